@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_COMPOSE_FILES } from './constants';
+
+// Which compose files to use, checked before compose is asked, so a missing one gets a message
+// that names every path tried.
+
+export function resolveWorkingDirectory(dir: string, base: string): string {
+  const abs = path.resolve(base, dir);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch {
+    throw new Error(`Input 'working-directory': '${dir}' does not exist (resolved to ${abs}).`);
+  }
+  if (!stat.isDirectory()) throw new Error(`Input 'working-directory': '${dir}' is not a directory (resolved to ${abs}).`);
+  return abs;
+}
+
+export function locateComposeFiles(requested: string[], workingDirectory: string): string[] {
+  const isFile = (f: string) => {
+    try {
+      return fs.statSync(path.resolve(workingDirectory, f)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (requested.length === 0) {
+    const found = DEFAULT_COMPOSE_FILES.find(isFile);
+    if (!found) {
+      throw new Error(`No compose file found in ${workingDirectory}: tried ${DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
+    }
+    return [found];
+  }
+  const missing = requested.filter((f) => !isFile(f));
+  if (missing.length > 0) {
+    const why = (f: string) => (fs.existsSync(path.resolve(workingDirectory, f)) ? `${f} (not a file)` : f);
+    throw new Error(`Compose file not found: ${missing.map(why).join(', ')} (looked in ${workingDirectory}).`);
+  }
+  return requested;
+}

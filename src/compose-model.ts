@@ -1,0 +1,173 @@
+import { parse as parseYaml } from 'yaml';
+import { parsePortEntry, PortSpec } from './port-spec';
+
+// The resolved configuration as printed by `compose config`, reduced to what the action needs.
+
+export type DependencyKind = 'depends_on' | 'links' | 'network_mode' | 'volumes_from';
+
+export interface Dependency {
+  service: string;
+  kind: DependencyKind;
+  /** depends_on condition as written; readiness is enforced whatever it says. */
+  condition?: string;
+  required: boolean;
+}
+
+export interface Healthcheck {
+  disabled: boolean;
+  test?: string[];
+}
+
+export interface ServiceModel {
+  name: string;
+  image?: string;
+  hasBuild: boolean;
+  ports: PortSpec[];
+  expose: number[];
+  healthcheck?: Healthcheck;
+  dependencies: Dependency[];
+  profiles: string[];
+  labels: Record<string, string>;
+  environment: Record<string, string>;
+  hasPostStart: boolean;
+  networkMode?: string;
+}
+
+export interface ComposeModel {
+  services: Record<string, ServiceModel>;
+}
+
+function asRecord(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} must be a mapping`);
+  return value as Record<string, unknown>;
+}
+
+function asStringList(value: unknown, what: string): string[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error(`${what} must be a list`);
+  return value.map((v) => String(v));
+}
+
+/** `KEY=VALUE` lists and mappings both become a mapping; valueless keys are dropped. */
+function keyValues(value: unknown, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const s = String(item);
+      const eq = s.indexOf('=');
+      if (eq > 0) out[s.slice(0, eq)] = s.slice(eq + 1);
+    }
+    return out;
+  }
+  for (const [k, v] of Object.entries(asRecord(value, what))) {
+    if (v !== null && v !== undefined) out[k] = String(v);
+  }
+  return out;
+}
+
+function parseDependencies(name: string, svc: Record<string, unknown>): Dependency[] {
+  const deps: Dependency[] = [];
+  const dependsOn = svc.depends_on;
+  if (Array.isArray(dependsOn)) {
+    for (const d of dependsOn) deps.push({ service: String(d), kind: 'depends_on', required: true });
+  } else if (dependsOn !== undefined && dependsOn !== null) {
+    for (const [dep, opts] of Object.entries(asRecord(dependsOn, `services.${name}.depends_on`))) {
+      const o = asRecord(opts, `services.${name}.depends_on.${dep}`);
+      deps.push({
+        service: dep,
+        kind: 'depends_on',
+        condition: typeof o.condition === 'string' ? o.condition : undefined,
+        required: o.required !== false,
+      });
+    }
+  }
+  for (const link of asStringList(svc.links, `services.${name}.links`)) {
+    deps.push({ service: link.split(':')[0], kind: 'links', required: true });
+  }
+  const networkMode = svc.network_mode;
+  if (typeof networkMode === 'string' && networkMode.startsWith('service:')) {
+    deps.push({ service: networkMode.slice('service:'.length), kind: 'network_mode', required: true });
+  }
+  for (const vf of asStringList(svc.volumes_from, `services.${name}.volumes_from`)) {
+    if (vf.startsWith('container:')) continue; // a container outside the project: nothing to order
+    const parts = vf.split(':');
+    const service = parts[0] === 'service' ? parts[1] : parts[0];
+    deps.push({ service, kind: 'volumes_from', required: true });
+  }
+  return deps;
+}
+
+function parseHealthcheck(value: unknown, what: string): Healthcheck | undefined {
+  if (value === undefined || value === null) return undefined;
+  const hc = asRecord(value, what);
+  let test: string[] | undefined;
+  if (typeof hc.test === 'string') test = ['CMD-SHELL', hc.test];
+  else if (Array.isArray(hc.test)) test = hc.test.map(String);
+  const disabled = hc.disable === true || (test !== undefined && test[0] === 'NONE');
+  return { disabled, test };
+}
+
+export function parseServiceModel(name: string, raw: unknown): ServiceModel {
+  const svc = asRecord(raw, `services.${name}`);
+  const ports: PortSpec[] = [];
+  for (const p of (svc.ports as unknown[] | undefined) ?? []) {
+    try {
+      ports.push(...parsePortEntry(p));
+    } catch (e) {
+      throw new Error(`services.${name}.ports: ${(e as Error).message}`);
+    }
+  }
+  const expose = asStringList(svc.expose, `services.${name}.expose`).flatMap((e) => {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(e);
+    if (!m) throw new Error(`services.${name}.expose: bad port '${e}'`);
+    if (m[3] && m[3] !== 'tcp') return [];
+    const lo = Number(m[1]);
+    const hi = m[2] ? Number(m[2]) : lo;
+    return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  });
+  const hooks = svc.post_start;
+  return {
+    name,
+    image: typeof svc.image === 'string' ? svc.image : undefined,
+    hasBuild: svc.build !== undefined && svc.build !== null,
+    ports,
+    expose,
+    healthcheck: parseHealthcheck(svc.healthcheck, `services.${name}.healthcheck`),
+    dependencies: parseDependencies(name, svc),
+    profiles: asStringList(svc.profiles, `services.${name}.profiles`),
+    labels: keyValues(svc.labels, `services.${name}.labels`),
+    environment: keyValues(svc.environment, `services.${name}.environment`),
+    hasPostStart: Array.isArray(hooks) && hooks.length > 0,
+    networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
+  };
+}
+
+/** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
+export function parseResolvedConfig(yamlText: string): ComposeModel {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText, { maxAliasCount: -1 });
+  } catch (e) {
+    throw new Error(`could not read the resolved compose configuration: ${(e as Error).message}`);
+  }
+  const top = asRecord(doc, 'the resolved compose configuration');
+  const services: Record<string, ServiceModel> = {};
+  for (const [name, raw] of Object.entries(asRecord(top.services, 'services'))) {
+    services[name] = parseServiceModel(name, raw);
+  }
+  if (Object.keys(services).length === 0) throw new Error('the compose configuration defines no services');
+  return { services };
+}
+
+/**
+ * Compose v1's `config` prints services of every profile; v2 prints only active ones. Apply the
+ * same rule either way: a service runs when it has no profile, one of its profiles is active, or
+ * it was asked for by name.
+ */
+export function activeServices(model: ComposeModel, profiles: string[], requested: string[]): string[] {
+  const wildcard = profiles.includes('*');
+  return Object.values(model.services)
+    .filter((s) => s.profiles.length === 0 || wildcard || s.profiles.some((p) => profiles.includes(p)) || requested.includes(s.name))
+    .map((s) => s.name);
+}

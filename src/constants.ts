@@ -1,0 +1,44 @@
+// Every name the workflow contract exposes lives here, so action.yml, main and post agree.
+
+export const Inputs = {
+  ComposeFile: 'compose-file',
+  WorkingDirectory: 'working-directory',
+  ProjectName: 'project-name',
+  Services: 'services',
+  Profiles: 'profiles',
+  EnvFile: 'env-file',
+  Build: 'build',
+  Pull: 'pull',
+  Timeout: 'timeout',
+  WaitFor: 'wait-for',
+  Teardown: 'teardown',
+  Logs: 'logs',
+  LogLines: 'log-lines',
+  StopTimeout: 'stop-timeout',
+  Host: 'host',
+  ComposeCommand: 'compose-command',
+  UpFlags: 'up-flags',
+  DownFlags: 'down-flags',
+} as const;
+
+export const Outputs = {
+  ProjectName: 'project-name',
+  Urls: 'urls',
+  Services: 'services',
+} as const;
+
+/** `<service>-url` output for each service that publishes a port. */
+export const serviceUrlOutput = (service: string): string => `${service}-url`;
+
+export const StateKeys = {
+  Run: 'run',
+} as const;
+
+/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
+export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+export const ComposeLabels = {
+  Project: 'com.docker.compose.project',
+  Service: 'com.docker.compose.service',
+  OneOff: 'com.docker.compose.oneoff',
+} as const;

@@ -1,0 +1,93 @@
+import { ComposeLabels } from './constants';
+
+// What the engine says about a container (`docker inspect`), reduced to typed facts. Engine facts
+// are the same whichever Compose version created the container.
+
+export interface PortBinding {
+  target: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface ContainerFacts {
+  id: string;
+  name: string;
+  service: string;
+  image: string;
+  status: string; // created | running | restarting | exited | paused | dead | removing
+  exitCode: number;
+  restartCount: number;
+  restartPolicy: string;
+  health?: string; // starting | healthy | unhealthy
+  lastHealthOutput?: string;
+  hasHealthcheck: boolean;
+  healthcheckTest?: string[];
+  healthTimeoutMs?: number;
+  networkMode: string;
+  ipAddresses: string[];
+  exposedTcpPorts: number[];
+  bindings: PortBinding[];
+  labels: Record<string, string>;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function parseInspect(entry: Json): ContainerFacts {
+  const state: Json = entry.State ?? {};
+  const config: Json = entry.Config ?? {};
+  const host: Json = entry.HostConfig ?? {};
+  const net: Json = entry.NetworkSettings ?? {};
+  const labels: Record<string, string> = config.Labels ?? {};
+  const hc: Json | undefined = config.Healthcheck;
+  const test: string[] | undefined = Array.isArray(hc?.Test) ? hc?.Test : undefined;
+  const hasHealthcheck = test !== undefined && test.length > 0 && test[0] !== 'NONE';
+  const healthLog: Json[] = state.Health?.Log ?? [];
+  const bindings: PortBinding[] = [];
+  for (const [key, list] of Object.entries((net.Ports ?? {}) as Record<string, Json[] | null>)) {
+    const [port, protocol] = key.split('/');
+    for (const b of list ?? []) {
+      bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
+    }
+  }
+  const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
+    .filter((k) => k.endsWith('/tcp'))
+    .map((k) => Number(k.split('/')[0]))
+    .sort((a, b) => a - b);
+  const ipAddresses = Object.values((net.Networks ?? {}) as Record<string, Json>)
+    .map((n) => n.IPAddress as string)
+    .filter((ip) => typeof ip === 'string' && ip !== '');
+  return {
+    id: entry.Id,
+    name: String(entry.Name ?? '').replace(/^\//, ''),
+    service: labels[ComposeLabels.Service] ?? '',
+    image: config.Image ?? '',
+    status: state.Status ?? 'unknown',
+    exitCode: state.ExitCode ?? 0,
+    restartCount: entry.RestartCount ?? 0,
+    restartPolicy: host.RestartPolicy?.Name || 'no',
+    health: state.Health?.Status,
+    lastHealthOutput: healthLog.length > 0 ? String(healthLog[healthLog.length - 1].Output ?? '').trim() : undefined,
+    hasHealthcheck,
+    healthcheckTest: hasHealthcheck ? test : undefined,
+    healthTimeoutMs: hc?.Timeout ? Math.round(hc.Timeout / 1e6) : undefined,
+    networkMode: host.NetworkMode ?? 'default',
+    ipAddresses,
+    exposedTcpPorts,
+    bindings,
+    labels,
+  };
+}
+
+/** Whether the engine will bring the container back after it exits with `exitCode`. */
+export function willRestart(facts: ContainerFacts, exitCode: number): boolean {
+  switch (facts.restartPolicy) {
+    case 'always':
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return exitCode !== 0;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,122 @@
+import { ComposeLabels } from './constants';
+
+// Pure argument builders for every docker and compose call, so what the action runs can be read
+// (and tested) without running it.
+
+export type ComposeVersion = 'v1' | 'v2';
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+export interface ComposeProject {
+  name: string;
+  workingDirectory: string;
+  files: string[];
+  envFiles: string[];
+  profiles: string[];
+}
+
+export function composeGlobalArgs(p: ComposeProject): string[] {
+  return [
+    '--project-name', p.name,
+    '--project-directory', p.workingDirectory,
+    ...p.files.flatMap((f) => ['--file', f]),
+    ...p.envFiles.flatMap((f) => ['--env-file', f]),
+    ...p.profiles.flatMap((f) => ['--profile', f]),
+  ];
+}
+
+export function composeConfigArgs(p: ComposeProject): string[] {
+  return [...composeGlobalArgs(p), 'config'];
+}
+
+export interface CreateOptions {
+  version: ComposeVersion;
+  build: boolean;
+  pull: PullPolicy;
+  services: string[];
+  upFlags: string[];
+}
+
+/** Creates networks, volumes and containers without starting any: the action starts them itself. */
+export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[] {
+  return [
+    ...composeGlobalArgs(p), 'up', '--no-start',
+    ...(o.build ? ['--build'] : []),
+    // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
+    ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+    ...o.upFlags,
+    ...(o.services.length > 0 ? ['--', ...o.services] : []),
+  ];
+}
+
+export function composePullArgs(p: ComposeProject, services: string[]): string[] {
+  return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+
+export function composeStartArgs(p: ComposeProject, services: string[]): string[] {
+  return [...composeGlobalArgs(p), 'start', '--', ...services];
+}
+
+export function composeDownArgs(p: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): string[] {
+  return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
+}
+
+export const projectFilter = (project: string): string => `label=${ComposeLabels.Project}=${project}`;
+
+export function listContainersArgs(project: string): string[] {
+  return ['ps', '--all', '--quiet', '--no-trunc', '--filter', projectFilter(project)];
+}
+
+export function inspectArgs(ids: string[]): string[] {
+  return ['container', 'inspect', '--', ...ids];
+}
+
+export function startArgs(ids: string[]): string[] {
+  return ['start', '--', ...ids];
+}
+
+export function eventsArgs(project: string, sinceSeconds: number): string[] {
+  return ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', projectFilter(project), '--since', sinceSeconds.toFixed(3)];
+}
+
+export function logsArgs(id: string, tail: number | 'all', follow = false, timestamps = false): string[] {
+  return ['logs', '--tail', String(tail), ...(follow ? ['--follow'] : []), ...(timestamps ? ['--timestamps'] : []), '--', id];
+}
+
+export function execArgs(id: string, command: string[]): string[] {
+  return ['exec', '--', id, ...command];
+}
+
+export function stopArgs(ids: string[], stopTimeoutSeconds: number): string[] {
+  return ['stop', '--time', String(Math.round(stopTimeoutSeconds)), '--', ...ids];
+}
+
+export function removeContainersArgs(ids: string[]): string[] {
+  return ['rm', '--force', '--volumes', '--', ...ids];
+}
+
+export function listNetworksArgs(project: string): string[] {
+  return ['network', 'ls', '--quiet', '--filter', projectFilter(project)];
+}
+
+export function removeNetworksArgs(ids: string[]): string[] {
+  return ['network', 'rm', '--', ...ids];
+}
+
+export function listVolumesArgs(project: string): string[] {
+  return ['volume', 'ls', '--quiet', '--filter', projectFilter(project)];
+}
+
+export function removeVolumesArgs(names: string[]): string[] {
+  return ['volume', 'rm', '--force', '--', ...names];
+}
+
+export function serverVersionArgs(): string[] {
+  return ['version', '--format', '{{.Server.Version}}'];
+}
+
+/** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
+export function healthcheckCommand(test: string[]): string[] | undefined {
+  if (test[0] === 'CMD') return test.slice(1);
+  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test.slice(1).join(' ')];
+  return undefined;
+}

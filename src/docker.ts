@@ -1,0 +1,199 @@
+import * as args from './docker-args';
+import { ComposeProject, ComposeVersion, CreateOptions } from './docker-args';
+import { ContainerFacts, parseInspect } from './container-facts';
+import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
+import { EngineEvent, parseEventLine } from './engine-events';
+
+// The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
+// executes them and turns failures into messages a user can act on.
+
+export class DockerError extends Error {}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+function failure(what: string, r: RunResult): DockerError {
+  const detail = lastLines(r.stderr || r.stdout, 15);
+  return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
+}
+
+/** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
+export function isUnknownComposeCommand(r: RunResult): boolean {
+  return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
+}
+
+export interface ComposeCli {
+  command: string;
+  baseArgs: string[];
+}
+
+export class Docker {
+  constructor(
+    private readonly runner: ProcessRunner,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private async docker(argv: string[], what: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string> {
+    let r: RunResult;
+    try {
+      r = await this.runner.run('docker', argv, { env: this.env, signal: this.signal, ...options });
+    } catch (e) {
+      if (e instanceof CommandNotFoundError) throw new DockerError('The Docker CLI (docker) was not found on PATH: install Docker on this runner.');
+      throw e;
+    }
+    if (r.code !== 0) throw failure(what, r);
+    return r.stdout;
+  }
+
+  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string): Promise<RunResult> {
+    try {
+      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+    } catch (e) {
+      if (e instanceof CommandNotFoundError) throw new DockerError(`${what}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Engine version, or a message that says which daemon did not answer. */
+  async serverVersion(): Promise<string> {
+    try {
+      return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 20000 })).trim();
+    } catch (e) {
+      if (e instanceof DockerError && !/not found on PATH/.test(e.message)) {
+        const host = this.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
+        throw new DockerError(`The Docker daemon at ${host} did not answer. ${e.message}`);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
+   * plugin is missing, so detection costs no call of its own.
+   */
+  async resolveConfig(explicit: string[] | undefined, project: ComposeProject): Promise<{ cli: ComposeCli; yaml: string }> {
+    const candidates: ComposeCli[] = explicit
+      ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
+      : [{ command: 'docker', baseArgs: ['compose'] }, { command: 'docker-compose', baseArgs: [] }];
+    const tried: string[] = [];
+    for (const cli of candidates) {
+      const name = [cli.command, ...cli.baseArgs].join(' ');
+      let r: RunResult;
+      try {
+        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+      } catch (e) {
+        if (e instanceof CommandNotFoundError) {
+          tried.push(`${name}: not found`);
+          continue;
+        }
+        throw e;
+      }
+      if (!explicit && isUnknownComposeCommand(r)) {
+        tried.push(`${name}: not installed`);
+        continue;
+      }
+      if (r.code !== 0) throw failure(`Reading the compose configuration with '${name}'`, r);
+      return { cli, yaml: r.stdout };
+    }
+    throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+  }
+
+  async pull(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
+    const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
+    if (r.code !== 0) throw failure('Pulling images', r);
+  }
+
+  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions): Promise<void> {
+    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start');
+    if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
+  }
+
+  async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
+    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+    if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
+  }
+
+  async down(cli: ComposeCli, project: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): Promise<void> {
+    const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
+    if (r.code !== 0) throw failure('compose down', r);
+  }
+
+  async containerIds(project: string): Promise<string[]> {
+    return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  async inspect(ids: string[]): Promise<ContainerFacts[]> {
+    if (ids.length === 0) return [];
+    const out = await this.docker(args.inspectArgs(ids), 'docker inspect', { maxBytes: 64 << 20 });
+    return (JSON.parse(out) as Record<string, unknown>[]).map(parseInspect);
+  }
+
+  async start(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.docker(args.startArgs(ids), 'docker start');
+  }
+
+  async tailLogs(id: string, lines: number): Promise<string> {
+    const r = await this.runner.run('docker', args.logsArgs(id, lines), { env: this.env, maxBytes: 256 * 1024 });
+    // Containers write to stdout and stderr; the order between the two is lost either way.
+    return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+  }
+
+  followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal): StreamingProcess {
+    return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
+  }
+
+  printLogs(id: string, lines: number): Promise<number> {
+    return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, timeoutMs: 120000 });
+  }
+
+  /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
+  async exec(id: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+    try {
+      const r = await this.runner.run('docker', args.execArgs(id, command), { env: this.env, signal, timeoutMs, maxBytes: 4096 });
+      return { code: r.code, output: (r.stdout + r.stderr).trim() };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return { code: -1, output: `timed out after ${timeoutMs} ms` };
+    }
+  }
+
+  watchEvents(project: string, sinceSeconds: number, onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess {
+    return this.runner.stream('docker', args.eventsArgs(project, sinceSeconds), {
+      env: this.env,
+      signal,
+      onLine: (line, stream) => {
+        if (stream !== 'stdout') return;
+        const ev = parseEventLine(line);
+        if (ev) onEvent(ev);
+      },
+    });
+  }
+
+  async stop(ids: string[], stopTimeoutSeconds: number): Promise<void> {
+    if (ids.length > 0) await this.docker(args.stopArgs(ids, stopTimeoutSeconds), 'docker stop', { timeoutMs: (stopTimeoutSeconds + 60) * 1000 });
+  }
+
+  async removeContainers(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.docker(args.removeContainersArgs(ids), 'docker rm');
+  }
+
+  async networkIds(project: string): Promise<string[]> {
+    return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  async removeNetworks(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
+  }
+
+  async volumeNames(project: string): Promise<string[]> {
+    return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  async removeVolumes(names: string[]): Promise<void> {
+    if (names.length > 0) await this.docker(args.removeVolumesArgs(names), 'docker volume rm');
+  }
+}
+
+export type { ComposeVersion };

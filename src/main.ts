@@ -1,0 +1,157 @@
+import * as core from '@actions/core';
+import * as path from 'path';
+import { activeServices, ComposeModel, parseResolvedConfig } from './compose-model';
+import { locateComposeFiles, resolveWorkingDirectory } from './compose-files';
+import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants';
+import { getInputs, Inputs } from './context';
+import { planStart, StartPlan } from './dependency-graph';
+import { ComposeProject } from './docker-args';
+import { ComposeCli, Docker } from './docker';
+import { nodeNetworkProbe } from './net-probes';
+import { SpawnRunner } from './process-runner';
+import { defaultProjectName, validateProjectName } from './project-name';
+import { buildReport, StackReport } from './service-report';
+import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './stack-starter';
+import { encodeState, RunState } from './state';
+import { summaryMarkdown } from './summary';
+
+/** The main step: create the stack, start it in dependency order, wait until it is ready. */
+export async function run(): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) core.info(`Received ${signal}: stopping; the post step removes the stack.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await up(getInputs(), controller.signal);
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function saveState(state: RunState): void {
+  core.saveState(StateKeys.Run, encodeState(state));
+}
+
+function checkWaitForServices(inputs: Inputs, plan: StartPlan): void {
+  const unknown = Object.keys(inputs.waitFor).filter((s) => !plan.services.includes(s));
+  if (unknown.length > 0) {
+    throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
+  }
+}
+
+async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
+  const workingDirectory = resolveWorkingDirectory(inputs.workingDirectory, process.cwd());
+  const files = locateComposeFiles(inputs.composeFiles, workingDirectory);
+  const projectName = inputs.projectName ? validateProjectName(inputs.projectName) : defaultProjectName(process.env, path.basename(workingDirectory));
+  const project: ComposeProject = { name: projectName, workingDirectory, files, envFiles: inputs.envFiles, profiles: inputs.profiles };
+  const state: RunState = {
+    version: 1,
+    projectName,
+    workingDirectory,
+    files,
+    envFiles: inputs.envFiles,
+    profiles: inputs.profiles,
+    teardown: inputs.teardown,
+    logs: inputs.logs,
+    logLines: inputs.logLines,
+    stopTimeoutSeconds: inputs.stopTimeoutSeconds,
+    downFlags: inputs.downFlags,
+  };
+  saveState(state);
+  core.setOutput(Outputs.ProjectName, projectName);
+  core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
+
+  const docker = new Docker(new SpawnRunner(), process.env, signal);
+  // The daemon check and compose's config do not depend on each other.
+  const [config] = await Promise.all([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+  const cli = config.cli;
+  state.compose = cli;
+  saveState(state);
+
+  const model = parseResolvedConfig(config.yaml);
+  const roots = inputs.services.length > 0 ? inputs.services : activeServices(model, inputs.profiles.concat(profilesFromEnv()), []);
+  const plan = planStart(model, roots);
+  checkWaitForServices(inputs, plan);
+  core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+
+  const isV2 = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
+  const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
+  if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
+  await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services: plan.services, upFlags: inputs.upFlags });
+
+  const containers = await containersByService(docker, projectName);
+  const since = Date.now() / 1000 - 1;
+  const engine = stackEngine(docker, cli, project, since);
+  const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart) : []);
+  const starter = new StackStarter(engine, nodeNetworkProbe, {
+    plan,
+    containers,
+    rules: inputs.waitFor,
+    timeoutMs: inputs.timeoutSeconds * 1000,
+    composeStarted,
+    logLines: Math.min(inputs.logLines, 50),
+    signal,
+    log: (line) => core.info(line),
+  });
+  let outcomes: Record<string, ServiceOutcome>;
+  try {
+    outcomes = await starter.run();
+  } catch (error) {
+    if (error instanceof StackStartError) {
+      await publish(projectName, model, error.outcomes, inputs.host, error);
+    }
+    state.outcome = 'failure';
+    saveState(state);
+    throw error;
+  }
+  await publish(projectName, model, outcomes, inputs.host);
+  state.outcome = 'success';
+  saveState(state);
+}
+
+function profilesFromEnv(): string[] {
+  return (process.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+async function containersByService(docker: Docker, project: string): Promise<Record<string, string[]>> {
+  const facts = await docker.inspect(await docker.containerIds(project));
+  const out: Record<string, string[]> = {};
+  for (const f of facts) {
+    if (f.labels[ComposeLabels.OneOff] === 'True') continue;
+    (out[f.service] ??= []).push(f.id);
+  }
+  return out;
+}
+
+function stackEngine(docker: Docker, cli: ComposeCli, project: ComposeProject, since: number): StackEngine {
+  return {
+    inspect: (ids) => docker.inspect(ids),
+    start: (ids) => docker.start(ids),
+    composeStart: (services) => docker.composeStart(cli, project, services),
+    tailLogs: (id, lines) => docker.tailLogs(id, lines),
+    exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
+    followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),
+    watchEvents: (onEvent, signal) => docker.watchEvents(project.name, since, onEvent, signal),
+  };
+}
+
+async function publish(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string, failure?: Error): Promise<StackReport> {
+  const report = buildReport(model, outcomes, host);
+  core.setOutput(Outputs.Urls, JSON.stringify(report.urls));
+  core.setOutput(Outputs.Services, JSON.stringify(report.services));
+  for (const [service, url] of Object.entries(report.urls)) core.setOutput(serviceUrlOutput(service), url);
+  if (Object.keys(report.urls).length > 0) {
+    core.info('Service URLs:');
+    for (const [service, url] of Object.entries(report.urls)) core.info(`  ${service}: ${url}`);
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(summaryMarkdown(projectName, report, failure)).write();
+  }
+  return report;
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'crypto';
+import { createHash } from 'crypto';
+
+/** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
+export function sanitizeProjectName(raw: string): string {
+  const cleaned = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/[-_]+$/, '');
+  return cleaned;
+}
+
+export function validateProjectName(name: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+    throw new Error(
+      `Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`,
+    );
+  }
+  return name;
+}
+
+/**
+ * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
+ * hash of the step id so two uses of the action in one job do not share a project. Outside
+ * Actions there is no run to name, so a random suffix keeps parallel runs apart.
+ */
+export function defaultProjectName(env: NodeJS.ProcessEnv, fallbackBase: string): string {
+  const runId = env.GITHUB_RUN_ID;
+  if (runId) {
+    const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
+    const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
+    const step = createHash('sha256').update(env.GITHUB_ACTION ?? '').digest('hex').slice(0, 6);
+    return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
+  }
+  const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
+  return `${base}-${randomBytes(4).toString('hex')}`;
+}

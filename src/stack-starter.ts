@@ -1,0 +1,485 @@
+import { ContainerFacts, willRestart } from './container-facts';
+import { StartPlan } from './dependency-graph';
+import { EngineEvent } from './engine-events';
+import { NetworkProbe } from './net-probes';
+import { StreamingProcess } from './process-runner';
+import { exitCompletes, probeAddress, probeFor } from './readiness-rules';
+import { describeProbe, Probe, WaitRule } from './wait-for';
+import { healthcheckCommand } from './docker-args';
+
+// Starts a created stack in dependency order: a service starts as soon as everything it needs is
+// ready (services that become startable together start in one call), and is watched through the
+// engine's event stream until its readiness probe passes. Any failure stops the whole wait at once.
+
+export interface StackEngine {
+  inspect(ids: string[]): Promise<ContainerFacts[]>;
+  start(ids: string[]): Promise<void>;
+  /** For services whose start compose must do itself (v2 post_start hooks). */
+  composeStart(services: string[]): Promise<void>;
+  tailLogs(id: string, lines: number): Promise<string>;
+  exec(id: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }>;
+  followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal): StreamingProcess;
+  watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess;
+}
+
+export type ServiceStatus = 'pending' | 'starting' | 'ready' | 'completed' | 'failed' | 'timed-out' | 'not-started';
+
+export interface ServiceOutcome {
+  name: string;
+  status: ServiceStatus;
+  /** How readiness was shown: healthy, listening, responding, log matched, completed, running, started. */
+  how?: string;
+  probe?: string;
+  readyMs?: number;
+  containers: ContainerFacts[];
+  detail?: string;
+}
+
+export interface StartOptions {
+  plan: StartPlan;
+  containers: Record<string, string[]>;
+  rules: Record<string, WaitRule>;
+  timeoutMs: number;
+  composeStarted: Set<string>;
+  logLines: number;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export class StackStartError extends Error {
+  constructor(
+    message: string,
+    readonly outcomes: Record<string, ServiceOutcome>,
+    readonly failedService?: string,
+    readonly logs?: string,
+  ) {
+    super(message);
+  }
+}
+
+class ServiceFailure extends Error {}
+
+interface Tracked {
+  id: string;
+  service: string;
+  facts?: ContainerFacts;
+  exitCode?: number;
+  restarts: number;
+  ready: boolean;
+}
+
+const RESTARTS_ALLOWED = 3;
+
+export class StackStarter {
+  private readonly outcomes: Record<string, ServiceOutcome> = {};
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly startedAt: Record<string, number> = {};
+  private readonly lastObservation: Record<string, string> = {};
+  private readonly waiters = new Set<() => void>();
+  private readonly internal = new AbortController();
+  private failure?: StackStartError;
+  /** Set while a failure's message is completed (its logs read) before the wait gives up. */
+  private finishing: Promise<void> = Promise.resolve();
+  private readonly t0 = Date.now();
+
+  constructor(
+    private readonly engine: StackEngine,
+    private readonly network: NetworkProbe,
+    private readonly options: StartOptions,
+  ) {
+    for (const name of options.plan.services) {
+      this.outcomes[name] = { name, status: 'pending', containers: [] };
+      for (const id of options.containers[name] ?? []) {
+        this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
+      }
+    }
+  }
+
+  async run(): Promise<Record<string, ServiceOutcome>> {
+    const { plan, signal } = this.options;
+    for (const name of plan.services) {
+      if ((this.options.containers[name] ?? []).length === 0) {
+        throw new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
+      }
+    }
+    const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
+    signal.addEventListener('abort', onAbort);
+    const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
+    events.done.catch(() => undefined);
+    try {
+      await this.schedule();
+      return this.outcomes;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.internal.abort();
+      events.stop();
+    }
+  }
+
+  private elapsed(from = this.t0): string {
+    return `${((Date.now() - from) / 1000).toFixed(1)}s`;
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves on the next notify() or after `ms`, whichever is first. */
+  private wake(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private fail(error: StackStartError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.internal.abort();
+    this.notify();
+  }
+
+  private settled(name: string): boolean {
+    const s = this.outcomes[name].status;
+    return s === 'ready' || s === 'completed';
+  }
+
+  private async schedule(): Promise<void> {
+    const { plan } = this.options;
+    const deadline = this.t0 + this.options.timeoutMs;
+    while (!this.failure) {
+      const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && plan.needs[n].every((d) => this.settled(d)));
+      if (batch.length > 0) {
+        await this.startBatch(batch);
+        continue;
+      }
+      if (plan.services.every((n) => this.settled(n))) return;
+      const now = Date.now();
+      const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.serviceDeadline(n, deadline));
+      if (overdue || now >= deadline) {
+        this.fail(this.timeoutError(overdue));
+        break;
+      }
+      await this.wake(Math.min(1000, Math.max(5, deadline - now)));
+    }
+    await this.finishing;
+    throw this.failure;
+  }
+
+  private serviceDeadline(name: string, overall: number): number {
+    const own = this.options.rules[name]?.timeoutSeconds;
+    return own !== undefined ? this.startedAt[name] + own * 1000 : overall;
+  }
+
+  private async startBatch(batch: string[]): Promise<void> {
+    const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
+    const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
+    this.options.log(`Starting ${batch.join(', ')}`);
+    for (const n of batch) {
+      this.outcomes[n].status = 'starting';
+      this.startedAt[n] = Date.now();
+    }
+    try {
+      await Promise.all([
+        this.engine.start(viaEngine.flatMap((n) => this.options.containers[n])),
+        viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
+      ]);
+    } catch (e) {
+      if (this.failure) return;
+      for (const n of batch) this.outcomes[n].status = 'failed';
+      this.fail(new StackStartError(`Starting ${batch.join(', ')} failed: ${(e as Error).message}`, this.outcomes, batch[0]));
+      return;
+    }
+    for (const n of batch) {
+      this.waitService(n).then(
+        (how) => {
+          const o = this.outcomes[n];
+          if (o.status !== 'starting') return;
+          o.status = how === 'completed' ? 'completed' : 'ready';
+          o.how = how;
+          o.readyMs = Date.now() - this.startedAt[n];
+          this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s`);
+          this.notify();
+        },
+        (e: unknown) => {
+          if (this.failure) return;
+          if (e instanceof ServiceFailure) void this.serviceFailed(n, e.message);
+          else this.fail(new StackStartError(`Waiting for '${n}' failed: ${(e as Error).message}`, this.outcomes, n));
+        },
+      );
+    }
+  }
+
+  private containersOf(name: string): Tracked[] {
+    return (this.options.containers[name] ?? []).map((id) => this.tracked.get(id) as Tracked);
+  }
+
+  private async refresh(ts: Tracked[]): Promise<void> {
+    const facts = await this.engine.inspect(ts.map((t) => t.id));
+    for (const f of facts) {
+      const t = this.tracked.get(f.id);
+      if (t) t.facts = f;
+    }
+    const name = ts[0]?.service;
+    if (name) this.outcomes[name].containers = ts.map((t) => t.facts).filter((f): f is ContainerFacts => f !== undefined);
+  }
+
+  private async waitService(name: string): Promise<string> {
+    const ts = this.containersOf(name);
+    await this.refresh(ts);
+    const hows = await Promise.all(ts.map((t) => this.waitContainer(t)));
+    return hows.every((h) => h === 'completed') ? 'completed' : (hows.find((h) => h !== 'completed') as string);
+  }
+
+  private async waitContainer(t: Tracked): Promise<string> {
+    const facts = t.facts as ContainerFacts;
+    const probe = probeFor(facts, this.options.rules[t.service]);
+    this.outcomes[t.service].probe = describeProbe(probe);
+    const how = await this.probeUntilReady(t, probe);
+    t.ready = true;
+    return how;
+  }
+
+  /** Checks the container's exit and restarts; returns 'completed' when its exit is its finish. */
+  private exitVerdict(t: Tracked, probe: Probe): string | undefined {
+    if (t.exitCode === undefined) return undefined;
+    const code = t.exitCode;
+    const facts = t.facts as ContainerFacts;
+    if (willRestart(facts, code)) return undefined; // onEvent counts restarts and fails a crash loop
+    if (exitCompletes(probe, code)) return 'completed';
+    throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})`);
+  }
+
+  private async probeUntilReady(t: Tracked, probe: Probe): Promise<string> {
+    const signal = this.internal.signal;
+    let delay = 10;
+    const backoff = async (max: number) => {
+      await this.wake(delay);
+      delay = Math.min(max, Math.ceil(delay * 1.5));
+    };
+    if (probe.kind === 'log') return this.waitForLog(t, probe.pattern);
+    let port = 0; // index into tcp ports already open
+    while (!signal.aborted) {
+      const exited = this.exitVerdict(t, probe);
+      if (exited) return exited;
+      const facts = t.facts as ContainerFacts;
+      const running = t.exitCode === undefined && facts.status !== 'created' && facts.status !== 'exited';
+      switch (probe.kind) {
+        case 'none':
+          return 'started';
+        case 'running':
+          if (running) return 'running';
+          break;
+        case 'exit':
+          break; // only an exit ends this wait
+        case 'healthy': {
+          if (facts.health === 'healthy') return 'healthy';
+          if (probe.active && running && facts.healthcheckTest) {
+            const cmd = healthcheckCommand(facts.healthcheckTest);
+            if (cmd) {
+              const r = await this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal);
+              if (r.code === 0) return 'healthy';
+              this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
+            }
+          }
+          await backoff(1000);
+          if (!signal.aborted) await this.refresh([t]);
+          continue;
+        }
+        case 'tcp': {
+          const host = await this.addressOf(t);
+          if (host && running) {
+            while (port < probe.ports.length) {
+              const why = await this.network.tcp(host, probe.ports[port], 1000);
+              if (why) {
+                this.lastObservation[t.service] = why;
+                break;
+              }
+              port++;
+            }
+            if (port === probe.ports.length) return 'listening';
+          }
+          break;
+        }
+        case 'http': {
+          const host = probe.host || (await this.addressOf(t));
+          if (host && running) {
+            const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
+            const why = await this.network.http(url, probe.status, 2000);
+            if (!why) return 'responding';
+            this.lastObservation[t.service] = why;
+          }
+          break;
+        }
+      }
+      await backoff(probe.kind === 'running' || probe.kind === 'exit' ? 200 : 500);
+      if (!running && !signal.aborted) await this.refresh([t]);
+    }
+    throw new ServiceFailure('cancelled');
+  }
+
+  private async addressOf(t: Tracked): Promise<string | undefined> {
+    const facts = t.facts as ContainerFacts;
+    const mode = facts.networkMode;
+    let shared: ContainerFacts | undefined;
+    if (mode.startsWith('container:')) {
+      const other = mode.slice('container:'.length);
+      shared = [...this.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
+      if (!shared) shared = (await this.engine.inspect([other]))[0];
+    }
+    const address = probeAddress(facts, shared);
+    if (!address) this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
+    return address;
+  }
+
+  private waitForLog(t: Tracked, pattern: RegExp): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const controller = new AbortController();
+      const stopAll = () => controller.abort();
+      this.internal.signal.addEventListener('abort', stopAll);
+      const follow = this.engine.followLogs(
+        t.id,
+        (line) => {
+          if (pattern.test(line)) {
+            controller.abort();
+            resolve('log matched');
+          }
+        },
+        controller.signal,
+      );
+      follow.done.then(
+        () => {
+          this.internal.signal.removeEventListener('abort', stopAll);
+          if (controller.signal.aborted) return;
+          // The log ended: the container exited without printing the line.
+          reject(new ServiceFailure(`container ${t.facts?.name ?? t.id} stopped before a log line matched ${pattern}`));
+        },
+        reject,
+      );
+      this.lastObservation[t.service] = `no log line matched ${pattern} yet`;
+    });
+  }
+
+  private onEvent(e: EngineEvent): void {
+    const t = this.tracked.get(e.id);
+    if (!t || this.failure) return;
+    if (e.action === 'start') {
+      t.exitCode = undefined;
+    } else if (e.action === 'die') {
+      t.exitCode = e.exitCode ?? 0;
+      void this.afterExit(t, t.exitCode);
+    } else if (e.action === 'health_status' && e.health) {
+      if (t.facts) t.facts = { ...t.facts, health: e.health };
+      if (e.health === 'unhealthy') void this.afterUnhealthy(t);
+    }
+    this.notify();
+  }
+
+  private async afterExit(t: Tracked, code: number): Promise<void> {
+    let facts: ContainerFacts | undefined;
+    try {
+      [facts] = await this.engine.inspect([t.id]);
+    } catch {
+      facts = t.facts;
+    }
+    if (facts) t.facts = facts;
+    if (!facts || this.failure) return;
+    if (willRestart(facts, code)) {
+      t.restarts++;
+      if (t.restarts >= RESTARTS_ALLOWED) {
+        await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
+      }
+    } else if (t.ready && code !== 0) {
+      await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
+    }
+    this.notify();
+  }
+
+  private async afterUnhealthy(t: Tracked): Promise<void> {
+    let output = '';
+    try {
+      const [facts] = await this.engine.inspect([t.id]);
+      output = facts?.lastHealthOutput ?? '';
+    } catch {
+      // the message below still names the container
+    }
+    await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
+  }
+
+  private dependents(name: string): string[] {
+    const { plan } = this.options;
+    const out = new Set<string>();
+    const visit = (n: string) => {
+      for (const s of plan.services) {
+        if (plan.needs[s].includes(n) && !out.has(s)) {
+          out.add(s);
+          visit(s);
+        }
+      }
+    };
+    visit(name);
+    return [...out];
+  }
+
+  private markNotStarted(): string[] {
+    const names: string[] = [];
+    for (const o of Object.values(this.outcomes)) {
+      if (o.status === 'pending') {
+        o.status = 'not-started';
+        names.push(o.name);
+      }
+    }
+    return names;
+  }
+
+  private serviceFailed(name: string, why: string): Promise<void> {
+    if (this.failure) return Promise.resolve();
+    this.finishing = this.describeFailure(name, why);
+    return this.finishing;
+  }
+
+  private async describeFailure(name: string, why: string): Promise<void> {
+    const o = this.outcomes[name];
+    o.status = 'failed';
+    o.detail = why;
+    const blocked = this.dependents(name).filter((d) => this.outcomes[d].status === 'pending');
+    // Stop waiting before reading logs, so nothing else starts meanwhile.
+    const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
+    this.fail(placeholder);
+    this.markNotStarted();
+    const ids = this.options.containers[name] ?? [];
+    let logs = '';
+    try {
+      logs = await this.engine.tailLogs(ids[0], this.options.logLines);
+    } catch {
+      logs = '(logs unavailable)';
+    }
+    const lines = [`Service '${name}' failed after ${this.elapsed(this.startedAt[name])}: ${why}.`];
+    if (blocked.length > 0) lines.push(`Not started because of it: ${blocked.join(', ')}.`);
+    lines.push(`Last ${this.options.logLines} log lines of ${name}:`, logs.trim() === '' ? '(no output)' : logs);
+    Object.assign(placeholder, { message: lines.join('\n'), logs });
+  }
+
+  private timeoutError(overdue: string | undefined): StackStartError {
+    const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');
+    const describe = (n: string) => `${n} (waiting for ${this.outcomes[n].probe ?? 'its container'}${this.lastObservation[n] ? `; last: ${this.lastObservation[n]}` : ''})`;
+    for (const n of waiting) this.outcomes[n].status = 'timed-out';
+    const notStarted = this.markNotStarted();
+    const parts: string[] = [];
+    if (overdue) {
+      parts.push(`Service '${overdue}' was not ready within its own timeout of ${this.options.rules[overdue]?.timeoutSeconds} s.`);
+    } else {
+      parts.push(`Timed out after ${this.options.timeoutMs / 1000} s.`);
+    }
+    parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
+    if (notStarted.length > 0) {
+      parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${this.options.plan.needs[n].filter((d) => !this.settled(d)).join(', ') || 'nothing'})`).join('; ')}.`);
+    }
+    return new StackStartError(parts.join(' '), this.outcomes, overdue ?? waiting[0]);
+  }
+}

@@ -1,0 +1,51 @@
+import { LogsPolicy, Teardown } from './context';
+import { ComposeCli } from './docker';
+
+// What main hands to post, saved as one JSON value. Saved before anything is created, and again
+// as the run goes on, so a failed or cancelled main still leaves post enough to clean up.
+
+export interface RunState {
+  version: 1;
+  projectName: string;
+  workingDirectory: string;
+  files: string[];
+  envFiles: string[];
+  profiles: string[];
+  compose?: ComposeCli;
+  teardown: Teardown;
+  logs: LogsPolicy;
+  logLines: number;
+  stopTimeoutSeconds: number;
+  downFlags: string[];
+  /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
+  outcome?: 'success' | 'failure';
+}
+
+export function encodeState(state: RunState): string {
+  return JSON.stringify(state);
+}
+
+export function decodeState(text: string): RunState | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const s = JSON.parse(text) as Partial<RunState>;
+    if (s.version !== 1 || typeof s.projectName !== 'string' || s.projectName === '') return undefined;
+    return {
+      version: 1,
+      projectName: s.projectName,
+      workingDirectory: s.workingDirectory ?? '.',
+      files: s.files ?? [],
+      envFiles: s.envFiles ?? [],
+      profiles: s.profiles ?? [],
+      compose: s.compose,
+      teardown: s.teardown ?? 'always',
+      logs: s.logs ?? 'on-failure',
+      logLines: s.logLines ?? 200,
+      stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
+      downFlags: s.downFlags ?? [],
+      outcome: s.outcome,
+    };
+  } catch {
+    return undefined;
+  }
+}

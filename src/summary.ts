@@ -1,0 +1,28 @@
+import { StackReport } from './service-report';
+
+// The job summary as Markdown: one row per service, written once so a 50-service stack stays a
+// single readable table.
+
+export function escapeCell(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }): string {
+  const rows = Object.entries(report.services).map(([name, s]) => {
+    const ports = s.ports.map((p) => (p.url ? `${p.url}` : `${p.published}/${p.protocol}`)).join('<br>') || '—';
+    const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
+    return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports.split('<br>').map(escapeCell).join('<br>')} | ${escapeCell(s.image ?? '—')} |`;
+  });
+  const lines = [
+    `### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\``,
+    '',
+    '| service | state | health | ready after | ports | image |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+  if (failure) {
+    const fence = '````';
+    lines.push('', '**The stack did not come up:**', '', fence, failure.message.replace(/````/g, '` ` ` `'), fence);
+  }
+  return lines.join('\n') + '\n';
+}

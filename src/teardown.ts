@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ComposeLabels } from './constants';
+import { Docker } from './docker';
+import { RunState } from './state';
+
+// The post step's work: show logs, stop everything at once, let compose remove what it made,
+// then sweep by label whatever is left (a cancelled create, missing compose files).
+
+export interface TeardownLog {
+  info(line: string): void;
+  warning(line: string): void;
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function shouldPrintLogs(state: RunState): boolean {
+  return state.logs === 'always' || (state.logs === 'on-failure' && state.outcome !== 'success');
+}
+
+export async function printServiceLogs(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
+  const facts = await docker.inspect(await docker.containerIds(state.projectName));
+  facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+  for (const f of facts) {
+    const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
+    await log.group(title, () => docker.printLogs(f.id, state.logLines));
+  }
+}
+
+function composeFilesPresent(state: RunState): boolean {
+  return state.files.length > 0 && state.files.every((f) => fs.existsSync(path.resolve(state.workingDirectory, f)));
+}
+
+/** Removes every container, network and volume labelled with the project. Problems are warnings. */
+export async function removeStack(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
+  const project = state.projectName;
+  const attempt = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      log.warning(`${what}: ${(e as Error).message}`);
+    }
+  };
+  // One stop call for all containers: the grace runs once, in parallel, not once per service.
+  await attempt('Stopping containers', async () => docker.stop(await docker.containerIds(project), state.stopTimeoutSeconds));
+  if (state.compose && composeFilesPresent(state)) {
+    const cli = state.compose;
+    await attempt('compose down', () =>
+      docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
+    );
+  }
+  await attempt('Removing containers', async () => docker.removeContainers(await docker.containerIds(project)));
+  await attempt('Removing networks', async () => docker.removeNetworks(await docker.networkIds(project)));
+  await attempt('Removing volumes', async () => docker.removeVolumes(await docker.volumeNames(project)));
+  const left = await docker.containerIds(project).catch(() => []);
+  if (left.length > 0) log.warning(`${left.length} container(s) labelled ${ComposeLabels.Project}=${project} are still there.`);
+  else log.info(`Removed project ${project}.`);
+}
