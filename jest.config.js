@@ -9,7 +9,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: tsJest,
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/e2e-setup.ts'],
     },
   ],
 };

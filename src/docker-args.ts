@@ -43,8 +43,10 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
     ...(o.build ? ['--build'] : []),
     // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
     ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+    // The action passes every service it runs, dependencies included, and orders them itself.
+    '--no-deps',
     ...o.upFlags,
-    ...(o.services.length > 0 ? ['--', ...o.services] : []),
+    '--', ...o.services,
   ];
 }
 

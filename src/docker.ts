@@ -23,6 +23,20 @@ export function isUnknownComposeCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
 }
 
+/**
+ * `docker logs` splits a container's stdout and stderr; with --timestamps both can be put back in
+ * the order they were written. The timestamps are then dropped.
+ */
+export function mergeTimestampedLogs(stdout: string, stderr: string, lines: number): string {
+  const key = (line: string) => {
+    const m = /^(\S+?)(?:\.(\d+))?Z /.exec(line);
+    return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : '';
+  };
+  const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
+  all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
+}
+
 export interface ComposeCli {
   command: string;
   baseArgs: string[];
@@ -135,9 +149,8 @@ export class Docker {
   }
 
   async tailLogs(id: string, lines: number): Promise<string> {
-    const r = await this.runner.run('docker', args.logsArgs(id, lines), { env: this.env, maxBytes: 256 * 1024 });
-    // Containers write to stdout and stderr; the order between the two is lost either way.
-    return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+    const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
+    return mergeTimestampedLogs(r.stdout, r.stderr, lines);
   }
 
   followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal): StreamingProcess {

@@ -4,7 +4,7 @@ import { activeServices, ComposeModel, parseResolvedConfig } from './compose-mod
 import { locateComposeFiles, resolveWorkingDirectory } from './compose-files';
 import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants';
 import { getInputs, Inputs } from './context';
-import { planStart, StartPlan } from './dependency-graph';
+import { createWaves, planStart, StartPlan } from './dependency-graph';
 import { ComposeProject } from './docker-args';
 import { ComposeCli, Docker } from './docker';
 import { nodeNetworkProbe } from './net-probes';
@@ -83,7 +83,10 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const isV2 = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
   const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
-  await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services: plan.services, upFlags: inputs.upFlags });
+  const waves = version === 'v1' ? createWaves(model, plan) : [plan.services];
+  for (const services of waves) {
+    await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+  }
 
   const containers = await containersByService(docker, projectName);
   const since = Date.now() / 1000 - 1;

@@ -12,6 +12,7 @@ export interface ServiceReport {
   ports: PublishedPort[];
   url: string | null;
   readySeconds: number | null;
+  readyAt: string | null;
   readiness: string | null;
   detail?: string;
 }
@@ -38,6 +39,7 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       ports,
       url,
       readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
+      readyAt: o.readyAt ?? null,
       readiness: o.how ?? null,
       ...(o.detail ? { detail: o.detail } : {}),
     };

@@ -31,6 +31,8 @@ export interface ServiceOutcome {
   how?: string;
   probe?: string;
   readyMs?: number;
+  /** Wall-clock time the action saw the service ready (ISO 8601). */
+  readyAt?: string;
   containers: ContainerFacts[];
   detail?: string;
 }
@@ -160,20 +162,22 @@ export class StackStarter {
       }
       if (plan.services.every((n) => this.settled(n))) return;
       const now = Date.now();
-      const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.serviceDeadline(n, deadline));
+      const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
       if (overdue || now >= deadline) {
         this.fail(this.timeoutError(overdue));
         break;
       }
-      await this.wake(Math.min(1000, Math.max(5, deadline - now)));
+      const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
+      await this.wake(Math.min(1000, Math.max(5, next - now)));
     }
     await this.finishing;
     throw this.failure;
   }
 
-  private serviceDeadline(name: string, overall: number): number {
+  /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
+  private ownDeadline(name: string): number {
     const own = this.options.rules[name]?.timeoutSeconds;
-    return own !== undefined ? this.startedAt[name] + own * 1000 : overall;
+    return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
   }
 
   private async startBatch(batch: string[]): Promise<void> {
@@ -203,6 +207,7 @@ export class StackStarter {
           o.status = how === 'completed' ? 'completed' : 'ready';
           o.how = how;
           o.readyMs = Date.now() - this.startedAt[n];
+          o.readyAt = new Date().toISOString();
           this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s`);
           this.notify();
         },

@@ -9,9 +9,9 @@ export function escapeCell(text: string): string {
 
 export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }): string {
   const rows = Object.entries(report.services).map(([name, s]) => {
-    const ports = s.ports.map((p) => (p.url ? `${p.url}` : `${p.published}/${p.protocol}`)).join('<br>') || '—';
+    const ports = s.ports.map((p) => escapeCell(p.url ?? `${p.published}/${p.protocol}`)).join('<br>') || '—';
     const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
-    return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports.split('<br>').map(escapeCell).join('<br>')} | ${escapeCell(s.image ?? '—')} |`;
+    return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
   });
   const lines = [
     `### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\``,

@@ -82,6 +82,7 @@ export function parseWaitFor(lines: string[]): Record<string, WaitRule> {
     const colon = line.indexOf(':');
     if (colon <= 0) fail(line, "no '<service>:' at the start");
     const service = line.slice(0, colon).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(service)) fail(line, "no '<service>:' at the start");
     let rest = line.slice(colon + 1).trim();
     const options: Record<string, string> = {};
     for (let m = OPTION.exec(rest); m; m = OPTION.exec(rest)) {

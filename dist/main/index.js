@@ -26101,6 +26101,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateReferences = validateReferences;
 exports.findCycle = findCycle;
 exports.planStart = planStart;
+exports.createWaves = createWaves;
 function describe(dep) {
     return dep.kind === 'depends_on' ? 'depends_on' : dep.kind;
 }
@@ -26192,6 +26193,31 @@ function planStart(model, roots) {
     }
     return { services: levels.flat(), needs, levels };
 }
+const BLOCKING_CONDITIONS = new Set(['service_healthy', 'service_completed_successfully']);
+/**
+ * Compose v1's `up --no-start` waits on depends_on conditions of containers it never starts, and
+ * so hangs. It creates a service without waiting when the dependency is not in the same call, so
+ * services are created in waves split at conditional edges (one wave for most stacks).
+ */
+function createWaves(model, plan) {
+    const wave = {};
+    const waveOf = (name) => {
+        if (wave[name] === undefined) {
+            wave[name] = 0;
+            for (const dep of model.services[name].dependencies) {
+                if (!plan.needs[name].includes(dep.service))
+                    continue;
+                const step = dep.kind === 'depends_on' && dep.condition && BLOCKING_CONDITIONS.has(dep.condition) ? 1 : 0;
+                wave[name] = Math.max(wave[name], waveOf(dep.service) + step);
+            }
+        }
+        return wave[name];
+    };
+    const waves = [];
+    for (const name of plan.services)
+        (waves[waveOf(name)] ??= []).push(name);
+    return waves.filter((w) => w.length > 0);
+}
 
 
 /***/ }),
@@ -26243,8 +26269,10 @@ function composeCreateArgs(p, o) {
         ...(o.build ? ['--build'] : []),
         // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
         ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+        // The action passes every service it runs, dependencies included, and orders them itself.
+        '--no-deps',
         ...o.upFlags,
-        ...(o.services.length > 0 ? ['--', ...o.services] : []),
+        '--', ...o.services,
     ];
 }
 function composePullArgs(p, services) {
@@ -26350,6 +26378,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Docker = exports.DockerError = void 0;
 exports.isUnknownComposeCommand = isUnknownComposeCommand;
+exports.mergeTimestampedLogs = mergeTimestampedLogs;
 const args = __importStar(__nccwpck_require__(1153));
 const container_facts_1 = __nccwpck_require__(8090);
 const process_runner_1 = __nccwpck_require__(1377);
@@ -26369,6 +26398,19 @@ function failure(what, r) {
 /** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
+}
+/**
+ * `docker logs` splits a container's stdout and stderr; with --timestamps both can be put back in
+ * the order they were written. The timestamps are then dropped.
+ */
+function mergeTimestampedLogs(stdout, stderr, lines) {
+    const key = (line) => {
+        const m = /^(\S+?)(?:\.(\d+))?Z /.exec(line);
+        return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : '';
+    };
+    const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
+    all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
 }
 class Docker {
     runner;
@@ -26482,9 +26524,8 @@ class Docker {
             await this.docker(args.startArgs(ids), 'docker start');
     }
     async tailLogs(id, lines) {
-        const r = await this.runner.run('docker', args.logsArgs(id, lines), { env: this.env, maxBytes: 256 * 1024 });
-        // Containers write to stdout and stderr; the order between the two is lost either way.
-        return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+        const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
+        return mergeTimestampedLogs(r.stdout, r.stderr, lines);
     }
     followLogs(id, onLine, signal) {
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
@@ -26770,7 +26811,10 @@ async function up(inputs, signal) {
     const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
     if (inputs.pull === 'always' && version === 'v1')
         await docker.pull(cli, project, plan.services);
-    await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services: plan.services, upFlags: inputs.upFlags });
+    const waves = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
+    for (const services of waves) {
+        await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+    }
     const containers = await containersByService(docker, projectName);
     const since = Date.now() / 1000 - 1;
     const engine = stackEngine(docker, cli, project, since);
@@ -27264,6 +27308,7 @@ function buildReport(model, outcomes, host) {
             ports,
             url,
             readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
+            readyAt: o.readyAt ?? null,
             readiness: o.how ?? null,
             ...(o.detail ? { detail: o.detail } : {}),
         };
@@ -27455,19 +27500,21 @@ class StackStarter {
             if (plan.services.every((n) => this.settled(n)))
                 return;
             const now = Date.now();
-            const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.serviceDeadline(n, deadline));
+            const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
             if (overdue || now >= deadline) {
                 this.fail(this.timeoutError(overdue));
                 break;
             }
-            await this.wake(Math.min(1000, Math.max(5, deadline - now)));
+            const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
+            await this.wake(Math.min(1000, Math.max(5, next - now)));
         }
         await this.finishing;
         throw this.failure;
     }
-    serviceDeadline(name, overall) {
+    /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
+    ownDeadline(name) {
         const own = this.options.rules[name]?.timeoutSeconds;
-        return own !== undefined ? this.startedAt[name] + own * 1000 : overall;
+        return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
     }
     async startBatch(batch) {
         const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
@@ -27499,6 +27546,7 @@ class StackStarter {
                 o.status = how === 'completed' ? 'completed' : 'ready';
                 o.how = how;
                 o.readyMs = Date.now() - this.startedAt[n];
+                o.readyAt = new Date().toISOString();
                 this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s`);
                 this.notify();
             }, (e) => {
@@ -27851,9 +27899,9 @@ function escapeCell(text) {
 }
 function summaryMarkdown(projectName, report, failure) {
     const rows = Object.entries(report.services).map(([name, s]) => {
-        const ports = s.ports.map((p) => (p.url ? `${p.url}` : `${p.published}/${p.protocol}`)).join('<br>') || '—';
+        const ports = s.ports.map((p) => escapeCell(p.url ?? `${p.published}/${p.protocol}`)).join('<br>') || '—';
         const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
-        return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports.split('<br>').map(escapeCell).join('<br>')} | ${escapeCell(s.image ?? '—')} |`;
+        return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
     });
     const lines = [
         `### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\``,
@@ -28016,6 +28064,8 @@ function parseWaitFor(lines) {
         if (colon <= 0)
             fail(line, "no '<service>:' at the start");
         const service = line.slice(0, colon).trim();
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(service))
+            fail(line, "no '<service>:' at the start");
         let rest = line.slice(colon + 1).trim();
         const options = {};
         for (let m = OPTION.exec(rest); m; m = OPTION.exec(rest)) {

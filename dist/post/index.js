@@ -25810,8 +25810,10 @@ function composeCreateArgs(p, o) {
         ...(o.build ? ['--build'] : []),
         // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
         ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+        // The action passes every service it runs, dependencies included, and orders them itself.
+        '--no-deps',
         ...o.upFlags,
-        ...(o.services.length > 0 ? ['--', ...o.services] : []),
+        '--', ...o.services,
     ];
 }
 function composePullArgs(p, services) {
@@ -25917,6 +25919,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Docker = exports.DockerError = void 0;
 exports.isUnknownComposeCommand = isUnknownComposeCommand;
+exports.mergeTimestampedLogs = mergeTimestampedLogs;
 const args = __importStar(__nccwpck_require__(1153));
 const container_facts_1 = __nccwpck_require__(8090);
 const process_runner_1 = __nccwpck_require__(1377);
@@ -25936,6 +25939,19 @@ function failure(what, r) {
 /** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
+}
+/**
+ * `docker logs` splits a container's stdout and stderr; with --timestamps both can be put back in
+ * the order they were written. The timestamps are then dropped.
+ */
+function mergeTimestampedLogs(stdout, stderr, lines) {
+    const key = (line) => {
+        const m = /^(\S+?)(?:\.(\d+))?Z /.exec(line);
+        return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : '';
+    };
+    const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
+    all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
 }
 class Docker {
     runner;
@@ -26049,9 +26065,8 @@ class Docker {
             await this.docker(args.startArgs(ids), 'docker start');
     }
     async tailLogs(id, lines) {
-        const r = await this.runner.run('docker', args.logsArgs(id, lines), { env: this.env, maxBytes: 256 * 1024 });
-        // Containers write to stdout and stderr; the order between the two is lost either way.
-        return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+        const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
+        return mergeTimestampedLogs(r.stdout, r.stderr, lines);
     }
     followLogs(id, onLine, signal) {
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });

@@ -1,0 +1,169 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { docker, FIXTURES, leftovers, projectName, removeProject, runAction, servicesOutput } from '../helpers/engine';
+
+// The action end to end on the real engine, through the runner-faithful harness.
+
+const projects: string[] = [];
+function project(tag: string): string {
+  const name = projectName(tag);
+  projects.push(name);
+  return name;
+}
+
+afterEach(() => {
+  // Every test checks for leaks itself; this only keeps one failure from spilling into the next.
+  for (const p of projects.splice(0)) removeProject(p);
+});
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+test('a three-service stack comes up in order, its URLs answer, and post removes everything', async () => {
+  const name = project('chain');
+  let answered = '';
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'chain'),
+    inputs: { 'project-name': name },
+    between: async ({ outputs }) => {
+      answered = (await get(outputs['web-url'])).body;
+      expect(leftovers(name).length).toBeGreaterThan(0);
+    },
+  });
+  expect(result.main.errors).toEqual([]);
+  expect(result.main.outcome).toBe('success');
+  expect(answered.trim()).toBe('hello');
+
+  const outputs = result.main.outputs;
+  expect(outputs['project-name']).toBe(name);
+  const urls = JSON.parse(outputs.urls);
+  expect(Object.keys(urls).sort()).toEqual(['db', 'web']);
+  expect(urls.web).toMatch(/^http:\/\/localhost:\d+$/);
+  expect(urls.db).toMatch(/^mysql:\/\/localhost:\d+$/);
+  expect(outputs['web-url']).toBe(urls.web);
+  expect(outputs['db-url']).toBe(urls.db);
+  expect(outputs['migrate-url']).toBeUndefined();
+
+  const services = servicesOutput(result);
+  expect(services.db.state).toBe('ready');
+  expect(services.migrate.state).toBe('completed');
+  expect(services.web.state).toBe('ready');
+  expect(services.web.ports).toEqual([expect.objectContaining({ target: 8080, protocol: 'tcp', url: urls.web })]);
+  expect(services.web.containers[0]).toMatch(/^[0-9a-f]{64}$/);
+  expect(services.db.readySeconds).toBeGreaterThanOrEqual(2);
+  // Order: each service was ready before the next one was started.
+  expect(Date.parse(services.db.readyAt as string)).toBeLessThan(Date.parse(services.web.readyAt as string));
+
+  expect(result.main.summary).toContain('| web | ready (listening)');
+  expect(result.post?.exitCode).toBe(0);
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('a one-shot container that exits non-zero fails the step with its exit code and logs', async () => {
+  const name = project('oneshot');
+  const result = await runAction({ workspace: path.join(FIXTURES, 'oneshot-fails'), inputs: { 'project-name': name } });
+  expect(result.main.outcome).toBe('failure');
+  const message = result.main.errors.join('\n');
+  expect(message).toContain("Service 'migrate' failed");
+  expect(message).toContain('exited with code 7');
+  expect(message).toContain('ERROR: relation users already exists');
+  expect(message).toContain('Not started because of it: app');
+  const services = servicesOutput(result);
+  expect(services.db.state).toBe('ready');
+  expect(services.migrate.state).toBe('failed');
+  expect(services.app.state).toBe('not-started');
+  // logs: on-failure prints each service's logs in a group in post.
+  expect(result.post?.output).toMatch(/::group::Logs of migrate .*exited 7/);
+  expect(result.post?.output).toContain('applying 0001_init');
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('a main step cancelled while waiting stops promptly and post still removes everything', async () => {
+  const name = project('cancel');
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'slow'),
+    inputs: { 'project-name': name, 'stop-timeout': '0' },
+    cancel: { whenOutput: /Starting db/ },
+  });
+  expect(result.main.outcome).toBe('cancelled');
+  // SIGINT alone ended it: no SIGTERM (7.5 s later) was needed.
+  expect(result.main.signal).toBeNull();
+  expect(result.main.output).toContain('Received SIGINT');
+  expect(result.main.errors.join('\n')).toContain('cancelled');
+  expect(result.post?.exitCode).toBe(0);
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('a main step cancelled while compose creates the stack leaves nothing after post', async () => {
+  const name = project('cancel-create');
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'slow'),
+    inputs: { 'project-name': name, 'stop-timeout': '0' },
+    cancel: { whenOutput: /Start order/ },
+  });
+  expect(result.main.outcome).toBe('cancelled');
+  expect(result.post?.exitCode).toBe(0);
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('the readiness timeout names what each service was waiting for', async () => {
+  const name = project('timeout');
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'slow'),
+    inputs: { 'project-name': name, timeout: '2', 'stop-timeout': '0' },
+  });
+  expect(result.main.outcome).toBe('failure');
+  const message = result.main.errors.join('\n');
+  expect(message).toContain('Timed out after 2 s');
+  expect(message).toMatch(/Not ready: db \(waiting for port 3306 to accept connections; last: ECONNREFUSED at [\d.]+:3306\)/);
+  expect(message).toContain('Not started: app (needs db)');
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('post with no saved state does nothing and does not fail', async () => {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-empty-'));
+  const result = await runAction({ workspace });
+  expect(result.main.outcome).toBe('failure');
+  expect(result.main.errors.join('\n')).toContain('No compose file found');
+  expect(result.main.errors.join('\n')).toContain('compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml');
+  expect(result.post?.exitCode).toBe(0);
+  expect(result.post?.output).toContain('nothing to remove');
+});
+
+test('post finds the project already gone and says so without failing', async () => {
+  const name = project('gone');
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'chain'),
+    inputs: { 'project-name': name, 'compose-command': 'docker-compose' },
+    env: { DB_DELAY: '0' },
+    between: async () => removeProject(name),
+  });
+  expect(result.main.outcome).toBe('success');
+  expect(result.post?.exitCode).toBe(0);
+  expect(result.post?.warnings).toEqual([]);
+  expect(leftovers(name)).toEqual([]);
+});
+
+test('teardown: never leaves the stack running', async () => {
+  const name = project('keep');
+  const result = await runAction({
+    workspace: path.join(FIXTURES, 'chain'),
+    inputs: { 'project-name': name, teardown: 'never' },
+    env: { DB_DELAY: '0' },
+  });
+  expect(result.main.outcome).toBe('success');
+  expect(result.post?.output).toContain('stays up');
+  const running = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${name}`).split('\n').filter(Boolean);
+  expect(running).toHaveLength(2); // db and web; migrate completed
+  removeProject(name);
+  expect(leftovers(name)).toEqual([]);
+});

@@ -1,0 +1,77 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+// Helpers for the real-engine tests: run the action through the runner-faithful harness and check
+// that nothing labelled with the project is left on the engine.
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const harness = require('../../harness/run-action.js') as {
+  runAction(options: HarnessOptions): Promise<HarnessResult>;
+};
+
+export interface HarnessOptions {
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  workspace?: string;
+  cancel?: { afterMs?: number; whenOutput?: RegExp };
+  between?: (ctx: { outputs: Record<string, string>; env: Record<string, string> }) => Promise<void>;
+  echo?: boolean;
+}
+
+export interface StepResult {
+  exitCode: number | null;
+  signal: string | null;
+  output: string;
+  cancelled: boolean;
+  durationMs: number;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  env: Record<string, string>;
+  summary: string;
+}
+
+export interface HarnessResult {
+  main: StepResult & { outcome: 'success' | 'failure' | 'cancelled'; errors: string[] };
+  post: (StepResult & { warnings: string[] }) | null;
+}
+
+export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+
+let counter = 0;
+/** A project name per test, so a leak is traced to the test that caused it. */
+export function projectName(tag: string): string {
+  counter += 1;
+  return `ect-${tag}-${process.pid}-${counter}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+}
+
+export function runAction(options: HarnessOptions): Promise<HarnessResult> {
+  return harness.runAction(options);
+}
+
+export function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8' }).trim();
+}
+
+/** Everything the engine still holds with the project's label: containers, networks, volumes. */
+export function leftovers(project: string): string[] {
+  const filter = `label=com.docker.compose.project=${project}`;
+  return [
+    ...docker('ps', '-aq', '--filter', filter).split('\n'),
+    ...docker('network', 'ls', '-q', '--filter', filter).split('\n'),
+    ...docker('volume', 'ls', '-q', '--filter', filter).split('\n'),
+  ].filter(Boolean);
+}
+
+export function removeProject(project: string): void {
+  const filter = `label=com.docker.compose.project=${project}`;
+  const ids = docker('ps', '-aq', '--filter', filter).split('\n').filter(Boolean);
+  if (ids.length) docker('rm', '-f', '-v', ...ids);
+  const nets = docker('network', 'ls', '-q', '--filter', filter).split('\n').filter(Boolean);
+  if (nets.length) docker('network', 'rm', ...nets);
+  const vols = docker('volume', 'ls', '-q', '--filter', filter).split('\n').filter(Boolean);
+  if (vols.length) docker('volume', 'rm', '-f', ...vols);
+}
+
+export function servicesOutput(result: HarnessResult): Record<string, { state: string; readySeconds: number | null; readyAt: string | null; ports: { target: number; published: number; url?: string }[]; url: string | null; containers: string[]; detail?: string; health: string | null; readiness: string | null }> {
+  return JSON.parse(result.main.outputs.services ?? '{}');
+}

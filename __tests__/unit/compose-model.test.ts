@@ -1,0 +1,109 @@
+import { activeServices, parseResolvedConfig } from '../../src/compose-model';
+import { parsePortEntry, parseShortPort } from '../../src/port-spec';
+
+describe('ports', () => {
+  it.each([
+    ['3306', [{ target: 3306, protocol: 'tcp' }]],
+    ['8080:80', [{ target: 80, published: 8080, protocol: 'tcp' }]],
+    ['127.0.0.1:8000-8001:80-81/udp', [
+      { target: 80, published: 8000, hostIp: '127.0.0.1', protocol: 'udp' },
+      { target: 81, published: 8001, hostIp: '127.0.0.1', protocol: 'udp' },
+    ]],
+    ['[::1]:5432:5432', [{ target: 5432, published: 5432, hostIp: '::1', protocol: 'tcp' }]],
+    ['9000-9010:80', [{ target: 80, protocol: 'tcp' }]],
+  ])('%s', (entry, specs) => expect(parseShortPort(entry)).toEqual(specs));
+
+  it('reads the long form, published as a string (v2) or a number (v1)', () => {
+    expect(parsePortEntry({ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress', host_ip: '0.0.0.0' })).toEqual([{ target: 80, published: 8080, protocol: 'tcp', hostIp: '0.0.0.0' }]);
+    expect(parsePortEntry({ target: 3306, published: 3306 })).toEqual([{ target: 3306, published: 3306, protocol: 'tcp' }]);
+  });
+
+  it('rejects bad ports', () => {
+    expect(() => parseShortPort('80:abc')).toThrow("bad container port 'abc'");
+    expect(() => parseShortPort('1:2:3:4')).toThrow('bad port');
+    expect(() => parseShortPort('80/foo')).toThrow("bad protocol 'foo'");
+    expect(() => parseShortPort('8000-8002:80-81')).toThrow('ranges differ');
+  });
+});
+
+// As printed by `docker-compose config` (v1.29) for the founding example's shape.
+const V1_CONFIG = `
+services:
+  app:
+    depends_on:
+      db:
+        condition: service_healthy
+    image: "y"
+    network_mode: service:db
+    volumes_from:
+    - service:db:ro
+  db:
+    environment:
+      MYSQL_ROOT_PASSWORD: example
+    expose:
+    - '9000'
+    healthcheck:
+      test:
+      - CMD
+      - "true"
+    image: mysql:5.7
+    ports:
+    - published: 3306
+      target: 3306
+    - 127.0.0.1:8000:80/udp
+  web:
+    depends_on:
+      db:
+        condition: service_started
+    image: x
+    links:
+    - db:database
+    profiles:
+    - extra
+version: '3'
+`;
+
+describe('parseResolvedConfig', () => {
+  const model = parseResolvedConfig(V1_CONFIG);
+
+  it('reads every dependency form', () => {
+    expect(model.services.app.dependencies).toEqual([
+      { service: 'db', kind: 'depends_on', condition: 'service_healthy', required: true },
+      { service: 'db', kind: 'network_mode', required: true },
+      { service: 'db', kind: 'volumes_from', required: true },
+    ]);
+    expect(model.services.web.dependencies.map((d) => d.kind)).toEqual(['depends_on', 'links']);
+  });
+
+  it('reads ports, expose, healthcheck and environment', () => {
+    expect(model.services.db.ports).toEqual([
+      { target: 3306, published: 3306, protocol: 'tcp' },
+      { target: 80, published: 8000, hostIp: '127.0.0.1', protocol: 'udp' },
+    ]);
+    expect(model.services.db.expose).toEqual([9000]);
+    expect(model.services.db.healthcheck).toEqual({ disabled: false, test: ['CMD', 'true'] });
+    expect(model.services.db.environment).toEqual({ MYSQL_ROOT_PASSWORD: 'example' });
+  });
+
+  it('reads list-form environment, labels and v2 post_start hooks', () => {
+    const m = parseResolvedConfig(`name: p\nservices:\n  a:\n    image: x\n    environment: ["A=1", "B"]\n    labels: ["k=v"]\n    post_start:\n      - command: ["true"]\n    healthcheck:\n      disable: true\n`);
+    expect(m.services.a.environment).toEqual({ A: '1' });
+    expect(m.services.a.labels).toEqual({ k: 'v' });
+    expect(m.services.a.hasPostStart).toBe(true);
+    expect(m.services.a.healthcheck?.disabled).toBe(true);
+  });
+
+  it('applies profiles the same way for v1 and v2', () => {
+    expect(activeServices(model, [], []).sort()).toEqual(['app', 'db']);
+    expect(activeServices(model, ['extra'], []).sort()).toEqual(['app', 'db', 'web']);
+    expect(activeServices(model, [], ['web']).sort()).toEqual(['app', 'db', 'web']);
+    expect(activeServices(model, ['*'], []).sort()).toEqual(['app', 'db', 'web']);
+  });
+
+  it('says what is wrong with a configuration it cannot use', () => {
+    expect(() => parseResolvedConfig('services: {}')).toThrow('defines no services');
+    expect(() => parseResolvedConfig('services: [a]')).toThrow('services must be a mapping');
+    expect(() => parseResolvedConfig('services:\n  a:\n    ports: ["x:y"]')).toThrow('services.a.ports');
+    expect(() => parseResolvedConfig('services: {a: {image: [}')).toThrow('could not read');
+  });
+});

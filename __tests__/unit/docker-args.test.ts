@@ -1,0 +1,53 @@
+import * as a from '../../src/docker-args';
+import { mergeTimestampedLogs, isUnknownComposeCommand } from '../../src/docker';
+import { decodeState, encodeState, RunState } from '../../src/state';
+
+const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['a.yml', 'b y.yml'], envFiles: ['.env.ci'], profiles: ['extra'] };
+
+describe('argument builders', () => {
+  it('passes files, env files and profiles to every compose call', () => {
+    expect(a.composeConfigArgs(project)).toEqual(['--project-name', 'p', '--project-directory', '/w', '--file', 'a.yml', '--file', 'b y.yml', '--env-file', '.env.ci', '--profile', 'extra', 'config']);
+  });
+  it('creates without starting, the pull policy only where compose has it', () => {
+    const base = { build: true, pull: 'never' as const, services: ['db', '$(x)'], upFlags: ['--quiet-pull'] };
+    expect(a.composeCreateArgs(project, { ...base, version: 'v2' }).slice(12)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
+    expect(a.composeCreateArgs(project, { ...base, version: 'v1' }).slice(12)).toEqual(['up', '--no-start', '--build', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
+  });
+  it('tears down with volumes, orphans and the stop grace', () => {
+    expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(12)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);
+  });
+  it('filters engine calls by the project label', () => {
+    expect(a.listContainersArgs('p')).toEqual(['ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=com.docker.compose.project=p']);
+    expect(a.eventsArgs('p', 1700000000.5)).toEqual(['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'label=com.docker.compose.project=p', '--since', '1700000000.500']);
+  });
+  it('runs a healthcheck test as the engine would', () => {
+    expect(a.healthcheckCommand(['CMD', 'pg_isready', '-U', 'x'])).toEqual(['pg_isready', '-U', 'x']);
+    expect(a.healthcheckCommand(['CMD-SHELL', 'curl -f localhost || exit 1'])).toEqual(['/bin/sh', '-c', 'curl -f localhost || exit 1']);
+    expect(a.healthcheckCommand(['NONE'])).toBeUndefined();
+  });
+});
+
+describe('compose detection and logs', () => {
+  it('tells a missing compose plugin from a compose error', () => {
+    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' })).toBe(true);
+    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." })).toBe(true);
+    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'yaml: line 3: mapping values are not allowed' })).toBe(false);
+  });
+  it('merges stdout and stderr by timestamp', () => {
+    const out = '2026-01-01T00:00:00.1Z one\n2026-01-01T00:00:00.300000001Z three\n';
+    const err = '2026-01-01T00:00:00.2Z two\n';
+    expect(mergeTimestampedLogs(out, err, 10)).toBe('one\ntwo\nthree');
+    expect(mergeTimestampedLogs(out, err, 1)).toBe('three');
+  });
+});
+
+describe('state', () => {
+  it('round-trips and copes with missing or foreign state', () => {
+    const s: RunState = { version: 1, projectName: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [], teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], compose: { command: 'docker', baseArgs: ['compose'] } };
+    expect(decodeState(encodeState(s))).toEqual({ ...s, outcome: undefined });
+    expect(decodeState('')).toBeUndefined();
+    expect(decodeState('{nope')).toBeUndefined();
+    expect(decodeState('{"version":2,"projectName":"p"}')).toBeUndefined();
+    expect(decodeState('{"version":1,"projectName":"p"}')).toMatchObject({ teardown: 'always', logs: 'on-failure', stopTimeoutSeconds: 3 });
+  });
+});

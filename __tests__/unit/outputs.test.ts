@@ -1,0 +1,57 @@
+import { parseResolvedConfig } from '../../src/compose-model';
+import { parseInspect } from '../../src/container-facts';
+import { buildReport } from '../../src/service-report';
+import { escapeCell, summaryMarkdown } from '../../src/summary';
+import { publishedPorts, schemeForPort } from '../../src/urls';
+
+describe('URLs', () => {
+  it('picks a scheme by container port', () => {
+    expect([80, 8080, 443, 3306, 5432, 6379, 27017, 5672, 12345].map(schemeForPort)).toEqual(['http', 'http', 'https', 'mysql', 'postgres', 'redis', 'mongodb', 'amqp', 'tcp']);
+  });
+  it('keeps declaration order, one entry per port, honours bind addresses, no URL for UDP', () => {
+    const ports = publishedPorts(
+      [{ target: 8080, protocol: 'tcp' }, { target: 80, protocol: 'tcp' }],
+      [
+        { target: 80, protocol: 'tcp', hostIp: '::', hostPort: 49154 },
+        { target: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 49154 },
+        { target: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 49155 },
+        { target: 53, protocol: 'udp', hostIp: '0.0.0.0', hostPort: 49156 },
+        { target: 9000, protocol: 'tcp', hostIp: '::1', hostPort: 49157 },
+      ],
+      'runner.local',
+    );
+    expect(ports).toEqual([
+      { target: 8080, published: 49155, protocol: 'tcp', hostIp: '127.0.0.1', url: 'http://127.0.0.1:49155' },
+      { target: 80, published: 49154, protocol: 'tcp', hostIp: '0.0.0.0', url: 'http://runner.local:49154' },
+      { target: 53, published: 49156, protocol: 'udp', hostIp: '0.0.0.0' },
+      { target: 9000, published: 49157, protocol: 'tcp', hostIp: '::1', url: 'http://[::1]:49157' },
+    ]);
+  });
+});
+
+describe('report and summary', () => {
+  const model = parseResolvedConfig('services:\n  "web|x":\n    image: nginx\n    ports: ["80"]\n  job:\n    image: busybox\n');
+  const web = parseInspect({
+    Id: 'w1', Name: '/p_web_1', State: { Status: 'running' },
+    Config: { Image: 'nginx', Labels: { 'com.docker.compose.service': 'web|x' } },
+    NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '32768' }] } },
+  });
+  const report = buildReport(model, {
+    'web|x': { name: 'web|x', status: 'ready', how: 'listening', readyMs: 1234, readyAt: '2026-01-01T00:00:00.000Z', containers: [web] },
+    job: { name: 'job', status: 'not-started', containers: [] },
+  }, 'localhost');
+
+  it('builds the services and urls outputs', () => {
+    expect(report.urls).toEqual({ 'web|x': 'http://localhost:32768' });
+    expect(report.services['web|x']).toMatchObject({ state: 'ready', containers: ['w1'], readySeconds: 1.234, readiness: 'listening', url: 'http://localhost:32768' });
+    expect(report.services.job).toMatchObject({ state: 'not-started', containers: [], ports: [], url: null, image: 'busybox' });
+  });
+
+  it('writes one escaped row per service and the failure in a code block', () => {
+    const md = summaryMarkdown('proj', report, { message: 'boom\n```` x' });
+    expect(md).toContain('| web\\|x | ready (listening) | — | 1.2 s | http://localhost:32768 | nginx |');
+    expect(md).toContain('| job | not-started |');
+    expect(md).toContain('````\nboom\n` ` ` ` x\n````');
+    expect(escapeCell('<b>*a*</b>')).toBe('\\<b\\>\\*a\\*\\</b\\>');
+  });
+});

@@ -1,0 +1,78 @@
+import { splitShellWords } from '../../src/shell-words';
+import { parseBoolean, parseChoice, parseList, parseSeconds } from '../../src/input-parsing';
+import { defaultProjectName, sanitizeProjectName, validateProjectName } from '../../src/project-name';
+import { getInputs } from '../../src/context';
+
+describe('splitShellWords', () => {
+  it.each([
+    ['', []],
+    ['--build  --force-recreate', ['--build', '--force-recreate']],
+    [`--label "a b" 'c "d"' e\\ f`, ['--label', 'a b', 'c "d"', 'e f']],
+    ['"$(rm -rf /)" ; `x`', ['$(rm -rf /)', ';', '`x`']],
+    ['"a\\"b"', ['a"b']],
+    ["''", ['']],
+  ])('%j', (text, words) => expect(splitShellWords(text)).toEqual(words));
+
+  it('rejects unbalanced quotes', () => {
+    expect(() => splitShellWords('--label "a b')).toThrow('unbalanced double quote');
+    expect(() => splitShellWords("it's")).toThrow('unbalanced single quote');
+  });
+});
+
+describe('input parsers', () => {
+  it('reads lists separated by spaces, commas and newlines', () => {
+    expect(parseList(' db  web\napp,worker ')).toEqual(['db', 'web', 'app', 'worker']);
+  });
+  it('checks booleans, choices and seconds, naming the input', () => {
+    expect(parseBoolean('build', 'TRUE')).toBe(true);
+    expect(() => parseBoolean('build', 'maybe')).toThrow("Input 'build' must be true or false");
+    expect(parseChoice('teardown', '', ['always', 'never'] as const, 'always')).toBe('always');
+    expect(() => parseChoice('teardown', 'sometimes', ['always', 'never'] as const, 'always')).toThrow("one of always, never; got 'sometimes'");
+    expect(parseSeconds('timeout', '2.5', 300)).toBe(2.5);
+    for (const bad of ['abc', '-1', '0']) expect(() => parseSeconds('timeout', bad, 300)).toThrow("Input 'timeout'");
+    expect(parseSeconds('stop-timeout', '0', 3, true)).toBe(0);
+  });
+});
+
+describe('project names', () => {
+  it('sanitises to compose rules', () => {
+    expect(sanitizeProjectName('My Repo.Name!')).toBe('my-repo-name');
+    expect(sanitizeProjectName('__x')).toBe('x');
+    expect(() => validateProjectName('Bad Name')).toThrow("Input 'project-name'");
+  });
+  it('derives a unique name per job run and step in Actions', () => {
+    const env = { GITHUB_RUN_ID: '123', GITHUB_RUN_ATTEMPT: '2', GITHUB_JOB: 'Integration Tests', GITHUB_REPOSITORY: 'acme/Data.Pipeline', GITHUB_ACTION: '__acme_ec' };
+    const name = defaultProjectName(env, 'ignored');
+    expect(name).toMatch(/^data-pipeline-123-2-integration-tests-[0-9a-f]{6}$/);
+    expect(defaultProjectName(env, 'x')).toBe(name);
+    expect(defaultProjectName({ ...env, GITHUB_ACTION: '__acme_ec_2' }, 'x')).not.toBe(name);
+    expect(validateProjectName(name)).toBe(name);
+  });
+  it('adds a random suffix outside Actions', () => {
+    const a = defaultProjectName({}, 'My Stack');
+    expect(a).toMatch(/^my-stack-[0-9a-f]{8}$/);
+    expect(defaultProjectName({}, 'My Stack')).not.toBe(a);
+  });
+});
+
+describe('getInputs', () => {
+  const read = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+  it('applies defaults', () => {
+    const inputs = getInputs(read({}));
+    expect(inputs).toMatchObject({ composeFiles: [], workingDirectory: '.', pull: 'missing', timeoutSeconds: 300, teardown: 'always', logs: 'on-failure', stopTimeoutSeconds: 3, host: 'localhost', build: false, upFlags: [] });
+    expect(inputs.composeCommand).toBeUndefined();
+  });
+  it('reads every input', () => {
+    const inputs = getInputs(read({ 'compose-file': 'a.yml\nb.yml', services: 'db web', 'compose-command': 'docker-compose', 'up-flags': '--label "x y"', 'wait-for': 'db: tcp:3306 timeout=5' }));
+    expect(inputs.composeFiles).toEqual(['a.yml', 'b.yml']);
+    expect(inputs.services).toEqual(['db', 'web']);
+    expect(inputs.composeCommand).toEqual(['docker-compose']);
+    expect(inputs.upFlags).toEqual(['--label', 'x y']);
+    expect(inputs.waitFor.db).toEqual({ probe: { kind: 'tcp', ports: [3306] }, timeoutSeconds: 5 });
+  });
+  it('fails on bad values with the input name', () => {
+    expect(() => getInputs(read({ 'down-flags': '"oops' }))).toThrow("Input 'down-flags': unbalanced double quote");
+    expect(() => getInputs(read({ pull: 'sometimes' }))).toThrow("Input 'pull'");
+    expect(() => getInputs(read({ host: 'a b' }))).toThrow("Input 'host'");
+  });
+});

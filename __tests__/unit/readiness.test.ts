@@ -1,0 +1,126 @@
+import { ContainerFacts, parseInspect, willRestart } from '../../src/container-facts';
+import { defaultProbe, exitCompletes, probeAddress } from '../../src/readiness-rules';
+import { describeProbe, parseWaitFor } from '../../src/wait-for';
+import { parseEventLine } from '../../src/engine-events';
+
+// Trimmed from `docker inspect` on Engine 20.10.
+const INSPECT = {
+  Id: 'abc123',
+  Name: '/proj_db_1',
+  RestartCount: 0,
+  State: { Status: 'running', ExitCode: 0, Health: { Status: 'starting', Log: [{ Output: 'mysqld is not ready\n' }] } },
+  Config: {
+    Image: 'mariadb:local',
+    Labels: { 'com.docker.compose.service': 'db', 'com.docker.compose.project': 'proj' },
+    ExposedPorts: { '3306/tcp': {}, '33060/tcp': {}, '53/udp': {} },
+    Healthcheck: { Test: ['CMD-SHELL', 'mysqladmin ping'], Timeout: 5000000000 },
+  },
+  HostConfig: { NetworkMode: 'proj_default', RestartPolicy: { Name: 'on-failure' } },
+  NetworkSettings: {
+    Ports: { '3306/tcp': [{ HostIp: '0.0.0.0', HostPort: '49153' }, { HostIp: '::', HostPort: '49153' }], '33060/tcp': null },
+    Networks: { proj_default: { IPAddress: '172.18.0.2' } },
+  },
+};
+
+const facts = (patch: Partial<ContainerFacts> = {}): ContainerFacts => ({ ...parseInspect(INSPECT), ...patch });
+
+describe('parseInspect', () => {
+  it('reads the facts readiness needs', () => {
+    expect(facts()).toMatchObject({
+      id: 'abc123', name: 'proj_db_1', service: 'db', status: 'running', health: 'starting',
+      lastHealthOutput: 'mysqld is not ready', hasHealthcheck: true, healthTimeoutMs: 5000,
+      ipAddresses: ['172.18.0.2'], exposedTcpPorts: [3306, 33060], restartPolicy: 'on-failure',
+    });
+    expect(facts().bindings).toEqual([
+      { target: 3306, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 49153 },
+      { target: 3306, protocol: 'tcp', hostIp: '::', hostPort: 49153 },
+    ]);
+  });
+  it('treats a NONE healthcheck as none', () => {
+    const f = parseInspect({ ...INSPECT, Config: { ...INSPECT.Config, Healthcheck: { Test: ['NONE'] } } });
+    expect(f.hasHealthcheck).toBe(false);
+  });
+});
+
+describe('default readiness', () => {
+  it('uses the healthcheck first, then TCP ports, then running', () => {
+    expect(defaultProbe(facts())).toEqual({ kind: 'healthy', active: true });
+    expect(defaultProbe(facts({ hasHealthcheck: false }))).toEqual({ kind: 'tcp', ports: [3306, 33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false, exposedTcpPorts: [], bindings: [] }))).toEqual({ kind: 'running' });
+  });
+  it('probes at the container, or loopback with host networking', () => {
+    expect(probeAddress(facts())).toBe('172.18.0.2');
+    expect(probeAddress(facts({ networkMode: 'host', ipAddresses: [] }))).toBe('127.0.0.1');
+    expect(probeAddress(facts({ networkMode: 'container:x', ipAddresses: [] }), facts())).toBe('172.18.0.2');
+    expect(probeAddress(facts({ networkMode: 'none', ipAddresses: [] }))).toBeUndefined();
+  });
+  it('counts an exit 0 as completion unless the user asked for something else', () => {
+    expect(exitCompletes({ kind: 'running' }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'tcp', ports: [80] }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'running' }, 1)).toBe(false);
+    expect(exitCompletes({ kind: 'exit', code: 3 }, 3)).toBe(true);
+    expect(exitCompletes({ kind: 'log', pattern: /x/ }, 0)).toBe(false);
+  });
+  it('knows which exits the engine restarts', () => {
+    expect(willRestart(facts(), 1)).toBe(true);
+    expect(willRestart(facts(), 0)).toBe(false);
+    expect(willRestart(facts({ restartPolicy: 'always' }), 0)).toBe(true);
+    expect(willRestart(facts({ restartPolicy: 'no' }), 1)).toBe(false);
+  });
+});
+
+describe('wait-for', () => {
+  it('reads every probe kind', () => {
+    const rules = parseWaitFor([
+      'web: http://:8080/health',
+      'api: https://localhost:8443/ status=204 timeout=30',
+      'db: tcp:3306,33060',
+      'worker: log:/ready to accept: connections/i',
+      'migrate: exit:0',
+      'cache: none',
+      'queue: healthy engine timeout=120',
+      'app: running',
+      '# a comment',
+      '',
+    ]);
+    expect(rules.web.probe).toEqual({ kind: 'http', scheme: 'http', host: '', port: 8080, path: '/health', status: undefined });
+    expect(rules.api).toEqual({ probe: { kind: 'http', scheme: 'https', host: 'localhost', port: 8443, path: '/', status: 204 }, timeoutSeconds: 30 });
+    expect(rules.db.probe).toEqual({ kind: 'tcp', ports: [3306, 33060] });
+    const log = rules.worker.probe as { kind: 'log'; pattern: RegExp };
+    expect(log.pattern.test('Ready To Accept: Connections')).toBe(true);
+    expect(rules.migrate.probe).toEqual({ kind: 'exit', code: 0 });
+    expect(rules.cache.probe).toEqual({ kind: 'none' });
+    expect(rules.queue).toEqual({ probe: { kind: 'healthy', active: false }, timeoutSeconds: 120 });
+    expect(rules.app.probe).toEqual({ kind: 'running' });
+  });
+  it.each([
+    ['db tcp:3306', "no '<service>:' at the start"],
+    ['db:', 'no probe after the service name'],
+    ['db: tcp:99999', "'99999' is not a port"],
+    ['db: ping', "unknown probe 'ping'"],
+    ['db: log:/(/', 'bad regular expression'],
+    ['web: http://localhost/health', 'an HTTP probe needs a port'],
+    ['db: tcp:1 timeout=abc', "'timeout=abc' is not a positive number"],
+    ['web: http://:80/ status=ok', "'status=ok' is not an HTTP status"],
+    ['job: exit:300', "'300' is not an exit code"],
+  ])('rejects %j', (line, why) => {
+    expect(() => parseWaitFor([line])).toThrow(why);
+    expect(() => parseWaitFor([line])).toThrow("Input 'wait-for'");
+  });
+  it('rejects two lines for one service', () => {
+    expect(() => parseWaitFor(['db: none', 'db: running'])).toThrow("service 'db' has more than one line");
+  });
+  it('describes probes for progress and timeout messages', () => {
+    expect(describeProbe({ kind: 'tcp', ports: [3306] })).toBe('port 3306 to accept connections');
+    expect(describeProbe({ kind: 'http', scheme: 'http', host: '', port: 80, path: '/h' })).toBe('http://<container>:80/h to answer 2xx/3xx');
+  });
+});
+
+describe('engine events', () => {
+  it('reads health, die and start events', () => {
+    const ev = parseEventLine('{"status":"health_status: healthy","id":"abc","Type":"container","Action":"health_status: healthy","Actor":{"ID":"abc","Attributes":{}},"time":1,"timeNano":1500000000}');
+    expect(ev).toEqual({ id: 'abc', action: 'health_status', health: 'healthy', exitCode: undefined, timeMs: 1500 });
+    expect(parseEventLine('{"Action":"die","Actor":{"ID":"abc","Attributes":{"exitCode":"3"}},"timeNano":0,"time":2}')).toMatchObject({ action: 'die', exitCode: 3, timeMs: 2000 });
+    expect(parseEventLine('not json')).toBeUndefined();
+  });
+});

@@ -1,0 +1,263 @@
+#!/usr/bin/env node
+'use strict';
+// Runs the action's dist/ main and post steps the way GitHub's runner does, for the tests and the
+// demo: inputs as INPUT_<NAME> with action.yml defaults, fresh file-command files per step parsed
+// with the runner's rules, STATE_<name> for post, post-if evaluated, and cancellation as the runner
+// does it (SIGINT, 7.5 s, SIGTERM, 2.5 s, SIGKILL). Files are read after a failure or cancel too.
+
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const YAML = require('yaml');
+
+const ACTION_DIR = path.resolve(__dirname, '..');
+const CANCEL_SIGTERM_AFTER_MS = 7500;
+const CANCEL_SIGKILL_AFTER_MS = 2500;
+
+function readAction(actionDir) {
+  return YAML.parse(fs.readFileSync(path.join(actionDir, 'action.yml'), 'utf8'));
+}
+
+/** The runner's name rule: upper-case, spaces to '_', hyphens kept. */
+function inputEnvName(name) {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Parses a GITHUB_OUTPUT / GITHUB_STATE / GITHUB_ENV file: NAME=VALUE and NAME<<DELIM blocks. */
+function parseKeyValueFile(text) {
+  const out = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const heredoc = /^([^=]+?)<<(.+)$/.exec(line);
+    const eq = line.indexOf('=');
+    if (heredoc && (eq < 0 || line.indexOf('<<') < eq)) {
+      const [, name, delim] = heredoc;
+      const value = [];
+      let closed = false;
+      for (i++; i < lines.length; i++) {
+        if (lines[i] === delim) {
+          closed = true;
+          break;
+        }
+        value.push(lines[i]);
+      }
+      if (!closed) throw new Error(`file command: no closing delimiter '${delim}' for ${name}`);
+      out[name] = value.join('\n');
+    } else if (eq > 0) {
+      out[line.slice(0, eq)] = line.slice(eq + 1);
+    } else {
+      throw new Error(`file command: cannot read line '${line}'`);
+    }
+  }
+  return out;
+}
+
+/** post-if: always(), success(), failure(), cancelled(), with !, && and ||. */
+function evaluateCondition(expr, outcome) {
+  const fns = { 'always()': true, 'success()': outcome === 'success', 'failure()': outcome === 'failure', 'cancelled()': outcome === 'cancelled' };
+  const js = expr.replace(/\$\{\{|\}\}/g, '').trim();
+  const tokens = js.match(/always\(\)|success\(\)|failure\(\)|cancelled\(\)|&&|\|\||!|\(|\)/g) || [];
+  if (tokens.join('') !== js.replace(/\s+/g, '')) throw new Error(`post-if: cannot evaluate '${expr}'`);
+  let pos = 0;
+  const or = () => {
+    let v = and();
+    while (tokens[pos] === '||') { pos++; const r = and(); v = v || r; }
+    return v;
+  };
+  const and = () => {
+    let v = not();
+    while (tokens[pos] === '&&') { pos++; const r = not(); v = v && r; }
+    return v;
+  };
+  const not = () => {
+    if (tokens[pos] === '!') { pos++; return !not(); }
+    if (tokens[pos] === '(') { pos++; const v = or(); pos++; return v; }
+    return fns[tokens[pos++]];
+  };
+  return or();
+}
+
+function freshFiles(dir, step) {
+  const files = {};
+  for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) {
+    files[name] = path.join(dir, `${step}_${name.toLowerCase()}`);
+    fs.writeFileSync(files[name], '');
+  }
+  return files;
+}
+
+/**
+ * Runs one step. `cancel` is { afterMs } or { whenOutput: RegExp }: the runner's cancellation
+ * sequence starts then.
+ */
+function runStep({ script, env, cwd, echo, cancel }) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let cancelled = false;
+    const timers = [];
+    const startCancel = () => {
+      if (cancelled) return;
+      cancelled = true;
+      child.kill('SIGINT');
+      timers.push(setTimeout(() => child.kill('SIGTERM'), CANCEL_SIGTERM_AFTER_MS));
+      timers.push(setTimeout(() => child.kill('SIGKILL'), CANCEL_SIGTERM_AFTER_MS + CANCEL_SIGKILL_AFTER_MS));
+    };
+    const onData = (chunk) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (echo) process.stdout.write(text);
+      if (cancel && cancel.whenOutput && cancel.whenOutput.test(output)) startCancel();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    if (cancel && cancel.afterMs !== undefined) timers.push(setTimeout(startCancel, cancel.afterMs));
+    child.on('close', (code, signal) => {
+      timers.forEach(clearTimeout);
+      resolve({ exitCode: code, signal, output, cancelled, durationMs: Date.now() - started });
+    });
+  });
+}
+
+function readStepFiles(files) {
+  const read = (f) => fs.readFileSync(f, 'utf8');
+  return {
+    outputs: parseKeyValueFile(read(files.GITHUB_OUTPUT)),
+    state: parseKeyValueFile(read(files.GITHUB_STATE)),
+    env: parseKeyValueFile(read(files.GITHUB_ENV)),
+    path: read(files.GITHUB_PATH).split('\n').filter(Boolean),
+    summary: read(files.GITHUB_STEP_SUMMARY),
+  };
+}
+
+function baseEnv(extra, workspace, tempDir) {
+  const env = { ...process.env };
+  // The tests themselves may run inside Actions; the step must see only what we give it.
+  for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('STATE_') || k.startsWith('GITHUB_')) delete env[k];
+  return {
+    ...env,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: tempDir,
+    RUNNER_OS: 'Linux',
+    GITHUB_ACTION: '__ephemeral-compose',
+    ...extra,
+  };
+}
+
+/**
+ * Runs main, then post as the runner would. Options:
+ *   inputs: { name: value }, env: extra environment, workspace: step cwd,
+ *   cancel: { afterMs } | { whenOutput }, echo: copy step output to ours,
+ *   between: async ({ outputs, env }) => void — "later steps", run between main and post.
+ */
+async function runAction(options = {}) {
+  const actionDir = options.actionDir || ACTION_DIR;
+  const action = readAction(actionDir);
+  const workspace = options.workspace || process.cwd();
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ephemeral-compose-runner-'));
+  const inputEnv = {};
+  for (const [name, spec] of Object.entries(action.inputs || {})) {
+    const given = options.inputs && Object.prototype.hasOwnProperty.call(options.inputs, name) ? options.inputs[name] : undefined;
+    const value = given !== undefined ? String(given) : spec.default !== undefined ? String(spec.default) : '';
+    inputEnv[inputEnvName(name)] = value;
+  }
+  for (const name of Object.keys(options.inputs || {})) {
+    if (!action.inputs || !action.inputs[name]) throw new Error(`harness: '${name}' is not an input of action.yml`);
+  }
+  const stepEnv = baseEnv({ ...options.env, ...inputEnv }, workspace, tempDir);
+
+  const mainFiles = freshFiles(tempDir, 'main');
+  const mainRun = await runStep({
+    script: path.join(actionDir, action.runs.main),
+    env: { ...stepEnv, ...mainFiles },
+    cwd: workspace,
+    echo: options.echo,
+    cancel: options.cancel,
+  });
+  const main = { ...mainRun, ...readStepFiles(mainFiles) };
+  main.outcome = main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure';
+  main.errors = (main.output.match(/^::error::.*$/gm) || []).map((l) => l.slice('::error::'.length).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+
+  if (options.between && main.outcome === 'success') {
+    await options.between({ outputs: main.outputs, env: { ...main.env } });
+  }
+
+  let post = null;
+  if (action.runs.post) {
+    const postIf = action.runs['post-if'] || 'always()';
+    if (evaluateCondition(postIf, main.outcome)) {
+      const postFiles = freshFiles(tempDir, 'post');
+      const stateEnv = {};
+      for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
+      const postRun = await runStep({
+        script: path.join(actionDir, action.runs.post),
+        env: { ...stepEnv, ...main.env, ...stateEnv, ...postFiles },
+        cwd: workspace,
+        echo: options.echo,
+        cancel: options.postCancel,
+      });
+      post = { ...postRun, ...readStepFiles(postFiles) };
+      post.warnings = (post.output.match(/^::warning::.*$/gm) || []).map((l) => l.slice('::warning::'.length));
+    }
+  }
+  fs.rmSync(tempDir, { recursive: true, force: true });
+  return { main, post };
+}
+
+module.exports = { runAction, parseKeyValueFile, evaluateCondition, inputEnvName };
+
+// As a command: node harness/run-action.js [--workspace DIR] [--input name=value]... [--next 'shell command']
+// "--next" runs once main succeeded, with the step's exported env and OUTPUT_<NAME> for each output.
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const inputs = {};
+  const next = [];
+  let workspace = process.cwd();
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--input') {
+      const kv = argv[++i];
+      const eq = kv.indexOf('=');
+      inputs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (argv[i] === '--workspace') workspace = path.resolve(argv[++i]);
+    else if (argv[i] === '--next') next.push(argv[++i]);
+    else {
+      console.error(`run-action: unknown argument ${argv[i]}`);
+      process.exit(2);
+    }
+  }
+  let nextFailed = false;
+  runAction({
+    inputs,
+    workspace,
+    echo: true,
+    between: async ({ outputs, env }) => {
+      console.log('\n=== step outputs ===');
+      for (const [k, v] of Object.entries(outputs)) console.log(`${k}=${v}`);
+      for (const cmd of next) {
+        console.log(`\n=== next step: ${cmd} ===`);
+        const outEnv = {};
+        for (const [k, v] of Object.entries(outputs)) outEnv[`OUTPUT_${k.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`] = v;
+        const code = await new Promise((resolve) => {
+          const child = spawn('bash', ['-c', cmd], { cwd: workspace, stdio: 'inherit', env: { ...process.env, ...env, ...outEnv } });
+          child.on('close', resolve);
+        });
+        if (code !== 0) {
+          console.log(`next step failed with exit code ${code}`);
+          nextFailed = true;
+          break;
+        }
+      }
+      console.log('\n=== post step ===');
+    },
+  }).then(({ main, post }) => {
+    if (main.summary) console.log(`\n=== job summary ===\n${main.summary}`);
+    console.log(`main: ${main.outcome} (${main.durationMs} ms); post: ${post ? `exit ${post.exitCode} (${post.durationMs} ms)` : 'skipped'}`);
+    process.exitCode = main.outcome === 'success' && !nextFailed && post && post.exitCode === 0 ? 0 : 1;
+  });
+}
