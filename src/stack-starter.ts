@@ -71,6 +71,7 @@ interface Tracked {
 }
 
 const RESTARTS_ALLOWED = 3;
+const RUNNING_SETTLE_MS = 1000;
 
 export class StackStarter {
   private readonly outcomes: Record<string, ServiceOutcome> = {};
@@ -160,8 +161,13 @@ export class StackStarter {
         await this.startBatch(batch);
         continue;
       }
-      if (plan.services.every((n) => this.settled(n))) return;
       const now = Date.now();
+      if (plan.services.every((n) => this.settled(n))) {
+        const settle = this.runningSettleUntil();
+        if (now >= settle) return;
+        await this.wake(settle - now);
+        continue;
+      }
       const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
       if (overdue || now >= deadline) {
         this.fail(this.timeoutError(overdue));
@@ -172,6 +178,19 @@ export class StackStarter {
     }
     await this.finishing;
     throw this.failure;
+  }
+
+  /**
+   * "Running" is weak evidence: a process that crashes on start is running for an instant. The
+   * wait ends only once every service judged that way has stayed up for a moment, so a crash (or a
+   * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
+   */
+  private runningSettleUntil(): number {
+    let until = 0;
+    for (const o of Object.values(this.outcomes)) {
+      if (o.how === 'running' && o.readyAt) until = Math.max(until, Date.parse(o.readyAt) + RUNNING_SETTLE_MS);
+    }
+    return until;
   }
 
   /** A `wait-for ... timeout=N` deadline, counted from the service's start. */

@@ -1,0 +1,158 @@
+import * as path from 'path';
+import { docker, FIXTURES, leftovers, projectName, removeProject, runAction, servicesOutput } from '../helpers/engine';
+
+// Readiness in dependency order on the real engine: the founding example's shape, late ports,
+// every way to fail fast, and every wait-for probe.
+
+const projects: string[] = [];
+function project(tag: string): string {
+  const name = projectName(tag);
+  projects.push(name);
+  return name;
+}
+afterEach(() => {
+  for (const p of projects.splice(0)) removeProject(p);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the founding example shape', () => {
+  it.each([1, 2, 3])('comes up every time (run %i)', async () => {
+    const name = project('founding');
+    let dbLog = '';
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      inputs: { 'project-name': name },
+      between: async () => {
+        dbLog = docker('logs', '--timestamps', `${name}_db_1`);
+      },
+    });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    const services = servicesOutput(result);
+    expect(services.db).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(services.webserver).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(services.scheduler).toMatchObject({ state: 'ready', readiness: 'running' });
+    expect(services.myapp).toMatchObject({ state: 'ready', readiness: 'running' });
+    // The port opens after the 'port open' line: db must not have been reported ready earlier.
+    const opened = /^(\S+) port open$/m.exec(dbLog);
+    expect(opened).not.toBeNull();
+    expect(Date.parse(services.db.readyAt as string)).toBeGreaterThanOrEqual(Date.parse((opened as RegExpExecArray)[1]));
+    expect(services.db.readySeconds).toBeGreaterThanOrEqual(3);
+    // Dependents started only after db was ready, and all together.
+    for (const s of ['webserver', 'scheduler', 'myapp']) {
+      expect(Date.parse(services[s].readyAt as string)).toBeGreaterThan(Date.parse(services.db.readyAt as string));
+    }
+    expect(result.main.output).toMatch(/Starting myapp, scheduler, webserver/);
+    expect(result.main.output).toMatch(/db\s+listening\s+\d+\.\ds/);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('failing fast', () => {
+  it('an unhealthy service fails the step at once with its health output; dependents are not started', async () => {
+    const name = project('unhealthy');
+    const result = await runAction({ workspace: path.join(FIXTURES, 'failures'), inputs: { 'project-name': name, services: 'sick-dependent', timeout: '120' } });
+    expect(result.main.outcome).toBe('failure');
+    const message = result.main.errors.join('\n');
+    expect(message).toContain("Service 'sick' failed");
+    expect(message).toContain('became unhealthy; last health-check output: replica lag too high');
+    expect(message).toContain('Not started because of it: sick-dependent');
+    expect(result.main.durationMs).toBeLessThan(20000);
+    const services = servicesOutput(result);
+    expect(services.sick.state).toBe('failed');
+    expect(services['sick-dependent'].state).toBe('not-started');
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('a crash-looping service fails the step with its logs, not at the timeout', async () => {
+    const name = project('crashloop');
+    const result = await runAction({ workspace: path.join(FIXTURES, 'failures'), inputs: { 'project-name': name, services: 'crashloop', timeout: '120' } });
+    expect(result.main.outcome).toBe('failure');
+    const message = result.main.errors.join('\n');
+    expect(message).toContain("Service 'crashloop' failed");
+    expect(message).toMatch(/is restarting repeatedly \(\d+ exits, the last with code 2\)/);
+    expect(message).toContain('panic: config missing');
+    expect(result.main.durationMs).toBeLessThan(20000);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('a ready service killed from outside while others wait fails the step, naming it', async () => {
+    const name = project('killed');
+    const running = runAction({ workspace: path.join(FIXTURES, 'failures'), inputs: { 'project-name': name, services: 'slow-dependent', timeout: '120' } });
+    let killed = false;
+    for (let i = 0; i < 200 && !killed; i++) {
+      await sleep(100);
+      const up = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=slow-dependent');
+      if (up) {
+        docker('kill', `${name}_dies-later_1`);
+        killed = true;
+      }
+    }
+    expect(killed).toBe(true);
+    const result = await running;
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toMatch(/Service 'dies-later' failed .*exited with code 137 after it was ready/);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('wait-for', () => {
+  it('honours every probe kind', async () => {
+    const name = project('probes');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'probes'),
+      inputs: {
+        'project-name': name,
+        'wait-for': ['web: http://:8080/api/health', 'db: tcp:5432', 'worker: log:/ready to accept/', 'job: exit:3', 'cache: none', 'app: running'].join('\n'),
+      },
+    });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    const s = servicesOutput(result);
+    expect(s.web).toMatchObject({ state: 'ready', readiness: 'responding' });
+    expect(s.db).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(s.worker).toMatchObject({ state: 'ready', readiness: 'log matched' });
+    expect(s.job).toMatchObject({ state: 'completed', readiness: 'completed' });
+    expect(s.cache).toMatchObject({ state: 'ready', readiness: 'started' });
+    expect(s.app).toMatchObject({ state: 'ready', readiness: 'running' });
+    for (const slow of ['web', 'db', 'worker', 'job']) expect(s[slow].readySeconds).toBeGreaterThanOrEqual(1);
+    // A healthcheck with a 30 s interval is probed actively: ready in about 2 s, not 30.
+    expect(s.slowcheck).toMatchObject({ state: 'ready', readiness: 'healthy' });
+    expect(s.slowcheck.readySeconds).toBeGreaterThanOrEqual(2);
+    expect(s.slowcheck.readySeconds).toBeLessThan(5);
+    expect(s.after.state).toBe('ready');
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('a probe that never passes times out with a precise message', async () => {
+    const name = project('wrongprobe');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'probes'),
+      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: tcp:9999 timeout=2' },
+    });
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toMatch(/Service 'web' was not ready within its own timeout of 2 s\. Not ready: web \(waiting for port 9999 to accept connections; last: ECONNREFUSED at [\d.]+:9999\)/);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('an HTTP status other than the one asked for is not ready', async () => {
+    const name = project('status');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'probes'),
+      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: http://:8080/missing timeout=3' },
+    });
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toMatch(/waiting for http:\/\/<container>:8080\/missing to answer 2xx\/3xx; last: http:\/\/[\d.]+:8080\/missing answered 404/);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('unknown services and bad lines fail before anything is created', async () => {
+    const name = project('badwait');
+    const unknown = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'nosuch: none' } });
+    expect(unknown.main.errors.join('\n')).toContain("Input 'wait-for' names service(s) that will not run: nosuch");
+    const bad = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'web: ping' } });
+    expect(bad.main.errors.join('\n')).toContain("unknown probe 'ping'");
+    expect(leftovers(name)).toEqual([]);
+  });
+});
