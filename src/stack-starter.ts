@@ -68,6 +68,9 @@ interface Tracked {
   exitCode?: number;
   restarts: number;
   ready: boolean;
+  probe?: Probe;
+  /** Health as the event stream last said; an inspect answer may be older than the event. */
+  eventHealth?: string;
 }
 
 const RESTARTS_ALLOWED = 3;
@@ -140,6 +143,16 @@ export class StackStarter {
     });
   }
 
+  /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
+  private until(condition: () => boolean): { promise: Promise<undefined>; cancel: () => void } {
+    let live = true;
+    const promise = (async () => {
+      while (live && !this.internal.signal.aborted && !condition()) await this.wake(1000);
+      return undefined;
+    })();
+    return { promise, cancel: () => (live = false) };
+  }
+
   private fail(error: StackStartError): void {
     if (this.failure) return;
     this.failure = error;
@@ -202,7 +215,8 @@ export class StackStarter {
   private async startBatch(batch: string[]): Promise<void> {
     const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
     const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
-    this.options.log(`Starting ${batch.join(', ')}`);
+    const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
+    this.options.log(`Level ${levels.join('+')}: starting ${batch.join(', ')} (${this.elapsed()})`);
     for (const n of batch) {
       this.outcomes[n].status = 'starting';
       this.startedAt[n] = Date.now();
@@ -263,6 +277,7 @@ export class StackStarter {
   private async waitContainer(t: Tracked): Promise<string> {
     const facts = t.facts as ContainerFacts;
     const probe = probeFor(facts, this.options.rules[t.service]);
+    t.probe = probe;
     this.outcomes[t.service].probe = describeProbe(probe);
     const how = await this.probeUntilReady(t, probe);
     t.ready = true;
@@ -302,17 +317,21 @@ export class StackStarter {
         case 'exit':
           break; // only an exit ends this wait
         case 'healthy': {
-          if (facts.health === 'healthy') return 'healthy';
+          if (t.eventHealth === 'healthy' || facts.health === 'healthy') return 'healthy';
           if (probe.active && running && facts.healthcheckTest) {
             const cmd = healthcheckCommand(facts.healthcheckTest);
             if (cmd) {
-              const r = await this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal);
-              if (r.code === 0) return 'healthy';
+              // The engine's own check may pass while ours runs: whichever says healthy first wins.
+              const healthyEvent = this.until(() => t.eventHealth === 'healthy');
+              const r = await Promise.race([this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal), healthyEvent.promise]);
+              healthyEvent.cancel();
+              if (r === undefined || r.code === 0) return 'healthy';
               this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
             }
           }
           await backoff(1000);
-          if (!signal.aborted) await this.refresh([t]);
+          // A health event has already said what an inspect would; skip the round trip.
+          if (!signal.aborted && t.eventHealth !== 'healthy') await this.refresh([t]);
           continue;
         }
         case 'tcp': {
@@ -394,11 +413,12 @@ export class StackStarter {
     if (!t || this.failure) return;
     if (e.action === 'start') {
       t.exitCode = undefined;
+      t.eventHealth = undefined;
     } else if (e.action === 'die') {
       t.exitCode = e.exitCode ?? 0;
       void this.afterExit(t, t.exitCode);
     } else if (e.action === 'health_status' && e.health) {
-      if (t.facts) t.facts = { ...t.facts, health: e.health };
+      t.eventHealth = e.health;
       if (e.health === 'unhealthy') void this.afterUnhealthy(t);
     }
     this.notify();
@@ -418,7 +438,7 @@ export class StackStarter {
       if (t.restarts >= RESTARTS_ALLOWED) {
         await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
       }
-    } else if (t.ready && code !== 0) {
+    } else if (t.ready && code !== 0 && !(t.probe && exitCompletes(t.probe, code))) {
       await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
     }
     this.notify();

@@ -92,7 +92,7 @@ test('a main step cancelled while waiting stops promptly and post still removes 
   const result = await runAction({
     workspace: path.join(FIXTURES, 'slow'),
     inputs: { 'project-name': name, 'stop-timeout': '0' },
-    cancel: { whenOutput: /Starting db/ },
+    cancel: { whenOutput: /Level 0: starting db/ },
   });
   expect(result.main.outcome).toBe('cancelled');
   // SIGINT alone ended it: no SIGTERM (7.5 s later) was needed.

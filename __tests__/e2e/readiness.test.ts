@@ -43,7 +43,7 @@ describe('the founding example shape', () => {
     for (const s of ['webserver', 'scheduler', 'myapp']) {
       expect(Date.parse(services[s].readyAt as string)).toBeGreaterThan(Date.parse(services.db.readyAt as string));
     }
-    expect(result.main.output).toMatch(/Starting myapp, scheduler, webserver/);
+    expect(result.main.output).toMatch(/Level 1: starting myapp, scheduler, webserver/);
     expect(result.main.output).toMatch(/db\s+listening\s+\d+\.\ds/);
     expect(leftovers(name)).toEqual([]);
   });

@@ -27478,6 +27478,16 @@ class StackStarter {
             this.waiters.add(done);
         });
     }
+    /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
+    until(condition) {
+        let live = true;
+        const promise = (async () => {
+            while (live && !this.internal.signal.aborted && !condition())
+                await this.wake(1000);
+            return undefined;
+        })();
+        return { promise, cancel: () => (live = false) };
+    }
     fail(error) {
         if (this.failure)
             return;
@@ -27538,7 +27548,8 @@ class StackStarter {
     async startBatch(batch) {
         const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
         const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
-        this.options.log(`Starting ${batch.join(', ')}`);
+        const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
+        this.options.log(`Level ${levels.join('+')}: starting ${batch.join(', ')} (${this.elapsed()})`);
         for (const n of batch) {
             this.outcomes[n].status = 'starting';
             this.startedAt[n] = Date.now();
@@ -27601,6 +27612,7 @@ class StackStarter {
     async waitContainer(t) {
         const facts = t.facts;
         const probe = (0, readiness_rules_1.probeFor)(facts, this.options.rules[t.service]);
+        t.probe = probe;
         this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
         const how = await this.probeUntilReady(t, probe);
         t.ready = true;
@@ -27644,19 +27656,23 @@ class StackStarter {
                 case 'exit':
                     break; // only an exit ends this wait
                 case 'healthy': {
-                    if (facts.health === 'healthy')
+                    if (t.eventHealth === 'healthy' || facts.health === 'healthy')
                         return 'healthy';
                     if (probe.active && running && facts.healthcheckTest) {
                         const cmd = (0, docker_args_1.healthcheckCommand)(facts.healthcheckTest);
                         if (cmd) {
-                            const r = await this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal);
-                            if (r.code === 0)
+                            // The engine's own check may pass while ours runs: whichever says healthy first wins.
+                            const healthyEvent = this.until(() => t.eventHealth === 'healthy');
+                            const r = await Promise.race([this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal), healthyEvent.promise]);
+                            healthyEvent.cancel();
+                            if (r === undefined || r.code === 0)
                                 return 'healthy';
                             this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
                         }
                     }
                     await backoff(1000);
-                    if (!signal.aborted)
+                    // A health event has already said what an inspect would; skip the round trip.
+                    if (!signal.aborted && t.eventHealth !== 'healthy')
                         await this.refresh([t]);
                     continue;
                 }
@@ -27736,14 +27752,14 @@ class StackStarter {
             return;
         if (e.action === 'start') {
             t.exitCode = undefined;
+            t.eventHealth = undefined;
         }
         else if (e.action === 'die') {
             t.exitCode = e.exitCode ?? 0;
             void this.afterExit(t, t.exitCode);
         }
         else if (e.action === 'health_status' && e.health) {
-            if (t.facts)
-                t.facts = { ...t.facts, health: e.health };
+            t.eventHealth = e.health;
             if (e.health === 'unhealthy')
                 void this.afterUnhealthy(t);
         }
@@ -27767,7 +27783,7 @@ class StackStarter {
                 await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
             }
         }
-        else if (t.ready && code !== 0) {
+        else if (t.ready && code !== 0 && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, code))) {
             await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
         }
         this.notify();
