@@ -93,11 +93,12 @@ function freshFiles(dir, step) {
  * Runs one step. `cancel` is { afterMs } or { whenOutput: RegExp }: the runner's cancellation
  * sequence starts then.
  */
-function runStep({ script, env, cwd, echo, cancel }) {
+function runStep({ script, env, cwd, echo, cancel, masks }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let pending = '';
     let cancelled = false;
     const timers = [];
     const startCancel = () => {
@@ -107,16 +108,31 @@ function runStep({ script, env, cwd, echo, cancel }) {
       timers.push(setTimeout(() => child.kill('SIGTERM'), CANCEL_SIGTERM_AFTER_MS));
       timers.push(setTimeout(() => child.kill('SIGKILL'), CANCEL_SIGTERM_AFTER_MS + CANCEL_SIGKILL_AFTER_MS));
     };
+    // As the runner does: '::add-mask::' registers a value for the rest of the job, and every
+    // later line shows it as ***. A value printed before its mask was registered stays visible.
+    const onLine = (line) => {
+      if (line.startsWith('::add-mask::')) {
+        // Command data is escaped by the toolkit: %25, %0D, %0A.
+        const value = line.slice('::add-mask::'.length).replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+        if (value) masks.add(value);
+        line = '::add-mask::***';
+      } else {
+        for (const m of [...masks].sort((a, b) => b.length - a.length)) line = line.split(m).join('***');
+      }
+      output += `${line}\n`;
+      if (echo) process.stdout.write(`${line}\n`);
+    };
     const onData = (chunk) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      if (echo) process.stdout.write(text);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop();
+      lines.forEach(onLine);
       if (cancel && cancel.whenOutput && cancel.whenOutput.test(output)) startCancel();
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     if (cancel && cancel.afterMs !== undefined) timers.push(setTimeout(startCancel, cancel.afterMs));
     child.on('close', (code, signal) => {
+      if (pending) onLine(pending);
       timers.forEach(clearTimeout);
       resolve({ exitCode: code, signal, output, cancelled, durationMs: Date.now() - started });
     });
@@ -172,6 +188,7 @@ async function runAction(options = {}) {
   }
   const stepEnv = baseEnv({ ...options.env, ...inputEnv }, workspace, tempDir);
 
+  const masks = new Set();
   const mainFiles = freshFiles(tempDir, 'main');
   const mainRun = await runStep({
     script: path.join(actionDir, action.runs.main),
@@ -179,6 +196,7 @@ async function runAction(options = {}) {
     cwd: workspace,
     echo: options.echo,
     cancel: options.cancel,
+    masks,
   });
   const main = { ...mainRun, ...readStepFiles(mainFiles) };
   main.outcome = main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure';
@@ -201,13 +219,14 @@ async function runAction(options = {}) {
         cwd: workspace,
         echo: options.echo,
         cancel: options.postCancel,
+        masks,
       });
       post = { ...postRun, ...readStepFiles(postFiles) };
       post.warnings = (post.output.match(/^::warning::.*$/gm) || []).map((l) => l.slice('::warning::'.length));
     }
   }
   fs.rmSync(tempDir, { recursive: true, force: true });
-  return { main, post };
+  return { main, post, masks: [...masks] };
 }
 
 module.exports = { runAction, parseKeyValueFile, evaluateCondition, inputEnvName };

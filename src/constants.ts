@@ -16,6 +16,8 @@ export const Inputs = {
   LogLines: 'log-lines',
   StopTimeout: 'stop-timeout',
   Host: 'host',
+  ExportEnv: 'export-env',
+  EnvPrefix: 'env-prefix',
   ComposeCommand: 'compose-command',
   UpFlags: 'up-flags',
   DownFlags: 'down-flags',

@@ -29,6 +29,7 @@ export interface ContainerFacts {
   exposedTcpPorts: number[];
   bindings: PortBinding[];
   labels: Record<string, string>;
+  env: Record<string, string>;
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,6 +77,9 @@ export function parseInspect(entry: Json): ContainerFacts {
     exposedTcpPorts,
     bindings,
     labels,
+    env: Object.fromEntries(
+      ((config.Env ?? []) as string[]).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    ),
   };
 }
 

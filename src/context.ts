@@ -24,6 +24,8 @@ export interface Inputs {
   logLines: number;
   stopTimeoutSeconds: number;
   host: string;
+  exportEnv: boolean;
+  envPrefix: string;
   composeCommand?: string[];
   upFlags: string[];
   downFlags: string[];
@@ -35,6 +37,14 @@ function words(name: string, value: string): string[] {
   } catch (e) {
     throw new Error(`Input '${name}': ${(e as Error).message}.`);
   }
+}
+
+function parseEnvPrefix(value: string): string {
+  const prefix = value.trim();
+  if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+    throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+  }
+  return prefix;
 }
 
 /** Reads and checks every input; a bad one fails the step before anything is created. */
@@ -58,6 +68,8 @@ export function getInputs(read: (name: string) => string = (n) => core.getInput(
     logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines), 200),
     stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), 3, true),
     host,
+    exportEnv: parseBoolean(Names.ExportEnv, read(Names.ExportEnv) || 'true'),
+    envPrefix: parseEnvPrefix(read(Names.EnvPrefix)),
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
     upFlags: words(Names.UpFlags, read(Names.UpFlags)),
     downFlags: words(Names.DownFlags, read(Names.DownFlags)),

@@ -13,6 +13,8 @@ import { defaultProjectName, validateProjectName } from './project-name';
 import { buildReport, StackReport } from './service-report';
 import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './stack-starter';
 import { encodeState, RunState } from './state';
+import { environmentSecrets, hideSecrets, secretForms } from './connection-strings';
+import { exportedVariables } from './exported-env';
 import { summaryMarkdown } from './summary';
 
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
@@ -75,6 +77,8 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   saveState(state);
 
   const model = parseResolvedConfig(config.yaml);
+  // Masked before anything starts: container logs in a failure message may echo them.
+  for (const svc of Object.values(model.services)) registerSecrets(environmentSecrets(svc.environment));
   const roots = inputs.services.length > 0 ? inputs.services : activeServices(model, inputs.profiles.concat(profilesFromEnv()), []);
   const plan = planStart(model, roots);
   checkWaitForServices(inputs, plan);
@@ -107,13 +111,13 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     outcomes = await starter.run();
   } catch (error) {
     if (error instanceof StackStartError) {
-      await publish(projectName, model, error.outcomes, inputs.host, error);
+      await publish(projectName, model, error.outcomes, inputs, error);
     }
     state.outcome = 'failure';
     saveState(state);
     throw error;
   }
-  await publish(projectName, model, outcomes, inputs.host);
+  await publish(projectName, model, outcomes, inputs);
   state.outcome = 'success';
   saveState(state);
 }
@@ -144,17 +148,28 @@ function stackEngine(docker: Docker, cli: ComposeCli, project: ComposeProject, s
   };
 }
 
-async function publish(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string, failure?: Error): Promise<StackReport> {
-  const report = buildReport(model, outcomes, host);
+function registerSecrets(secrets: string[]): void {
+  for (const form of secrets.flatMap(secretForms)) core.setSecret(form);
+}
+
+async function publish(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, inputs: Inputs, failure?: Error): Promise<StackReport> {
+  const report = buildReport(model, outcomes, inputs.host);
+  registerSecrets(report.secrets);
   core.setOutput(Outputs.Urls, JSON.stringify(report.urls));
   core.setOutput(Outputs.Services, JSON.stringify(report.services));
   for (const [service, url] of Object.entries(report.urls)) core.setOutput(serviceUrlOutput(service), url);
+  if (inputs.exportEnv) {
+    const { variables, skipped } = exportedVariables(report, inputs.envPrefix);
+    for (const [name, value] of Object.entries(variables)) core.exportVariable(name, value);
+    if (skipped.length > 0) core.warning(`Not exported, as compose and docker read these names themselves: ${skipped.join(', ')}. Set 'env-prefix' to export them.`);
+  }
   if (Object.keys(report.urls).length > 0) {
     core.info('Service URLs:');
-    for (const [service, url] of Object.entries(report.urls)) core.info(`  ${service}: ${url}`);
+    for (const [service, url] of Object.entries(report.urls)) core.info(`  ${service}: ${hideSecrets(url, report.secrets)}`);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(summaryMarkdown(projectName, report, failure)).write();
+    const secrets = [...report.secrets, ...Object.values(model.services).flatMap((s) => environmentSecrets(s.environment))];
+    await core.summary.addRaw(summaryMarkdown(projectName, report, failure, secrets)).write();
   }
   return report;
 }

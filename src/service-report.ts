@@ -1,8 +1,12 @@
 import { ComposeModel } from './compose-model';
+import { connectionString } from './connection-strings';
 import { ServiceOutcome } from './stack-starter';
+import { expandUrlTemplate, URL_LABEL } from './url-template';
 import { PublishedPort, publishedPorts } from './urls';
 
 // The `services`, `urls` and `<service>-url` outputs, computed from engine facts after the wait.
+// A service's URL is, in order: its `ephemeral-compose.url` label, a connection string with
+// credentials for a known database or broker, or the URL of its first published TCP port.
 
 export interface ServiceReport {
   state: string;
@@ -20,22 +24,36 @@ export interface ServiceReport {
 export interface StackReport {
   services: Record<string, ServiceReport>;
   urls: Record<string, string>;
+  /** Passwords that appear in the URLs; to be masked before anything prints them. */
+  secrets: string[];
 }
 
 export function buildReport(model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string): StackReport {
   const services: Record<string, ServiceReport> = {};
   const urls: Record<string, string> = {};
+  const secrets = new Set<string>();
   for (const [name, o] of Object.entries(outcomes)) {
-    const declared = model.services[name]?.ports ?? [];
+    const svc = model.services[name];
     const first = o.containers[0];
-    const ports = first ? publishedPorts(declared, o.containers.flatMap((c) => c.bindings), host) : [];
-    const url = ports.find((p) => p.url)?.url ?? null;
+    const ports = first ? publishedPorts(svc?.ports ?? [], first.bindings, host) : [];
+    const env = { ...(svc?.environment ?? {}), ...(first?.env ?? {}) };
+    for (const p of ports) {
+      if (!p.url) continue;
+      const creds = connectionString(p.target, env, p.host, p.published);
+      if (creds) {
+        p.url = creds.url;
+        creds.secrets.forEach((s) => secrets.add(s));
+      }
+    }
+    const template = first?.labels[URL_LABEL] ?? svc?.labels[URL_LABEL];
+    let url = ports.find((p) => p.url)?.url ?? null;
+    if (template && ports.length > 0) url = expandUrlTemplate(template, ports, (p) => p.host, name);
     if (url) urls[name] = url;
     services[name] = {
       state: o.status,
       health: first?.health ?? null,
       containers: o.containers.map((c) => c.id),
-      image: first?.image ?? model.services[name]?.image ?? null,
+      image: first?.image ?? svc?.image ?? null,
       ports,
       url,
       readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
@@ -44,5 +62,5 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       ...(o.detail ? { detail: o.detail } : {}),
     };
   }
-  return { services, urls };
+  return { services, urls, secrets: [...secrets] };
 }

@@ -1,3 +1,4 @@
+import { hideSecrets } from './connection-strings';
 import { StackReport } from './service-report';
 
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
@@ -7,9 +8,11 @@ export function escapeCell(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }): string {
+/** Credentials in URLs and messages are shown as ***. */
+export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }, secrets: string[] = report.secrets): string {
+  const hide = (text: string) => hideSecrets(text, secrets);
   const rows = Object.entries(report.services).map(([name, s]) => {
-    const ports = s.ports.map((p) => escapeCell(p.url ?? `${p.published}/${p.protocol}`)).join('<br>') || '—';
+    const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
     const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
     return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
   });
@@ -22,7 +25,7 @@ export function summaryMarkdown(projectName: string, report: StackReport, failur
   ];
   if (failure) {
     const fence = '````';
-    lines.push('', '**The stack did not come up:**', '', fence, failure.message.replace(/````/g, '` ` ` `'), fence);
+    lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
   }
   return lines.join('\n') + '\n';
 }

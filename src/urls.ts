@@ -19,6 +19,8 @@ export interface PublishedPort {
   published: number;
   protocol: string;
   hostIp: string;
+  /** Where the port is reached from the runner: the `host` input, or the one address it is bound to. */
+  host: string;
   /** Undefined for UDP/SCTP: there is no URL to give. */
   url?: string;
 }
@@ -30,7 +32,7 @@ export function formatHost(host: string): string {
 }
 
 /** A port bound to one address only is reachable there, not on the public host name. */
-export function hostForBinding(binding: PortBinding, defaultHost: string): string {
+export function hostForBinding(binding: { hostIp: string }, defaultHost: string): string {
   return ANY_ADDRESS.has(binding.hostIp) ? defaultHost : binding.hostIp;
 }
 
@@ -54,8 +56,9 @@ export function publishedPorts(declared: PortSpec[], bindings: PortBinding[], de
   const rest = [...byKey.keys()].filter((k) => !order.includes(k)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
   return [...order, ...rest].map((key) => {
     const b = byKey.get(key) as PortBinding;
-    const port: PublishedPort = { target: b.target, published: b.hostPort, protocol: b.protocol, hostIp: b.hostIp };
-    if (b.protocol === 'tcp') port.url = `${schemeForPort(b.target)}://${formatHost(hostForBinding(b, defaultHost))}:${b.hostPort}`;
+    const host = hostForBinding(b, defaultHost);
+    const port: PublishedPort = { target: b.target, published: b.hostPort, protocol: b.protocol, hostIp: b.hostIp, host };
+    if (b.protocol === 'tcp') port.url = `${schemeForPort(b.target)}://${formatHost(host)}:${b.hostPort}`;
     return port;
   });
 }

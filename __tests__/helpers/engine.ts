@@ -33,6 +33,8 @@ export interface StepResult {
 export interface HarnessResult {
   main: StepResult & { outcome: 'success' | 'failure' | 'cancelled'; errors: string[] };
   post: (StepResult & { warnings: string[] }) | null;
+  /** Values registered with ::add-mask::, shown as *** in every output after. */
+  masks: string[];
 }
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');

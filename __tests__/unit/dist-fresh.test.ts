@@ -12,7 +12,7 @@ test('dist/ is what `npm run build` makes from src/', () => {
     execFileSync(process.execPath, [require.resolve('@vercel/ncc/dist/ncc/cli.js'), 'build', `src/entry-${entry}.ts`, '-o', path.join(out, entry), '--target', 'es2022', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: 'pipe' });
     const built = fs.readFileSync(path.join(out, entry, 'index.js'), 'utf8');
     const committed = fs.readFileSync(path.join(root, 'dist', entry, 'index.js'), 'utf8');
-    expect(committed === built).toBe(true);
+    if (committed !== built) throw new Error(`dist/${entry}/index.js is stale: run 'npm run build' and commit dist/.`);
   }
   fs.rmSync(out, { recursive: true, force: true });
 }, 120000);

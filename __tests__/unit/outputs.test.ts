@@ -21,10 +21,10 @@ describe('URLs', () => {
       'runner.local',
     );
     expect(ports).toEqual([
-      { target: 8080, published: 49155, protocol: 'tcp', hostIp: '127.0.0.1', url: 'http://127.0.0.1:49155' },
-      { target: 80, published: 49154, protocol: 'tcp', hostIp: '0.0.0.0', url: 'http://runner.local:49154' },
-      { target: 53, published: 49156, protocol: 'udp', hostIp: '0.0.0.0' },
-      { target: 9000, published: 49157, protocol: 'tcp', hostIp: '::1', url: 'http://[::1]:49157' },
+      { target: 8080, published: 49155, protocol: 'tcp', hostIp: '127.0.0.1', host: '127.0.0.1', url: 'http://127.0.0.1:49155' },
+      { target: 80, published: 49154, protocol: 'tcp', hostIp: '0.0.0.0', host: 'runner.local', url: 'http://runner.local:49154' },
+      { target: 53, published: 49156, protocol: 'udp', hostIp: '0.0.0.0', host: 'runner.local' },
+      { target: 9000, published: 49157, protocol: 'tcp', hostIp: '::1', host: '::1', url: 'http://[::1]:49157' },
     ]);
   });
 });

@@ -25888,6 +25888,107 @@ function activeServices(model, profiles, requested) {
 
 /***/ }),
 
+/***/ 212:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.connectionString = connectionString;
+exports.environmentSecrets = environmentSecrets;
+exports.secretForms = secretForms;
+exports.hideSecrets = hideSecrets;
+const urls_1 = __nccwpck_require__(5769);
+const enc = encodeURIComponent;
+function first(env, ...names) {
+    for (const n of names)
+        if (env[n] !== undefined && env[n] !== '')
+            return env[n];
+    return undefined;
+}
+function withAuth(scheme, user, password, host, port, path) {
+    const auth = user !== undefined || password !== undefined ? `${user !== undefined ? enc(user) : ''}${password !== undefined ? `:${enc(password)}` : ''}@` : '';
+    const secrets = password !== undefined ? [password] : [];
+    return { url: `${scheme}://${auth}${(0, urls_1.formatHost)(host)}:${port}${path}`, secrets };
+}
+function mysql(env, host, port) {
+    const user = first(env, 'MYSQL_USER', 'MARIADB_USER');
+    const userPassword = first(env, 'MYSQL_PASSWORD', 'MARIADB_PASSWORD');
+    const rootPassword = first(env, 'MYSQL_ROOT_PASSWORD', 'MARIADB_ROOT_PASSWORD');
+    const emptyRoot = first(env, 'MYSQL_ALLOW_EMPTY_PASSWORD', 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD', 'MARIADB_ALLOW_EMPTY_PASSWORD');
+    const database = first(env, 'MYSQL_DATABASE', 'MARIADB_DATABASE');
+    const path = database ? `/${enc(database)}` : '';
+    // The application user when the stack defines one (what the app itself uses), else root.
+    if (user && userPassword)
+        return withAuth('mysql', user, userPassword, host, port, path);
+    if (rootPassword)
+        return withAuth('mysql', 'root', rootPassword, host, port, path);
+    if (emptyRoot)
+        return withAuth('mysql', 'root', undefined, host, port, path);
+    return undefined;
+}
+function postgres(env, host, port) {
+    const password = first(env, 'POSTGRES_PASSWORD');
+    const trust = first(env, 'POSTGRES_HOST_AUTH_METHOD') === 'trust';
+    if (!password && !trust)
+        return undefined;
+    const user = first(env, 'POSTGRES_USER') ?? 'postgres';
+    const database = first(env, 'POSTGRES_DB') ?? user;
+    return withAuth('postgres', user, password, host, port, `/${enc(database)}`);
+}
+function redis(env, host, port) {
+    const password = first(env, 'REDIS_PASSWORD');
+    return password ? withAuth('redis', '', password, host, port, '') : undefined;
+}
+function rabbitmq(env, host, port) {
+    const user = first(env, 'RABBITMQ_DEFAULT_USER');
+    const password = first(env, 'RABBITMQ_DEFAULT_PASS');
+    if (!user || !password)
+        return undefined;
+    const vhost = first(env, 'RABBITMQ_DEFAULT_VHOST');
+    return withAuth('amqp', user, password, host, port, vhost ? `/${enc(vhost)}` : '');
+}
+function mongodb(env, host, port) {
+    const user = first(env, 'MONGO_INITDB_ROOT_USERNAME');
+    const password = first(env, 'MONGO_INITDB_ROOT_PASSWORD');
+    if (!user || !password)
+        return undefined;
+    const database = first(env, 'MONGO_INITDB_DATABASE');
+    // Root users live in the admin database.
+    return withAuth('mongodb', user, password, host, port, `/${database ? enc(database) : ''}?authSource=admin`);
+}
+const BY_PORT = {
+    3306: mysql,
+    5432: postgres,
+    6379: redis,
+    5672: rabbitmq,
+    27017: mongodb,
+};
+/** A connection string for `containerPort` published at `host:published`, when one is known. */
+function connectionString(containerPort, env, host, published) {
+    return BY_PORT[containerPort]?.(env, host, published);
+}
+/** Secrets that a service's environment holds, whether or not a URL uses them. */
+function environmentSecrets(env) {
+    return Object.entries(env)
+        .filter(([k, v]) => v !== '' && /(PASSWORD|PASS|SECRET|TOKEN)$/.test(k) && !/_FILE$/.test(k))
+        .map(([, v]) => v);
+}
+/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
+function secretForms(secret) {
+    return [...new Set([secret, enc(secret)])].filter((s) => s !== '');
+}
+/** The text with every form of every secret replaced, for the summary and log lines. */
+function hideSecrets(text, secrets) {
+    let out = text;
+    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
+        out = out.split(s).join('***');
+    return out;
+}
+
+
+/***/ }),
+
 /***/ 7242:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -25912,6 +26013,8 @@ exports.Inputs = {
     LogLines: 'log-lines',
     StopTimeout: 'stop-timeout',
     Host: 'host',
+    ExportEnv: 'export-env',
+    EnvPrefix: 'env-prefix',
     ComposeCommand: 'compose-command',
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
@@ -25990,6 +26093,7 @@ function parseInspect(entry) {
         exposedTcpPorts,
         bindings,
         labels,
+        env: Object.fromEntries((config.Env ?? []).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
     };
 }
 /** Whether the engine will bring the container back after it exits with `exitCode`. */
@@ -26061,6 +26165,13 @@ function words(name, value) {
         throw new Error(`Input '${name}': ${e.message}.`);
     }
 }
+function parseEnvPrefix(value) {
+    const prefix = value.trim();
+    if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+        throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+    }
+    return prefix;
+}
 /** Reads and checks every input; a bad one fails the step before anything is created. */
 function getInputs(read = (n) => core.getInput(n)) {
     const composeCommand = words(constants_1.Inputs.ComposeCommand, read(constants_1.Inputs.ComposeCommand));
@@ -26083,6 +26194,8 @@ function getInputs(read = (n) => core.getInput(n)) {
         logLines: (0, input_parsing_1.parsePositiveInteger)(constants_1.Inputs.LogLines, read(constants_1.Inputs.LogLines), 200),
         stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(constants_1.Inputs.StopTimeout, read(constants_1.Inputs.StopTimeout), 3, true),
         host,
+        exportEnv: (0, input_parsing_1.parseBoolean)(constants_1.Inputs.ExportEnv, read(constants_1.Inputs.ExportEnv) || 'true'),
+        envPrefix: parseEnvPrefix(read(constants_1.Inputs.EnvPrefix)),
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
         upFlags: words(constants_1.Inputs.UpFlags, read(constants_1.Inputs.UpFlags)),
         downFlags: words(constants_1.Inputs.DownFlags, read(constants_1.Inputs.DownFlags)),
@@ -26630,6 +26743,46 @@ function parseEventLine(line) {
 
 /***/ }),
 
+/***/ 9034:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.envVariableName = envVariableName;
+exports.exportedVariables = exportedVariables;
+// Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
+// The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
+// a name that would start with a digit gets a leading '_'. Names compose and docker read
+// themselves (COMPOSE_*, DOCKER_*) are never written: a service called "docker" must not set
+// DOCKER_HOST for every later step.
+const RESERVED = /^(COMPOSE_|DOCKER_)/;
+function envVariableName(prefix, service, suffix) {
+    const name = `${prefix}${service}_${suffix}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+function exportedVariables(report, prefix) {
+    const variables = {};
+    const skipped = [];
+    for (const [service, s] of Object.entries(report.services)) {
+        const port = s.ports.find((p) => p.protocol === 'tcp');
+        if (!port || !s.url)
+            continue;
+        const values = { HOST: port.host, PORT: String(port.published), URL: s.url };
+        for (const [suffix, value] of Object.entries(values)) {
+            const name = envVariableName(prefix, service, suffix);
+            if (RESERVED.test(name))
+                skipped.push(name);
+            else
+                variables[name] = value;
+        }
+    }
+    return { variables, skipped };
+}
+
+
+/***/ }),
+
 /***/ 1850:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -26744,6 +26897,8 @@ const project_name_1 = __nccwpck_require__(280);
 const service_report_1 = __nccwpck_require__(5031);
 const stack_starter_1 = __nccwpck_require__(5725);
 const state_1 = __nccwpck_require__(2462);
+const connection_strings_1 = __nccwpck_require__(212);
+const exported_env_1 = __nccwpck_require__(9034);
 const summary_1 = __nccwpck_require__(8855);
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
 async function run() {
@@ -26803,6 +26958,9 @@ async function up(inputs, signal) {
     state.compose = cli;
     saveState(state);
     const model = (0, compose_model_1.parseResolvedConfig)(config.yaml);
+    // Masked before anything starts: container logs in a failure message may echo them.
+    for (const svc of Object.values(model.services))
+        registerSecrets((0, connection_strings_1.environmentSecrets)(svc.environment));
     const roots = inputs.services.length > 0 ? inputs.services : (0, compose_model_1.activeServices)(model, inputs.profiles.concat(profilesFromEnv()), []);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     checkWaitForServices(inputs, plan);
@@ -26835,13 +26993,13 @@ async function up(inputs, signal) {
     }
     catch (error) {
         if (error instanceof stack_starter_1.StackStartError) {
-            await publish(projectName, model, error.outcomes, inputs.host, error);
+            await publish(projectName, model, error.outcomes, inputs, error);
         }
         state.outcome = 'failure';
         saveState(state);
         throw error;
     }
-    await publish(projectName, model, outcomes, inputs.host);
+    await publish(projectName, model, outcomes, inputs);
     state.outcome = 'success';
     saveState(state);
 }
@@ -26869,19 +27027,32 @@ function stackEngine(docker, cli, project, since) {
         watchEvents: (onEvent, signal) => docker.watchEvents(project.name, since, onEvent, signal),
     };
 }
-async function publish(projectName, model, outcomes, host, failure) {
-    const report = (0, service_report_1.buildReport)(model, outcomes, host);
+function registerSecrets(secrets) {
+    for (const form of secrets.flatMap(connection_strings_1.secretForms))
+        core.setSecret(form);
+}
+async function publish(projectName, model, outcomes, inputs, failure) {
+    const report = (0, service_report_1.buildReport)(model, outcomes, inputs.host);
+    registerSecrets(report.secrets);
     core.setOutput(constants_1.Outputs.Urls, JSON.stringify(report.urls));
     core.setOutput(constants_1.Outputs.Services, JSON.stringify(report.services));
     for (const [service, url] of Object.entries(report.urls))
         core.setOutput((0, constants_1.serviceUrlOutput)(service), url);
+    if (inputs.exportEnv) {
+        const { variables, skipped } = (0, exported_env_1.exportedVariables)(report, inputs.envPrefix);
+        for (const [name, value] of Object.entries(variables))
+            core.exportVariable(name, value);
+        if (skipped.length > 0)
+            core.warning(`Not exported, as compose and docker read these names themselves: ${skipped.join(', ')}. Set 'env-prefix' to export them.`);
+    }
     if (Object.keys(report.urls).length > 0) {
         core.info('Service URLs:');
         for (const [service, url] of Object.entries(report.urls))
-            core.info(`  ${service}: ${url}`);
+            core.info(`  ${service}: ${(0, connection_strings_1.hideSecrets)(url, report.secrets)}`);
     }
     if (process.env.GITHUB_STEP_SUMMARY) {
-        await core.summary.addRaw((0, summary_1.summaryMarkdown)(projectName, report, failure)).write();
+        const secrets = [...report.secrets, ...Object.values(model.services).flatMap((s) => (0, connection_strings_1.environmentSecrets)(s.environment))];
+        await core.summary.addRaw((0, summary_1.summaryMarkdown)(projectName, report, failure, secrets)).write();
     }
     return report;
 }
@@ -27289,22 +27460,38 @@ function exitCompletes(probe, exitCode) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.buildReport = buildReport;
+const connection_strings_1 = __nccwpck_require__(212);
+const url_template_1 = __nccwpck_require__(3253);
 const urls_1 = __nccwpck_require__(5769);
 function buildReport(model, outcomes, host) {
     const services = {};
     const urls = {};
+    const secrets = new Set();
     for (const [name, o] of Object.entries(outcomes)) {
-        const declared = model.services[name]?.ports ?? [];
+        const svc = model.services[name];
         const first = o.containers[0];
-        const ports = first ? (0, urls_1.publishedPorts)(declared, o.containers.flatMap((c) => c.bindings), host) : [];
-        const url = ports.find((p) => p.url)?.url ?? null;
+        const ports = first ? (0, urls_1.publishedPorts)(svc?.ports ?? [], first.bindings, host) : [];
+        const env = { ...(svc?.environment ?? {}), ...(first?.env ?? {}) };
+        for (const p of ports) {
+            if (!p.url)
+                continue;
+            const creds = (0, connection_strings_1.connectionString)(p.target, env, p.host, p.published);
+            if (creds) {
+                p.url = creds.url;
+                creds.secrets.forEach((s) => secrets.add(s));
+            }
+        }
+        const template = first?.labels[url_template_1.URL_LABEL] ?? svc?.labels[url_template_1.URL_LABEL];
+        let url = ports.find((p) => p.url)?.url ?? null;
+        if (template && ports.length > 0)
+            url = (0, url_template_1.expandUrlTemplate)(template, ports, (p) => p.host, name);
         if (url)
             urls[name] = url;
         services[name] = {
             state: o.status,
             health: first?.health ?? null,
             containers: o.containers.map((c) => c.id),
-            image: first?.image ?? model.services[name]?.image ?? null,
+            image: first?.image ?? svc?.image ?? null,
             ports,
             url,
             readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
@@ -27313,7 +27500,7 @@ function buildReport(model, outcomes, host) {
             ...(o.detail ? { detail: o.detail } : {}),
         };
     }
-    return { services, urls };
+    return { services, urls, secrets: [...secrets] };
 }
 
 
@@ -27920,21 +28107,24 @@ function decodeState(text) {
 /***/ }),
 
 /***/ 8855:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
+const connection_strings_1 = __nccwpck_require__(212);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
     return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
-function summaryMarkdown(projectName, report, failure) {
+/** Credentials in URLs and messages are shown as ***. */
+function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
+    const hide = (text) => (0, connection_strings_1.hideSecrets)(text, secrets);
     const rows = Object.entries(report.services).map(([name, s]) => {
-        const ports = s.ports.map((p) => escapeCell(p.url ?? `${p.published}/${p.protocol}`)).join('<br>') || '—';
+        const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
         const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
         return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
     });
@@ -27947,9 +28137,43 @@ function summaryMarkdown(projectName, report, failure) {
     ];
     if (failure) {
         const fence = '````';
-        lines.push('', '**The stack did not come up:**', '', fence, failure.message.replace(/````/g, '` ` ` `'), fence);
+        lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
     }
     return lines.join('\n') + '\n';
+}
+
+
+/***/ }),
+
+/***/ 3253:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.URL_LABEL = void 0;
+exports.expandUrlTemplate = expandUrlTemplate;
+const urls_1 = __nccwpck_require__(5769);
+// The `ephemeral-compose.url` label: a service says what its URL is, e.g.
+//   ephemeral-compose.url: "http://{host}:{port:8080}/admin"
+// {host} is the host name for the port, {port} the first published port, {port:N} the host port
+// published for container port N.
+exports.URL_LABEL = 'ephemeral-compose.url';
+function expandUrlTemplate(template, ports, hostFor, service) {
+    const find = (target) => {
+        const p = target === undefined ? ports.find((x) => x.protocol === 'tcp') : ports.find((x) => x.target === target);
+        if (!p)
+            throw new Error(`Label ${exports.URL_LABEL} of service '${service}' refers to ${target === undefined ? 'a published port' : `container port ${target}`}, which is not published.`);
+        return p;
+    };
+    const refersTo = /\{port:(\d+)\}/.exec(template);
+    const main = find(refersTo ? Number(refersTo[1]) : undefined);
+    return template.replace(/\{(host|port)(?::(\d+))?\}/g, (_, field, n) => {
+        const p = n !== undefined ? find(Number(n)) : main;
+        return field === 'host' ? (0, urls_1.formatHost)(hostFor(p)) : String(p.published);
+    }).replace(/\{[^}]*\}/g, (unknown) => {
+        throw new Error(`Label ${exports.URL_LABEL} of service '${service}': unknown field ${unknown}; known: {host}, {port}, {port:N}.`);
+    });
 }
 
 
@@ -28006,9 +28230,10 @@ function publishedPorts(declared, bindings, defaultHost) {
     const rest = [...byKey.keys()].filter((k) => !order.includes(k)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
     return [...order, ...rest].map((key) => {
         const b = byKey.get(key);
-        const port = { target: b.target, published: b.hostPort, protocol: b.protocol, hostIp: b.hostIp };
+        const host = hostForBinding(b, defaultHost);
+        const port = { target: b.target, published: b.hostPort, protocol: b.protocol, hostIp: b.hostIp, host };
         if (b.protocol === 'tcp')
-            port.url = `${schemeForPort(b.target)}://${formatHost(hostForBinding(b, defaultHost))}:${b.hostPort}`;
+            port.url = `${schemeForPort(b.target)}://${formatHost(host)}:${b.hostPort}`;
         return port;
     });
 }

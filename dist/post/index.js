@@ -25667,6 +25667,8 @@ exports.Inputs = {
     LogLines: 'log-lines',
     StopTimeout: 'stop-timeout',
     Host: 'host',
+    ExportEnv: 'export-env',
+    EnvPrefix: 'env-prefix',
     ComposeCommand: 'compose-command',
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
@@ -25745,6 +25747,7 @@ function parseInspect(entry) {
         exposedTcpPorts,
         bindings,
         labels,
+        env: Object.fromEntries((config.Env ?? []).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
     };
 }
 /** Whether the engine will bring the container back after it exits with `exitCode`. */

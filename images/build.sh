@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the Debian-based images for the data-pipeline example and the MariaDB tests, offline:
+# a minimal Debian root made by debootstrap from this machine's own apt mirror, imported with
+# `docker import`, plus our entrypoint scripts. Built once per machine; a recipe label tells when
+# this folder changed and the image must be rebuilt.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+image=ephemeral-compose-test/debian-data:latest
+recipe=$(cat "$here/build.sh" "$here"/debian-data/* | sha256sum | cut -c1-12)
+if [ "$(docker image inspect -f '{{index .Config.Labels "recipe"}}' "$image" 2>/dev/null || true)" = "$recipe" ]; then
+  exit 0
+fi
+command -v debootstrap >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+
+# The mirror this machine's apt uses (deb822 .sources first, then sources.list).
+mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$mirror" ] || { echo "images/build.sh: no Debian mirror found in the apt sources" >&2; exit 1; }
+suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+
+base=ephemeral-compose-test/debian-base:$recipe
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+  root=$(mktemp -d /var/tmp/ec-rootfs.XXXXXX)
+  trap 'rm -rf "$root"' EXIT
+  echo "images/build.sh: debootstrap $suite from the machine's mirror (about a minute)"
+  debootstrap --variant=minbase --include=mariadb-server,mariadb-client,python3,python3-pymysql \
+    "$suite" "$root" "$mirror" >/var/tmp/ec-debootstrap.log 2>&1 || { tail -20 /var/tmp/ec-debootstrap.log >&2; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import - "$base" >/dev/null
+fi
+DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$base" --label recipe="$recipe" -t "$image" "$here/debian-data" >/dev/null
+echo "images/build.sh: built $image"

@@ -1,0 +1,30 @@
+import { StackReport } from './service-report';
+
+// Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
+// The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
+// a name that would start with a digit gets a leading '_'. Names compose and docker read
+// themselves (COMPOSE_*, DOCKER_*) are never written: a service called "docker" must not set
+// DOCKER_HOST for every later step.
+
+const RESERVED = /^(COMPOSE_|DOCKER_)/;
+
+export function envVariableName(prefix: string, service: string, suffix: string): string {
+  const name = `${prefix}${service}_${suffix}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+export function exportedVariables(report: StackReport, prefix: string): { variables: Record<string, string>; skipped: string[] } {
+  const variables: Record<string, string> = {};
+  const skipped: string[] = [];
+  for (const [service, s] of Object.entries(report.services)) {
+    const port = s.ports.find((p) => p.protocol === 'tcp');
+    if (!port || !s.url) continue;
+    const values: Record<string, string> = { HOST: port.host, PORT: String(port.published), URL: s.url };
+    for (const [suffix, value] of Object.entries(values)) {
+      const name = envVariableName(prefix, service, suffix);
+      if (RESERVED.test(name)) skipped.push(name);
+      else variables[name] = value;
+    }
+  }
+  return { variables, skipped };
+}
