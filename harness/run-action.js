@@ -203,7 +203,7 @@ async function runAction(options = {}) {
   main.errors = (main.output.match(/^::error::.*$/gm) || []).map((l) => l.slice('::error::'.length).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
 
   if (options.between && main.outcome === 'success') {
-    await options.between({ outputs: main.outputs, env: { ...main.env } });
+    await options.between({ outputs: main.outputs, env: { ...main.env }, masks: [...masks] });
   }
 
   let post = null;
@@ -255,9 +255,11 @@ if (require.main === module) {
     inputs,
     workspace,
     echo: true,
-    between: async ({ outputs, env }) => {
+    between: async ({ outputs, env, masks }) => {
+      // Shown as the runner would show them: registered secrets as ***.
+      const hide = (text) => masks.reduce((t, m) => t.split(m).join('***'), text);
       console.log('\n=== step outputs ===');
-      for (const [k, v] of Object.entries(outputs)) console.log(`${k}=${v}`);
+      for (const [k, v] of Object.entries(outputs)) console.log(`${k}=${hide(v)}`);
       for (const cmd of next) {
         console.log(`\n=== next step: ${cmd} ===`);
         const outEnv = {};

@@ -18,12 +18,14 @@ mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/de
 [ -n "$mirror" ] || { echo "images/build.sh: no Debian mirror found in the apt sources" >&2; exit 1; }
 suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
-base=ephemeral-compose-test/debian-base:$recipe
+# The Debian root depends only on the suite and the packages: entrypoint changes do not redo it.
+packages=mariadb-server,mariadb-client,python3,python3-pymysql
+base=ephemeral-compose-test/debian-base:$(echo "$suite $packages" | sha256sum | cut -c1-12)
 if ! docker image inspect "$base" >/dev/null 2>&1; then
   root=$(mktemp -d /var/tmp/ec-rootfs.XXXXXX)
   trap 'rm -rf "$root"' EXIT
   echo "images/build.sh: debootstrap $suite from the machine's mirror (about a minute)"
-  debootstrap --variant=minbase --include=mariadb-server,mariadb-client,python3,python3-pymysql \
+  debootstrap --variant=minbase --include="$packages" \
     "$suite" "$root" "$mirror" >/var/tmp/ec-debootstrap.log 2>&1 || { tail -20 /var/tmp/ec-debootstrap.log >&2; exit 1; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -c . | docker import - "$base" >/dev/null

@@ -18,7 +18,8 @@ if [ ! -d "$datadir/mysql" ]; then
     echo "DELETE FROM mysql.global_priv WHERE User='';"
     if [ -n "$root_password" ]; then
       echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$root_password';"
-      echo "CREATE USER 'root'@'%' IDENTIFIED BY '$root_password'; GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+      echo "CREATE USER 'root'@'%' IDENTIFIED BY '$root_password';"
+      echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
     fi
     [ -n "$database" ] && echo "CREATE DATABASE IF NOT EXISTS \`$database\`;"
     if [ -n "$user" ] && [ -n "$password" ]; then
@@ -26,7 +27,7 @@ if [ ! -d "$datadir/mysql" ]; then
       [ -n "$database" ] && echo "GRANT ALL ON \`$database\`.* TO '$user'@'%';"
     fi
     echo "FLUSH PRIVILEGES;"
-  } >"$sql"
+  } >"$sql"  # --bootstrap reads one statement per line
   mariadbd --user=mysql --datadir="$datadir" --skip-networking --bootstrap <"$sql"
   rm -f "$sql"
 fi
