@@ -48,10 +48,24 @@ export async function removeStack(docker: Docker, state: RunState, log: Teardown
       docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
     );
   }
-  await attempt('Removing containers', async () => docker.removeContainers(await docker.containerIds(project)));
-  await attempt('Removing networks', async () => docker.removeNetworks(await docker.networkIds(project)));
-  await attempt('Removing volumes', async () => docker.removeVolumes(await docker.volumeNames(project)));
-  const left = await docker.containerIds(project).catch(() => []);
-  if (left.length > 0) log.warning(`${left.length} container(s) labelled ${ComposeLabels.Project}=${project} are still there.`);
-  else log.info(`Removed project ${project}.`);
+  // Whatever compose did not remove (or all of it, without compose): the three lists in parallel.
+  const [containers, networks, volumes] = await Promise.all([
+    docker.containerIds(project).catch(() => [] as string[]),
+    docker.networkIds(project).catch(() => [] as string[]),
+    docker.volumeNames(project).catch(() => [] as string[]),
+  ]);
+  if (containers.length + networks.length + volumes.length > 0) {
+    await attempt('Removing containers', () => docker.removeContainers(containers));
+    // Networks and volumes are free once their containers are gone.
+    await Promise.all([
+      attempt('Removing networks', () => docker.removeNetworks(networks)),
+      attempt('Removing volumes', () => docker.removeVolumes(volumes)),
+    ]);
+    const left = await docker.containerIds(project).catch(() => []);
+    if (left.length > 0) {
+      log.warning(`${left.length} container(s) labelled ${ComposeLabels.Project}=${project} are still there.`);
+      return;
+    }
+  }
+  log.info(`Removed project ${project}.`);
 }
