@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { parsePortEntry, PortSpec } from './port-spec';
 
 // The resolved configuration as printed by `compose config`, reduced to what the action needs.
@@ -143,11 +143,21 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
   };
 }
 
+/**
+ * Loaded on first use: the YAML parser is about a third of the action's start-up time, and the
+ * step has printed its first lines and started compose before it needs it.
+ */
+function parseYaml(text: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yaml = require('yaml') as typeof Yaml;
+  return yaml.parse(text, { maxAliasCount: -1 });
+}
+
 /** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
 export function parseResolvedConfig(yamlText: string): ComposeModel {
   let doc: unknown;
   try {
-    doc = parseYaml(yamlText, { maxAliasCount: -1 });
+    doc = parseYaml(yamlText);
   } catch (e) {
     throw new Error(`could not read the resolved compose configuration: ${(e as Error).message}`);
   }

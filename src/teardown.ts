@@ -30,25 +30,32 @@ function composeFilesPresent(state: RunState): boolean {
   return state.files.length > 0 && state.files.every((f) => fs.existsSync(path.resolve(state.workingDirectory, f)));
 }
 
-/** Removes every container, network and volume labelled with the project. Problems are warnings. */
+/**
+ * Removes every container, network and volume labelled with the project: what `compose down
+ * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
+ * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
+ * Problems are warnings.
+ */
 export async function removeStack(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
   const project = state.projectName;
+  let failed = false;
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
     } catch (e) {
-      log.warning(`${what}: ${(e as Error).message}`);
+      failed = true;
+      log.warning(`${what} labelled ${ComposeLabels.Project}=${project}: ${(e as Error).message}`);
     }
   };
+  const running = await docker.containerIds(project).catch(() => [] as string[]);
   // One stop call for all containers: the grace runs once, in parallel, not once per service.
-  await attempt('Stopping containers', async () => docker.stop(await docker.containerIds(project), state.stopTimeoutSeconds));
-  if (state.compose && composeFilesPresent(state)) {
+  if (state.stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(running, state.stopTimeoutSeconds));
+  if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
     const cli = state.compose;
     await attempt('compose down', () =>
       docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
     );
   }
-  // Whatever compose did not remove (or all of it, without compose): the three lists in parallel.
   const [containers, networks, volumes] = await Promise.all([
     docker.containerIds(project).catch(() => [] as string[]),
     docker.networkIds(project).catch(() => [] as string[]),
@@ -61,11 +68,6 @@ export async function removeStack(docker: Docker, state: RunState, log: Teardown
       attempt('Removing networks', () => docker.removeNetworks(networks)),
       attempt('Removing volumes', () => docker.removeVolumes(volumes)),
     ]);
-    const left = await docker.containerIds(project).catch(() => []);
-    if (left.length > 0) {
-      log.warning(`${left.length} container(s) labelled ${ComposeLabels.Project}=${project} are still there.`);
-      return;
-    }
   }
-  log.info(`Removed project ${project}.`);
+  if (!failed) log.info(`Removed project ${project}: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length} volume(s).`);
 }

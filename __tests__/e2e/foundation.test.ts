@@ -33,7 +33,8 @@ test('a three-service stack comes up in order, its URLs answer, and post removes
   let answered = '';
   const result = await runAction({
     workspace: path.join(FIXTURES, 'chain'),
-    inputs: { 'project-name': name },
+    // down-flags make the post step run compose's own down as well as the engine sweep.
+    inputs: { 'project-name': name, 'down-flags': '--rmi local' },
     between: async ({ outputs }) => {
       answered = (await get(outputs['web-url'])).body;
       expect(leftovers(name).length).toBeGreaterThan(0);

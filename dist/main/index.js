@@ -25738,7 +25738,6 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseServiceModel = parseServiceModel;
 exports.parseResolvedConfig = parseResolvedConfig;
 exports.activeServices = activeServices;
-const yaml_1 = __nccwpck_require__(8815);
 const port_spec_1 = __nccwpck_require__(8834);
 function asRecord(value, what) {
     if (value === null || value === undefined)
@@ -25855,11 +25854,20 @@ function parseServiceModel(name, raw) {
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
     };
 }
+/**
+ * Loaded on first use: the YAML parser is about a third of the action's start-up time, and the
+ * step has printed its first lines and started compose before it needs it.
+ */
+function parseYaml(text) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = __nccwpck_require__(8815);
+    return yaml.parse(text, { maxAliasCount: -1 });
+}
 /** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
 function parseResolvedConfig(yamlText) {
     let doc;
     try {
-        doc = (0, yaml_1.parse)(yamlText, { maxAliasCount: -1 });
+        doc = parseYaml(yamlText);
     }
     catch (e) {
         throw new Error(`could not read the resolved compose configuration: ${e.message}`);
