@@ -6,6 +6,7 @@ import { StreamingProcess } from './process-runner';
 import { exitCompletes, probeAddress, probeFor } from './readiness-rules';
 import { describeProbe, Probe, WaitRule } from './wait-for';
 import { healthcheckCommand } from './docker-args';
+import { ConcurrencyLimit } from './concurrency-limit';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
 // ready (services that become startable together start in one call), and is watched through the
@@ -74,6 +75,8 @@ interface Tracked {
 }
 
 const RESTARTS_ALLOWED = 3;
+/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
+const PROBE_PROCESSES = 8;
 const RUNNING_SETTLE_MS = 1000;
 
 export class StackStarter {
@@ -87,6 +90,7 @@ export class StackStarter {
   /** Set while a failure's message is completed (its logs read) before the wait gives up. */
   private finishing: Promise<void> = Promise.resolve();
   private readonly t0 = Date.now();
+  private readonly probeLimit = new ConcurrencyLimit(PROBE_PROCESSES);
 
   constructor(
     private readonly engine: StackEngine,
@@ -258,7 +262,7 @@ export class StackStarter {
   }
 
   private async refresh(ts: Tracked[]): Promise<void> {
-    const facts = await this.engine.inspect(ts.map((t) => t.id));
+    const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
     for (const f of facts) {
       const t = this.tracked.get(f.id);
       if (t) t.facts = f;
@@ -323,7 +327,8 @@ export class StackStarter {
             if (cmd) {
               // The engine's own check may pass while ours runs: whichever says healthy first wins.
               const healthyEvent = this.until(() => t.eventHealth === 'healthy');
-              const r = await Promise.race([this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal), healthyEvent.promise]);
+              const exec = this.probeLimit.run(() => this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal));
+              const r = await Promise.race([exec, healthyEvent.promise]);
               healthyEvent.cancel();
               if (r === undefined || r.code === 0) return 'healthy';
               this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;

@@ -25896,6 +25896,39 @@ function activeServices(model, profiles, requested) {
 
 /***/ }),
 
+/***/ 9554:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ConcurrencyLimit = void 0;
+/** Runs at most `max` of the given tasks at once; the rest wait their turn in order. */
+class ConcurrencyLimit {
+    max;
+    running = 0;
+    queue = [];
+    constructor(max) {
+        this.max = max;
+    }
+    async run(task) {
+        if (this.running >= this.max)
+            await new Promise((resolve) => this.queue.push(resolve));
+        this.running++;
+        try {
+            return await task();
+        }
+        finally {
+            this.running--;
+            this.queue.shift()?.();
+        }
+    }
+}
+exports.ConcurrencyLimit = ConcurrencyLimit;
+
+
+/***/ }),
+
 /***/ 212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -27592,6 +27625,7 @@ const container_facts_1 = __nccwpck_require__(8090);
 const readiness_rules_1 = __nccwpck_require__(4629);
 const wait_for_1 = __nccwpck_require__(9804);
 const docker_args_1 = __nccwpck_require__(1153);
+const concurrency_limit_1 = __nccwpck_require__(9554);
 class StackStartError extends Error {
     outcomes;
     failedService;
@@ -27607,6 +27641,8 @@ exports.StackStartError = StackStartError;
 class ServiceFailure extends Error {
 }
 const RESTARTS_ALLOWED = 3;
+/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
+const PROBE_PROCESSES = 8;
 const RUNNING_SETTLE_MS = 1000;
 class StackStarter {
     engine;
@@ -27622,6 +27658,7 @@ class StackStarter {
     /** Set while a failure's message is completed (its logs read) before the wait gives up. */
     finishing = Promise.resolve();
     t0 = Date.now();
+    probeLimit = new concurrency_limit_1.ConcurrencyLimit(PROBE_PROCESSES);
     constructor(engine, network, options) {
         this.engine = engine;
         this.network = network;
@@ -27788,7 +27825,7 @@ class StackStarter {
         return (this.options.containers[name] ?? []).map((id) => this.tracked.get(id));
     }
     async refresh(ts) {
-        const facts = await this.engine.inspect(ts.map((t) => t.id));
+        const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
         for (const f of facts) {
             const t = this.tracked.get(f.id);
             if (t)
@@ -27858,7 +27895,8 @@ class StackStarter {
                         if (cmd) {
                             // The engine's own check may pass while ours runs: whichever says healthy first wins.
                             const healthyEvent = this.until(() => t.eventHealth === 'healthy');
-                            const r = await Promise.race([this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal), healthyEvent.promise]);
+                            const exec = this.probeLimit.run(() => this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal));
+                            const r = await Promise.race([exec, healthyEvent.promise]);
                             healthyEvent.cancel();
                             if (r === undefined || r.code === 0)
                                 return 'healthy';
