@@ -47,20 +47,22 @@ export async function removeStack(docker: Docker, state: RunState, log: Teardown
       log.warning(`${what} labelled ${ComposeLabels.Project}=${project}: ${(e as Error).message}`);
     }
   };
-  const running = await docker.containerIds(project).catch(() => [] as string[]);
+  const labelled = () =>
+    Promise.all([
+      docker.containerIds(project).catch(() => [] as string[]),
+      docker.networkIds(project).catch(() => [] as string[]),
+      docker.volumeNames(project).catch(() => [] as string[]),
+    ]);
+  let [containers, networks, volumes] = await labelled();
   // One stop call for all containers: the grace runs once, in parallel, not once per service.
-  if (state.stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(running, state.stopTimeoutSeconds));
+  if (state.stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
   if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
     const cli = state.compose;
     await attempt('compose down', () =>
       docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
     );
+    [containers, networks, volumes] = await labelled();
   }
-  const [containers, networks, volumes] = await Promise.all([
-    docker.containerIds(project).catch(() => [] as string[]),
-    docker.networkIds(project).catch(() => [] as string[]),
-    docker.volumeNames(project).catch(() => [] as string[]),
-  ]);
   if (containers.length + networks.length + volumes.length > 0) {
     await attempt('Removing containers', () => docker.removeContainers(containers));
     // Networks and volumes are free once their containers are gone.

@@ -26536,19 +26536,20 @@ async function removeStack(docker, state, log) {
             log.warning(`${what} labelled ${constants_1.ComposeLabels.Project}=${project}: ${e.message}`);
         }
     };
-    const running = await docker.containerIds(project).catch(() => []);
-    // One stop call for all containers: the grace runs once, in parallel, not once per service.
-    if (state.stopTimeoutSeconds > 0)
-        await attempt('Stopping containers', () => docker.stop(running, state.stopTimeoutSeconds));
-    if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
-        const cli = state.compose;
-        await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
-    }
-    const [containers, networks, volumes] = await Promise.all([
+    const labelled = () => Promise.all([
         docker.containerIds(project).catch(() => []),
         docker.networkIds(project).catch(() => []),
         docker.volumeNames(project).catch(() => []),
     ]);
+    let [containers, networks, volumes] = await labelled();
+    // One stop call for all containers: the grace runs once, in parallel, not once per service.
+    if (state.stopTimeoutSeconds > 0)
+        await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
+    if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
+        const cli = state.compose;
+        await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
+        [containers, networks, volumes] = await labelled();
+    }
     if (containers.length + networks.length + volumes.length > 0) {
         await attempt('Removing containers', () => docker.removeContainers(containers));
         // Networks and volumes are free once their containers are gone.
