@@ -72,6 +72,10 @@ export function inspectArgs(ids: string[]): string[] {
   return ['container', 'inspect', '--', ...ids];
 }
 
+export function imageInspectArgs(image: string): string[] {
+  return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
+}
+
 export function startArgs(ids: string[]): string[] {
   return ['start', '--', ...ids];
 }

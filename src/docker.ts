@@ -134,6 +134,11 @@ export class Docker {
     if (r.code !== 0) throw failure('compose down', r);
   }
 
+  async hasImage(image: string): Promise<boolean> {
+    const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
+    return r.code === 0;
+  }
+
   async containerIds(project: string): Promise<string[]> {
     return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
   }

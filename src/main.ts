@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import * as path from 'path';
 import { activeServices, ComposeModel, parseResolvedConfig } from './compose-model';
 import { locateComposeFiles, resolveWorkingDirectory } from './compose-files';
+import { checkComposeFiles } from './compose-file-check';
 import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants';
 import { getInputs, Inputs } from './context';
 import { createWaves, planStart, StartPlan } from './dependency-graph';
@@ -50,6 +51,7 @@ function checkWaitForServices(inputs: Inputs, plan: StartPlan): void {
 async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const workingDirectory = resolveWorkingDirectory(inputs.workingDirectory, process.cwd());
   const files = locateComposeFiles(inputs.composeFiles, workingDirectory);
+  checkComposeFiles(files, workingDirectory);
   const projectName = inputs.projectName ? validateProjectName(inputs.projectName) : defaultProjectName(process.env, path.basename(workingDirectory));
   const project: ComposeProject = { name: projectName, workingDirectory, files, envFiles: inputs.envFiles, profiles: inputs.profiles };
   const state: RunState = {
@@ -70,8 +72,12 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
 
   const docker = new Docker(new SpawnRunner(), process.env, signal);
-  // The daemon check and compose's config do not depend on each other.
-  const [config] = await Promise.all([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+  // The daemon check and compose's config do not depend on each other; a daemon that does not
+  // answer is the more basic problem, so it is the one reported when both fail.
+  const [configResult, versionResult] = await Promise.allSettled([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+  if (versionResult.status === 'rejected') throw versionResult.reason;
+  if (configResult.status === 'rejected') throw configResult.reason;
+  const config = configResult.value;
   const cli = config.cli;
   state.compose = cli;
   saveState(state);
@@ -89,7 +95,11 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
   const waves = version === 'v1' ? createWaves(model, plan) : [plan.services];
   for (const services of waves) {
-    await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+    try {
+      await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+    } catch (error) {
+      throw await explainCreateFailure(docker, model, services, error as Error);
+    }
   }
 
   const containers = await containersByService(docker, projectName);
@@ -120,6 +130,17 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   await publish(projectName, model, outcomes, inputs);
   state.outcome = 'success';
   saveState(state);
+}
+
+/** Names the images that are not on the engine and the services that use them. */
+async function explainCreateFailure(docker: Docker, model: ComposeModel, services: string[], error: Error): Promise<Error> {
+  const wanted = services.filter((s) => model.services[s].image && !model.services[s].hasBuild);
+  const missing = (await Promise.all(wanted.map(async (s) => ((await docker.hasImage(model.services[s].image as string)) ? undefined : s)))).filter(
+    (s): s is string => s !== undefined,
+  );
+  if (missing.length === 0) return error;
+  const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
+  return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
 }
 
 function profilesFromEnv(): string[] {

@@ -25643,6 +25643,250 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6227:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_COMPOSE_FILE_BYTES = void 0;
+exports.checkComposeText = checkComposeText;
+exports.checkComposeFiles = checkComposeFiles;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const port_spec_1 = __nccwpck_require__(8834);
+// Checks each compose file before compose reads it, so a mistake is reported with its file, line
+// and column in words that do not depend on the Compose version installed. Compose still does the
+// full validation (interpolation, the schema's types) when it resolves the configuration.
+exports.MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
+const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
+// The Compose Specification's service keys, and the few v2 file-format keys compose still reads.
+const SERVICE_KEYS = [
+    'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'command', 'configs',
+    'container_name', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares',
+    'cpus', 'cpuset', 'credential_spec', 'depends_on', 'deploy', 'develop', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt',
+    'dns_search', 'domainname', 'driver_opts', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links',
+    'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
+    'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
+    'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop',
+    'privileged', 'profiles', 'provider', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
+    'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
+    'use_api_socket', 'user', 'userns_mode', 'uts', 'volumes', 'volumes_from', 'working_dir',
+];
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+function suggestion(key, known) {
+    const best = known.map((k) => [k, editDistance(key, k)]).sort((x, y) => x[1] - y[1])[0];
+    return best && best[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean '${best[0]}'?)` : '';
+}
+/** Reads a file, refusing what is not a small regular readable file. */
+function readComposeFile(file, workingDirectory) {
+    const abs = path.resolve(workingDirectory, file);
+    let stat;
+    try {
+        stat = fs.statSync(abs);
+    }
+    catch {
+        throw new Error(`${file}: no such file`);
+    }
+    if (stat.isDirectory())
+        throw new Error(`${file}: is a directory, not a compose file`);
+    if (stat.size > exports.MAX_COMPOSE_FILE_BYTES) {
+        throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB; compose files over ${exports.MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB are refused (is it the right file?)`);
+    }
+    try {
+        return fs.readFileSync(abs, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`${file}: cannot be read (${e.code ?? e.message})`);
+    }
+}
+/**
+ * Problems of one file's text, each located as `file:line:column`. An override file may leave
+ * out `services`; `checkComposeFiles` asks that one of the files has them.
+ */
+function checkComposeText(file, text) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = __nccwpck_require__(8815);
+    if (text.trim() === '')
+        return { problems: [`${file}: is empty`], hasServices: false };
+    const lineCounter = new yaml.LineCounter();
+    const doc = yaml.parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+    const at = (offset) => {
+        if (offset === undefined)
+            return file;
+        const { line, col } = lineCounter.linePos(offset);
+        return `${file}:${line}:${col}`;
+    };
+    const problems = doc.errors.map((e) => e.code === 'DUPLICATE_KEY'
+        ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
+        : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`);
+    if (problems.length > 0)
+        return { problems, hasServices: false };
+    const top = doc.contents;
+    if (!yaml.isMap(top))
+        return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+    const resolve = (node) => (yaml.isAlias(node) ? node.resolve(doc) : node);
+    // With merge keys on, `<<` is a scalar whose value is a symbol.
+    const keyName = (key) => {
+        if (!yaml.isScalar(key))
+            return String(key);
+        return typeof key.value === 'symbol' ? '<<' : String(key.value);
+    };
+    const keyAt = (key) => at(yaml.isNode(key) ? key.range?.[0] : undefined);
+    /** The service's own settings and those merged in with `<<`, each with where it is written. */
+    const serviceSettings = (body, seen = new Set()) => {
+        if (seen.has(body))
+            return [];
+        seen.add(body);
+        const pairs = [];
+        for (const item of body.items) {
+            if (keyName(item.key) !== '<<') {
+                pairs.push(item);
+                continue;
+            }
+            const merged = resolve(item.value);
+            const sources = yaml.isSeq(merged) ? merged.items.map(resolve) : [merged];
+            for (const source of sources)
+                if (yaml.isMap(source))
+                    pairs.push(...serviceSettings(source, seen));
+        }
+        return pairs;
+    };
+    /** Short-form ports that cannot be right whatever the variables say. */
+    const portProblems = (ports, service) => {
+        if (!yaml.isSeq(ports))
+            return [];
+        const found = [];
+        for (const node of ports.items) {
+            const entry = resolve(node);
+            if (!yaml.isScalar(entry) || String(entry.value).includes('$'))
+                continue; // interpolated later
+            if (typeof entry.value !== 'string' && typeof entry.value !== 'number')
+                continue;
+            try {
+                (0, port_spec_1.parsePortEntry)(entry.value);
+            }
+            catch (e) {
+                found.push(`${at(entry.range?.[0])}: service '${service}': ${e.message}`);
+            }
+        }
+        return found;
+    };
+    let hasServices = false;
+    for (const pair of top.items) {
+        const key = keyName(pair.key);
+        if (key.startsWith('x-') || key === '<<')
+            continue;
+        if (!TOP_LEVEL_KEYS.includes(key)) {
+            problems.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
+            continue;
+        }
+        if (key === 'include')
+            hasServices = true; // included files may bring them
+        if (key !== 'services')
+            continue;
+        hasServices = true;
+        const services = resolve(pair.value);
+        if (!yaml.isMap(services)) {
+            problems.push(`${keyAt(pair.key)}: 'services' must be a mapping of service names to their settings`);
+            continue;
+        }
+        for (const svc of services.items) {
+            const name = keyName(svc.key);
+            const nameAt = keyAt(svc.key);
+            if (name === '<<')
+                continue;
+            if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
+                problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`);
+            }
+            const body = resolve(svc.value);
+            if (!yaml.isMap(body)) {
+                problems.push(`${nameAt}: service '${name}' must be a mapping of settings (image, build, ports, ...)`);
+                continue;
+            }
+            for (const item of serviceSettings(body)) {
+                const k = keyName(item.key);
+                if (k === 'ports')
+                    problems.push(...portProblems(resolve(item.value), name));
+                if (k.startsWith('x-') || SERVICE_KEYS.includes(k))
+                    continue;
+                problems.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
+            }
+        }
+    }
+    return { problems, hasServices };
+}
+/** Throws one message listing every problem of every file; passes silently when there is none. */
+function checkComposeFiles(files, workingDirectory) {
+    const problems = [];
+    let anyServices = false;
+    for (const file of files) {
+        let text;
+        try {
+            text = readComposeFile(file, workingDirectory);
+        }
+        catch (e) {
+            problems.push(e.message);
+            continue;
+        }
+        const result = checkComposeText(file, text);
+        problems.push(...result.problems);
+        anyServices ||= result.hasServices;
+    }
+    if (problems.length === 0 && !anyServices) {
+        problems.push(`${files.join(', ')}: no 'services' defined`);
+    }
+    if (problems.length > 0) {
+        throw new Error(`Invalid compose file${files.length > 1 ? 's' : ''}: ${problems.join('; ')}.`);
+    }
+}
+
+
+/***/ }),
+
 /***/ 161:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -26391,6 +26635,7 @@ exports.composeStartArgs = composeStartArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
+exports.imageInspectArgs = imageInspectArgs;
 exports.startArgs = startArgs;
 exports.eventsArgs = eventsArgs;
 exports.logsArgs = logsArgs;
@@ -26445,6 +26690,9 @@ function listContainersArgs(project) {
 }
 function inspectArgs(ids) {
     return ['container', 'inspect', '--', ...ids];
+}
+function imageInspectArgs(image) {
+    return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
 function startArgs(ids) {
     return ['start', '--', ...ids];
@@ -26663,6 +26911,10 @@ class Docker {
         const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
         if (r.code !== 0)
             throw failure('compose down', r);
+    }
+    async hasImage(image) {
+        const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
+        return r.code === 0;
     }
     async containerIds(project) {
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
@@ -26928,6 +27180,7 @@ const core = __importStar(__nccwpck_require__(7484));
 const path = __importStar(__nccwpck_require__(6928));
 const compose_model_1 = __nccwpck_require__(2403);
 const compose_files_1 = __nccwpck_require__(161);
+const compose_file_check_1 = __nccwpck_require__(6227);
 const constants_1 = __nccwpck_require__(7242);
 const context_1 = __nccwpck_require__(788);
 const dependency_graph_1 = __nccwpck_require__(559);
@@ -26974,6 +27227,7 @@ function checkWaitForServices(inputs, plan) {
 async function up(inputs, signal) {
     const workingDirectory = (0, compose_files_1.resolveWorkingDirectory)(inputs.workingDirectory, process.cwd());
     const files = (0, compose_files_1.locateComposeFiles)(inputs.composeFiles, workingDirectory);
+    (0, compose_file_check_1.checkComposeFiles)(files, workingDirectory);
     const projectName = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, project_name_1.defaultProjectName)(process.env, path.basename(workingDirectory));
     const project = { name: projectName, workingDirectory, files, envFiles: inputs.envFiles, profiles: inputs.profiles };
     const state = {
@@ -26993,8 +27247,14 @@ async function up(inputs, signal) {
     core.setOutput(constants_1.Outputs.ProjectName, projectName);
     core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
     const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal);
-    // The daemon check and compose's config do not depend on each other.
-    const [config] = await Promise.all([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+    // The daemon check and compose's config do not depend on each other; a daemon that does not
+    // answer is the more basic problem, so it is the one reported when both fail.
+    const [configResult, versionResult] = await Promise.allSettled([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+    if (versionResult.status === 'rejected')
+        throw versionResult.reason;
+    if (configResult.status === 'rejected')
+        throw configResult.reason;
+    const config = configResult.value;
     const cli = config.cli;
     state.compose = cli;
     saveState(state);
@@ -27012,7 +27272,12 @@ async function up(inputs, signal) {
         await docker.pull(cli, project, plan.services);
     const waves = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
     for (const services of waves) {
-        await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+        try {
+            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+        }
+        catch (error) {
+            throw await explainCreateFailure(docker, model, services, error);
+        }
     }
     const containers = await containersByService(docker, projectName);
     const since = Date.now() / 1000 - 1;
@@ -27043,6 +27308,15 @@ async function up(inputs, signal) {
     await publish(projectName, model, outcomes, inputs);
     state.outcome = 'success';
     saveState(state);
+}
+/** Names the images that are not on the engine and the services that use them. */
+async function explainCreateFailure(docker, model, services, error) {
+    const wanted = services.filter((s) => model.services[s].image && !model.services[s].hasBuild);
+    const missing = (await Promise.all(wanted.map(async (s) => ((await docker.hasImage(model.services[s].image)) ? undefined : s)))).filter((s) => s !== undefined);
+    if (missing.length === 0)
+        return error;
+    const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
+    return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
 }
 function profilesFromEnv() {
     return (process.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -25781,6 +25781,7 @@ exports.composeStartArgs = composeStartArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
+exports.imageInspectArgs = imageInspectArgs;
 exports.startArgs = startArgs;
 exports.eventsArgs = eventsArgs;
 exports.logsArgs = logsArgs;
@@ -25835,6 +25836,9 @@ function listContainersArgs(project) {
 }
 function inspectArgs(ids) {
     return ['container', 'inspect', '--', ...ids];
+}
+function imageInspectArgs(image) {
+    return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
 function startArgs(ids) {
     return ['start', '--', ...ids];
@@ -26053,6 +26057,10 @@ class Docker {
         const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
         if (r.code !== 0)
             throw failure('compose down', r);
+    }
+    async hasImage(image) {
+        const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
+        return r.code === 0;
     }
     async containerIds(project) {
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);

@@ -1,0 +1,69 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../src/compose-file-check';
+
+// The checks that run before compose reads a file: each bad fixture with the fragment its message
+// must hold (file, line and column where there is one).
+
+const BAD = path.resolve(__dirname, '..', 'fixtures', 'bad');
+
+function problemOf(...files: string[]): string {
+  try {
+    checkComposeFiles(files, BAD);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
+describe('checkComposeFiles', () => {
+  it.each([
+    ['invalid-yaml.yml', 'invalid-yaml.yml:4:1: All mapping items must start at the same column'],
+    ['not-a-mapping.yml', "not-a-mapping.yml:1:1: the file must be a mapping with a 'services' key"],
+    ['no-services.yml', "no-services.yml: no 'services' defined"],
+    ['service-not-mapping.yml', "service-not-mapping.yml:2:3: service 'web' must be a mapping"],
+    ['unknown-top-level.yml', "unknown-top-level.yml:4:1: unknown top-level key 'service' (did you mean 'services'?)"],
+    ['unknown-service-key.yml', "unknown-service-key.yml:4:5: unknown key 'depend_on' in service 'web' (did you mean 'depends_on'?)"],
+    ['merge-unknown.yml', "merge-unknown.yml:4:3: unknown key 'restrat' in service 'one' (did you mean 'restart'?)"],
+    ['duplicate-key.yml', "duplicate-key.yml:4:3: duplicate key 'web'"],
+    ['bad-port.yml', "bad-port.yml:4:13: service 'web': bad container port 'abc' in port '80:abc'"],
+    ['bad-names.yml', "bad-names.yml:5:3: service name 'web app' may hold only"],
+    ['empty.yml', 'empty.yml: is empty'],
+  ])('%s', (file, fragment) => {
+    expect(problemOf(file)).toContain(fragment);
+  });
+
+  it('lists every problem at once', () => {
+    const message = problemOf('bad-names.yml');
+    expect(message).toContain("bad-names.yml:4:5: unknown key 'bad key' in service 'web'");
+    expect(message).toContain("service name 'web app'");
+  });
+
+  it('accepts anchors, merge keys, interpolated ports and an override file without services', () => {
+    expect(problemOf('anchors.yml')).toBe('');
+    expect(problemOf('ok.yml', 'no-services.yml')).toBe('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    fs.writeFileSync(path.join(dir, 'c.yml'), 'services:\n  web:\n    image: x\n    ports: ["${PORT:-8080}:80", 9000, {target: 80}]\n');
+    expect(() => checkComposeFiles(['c.yml'], dir)).not.toThrow();
+  });
+
+  it('refuses directories, huge files and unreadable files, naming them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    fs.mkdirSync(path.join(dir, 'compose.yml'));
+    expect(() => checkComposeFiles(['compose.yml'], dir)).toThrow('compose.yml: is a directory, not a compose file');
+    fs.writeFileSync(path.join(dir, 'big.yml'), Buffer.alloc(MAX_COMPOSE_FILE_BYTES + 1, 0x20));
+    expect(() => checkComposeFiles(['big.yml'], dir)).toThrow(/big\.yml: is 2\.0 MB; compose files over 2 MB are refused/);
+    fs.writeFileSync(path.join(dir, 'secret.yml'), 'services: {}\n', { mode: 0o000 });
+    // Root reads any file, so the refusal a runner user would get is simulated.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const read = jest.spyOn(require('fs') as typeof fs, 'readFileSync').mockImplementation(() => {
+      throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+    });
+    try {
+      expect(() => checkComposeFiles(['secret.yml'], dir)).toThrow('secret.yml: cannot be read (EACCES)');
+    } finally {
+      read.mockRestore();
+    }
+  });
+});

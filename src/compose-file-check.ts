@@ -1,0 +1,192 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as Yaml from 'yaml';
+import { parsePortEntry } from './port-spec';
+
+// Checks each compose file before compose reads it, so a mistake is reported with its file, line
+// and column in words that do not depend on the Compose version installed. Compose still does the
+// full validation (interpolation, the schema's types) when it resolves the configuration.
+
+export const MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
+
+const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
+
+// The Compose Specification's service keys, and the few v2 file-format keys compose still reads.
+const SERVICE_KEYS = [
+  'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'command', 'configs',
+  'container_name', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares',
+  'cpus', 'cpuset', 'credential_spec', 'depends_on', 'deploy', 'develop', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt',
+  'dns_search', 'domainname', 'driver_opts', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links',
+  'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
+  'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
+  'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop',
+  'privileged', 'profiles', 'provider', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
+  'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
+  'use_api_socket', 'user', 'userns_mode', 'uts', 'volumes', 'volumes_from', 'working_dir',
+];
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function suggestion(key: string, known: string[]): string {
+  const best = known.map((k) => [k, editDistance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean '${best[0]}'?)` : '';
+}
+
+export interface FileProblem {
+  file: string;
+  message: string;
+}
+
+/** Reads a file, refusing what is not a small regular readable file. */
+function readComposeFile(file: string, workingDirectory: string): string {
+  const abs = path.resolve(workingDirectory, file);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch {
+    throw new Error(`${file}: no such file`);
+  }
+  if (stat.isDirectory()) throw new Error(`${file}: is a directory, not a compose file`);
+  if (stat.size > MAX_COMPOSE_FILE_BYTES) {
+    throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB; compose files over ${MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB are refused (is it the right file?)`);
+  }
+  try {
+    return fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Problems of one file's text, each located as `file:line:column`. An override file may leave
+ * out `services`; `checkComposeFiles` asks that one of the files has them.
+ */
+export function checkComposeText(file: string, text: string): { problems: string[]; hasServices: boolean } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yaml = require('yaml') as typeof Yaml;
+  if (text.trim() === '') return { problems: [`${file}: is empty`], hasServices: false };
+  const lineCounter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return file;
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const problems = doc.errors.map((e) =>
+    e.code === 'DUPLICATE_KEY'
+      ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
+      : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`,
+  );
+  if (problems.length > 0) return { problems, hasServices: false };
+  const top = doc.contents;
+  if (!yaml.isMap(top)) return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+  const resolve = (node: unknown): unknown => (yaml.isAlias(node) ? node.resolve(doc) : node);
+  // With merge keys on, `<<` is a scalar whose value is a symbol.
+  const keyName = (key: unknown): string => {
+    if (!yaml.isScalar(key)) return String(key);
+    return typeof key.value === 'symbol' ? '<<' : String(key.value);
+  };
+  const keyAt = (key: unknown) => at(yaml.isNode(key) ? key.range?.[0] : undefined);
+  /** The service's own settings and those merged in with `<<`, each with where it is written. */
+  const serviceSettings = (body: Yaml.YAMLMap, seen = new Set<unknown>()): Yaml.Pair[] => {
+    if (seen.has(body)) return [];
+    seen.add(body);
+    const pairs: Yaml.Pair[] = [];
+    for (const item of body.items) {
+      if (keyName(item.key) !== '<<') {
+        pairs.push(item);
+        continue;
+      }
+      const merged = resolve(item.value);
+      const sources = yaml.isSeq(merged) ? merged.items.map(resolve) : [merged];
+      for (const source of sources) if (yaml.isMap(source)) pairs.push(...serviceSettings(source, seen));
+    }
+    return pairs;
+  };
+  /** Short-form ports that cannot be right whatever the variables say. */
+  const portProblems = (ports: unknown, service: string): string[] => {
+    if (!yaml.isSeq(ports)) return [];
+    const found: string[] = [];
+    for (const node of ports.items) {
+      const entry = resolve(node);
+      if (!yaml.isScalar(entry) || String(entry.value).includes('$')) continue; // interpolated later
+      if (typeof entry.value !== 'string' && typeof entry.value !== 'number') continue;
+      try {
+        parsePortEntry(entry.value);
+      } catch (e) {
+        found.push(`${at(entry.range?.[0])}: service '${service}': ${(e as Error).message}`);
+      }
+    }
+    return found;
+  };
+  let hasServices = false;
+  for (const pair of top.items) {
+    const key = keyName(pair.key);
+    if (key.startsWith('x-') || key === '<<') continue;
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      problems.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
+      continue;
+    }
+    if (key === 'include') hasServices = true; // included files may bring them
+    if (key !== 'services') continue;
+    hasServices = true;
+    const services = resolve(pair.value);
+    if (!yaml.isMap(services)) {
+      problems.push(`${keyAt(pair.key)}: 'services' must be a mapping of service names to their settings`);
+      continue;
+    }
+    for (const svc of services.items) {
+      const name = keyName(svc.key);
+      const nameAt = keyAt(svc.key);
+      if (name === '<<') continue;
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
+        problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`);
+      }
+      const body = resolve(svc.value);
+      if (!yaml.isMap(body)) {
+        problems.push(`${nameAt}: service '${name}' must be a mapping of settings (image, build, ports, ...)`);
+        continue;
+      }
+      for (const item of serviceSettings(body)) {
+        const k = keyName(item.key);
+        if (k === 'ports') problems.push(...portProblems(resolve(item.value), name));
+        if (k.startsWith('x-') || SERVICE_KEYS.includes(k)) continue;
+        problems.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
+      }
+    }
+  }
+  return { problems, hasServices };
+}
+
+/** Throws one message listing every problem of every file; passes silently when there is none. */
+export function checkComposeFiles(files: string[], workingDirectory: string): void {
+  const problems: string[] = [];
+  let anyServices = false;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readComposeFile(file, workingDirectory);
+    } catch (e) {
+      problems.push((e as Error).message);
+      continue;
+    }
+    const result = checkComposeText(file, text);
+    problems.push(...result.problems);
+    anyServices ||= result.hasServices;
+  }
+  if (problems.length === 0 && !anyServices) {
+    problems.push(`${files.join(', ')}: no 'services' defined`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid compose file${files.length > 1 ? 's' : ''}: ${problems.join('; ')}.`);
+  }
+}
