@@ -93,10 +93,25 @@ function freshFiles(dir, step) {
  * Runs one step. `cancel` is { afterMs } or { whenOutput: RegExp }: the runner's cancellation
  * sequence starts then.
  */
-function runStep({ script, env, cwd, echo, cancel, masks }) {
+/** The process's peak resident memory so far, in KiB (Linux), or undefined. */
+function peakRssKb(pid) {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function runStep({ script, env, cwd, echo, cancel, masks, onOutput }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Sampled until the end: the kernel keeps the peak, so the last sample is close to the true one.
+    let peak;
+    const sampler = setInterval(() => {
+      peak = peakRssKb(child.pid) ?? peak;
+    }, 50);
     let output = '';
     let pending = '';
     let cancelled = false;
@@ -127,14 +142,17 @@ function runStep({ script, env, cwd, echo, cancel, masks }) {
       pending = lines.pop();
       lines.forEach(onLine);
       if (cancel && cancel.whenOutput && cancel.whenOutput.test(output)) startCancel();
+      if (onOutput) onOutput(output);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     if (cancel && cancel.afterMs !== undefined) timers.push(setTimeout(startCancel, cancel.afterMs));
+    child.on('exit', () => clearInterval(sampler));
     child.on('close', (code, signal) => {
+      clearInterval(sampler);
       if (pending) onLine(pending);
       timers.forEach(clearTimeout);
-      resolve({ exitCode: code, signal, output, cancelled, durationMs: Date.now() - started });
+      resolve({ exitCode: code, signal, output, cancelled, durationMs: Date.now() - started, peakRssKb: peak });
     });
   });
 }
@@ -170,7 +188,10 @@ function baseEnv(extra, workspace, tempDir) {
  * Runs main, then post as the runner would. Options:
  *   inputs: { name: value }, env: extra environment, workspace: step cwd,
  *   cancel: { afterMs } | { whenOutput }, echo: copy step output to ours,
- *   between: async ({ outputs, env }) => void — "later steps", run between main and post.
+ *   between: async ({ outputs, env }) => void — "later steps", run between main and post
+ *     when main succeeded; beforePost: async () => void — run before post whatever happened;
+ *   onMainOutput: (outputSoFar) => void — called as main prints, to act at a given moment.
+ * Each step's result has peakRssKb, its peak resident memory as last sampled.
  */
 async function runAction(options = {}) {
   const actionDir = options.actionDir || ACTION_DIR;
@@ -197,6 +218,7 @@ async function runAction(options = {}) {
     echo: options.echo,
     cancel: options.cancel,
     masks,
+    onOutput: options.onMainOutput,
   });
   const main = { ...mainRun, ...readStepFiles(mainFiles) };
   main.outcome = main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure';
@@ -205,6 +227,7 @@ async function runAction(options = {}) {
   if (options.between && main.outcome === 'success') {
     await options.between({ outputs: main.outputs, env: { ...main.env }, masks: [...masks] });
   }
+  if (options.beforePost) await options.beforePost();
 
   let post = null;
   if (action.runs.post) {

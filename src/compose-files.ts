@@ -26,7 +26,8 @@ export function locateComposeFiles(requested: string[], workingDirectory: string
     }
   };
   if (requested.length === 0) {
-    const found = DEFAULT_COMPOSE_FILES.find(isFile);
+    // A directory with a compose file's name is found too, so the check can say what it is.
+    const found = DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
     if (!found) {
       throw new Error(`No compose file found in ${workingDirectory}: tried ${DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
     }

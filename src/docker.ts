@@ -61,9 +61,9 @@ export class Docker {
     return r.stdout;
   }
 
-  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string): Promise<RunResult> {
+  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void): Promise<RunResult> {
     try {
-      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine });
     } catch (e) {
       if (e instanceof CommandNotFoundError) throw new DockerError(`${what}: ${e.message}`);
       throw e;
@@ -99,6 +99,7 @@ export class Docker {
         r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
       } catch (e) {
         if (e instanceof CommandNotFoundError) {
+          if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
           tried.push(`${name}: not found`);
           continue;
         }
@@ -119,8 +120,9 @@ export class Docker {
     if (r.code !== 0) throw failure('Pulling images', r);
   }
 
-  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions): Promise<void> {
-    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start');
+  /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
+  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
+    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
     if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
   }
 

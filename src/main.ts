@@ -95,10 +95,13 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
   const waves = version === 'v1' ? createWaves(model, plan) : [plan.services];
   for (const services of waves) {
+    core.startGroup(`Creating ${services.join(', ')} (compose up --no-start)`);
     try {
-      await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+      await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, (line) => core.info(line));
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
+    } finally {
+      core.endGroup();
     }
   }
 

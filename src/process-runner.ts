@@ -10,6 +10,8 @@ export interface RunOptions {
   /** Bytes of each stream kept (the last ones); the rest is dropped, so memory stays bounded. */
   maxBytes?: number;
   timeoutMs?: number;
+  /** Called with each line as it comes (e.g. to show a build's progress); the capture is unchanged. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface RunResult {
@@ -20,6 +22,17 @@ export interface RunResult {
 
 export interface StreamOptions extends RunOptions {
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
+function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): (chunk: Buffer) => void {
+  let rest = '';
+  return (chunk: Buffer) => {
+    const lines = (rest + chunk.toString('utf8')).split('\n');
+    rest = lines.pop() ?? '';
+    if (rest.length > 64 * 1024) rest = rest.slice(-64 * 1024);
+    for (const line of lines) onLine(line.replace(/\r$/, ''), stream);
+  };
 }
 
 export interface StreamingProcess {
@@ -77,6 +90,10 @@ export class SpawnRunner implements ProcessRunner {
       const err = new TailBuffer(limit);
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
+      if (options.onLine) {
+        child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+        child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
+      }
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') reject(new Error(`'${command} ${args[0] ?? ''}' was cancelled`));
         else reject(spawnError(command, e));
@@ -87,19 +104,8 @@ export class SpawnRunner implements ProcessRunner {
 
   stream(command: string, args: string[], options: StreamOptions): StreamingProcess {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
-    const split = (stream: 'stdout' | 'stderr') => {
-      let rest = '';
-      return (chunk: Buffer) => {
-        const text = rest + chunk.toString('utf8');
-        const lines = text.split('\n');
-        rest = lines.pop() ?? '';
-        // A line without an end is cut rather than held forever.
-        if (rest.length > 64 * 1024) rest = rest.slice(-64 * 1024);
-        for (const line of lines) options.onLine(line.replace(/\r$/, ''), stream);
-      };
-    };
-    child.stdout.on('data', split('stdout'));
-    child.stderr.on('data', split('stderr'));
+    child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+    child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
     const done = new Promise<number>((resolve, reject) => {
       child.on('error', (e: NodeJS.ErrnoException) => (e.name === 'AbortError' ? resolve(130) : reject(spawnError(command, e))));
       child.on('close', (code) => resolve(code ?? 130));

@@ -23,15 +23,16 @@ export function validateProjectName(name: string): string {
 
 /**
  * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
- * hash of the step id so two uses of the action in one job do not share a project. Outside
- * Actions there is no run to name, so a random suffix keeps parallel runs apart.
+ * hash of the step id and the runner's name, so neither two uses of the action in one job nor
+ * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
+ * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
  */
 export function defaultProjectName(env: NodeJS.ProcessEnv, fallbackBase: string): string {
   const runId = env.GITHUB_RUN_ID;
   if (runId) {
     const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
     const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-    const step = createHash('sha256').update(env.GITHUB_ACTION ?? '').digest('hex').slice(0, 6);
+    const step = createHash('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
     return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
   }
   const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';

@@ -115,7 +115,15 @@ export class StackStarter {
     const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
     signal.addEventListener('abort', onAbort);
     const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
-    events.done.catch(() => undefined);
+    // The stream only ends on its own when the daemon goes away; nothing can be seen after that.
+    const lost = (how: string) => {
+      if (this.internal.signal.aborted) return;
+      this.fail(new StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
+    };
+    events.done.then(
+      (code) => lost(`ended (docker events exited with code ${code})`),
+      (e: Error) => lost(`failed (${e.message})`),
+    );
     try {
       await this.schedule();
       return this.outcomes;

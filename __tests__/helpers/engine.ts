@@ -15,6 +15,8 @@ export interface HarnessOptions {
   workspace?: string;
   cancel?: { afterMs?: number; whenOutput?: RegExp };
   between?: (ctx: { outputs: Record<string, string>; env: Record<string, string> }) => Promise<void>;
+  beforePost?: () => Promise<void>;
+  onMainOutput?: (outputSoFar: string) => void;
   echo?: boolean;
 }
 
@@ -24,6 +26,8 @@ export interface StepResult {
   output: string;
   cancelled: boolean;
   durationMs: number;
+  /** Peak resident memory of the step's process, KiB, as last sampled. */
+  peakRssKb?: number;
   outputs: Record<string, string>;
   state: Record<string, string>;
   env: Record<string, string>;
@@ -76,4 +80,20 @@ export function removeProject(project: string): void {
 
 export function servicesOutput(result: HarnessResult): Record<string, { state: string; readySeconds: number | null; readyAt: string | null; ports: { target: number; published: number; url?: string }[]; url: string | null; containers: string[]; detail?: string; health: string | null; readiness: string | null }> {
   return JSON.parse(result.main.outputs.services ?? '{}');
+}
+
+/**
+ * A project-name maker for one test file; every project it named is removed after each test.
+ * Tests check for leaks themselves; this only keeps one failure from spilling into the next.
+ */
+export function projectsRemovedAfterEach(): (tag: string) => string {
+  const names: string[] = [];
+  afterEach(() => {
+    for (const p of names.splice(0)) removeProject(p);
+  });
+  return (tag) => {
+    const name = projectName(tag);
+    names.push(name);
+    return name;
+  };
 }

@@ -46,6 +46,8 @@ describe('project names', () => {
     expect(name).toMatch(/^data-pipeline-123-2-integration-tests-[0-9a-f]{6}$/);
     expect(defaultProjectName(env, 'x')).toBe(name);
     expect(defaultProjectName({ ...env, GITHUB_ACTION: '__acme_ec_2' }, 'x')).not.toBe(name);
+    // Matrix legs share run and job id; two self-hosted runners on one engine have other names.
+    expect(defaultProjectName({ ...env, RUNNER_NAME: 'host-1' }, 'x')).not.toBe(defaultProjectName({ ...env, RUNNER_NAME: 'host-2' }, 'x'));
     expect(validateProjectName(name)).toBe(name);
   });
   it('adds a random suffix outside Actions', () => {

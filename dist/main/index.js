@@ -25956,7 +25956,8 @@ function locateComposeFiles(requested, workingDirectory) {
         }
     };
     if (requested.length === 0) {
-        const found = constants_1.DEFAULT_COMPOSE_FILES.find(isFile);
+        // A directory with a compose file's name is found too, so the check can say what it is.
+        const found = constants_1.DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
         if (!found) {
             throw new Error(`No compose file found in ${workingDirectory}: tried ${constants_1.DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
         }
@@ -26837,9 +26838,9 @@ class Docker {
             throw failure(what, r);
         return r.stdout;
     }
-    async compose(cli, project, argv, what) {
+    async compose(cli, project, argv, what, onLine) {
         try {
-            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine });
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -26877,6 +26878,8 @@ class Docker {
             }
             catch (e) {
                 if (e instanceof process_runner_1.CommandNotFoundError) {
+                    if (explicit)
+                        throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
                     tried.push(`${name}: not found`);
                     continue;
                 }
@@ -26897,8 +26900,9 @@ class Docker {
         if (r.code !== 0)
             throw failure('Pulling images', r);
     }
-    async create(cli, project, options) {
-        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start');
+    /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
+    async create(cli, project, options, progress) {
+        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
@@ -27272,11 +27276,15 @@ async function up(inputs, signal) {
         await docker.pull(cli, project, plan.services);
     const waves = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
     for (const services of waves) {
+        core.startGroup(`Creating ${services.join(', ')} (compose up --no-start)`);
         try {
-            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags });
+            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, (line) => core.info(line));
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, services, error);
+        }
+        finally {
+            core.endGroup();
         }
     }
     const containers = await containersByService(docker, projectName);
@@ -27562,6 +27570,18 @@ function parsePortEntry(entry) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SpawnRunner = exports.CommandNotFoundError = void 0;
 const child_process_1 = __nccwpck_require__(5317);
+/** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
+function lineSplitter(onLine, stream) {
+    let rest = '';
+    return (chunk) => {
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        if (rest.length > 64 * 1024)
+            rest = rest.slice(-64 * 1024);
+        for (const line of lines)
+            onLine(line.replace(/\r$/, ''), stream);
+    };
+}
 class CommandNotFoundError extends Error {
 }
 exports.CommandNotFoundError = CommandNotFoundError;
@@ -27609,6 +27629,10 @@ class SpawnRunner {
             const err = new TailBuffer(limit);
             child.stdout.on('data', (c) => out.push(c));
             child.stderr.on('data', (c) => err.push(c));
+            if (options.onLine) {
+                child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+                child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
+            }
             child.on('error', (e) => {
                 if (e.name === 'AbortError')
                     reject(new Error(`'${command} ${args[0] ?? ''}' was cancelled`));
@@ -27620,21 +27644,8 @@ class SpawnRunner {
     }
     stream(command, args, options) {
         const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
-        const split = (stream) => {
-            let rest = '';
-            return (chunk) => {
-                const text = rest + chunk.toString('utf8');
-                const lines = text.split('\n');
-                rest = lines.pop() ?? '';
-                // A line without an end is cut rather than held forever.
-                if (rest.length > 64 * 1024)
-                    rest = rest.slice(-64 * 1024);
-                for (const line of lines)
-                    options.onLine(line.replace(/\r$/, ''), stream);
-            };
-        };
-        child.stdout.on('data', split('stdout'));
-        child.stderr.on('data', split('stderr'));
+        child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+        child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
         const done = new Promise((resolve, reject) => {
             child.on('error', (e) => (e.name === 'AbortError' ? resolve(130) : reject(spawnError(command, e))));
             child.on('close', (code) => resolve(code ?? 130));
@@ -27689,15 +27700,16 @@ function validateProjectName(name) {
 }
 /**
  * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
- * hash of the step id so two uses of the action in one job do not share a project. Outside
- * Actions there is no run to name, so a random suffix keeps parallel runs apart.
+ * hash of the step id and the runner's name, so neither two uses of the action in one job nor
+ * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
+ * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
  */
 function defaultProjectName(env, fallbackBase) {
     const runId = env.GITHUB_RUN_ID;
     if (runId) {
         const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
         const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256').update(env.GITHUB_ACTION ?? '').digest('hex').slice(0, 6);
+        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
         return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
     }
     const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
@@ -27954,7 +27966,13 @@ class StackStarter {
         const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
         signal.addEventListener('abort', onAbort);
         const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
-        events.done.catch(() => undefined);
+        // The stream only ends on its own when the daemon goes away; nothing can be seen after that.
+        const lost = (how) => {
+            if (this.internal.signal.aborted)
+                return;
+            this.fail(new StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
+        };
+        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${e.message})`));
         try {
             await this.schedule();
             return this.outcomes;

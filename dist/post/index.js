@@ -25983,9 +25983,9 @@ class Docker {
             throw failure(what, r);
         return r.stdout;
     }
-    async compose(cli, project, argv, what) {
+    async compose(cli, project, argv, what, onLine) {
         try {
-            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine });
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -26023,6 +26023,8 @@ class Docker {
             }
             catch (e) {
                 if (e instanceof process_runner_1.CommandNotFoundError) {
+                    if (explicit)
+                        throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
                     tried.push(`${name}: not found`);
                     continue;
                 }
@@ -26043,8 +26045,9 @@ class Docker {
         if (r.code !== 0)
             throw failure('Pulling images', r);
     }
-    async create(cli, project, options) {
-        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start');
+    /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
+    async create(cli, project, options, progress) {
+        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
@@ -26280,6 +26283,18 @@ async function run() {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SpawnRunner = exports.CommandNotFoundError = void 0;
 const child_process_1 = __nccwpck_require__(5317);
+/** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
+function lineSplitter(onLine, stream) {
+    let rest = '';
+    return (chunk) => {
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        if (rest.length > 64 * 1024)
+            rest = rest.slice(-64 * 1024);
+        for (const line of lines)
+            onLine(line.replace(/\r$/, ''), stream);
+    };
+}
 class CommandNotFoundError extends Error {
 }
 exports.CommandNotFoundError = CommandNotFoundError;
@@ -26327,6 +26342,10 @@ class SpawnRunner {
             const err = new TailBuffer(limit);
             child.stdout.on('data', (c) => out.push(c));
             child.stderr.on('data', (c) => err.push(c));
+            if (options.onLine) {
+                child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+                child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
+            }
             child.on('error', (e) => {
                 if (e.name === 'AbortError')
                     reject(new Error(`'${command} ${args[0] ?? ''}' was cancelled`));
@@ -26338,21 +26357,8 @@ class SpawnRunner {
     }
     stream(command, args, options) {
         const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
-        const split = (stream) => {
-            let rest = '';
-            return (chunk) => {
-                const text = rest + chunk.toString('utf8');
-                const lines = text.split('\n');
-                rest = lines.pop() ?? '';
-                // A line without an end is cut rather than held forever.
-                if (rest.length > 64 * 1024)
-                    rest = rest.slice(-64 * 1024);
-                for (const line of lines)
-                    options.onLine(line.replace(/\r$/, ''), stream);
-            };
-        };
-        child.stdout.on('data', split('stdout'));
-        child.stderr.on('data', split('stderr'));
+        child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
+        child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
         const done = new Promise((resolve, reject) => {
             child.on('error', (e) => (e.name === 'AbortError' ? resolve(130) : reject(spawnError(command, e))));
             child.on('close', (code) => resolve(code ?? 130));
@@ -26407,15 +26413,16 @@ function validateProjectName(name) {
 }
 /**
  * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
- * hash of the step id so two uses of the action in one job do not share a project. Outside
- * Actions there is no run to name, so a random suffix keeps parallel runs apart.
+ * hash of the step id and the runner's name, so neither two uses of the action in one job nor
+ * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
+ * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
  */
 function defaultProjectName(env, fallbackBase) {
     const runId = env.GITHUB_RUN_ID;
     if (runId) {
         const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
         const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256').update(env.GITHUB_ACTION ?? '').digest('hex').slice(0, 6);
+        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
         return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
     }
     const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';

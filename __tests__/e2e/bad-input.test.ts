@@ -1,0 +1,176 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FIXTURES, HarnessResult, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+
+// Bad compose files, bad inputs and a bad environment, each through the whole action on the real
+// engine: the step fails with a message that says what and where, and nothing is left behind.
+// Most cases must fail before anything is created: those run with `teardown: never`, so anything
+// main created would still be there after post.
+
+const BAD = path.join(FIXTURES, 'bad');
+const project = projectsRemovedAfterEach();
+
+interface BadCase {
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  /** Fragments the step's error must hold. */
+  says: (string | RegExp)[];
+  /** The failure comes after compose created something (post must remove it). */
+  creates?: boolean;
+}
+
+async function expectFailure(name: string, c: BadCase): Promise<HarnessResult> {
+  const result = await runAction({
+    workspace: BAD,
+    inputs: { 'project-name': name, ...(c.creates || 'teardown' in c.inputs ? {} : { teardown: 'never' }), ...c.inputs },
+    env: c.env,
+  });
+  expect(result.main.outcome).toBe('failure');
+  const message = result.main.errors.join('\n');
+  for (const fragment of c.says) {
+    if (typeof fragment === 'string') expect(message).toContain(fragment);
+    else expect(message).toMatch(fragment);
+  }
+  // One message, not a stack trace.
+  expect(message).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
+  expect(result.post?.exitCode).toBe(0);
+  expect(leftovers(name)).toEqual([]);
+  return result;
+}
+
+const file = (f: string, extra: Record<string, string> = {}) => ({ 'compose-file': f, ...extra });
+
+const composeFiles: [string, BadCase][] = [
+  ['invalid YAML', { inputs: file('invalid-yaml.yml'), says: ['invalid-yaml.yml:4:1: All mapping items must start at the same column'] }],
+  ['not a mapping', { inputs: file('not-a-mapping.yml'), says: ["not-a-mapping.yml:1:1: the file must be a mapping with a 'services' key"] }],
+  ['no services', { inputs: file('no-services.yml'), says: ["no-services.yml: no 'services' defined"] }],
+  ['a service that is not a mapping', { inputs: file('service-not-mapping.yml'), says: ["service-not-mapping.yml:2:3: service 'web' must be a mapping"] }],
+  ['an unknown top-level key', { inputs: file('unknown-top-level.yml'), says: ["unknown-top-level.yml:4:1: unknown top-level key 'service' (did you mean 'services'?)"] }],
+  ['an unknown service key', { inputs: file('unknown-service-key.yml'), says: ["unknown-service-key.yml:4:5: unknown key 'depend_on' in service 'web' (did you mean 'depends_on'?)"] }],
+  ['an unknown key in a merged anchor', { inputs: file('merge-unknown.yml'), says: ["merge-unknown.yml:4:3: unknown key 'restrat' in service 'one'"] }],
+  ['a bad service name', { inputs: file('bad-names.yml'), says: ["bad-names.yml:5:3: service name 'web app'"] }],
+  ['bad port syntax', { inputs: file('bad-port.yml'), says: ["bad-port.yml:4:13: service 'web': bad container port 'abc' in port '80:abc'"] }],
+  ['depends_on an unknown service', { inputs: file('unknown-dependency.yml'), says: [/web.*dbx/, /undefined|unknown/] }],
+  ['a dependency cycle', { inputs: file('cycle.yml'), says: [/[Cc]ircular|cycle/, /\ba\b/, /\bb\b/] }],
+  ['a duplicate key', { inputs: file('duplicate-key.yml'), says: ["duplicate-key.yml:4:3: duplicate key 'web'"] }],
+  ['an empty file', { inputs: file('empty.yml'), says: ['empty.yml: is empty'] }],
+  ['a missing file', { inputs: file('nothere.yml'), says: ['Compose file not found: nothere.yml', `(looked in ${BAD})`] }],
+  ['an unset ${VAR:?message}', { inputs: file('interpolation.yml'), says: ['EC_TEST_TOKEN', 'set EC_TEST_TOKEN to the API token'] }],
+];
+
+const inputs: [string, BadCase][] = [
+  ['an unknown service in services', { inputs: file('ok.yml', { services: 'web nosuch' }), says: ["Unknown service 'nosuch' in 'services'", 'defines: db, web'] }],
+  ['an unknown service in wait-for', { inputs: file('ok.yml', { 'wait-for': 'nosuch: none' }), says: ["Input 'wait-for' names service(s) that will not run: nosuch"] }],
+  ['a wait-for line that does not parse', { inputs: file('ok.yml', { 'wait-for': 'web ping' }), says: ["Input 'wait-for': cannot read 'web ping'"] }],
+  ['an unknown probe', { inputs: file('ok.yml', { 'wait-for': 'web: ping' }), says: ["unknown probe 'ping'"] }],
+  ['timeout: abc', { inputs: file('ok.yml', { timeout: 'abc' }), says: ["Input 'timeout' must be a number of seconds, got 'abc'"] }],
+  ['timeout: -1', { inputs: file('ok.yml', { timeout: '-1' }), says: ["Input 'timeout' must be a number of seconds, got '-1'"] }],
+  ['timeout: 0', { inputs: file('ok.yml', { timeout: '0' }), says: ["Input 'timeout' must be greater than 0, got '0'"] }],
+  ['teardown: sometimes', { inputs: file('ok.yml', { teardown: 'sometimes' }), says: ["Input 'teardown' must be one of always, never; got 'sometimes'"] }],
+  ['pull: often', { inputs: file('ok.yml', { pull: 'often' }), says: ["Input 'pull' must be one of missing, always, never; got 'often'"] }],
+  ['a working-directory that does not exist', { inputs: file('ok.yml', { 'working-directory': 'nope' }), says: ["Input 'working-directory': 'nope' does not exist"] }],
+  ['up-flags with an unbalanced quote', { inputs: file('ok.yml', { 'up-flags': '--timeout "5' }), says: ["Input 'up-flags': unbalanced double quote"] }],
+  ['down-flags with an unbalanced quote', { inputs: file('ok.yml', { 'down-flags': "--rmi 'local" }), says: ["Input 'down-flags': unbalanced single quote"] }],
+  ['a bad project-name', { inputs: file('ok.yml', { 'project-name': 'My Project' }), says: ["Input 'project-name'"] }],
+];
+
+describe('bad compose files', () => {
+  it.each(composeFiles)('%s', async (_label, c) => {
+    await expectFailure(project('badfile'), c);
+  });
+
+  it('a directory instead of a file, and a file of several MB', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-files-'));
+    fs.mkdirSync(path.join(dir, 'compose.yaml'));
+    fs.writeFileSync(path.join(dir, 'big.yaml'), `services:\n  web:\n    image: x\n${'# padding\n'.repeat(400000)}`);
+    await expectFailure(project('dir'), { inputs: { 'working-directory': dir }, says: ['compose.yaml: is a directory, not a compose file'] });
+    await expectFailure(project('big'), { inputs: { 'working-directory': dir, 'compose-file': 'big.yaml' }, says: [/big\.yaml: is 3\.\d MB; compose files over 2 MB are refused/] });
+  });
+
+  it('valid anchors and merge keys work', async () => {
+    const name = project('anchors');
+    const result = await runAction({ workspace: BAD, inputs: { 'project-name': name, 'compose-file': 'anchors.yml' } });
+    expect(result.main.errors).toEqual([]);
+    expect(Object.keys(JSON.parse(result.main.outputs.services)).sort()).toEqual(['one', 'two']);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('bad inputs', () => {
+  it.each(inputs)('%s', async (_label, c) => {
+    await expectFailure(project('badinput'), c);
+  });
+});
+
+describe('a bad environment', () => {
+  function pathWith(...commands: string[]): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-path-'));
+    for (const c of commands) {
+      const found = ['/usr/local/bin', '/usr/bin', '/bin'].map((d) => path.join(d, c)).find((p) => fs.existsSync(p));
+      if (!found) throw new Error(`${c} is not installed`);
+      fs.symlinkSync(found, path.join(dir, c));
+    }
+    return dir;
+  }
+
+  it('no Docker CLI', async () => {
+    await expectFailure(project('nocli'), { inputs: file('ok.yml'), env: { PATH: pathWith() }, says: ['The Docker CLI (docker) was not found on PATH'] });
+  });
+
+  it('no compose, v1 or v2', async () => {
+    await expectFailure(project('nocompose'), { inputs: file('ok.yml'), env: { PATH: pathWith('docker') }, says: ['No Docker Compose found', 'docker-compose: not found'] });
+  });
+
+  it('a compose-command that is not installed', async () => {
+    await expectFailure(project('nocmd'), { inputs: file('ok.yml', { 'compose-command': 'my-compose --verbose' }), says: ["Input 'compose-command' is 'my-compose --verbose', but 'my-compose' was not found on PATH"] });
+  });
+
+  it('a daemon that does not answer, naming the DOCKER_HOST in use', async () => {
+    const host = `unix://${os.tmpdir()}/ect-no-daemon-${process.pid}.sock`;
+    await expectFailure(project('nodaemon'), { inputs: file('ok.yml'), env: { DOCKER_HOST: host }, says: [`The Docker daemon at ${host} did not answer`] });
+  });
+
+  it('an image that cannot be pulled, naming the image and the service', async () => {
+    await expectFailure(project('noimage'), {
+      inputs: file('missing-image.yml'),
+      creates: true,
+      says: ["Image 'ephemeral-compose-test/no-such-image:1.0' (service 'web') is not on this engine and could not be pulled"],
+    });
+  });
+});
+
+describe('no shell anywhere', () => {
+  it('paths, file names, env files and flags with spaces, quotes, $(), ; and newlines are taken literally', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-shell-'));
+    const dir = path.join(root, `a b;"c" 'd' $(touch pwned-dir)\nnext`);
+    fs.mkdirSync(dir);
+    const composeFile = `my "compose" $(touch pwned-file); x.yml`;
+    fs.writeFileSync(
+      path.join(dir, composeFile),
+      'services:\n  web:\n    image: ephemeral-compose-test/busybox\n    command: ["sh", "-c", "echo \\"$$GREETING\\"; exec sleep 600"]\n    environment:\n      GREETING: ${GREETING}\n',
+    );
+    const envFile = `vars $(touch pwned-env);.env`;
+    fs.writeFileSync(path.join(dir, envFile), 'GREETING=hi $(touch pwned-var); `touch pwned-tick`\n');
+    const name = project('shell');
+    const result = await runAction({
+      workspace: root,
+      inputs: {
+        'project-name': name,
+        'working-directory': path.basename(dir),
+        'compose-file': composeFile,
+        'env-file': envFile,
+        'wait-for': 'web: log:/hi \\$\\(touch pwned-var\\); `touch pwned-tick`/',
+        'up-flags': `--no-recreate`,
+        'down-flags': `--rmi "local"`,
+      },
+    });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    for (const where of [root, dir, process.cwd()]) {
+      expect(fs.readdirSync(where).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    }
+    expect(result.post?.exitCode).toBe(0);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
