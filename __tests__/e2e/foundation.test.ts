@@ -1,32 +1,11 @@
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { docker, FIXTURES, leftovers, projectName, removeProject, runAction, servicesOutput } from '../helpers/engine';
+import { docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput } from '../helpers/engine';
 
 // The action end to end on the real engine, through the runner-faithful harness.
 
-const projects: string[] = [];
-function project(tag: string): string {
-  const name = projectName(tag);
-  projects.push(name);
-  return name;
-}
-
-afterEach(() => {
-  // Every test checks for leaks itself; this only keeps one failure from spilling into the next.
-  for (const p of projects.splice(0)) removeProject(p);
-});
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
+const project = projectsRemovedAfterEach();
 
 test('a three-service stack comes up in order, its URLs answer, and post removes everything', async () => {
   const name = project('chain');
@@ -36,7 +15,7 @@ test('a three-service stack comes up in order, its URLs answer, and post removes
     // down-flags make the post step run compose's own down as well as the engine sweep.
     inputs: { 'project-name': name, 'down-flags': '--rmi local' },
     between: async ({ outputs }) => {
-      answered = (await get(outputs['web-url'])).body;
+      answered = (await httpGet(outputs['web-url'])).body;
       expect(leftovers(name).length).toBeGreaterThan(0);
     },
   });

@@ -1,36 +1,21 @@
-import * as http from 'http';
 import * as path from 'path';
-import { FIXTURES, leftovers, projectName, removeProject, runAction, servicesOutput } from '../helpers/engine';
+import { FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Outputs that later steps use directly, and secrets that never show in plain text.
 
-const projects: string[] = [];
-afterEach(() => {
-  for (const p of projects.splice(0)) removeProject(p);
-});
+const project = projectsRemovedAfterEach();
 
 const PASSWORD = 's3cr3t pw/x';
 const ENCODED = encodeURIComponent(PASSWORD);
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
 test('URLs, connection strings, exported variables and the summary; passwords masked everywhere they are shown', async () => {
-  const name = projectName('outputs');
-  projects.push(name);
+  const name = project('outputs');
   let later: { env: Record<string, string>; admin: string } = { env: {}, admin: '' };
   const result = await runAction({
     workspace: path.join(FIXTURES, 'outputs'),
     inputs: { 'project-name': name, logs: 'always', 'env-prefix': 'STACK_', timeout: '60' },
     between: async ({ outputs, env }) => {
-      later = { env, admin: await get(outputs['web-url']) };
+      later = { env, admin: (await httpGet(outputs['web-url'])).body };
     },
   });
   expect(result.main.errors).toEqual([]);

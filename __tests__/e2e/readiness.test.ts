@@ -1,18 +1,10 @@
 import * as path from 'path';
-import { docker, FIXTURES, leftovers, projectName, removeProject, runAction, servicesOutput } from '../helpers/engine';
+import { docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Readiness in dependency order on the real engine: the founding example's shape, late ports,
 // every way to fail fast, and every wait-for probe.
 
-const projects: string[] = [];
-function project(tag: string): string {
-  const name = projectName(tag);
-  projects.push(name);
-  return name;
-}
-afterEach(() => {
-  for (const p of projects.splice(0)) removeProject(p);
-});
+const project = projectsRemovedAfterEach();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

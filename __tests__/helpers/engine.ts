@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import * as http from 'http';
 import * as path from 'path';
 
 // Helpers for the real-engine tests: run the action through the runner-faithful harness and check
@@ -96,4 +97,17 @@ export function projectsRemovedAfterEach(): (tag: string) => string {
     names.push(name);
     return name;
   };
+}
+
+/** A later step's plain HTTP GET: status and body. */
+export function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
 }

@@ -27568,7 +27568,7 @@ function parsePortEntry(entry) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SpawnRunner = exports.CommandNotFoundError = void 0;
+exports.SpawnRunner = exports.KILL_GRACE_MS = exports.CommandNotFoundError = void 0;
 const child_process_1 = __nccwpck_require__(5317);
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
 function lineSplitter(onLine, stream) {
@@ -27611,59 +27611,108 @@ function spawnError(command, err) {
         return new CommandNotFoundError(`'${command}' was not found on PATH.`);
     return err;
 }
-function withTimeout(signal, timeoutMs) {
-    if (timeoutMs === undefined)
-        return signal;
-    const t = AbortSignal.timeout(timeoutMs);
-    return signal ? AbortSignal.any([signal, t]) : t;
+/** How long a child may take to go after SIGTERM before its whole group gets SIGKILL. */
+exports.KILL_GRACE_MS = 2000;
+/**
+ * Children run in a process group of their own so that cancelling one also ends what it started
+ * (Compose v1's bundled Python, the CLI's plugin processes); otherwise a grandchild that ignores
+ * SIGTERM would hold our pipes, and the step, open.
+ */
+function spawnGroup(command, args, options, stdio) {
+    return (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+}
+function signalGroup(child, signal) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+        return;
+    try {
+        process.kill(-child.pid, signal);
+    }
+    catch {
+        child.kill(signal);
+    }
+}
+/** SIGTERM to the child's group now, SIGKILL after the grace if it is still there. */
+function terminate(child) {
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), exports.KILL_GRACE_MS);
+    child.once('close', () => clearTimeout(timer));
+}
+/**
+ * Ends the child when `signal` aborts or `timeoutMs` passes; `onEnd` hears why. Returns the
+ * cleanup to call when the child is gone.
+ */
+function watchEnd(child, options, onEnd) {
+    const end = (why) => {
+        terminate(child);
+        onEnd(why);
+    };
+    const onAbort = () => end('cancelled');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => end('timed out'), options.timeoutMs);
+    return () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (timer)
+            clearTimeout(timer);
+    };
+}
+/** The exit code of a child whose output is handled elsewhere; 130 once it was ended by us. */
+function exitOf(command, child, options) {
+    let ended = false;
+    const cleanup = watchEnd(child, options, () => (ended = true));
+    const done = new Promise((resolve, reject) => {
+        child.on('error', (e) => {
+            cleanup();
+            reject(spawnError(command, e));
+        });
+        child.on('close', (code) => {
+            cleanup();
+            resolve(ended ? 130 : (code ?? 130));
+        });
+    });
+    const end = () => {
+        ended = true;
+        terminate(child);
+    };
+    return { done, end };
 }
 class SpawnRunner {
     run(command, args, options = {}) {
         return new Promise((resolve, reject) => {
-            const signal = withTimeout(options.signal, options.timeoutMs);
-            if (signal?.aborted)
-                return reject(new Error(`'${command} ${args[0] ?? ''}' was cancelled`));
-            const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal });
+            const what = `'${command} ${args[0] ?? ''}'`;
+            if (options.signal?.aborted)
+                return reject(new Error(`${what} was cancelled`));
+            const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
             const limit = options.maxBytes ?? 1 << 20;
             const out = new TailBuffer(limit);
             const err = new TailBuffer(limit);
-            child.stdout.on('data', (c) => out.push(c));
-            child.stderr.on('data', (c) => err.push(c));
+            child.stdout?.on('data', (c) => out.push(c));
+            child.stderr?.on('data', (c) => err.push(c));
             if (options.onLine) {
-                child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
-                child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
+                child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
+                child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
             }
+            // The promise settles at once on cancel or timeout; the child is ended in the background.
+            const cleanup = watchEnd(child, options, (why) => reject(new Error(why === 'cancelled' ? `${what} was cancelled` : `${what} timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`)));
             child.on('error', (e) => {
-                if (e.name === 'AbortError')
-                    reject(new Error(`'${command} ${args[0] ?? ''}' was cancelled`));
-                else
-                    reject(spawnError(command, e));
+                cleanup();
+                reject(spawnError(command, e));
             });
-            child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : 1), stdout: out.toString(), stderr: err.toString() }));
+            child.on('close', (code, sig) => {
+                cleanup();
+                resolve({ code: code ?? (sig ? 128 : 1), stdout: out.toString(), stderr: err.toString() });
+            });
         });
     }
     stream(command, args, options) {
-        const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
-        child.stdout.on('data', lineSplitter(options.onLine, 'stdout'));
-        child.stderr.on('data', lineSplitter(options.onLine, 'stderr'));
-        const done = new Promise((resolve, reject) => {
-            child.on('error', (e) => (e.name === 'AbortError' ? resolve(130) : reject(spawnError(command, e))));
-            child.on('close', (code) => resolve(code ?? 130));
-        });
-        return {
-            done,
-            stop: () => {
-                if (child.exitCode === null && !child.killed)
-                    child.kill('SIGTERM');
-            },
-        };
+        const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
+        child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
+        child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
+        const { done, end } = exitOf(command, child, options);
+        return { done, stop: end };
     }
+    /** Copies the child's output to ours as it comes (logs), holding none of it. */
     passThrough(command, args, options = {}) {
-        return new Promise((resolve, reject) => {
-            const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'inherit', 'inherit'], signal: withTimeout(options.signal, options.timeoutMs) });
-            child.on('error', (e) => (e.name === 'AbortError' ? resolve(130) : reject(spawnError(command, e))));
-            child.on('close', (code) => resolve(code ?? 130));
-        });
+        return exitOf(command, spawnGroup(command, args, options, ['ignore', 'inherit', 'inherit']), options).done;
     }
 }
 exports.SpawnRunner = SpawnRunner;

@@ -1,0 +1,171 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { docker, FIXTURES, HarnessResult, httpGet, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+
+// Faults during a run, on the real engine through the runner-faithful harness: cancellation at
+// several moments, the daemon going away, two runs at once, and services with huge output.
+// After each, nothing labelled with the project may remain.
+
+const project = projectsRemovedAfterEach();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function expectCancelledAndClean(result: HarnessResult, name: string): void {
+  expect(result.main.outcome).toBe('cancelled');
+  // SIGINT alone ended it: the runner's SIGTERM (7.5 s later) was not needed.
+  expect(result.main.signal).toBeNull();
+  expect(result.main.output).toContain('Received SIGINT');
+  expect(result.post?.exitCode).toBe(0);
+  expect(result.post?.warnings).toEqual([]);
+  expect(leftovers(name)).toEqual([]);
+}
+
+describe('cancelled main step', () => {
+  it('while compose resolves the configuration', async () => {
+    const name = project('cancel-config');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'slow'),
+      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      cancel: { whenOutput: /^Project /m },
+    });
+    expectCancelledAndClean(result, name);
+    expect(result.main.output).not.toContain('Start order');
+  });
+
+  it('while an image builds, and the build stops too', async () => {
+    const name = project('cancel-build');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'slow-build'),
+      inputs: { 'project-name': name, build: 'true', 'stop-timeout': '0' },
+      cancel: { whenOutput: /RUN sleep 60/ },
+    });
+    expectCancelledAndClean(result, name);
+    expect(result.main.durationMs).toBeLessThan(20000);
+    // The builder's container for `RUN sleep 60` goes with the client that asked for it.
+    let building = '';
+    for (let i = 0; i < 50; i++) {
+      building = docker('ps', '--format', '{{.Command}}').split('\n').filter((c) => c.includes('sleep 60')).join('\n');
+      if (!building) break;
+      await sleep(200);
+    }
+    expect(building).toBe('');
+    expect(docker('image', 'ls', '-q', 'ephemeral-compose-test/slow-build:never-finished')).toBe('');
+  });
+
+  it('after some services are ready, while a later level waits', async () => {
+    const name = project('cancel-level');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'chain'),
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'wait-for': 'web: http://:8080/never' },
+      cancel: { whenOutput: /Level 2: starting web/ },
+    });
+    expectCancelledAndClean(result, name);
+    expect(result.main.output).toMatch(/db\s+listening/);
+  });
+});
+
+describe('the engine during a run', () => {
+  /** Stops dockerd as an operator would (SIGTERM), and waits until it is gone. */
+  async function stopDaemon(): Promise<void> {
+    execFileSync('pkill', ['-TERM', '-x', 'dockerd']);
+    for (let i = 0; i < 300 && spawnOk('pgrep', ['-x', 'dockerd']); i++) await sleep(100);
+  }
+  function spawnOk(cmd: string, argv: string[]): boolean {
+    try {
+      execFileSync(cmd, argv, { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it('a daemon restarted during the wait fails the step with a clear message; post cleans up once it is back', async () => {
+    const name = project('daemon');
+    let stopping: Promise<void> | undefined;
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'slow'),
+      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      onMainOutput: (out) => {
+        if (!stopping && /Level 0: starting db/.test(out)) stopping = stopDaemon();
+      },
+      beforePost: async () => {
+        await stopping;
+        execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-docker.sh')], { stdio: 'inherit' });
+      },
+    });
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toMatch(/Lost the Docker engine while the stack was starting|did not answer|Cannot connect to the Docker daemon/);
+    expect(result.post?.exitCode).toBe(0);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('two runs at once on one engine', () => {
+  it('get distinct default project names and never touch each other', async () => {
+    const workspace = path.join(FIXTURES, 'chain');
+    // Two legs of one matrix job on two self-hosted runners sharing the engine.
+    const actions = { GITHUB_RUN_ID: `${process.pid}`, GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'test', GITHUB_REPOSITORY: 'acme/ect-two' };
+    let secondDone: Promise<HarnessResult> | undefined;
+    let firstStillUp = '';
+    const first = runAction({
+      workspace,
+      inputs: { 'stop-timeout': '0' },
+      env: { ...actions, RUNNER_NAME: 'runner-1', DB_DELAY: '0' },
+      between: async ({ outputs }) => {
+        // The second run comes up and goes completely while the first one is still in use.
+        secondDone = runAction({ workspace, inputs: { 'stop-timeout': '0' }, env: { ...actions, RUNNER_NAME: 'runner-2', DB_DELAY: '0' } });
+        const second = await secondDone;
+        expect(second.main.outcome).toBe('success');
+        firstStillUp = (await httpGet(outputs['web-url'])).body.trim();
+        expect(leftovers(outputs['project-name']).length).toBeGreaterThan(0);
+      },
+    });
+    const a = await first;
+    const b = await (secondDone as Promise<HarnessResult>);
+    const names = [a.main.outputs['project-name'], b.main.outputs['project-name']];
+    for (const n of names) project(n); // removed after the test if anything fails
+    expect(a.main.outcome).toBe('success');
+    expect(names[0]).toMatch(/^ect-two-\d+-1-test-[0-9a-f]{6}$/);
+    expect(names[1]).not.toBe(names[0]);
+    expect(firstStillUp).toBe('hello');
+    for (const n of names) expect(leftovers(n)).toEqual([]);
+  });
+
+  it('outside Actions, two concurrent runs of one file get random names and both clean up', async () => {
+    const workspace = path.join(FIXTURES, 'chain');
+    const [a, b] = await Promise.all([0, 1].map(() => runAction({ workspace, inputs: { 'stop-timeout': '0' }, env: { GITHUB_RUN_ID: '', DB_DELAY: '0' } })));
+    const names = [a.main.outputs['project-name'], b.main.outputs['project-name']];
+    for (const n of names) project(n);
+    expect(a.main.errors).toEqual([]);
+    expect(b.main.errors).toEqual([]);
+    expect(names[0]).toMatch(/^chain-[0-9a-f]{8}$/);
+    expect(names[1]).toMatch(/^chain-[0-9a-f]{8}$/);
+    expect(names[0]).not.toBe(names[1]);
+    for (const n of names) expect(leftovers(n)).toEqual([]);
+  });
+});
+
+describe('huge service output', () => {
+  it('hundreds of MB of logs: the log probe streams them, failure and post logs are tail-limited, memory stays bounded', async () => {
+    const name = project('huge');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'huge-logs'),
+      inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always', 'log-lines': '50', 'stop-timeout': '0' },
+    });
+    expect(result.main.outcome).toBe('failure');
+    const message = result.main.errors.join('\n');
+    expect(message).toContain("Service 'crasher' failed");
+    expect(message).toContain('exited with code 3');
+    expect(message).toContain('FATAL: out of coffee');
+    expect(message.length).toBeLessThan(20000);
+    const services = JSON.parse(result.main.outputs.services);
+    expect(services.chatty.readiness).toBe('log matched');
+    // 250 MB went through the engine's logs; the action's memory is that of a small Node process.
+    expect(result.main.peakRssKb).toBeLessThan(150 * 1024);
+    expect(result.post?.peakRssKb).toBeLessThan(150 * 1024);
+    expect(result.post?.output.length).toBeLessThan(100000);
+    expect(result.post?.output).toMatch(/::group::Logs of chatty/);
+    expect(result.post?.output).toContain('ready now');
+    expect(result.post?.exitCode).toBe(0);
+    expect(leftovers(name)).toEqual([]);
+  }, 600000);
+});
