@@ -51,9 +51,11 @@ export function parseInspect(entry: Json): ContainerFacts {
       bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
     }
   }
+  // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
   const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
-    .filter((k) => k.endsWith('/tcp'))
+    .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
     .map((k) => Number(k.split('/')[0]))
+    .filter((p) => Number.isInteger(p) && p > 0)
     .sort((a, b) => a - b);
   const ipAddresses = Object.values((net.Networks ?? {}) as Record<string, Json>)
     .map((n) => n.IPAddress as string)

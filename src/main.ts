@@ -88,10 +88,10 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const roots = inputs.services.length > 0 ? inputs.services : activeServices(model, inputs.profiles.concat(profilesFromEnv()), []);
   const plan = planStart(model, roots);
   checkWaitForServices(inputs, plan);
-  core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
-
   const isV2 = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
   const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
+  core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
+  core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
   const waves = version === 'v1' ? createWaves(model, plan) : [plan.services];
   for (const services of waves) {

@@ -119,7 +119,9 @@ describe('a bad environment', () => {
   });
 
   it('no compose, v1 or v2', async () => {
-    await expectFailure(project('nocompose'), { inputs: file('ok.yml'), env: { PATH: pathWith('docker') }, says: ['No Docker Compose found', 'docker-compose: not found'] });
+    // An empty DOCKER_CONFIG: no CLI plugins, so no `docker compose` either.
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-config-'));
+    await expectFailure(project('nocompose'), { inputs: file('ok.yml'), env: { PATH: pathWith('docker'), DOCKER_CONFIG: config }, says: ['No Docker Compose found', 'docker compose: not installed', 'docker-compose: not found'] });
   });
 
   it('a compose-command that is not installed', async () => {

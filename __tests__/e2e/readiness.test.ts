@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import { containerOf, docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Readiness in dependency order on the real engine: the founding example's shape, late ports,
 // every way to fail fast, and every wait-for probe.
@@ -16,7 +16,7 @@ describe('the founding example shape', () => {
       workspace: path.join(FIXTURES, 'founding'),
       inputs: { 'project-name': name },
       between: async () => {
-        dbLog = docker('logs', '--timestamps', `${name}_db_1`);
+        dbLog = docker('logs', '--timestamps', containerOf(name, 'db'));
       },
     });
     expect(result.main.errors).toEqual([]);
@@ -77,7 +77,7 @@ describe('failing fast', () => {
       await sleep(100);
       const up = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=slow-dependent');
       if (up) {
-        docker('kill', `${name}_dies-later_1`);
+        docker('kill', containerOf(name, 'dies-later'));
         killed = true;
       }
     }

@@ -111,3 +111,10 @@ export function httpGet(url: string): Promise<{ status: number; body: string }> 
       .on('error', reject);
   });
 }
+
+/** The container of a service, by compose's labels (v1 and v2 name containers differently). */
+export function containerOf(project: string, service: string): string {
+  const ids = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`).split('\n').filter(Boolean);
+  if (ids.length !== 1) throw new Error(`expected one container of ${service} in ${project}, found ${ids.length}`);
+  return ids[0];
+}

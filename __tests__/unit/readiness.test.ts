@@ -36,6 +36,10 @@ describe('parseInspect', () => {
       { target: 3306, protocol: 'tcp', hostIp: '::', hostPort: 49153 },
     ]);
   });
+  it('reads exposed ports written without a protocol, as Compose v2 writes them', () => {
+    const f = parseInspect({ ...INSPECT, Config: { ...INSPECT.Config, ExposedPorts: { '3306': {}, '8080/tcp': {}, '53/udp': {} } } });
+    expect(f.exposedTcpPorts).toEqual([3306, 8080]);
+  });
   it('treats a NONE healthcheck as none', () => {
     const f = parseInspect({ ...INSPECT, Config: { ...INSPECT.Config, Healthcheck: { Test: ['NONE'] } } });
     expect(f.hasHealthcheck).toBe(false);

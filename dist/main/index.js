@@ -26353,9 +26353,11 @@ function parseInspect(entry) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
         }
     }
+    // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
     const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
-        .filter((k) => k.endsWith('/tcp'))
+        .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
         .map((k) => Number(k.split('/')[0]))
+        .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
     const ipAddresses = Object.values((net.Networks ?? {}))
         .map((n) => n.IPAddress)
@@ -27269,9 +27271,10 @@ async function up(inputs, signal) {
     const roots = inputs.services.length > 0 ? inputs.services : (0, compose_model_1.activeServices)(model, inputs.profiles.concat(profilesFromEnv()), []);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     checkWaitForServices(inputs, plan);
-    core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     const isV2 = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
     const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
+    core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
+    core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     if (inputs.pull === 'always' && version === 'v1')
         await docker.pull(cli, project, plan.services);
     const waves = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];

@@ -25721,9 +25721,11 @@ function parseInspect(entry) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
         }
     }
+    // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
     const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
-        .filter((k) => k.endsWith('/tcp'))
+        .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
         .map((k) => Number(k.split('/')[0]))
+        .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
     const ipAddresses = Object.values((net.Networks ?? {}))
         .map((n) => n.IPAddress)
