@@ -25,6 +25,25 @@ const SERVICE_KEYS = [
   'use_api_socket', 'user', 'userns_mode', 'uts', 'volumes', 'volumes_from', 'working_dir',
 ];
 
+type Shape = 'scalar' | 'list' | 'mapping';
+
+// The shapes the Compose Specification allows for the service keys people most often get wrong;
+// a wrong one is reported at its line here, where compose would only name the key path.
+const SERVICE_KEY_SHAPES: Record<string, Shape[]> = {
+  image: ['scalar'], container_name: ['scalar'], hostname: ['scalar'], restart: ['scalar'], network_mode: ['scalar'],
+  pull_policy: ['scalar'], user: ['scalar'], working_dir: ['scalar'], platform: ['scalar'], stop_signal: ['scalar'],
+  stop_grace_period: ['scalar'], privileged: ['scalar'], init: ['scalar'], tty: ['scalar'], read_only: ['scalar'],
+  ports: ['list'], expose: ['list'], volumes: ['list'], volumes_from: ['list'], links: ['list'], cap_add: ['list'],
+  cap_drop: ['list'], devices: ['list'], profiles: ['list'], external_links: ['list'], security_opt: ['list'],
+  depends_on: ['list', 'mapping'], environment: ['list', 'mapping'], labels: ['list', 'mapping'], networks: ['list', 'mapping'],
+  extra_hosts: ['list', 'mapping'], sysctls: ['list', 'mapping'],
+  command: ['scalar', 'list'], entrypoint: ['scalar', 'list'], env_file: ['scalar', 'list'], dns: ['scalar', 'list'], tmpfs: ['scalar', 'list'],
+  healthcheck: ['mapping'], deploy: ['mapping'], logging: ['mapping'], ulimits: ['mapping'],
+  build: ['scalar', 'mapping'], extends: ['scalar', 'mapping'],
+};
+
+const SHAPE_WORDS: Record<Shape, string> = { scalar: 'a single value', list: 'a list', mapping: 'a mapping' };
+
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
@@ -158,7 +177,14 @@ export function checkComposeText(file: string, text: string): { problems: string
       }
       for (const item of serviceSettings(body)) {
         const k = keyName(item.key);
-        if (k === 'ports') problems.push(...portProblems(resolve(item.value), name));
+        const value = resolve(item.value);
+        const shapes = SERVICE_KEY_SHAPES[k];
+        const shape: Shape | undefined = yaml.isMap(value) ? 'mapping' : yaml.isSeq(value) ? 'list' : yaml.isScalar(value) && value.value !== null ? 'scalar' : undefined;
+        if (shapes && shape && !shapes.includes(shape)) {
+          problems.push(`${keyAt(item.key)}: '${k}' in service '${name}' must be ${shapes.map((x) => SHAPE_WORDS[x]).join(' or ')}, not ${SHAPE_WORDS[shape]}`);
+          continue;
+        }
+        if (k === 'ports') problems.push(...portProblems(value, name));
         if (k.startsWith('x-') || SERVICE_KEYS.includes(k)) continue;
         problems.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
       }

@@ -50,6 +50,7 @@ const composeFiles: [string, BadCase][] = [
   ['an unknown service key', { inputs: file('unknown-service-key.yml'), says: ["unknown-service-key.yml:4:5: unknown key 'depend_on' in service 'web' (did you mean 'depends_on'?)"] }],
   ['an unknown key in a merged anchor', { inputs: file('merge-unknown.yml'), says: ["merge-unknown.yml:4:3: unknown key 'restrat' in service 'one'"] }],
   ['a bad service name', { inputs: file('bad-names.yml'), says: ["bad-names.yml:5:3: service name 'web app'"] }],
+  ['values of the wrong shape', { inputs: file('wrong-shapes.yml'), says: ["wrong-shapes.yml:4:5: 'ports' in service 'web' must be a list, not a single value"] }],
   ['bad port syntax', { inputs: file('bad-port.yml'), says: ["bad-port.yml:4:13: service 'web': bad container port 'abc' in port '80:abc'"] }],
   ['depends_on an unknown service', { inputs: file('unknown-dependency.yml'), says: [/web.*dbx/, /undefined|unknown/] }],
   ['a dependency cycle', { inputs: file('cycle.yml'), says: [/[Cc]ircular|cycle/, /\ba\b/, /\bb\b/] }],

@@ -9,8 +9,12 @@ import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../src/compose-fil
 const BAD = path.resolve(__dirname, '..', 'fixtures', 'bad');
 
 function problemOf(...files: string[]): string {
+  return problemIn(BAD, ...files);
+}
+
+function problemIn(dir: string, ...files: string[]): string {
   try {
-    checkComposeFiles(files, BAD);
+    checkComposeFiles(files, dir);
   } catch (e) {
     return (e as Error).message;
   }
@@ -34,6 +38,15 @@ describe('checkComposeFiles', () => {
     expect(problemOf(file)).toContain(fragment);
   });
 
+  it('names a value of the wrong shape at its line', () => {
+    const message = problemOf('wrong-shapes.yml');
+    expect(message).toContain("wrong-shapes.yml:4:5: 'ports' in service 'web' must be a list, not a single value");
+    expect(message).toContain("wrong-shapes.yml:5:5: 'environment' in service 'web' must be a list or a mapping, not a single value");
+    expect(message).toContain("wrong-shapes.yml:6:5: 'healthcheck' in service 'web' must be a mapping, not a list");
+    expect(message).toContain("wrong-shapes.yml:7:5: 'depends_on' in service 'web' must be a list or a mapping");
+    expect(message).toContain("wrong-shapes.yml:9:5: 'image' in service 'db' must be a single value, not a list");
+  });
+
   it('lists every problem at once', () => {
     const message = problemOf('bad-names.yml');
     expect(message).toContain("bad-names.yml:4:5: unknown key 'bad key' in service 'web'");
@@ -46,6 +59,16 @@ describe('checkComposeFiles', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
     fs.writeFileSync(path.join(dir, 'c.yml'), 'services:\n  web:\n    image: x\n    ports: ["${PORT:-8080}:80", 9000, {target: 80}]\n');
     expect(() => checkComposeFiles(['c.yml'], dir)).not.toThrow();
+  });
+
+  it('accepts the example compose files and every test fixture that is meant to work', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const good = ['examples/data-pipeline/compose.yaml', 'examples/data-pipeline/offline/compose.yaml', 'bench/compose.yaml', 'bench/teardown.yaml', 'bench/slowcheck.yaml'];
+    for (const dir of fs.readdirSync(path.join(root, '__tests__', 'fixtures'))) {
+      if (fs.existsSync(path.join(root, '__tests__', 'fixtures', dir, 'compose.yaml'))) good.push(`__tests__/fixtures/${dir}/compose.yaml`);
+    }
+    expect(good.length).toBeGreaterThan(10);
+    for (const f of good) expect([f, problemIn(root, f)]).toEqual([f, '']);
   });
 
   it('refuses directories, huge files and unreadable files, naming them', () => {
