@@ -6,6 +6,7 @@ import { checkComposeFiles } from './compose-file-check';
 import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants';
 import { getInputs, Inputs } from './context';
 import { createWaves, planStart, StartPlan } from './dependency-graph';
+import { rulesFromConditions } from './readiness-rules';
 import { ComposeProject } from './docker-args';
 import { ComposeCli, Docker } from './docker';
 import { nodeNetworkProbe } from './net-probes';
@@ -112,7 +113,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const starter = new StackStarter(engine, nodeNetworkProbe, {
     plan,
     containers,
-    rules: inputs.waitFor,
+    rules: rulesFromConditions(model, plan.services, inputs.waitFor),
     timeoutMs: inputs.timeoutSeconds * 1000,
     composeStarted,
     logLines: Math.min(inputs.logLines, 50),

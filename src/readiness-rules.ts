@@ -1,3 +1,4 @@
+import { ComposeModel } from './compose-model';
 import { ContainerFacts } from './container-facts';
 import { Probe, WaitRule } from './wait-for';
 
@@ -44,4 +45,22 @@ export function exitCompletes(probe: Probe, exitCode: number): boolean {
     default:
       return false; // a probe the user asked for explicitly must be met
   }
+}
+
+/**
+ * What the compose file's own `depends_on` conditions ask of a service before its dependents
+ * start: completion (exit 0) for `service_completed_successfully`, health for `service_healthy`.
+ * Without this a one-shot init job would count as ready once running. The user's `wait-for`
+ * lines win over these.
+ */
+export function rulesFromConditions(model: ComposeModel, services: string[], userRules: Record<string, WaitRule>): Record<string, WaitRule> {
+  const implied: Record<string, WaitRule> = {};
+  for (const name of services) {
+    for (const dep of model.services[name].dependencies) {
+      if (dep.kind !== 'depends_on' || !services.includes(dep.service)) continue;
+      if (dep.condition === 'service_completed_successfully') implied[dep.service] = { probe: { kind: 'exit', code: 0 } };
+      else if (dep.condition === 'service_healthy' && implied[dep.service]?.probe.kind !== 'exit') implied[dep.service] = { probe: { kind: 'healthy', active: true } };
+    }
+  }
+  return { ...implied, ...userRules };
 }

@@ -41,6 +41,20 @@ describe('the founding example shape', () => {
   });
 });
 
+describe("the compose file's own conditions", () => {
+  it('a one-shot needed with service_completed_successfully is waited on until it exits 0', async () => {
+    const name = project('conditions');
+    const result = await runAction({ workspace: path.join(FIXTURES, 'conditions'), inputs: { 'project-name': name, 'stop-timeout': '0' } });
+    expect(result.main.errors).toEqual([]);
+    const services = servicesOutput(result);
+    expect(services.init).toMatchObject({ state: 'completed', readiness: 'completed' });
+    expect(services.init.readySeconds).toBeGreaterThanOrEqual(2);
+    expect(services.web).toMatchObject({ state: 'ready', readiness: 'running' });
+    expect(result.main.output).toMatch(/init\s+completed\s+[2-9]\.\ds/);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
 describe('failing fast', () => {
   it('an unhealthy service fails the step at once with its health output; dependents are not started', async () => {
     const name = project('unhealthy');

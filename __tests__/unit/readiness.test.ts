@@ -1,5 +1,6 @@
 import { ContainerFacts, parseInspect, willRestart } from '../../src/container-facts';
-import { defaultProbe, exitCompletes, probeAddress } from '../../src/readiness-rules';
+import { parseResolvedConfig } from '../../src/compose-model';
+import { defaultProbe, exitCompletes, probeAddress, rulesFromConditions } from '../../src/readiness-rules';
 import { describeProbe, parseWaitFor } from '../../src/wait-for';
 import { parseEventLine } from '../../src/engine-events';
 
@@ -64,6 +65,25 @@ describe('default readiness', () => {
     expect(exitCompletes({ kind: 'running' }, 1)).toBe(false);
     expect(exitCompletes({ kind: 'exit', code: 3 }, 3)).toBe(true);
     expect(exitCompletes({ kind: 'log', pattern: /x/ }, 0)).toBe(false);
+  });
+  it("honours the compose file's depends_on conditions, the user's wait-for lines first", () => {
+    const model = parseResolvedConfig(`
+services:
+  db: {image: mariadb, healthcheck: {test: [CMD, ping]}}
+  init: {image: airflow, depends_on: {db: {condition: service_healthy}}}
+  web: {image: airflow, depends_on: {init: {condition: service_completed_successfully}, db: {condition: service_started}}}
+  cache: {image: redis}
+  app: {image: app, depends_on: [cache]}
+`);
+    const all = Object.keys(model.services);
+    expect(rulesFromConditions(model, all, {})).toEqual({
+      db: { probe: { kind: 'healthy', active: true } },
+      init: { probe: { kind: 'exit', code: 0 } },
+    });
+    const user = { init: { probe: { kind: 'log', pattern: /migrated/ } as const } };
+    expect(rulesFromConditions(model, all, user).init).toBe(user.init);
+    // A dependent that will not run asks nothing.
+    expect(rulesFromConditions(model, ['db', 'init'], {})).toEqual({ db: { probe: { kind: 'healthy', active: true } } });
   });
   it('knows which exits the engine restarts', () => {
     expect(willRestart(facts(), 1)).toBe(true);

@@ -27212,6 +27212,7 @@ const compose_file_check_1 = __nccwpck_require__(6227);
 const constants_1 = __nccwpck_require__(7242);
 const context_1 = __nccwpck_require__(788);
 const dependency_graph_1 = __nccwpck_require__(559);
+const readiness_rules_1 = __nccwpck_require__(4629);
 const docker_1 = __nccwpck_require__(3871);
 const net_probes_1 = __nccwpck_require__(9402);
 const process_runner_1 = __nccwpck_require__(1377);
@@ -27319,7 +27320,7 @@ async function up(inputs, signal) {
     const starter = new stack_starter_1.StackStarter(engine, net_probes_1.nodeNetworkProbe, {
         plan,
         containers,
-        rules: inputs.waitFor,
+        rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, inputs.waitFor),
         timeoutMs: inputs.timeoutSeconds * 1000,
         composeStarted,
         logLines: Math.min(inputs.logLines, 50),
@@ -27803,6 +27804,7 @@ exports.defaultProbe = defaultProbe;
 exports.probeFor = probeFor;
 exports.probeAddress = probeAddress;
 exports.exitCompletes = exitCompletes;
+exports.rulesFromConditions = rulesFromConditions;
 // Which probe decides that a service is ready, when the user has not said: its healthcheck, else
 // every TCP port it publishes or exposes (checked at the container), else that it runs.
 function defaultProbe(facts) {
@@ -27849,6 +27851,26 @@ function exitCompletes(probe, exitCode) {
         default:
             return false; // a probe the user asked for explicitly must be met
     }
+}
+/**
+ * What the compose file's own `depends_on` conditions ask of a service before its dependents
+ * start: completion (exit 0) for `service_completed_successfully`, health for `service_healthy`.
+ * Without this a one-shot init job would count as ready once running. The user's `wait-for`
+ * lines win over these.
+ */
+function rulesFromConditions(model, services, userRules) {
+    const implied = {};
+    for (const name of services) {
+        for (const dep of model.services[name].dependencies) {
+            if (dep.kind !== 'depends_on' || !services.includes(dep.service))
+                continue;
+            if (dep.condition === 'service_completed_successfully')
+                implied[dep.service] = { probe: { kind: 'exit', code: 0 } };
+            else if (dep.condition === 'service_healthy' && implied[dep.service]?.probe.kind !== 'exit')
+                implied[dep.service] = { probe: { kind: 'healthy', active: true } };
+        }
+    }
+    return { ...implied, ...userRules };
 }
 
 
