@@ -94,17 +94,32 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
   core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
-  const waves = version === 'v1' ? createWaves(model, plan) : [plan.services];
-  for (const services of waves) {
-    core.startGroup(`Creating ${services.join(', ')} (compose up --no-start)`);
+  const create = async (services: string[], progress?: (line: string) => void) => {
     try {
-      await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, (line) => core.info(line));
+      await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, progress);
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
-    } finally {
-      core.endGroup();
     }
+  };
+  // Compose v1 needs services behind a conditional depends_on created in later calls; those run
+  // while the first wave starts, since their services wait on that wave's readiness anyway.
+  const [firstWave, ...laterWaves] = version === 'v1' ? createWaves(model, plan) : [plan.services];
+  core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
+  try {
+    await create(firstWave, (line) => core.info(line));
+  } finally {
+    core.endGroup();
   }
+  const later =
+    laterWaves.length === 0
+      ? undefined
+      : (async () => {
+          for (const services of laterWaves) await create(services);
+          core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
+          return containersByService(docker, projectName);
+        })();
+  // The starter asks for them when it needs them; until then a failure must not go unhandled.
+  later?.catch(() => undefined);
 
   const containers = await containersByService(docker, projectName);
   const since = Date.now() / 1000 - 1;
@@ -113,6 +128,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const starter = new StackStarter(engine, nodeNetworkProbe, {
     plan,
     containers,
+    laterContainers: later,
     rules: rulesFromConditions(model, plan.services, inputs.waitFor),
     timeoutMs: inputs.timeoutSeconds * 1000,
     composeStarted,

@@ -41,6 +41,8 @@ export interface ServiceOutcome {
 export interface StartOptions {
   plan: StartPlan;
   containers: Record<string, string[]>;
+  /** Containers of services still being created (Compose v1's later waves); awaited when needed. */
+  laterContainers?: Promise<Record<string, string[]>>;
   rules: Record<string, WaitRule>;
   timeoutMs: number;
   composeStarted: Set<string>;
@@ -82,6 +84,8 @@ const RUNNING_SETTLE_MS = 1000;
 export class StackStarter {
   private readonly outcomes: Record<string, ServiceOutcome> = {};
   private readonly tracked = new Map<string, Tracked>();
+  /** Container ids by service, as they become known (later waves arrive while others start). */
+  private readonly containers: Record<string, string[]> = {};
   private readonly startedAt: Record<string, number> = {};
   private readonly lastObservation: Record<string, string> = {};
   private readonly waiters = new Set<() => void>();
@@ -97,21 +101,42 @@ export class StackStarter {
     private readonly network: NetworkProbe,
     private readonly options: StartOptions,
   ) {
-    for (const name of options.plan.services) {
-      this.outcomes[name] = { name, status: 'pending', containers: [] };
-      for (const id of options.containers[name] ?? []) {
-        this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
-      }
+    for (const name of options.plan.services) this.outcomes[name] = { name, status: 'pending', containers: [] };
+    this.addContainers(options.containers);
+  }
+
+  private addContainers(byService: Record<string, string[]>): void {
+    for (const name of this.options.plan.services) {
+      if (this.containers[name]?.length || !byService[name]?.length) continue;
+      this.containers[name] = byService[name];
+      for (const id of byService[name]) this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
     }
+  }
+
+  private missingContainers(services: string[]): string[] {
+    return services.filter((n) => (this.containers[n] ?? []).length === 0);
+  }
+
+  private noContainerError(name: string): StackStartError {
+    return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
+  }
+
+  /** Waits for the later-created containers a batch needs; false when the wait failed. */
+  private async awaitLaterContainers(batch: string[]): Promise<boolean> {
+    if (this.missingContainers(batch).length === 0 || !this.options.laterContainers) return true;
+    try {
+      this.addContainers(await this.options.laterContainers);
+    } catch (e) {
+      this.fail(new StackStartError((e as Error).message, this.outcomes, batch[0]));
+      return false;
+    }
+    return !this.failure;
   }
 
   async run(): Promise<Record<string, ServiceOutcome>> {
     const { plan, signal } = this.options;
-    for (const name of plan.services) {
-      if ((this.options.containers[name] ?? []).length === 0) {
-        throw new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
-      }
-    }
+    const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
+    if (missing.length > 0) throw this.noContainerError(missing[0]);
     const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
     signal.addEventListener('abort', onAbort);
     const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
@@ -225,6 +250,12 @@ export class StackStarter {
   }
 
   private async startBatch(batch: string[]): Promise<void> {
+    if (!(await this.awaitLaterContainers(batch))) return;
+    const missing = this.missingContainers(batch);
+    if (missing.length > 0) {
+      this.fail(this.noContainerError(missing[0]));
+      return;
+    }
     const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
     const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
     const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
@@ -235,7 +266,7 @@ export class StackStarter {
     }
     try {
       await Promise.all([
-        this.engine.start(viaEngine.flatMap((n) => this.options.containers[n])),
+        this.engine.start(viaEngine.flatMap((n) => this.containers[n])),
         viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
       ]);
     } catch (e) {
@@ -266,7 +297,7 @@ export class StackStarter {
   }
 
   private containersOf(name: string): Tracked[] {
-    return (this.options.containers[name] ?? []).map((id) => this.tracked.get(id) as Tracked);
+    return (this.containers[name] ?? []).map((id) => this.tracked.get(id) as Tracked);
   }
 
   private async refresh(ts: Tracked[]): Promise<void> {
@@ -509,7 +540,7 @@ export class StackStarter {
     const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
     this.fail(placeholder);
     this.markNotStarted();
-    const ids = this.options.containers[name] ?? [];
+    const ids = this.containers[name] ?? [];
     let logs = '';
     try {
       logs = await this.engine.tailLogs(ids[0], this.options.logLines);

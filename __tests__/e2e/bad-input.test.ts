@@ -140,6 +140,11 @@ describe('a bad environment', () => {
       creates: true,
       says: ["Image 'ephemeral-compose-test/no-such-image:1.0' (service 'web') is not on this engine and could not be pulled"],
     });
+    await expectFailure(project('noimage-later'), {
+      inputs: file('missing-image-later.yml'),
+      creates: true,
+      says: ["Image 'ephemeral-compose-test/no-such-image:2.0' (service 'web') is not on this engine and could not be pulled"],
+    });
   });
 });
 

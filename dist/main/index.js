@@ -27300,19 +27300,34 @@ async function up(inputs, signal) {
     core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     if (inputs.pull === 'always' && version === 'v1')
         await docker.pull(cli, project, plan.services);
-    const waves = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
-    for (const services of waves) {
-        core.startGroup(`Creating ${services.join(', ')} (compose up --no-start)`);
+    const create = async (services, progress) => {
         try {
-            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, (line) => core.info(line));
+            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, progress);
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, services, error);
         }
-        finally {
-            core.endGroup();
-        }
+    };
+    // Compose v1 needs services behind a conditional depends_on created in later calls; those run
+    // while the first wave starts, since their services wait on that wave's readiness anyway.
+    const [firstWave, ...laterWaves] = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
+    core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
+    try {
+        await create(firstWave, (line) => core.info(line));
     }
+    finally {
+        core.endGroup();
+    }
+    const later = laterWaves.length === 0
+        ? undefined
+        : (async () => {
+            for (const services of laterWaves)
+                await create(services);
+            core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
+            return containersByService(docker, projectName);
+        })();
+    // The starter asks for them when it needs them; until then a failure must not go unhandled.
+    later?.catch(() => undefined);
     const containers = await containersByService(docker, projectName);
     const since = Date.now() / 1000 - 1;
     const engine = stackEngine(docker, cli, project, since);
@@ -27320,6 +27335,7 @@ async function up(inputs, signal) {
     const starter = new stack_starter_1.StackStarter(engine, net_probes_1.nodeNetworkProbe, {
         plan,
         containers,
+        laterContainers: later,
         rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, inputs.waitFor),
         timeoutMs: inputs.timeoutSeconds * 1000,
         composeStarted,
@@ -28032,6 +28048,8 @@ class StackStarter {
     options;
     outcomes = {};
     tracked = new Map();
+    /** Container ids by service, as they become known (later waves arrive while others start). */
+    containers = {};
     startedAt = {};
     lastObservation = {};
     waiters = new Set();
@@ -28045,20 +28063,43 @@ class StackStarter {
         this.engine = engine;
         this.network = network;
         this.options = options;
-        for (const name of options.plan.services) {
+        for (const name of options.plan.services)
             this.outcomes[name] = { name, status: 'pending', containers: [] };
-            for (const id of options.containers[name] ?? []) {
+        this.addContainers(options.containers);
+    }
+    addContainers(byService) {
+        for (const name of this.options.plan.services) {
+            if (this.containers[name]?.length || !byService[name]?.length)
+                continue;
+            this.containers[name] = byService[name];
+            for (const id of byService[name])
                 this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
-            }
         }
+    }
+    missingContainers(services) {
+        return services.filter((n) => (this.containers[n] ?? []).length === 0);
+    }
+    noContainerError(name) {
+        return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
+    }
+    /** Waits for the later-created containers a batch needs; false when the wait failed. */
+    async awaitLaterContainers(batch) {
+        if (this.missingContainers(batch).length === 0 || !this.options.laterContainers)
+            return true;
+        try {
+            this.addContainers(await this.options.laterContainers);
+        }
+        catch (e) {
+            this.fail(new StackStartError(e.message, this.outcomes, batch[0]));
+            return false;
+        }
+        return !this.failure;
     }
     async run() {
         const { plan, signal } = this.options;
-        for (const name of plan.services) {
-            if ((this.options.containers[name] ?? []).length === 0) {
-                throw new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
-            }
-        }
+        const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
+        if (missing.length > 0)
+            throw this.noContainerError(missing[0]);
         const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
         signal.addEventListener('abort', onAbort);
         const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
@@ -28166,6 +28207,13 @@ class StackStarter {
         return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
     }
     async startBatch(batch) {
+        if (!(await this.awaitLaterContainers(batch)))
+            return;
+        const missing = this.missingContainers(batch);
+        if (missing.length > 0) {
+            this.fail(this.noContainerError(missing[0]));
+            return;
+        }
         const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
         const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
         const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
@@ -28176,7 +28224,7 @@ class StackStarter {
         }
         try {
             await Promise.all([
-                this.engine.start(viaEngine.flatMap((n) => this.options.containers[n])),
+                this.engine.start(viaEngine.flatMap((n) => this.containers[n])),
                 viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
             ]);
         }
@@ -28210,7 +28258,7 @@ class StackStarter {
         }
     }
     containersOf(name) {
-        return (this.options.containers[name] ?? []).map((id) => this.tracked.get(id));
+        return (this.containers[name] ?? []).map((id) => this.tracked.get(id));
     }
     async refresh(ts) {
         const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
@@ -28459,7 +28507,7 @@ class StackStarter {
         const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
         this.fail(placeholder);
         this.markNotStarted();
-        const ids = this.options.containers[name] ?? [];
+        const ids = this.containers[name] ?? [];
         let logs = '';
         try {
             logs = await this.engine.tailLogs(ids[0], this.options.logLines);
