@@ -25693,7 +25693,8 @@ const port_spec_1 = __nccwpck_require__(8834);
 // full validation (interpolation, the schema's types) when it resolves the configuration.
 exports.MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
 const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
-// The Compose Specification's service keys, and the few v2 file-format keys compose still reads.
+// The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
+// keys Compose v1 still reads (volume_driver).
 const SERVICE_KEYS = [
     'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'command', 'configs',
     'container_name', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares',
@@ -25702,9 +25703,9 @@ const SERVICE_KEYS = [
     'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
     'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
     'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop',
-    'privileged', 'profiles', 'provider', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
+    'privileged', 'profiles', 'provider', 'pull_policy', 'pull_refresh_after', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
     'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
-    'use_api_socket', 'user', 'userns_mode', 'uts', 'volumes', 'volumes_from', 'working_dir',
+    'use_api_socket', 'user', 'userns_mode', 'uts', 'volume_driver', 'volumes', 'volumes_from', 'working_dir',
 ];
 // The shapes the Compose Specification allows for the service keys people most often get wrong;
 // a wrong one is reported at its line here, where compose would only name the key path.
