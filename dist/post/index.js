@@ -26616,16 +26616,23 @@ async function removeStack(docker, state, log) {
         await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
         [containers, networks, volumes] = await labelled();
     }
-    if (containers.length + networks.length + volumes.length > 0) {
-        await attempt('Removing containers', () => docker.removeContainers(containers));
+    const removed = [0, 0, 0];
+    // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
+    // compose went away. Three passes at most; each look costs one parallel round of list calls.
+    for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
+        const [c, n, v] = [containers, networks, volumes];
+        await attempt('Removing containers', () => docker.removeContainers(c));
         // Networks and volumes are free once their containers are gone.
-        await Promise.all([
-            attempt('Removing networks', () => docker.removeNetworks(networks)),
-            attempt('Removing volumes', () => docker.removeVolumes(volumes)),
-        ]);
+        await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
+        removed[0] += c.length;
+        removed[1] += n.length;
+        removed[2] += v.length;
+        if (failed)
+            break;
+        [containers, networks, volumes] = await labelled();
     }
     if (!failed)
-        log.info(`Removed project ${project}: ${containers.length} container(s), ${networks.length} network(s), ${volumes.length} volume(s).`);
+        log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
 }
 
 
