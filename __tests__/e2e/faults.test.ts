@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { docker, FIXTURES, HarnessResult, httpGet, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
 
@@ -22,13 +22,19 @@ function expectCancelledAndClean(result: HarnessResult, name: string): void {
 describe('cancelled main step', () => {
   it('while compose resolves the configuration', async () => {
     const name = project('cancel-config');
+    // Compose v2 answers `config` in ~60 ms; a wrapper that takes 5 s first makes "during config"
+    // certain, and its `sleep` must go with it (the whole process group is ended).
+    const slowCompose = `sh -c "sleep 5; if docker compose version >/dev/null 2>&1; then exec docker compose \\"\\$@\\"; else exec docker-compose \\"\\$@\\"; fi" slow-compose`;
     const result = await runAction({
       workspace: path.join(FIXTURES, 'slow'),
-      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'compose-command': slowCompose },
       cancel: { whenOutput: /^Project /m },
     });
     expectCancelledAndClean(result, name);
     expect(result.main.output).not.toContain('Start order');
+    expect(result.main.durationMs).toBeLessThan(4000);
+    // pgrep exits 1 when no process matches: the wrapper's shell and sleep are gone.
+    expect(spawnSync('pgrep', ['-f', 'sleep 5; if docker compose']).status).toBe(1);
   });
 
   it('while an image builds, and the build stops too', async () => {
