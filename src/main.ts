@@ -114,7 +114,8 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     laterWaves.length === 0
       ? undefined
       : (async () => {
-          for (const services of laterWaves) await create(services);
+          // Shown as it comes (a build can take minutes), marked since level lines interleave.
+          for (const services of laterWaves) await create(services, (line) => core.info(`[create ${services.join(', ')}] ${line}`));
           core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
           return containersByService(docker, projectName);
         })();

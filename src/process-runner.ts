@@ -82,11 +82,18 @@ export const KILL_GRACE_MS = 2000;
  * SIGTERM would hold our pipes, and the step, open.
  */
 function spawnGroup(command: string, args: string[], options: RunOptions, stdio: ('ignore' | 'pipe' | 'inherit')[]): ChildProcess {
-  return spawn(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+  child.once('close', () => closed.add(child));
+  return child;
 }
 
+/** Children whose pipes have all closed: nothing of their group holds them any more. */
+const closed = new WeakSet<ChildProcess>();
+
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  // The leader may have exited while a grandchild still holds its pipes: the group is signalled
+  // until 'close', not just until the leader's exit.
+  if (child.pid === undefined || closed.has(child)) return;
   try {
     process.kill(-child.pid, signal);
   } catch {

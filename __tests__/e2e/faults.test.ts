@@ -47,9 +47,10 @@ describe('cancelled main step', () => {
     expectCancelledAndClean(result, name);
     expect(result.main.durationMs).toBeLessThan(20000);
     // The builder's container for `RUN sleep 60` goes with the client that asked for it, running
-    // or stopped (it has no project label, so only its command tells it apart).
+    // or stopped (it has no project label, so only its command tells it apart). The daemon stops
+    // it with its own 10 s grace (sleep as PID 1 ignores SIGTERM), so this may take that long.
     let building = '';
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 150; i++) {
       building = docker('ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.Command}}').split('\n').filter((c) => c.includes('sleep 60')).join('\n');
       if (!building) break;
       await sleep(200);

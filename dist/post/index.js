@@ -26334,10 +26334,16 @@ exports.KILL_GRACE_MS = 2000;
  * SIGTERM would hold our pipes, and the step, open.
  */
 function spawnGroup(command, args, options, stdio) {
-    return (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+    const child = (0, child_process_1.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+    child.once('close', () => closed.add(child));
+    return child;
 }
+/** Children whose pipes have all closed: nothing of their group holds them any more. */
+const closed = new WeakSet();
 function signalGroup(child, signal) {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+    // The leader may have exited while a grandchild still holds its pipes: the group is signalled
+    // until 'close', not just until the leader's exit.
+    if (child.pid === undefined || closed.has(child))
         return;
     try {
         process.kill(-child.pid, signal);
