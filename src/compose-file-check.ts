@@ -61,11 +61,6 @@ function suggestion(key: string, known: string[]): string {
   return best && best[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean '${best[0]}'?)` : '';
 }
 
-export interface FileProblem {
-  file: string;
-  message: string;
-}
-
 /** Reads a file, refusing what is not a small regular readable file. */
 function readComposeFile(file: string, workingDirectory: string): string {
   const abs = path.resolve(workingDirectory, file);
@@ -90,7 +85,7 @@ function readComposeFile(file: string, workingDirectory: string): string {
  * Problems of one file's text, each located as `file:line:column`. An override file may leave
  * out `services`; `checkComposeFiles` asks that one of the files has them.
  */
-export function checkComposeText(file: string, text: string): { problems: string[]; hasServices: boolean } {
+function checkComposeText(file: string, text: string): { problems: string[]; hasServices: boolean } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require('yaml') as typeof Yaml;
   if (text.trim() === '') return { problems: [`${file}: is empty`], hasServices: false };

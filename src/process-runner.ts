@@ -74,7 +74,7 @@ function spawnError(command: string, err: NodeJS.ErrnoException): Error {
 }
 
 /** How long a child may take to go after SIGTERM before its whole group gets SIGKILL. */
-export const KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 
 /**
  * Children run in a process group of their own so that cancelling one also ends what it started

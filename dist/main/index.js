@@ -25683,7 +25683,6 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MAX_COMPOSE_FILE_BYTES = void 0;
-exports.checkComposeText = checkComposeText;
 exports.checkComposeFiles = checkComposeFiles;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
@@ -27612,7 +27611,7 @@ function parsePortEntry(entry) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SpawnRunner = exports.KILL_GRACE_MS = exports.CommandNotFoundError = void 0;
+exports.SpawnRunner = exports.CommandNotFoundError = void 0;
 const child_process_1 = __nccwpck_require__(5317);
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
 function lineSplitter(onLine, stream) {
@@ -27656,7 +27655,7 @@ function spawnError(command, err) {
     return err;
 }
 /** How long a child may take to go after SIGTERM before its whole group gets SIGKILL. */
-exports.KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 /**
  * Children run in a process group of their own so that cancelling one also ends what it started
  * (Compose v1's bundled Python, the CLI's plugin processes); otherwise a grandchild that ignores
@@ -27684,7 +27683,7 @@ function signalGroup(child, signal) {
 /** SIGTERM to the child's group now, SIGKILL after the grace if it is still there. */
 function terminate(child) {
     signalGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), exports.KILL_GRACE_MS);
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
     child.once('close', () => clearTimeout(timer));
 }
 /**
