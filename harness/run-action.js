@@ -12,6 +12,9 @@ const path = require('path');
 const YAML = require('yaml');
 
 const ACTION_DIR = path.resolve(__dirname, '..');
+// `runs.using: node24` in action.yml: the runner runs dist/ with its own Node 24, whatever the
+// machine has. The npm package `node` (a dev dependency) provides that binary.
+const RUNNER_NODE = path.join(ACTION_DIR, 'node_modules', 'node', 'bin', 'node');
 const CANCEL_SIGTERM_AFTER_MS = 7500;
 const CANCEL_SIGKILL_AFTER_MS = 2500;
 
@@ -103,17 +106,26 @@ function peakRssKb(pid) {
   }
 }
 
-function runStep({ script, env, cwd, echo, cancel, masks, onOutput }) {
+function runnerNode(action) {
+  const using = String(action.runs.using || '');
+  if (using !== 'node24') throw new Error(`harness: action.yml says runs.using '${using}'; this harness provides node24 only`);
+  if (!fs.existsSync(RUNNER_NODE)) throw new Error(`harness: ${RUNNER_NODE} is missing: run 'npm ci' (the dev dependency 'node' is the runner's Node 24)`);
+  return RUNNER_NODE;
+}
+
+function runStep({ node, script, env, cwd, echo, cancel, masks, onOutput }) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Sampled until the end: the kernel keeps the peak, so the last sample is close to the true one.
     let peak;
     const sampler = setInterval(() => {
       peak = peakRssKb(child.pid) ?? peak;
     }, 50);
     let output = '';
-    let pending = '';
+    // One partial line per stream: the runner reads stdout and stderr apart, so a line half
+    // written on one is never joined to a line of the other.
+    const pending = { stdout: '', stderr: '' };
     let cancelled = false;
     const timers = [];
     const startCancel = () => {
@@ -137,20 +149,20 @@ function runStep({ script, env, cwd, echo, cancel, masks, onOutput }) {
       output += `${line}\n`;
       if (echo) process.stdout.write(`${line}\n`);
     };
-    const onData = (chunk) => {
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop();
+    const onData = (stream) => (chunk) => {
+      const lines = (pending[stream] + chunk.toString('utf8')).split('\n');
+      pending[stream] = lines.pop();
       lines.forEach(onLine);
       if (cancel && cancel.whenOutput && cancel.whenOutput.test(output)) startCancel();
       if (onOutput) onOutput(output);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', onData('stdout'));
+    child.stderr.on('data', onData('stderr'));
     if (cancel && cancel.afterMs !== undefined) timers.push(setTimeout(startCancel, cancel.afterMs));
     child.on('exit', () => clearInterval(sampler));
     child.on('close', (code, signal) => {
       clearInterval(sampler);
-      if (pending) onLine(pending);
+      for (const rest of [pending.stdout, pending.stderr]) if (rest) onLine(rest);
       timers.forEach(clearTimeout);
       resolve({ exitCode: code, signal, output, cancelled, durationMs: Date.now() - started, peakRssKb: peak });
     });
@@ -168,17 +180,33 @@ function readStepFiles(files) {
   };
 }
 
+let runCounter = 0;
+
+/** A run id of its own for each simulated workflow run, as GitHub gives every run one. */
+function nextRunId() {
+  runCounter += 1;
+  return `${process.pid}${String(runCounter).padStart(4, '0')}`;
+}
+
 function baseEnv(extra, workspace, tempDir) {
   const env = { ...process.env };
   // The tests themselves may run inside Actions; the step must see only what we give it.
-  for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('STATE_') || k.startsWith('GITHUB_')) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('STATE_') || k.startsWith('GITHUB_') || k.startsWith('RUNNER_')) delete env[k];
   return {
     ...env,
+    // What the runner always sets; a test may override any of them through `env`.
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_WORKSPACE: workspace,
+    GITHUB_RUN_ID: nextRunId(),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '1',
+    GITHUB_JOB: 'test',
+    GITHUB_REPOSITORY: 'ephemeral-compose/harness',
+    GITHUB_EVENT_NAME: 'push',
     RUNNER_TEMP: tempDir,
     RUNNER_OS: 'Linux',
+    RUNNER_NAME: 'harness',
     GITHUB_ACTION: '__ephemeral-compose',
     ...extra,
   };
@@ -208,10 +236,12 @@ async function runAction(options = {}) {
     if (!action.inputs || !action.inputs[name]) throw new Error(`harness: '${name}' is not an input of action.yml`);
   }
   const stepEnv = baseEnv({ ...options.env, ...inputEnv }, workspace, tempDir);
+  const node = runnerNode(action);
 
   const masks = new Set();
   const mainFiles = freshFiles(tempDir, 'main');
   const mainRun = await runStep({
+    node,
     script: path.join(actionDir, action.runs.main),
     env: { ...stepEnv, ...mainFiles },
     cwd: workspace,
@@ -237,6 +267,7 @@ async function runAction(options = {}) {
       const stateEnv = {};
       for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
       const postRun = await runStep({
+        node,
         script: path.join(actionDir, action.runs.post),
         env: { ...stepEnv, ...main.env, ...stateEnv, ...postFiles },
         cwd: workspace,

@@ -20,7 +20,7 @@ const SERVICE_KEYS = [
   'dns_search', 'domainname', 'driver_opts', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links',
   'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
   'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
-  'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop',
+  'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_start', 'pre_stop',
   'privileged', 'profiles', 'provider', 'pull_policy', 'pull_refresh_after', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
   'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
   'use_api_socket', 'user', 'userns_mode', 'uts', 'volume_driver', 'volumes', 'volumes_from', 'working_dir',
@@ -81,29 +81,60 @@ function readComposeFile(file: string, workingDirectory: string): string {
   }
 }
 
+interface TextCheck {
+  problems: string[];
+  hasServices: boolean;
+  /** Empty or comments only: nothing to check, and nothing it brings. */
+  empty: boolean;
+}
+
 /**
- * Problems of one file's text, each located as `file:line:column`. An override file may leave
- * out `services`; `checkComposeFiles` asks that one of the files has them.
+ * Problems of one file's text, each located as `file:line:column`. A file may hold several YAML
+ * documents (`---`), which Compose v2 merges in order. An override file may leave out `services`,
+ * or be empty; `checkComposeFiles` judges what the files make together.
  */
-function checkComposeText(file: string, text: string): { problems: string[]; hasServices: boolean } {
+function checkComposeText(file: string, text: string): TextCheck {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require('yaml') as typeof Yaml;
-  if (text.trim() === '') return { problems: [`${file}: is empty`], hasServices: false };
   const lineCounter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const docs = yaml.parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
   const at = (offset: number | undefined) => {
     if (offset === undefined) return file;
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
   };
-  const problems = doc.errors.map((e) =>
-    e.code === 'DUPLICATE_KEY'
-      ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
-      : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`,
-  );
-  if (problems.length > 0) return { problems, hasServices: false };
+  // parseAllDocuments gives an empty collection for a stream with no document at all.
+  const documents = Array.isArray(docs) ? docs : [];
+  const result: TextCheck = { problems: [], hasServices: false, empty: true };
+  for (const doc of documents) {
+    const problems = doc.errors.map((e) =>
+      e.code === 'DUPLICATE_KEY'
+        ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
+        : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`,
+    );
+    if (problems.length > 0) {
+      result.problems.push(...problems);
+      result.empty = false;
+      continue;
+    }
+    if (doc.contents === null || (yaml.isScalar(doc.contents) && doc.contents.value === null)) continue;
+    result.empty = false;
+    const one = checkDocument(yaml, doc, at);
+    result.problems.push(...one.problems);
+    result.hasServices ||= one.hasServices;
+  }
+  return result;
+}
+
+/** Merge tags of the Compose Specification, for override files: `ports: !reset []`, `!override`. */
+const RESET_TAG = '!reset';
+
+function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset: number | undefined) => string): { problems: string[]; hasServices: boolean } {
+  const problems: string[] = [];
   const top = doc.contents;
   if (!yaml.isMap(top)) return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+  /** `!reset` removes what an earlier file set: its value has no shape to check. */
+  const isReset = (node: unknown) => yaml.isNode(node) && node.tag === RESET_TAG;
   const resolve = (node: unknown): unknown => (yaml.isAlias(node) ? node.resolve(doc) : node);
   // With merge keys on, `<<` is a scalar whose value is a symbol.
   const keyName = (key: unknown): string => {
@@ -163,9 +194,11 @@ function checkComposeText(file: string, text: string): { problems: string[]; has
       const name = keyName(svc.key);
       const nameAt = keyAt(svc.key);
       if (name === '<<') continue;
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
-        problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`);
+      // The specification's pattern for service names.
+      if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+        problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-'`);
       }
+      if (isReset(svc.value)) continue;
       const body = resolve(svc.value);
       if (!yaml.isMap(body)) {
         problems.push(`${nameAt}: service '${name}' must be a mapping of settings (image, build, ports, ...)`);
@@ -173,6 +206,7 @@ function checkComposeText(file: string, text: string): { problems: string[]; has
       }
       for (const item of serviceSettings(body)) {
         const k = keyName(item.key);
+        if (isReset(item.value) && (k.startsWith('x-') || SERVICE_KEYS.includes(k))) continue;
         const value = resolve(item.value);
         const shapes = SERVICE_KEY_SHAPES[k];
         const shape: Shape | undefined = yaml.isMap(value) ? 'mapping' : yaml.isSeq(value) ? 'list' : yaml.isScalar(value) && value.value !== null ? 'scalar' : undefined;
@@ -204,6 +238,8 @@ export function checkComposeFiles(files: string[], workingDirectory: string): vo
     const result = checkComposeText(file, text);
     problems.push(...result.problems);
     anyServices ||= result.hasServices;
+    // Alone, an empty file is a mistake; as an override among others it is harmless.
+    if (result.empty && files.length === 1) problems.push(`${file}: is empty`);
   }
   if (problems.length === 0 && !anyServices) {
     problems.push(`${files.join(', ')}: no 'services' defined`);

@@ -82,22 +82,3 @@ const BY_PORT: Record<number, (env: Env, host: string, port: number) => Credenti
 export function connectionString(containerPort: number, env: Env, host: string, published: number): Credentials | undefined {
   return BY_PORT[containerPort]?.(env, host, published);
 }
-
-/** Secrets that a service's environment holds, whether or not a URL uses them. */
-export function environmentSecrets(env: Env): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => v !== '' && /(PASSWORD|PASS|SECRET|TOKEN)$/.test(k) && !/_FILE$/.test(k))
-    .map(([, v]) => v);
-}
-
-/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
-export function secretForms(secret: string): string[] {
-  return [...new Set([secret, enc(secret)])].filter((s) => s !== '');
-}
-
-/** The text with every form of every secret replaced, for the summary and log lines. */
-export function hideSecrets(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-  return out;
-}

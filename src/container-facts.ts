@@ -79,10 +79,13 @@ export function parseInspect(entry: Json): ContainerFacts {
     exposedTcpPorts,
     bindings,
     labels,
-    env: Object.fromEntries(
-      ((config.Env ?? []) as string[]).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
-    ),
+    env: envFromList(config.Env ?? []),
   };
+}
+
+/** `NAME=value` entries as the engine lists them, as a mapping. */
+export function envFromList(list: string[]): Record<string, string> {
+  return Object.fromEntries(list.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 }
 
 /** Whether the engine will bring the container back after it exits with `exitCode`. */

@@ -100,6 +100,26 @@ export function removeContainersArgs(ids: string[]): string[] {
   return ['rm', '--force', '--volumes', '--', ...ids];
 }
 
+/** Names (not ids) of what the project holds, for messages a user reads. */
+export function listContainerNamesArgs(project: string): string[] {
+  return ['ps', '--all', '--format', '{{.Names}}', '--filter', projectFilter(project)];
+}
+
+export function listNetworkNamesArgs(project: string): string[] {
+  return ['network', 'ls', '--format', '{{.Name}}', '--filter', projectFilter(project)];
+}
+
+/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+export function manualRemovalCommand(project: string): string {
+  const f = `--filter ${projectFilter(project)}`;
+  return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;
+}
+
+/** The images' own environment (Dockerfile ENV), one JSON list per line; missing images are skipped. */
+export function imageEnvArgs(images: string[]): string[] {
+  return ['image', 'inspect', '--format', '{{json .Config.Env}}', '--', ...images];
+}
+
 export function listNetworksArgs(project: string): string[] {
   return ['network', 'ls', '--quiet', '--filter', projectFilter(project)];
 }

@@ -1,6 +1,6 @@
 import * as args from './docker-args';
 import { ComposeProject, ComposeVersion, CreateOptions } from './docker-args';
-import { ContainerFacts, parseInspect } from './container-facts';
+import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
 
@@ -141,6 +141,27 @@ export class Docker {
     return r.code === 0;
   }
 
+  /** Environment variables the images set themselves; an image not on the engine yet gives none. */
+  async imageEnvironments(images: string[]): Promise<Record<string, string>[]> {
+    if (images.length === 0) return [];
+    const r = await this.runner.run('docker', args.imageEnvArgs(images), { env: this.env, signal: this.signal, maxBytes: 16 << 20 });
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('['))
+      .map((l) => envFromList(JSON.parse(l) as string[]));
+  }
+
+  /** Names of the containers, networks and volumes that carry the project's label. */
+  async projectResources(project: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+    const lines = (out: string) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+    const [containers, networks, volumes] = await Promise.all([
+      this.docker(args.listContainerNamesArgs(project), 'docker ps'),
+      this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
+      this.docker(args.listVolumesArgs(project), 'docker volume ls'),
+    ]);
+    return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
+  }
+
   async containerIds(project: string): Promise<string[]> {
     return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
   }
@@ -165,7 +186,7 @@ export class Docker {
   }
 
   printLogs(id: string, lines: number): Promise<number> {
-    return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, timeoutMs: 120000 });
+    return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
   }
 
   /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */

@@ -13,18 +13,37 @@ export function envVariableName(prefix: string, service: string, suffix: string)
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-export function exportedVariables(report: StackReport, prefix: string): { variables: Record<string, string>; skipped: string[] } {
+export interface EnvCollision {
+  /** The shared names, as `MY_DB_*`. */
+  name: string;
+  /** The service whose value the variable keeps first, then the others that map to the same name. */
+  services: string[];
+}
+
+export function exportedVariables(report: StackReport, prefix: string): { variables: Record<string, string>; skipped: string[]; collisions: EnvCollision[] } {
   const variables: Record<string, string> = {};
   const skipped: string[] = [];
+  const owner: Record<string, string> = {};
+  const collisions = new Map<string, EnvCollision>();
   for (const [service, s] of Object.entries(report.services)) {
     const port = s.ports.find((p) => p.protocol === 'tcp');
     if (!port || !s.url) continue;
     const values: Record<string, string> = { HOST: port.host, PORT: String(port.published), URL: s.url };
     for (const [suffix, value] of Object.entries(values)) {
       const name = envVariableName(prefix, service, suffix);
-      if (RESERVED.test(name)) skipped.push(name);
-      else variables[name] = value;
+      if (RESERVED.test(name)) {
+        skipped.push(name);
+        continue;
+      }
+      // `my-db` and `my_db` map to one name: the first keeps it, and the clash is reported once per service pair.
+      if (owner[name] !== undefined && owner[name] !== service) {
+        const key = `${owner[name]}\0${service}`;
+        if (!collisions.has(key)) collisions.set(key, { name: `${name.slice(0, -suffix.length)}*`, services: [owner[name], service] });
+        continue;
+      }
+      owner[name] = service;
+      variables[name] = value;
     }
   }
-  return { variables, skipped };
+  return { variables, skipped, collisions: [...collisions.values()] };
 }

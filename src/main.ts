@@ -7,7 +7,7 @@ import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants
 import { getInputs, Inputs } from './context';
 import { createWaves, planStart, StartPlan } from './dependency-graph';
 import { rulesFromConditions } from './readiness-rules';
-import { ComposeProject } from './docker-args';
+import { ComposeProject, manualRemovalCommand } from './docker-args';
 import { ComposeCli, Docker } from './docker';
 import { nodeNetworkProbe } from './net-probes';
 import { SpawnRunner } from './process-runner';
@@ -15,7 +15,7 @@ import { defaultProjectName, validateProjectName } from './project-name';
 import { buildReport, StackReport } from './service-report';
 import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './stack-starter';
 import { encodeState, RunState } from './state';
-import { environmentSecrets, hideSecrets, secretForms } from './connection-strings';
+import { EnvironmentSecrets, environmentSecrets, hideSecrets, MIN_MASKED_LENGTH, secretForms } from './secrets';
 import { exportedVariables } from './exported-env';
 import { summaryMarkdown } from './summary';
 
@@ -73,19 +73,30 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
 
   const docker = new Docker(new SpawnRunner(), process.env, signal);
-  // The daemon check and compose's config do not depend on each other; a daemon that does not
-  // answer is the more basic problem, so it is the one reported when both fail.
-  const [configResult, versionResult] = await Promise.allSettled([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+  // The daemon check, compose's config and the look for an existing project do not depend on each
+  // other; a daemon that does not answer is the more basic problem, so it is the one reported first.
+  const [configResult, versionResult, existingResult] = await Promise.allSettled([
+    docker.resolveConfig(inputs.composeCommand, project),
+    docker.serverVersion(),
+    docker.projectResources(projectName),
+  ]);
   if (versionResult.status === 'rejected') throw versionResult.reason;
   if (configResult.status === 'rejected') throw configResult.reason;
+  if (existingResult.status === 'rejected') throw existingResult.reason;
+  refuseExistingProject(projectName, existingResult.value);
   const config = configResult.value;
   const cli = config.cli;
   state.compose = cli;
   saveState(state);
 
   const model = parseResolvedConfig(config.yaml);
-  // Masked before anything starts: container logs in a failure message may echo them.
-  for (const svc of Object.values(model.services)) registerSecrets(environmentSecrets(svc.environment));
+  const secrets = new SecretRegistry();
+  // Masked before anything is created: compose's create output, and container logs in a failure
+  // message, may echo them. The images' own ENV counts too; built and pulled images are covered
+  // once their containers exist.
+  for (const [name, svc] of Object.entries(model.services)) secrets.add(environmentSecrets(svc.environment), name);
+  const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
+  for (const env of await docker.imageEnvironments(localImages)) secrets.add(environmentSecrets(env), 'image ENV');
   const roots = inputs.services.length > 0 ? inputs.services : activeServices(model, inputs.profiles.concat(profilesFromEnv()), []);
   const plan = planStart(model, roots);
   checkWaitForServices(inputs, plan);
@@ -93,6 +104,8 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
   core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
   core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+  state.creationStarted = true;
+  saveState(state);
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
   const create = async (services: string[], progress?: (line: string) => void) => {
     try {
@@ -117,12 +130,12 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
           // Shown as it comes (a build can take minutes), marked since level lines interleave.
           for (const services of laterWaves) await create(services, (line) => core.info(`[create ${services.join(', ')}] ${line}`));
           core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
-          return containersByService(docker, projectName);
+          return containersByService(docker, projectName, secrets);
         })();
   // The starter asks for them when it needs them; until then a failure must not go unhandled.
   later?.catch(() => undefined);
 
-  const containers = await containersByService(docker, projectName);
+  const containers = await containersByService(docker, projectName, secrets);
   const since = Date.now() / 1000 - 1;
   const engine = stackEngine(docker, cli, project, since);
   const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart) : []);
@@ -142,13 +155,14 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     outcomes = await starter.run();
   } catch (error) {
     if (error instanceof StackStartError) {
-      await publish(projectName, model, error.outcomes, inputs, error);
+      // A problem writing the outputs must not hide why the stack did not come up.
+      await publish(projectName, model, error.outcomes, inputs, secrets, error).catch((e: Error) => core.warning(`Could not write the outputs: ${e.message}`));
     }
     state.outcome = 'failure';
     saveState(state);
     throw error;
   }
-  await publish(projectName, model, outcomes, inputs);
+  await publish(projectName, model, outcomes, inputs, secrets);
   state.outcome = 'success';
   saveState(state);
 }
@@ -168,11 +182,13 @@ function profilesFromEnv(): string[] {
   return (process.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-async function containersByService(docker: Docker, project: string): Promise<Record<string, string[]>> {
+async function containersByService(docker: Docker, project: string, secrets: SecretRegistry): Promise<Record<string, string[]>> {
   const facts = await docker.inspect(await docker.containerIds(project));
   const out: Record<string, string[]> = {};
   for (const f of facts) {
     if (f.labels[ComposeLabels.OneOff] === 'True') continue;
+    // The container's environment holds the image's ENV as built or pulled: masked before it starts.
+    secrets.add(environmentSecrets(f.env), f.service);
     (out[f.service] ??= []).push(f.id);
   }
   return out;
@@ -190,28 +206,70 @@ function stackEngine(docker: Docker, cli: ComposeCli, project: ComposeProject, s
   };
 }
 
-function registerSecrets(secrets: string[]): void {
-  for (const form of secrets.flatMap(secretForms)) core.setSecret(form);
+/**
+ * Every secret of the run, registered with the runner once, the first time it is seen. Values
+ * too short or too plain to mask are named (never shown) instead.
+ */
+class SecretRegistry {
+  private readonly values = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  add(found: EnvironmentSecrets | string[], where?: string): void {
+    const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
+    for (const s of secrets) {
+      if (this.values.has(s)) continue;
+      this.values.add(s);
+      for (const form of secretForms(s)) core.setSecret(form);
+    }
+    const fresh = unmasked.filter((n) => !this.warned.has(n));
+    if (fresh.length === 0) return;
+    fresh.forEach((n) => this.warned.add(n));
+    core.warning(
+      `Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`,
+    );
+  }
+
+  all(): string[] {
+    return [...this.values];
+  }
 }
 
-async function publish(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, inputs: Inputs, failure?: Error): Promise<StackReport> {
+/** Ephemeral mode never adopts a project: whatever exists under the name was not made by this run. */
+function refuseExistingProject(projectName: string, existing: { containers: string[]; networks: string[]; volumes: string[] }): void {
+  const parts = (
+    [
+      ['container', existing.containers],
+      ['network', existing.networks],
+      ['volume', existing.volumes],
+    ] as const
+  )
+    .filter(([, names]) => names.length > 0)
+    .map(([kind, names]) => `${names.length} ${kind}${names.length > 1 ? 's' : ''} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`);
+  if (parts.length === 0) return;
+  throw new Error(
+    `Project '${projectName}' already exists on this engine: ${parts.join(', ')}, and this run did not create it. ` +
+      `The action never touches a stack it did not create: choose another 'project-name', or remove that project first (${manualRemovalCommand(projectName)}).`,
+  );
+}
+
+async function publish(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, inputs: Inputs, secrets: SecretRegistry, failure?: Error): Promise<StackReport> {
   const report = buildReport(model, outcomes, inputs.host);
-  registerSecrets(report.secrets);
+  secrets.add(report.secrets);
   core.setOutput(Outputs.Urls, JSON.stringify(report.urls));
   core.setOutput(Outputs.Services, JSON.stringify(report.services));
   for (const [service, url] of Object.entries(report.urls)) core.setOutput(serviceUrlOutput(service), url);
   if (inputs.exportEnv) {
-    const { variables, skipped } = exportedVariables(report, inputs.envPrefix);
+    const { variables, skipped, collisions } = exportedVariables(report, inputs.envPrefix);
     for (const [name, value] of Object.entries(variables)) core.exportVariable(name, value);
+    for (const c of collisions) core.warning(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
     if (skipped.length > 0) core.warning(`Not exported, as compose and docker read these names themselves: ${skipped.join(', ')}. Set 'env-prefix' to export them.`);
   }
   if (Object.keys(report.urls).length > 0) {
     core.info('Service URLs:');
-    for (const [service, url] of Object.entries(report.urls)) core.info(`  ${service}: ${hideSecrets(url, report.secrets)}`);
+    for (const [service, url] of Object.entries(report.urls)) core.info(`  ${service}: ${hideSecrets(url, secrets.all())}`);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    const secrets = [...report.secrets, ...Object.values(model.services).flatMap((s) => environmentSecrets(s.environment))];
-    await core.summary.addRaw(summaryMarkdown(projectName, report, failure, secrets)).write();
+    await core.summary.addRaw(summaryMarkdown(projectName, report, failure, secrets.all())).write();
   }
   return report;
 }

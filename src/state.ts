@@ -2,7 +2,8 @@ import { LogsPolicy, Teardown } from './context';
 import { ComposeCli } from './docker';
 
 // What main hands to post, saved as one JSON value. Saved before anything is created, and again
-// as the run goes on, so a failed or cancelled main still leaves post enough to clean up.
+// as the run goes on, so a failed or cancelled main still leaves post enough to clean up, and
+// post can tell whether this run created anything at all.
 
 export interface RunState {
   version: 1;
@@ -17,6 +18,11 @@ export interface RunState {
   logLines: number;
   stopTimeoutSeconds: number;
   downFlags: string[];
+  /**
+   * Written just before the first call that can create anything. Without it post removes nothing:
+   * whatever carries the project's label then was not made by this run.
+   */
+  creationStarted?: boolean;
   /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
   outcome?: 'success' | 'failure';
 }
@@ -43,6 +49,7 @@ export function decodeState(text: string): RunState | undefined {
       logLines: s.logLines ?? 200,
       stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
       downFlags: s.downFlags ?? [],
+      creationStarted: s.creationStarted === true,
       outcome: s.outcome,
     };
   } catch {

@@ -1,4 +1,4 @@
-import { hideSecrets } from './connection-strings';
+import { hideSecrets } from './secrets';
 import { StackReport } from './service-report';
 
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ComposeLabels } from './constants';
+import { manualRemovalCommand } from './docker-args';
 import { Docker } from './docker';
+import { environmentSecrets } from './secrets';
 import { RunState } from './state';
 
 // The post step's work: show logs, stop everything at once, let compose remove what it made,
@@ -11,6 +13,8 @@ export interface TeardownLog {
   info(line: string): void;
   warning(line: string): void;
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /** Registers values to be masked in everything printed after. */
+  mask(secrets: string[]): void;
 }
 
 export function shouldPrintLogs(state: RunState): boolean {
@@ -19,6 +23,8 @@ export function shouldPrintLogs(state: RunState): boolean {
 
 export async function printServiceLogs(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
   const facts = await docker.inspect(await docker.containerIds(state.projectName));
+  // Main registered these too, but a log printed here must not depend on main having got that far.
+  log.mask(facts.flatMap((f) => environmentSecrets(f.env).secrets));
   facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
   for (const f of facts) {
     const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
@@ -47,35 +53,52 @@ export async function removeStack(docker: Docker, state: RunState, log: Teardown
       log.warning(`${what} labelled ${ComposeLabels.Project}=${project}: ${(e as Error).message}`);
     }
   };
-  const labelled = () =>
-    Promise.all([
-      docker.containerIds(project).catch(() => [] as string[]),
-      docker.networkIds(project).catch(() => [] as string[]),
-      docker.volumeNames(project).catch(() => [] as string[]),
-    ]);
-  let [containers, networks, volumes] = await labelled();
+  // A listing that fails must not read as "nothing there": the stack may well still be up.
+  const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
+  const couldNotLook = (e: Error) =>
+    log.warning(
+      `Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
+        `Remove them with: ${manualRemovalCommand(project)}`,
+    );
+  let containers: string[], networks: string[], volumes: string[];
+  try {
+    [containers, networks, volumes] = await labelled();
+  } catch (e) {
+    couldNotLook(e as Error);
+    return;
+  }
+  if (containers.length + networks.length + volumes.length === 0 && state.downFlags.length === 0) {
+    log.info(`Project ${project} is already gone: nothing labelled ${ComposeLabels.Project}=${project} is left on the engine.`);
+    return;
+  }
   // One stop call for all containers: the grace runs once, in parallel, not once per service.
   if (state.stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
-  if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
-    const cli = state.compose;
-    await attempt('compose down', () =>
-      docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
-    );
-    [containers, networks, volumes] = await labelled();
-  }
   const removed = [0, 0, 0];
-  // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
-  // compose went away. Three passes at most; each look costs one parallel round of list calls.
-  for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
-    const [c, n, v] = [containers, networks, volumes];
-    await attempt('Removing containers', () => docker.removeContainers(c));
-    // Networks and volumes are free once their containers are gone.
-    await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
-    removed[0] += c.length;
-    removed[1] += n.length;
-    removed[2] += v.length;
-    if (failed) break;
-    [containers, networks, volumes] = await labelled();
+  try {
+    if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
+      const cli = state.compose;
+      await attempt('compose down', () =>
+        docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
+      );
+      [containers, networks, volumes] = await labelled();
+    }
+    // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
+    // compose went away. Three passes at most; each look costs one parallel round of list calls.
+    for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
+      const [c, n, v] = [containers, networks, volumes];
+      await attempt('Removing containers', () => docker.removeContainers(c));
+      // Networks and volumes are free once their containers are gone.
+      await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
+      removed[0] += c.length;
+      removed[1] += n.length;
+      removed[2] += v.length;
+      if (failed) break;
+      [containers, networks, volumes] = await labelled();
+    }
+  } catch (e) {
+    couldNotLook(e as Error);
+    return;
   }
-  if (!failed) log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
+  if (failed) log.warning(`Project ${project} may be partly left. Remove what is left with: ${manualRemovalCommand(project)}`);
+  else log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
 }

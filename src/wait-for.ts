@@ -45,7 +45,8 @@ export function parseProbe(text: string, options: Record<string, string>, line: 
   if (text.startsWith('log:')) {
     const m = /^log:\/(.*)\/([a-z]*)$/s.exec(text);
     if (!m || m[1] === '') fail(line, 'a log probe is written log:/<regular expression>/<flags>');
-    const flags = m[2].replace(/g/g, '');
+    // g and y make a RegExp remember where it last matched, so the same line could fail the next test.
+    const flags = m[2].replace(/[gy]/g, '');
     try {
       return { kind: 'log', pattern: new RegExp(m[1], flags) };
     } catch (e) {

@@ -1,4 +1,4 @@
-import { connectionString, environmentSecrets, hideSecrets, secretForms } from '../../src/connection-strings';
+import { connectionString } from '../../src/connection-strings';
 import { envVariableName, exportedVariables } from '../../src/exported-env';
 import { expandUrlTemplate } from '../../src/url-template';
 import { buildReport } from '../../src/service-report';
@@ -30,12 +30,8 @@ describe('connection strings by port and environment', () => {
     expect(connectionString(5432, { POSTGRES_PASSWORD: 'x' }, '::1', 5)?.url).toBe('postgres://postgres:x@[::1]:5/postgres');
   });
 
-  it('lists the secrets to mask, raw and URL-encoded', () => {
-    expect(connectionString(3306, { MYSQL_ROOT_PASSWORD: 'a b' }, 'h', 1)?.secrets).toEqual(['a b']);
-    expect(secretForms('a b')).toEqual(['a b', 'a%20b']);
-    expect(hideSecrets('mysql://root:a%20b@h', ['a b'])).toBe('mysql://root:***@h');
-    expect(environmentSecrets({ MYSQL_ROOT_PASSWORD: 'x', API_TOKEN: 't', PASSWORD_FILE: '/run/s', USER: 'u', EMPTY_PASSWORD: '' })).toEqual(['x', 't']);
-    expect(hideSecrets('mysql://root:example@h/airflow', ['example'])).toBe('mysql://root:***@h/airflow');
+  it('names the password to mask, raw (the URL holds it encoded)', () => {
+    expect(connectionString(3306, { MYSQL_ROOT_PASSWORD: 'a b c' }, 'h', 1)).toEqual({ url: 'mysql://root:a%20b%20c@h:1', secrets: ['a b c'] });
   });
 });
 
@@ -79,5 +75,19 @@ describe('exported variables', () => {
     expect(skipped).toEqual(['DOCKER_HOST', 'DOCKER_PORT', 'DOCKER_URL']);
     expect(report.secrets).toEqual(['pw']);
     expect(exportedVariables(report, 'APP_').variables).toHaveProperty('APP_DOCKER_HOST', '127.0.0.1');
+  });
+
+  it('reports services whose names map to the same variables, and keeps the first', () => {
+    const model = parseResolvedConfig('services:\n  my-db: {image: x}\n  my_db: {image: x}\n  other: {image: x}\n');
+    const facts = (id: string, hostPort: string) => parseInspect({ Id: id, Config: { Labels: {} }, State: {}, NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: hostPort }] } } });
+    const report = buildReport(model, {
+      'my-db': { name: 'my-db', status: 'ready', containers: [facts('a', '40001')] },
+      my_db: { name: 'my_db', status: 'ready', containers: [facts('b', '40002')] },
+      other: { name: 'other', status: 'ready', containers: [facts('c', '40003')] },
+    }, 'localhost');
+    const { variables, collisions } = exportedVariables(report, '');
+    expect(collisions).toEqual([{ name: 'MY_DB_*', services: ['my-db', 'my_db'] }]);
+    expect(variables.MY_DB_PORT).toBe('40001');
+    expect(variables.OTHER_PORT).toBe('40003');
   });
 });

@@ -44,7 +44,8 @@ describe('compose detection and logs', () => {
 describe('state', () => {
   it('round-trips and copes with missing or foreign state', () => {
     const s: RunState = { version: 1, projectName: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [], teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], compose: { command: 'docker', baseArgs: ['compose'] } };
-    expect(decodeState(encodeState(s))).toEqual({ ...s, outcome: undefined });
+    expect(decodeState(encodeState(s))).toEqual({ ...s, creationStarted: false, outcome: undefined });
+    expect(decodeState(encodeState({ ...s, creationStarted: true }))?.creationStarted).toBe(true);
     expect(decodeState('')).toBeUndefined();
     expect(decodeState('{nope')).toBeUndefined();
     expect(decodeState('{"version":2,"projectName":"p"}')).toBeUndefined();

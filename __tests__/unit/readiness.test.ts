@@ -117,6 +117,12 @@ describe('wait-for', () => {
     expect(rules.queue).toEqual({ probe: { kind: 'healthy', active: false }, timeoutSeconds: 120 });
     expect(rules.app.probe).toEqual({ kind: 'running' });
   });
+  it('drops the g and y flags of a log pattern, which would make a line match only every other time', () => {
+    const { worker } = parseWaitFor(['worker: log:/ready/gyi']);
+    const pattern = (worker.probe as { kind: 'log'; pattern: RegExp }).pattern;
+    expect(pattern.flags).toBe('i');
+    expect([pattern.test('READY'), pattern.test('READY'), pattern.test('x ready')]).toEqual([true, true, true]);
+  });
   it.each([
     ['db tcp:3306', "no '<service>:' at the start"],
     ['db:', 'no probe after the service name'],

@@ -25701,7 +25701,7 @@ const SERVICE_KEYS = [
     'dns_search', 'domainname', 'driver_opts', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links',
     'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
     'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
-    'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop',
+    'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_start', 'pre_stop',
     'privileged', 'profiles', 'provider', 'pull_policy', 'pull_refresh_after', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
     'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
     'use_api_socket', 'user', 'userns_mode', 'uts', 'volume_driver', 'volumes', 'volumes_from', 'working_dir',
@@ -25759,30 +25759,51 @@ function readComposeFile(file, workingDirectory) {
     }
 }
 /**
- * Problems of one file's text, each located as `file:line:column`. An override file may leave
- * out `services`; `checkComposeFiles` asks that one of the files has them.
+ * Problems of one file's text, each located as `file:line:column`. A file may hold several YAML
+ * documents (`---`), which Compose v2 merges in order. An override file may leave out `services`,
+ * or be empty; `checkComposeFiles` judges what the files make together.
  */
 function checkComposeText(file, text) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const yaml = __nccwpck_require__(8815);
-    if (text.trim() === '')
-        return { problems: [`${file}: is empty`], hasServices: false };
     const lineCounter = new yaml.LineCounter();
-    const doc = yaml.parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+    const docs = yaml.parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
     const at = (offset) => {
         if (offset === undefined)
             return file;
         const { line, col } = lineCounter.linePos(offset);
         return `${file}:${line}:${col}`;
     };
-    const problems = doc.errors.map((e) => e.code === 'DUPLICATE_KEY'
-        ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
-        : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`);
-    if (problems.length > 0)
-        return { problems, hasServices: false };
+    // parseAllDocuments gives an empty collection for a stream with no document at all.
+    const documents = Array.isArray(docs) ? docs : [];
+    const result = { problems: [], hasServices: false, empty: true };
+    for (const doc of documents) {
+        const problems = doc.errors.map((e) => e.code === 'DUPLICATE_KEY'
+            ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
+            : `${at(e.pos[0])}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`);
+        if (problems.length > 0) {
+            result.problems.push(...problems);
+            result.empty = false;
+            continue;
+        }
+        if (doc.contents === null || (yaml.isScalar(doc.contents) && doc.contents.value === null))
+            continue;
+        result.empty = false;
+        const one = checkDocument(yaml, doc, at);
+        result.problems.push(...one.problems);
+        result.hasServices ||= one.hasServices;
+    }
+    return result;
+}
+/** Merge tags of the Compose Specification, for override files: `ports: !reset []`, `!override`. */
+const RESET_TAG = '!reset';
+function checkDocument(yaml, doc, at) {
+    const problems = [];
     const top = doc.contents;
     if (!yaml.isMap(top))
         return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+    /** `!reset` removes what an earlier file set: its value has no shape to check. */
+    const isReset = (node) => yaml.isNode(node) && node.tag === RESET_TAG;
     const resolve = (node) => (yaml.isAlias(node) ? node.resolve(doc) : node);
     // With merge keys on, `<<` is a scalar whose value is a symbol.
     const keyName = (key) => {
@@ -25854,9 +25875,12 @@ function checkComposeText(file, text) {
             const nameAt = keyAt(svc.key);
             if (name === '<<')
                 continue;
-            if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
-                problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`);
+            // The specification's pattern for service names.
+            if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+                problems.push(`${nameAt}: service name '${name}' may hold only letters, digits, '.', '_' and '-'`);
             }
+            if (isReset(svc.value))
+                continue;
             const body = resolve(svc.value);
             if (!yaml.isMap(body)) {
                 problems.push(`${nameAt}: service '${name}' must be a mapping of settings (image, build, ports, ...)`);
@@ -25864,6 +25888,8 @@ function checkComposeText(file, text) {
             }
             for (const item of serviceSettings(body)) {
                 const k = keyName(item.key);
+                if (isReset(item.value) && (k.startsWith('x-') || SERVICE_KEYS.includes(k)))
+                    continue;
                 const value = resolve(item.value);
                 const shapes = SERVICE_KEY_SHAPES[k];
                 const shape = yaml.isMap(value) ? 'mapping' : yaml.isSeq(value) ? 'list' : yaml.isScalar(value) && value.value !== null ? 'scalar' : undefined;
@@ -25897,6 +25923,9 @@ function checkComposeFiles(files, workingDirectory) {
         const result = checkComposeText(file, text);
         problems.push(...result.problems);
         anyServices ||= result.hasServices;
+        // Alone, an empty file is a mistake; as an override among others it is harmless.
+        if (result.empty && files.length === 1)
+            problems.push(`${file}: is empty`);
     }
     if (problems.length === 0 && !anyServices) {
         problems.push(`${files.join(', ')}: no 'services' defined`);
@@ -26203,9 +26232,6 @@ exports.ConcurrencyLimit = ConcurrencyLimit;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.connectionString = connectionString;
-exports.environmentSecrets = environmentSecrets;
-exports.secretForms = secretForms;
-exports.hideSecrets = hideSecrets;
 const urls_1 = __nccwpck_require__(5769);
 const enc = encodeURIComponent;
 function first(env, ...names) {
@@ -26276,23 +26302,6 @@ const BY_PORT = {
 function connectionString(containerPort, env, host, published) {
     return BY_PORT[containerPort]?.(env, host, published);
 }
-/** Secrets that a service's environment holds, whether or not a URL uses them. */
-function environmentSecrets(env) {
-    return Object.entries(env)
-        .filter(([k, v]) => v !== '' && /(PASSWORD|PASS|SECRET|TOKEN)$/.test(k) && !/_FILE$/.test(k))
-        .map(([, v]) => v);
-}
-/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
-function secretForms(secret) {
-    return [...new Set([secret, enc(secret)])].filter((s) => s !== '');
-}
-/** The text with every form of every secret replaced, for the summary and log lines. */
-function hideSecrets(text, secrets) {
-    let out = text;
-    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
-        out = out.split(s).join('***');
-    return out;
-}
 
 
 /***/ }),
@@ -26356,6 +26365,7 @@ exports.ComposeLabels = {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseInspect = parseInspect;
+exports.envFromList = envFromList;
 exports.willRestart = willRestart;
 const constants_1 = __nccwpck_require__(7242);
 function parseInspect(entry) {
@@ -26403,8 +26413,12 @@ function parseInspect(entry) {
         exposedTcpPorts,
         bindings,
         labels,
-        env: Object.fromEntries((config.Env ?? []).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+        env: envFromList(config.Env ?? []),
     };
+}
+/** `NAME=value` entries as the engine lists them, as a mapping. */
+function envFromList(list) {
+    return Object.fromEntries(list.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 }
 /** Whether the engine will bring the container back after it exits with `exitCode`. */
 function willRestart(facts, exitCode) {
@@ -26667,6 +26681,10 @@ exports.logsArgs = logsArgs;
 exports.execArgs = execArgs;
 exports.stopArgs = stopArgs;
 exports.removeContainersArgs = removeContainersArgs;
+exports.listContainerNamesArgs = listContainerNamesArgs;
+exports.listNetworkNamesArgs = listNetworkNamesArgs;
+exports.manualRemovalCommand = manualRemovalCommand;
+exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
@@ -26736,6 +26754,22 @@ function stopArgs(ids, stopTimeoutSeconds) {
 }
 function removeContainersArgs(ids) {
     return ['rm', '--force', '--volumes', '--', ...ids];
+}
+/** Names (not ids) of what the project holds, for messages a user reads. */
+function listContainerNamesArgs(project) {
+    return ['ps', '--all', '--format', '{{.Names}}', '--filter', (0, exports.projectFilter)(project)];
+}
+function listNetworkNamesArgs(project) {
+    return ['network', 'ls', '--format', '{{.Name}}', '--filter', (0, exports.projectFilter)(project)];
+}
+/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+function manualRemovalCommand(project) {
+    const f = `--filter ${(0, exports.projectFilter)(project)}`;
+    return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;
+}
+/** The images' own environment (Dockerfile ENV), one JSON list per line; missing images are skipped. */
+function imageEnvArgs(images) {
+    return ['image', 'inspect', '--format', '{{json .Config.Env}}', '--', ...images];
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
@@ -26944,6 +26978,26 @@ class Docker {
         const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
         return r.code === 0;
     }
+    /** Environment variables the images set themselves; an image not on the engine yet gives none. */
+    async imageEnvironments(images) {
+        if (images.length === 0)
+            return [];
+        const r = await this.runner.run('docker', args.imageEnvArgs(images), { env: this.env, signal: this.signal, maxBytes: 16 << 20 });
+        return r.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('['))
+            .map((l) => (0, container_facts_1.envFromList)(JSON.parse(l)));
+    }
+    /** Names of the containers, networks and volumes that carry the project's label. */
+    async projectResources(project) {
+        const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+        const [containers, networks, volumes] = await Promise.all([
+            this.docker(args.listContainerNamesArgs(project), 'docker ps'),
+            this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
+            this.docker(args.listVolumesArgs(project), 'docker volume ls'),
+        ]);
+        return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
+    }
     async containerIds(project) {
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
@@ -26965,7 +27019,7 @@ class Docker {
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
     }
     printLogs(id, lines) {
-        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, timeoutMs: 120000 });
+        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
     }
     /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
     async exec(id, command, timeoutMs, signal) {
@@ -27085,6 +27139,8 @@ function envVariableName(prefix, service, suffix) {
 function exportedVariables(report, prefix) {
     const variables = {};
     const skipped = [];
+    const owner = {};
+    const collisions = new Map();
     for (const [service, s] of Object.entries(report.services)) {
         const port = s.ports.find((p) => p.protocol === 'tcp');
         if (!port || !s.url)
@@ -27092,13 +27148,22 @@ function exportedVariables(report, prefix) {
         const values = { HOST: port.host, PORT: String(port.published), URL: s.url };
         for (const [suffix, value] of Object.entries(values)) {
             const name = envVariableName(prefix, service, suffix);
-            if (RESERVED.test(name))
+            if (RESERVED.test(name)) {
                 skipped.push(name);
-            else
-                variables[name] = value;
+                continue;
+            }
+            // `my-db` and `my_db` map to one name: the first keeps it, and the clash is reported once per service pair.
+            if (owner[name] !== undefined && owner[name] !== service) {
+                const key = `${owner[name]}\0${service}`;
+                if (!collisions.has(key))
+                    collisions.set(key, { name: `${name.slice(0, -suffix.length)}*`, services: [owner[name], service] });
+                continue;
+            }
+            owner[name] = service;
+            variables[name] = value;
         }
     }
-    return { variables, skipped };
+    return { variables, skipped, collisions: [...collisions.values()] };
 }
 
 
@@ -27213,6 +27278,7 @@ const constants_1 = __nccwpck_require__(7242);
 const context_1 = __nccwpck_require__(788);
 const dependency_graph_1 = __nccwpck_require__(559);
 const readiness_rules_1 = __nccwpck_require__(4629);
+const docker_args_1 = __nccwpck_require__(1153);
 const docker_1 = __nccwpck_require__(3871);
 const net_probes_1 = __nccwpck_require__(9402);
 const process_runner_1 = __nccwpck_require__(1377);
@@ -27220,7 +27286,7 @@ const project_name_1 = __nccwpck_require__(280);
 const service_report_1 = __nccwpck_require__(5031);
 const stack_starter_1 = __nccwpck_require__(5725);
 const state_1 = __nccwpck_require__(2462);
-const connection_strings_1 = __nccwpck_require__(212);
+const secrets_1 = __nccwpck_require__(7194);
 const exported_env_1 = __nccwpck_require__(9034);
 const summary_1 = __nccwpck_require__(8855);
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
@@ -27276,21 +27342,34 @@ async function up(inputs, signal) {
     core.setOutput(constants_1.Outputs.ProjectName, projectName);
     core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
     const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal);
-    // The daemon check and compose's config do not depend on each other; a daemon that does not
-    // answer is the more basic problem, so it is the one reported when both fail.
-    const [configResult, versionResult] = await Promise.allSettled([docker.resolveConfig(inputs.composeCommand, project), docker.serverVersion()]);
+    // The daemon check, compose's config and the look for an existing project do not depend on each
+    // other; a daemon that does not answer is the more basic problem, so it is the one reported first.
+    const [configResult, versionResult, existingResult] = await Promise.allSettled([
+        docker.resolveConfig(inputs.composeCommand, project),
+        docker.serverVersion(),
+        docker.projectResources(projectName),
+    ]);
     if (versionResult.status === 'rejected')
         throw versionResult.reason;
     if (configResult.status === 'rejected')
         throw configResult.reason;
+    if (existingResult.status === 'rejected')
+        throw existingResult.reason;
+    refuseExistingProject(projectName, existingResult.value);
     const config = configResult.value;
     const cli = config.cli;
     state.compose = cli;
     saveState(state);
     const model = (0, compose_model_1.parseResolvedConfig)(config.yaml);
-    // Masked before anything starts: container logs in a failure message may echo them.
-    for (const svc of Object.values(model.services))
-        registerSecrets((0, connection_strings_1.environmentSecrets)(svc.environment));
+    const secrets = new SecretRegistry();
+    // Masked before anything is created: compose's create output, and container logs in a failure
+    // message, may echo them. The images' own ENV counts too; built and pulled images are covered
+    // once their containers exist.
+    for (const [name, svc] of Object.entries(model.services))
+        secrets.add((0, secrets_1.environmentSecrets)(svc.environment), name);
+    const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
+    for (const env of await docker.imageEnvironments(localImages))
+        secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
     const roots = inputs.services.length > 0 ? inputs.services : (0, compose_model_1.activeServices)(model, inputs.profiles.concat(profilesFromEnv()), []);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     checkWaitForServices(inputs, plan);
@@ -27298,6 +27377,8 @@ async function up(inputs, signal) {
     const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
     core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
     core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+    state.creationStarted = true;
+    saveState(state);
     if (inputs.pull === 'always' && version === 'v1')
         await docker.pull(cli, project, plan.services);
     const create = async (services, progress) => {
@@ -27325,11 +27406,11 @@ async function up(inputs, signal) {
             for (const services of laterWaves)
                 await create(services, (line) => core.info(`[create ${services.join(', ')}] ${line}`));
             core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
-            return containersByService(docker, projectName);
+            return containersByService(docker, projectName, secrets);
         })();
     // The starter asks for them when it needs them; until then a failure must not go unhandled.
     later?.catch(() => undefined);
-    const containers = await containersByService(docker, projectName);
+    const containers = await containersByService(docker, projectName, secrets);
     const since = Date.now() / 1000 - 1;
     const engine = stackEngine(docker, cli, project, since);
     const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart) : []);
@@ -27350,13 +27431,14 @@ async function up(inputs, signal) {
     }
     catch (error) {
         if (error instanceof stack_starter_1.StackStartError) {
-            await publish(projectName, model, error.outcomes, inputs, error);
+            // A problem writing the outputs must not hide why the stack did not come up.
+            await publish(projectName, model, error.outcomes, inputs, secrets, error).catch((e) => core.warning(`Could not write the outputs: ${e.message}`));
         }
         state.outcome = 'failure';
         saveState(state);
         throw error;
     }
-    await publish(projectName, model, outcomes, inputs);
+    await publish(projectName, model, outcomes, inputs, secrets);
     state.outcome = 'success';
     saveState(state);
 }
@@ -27372,12 +27454,14 @@ async function explainCreateFailure(docker, model, services, error) {
 function profilesFromEnv() {
     return (process.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
-async function containersByService(docker, project) {
+async function containersByService(docker, project, secrets) {
     const facts = await docker.inspect(await docker.containerIds(project));
     const out = {};
     for (const f of facts) {
         if (f.labels[constants_1.ComposeLabels.OneOff] === 'True')
             continue;
+        // The container's environment holds the image's ENV as built or pulled: masked before it starts.
+        secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);
         (out[f.service] ??= []).push(f.id);
     }
     return out;
@@ -27393,32 +27477,69 @@ function stackEngine(docker, cli, project, since) {
         watchEvents: (onEvent, signal) => docker.watchEvents(project.name, since, onEvent, signal),
     };
 }
-function registerSecrets(secrets) {
-    for (const form of secrets.flatMap(connection_strings_1.secretForms))
-        core.setSecret(form);
+/**
+ * Every secret of the run, registered with the runner once, the first time it is seen. Values
+ * too short or too plain to mask are named (never shown) instead.
+ */
+class SecretRegistry {
+    values = new Set();
+    warned = new Set();
+    add(found, where) {
+        const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
+        for (const s of secrets) {
+            if (this.values.has(s))
+                continue;
+            this.values.add(s);
+            for (const form of (0, secrets_1.secretForms)(s))
+                core.setSecret(form);
+        }
+        const fresh = unmasked.filter((n) => !this.warned.has(n));
+        if (fresh.length === 0)
+            return;
+        fresh.forEach((n) => this.warned.add(n));
+        core.warning(`Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${secrets_1.MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`);
+    }
+    all() {
+        return [...this.values];
+    }
 }
-async function publish(projectName, model, outcomes, inputs, failure) {
+/** Ephemeral mode never adopts a project: whatever exists under the name was not made by this run. */
+function refuseExistingProject(projectName, existing) {
+    const parts = [
+        ['container', existing.containers],
+        ['network', existing.networks],
+        ['volume', existing.volumes],
+    ]
+        .filter(([, names]) => names.length > 0)
+        .map(([kind, names]) => `${names.length} ${kind}${names.length > 1 ? 's' : ''} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`);
+    if (parts.length === 0)
+        return;
+    throw new Error(`Project '${projectName}' already exists on this engine: ${parts.join(', ')}, and this run did not create it. ` +
+        `The action never touches a stack it did not create: choose another 'project-name', or remove that project first (${(0, docker_args_1.manualRemovalCommand)(projectName)}).`);
+}
+async function publish(projectName, model, outcomes, inputs, secrets, failure) {
     const report = (0, service_report_1.buildReport)(model, outcomes, inputs.host);
-    registerSecrets(report.secrets);
+    secrets.add(report.secrets);
     core.setOutput(constants_1.Outputs.Urls, JSON.stringify(report.urls));
     core.setOutput(constants_1.Outputs.Services, JSON.stringify(report.services));
     for (const [service, url] of Object.entries(report.urls))
         core.setOutput((0, constants_1.serviceUrlOutput)(service), url);
     if (inputs.exportEnv) {
-        const { variables, skipped } = (0, exported_env_1.exportedVariables)(report, inputs.envPrefix);
+        const { variables, skipped, collisions } = (0, exported_env_1.exportedVariables)(report, inputs.envPrefix);
         for (const [name, value] of Object.entries(variables))
             core.exportVariable(name, value);
+        for (const c of collisions)
+            core.warning(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
         if (skipped.length > 0)
             core.warning(`Not exported, as compose and docker read these names themselves: ${skipped.join(', ')}. Set 'env-prefix' to export them.`);
     }
     if (Object.keys(report.urls).length > 0) {
         core.info('Service URLs:');
         for (const [service, url] of Object.entries(report.urls))
-            core.info(`  ${service}: ${(0, connection_strings_1.hideSecrets)(url, report.secrets)}`);
+            core.info(`  ${service}: ${(0, secrets_1.hideSecrets)(url, secrets.all())}`);
     }
     if (process.env.GITHUB_STEP_SUMMARY) {
-        const secrets = [...report.secrets, ...Object.values(model.services).flatMap((s) => (0, connection_strings_1.environmentSecrets)(s.environment))];
-        await core.summary.addRaw((0, summary_1.summaryMarkdown)(projectName, report, failure, secrets)).write();
+        await core.summary.addRaw((0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all())).write();
     }
     return report;
 }
@@ -27894,6 +28015,111 @@ function rulesFromConditions(model, services, userRules) {
         }
     }
     return { ...implied, ...userRules };
+}
+
+
+/***/ }),
+
+/***/ 7194:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Which values of a stack are secret, and which of them can be masked without hiding ordinary
+// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
+// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MIN_MASKED_LENGTH = void 0;
+exports.isSecretName = isSecretName;
+exports.passwordsInUrls = passwordsInUrls;
+exports.isMaskable = isMaskable;
+exports.environmentSecrets = environmentSecrets;
+exports.secretForms = secretForms;
+exports.hideSecrets = hideSecrets;
+/** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
+const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
+/** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
+const SECRET_WORDS = new Set(['PASS', 'PWD', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'ACCESSKEY', 'AUTHTOKEN', 'ACCESSTOKEN', 'PASSPHRASE']);
+/** Values that are flags or numbers, never secrets worth masking. */
+const FLAG_VALUES = new Set(['yes', 'no', 'true', 'false', 'on', 'off', 'y', 'n', 'none', 'null']);
+/** Shorter values are not masked: masking "abc" would hide it in every word of the job log. */
+exports.MIN_MASKED_LENGTH = 4;
+/** The words of a variable name: split at anything but letters and digits, and at camelCase. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w.toUpperCase());
+}
+/** Whether a variable of this name holds a secret, case-insensitively. */
+function isSecretName(name) {
+    const upper = name.toUpperCase();
+    // A path to a secret (MYSQL_PASSWORD_FILE) is not the secret; PWD alone is the working directory.
+    if (/_FILE$/.test(upper) || upper === 'PWD' || upper === 'OLDPWD')
+        return false;
+    if (SECRET_SUBSTRINGS.some((s) => upper.includes(s)))
+        return true;
+    return nameWords(name).some((w) => SECRET_WORDS.has(w));
+}
+/** Passwords written inside URL-shaped values: `scheme://user:password@host`. */
+function passwordsInUrls(value) {
+    const found = [];
+    for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/g)) {
+        found.push(m[1]);
+        try {
+            const decoded = decodeURIComponent(m[1]);
+            if (decoded !== m[1])
+                found.push(decoded);
+        }
+        catch {
+            // Not valid percent-encoding: the raw form is all there is.
+        }
+    }
+    return found;
+}
+/** Whether a secret value can be masked without hiding ordinary words and numbers. */
+function isMaskable(value) {
+    const v = value.trim();
+    if (v.length < exports.MIN_MASKED_LENGTH)
+        return false;
+    if (FLAG_VALUES.has(v.toLowerCase()))
+        return false;
+    if (/^\d+$/.test(v))
+        return false;
+    return true;
+}
+/** Empty values, flags and small numbers are no secret at all; anything else left unmasked is worth a word. */
+function looksLikeRealValue(value) {
+    const v = value.trim();
+    return v !== '' && !FLAG_VALUES.has(v.toLowerCase()) && !(/^\d+$/.test(v) && v.length < exports.MIN_MASKED_LENGTH);
+}
+/** Secrets that an environment holds: by variable name, and passwords inside URLs of any variable. */
+function environmentSecrets(env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const [name, value] of Object.entries(env)) {
+        const candidates = isSecretName(name) ? [value] : [];
+        candidates.push(...passwordsInUrls(value));
+        for (const c of candidates) {
+            if (isMaskable(c))
+                secrets.add(c);
+            else if (looksLikeRealValue(c) && !unmasked.includes(name))
+                unmasked.push(name);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
+}
+/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
+function secretForms(secret) {
+    return [...new Set([secret, encodeURIComponent(secret)])].filter(isMaskable);
+}
+/** The text with every form of every secret replaced, for the summary and log lines. */
+function hideSecrets(text, secrets) {
+    let out = text;
+    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
+        out = out.split(s).join('***');
+    return out;
 }
 
 
@@ -28584,6 +28810,7 @@ function decodeState(text) {
             logLines: s.logLines ?? 200,
             stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
             downFlags: s.downFlags ?? [],
+            creationStarted: s.creationStarted === true,
             outcome: s.outcome,
         };
     }
@@ -28603,7 +28830,7 @@ function decodeState(text) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
-const connection_strings_1 = __nccwpck_require__(212);
+const secrets_1 = __nccwpck_require__(7194);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
@@ -28611,7 +28838,7 @@ function escapeCell(text) {
 }
 /** Credentials in URLs and messages are shown as ***. */
 function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
-    const hide = (text) => (0, connection_strings_1.hideSecrets)(text, secrets);
+    const hide = (text) => (0, secrets_1.hideSecrets)(text, secrets);
     const rows = Object.entries(report.services).map(([name, s]) => {
         const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
         const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
@@ -28773,7 +29000,8 @@ function parseProbe(text, options, line) {
         const m = /^log:\/(.*)\/([a-z]*)$/s.exec(text);
         if (!m || m[1] === '')
             fail(line, 'a log probe is written log:/<regular expression>/<flags>');
-        const flags = m[2].replace(/g/g, '');
+        // g and y make a RegExp remember where it last matched, so the same line could fail the next test.
+        const flags = m[2].replace(/[gy]/g, '');
         try {
             return { kind: 'log', pattern: new RegExp(m[1], flags) };
         }

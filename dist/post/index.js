@@ -25702,6 +25702,7 @@ exports.ComposeLabels = {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseInspect = parseInspect;
+exports.envFromList = envFromList;
 exports.willRestart = willRestart;
 const constants_1 = __nccwpck_require__(7242);
 function parseInspect(entry) {
@@ -25749,8 +25750,12 @@ function parseInspect(entry) {
         exposedTcpPorts,
         bindings,
         labels,
-        env: Object.fromEntries((config.Env ?? []).filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+        env: envFromList(config.Env ?? []),
     };
+}
+/** `NAME=value` entries as the engine lists them, as a mapping. */
+function envFromList(list) {
+    return Object.fromEntries(list.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 }
 /** Whether the engine will bring the container back after it exits with `exitCode`. */
 function willRestart(facts, exitCode) {
@@ -25790,6 +25795,10 @@ exports.logsArgs = logsArgs;
 exports.execArgs = execArgs;
 exports.stopArgs = stopArgs;
 exports.removeContainersArgs = removeContainersArgs;
+exports.listContainerNamesArgs = listContainerNamesArgs;
+exports.listNetworkNamesArgs = listNetworkNamesArgs;
+exports.manualRemovalCommand = manualRemovalCommand;
+exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
@@ -25859,6 +25868,22 @@ function stopArgs(ids, stopTimeoutSeconds) {
 }
 function removeContainersArgs(ids) {
     return ['rm', '--force', '--volumes', '--', ...ids];
+}
+/** Names (not ids) of what the project holds, for messages a user reads. */
+function listContainerNamesArgs(project) {
+    return ['ps', '--all', '--format', '{{.Names}}', '--filter', (0, exports.projectFilter)(project)];
+}
+function listNetworkNamesArgs(project) {
+    return ['network', 'ls', '--format', '{{.Name}}', '--filter', (0, exports.projectFilter)(project)];
+}
+/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+function manualRemovalCommand(project) {
+    const f = `--filter ${(0, exports.projectFilter)(project)}`;
+    return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;
+}
+/** The images' own environment (Dockerfile ENV), one JSON list per line; missing images are skipped. */
+function imageEnvArgs(images) {
+    return ['image', 'inspect', '--format', '{{json .Config.Env}}', '--', ...images];
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
@@ -26067,6 +26092,26 @@ class Docker {
         const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
         return r.code === 0;
     }
+    /** Environment variables the images set themselves; an image not on the engine yet gives none. */
+    async imageEnvironments(images) {
+        if (images.length === 0)
+            return [];
+        const r = await this.runner.run('docker', args.imageEnvArgs(images), { env: this.env, signal: this.signal, maxBytes: 16 << 20 });
+        return r.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('['))
+            .map((l) => (0, container_facts_1.envFromList)(JSON.parse(l)));
+    }
+    /** Names of the containers, networks and volumes that carry the project's label. */
+    async projectResources(project) {
+        const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+        const [containers, networks, volumes] = await Promise.all([
+            this.docker(args.listContainerNamesArgs(project), 'docker ps'),
+            this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
+            this.docker(args.listVolumesArgs(project), 'docker volume ls'),
+        ]);
+        return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
+    }
     async containerIds(project) {
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
@@ -26088,7 +26133,7 @@ class Docker {
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
     }
     printLogs(id, lines) {
-        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, timeoutMs: 120000 });
+        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
     }
     /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
     async exec(id, command, timeoutMs, signal) {
@@ -26228,38 +26273,46 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.run = run;
 const core = __importStar(__nccwpck_require__(7484));
-const path = __importStar(__nccwpck_require__(6928));
 const constants_1 = __nccwpck_require__(7242);
 const docker_1 = __nccwpck_require__(3871);
+const docker_args_1 = __nccwpck_require__(1153);
 const process_runner_1 = __nccwpck_require__(1377);
-const project_name_1 = __nccwpck_require__(280);
+const secrets_1 = __nccwpck_require__(7194);
 const state_1 = __nccwpck_require__(2462);
 const teardown_1 = __nccwpck_require__(5128);
 const log = {
     info: (line) => core.info(line),
     warning: (line) => core.warning(line),
     group: (title, fn) => core.group(title, fn),
+    mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => core.setSecret(s)),
 };
 /**
- * Without saved state (main failed before saving it, or the runner lost it), the project can
- * still be found when its name was given or is derived from the run, as in Actions.
+ * The post step: logs as asked, then teardown of what this run created, and only that. Problems
+ * here are warnings, never failures. Without state, or with state saved before the first create,
+ * the run created nothing, so nothing is removed: a project of the same name belongs to someone else.
  */
-function fallbackState() {
-    const given = core.getInput('project-name').trim();
-    const name = given || (process.env.GITHUB_RUN_ID ? (0, project_name_1.defaultProjectName)(process.env, path.basename(process.cwd())) : '');
-    if (!name)
-        return undefined;
-    return { version: 1, projectName: name, workingDirectory: process.cwd(), files: [], envFiles: [], profiles: [], teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [] };
-}
-/** The post step: logs as asked, then teardown. Problems here are warnings, never failures. */
 async function run() {
+    const controller = new AbortController();
+    const onSignal = (signal) => {
+        if (!controller.signal.aborted)
+            core.info(`Received ${signal}: stopping the post step.`);
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    /** Set once removal begins: a cancel from then on may leave part of the project. */
+    let project;
     try {
-        const state = (0, state_1.decodeState)(core.getState(constants_1.StateKeys.Run)) ?? fallbackState();
+        const state = (0, state_1.decodeState)(core.getState(constants_1.StateKeys.Run));
         if (!state) {
-            core.info('The main step saved no state: no stack was created, nothing to remove.');
+            core.info('The main step saved no state, so it created nothing: nothing to remove.');
             return;
         }
-        const docker = new docker_1.Docker(new process_runner_1.SpawnRunner());
+        if (!state.creationStarted) {
+            core.info(`The main step stopped before creating anything, so project ${state.projectName} is not touched.`);
+            return;
+        }
+        const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, controller.signal);
         if ((0, teardown_1.shouldPrintLogs)(state)) {
             await (0, teardown_1.printServiceLogs)(docker, state, log).catch((e) => core.warning(`Could not print logs: ${e.message}`));
         }
@@ -26267,10 +26320,18 @@ async function run() {
             core.info(`teardown: never, so project ${state.projectName} stays up.`);
             return;
         }
+        project = state.projectName;
         await (0, teardown_1.removeStack)(docker, state, log);
     }
     catch (error) {
         core.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (controller.signal.aborted && project) {
+            core.warning(`The post step was cancelled: project ${project} may be partly left. Remove it with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
+        }
     }
 }
 
@@ -26441,49 +26502,106 @@ exports.SpawnRunner = SpawnRunner;
 
 /***/ }),
 
-/***/ 280:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ 7194:
+/***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
+// Which values of a stack are secret, and which of them can be masked without hiding ordinary
+// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
+// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.sanitizeProjectName = sanitizeProjectName;
-exports.validateProjectName = validateProjectName;
-exports.defaultProjectName = defaultProjectName;
-const crypto_1 = __nccwpck_require__(6982);
-const crypto_2 = __nccwpck_require__(6982);
-/** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
-function sanitizeProjectName(raw) {
-    const cleaned = raw
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]+/g, '-')
-        .replace(/^[^a-z0-9]+/, '')
-        .replace(/-{2,}/g, '-')
-        .replace(/[-_]+$/, '');
-    return cleaned;
+exports.MIN_MASKED_LENGTH = void 0;
+exports.isSecretName = isSecretName;
+exports.passwordsInUrls = passwordsInUrls;
+exports.isMaskable = isMaskable;
+exports.environmentSecrets = environmentSecrets;
+exports.secretForms = secretForms;
+exports.hideSecrets = hideSecrets;
+/** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
+const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
+/** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
+const SECRET_WORDS = new Set(['PASS', 'PWD', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'ACCESSKEY', 'AUTHTOKEN', 'ACCESSTOKEN', 'PASSPHRASE']);
+/** Values that are flags or numbers, never secrets worth masking. */
+const FLAG_VALUES = new Set(['yes', 'no', 'true', 'false', 'on', 'off', 'y', 'n', 'none', 'null']);
+/** Shorter values are not masked: masking "abc" would hide it in every word of the job log. */
+exports.MIN_MASKED_LENGTH = 4;
+/** The words of a variable name: split at anything but letters and digits, and at camelCase. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w.toUpperCase());
 }
-function validateProjectName(name) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-        throw new Error(`Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`);
-    }
-    return name;
+/** Whether a variable of this name holds a secret, case-insensitively. */
+function isSecretName(name) {
+    const upper = name.toUpperCase();
+    // A path to a secret (MYSQL_PASSWORD_FILE) is not the secret; PWD alone is the working directory.
+    if (/_FILE$/.test(upper) || upper === 'PWD' || upper === 'OLDPWD')
+        return false;
+    if (SECRET_SUBSTRINGS.some((s) => upper.includes(s)))
+        return true;
+    return nameWords(name).some((w) => SECRET_WORDS.has(w));
 }
-/**
- * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
- * hash of the step id and the runner's name, so neither two uses of the action in one job nor
- * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
- * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
- */
-function defaultProjectName(env, fallbackBase) {
-    const runId = env.GITHUB_RUN_ID;
-    if (runId) {
-        const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
-        const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
-        return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
+/** Passwords written inside URL-shaped values: `scheme://user:password@host`. */
+function passwordsInUrls(value) {
+    const found = [];
+    for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/g)) {
+        found.push(m[1]);
+        try {
+            const decoded = decodeURIComponent(m[1]);
+            if (decoded !== m[1])
+                found.push(decoded);
+        }
+        catch {
+            // Not valid percent-encoding: the raw form is all there is.
+        }
     }
-    const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
-    return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
+    return found;
+}
+/** Whether a secret value can be masked without hiding ordinary words and numbers. */
+function isMaskable(value) {
+    const v = value.trim();
+    if (v.length < exports.MIN_MASKED_LENGTH)
+        return false;
+    if (FLAG_VALUES.has(v.toLowerCase()))
+        return false;
+    if (/^\d+$/.test(v))
+        return false;
+    return true;
+}
+/** Empty values, flags and small numbers are no secret at all; anything else left unmasked is worth a word. */
+function looksLikeRealValue(value) {
+    const v = value.trim();
+    return v !== '' && !FLAG_VALUES.has(v.toLowerCase()) && !(/^\d+$/.test(v) && v.length < exports.MIN_MASKED_LENGTH);
+}
+/** Secrets that an environment holds: by variable name, and passwords inside URLs of any variable. */
+function environmentSecrets(env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const [name, value] of Object.entries(env)) {
+        const candidates = isSecretName(name) ? [value] : [];
+        candidates.push(...passwordsInUrls(value));
+        for (const c of candidates) {
+            if (isMaskable(c))
+                secrets.add(c);
+            else if (looksLikeRealValue(c) && !unmasked.includes(name))
+                unmasked.push(name);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
+}
+/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
+function secretForms(secret) {
+    return [...new Set([secret, encodeURIComponent(secret)])].filter(isMaskable);
+}
+/** The text with every form of every secret replaced, for the summary and log lines. */
+function hideSecrets(text, secrets) {
+    let out = text;
+    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
+        out = out.split(s).join('***');
+    return out;
 }
 
 
@@ -26520,6 +26638,7 @@ function decodeState(text) {
             logLines: s.logLines ?? 200,
             stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
             downFlags: s.downFlags ?? [],
+            creationStarted: s.creationStarted === true,
             outcome: s.outcome,
         };
     }
@@ -26576,11 +26695,15 @@ exports.removeStack = removeStack;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const constants_1 = __nccwpck_require__(7242);
+const docker_args_1 = __nccwpck_require__(1153);
+const secrets_1 = __nccwpck_require__(7194);
 function shouldPrintLogs(state) {
     return state.logs === 'always' || (state.logs === 'on-failure' && state.outcome !== 'success');
 }
 async function printServiceLogs(docker, state, log) {
     const facts = await docker.inspect(await docker.containerIds(state.projectName));
+    // Main registered these too, but a log printed here must not depend on main having got that far.
+    log.mask(facts.flatMap((f) => (0, secrets_1.environmentSecrets)(f.env).secrets));
     facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
     for (const f of facts) {
         const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
@@ -26608,36 +26731,54 @@ async function removeStack(docker, state, log) {
             log.warning(`${what} labelled ${constants_1.ComposeLabels.Project}=${project}: ${e.message}`);
         }
     };
-    const labelled = () => Promise.all([
-        docker.containerIds(project).catch(() => []),
-        docker.networkIds(project).catch(() => []),
-        docker.volumeNames(project).catch(() => []),
-    ]);
-    let [containers, networks, volumes] = await labelled();
+    // A listing that fails must not read as "nothing there": the stack may well still be up.
+    const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
+    const couldNotLook = (e) => log.warning(`Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
+        `Remove them with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
+    let containers, networks, volumes;
+    try {
+        [containers, networks, volumes] = await labelled();
+    }
+    catch (e) {
+        couldNotLook(e);
+        return;
+    }
+    if (containers.length + networks.length + volumes.length === 0 && state.downFlags.length === 0) {
+        log.info(`Project ${project} is already gone: nothing labelled ${constants_1.ComposeLabels.Project}=${project} is left on the engine.`);
+        return;
+    }
     // One stop call for all containers: the grace runs once, in parallel, not once per service.
     if (state.stopTimeoutSeconds > 0)
         await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
-    if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
-        const cli = state.compose;
-        await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
-        [containers, networks, volumes] = await labelled();
-    }
     const removed = [0, 0, 0];
-    // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
-    // compose went away. Three passes at most; each look costs one parallel round of list calls.
-    for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
-        const [c, n, v] = [containers, networks, volumes];
-        await attempt('Removing containers', () => docker.removeContainers(c));
-        // Networks and volumes are free once their containers are gone.
-        await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
-        removed[0] += c.length;
-        removed[1] += n.length;
-        removed[2] += v.length;
-        if (failed)
-            break;
-        [containers, networks, volumes] = await labelled();
+    try {
+        if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
+            const cli = state.compose;
+            await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
+            [containers, networks, volumes] = await labelled();
+        }
+        // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
+        // compose went away. Three passes at most; each look costs one parallel round of list calls.
+        for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
+            const [c, n, v] = [containers, networks, volumes];
+            await attempt('Removing containers', () => docker.removeContainers(c));
+            // Networks and volumes are free once their containers are gone.
+            await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
+            removed[0] += c.length;
+            removed[1] += n.length;
+            removed[2] += v.length;
+            if (failed)
+                break;
+            [containers, networks, volumes] = await labelled();
+        }
     }
-    if (!failed)
+    catch (e) {
+        couldNotLook(e);
+        return;
+    }
+    if (failed)
+        log.warning(`Project ${project} may be partly left. Remove what is left with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
+    else
         log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
 }
 
