@@ -15,7 +15,7 @@ import { defaultProjectName, validateProjectName } from './project-name';
 import { buildReport, StackReport } from './service-report';
 import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './stack-starter';
 import { encodeState, RunState } from './state';
-import { EnvironmentSecrets, environmentSecrets, hideSecrets, MIN_MASKED_LENGTH, secretForms } from './secrets';
+import { EnvironmentSecrets, environmentSecrets, envInBuildLine, hideSecrets, MIN_MASKED_LENGTH, secretForms } from './secrets';
 import { exportedVariables } from './exported-env';
 import { summaryMarkdown } from './summary';
 
@@ -83,7 +83,6 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   if (versionResult.status === 'rejected') throw versionResult.reason;
   if (configResult.status === 'rejected') throw configResult.reason;
   if (existingResult.status === 'rejected') throw existingResult.reason;
-  refuseExistingProject(projectName, existingResult.value);
   const config = configResult.value;
   const cli = config.cli;
   state.compose = cli;
@@ -104,6 +103,8 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
   core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
   core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+  // Mistakes in the inputs are reported first; then, last before creating anything, the name.
+  refuseExistingProject(projectName, existingResult.value);
   state.creationStarted = true;
   saveState(state);
   if (inputs.pull === 'always' && version === 'v1') await docker.pull(cli, project, plan.services);
@@ -119,7 +120,10 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const [firstWave, ...laterWaves] = version === 'v1' ? createWaves(model, plan) : [plan.services];
   core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
   try {
-    await create(firstWave, (line) => core.info(line));
+    await create(firstWave, (line) => {
+      secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+      core.info(line);
+    });
   } finally {
     core.endGroup();
   }
@@ -128,7 +132,12 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
       ? undefined
       : (async () => {
           // Shown as it comes (a build can take minutes), marked since level lines interleave.
-          for (const services of laterWaves) await create(services, (line) => core.info(`[create ${services.join(', ')}] ${line}`));
+          for (const services of laterWaves) {
+            await create(services, (line) => {
+              secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+              core.info(`[create ${services.join(', ')}] ${line}`);
+            });
+          }
           core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
           return containersByService(docker, projectName, secrets);
         })();

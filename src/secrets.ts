@@ -84,6 +84,25 @@ export function environmentSecrets(env: Record<string, string>): EnvironmentSecr
   return { secrets: [...secrets], unmasked };
 }
 
+/**
+ * `ENV NAME=value` (or `ENV NAME value`) as a builder echoes a Dockerfile while compose builds an
+ * image: the image does not exist yet, so its ENV can only be learned from the line being printed.
+ */
+export function envInBuildLine(line: string): Record<string, string> {
+  const m = /\bENV\s+(.*)$/.exec(line);
+  if (!m) return {};
+  const rest = m[1].trim();
+  const env: Record<string, string> = {};
+  const unquote = (v: string) => v.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+  if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
+    for (const a of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)) env[a[1]] = unquote(a[2]);
+  } else {
+    const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(rest);
+    if (legacy) env[legacy[1]] = unquote(legacy[2].trim());
+  }
+  return env;
+}
+
 /** A secret as it may appear: raw, or URL-encoded inside a connection string. */
 export function secretForms(secret: string): string[] {
   return [...new Set([secret, encodeURIComponent(secret)])].filter(isMaskable);

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES, HarnessResult, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+import { composeVersion, expectIntact, FIXTURES, foreignProject, HarnessResult, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
 
 // Bad compose files, bad inputs and a bad environment, each through the whole action on the real
 // engine: the step fails with a message that says what and where, and nothing is left behind.
 // Most cases must fail before anything is created: those run with `teardown: never`, so anything
-// main created would still be there after post.
+// main created would still be there after post, and beside another project of the same name,
+// which must come through untouched (post removes only what its own run created).
 
 const BAD = path.join(FIXTURES, 'bad');
 const project = projectsRemovedAfterEach();
@@ -21,6 +22,7 @@ interface BadCase {
 }
 
 async function expectFailure(name: string, c: BadCase): Promise<HarnessResult> {
+  const foreign = c.creates ? undefined : foreignProject(name);
   const result = await runAction({
     workspace: BAD,
     inputs: { 'project-name': name, ...(c.creates || 'teardown' in c.inputs ? {} : { teardown: 'never' }), ...c.inputs },
@@ -35,7 +37,8 @@ async function expectFailure(name: string, c: BadCase): Promise<HarnessResult> {
   // One message, not a stack trace.
   expect(message).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
   expect(result.post?.exitCode).toBe(0);
-  expect(leftovers(name)).toEqual([]);
+  if (foreign) expectIntact(name, foreign);
+  else expect(leftovers(name)).toEqual([]);
   return result;
 }
 
@@ -180,5 +183,56 @@ describe('no shell anywhere', () => {
     }
     expect(result.post?.exitCode).toBe(0);
     expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('valid input compose accepts is not refused', () => {
+  const VALID = path.join(FIXTURES, 'valid-input');
+  const v2 = composeVersion() === 'v2';
+
+  // web publishes a port nothing listens on: judged by running, so only the files are on trial.
+  async function up(files: string[], waitFor = 'web: running'): Promise<{ result: HarnessResult; services: Record<string, { ports: unknown[] }> }> {
+    const name = project('valid');
+    const result = await runAction({ workspace: VALID, inputs: { 'project-name': name, 'compose-file': files.join('\n'), 'stop-timeout': '0', 'wait-for': waitFor } });
+    expect(result.post?.exitCode).toBe(0);
+    expect(leftovers(name)).toEqual([]);
+    return { result, services: JSON.parse(result.main.outputs.services ?? '{}') };
+  }
+
+  it("service names starting with '_' or '.', and an override with only networks and volumes", async () => {
+    for (const files of [['compose.yaml'], ['compose.yaml', 'networks-only.yaml']]) {
+      const { result, services } = await up(files);
+      expect(result.main.errors).toEqual([]);
+      expect(Object.keys(services).sort()).toEqual(['.dotted', '_private', 'web']);
+    }
+  });
+
+  it('the !reset and !override merge tags', async () => {
+    const { result, services } = await up(['compose.yaml', 'reset.yaml']);
+    if (v2) {
+      expect(result.main.errors).toEqual([]);
+      expect(Object.keys(services).sort()).toEqual(['_private', 'web']);
+      expect(services.web.ports).toEqual([]);
+    } else {
+      // Compose v1 predates the tags: its own message, not the action's check, refuses them.
+      expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*!reset/);
+    }
+  });
+
+  it('an override file with comments only', async () => {
+    const { result, services } = await up(['compose.yaml', 'comments-only.yaml']);
+    if (v2) expect(Object.keys(services).sort()).toEqual(['.dotted', '_private', 'web']);
+    else expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*comments-only\.yaml/);
+  });
+
+  it('a file of several YAML documents', async () => {
+    const { result, services } = await up(['multi-document.yaml'], '');
+    if (v2) {
+      expect(result.main.errors).toEqual([]);
+      expect(Object.keys(services).sort()).toEqual(['first', 'second']);
+    } else {
+      expect(services).toEqual({});
+      expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*single document/);
+    }
   });
 });

@@ -105,6 +105,51 @@ describe('the engine during a run', () => {
     expect(result.post?.exitCode).toBe(0);
     expect(leftovers(name)).toEqual([]);
   });
+
+  it('gone before post: post warns what may be left and how to remove it, never "Removed ... 0"', async () => {
+    const name = project('nolook');
+    const ensureDocker = () => execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-docker.sh')], { stdio: 'inherit' });
+    try {
+      const result = await runAction({
+        workspace: path.join(FIXTURES, 'chain'),
+        inputs: { 'project-name': name, 'stop-timeout': '0', logs: 'never' },
+        env: { DB_DELAY: '0' },
+        beforePost: () => stopDaemon(),
+      });
+      expect(result.main.outcome).toBe('success');
+      expect(result.post?.exitCode).toBe(0);
+      const warning = result.post?.warnings.join('\n') ?? '';
+      expect(warning).toContain(`Could not list what project ${name} holds on the engine`);
+      expect(warning).toContain('may be left');
+      expect(warning).toContain(`docker rm -f -v $(docker ps -aq --filter label=com.docker.compose.project=${name})`);
+      expect(result.post?.output).not.toContain('Removed project');
+    } finally {
+      ensureDocker();
+    }
+    // The stack is still there (stopped with the daemon): exactly what the warning said.
+    expect(leftovers(name).length).toBeGreaterThan(0);
+  });
+});
+
+describe('cancelled post step', () => {
+  it('ends its docker calls at once and says what may be left', async () => {
+    const name = project('cancel-post');
+    // nc and httpd as PID 1 ignore SIGTERM: `docker stop -t 30` would hold post for 30 s.
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'chain'),
+      inputs: { 'project-name': name, 'stop-timeout': '30', logs: 'never' },
+      env: { DB_DELAY: '0' },
+      postCancel: { afterMs: 1500 },
+    });
+    expect(result.main.outcome).toBe('success');
+    expect(result.post?.cancelled).toBe(true);
+    expect(result.post?.durationMs).toBeLessThan(8000);
+    expect(result.post?.output).toContain('Received SIGINT: stopping the post step.');
+    expect(result.post?.warnings.join('\n')).toContain(`The post step was cancelled: project ${name} may be partly left. Remove it with: docker rm -f -v`);
+    // Its children went with it: no `docker stop` of this project is still running.
+    await sleep(500);
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('docker stop'))).toEqual([]);
+  });
 });
 
 describe('two runs at once on one engine', () => {

@@ -133,6 +133,8 @@ test('post finds the project already gone and says so without failing', async ()
   expect(result.main.outcome).toBe('success');
   expect(result.post?.exitCode).toBe(0);
   expect(result.post?.warnings).toEqual([]);
+  expect(result.post?.output).toContain(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is left on the engine.`);
+  expect(result.post?.output).not.toContain('Removed project');
   expect(leftovers(name)).toEqual([]);
 });
 

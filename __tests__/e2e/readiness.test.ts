@@ -155,9 +155,10 @@ describe('wait-for', () => {
 
   it('unknown services and bad lines fail before anything is created', async () => {
     const name = project('badwait');
-    const unknown = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'nosuch: none' } });
+    // teardown: never, so whatever main had created would still be there for the check below.
+    const unknown = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'nosuch: none', teardown: 'never' } });
     expect(unknown.main.errors.join('\n')).toContain("Input 'wait-for' names service(s) that will not run: nosuch");
-    const bad = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'web: ping' } });
+    const bad = await runAction({ workspace: path.join(FIXTURES, 'probes'), inputs: { 'project-name': name, 'wait-for': 'web: ping', teardown: 'never' } });
     expect(bad.main.errors.join('\n')).toContain("unknown probe 'ping'");
     expect(leftovers(name)).toEqual([]);
   });

@@ -15,6 +15,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   workspace?: string;
   cancel?: { afterMs?: number; whenOutput?: RegExp };
+  /** The runner's cancellation sequence for the post step. */
+  postCancel?: { afterMs?: number; whenOutput?: RegExp };
   between?: (ctx: { outputs: Record<string, string>; env: Record<string, string> }) => Promise<void>;
   beforePost?: () => Promise<void>;
   onMainOutput?: (outputSoFar: string) => void;
@@ -117,4 +119,40 @@ export function containerOf(project: string, service: string): string {
   const ids = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`).split('\n').filter(Boolean);
   if (ids.length !== 1) throw new Error(`expected one container of ${service} in ${project}, found ${ids.length}`);
   return ids[0];
+}
+
+/**
+ * Another project under a test's project name, made outside the action, so a test can show the
+ * action neither adopts nor removes what it did not create.
+ */
+export interface Foreign {
+  container: string;
+  volume: string;
+}
+
+export function foreignProject(name: string): Foreign {
+  const label = ['--label', `com.docker.compose.project=${name}`];
+  const volume = docker('volume', 'create', ...label, `${name}_data`);
+  const container = docker('run', '-d', ...label, '--label', 'com.docker.compose.service=keeper', '-v', `${volume}:/data`, 'ephemeral-compose-test/busybox', 'sleep', '600');
+  // Short, as `docker ps -q` (and so `leftovers`) lists containers.
+  return { container: container.slice(0, 12), volume };
+}
+
+export function expectIntact(name: string, f: Foreign): void {
+  expect(docker('inspect', '--format', '{{.State.Running}}', f.container)).toBe('true');
+  expect(docker('volume', 'inspect', '--format', '{{.Name}}', f.volume)).toBe(f.volume);
+  // Nothing of this run's is left beside it either.
+  expect(leftovers(name).sort()).toEqual([f.container, f.volume].sort());
+}
+
+/** The Compose version this run of the suite uses: as scripts/test.sh says, else what is installed. */
+export function composeVersion(): 'v1' | 'v2' {
+  const expected = process.env.EC_EXPECT_COMPOSE;
+  if (expected === 'v1' || expected === 'v2') return expected;
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return 'v2';
+  } catch {
+    return 'v1';
+  }
 }

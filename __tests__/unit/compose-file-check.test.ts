@@ -71,6 +71,27 @@ describe('checkComposeFiles', () => {
     for (const f of good) expect([f, problemIn(root, f)]).toEqual([f, '']);
   });
 
+  it('accepts what compose accepts: merge tags, names starting with _ or ., several documents, empty and service-less overrides, pre_start', () => {
+    const valid = path.resolve(__dirname, '..', 'fixtures', 'valid-input');
+    expect(problemIn(valid, 'compose.yaml')).toBe('');
+    expect(problemIn(valid, 'compose.yaml', 'reset.yaml')).toBe('');
+    expect(problemIn(valid, 'compose.yaml', 'comments-only.yaml')).toBe('');
+    expect(problemIn(valid, 'compose.yaml', 'networks-only.yaml')).toBe('');
+    expect(problemIn(valid, 'multi-document.yaml')).toBe('');
+    expect(problemIn(valid, 'compose.yaml', 'pre-start.yaml')).toBe('');
+    // Alone, a file with nothing in it is still a mistake.
+    expect(problemIn(valid, 'comments-only.yaml')).toContain('comments-only.yaml: is empty');
+    expect(problemIn(valid, 'networks-only.yaml')).toContain("no 'services' defined");
+  });
+
+  it('still checks what an !override or a later document says', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    fs.writeFileSync(path.join(dir, 'o.yml'), 'services:\n  web:\n    ports: !override "80:80"\n');
+    expect(problemIn(dir, 'o.yml')).toContain("o.yml:3:5: 'ports' in service 'web' must be a list, not a single value");
+    fs.writeFileSync(path.join(dir, 'm.yml'), 'services:\n  a: {image: x}\n---\nservices:\n  b:\n    imag: x\n');
+    expect(problemIn(dir, 'm.yml')).toContain("m.yml:6:5: unknown key 'imag' in service 'b'");
+  });
+
   it('refuses directories, huge files and unreadable files, naming them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
     fs.mkdirSync(path.join(dir, 'compose.yml'));

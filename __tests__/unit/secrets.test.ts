@@ -1,4 +1,4 @@
-import { environmentSecrets, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../src/secrets';
+import { environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../src/secrets';
 
 describe('isSecretName', () => {
   it.each([
@@ -57,5 +57,14 @@ describe('secretForms and hideSecrets', () => {
     expect(hideSecrets('mysql://root:a%20b%20c@h', ['a b c'])).toBe('mysql://root:***@h');
     expect(hideSecrets('mysql://root:example@h/airflow', ['example'])).toBe('mysql://root:***@h/airflow');
     expect(hideSecrets('port 32771 yes', ['yes', '1'])).toBe('port 32771 yes');
+  });
+});
+
+describe('envInBuildLine', () => {
+  it('reads ENV lines as builders echo them', () => {
+    expect(envInBuildLine('Step 2/3 : ENV SERVICE_API_KEY=img-key-42 OTHER="a b"')).toEqual({ SERVICE_API_KEY: 'img-key-42', OTHER: 'a b' });
+    expect(envInBuildLine('#5 [2/3] ENV DB_PASSWORD hunter22')).toEqual({ DB_PASSWORD: 'hunter22' });
+    expect(envInBuildLine(' ---> Running in 1234')).toEqual({});
+    expect(envInBuildLine('ENVIRONMENT=prod')).toEqual({});
   });
 });

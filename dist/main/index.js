@@ -27355,7 +27355,6 @@ async function up(inputs, signal) {
         throw configResult.reason;
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
-    refuseExistingProject(projectName, existingResult.value);
     const config = configResult.value;
     const cli = config.cli;
     state.compose = cli;
@@ -27377,6 +27376,8 @@ async function up(inputs, signal) {
     const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
     core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
     core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+    // Mistakes in the inputs are reported first; then, last before creating anything, the name.
+    refuseExistingProject(projectName, existingResult.value);
     state.creationStarted = true;
     saveState(state);
     if (inputs.pull === 'always' && version === 'v1')
@@ -27394,7 +27395,10 @@ async function up(inputs, signal) {
     const [firstWave, ...laterWaves] = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
     core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
     try {
-        await create(firstWave, (line) => core.info(line));
+        await create(firstWave, (line) => {
+            secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+            core.info(line);
+        });
     }
     finally {
         core.endGroup();
@@ -27403,8 +27407,12 @@ async function up(inputs, signal) {
         ? undefined
         : (async () => {
             // Shown as it comes (a build can take minutes), marked since level lines interleave.
-            for (const services of laterWaves)
-                await create(services, (line) => core.info(`[create ${services.join(', ')}] ${line}`));
+            for (const services of laterWaves) {
+                await create(services, (line) => {
+                    secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+                    core.info(`[create ${services.join(', ')}] ${line}`);
+                });
+            }
             core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
             return containersByService(docker, projectName, secrets);
         })();
@@ -28034,6 +28042,7 @@ exports.isSecretName = isSecretName;
 exports.passwordsInUrls = passwordsInUrls;
 exports.isMaskable = isMaskable;
 exports.environmentSecrets = environmentSecrets;
+exports.envInBuildLine = envInBuildLine;
 exports.secretForms = secretForms;
 exports.hideSecrets = hideSecrets;
 /** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
@@ -28109,6 +28118,28 @@ function environmentSecrets(env) {
         }
     }
     return { secrets: [...secrets], unmasked };
+}
+/**
+ * `ENV NAME=value` (or `ENV NAME value`) as a builder echoes a Dockerfile while compose builds an
+ * image: the image does not exist yet, so its ENV can only be learned from the line being printed.
+ */
+function envInBuildLine(line) {
+    const m = /\bENV\s+(.*)$/.exec(line);
+    if (!m)
+        return {};
+    const rest = m[1].trim();
+    const env = {};
+    const unquote = (v) => v.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
+        for (const a of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g))
+            env[a[1]] = unquote(a[2]);
+    }
+    else {
+        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(rest);
+        if (legacy)
+            env[legacy[1]] = unquote(legacy[2].trim());
+    }
+    return env;
 }
 /** A secret as it may appear: raw, or URL-encoded inside a connection string. */
 function secretForms(secret) {

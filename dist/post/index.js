@@ -26516,6 +26516,7 @@ exports.isSecretName = isSecretName;
 exports.passwordsInUrls = passwordsInUrls;
 exports.isMaskable = isMaskable;
 exports.environmentSecrets = environmentSecrets;
+exports.envInBuildLine = envInBuildLine;
 exports.secretForms = secretForms;
 exports.hideSecrets = hideSecrets;
 /** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
@@ -26591,6 +26592,28 @@ function environmentSecrets(env) {
         }
     }
     return { secrets: [...secrets], unmasked };
+}
+/**
+ * `ENV NAME=value` (or `ENV NAME value`) as a builder echoes a Dockerfile while compose builds an
+ * image: the image does not exist yet, so its ENV can only be learned from the line being printed.
+ */
+function envInBuildLine(line) {
+    const m = /\bENV\s+(.*)$/.exec(line);
+    if (!m)
+        return {};
+    const rest = m[1].trim();
+    const env = {};
+    const unquote = (v) => v.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
+        for (const a of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g))
+            env[a[1]] = unquote(a[2]);
+    }
+    else {
+        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(rest);
+        if (legacy)
+            env[legacy[1]] = unquote(legacy[2].trim());
+    }
+    return env;
 }
 /** A secret as it may appear: raw, or URL-encoded inside a connection string. */
 function secretForms(secret) {
