@@ -15,7 +15,8 @@ describe('another project under the same name survives', () => {
     const result = await runAction({ workspace: BAD, inputs: { 'project-name': name, 'compose-file': 'unknown-service-key.yml' } });
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toContain("unknown key 'depend_on'");
-    expect(result.post?.output).toContain(`stopped before creating anything, so project ${name} is not touched`);
+    // The files are checked before any state is saved: post knows nothing was created.
+    expect(result.post?.output).toContain('saved no state, so it created nothing');
     expect(result.post?.output).not.toMatch(/Logs of|Removed project/);
     expectIntact(name, foreign);
   });
@@ -25,7 +26,7 @@ describe('another project under the same name survives', () => {
     const foreign = foreignProject(name);
     const result = await runAction({ workspace: BAD, inputs: { 'project-name': name, 'compose-file': 'cycle.yml' } });
     expect(result.main.outcome).toBe('failure');
-    expect(result.post?.output).toContain('not touched');
+    expect(result.post?.output).toContain(`stopped before creating anything, so project ${name} is not touched`);
     expectIntact(name, foreign);
   });
 

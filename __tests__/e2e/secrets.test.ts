@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+import { composeVersion, docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
 
 // A stack that prints its whole environment and fails: every secret (by the names the ecosystem
 // uses, inside a URL, from the image's own ENV) is registered before its first appearance in
@@ -36,8 +36,10 @@ it('registers every secret before it is first printed, and no flag', async () =>
     expect(errors).toContain('FEATURE_TOKEN_ENABLED=true');
     expect(errors).toContain('AIRFLOW__WEBSERVER__SECRET_KEY=***');
     expect(errors).toContain('DATABASE_URL=mysql://root:***@db/airflow');
-    // The build echoed the Dockerfile's ENV line, masked as it passed.
-    expect(result.main.output).toMatch(/ENV SERVICE_API_KEY[= ]\*\*\*/);
+    // Compose v1's classic build echoes the Dockerfile's ENV line (masked as it passes); BuildKit
+    // under v2 prints no ENV line, and the value is first seen in the created container's env.
+    if (composeVersion() === 'v1') expect(result.main.output).toMatch(/ENV SERVICE_API_KEY[= ]\*\*\*/);
+    expect(result.main.output).not.toMatch(/ENV SERVICE_API_KEY[= ](?!\*\*\*)/);
     for (const secret of SECRETS) {
       expect([secret, result.masks.includes(secret)]).toEqual([secret, true]);
       // The harness shows a value unmasked when it was printed before its mask was registered.
