@@ -30,6 +30,10 @@ export interface ServiceModel {
   labels: Record<string, string>;
   environment: Record<string, string>;
   hasPostStart: boolean;
+  /** Secrets or configs whose file compose writes itself (`content:`, `environment:` sources). */
+  hasGeneratedFiles: boolean;
+  /** `scale` or `deploy.replicas` as resolved (compose default 1). */
+  replicas: number;
   networkMode?: string;
 }
 
@@ -127,6 +131,8 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
     return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
   });
   const hooks = svc.post_start;
+  const deploy = asRecord(svc.deploy, `services.${name}.deploy`);
+  const replicas = Number(svc.scale ?? deploy.replicas ?? 1);
   return {
     name,
     image: typeof svc.image === 'string' ? svc.image : undefined,
@@ -139,6 +145,8 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
     labels: keyValues(svc.labels, `services.${name}.labels`),
     environment: keyValues(svc.environment, `services.${name}.environment`),
     hasPostStart: Array.isArray(hooks) && hooks.length > 0,
+    hasGeneratedFiles: false,
+    replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
     networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
   };
 }
@@ -153,6 +161,36 @@ function parseYaml(text: string): unknown {
   return yaml.parse(text, { maxAliasCount: -1 });
 }
 
+/**
+ * Top-level secrets and configs whose file compose writes itself from `content:` or
+ * `environment:` (keys as `secrets/<name>`, `configs/<name>`): Compose 2.37.3+ copies those into
+ * the container in its own start path, which `docker start` does not take.
+ */
+function generatedFileSources(top: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const kind of ['secrets', 'configs']) {
+    for (const [name, def] of Object.entries(asRecord(top[kind], kind))) {
+      const d = asRecord(def, `${kind}.${name}`);
+      if (d.content !== undefined || d.environment !== undefined) out.add(`${kind}/${name}`);
+    }
+  }
+  return out;
+}
+
+function generatedFileReferences(raw: unknown): string[] {
+  const svc = asRecord(raw, 'service');
+  const refs: string[] = [];
+  for (const kind of ['secrets', 'configs']) {
+    const list = svc[kind];
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      const source = typeof item === 'string' ? item : (asRecord(item, kind).source as string | undefined);
+      if (source) refs.push(`${kind}/${source}`);
+    }
+  }
+  return refs;
+}
+
 /** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
 export function parseResolvedConfig(yamlText: string): ComposeModel {
   let doc: unknown;
@@ -163,8 +201,10 @@ export function parseResolvedConfig(yamlText: string): ComposeModel {
   }
   const top = asRecord(doc, 'the resolved compose configuration');
   const services: Record<string, ServiceModel> = {};
+  const generated = generatedFileSources(top);
   for (const [name, raw] of Object.entries(asRecord(top.services, 'services'))) {
     services[name] = parseServiceModel(name, raw);
+    services[name].hasGeneratedFiles = generatedFileReferences(raw).some((ref) => generated.has(ref));
   }
   if (Object.keys(services).length === 0) throw new Error('the compose configuration defines no services');
   return { services };

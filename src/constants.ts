@@ -21,6 +21,7 @@ export const Inputs = {
   ComposeCommand: 'compose-command',
   UpFlags: 'up-flags',
   DownFlags: 'down-flags',
+  FailOnExit: 'fail-on-exit',
 } as const;
 
 export const Outputs = {

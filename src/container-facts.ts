@@ -17,6 +17,9 @@ export interface ContainerFacts {
   image: string;
   status: string; // created | running | restarting | exited | paused | dead | removing
   exitCode: number;
+  /** When the engine last started / stopped it (ms since the epoch); undefined before the first start. */
+  startedAt?: number;
+  finishedAt?: number;
   restartCount: number;
   restartPolicy: string;
   health?: string; // starting | healthy | unhealthy
@@ -24,7 +27,10 @@ export interface ContainerFacts {
   hasHealthcheck: boolean;
   healthcheckTest?: string[];
   healthTimeoutMs?: number;
+  /** The image's SHELL, which the engine uses for CMD-SHELL healthchecks. */
+  shell?: string[];
   networkMode: string;
+  /** IPv4 addresses first, then IPv6 ones: a container on an IPv6-only network has only the latter. */
   ipAddresses: string[];
   exposedTcpPorts: number[];
   bindings: PortBinding[];
@@ -57,9 +63,10 @@ export function parseInspect(entry: Json): ContainerFacts {
     .map((k) => Number(k.split('/')[0]))
     .filter((p) => Number.isInteger(p) && p > 0)
     .sort((a, b) => a - b);
-  const ipAddresses = Object.values((net.Networks ?? {}) as Record<string, Json>)
-    .map((n) => n.IPAddress as string)
-    .filter((ip) => typeof ip === 'string' && ip !== '');
+  const networks = Object.values((net.Networks ?? {}) as Record<string, Json>);
+  const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter(
+    (ip): ip is string => typeof ip === 'string' && ip !== '',
+  );
   return {
     id: entry.Id,
     name: String(entry.Name ?? '').replace(/^\//, ''),
@@ -67,6 +74,8 @@ export function parseInspect(entry: Json): ContainerFacts {
     image: config.Image ?? '',
     status: state.Status ?? 'unknown',
     exitCode: state.ExitCode ?? 0,
+    startedAt: engineTime(state.StartedAt),
+    finishedAt: engineTime(state.FinishedAt),
     restartCount: entry.RestartCount ?? 0,
     restartPolicy: host.RestartPolicy?.Name || 'no',
     health: state.Health?.Status,
@@ -74,6 +83,7 @@ export function parseInspect(entry: Json): ContainerFacts {
     hasHealthcheck,
     healthcheckTest: hasHealthcheck ? test : undefined,
     healthTimeoutMs: hc?.Timeout ? Math.round(hc.Timeout / 1e6) : undefined,
+    shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
     networkMode: host.NetworkMode ?? 'default',
     ipAddresses,
     exposedTcpPorts,
@@ -81,6 +91,13 @@ export function parseInspect(entry: Json): ContainerFacts {
     labels,
     env: envFromList(config.Env ?? []),
   };
+}
+
+/** The engine writes 0001-01-01T00:00:00Z for "never". */
+function engineTime(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.startsWith('0001-')) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** `NAME=value` entries as the engine lists them, as a mapping. */

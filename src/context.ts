@@ -29,6 +29,7 @@ export interface Inputs {
   composeCommand?: string[];
   upFlags: string[];
   downFlags: string[];
+  failOnExit: boolean;
 }
 
 function words(name: string, value: string): string[] {
@@ -73,5 +74,6 @@ export function getInputs(read: (name: string) => string = (n) => core.getInput(
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
     upFlags: words(Names.UpFlags, read(Names.UpFlags)),
     downFlags: words(Names.DownFlags, read(Names.DownFlags)),
+    failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
   };
 }

@@ -76,6 +76,13 @@ export function imageInspectArgs(image: string): string[] {
   return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
 
+/** Ids dealt round-robin into at most `calls` groups (none empty). */
+export function startGroups(ids: string[], calls: number): string[][] {
+  const groups: string[][] = Array.from({ length: Math.min(calls, ids.length) }, () => []);
+  ids.forEach((id, i) => groups[i % groups.length].push(id));
+  return groups;
+}
+
 export function startArgs(ids: string[]): string[] {
   return ['start', '--', ...ids];
 }
@@ -141,8 +148,9 @@ export function serverVersionArgs(): string[] {
 }
 
 /** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
-export function healthcheckCommand(test: string[]): string[] | undefined {
+/** The healthcheck's test as the engine runs it: CMD-SHELL through the image's SHELL, as dockerd does. */
+export function healthcheckCommand(test: string[], shell: string[] = ['/bin/sh', '-c']): string[] | undefined {
   if (test[0] === 'CMD') return test.slice(1);
-  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test.slice(1).join(' ')];
+  if (test[0] === 'CMD-SHELL') return [...shell, test.slice(1).join(' ')];
   return undefined;
 }

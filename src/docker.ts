@@ -9,6 +9,9 @@ import { EngineEvent, parseEventLine } from './engine-events';
 
 export class DockerError extends Error {}
 
+/** `docker start` calls run at once for one batch of containers. */
+const START_CALLS = 6;
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -172,8 +175,12 @@ export class Docker {
     return (JSON.parse(out) as Record<string, unknown>[]).map(parseInspect);
   }
 
+  /**
+   * `docker start a b c` starts one container after another; the daemon can start several at
+   * once. The ids are dealt into a few calls that run together.
+   */
   async start(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.docker(args.startArgs(ids), 'docker start');
+    await Promise.all(args.startGroups(ids, START_CALLS).map((group) => this.docker(args.startArgs(group), 'docker start')));
   }
 
   async tailLogs(id: string, lines: number): Promise<string> {

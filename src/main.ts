@@ -6,7 +6,7 @@ import { checkComposeFiles } from './compose-file-check';
 import { ComposeLabels, Outputs, serviceUrlOutput, StateKeys } from './constants';
 import { getInputs, Inputs } from './context';
 import { createWaves, planStart, StartPlan } from './dependency-graph';
-import { rulesFromConditions } from './readiness-rules';
+import { declaredTcpPorts, rulesFromConditions } from './readiness-rules';
 import { ComposeProject, manualRemovalCommand } from './docker-args';
 import { ComposeCli, Docker } from './docker';
 import { nodeNetworkProbe } from './net-probes';
@@ -17,6 +17,7 @@ import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './st
 import { encodeState, RunState } from './state';
 import { EnvironmentSecrets, environmentSecrets, envInBuildLine, hideSecrets, MIN_MASKED_LENGTH, secretForms } from './secrets';
 import { exportedVariables } from './exported-env';
+import { WatchedContainer } from './exits-after-main';
 import { summaryMarkdown } from './summary';
 
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
@@ -67,6 +68,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     logLines: inputs.logLines,
     stopTimeoutSeconds: inputs.stopTimeoutSeconds,
     downFlags: inputs.downFlags,
+    failOnExit: inputs.failOnExit,
   };
   saveState(state);
   core.setOutput(Outputs.ProjectName, projectName);
@@ -147,12 +149,17 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const containers = await containersByService(docker, projectName, secrets);
   const since = Date.now() / 1000 - 1;
   const engine = stackEngine(docker, cli, project, since);
-  const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart) : []);
+  // Compose v2 does more per container at start than `docker start`: post_start hooks, and (2.37.3+)
+  // copying secret and config files it generates from content: or environment: sources.
+  const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart || model.services[s].hasGeneratedFiles) : []);
+  const scaledToZero = new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !containers[s]?.length));
   const starter = new StackStarter(engine, nodeNetworkProbe, {
     plan,
     containers,
     laterContainers: later,
     rules: rulesFromConditions(model, plan.services, inputs.waitFor),
+    declaredPorts: Object.fromEntries(plan.services.map((s) => [s, declaredTcpPorts(model, s)])),
+    scaledToZero,
     timeoutMs: inputs.timeoutSeconds * 1000,
     composeStarted,
     logLines: Math.min(inputs.logLines, 50),
@@ -172,8 +179,17 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     throw error;
   }
   await publish(projectName, model, outcomes, inputs, secrets);
+  state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   saveState(state);
+}
+
+/** The containers of services judged ready, with their restart counts now, for post to compare. */
+async function watchedContainers(docker: Docker, outcomes: Record<string, ServiceOutcome>): Promise<WatchedContainer[]> {
+  const ready = Object.values(outcomes).filter((o) => o.status === 'ready');
+  const ids = ready.flatMap((o) => o.containers.map((c) => c.id));
+  const now = new Map((await docker.inspect(ids)).map((f) => [f.id, f.restartCount]));
+  return ready.flatMap((o) => o.containers.map((c) => ({ service: o.name, id: c.id, restarts: now.get(c.id) ?? c.restartCount })));
 }
 
 /** Names the images that are not on the engine and the services that use them. */

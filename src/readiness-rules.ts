@@ -3,18 +3,34 @@ import { ContainerFacts } from './container-facts';
 import { Probe, WaitRule } from './wait-for';
 
 // Which probe decides that a service is ready, when the user has not said: its healthcheck, else
-// every TCP port it publishes or exposes (checked at the container), else that it runs.
+// its TCP ports (checked at the container), else that it runs and stays up.
 
-export function defaultProbe(facts: ContainerFacts): Probe {
-  if (facts.hasHealthcheck) return { kind: 'healthy', active: true };
-  const ports = new Set<number>(facts.exposedTcpPorts);
-  for (const b of facts.bindings) if (b.protocol === 'tcp') ports.add(b.target);
-  if (ports.size > 0) return { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
-  return { kind: 'running' };
+/** The TCP ports a service's compose definition declares (`ports` targets and `expose`). */
+export function declaredTcpPorts(model: ComposeModel, service: string): number[] {
+  const svc = model.services[service];
+  const ports = new Set<number>(svc.expose);
+  for (const p of svc.ports) if (p.protocol === 'tcp') ports.add(p.target);
+  return [...ports].sort((a, b) => a - b);
 }
 
-export function probeFor(facts: ContainerFacts, rule: WaitRule | undefined): Probe {
-  return rule?.probe ?? defaultProbe(facts);
+/**
+ * Every port the compose file declares must accept. Ports only the image EXPOSEs are a list of
+ * what the program may open (RabbitMQ's image lists 5671 and 15691, ZooKeeper's 2888 and 3888,
+ * which a default setup never opens), so one of them accepting is enough.
+ */
+export function defaultProbe(facts: ContainerFacts, declared: number[] = []): Probe {
+  if (facts.hasHealthcheck) return { kind: 'healthy', active: true };
+  const ports = new Set<number>(declared);
+  for (const b of facts.bindings) if (b.protocol === 'tcp') ports.add(b.target);
+  const imageOnly = facts.exposedTcpPorts.filter((p) => !ports.has(p));
+  if (ports.size === 0 && imageOnly.length === 0) return { kind: 'running' };
+  const probe: Probe = { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
+  if (imageOnly.length > 0) probe.anyOf = imageOnly;
+  return probe;
+}
+
+export function probeFor(facts: ContainerFacts, rule: WaitRule | undefined, declared: number[] = []): Probe {
+  return rule?.probe ?? defaultProbe(facts, declared);
 }
 
 /**
@@ -29,8 +45,12 @@ export function probeAddress(facts: ContainerFacts, shared?: ContainerFacts): st
   return undefined;
 }
 
-/** Whether a container that has exited with `exitCode` before it was ready counts as done. */
-export function exitCompletes(probe: Probe, exitCode: number): boolean {
+/**
+ * Whether a container that has exited with `exitCode` before it was ready counts as done.
+ * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
+ * `condition: service_healthy`), not inferred from the image.
+ */
+export function exitCompletes(probe: Probe, exitCode: number, required = false): boolean {
   switch (probe.kind) {
     case 'exit':
       return exitCode === probe.code;
@@ -38,6 +58,8 @@ export function exitCompletes(probe: Probe, exitCode: number): boolean {
     case 'none':
       return exitCode === 0;
     case 'healthy':
+      // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
+      return !required && exitCode === 0;
     case 'tcp':
       // A one-shot job built on a server image (a migration using the app image) has a
       // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.

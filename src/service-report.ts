@@ -8,10 +8,19 @@ import { PublishedPort, publishedPorts } from './urls';
 // A service's URL is, in order: its `ephemeral-compose.url` label, a connection string with
 // credentials for a known database or broker, or the URL of its first published TCP port.
 
+/** One container of a service (a replica), with the host ports published for it. */
+export interface ReplicaReport {
+  container: string;
+  name: string;
+  ports: PublishedPort[];
+}
+
 export interface ServiceReport {
   state: string;
   health: string | null;
   containers: string[];
+  /** Every container of the service with its own ports; `ports` and `url` are the first one's. */
+  replicas: ReplicaReport[];
   image: string | null;
   ports: PublishedPort[];
   url: string | null;
@@ -53,6 +62,7 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       state: o.status,
       health: first?.health ?? null,
       containers: o.containers.map((c) => c.id),
+      replicas: o.containers.map((c, i) => ({ container: c.id, name: c.name, ports: i === 0 ? ports : publishedPorts(svc?.ports ?? [], c.bindings, host) })),
       image: first?.image ?? svc?.image ?? null,
       ports,
       url,

@@ -4,7 +4,7 @@ import { EngineEvent } from './engine-events';
 import { NetworkProbe } from './net-probes';
 import { StreamingProcess } from './process-runner';
 import { exitCompletes, probeAddress, probeFor } from './readiness-rules';
-import { describeProbe, Probe, WaitRule } from './wait-for';
+import { describeProbe, Probe, RUNNING_SETTLE_MS, WaitRule } from './wait-for';
 import { healthcheckCommand } from './docker-args';
 import { ConcurrencyLimit } from './concurrency-limit';
 
@@ -23,7 +23,7 @@ export interface StackEngine {
   watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess;
 }
 
-export type ServiceStatus = 'pending' | 'starting' | 'ready' | 'completed' | 'failed' | 'timed-out' | 'not-started';
+export type ServiceStatus = 'pending' | 'starting' | 'ready' | 'completed' | 'skipped' | 'failed' | 'timed-out' | 'not-started';
 
 export interface ServiceOutcome {
   name: string;
@@ -31,6 +31,8 @@ export interface ServiceOutcome {
   /** How readiness was shown: healthy, listening, responding, log matched, completed, running, started. */
   how?: string;
   probe?: string;
+  /** What the verdict rests on, e.g. the ports that accepted. */
+  judged?: string;
   readyMs?: number;
   /** Wall-clock time the action saw the service ready (ISO 8601). */
   readyAt?: string;
@@ -44,8 +46,12 @@ export interface StartOptions {
   /** Containers of services still being created (Compose v1's later waves); awaited when needed. */
   laterContainers?: Promise<Record<string, string[]>>;
   rules: Record<string, WaitRule>;
+  /** TCP ports each service's compose definition declares; the image's own EXPOSE list is judged apart. */
+  declaredPorts?: Record<string, number[]>;
   timeoutMs: number;
   composeStarted: Set<string>;
+  /** Services scaled to 0: nothing to start or wait for; their dependents go ahead. */
+  scaledToZero?: Set<string>;
   logLines: number;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -72,6 +78,10 @@ interface Tracked {
   restarts: number;
   ready: boolean;
   probe?: Probe;
+  /** The probe was asked for (wait-for, a dependent's condition), not inferred from the image. */
+  required?: boolean;
+  /** When the engine last started it (its start event, else StartedAt): the settle window's origin. */
+  lastStartMs?: number;
   /** Health as the event stream last said; an inspect answer may be older than the event. */
   eventHealth?: string;
 }
@@ -79,7 +89,8 @@ interface Tracked {
 const RESTARTS_ALLOWED = 3;
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
-const RUNNING_SETTLE_MS = 1000;
+/** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
+const PORT_POLL_MS = 20;
 
 export class StackStarter {
   private readonly outcomes: Record<string, ServiceOutcome> = {};
@@ -102,6 +113,9 @@ export class StackStarter {
     private readonly options: StartOptions,
   ) {
     for (const name of options.plan.services) this.outcomes[name] = { name, status: 'pending', containers: [] };
+    for (const name of options.scaledToZero ?? []) {
+      if (this.outcomes[name]) Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
+    }
     this.addContainers(options.containers);
   }
 
@@ -114,7 +128,7 @@ export class StackStarter {
   }
 
   private missingContainers(services: string[]): string[] {
-    return services.filter((n) => (this.containers[n] ?? []).length === 0);
+    return services.filter((n) => this.outcomes[n].status !== 'skipped' && (this.containers[n] ?? []).length === 0);
   }
 
   private noContainerError(name: string): StackStartError {
@@ -199,7 +213,7 @@ export class StackStarter {
 
   private settled(name: string): boolean {
     const s = this.outcomes[name].status;
-    return s === 'ready' || s === 'completed';
+    return s === 'ready' || s === 'completed' || s === 'skipped';
   }
 
   private async schedule(): Promise<void> {
@@ -237,8 +251,11 @@ export class StackStarter {
    */
   private runningSettleUntil(): number {
     let until = 0;
-    for (const o of Object.values(this.outcomes)) {
-      if (o.how === 'running' && o.readyAt) until = Math.max(until, Date.parse(o.readyAt) + RUNNING_SETTLE_MS);
+    for (const t of this.tracked.values()) {
+      if (!t.ready || t.probe?.kind !== 'running' || t.exitCode !== undefined) continue;
+      // Counted from the container's own start, not from when the action saw it running.
+      const from = t.lastStartMs ?? t.facts?.startedAt ?? Date.now();
+      until = Math.max(until, from + (t.probe.settleMs ?? RUNNING_SETTLE_MS));
     }
     return until;
   }
@@ -284,7 +301,7 @@ export class StackStarter {
           o.how = how;
           o.readyMs = Date.now() - this.startedAt[n];
           o.readyAt = new Date().toISOString();
-          this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s`);
+          this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
           this.notify();
         },
         (e: unknown) => {
@@ -319,8 +336,11 @@ export class StackStarter {
 
   private async waitContainer(t: Tracked): Promise<string> {
     const facts = t.facts as ContainerFacts;
-    const probe = probeFor(facts, this.options.rules[t.service]);
+    const rule = this.options.rules[t.service];
+    const probe = probeFor(facts, rule, this.options.declaredPorts?.[t.service]);
     t.probe = probe;
+    t.required = rule !== undefined;
+    t.lastStartMs ??= facts.startedAt;
     this.outcomes[t.service].probe = describeProbe(probe);
     const how = await this.probeUntilReady(t, probe);
     t.ready = true;
@@ -333,7 +353,7 @@ export class StackStarter {
     const code = t.exitCode;
     const facts = t.facts as ContainerFacts;
     if (willRestart(facts, code)) return undefined; // onEvent counts restarts and fails a crash loop
-    if (exitCompletes(probe, code)) return 'completed';
+    if (exitCompletes(probe, code, t.required)) return 'completed';
     throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})`);
   }
 
@@ -362,13 +382,21 @@ export class StackStarter {
         case 'healthy': {
           if (t.eventHealth === 'healthy' || facts.health === 'healthy') return 'healthy';
           if (probe.active && running && facts.healthcheckTest) {
-            const cmd = healthcheckCommand(facts.healthcheckTest);
+            const cmd = healthcheckCommand(facts.healthcheckTest, facts.shell);
             if (cmd) {
-              // The engine's own check may pass while ours runs: whichever says healthy first wins.
-              const healthyEvent = this.until(() => t.eventHealth === 'healthy');
-              const exec = this.probeLimit.run(() => this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal));
+              // The engine's own check may pass while ours runs: whichever says healthy first wins,
+              // and the loser is ended so it does not hold a probe slot for the check's timeout.
+              const healthyEvent = this.until(() => t.eventHealth === 'healthy' || t.exitCode !== undefined);
+              const own = new AbortController();
+              const stopOwn = () => own.abort();
+              signal.addEventListener('abort', stopOwn);
+              const exec = this.probeLimit.run(() => (own.signal.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, own.signal)));
+              exec.catch(() => undefined);
               const r = await Promise.race([exec, healthyEvent.promise]);
               healthyEvent.cancel();
+              own.abort();
+              signal.removeEventListener('abort', stopOwn);
+              if (signal.aborted || t.exitCode !== undefined) continue;
               if (r === undefined || r.code === 0) return 'healthy';
               this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
             }
@@ -389,7 +417,19 @@ export class StackStarter {
               }
               port++;
             }
-            if (port === probe.ports.length) return 'listening';
+            let imagePort: number | undefined;
+            if (port === probe.ports.length && probe.anyOf?.length) {
+              // The image's own ports are tried together: which one a program opens is its choice.
+              const answers = await Promise.all(probe.anyOf.map((p) => this.network.tcp(host, p, 1000)));
+              imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
+              if (imagePort === undefined) this.lastObservation[t.service] = `none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`;
+            }
+            if (port === probe.ports.length && (!probe.anyOf?.length || imagePort !== undefined)) {
+              this.outcomes[t.service].judged = judgedPorts(probe, imagePort);
+              return 'listening';
+            }
+            await this.wake(PORT_POLL_MS);
+            continue;
           }
           break;
         }
@@ -458,8 +498,14 @@ export class StackStarter {
     if (e.action === 'start') {
       t.exitCode = undefined;
       t.eventHealth = undefined;
+      t.lastStartMs = e.timeMs || Date.now();
     } else if (e.action === 'die') {
       t.exitCode = e.exitCode ?? 0;
+      // Decided here, on the event, not after an inspect round trip: a crash seen before the
+      // settle window ends must not lose the race to it.
+      if (t.ready && t.facts && !willRestart(t.facts, t.exitCode) && !(t.probe && exitCompletes(t.probe, t.exitCode, t.required))) {
+        void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
+      }
       void this.afterExit(t, t.exitCode);
     } else if (e.action === 'health_status' && e.health) {
       t.eventHealth = e.health;
@@ -482,7 +528,7 @@ export class StackStarter {
       if (t.restarts >= RESTARTS_ALLOWED) {
         await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
       }
-    } else if (t.ready && code !== 0 && !(t.probe && exitCompletes(t.probe, code))) {
+    } else if (t.ready && !(t.probe && exitCompletes(t.probe, code, t.required))) {
       await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
     }
     this.notify();
@@ -570,4 +616,12 @@ export class StackStarter {
     }
     return new StackStartError(parts.join(' '), this.outcomes, overdue ?? waiting[0]);
   }
+}
+
+/** The ports a tcp verdict rests on, for the readiness line. */
+function judgedPorts(probe: Extract<Probe, { kind: 'tcp' }>, imagePort: number | undefined): string {
+  const parts: string[] = [];
+  if (probe.ports.length > 0) parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
+  if (imagePort !== undefined) parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
+  return parts.join('; ');
 }

@@ -1,5 +1,6 @@
 import { LogsPolicy, Teardown } from './context';
 import { ComposeCli } from './docker';
+import { WatchedContainer } from './exits-after-main';
 
 // What main hands to post, saved as one JSON value. Saved before anything is created, and again
 // as the run goes on, so a failed or cancelled main still leaves post enough to clean up, and
@@ -18,6 +19,10 @@ export interface RunState {
   logLines: number;
   stopTimeoutSeconds: number;
   downFlags: string[];
+  /** Fail the post step when a service main found ready has exited since. */
+  failOnExit: boolean;
+  /** The containers main left up (services judged ready), for post to see which died since. */
+  watched?: WatchedContainer[];
   /**
    * Written just before the first call that can create anything. Without it post removes nothing:
    * whatever carries the project's label then was not made by this run.
@@ -49,6 +54,8 @@ export function decodeState(text: string): RunState | undefined {
       logLines: s.logLines ?? 200,
       stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
       downFlags: s.downFlags ?? [],
+      failOnExit: s.failOnExit === true,
+      watched: Array.isArray(s.watched) ? s.watched : undefined,
       creationStarted: s.creationStarted === true,
       outcome: s.outcome,
     };

@@ -1,4 +1,5 @@
 import { hideSecrets } from './secrets';
+import { describeExit, ExitAfterMain } from './exits-after-main';
 import { StackReport } from './service-report';
 
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
@@ -28,4 +29,16 @@ export function summaryMarkdown(projectName: string, report: StackReport, failur
     lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The post step's addition to the job summary: services that were ready and died after main. */
+export function exitsMarkdown(projectName: string, exits: ExitAfterMain[], tails: Record<string, string>): string {
+  const fence = '````';
+  const lines = [`### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\` after the main step`, ''];
+  for (const e of exits) {
+    lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell(describeExit(e))}`, '');
+    const tail = (tails[e.container] ?? '').trim();
+    if (tail) lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
+  }
+  return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ComposeLabels } from './constants';
+import { ContainerFacts } from './container-facts';
 import { manualRemovalCommand } from './docker-args';
 import { Docker } from './docker';
 import { environmentSecrets } from './secrets';
@@ -17,14 +18,21 @@ export interface TeardownLog {
   mask(secrets: string[]): void;
 }
 
-export function shouldPrintLogs(state: RunState): boolean {
-  return state.logs === 'always' || (state.logs === 'on-failure' && state.outcome !== 'success');
+/** A service that died after main counts as a failure too. */
+export function shouldPrintLogs(state: RunState, diedAfterMain = false): boolean {
+  return state.logs === 'always' || (state.logs === 'on-failure' && (state.outcome !== 'success' || diedAfterMain));
 }
 
-export async function printServiceLogs(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
+/** The project's containers as the engine sees them now, their secrets masked before anything prints. */
+export async function projectContainers(docker: Docker, state: RunState, log: TeardownLog): Promise<ContainerFacts[]> {
   const facts = await docker.inspect(await docker.containerIds(state.projectName));
   // Main registered these too, but a log printed here must not depend on main having got that far.
   log.mask(facts.flatMap((f) => environmentSecrets(f.env).secrets));
+  return facts;
+}
+
+export async function printServiceLogs(docker: Docker, state: RunState, log: TeardownLog, containers: ContainerFacts[]): Promise<void> {
+  const facts = [...containers];
   facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
   for (const f of facts) {
     const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;

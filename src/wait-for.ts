@@ -2,14 +2,25 @@
 //   web: http://:8080/health status=200 timeout=60
 //   db: tcp:3306            worker: log:/ready to accept connections/i
 //   migrate: exit:0         cache: none        db: healthy engine
+//   myapp: running 5s       (stays up 5 s after its start)
+
+/**
+ * How long a service judged only by "running" must stay up after its start. A program that crashes
+ * on a missing dependency does so once it has loaded: a Python or Node service in about a second,
+ * one that imports a large framework (Airflow, Django) or a JVM in a few. Three seconds catches
+ * most, and the window runs alongside the rest of the stack's start; `running <duration>` sets it.
+ */
+export const RUNNING_SETTLE_MS = 3000;
 
 export type Probe =
   | { kind: 'healthy'; active: boolean }
-  | { kind: 'tcp'; ports: number[] }
+  /** Every port of `ports` must accept; of `anyOf` (ports only the image EXPOSEs), one is enough. */
+  | { kind: 'tcp'; ports: number[]; anyOf?: number[] }
   | { kind: 'http'; scheme: 'http' | 'https'; host: string; port: number; path: string; status?: number }
   | { kind: 'log'; pattern: RegExp }
   | { kind: 'exit'; code: number }
-  | { kind: 'running' }
+  /** Running, and still running `settleMs` after its start (default RUNNING_SETTLE_MS). */
+  | { kind: 'running'; settleMs?: number }
   | { kind: 'none' };
 
 export interface WaitRule {
@@ -18,7 +29,8 @@ export interface WaitRule {
   timeoutSeconds?: number;
 }
 
-const SYNTAX = "expected '<service>: <probe> [timeout=<seconds>]' with probe one of healthy, tcp:<port>, http://[host]:<port>/<path>, log:/<regex>/, exit:<code>, running, none";
+const SYNTAX =
+  "expected '<service>: <probe> [timeout=<seconds>]' with probe one of healthy, tcp:<port>, http://[host]:<port>/<path>, log:/<regex>/, exit:<code>, running [<duration>], none";
 
 function fail(line: string, why: string): never {
   throw new Error(`Input 'wait-for': cannot read '${line}': ${why} (${SYNTAX}).`);
@@ -33,6 +45,11 @@ function parsePort(text: string, line: string): number {
 export function parseProbe(text: string, options: Record<string, string>, line: string): Probe {
   if (text === 'healthy') return { kind: 'healthy', active: options.engine === undefined };
   if (text === 'running') return { kind: 'running' };
+  if (text.startsWith('running ')) {
+    const d = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.slice('running '.length).trim());
+    if (!d) fail(line, `'${text.slice('running '.length).trim()}' is not a duration (e.g. 5s, 500ms)`);
+    return { kind: 'running', settleMs: Math.round(Number(d[1]) * (d[2] === 'ms' ? 1 : 1000)) };
+  }
   if (text === 'none') return { kind: 'none' };
   if (text.startsWith('tcp:')) {
     return { kind: 'tcp', ports: text.slice(4).split(',').map((p) => parsePort(p.trim(), line)) };
@@ -107,8 +124,11 @@ export function describeProbe(probe: Probe): string {
   switch (probe.kind) {
     case 'healthy':
       return 'healthcheck to pass';
-    case 'tcp':
-      return `port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')} to accept connections`;
+    case 'tcp': {
+      const all = probe.ports.length > 0 ? `port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}` : '';
+      const any = probe.anyOf?.length ? `${probe.anyOf.length > 1 ? 'one of ' : ''}image port${probe.anyOf.length > 1 ? 's' : ''} ${probe.anyOf.join(', ')}` : '';
+      return `${[all, any].filter(Boolean).join(' and ')} to accept connections`;
+    }
     case 'http':
       return `${probe.scheme}://${probe.host || '<container>'}:${probe.port}${probe.path} to answer ${probe.status ?? '2xx/3xx'}`;
     case 'log':
@@ -116,7 +136,7 @@ export function describeProbe(probe: Probe): string {
     case 'exit':
       return `exit with code ${probe.code}`;
     case 'running':
-      return 'container to run';
+      return `container to run for ${((probe.settleMs ?? RUNNING_SETTLE_MS) / 1000).toFixed(1).replace(/\.0$/, '')} s`;
     case 'none':
       return 'nothing';
   }

@@ -93,6 +93,21 @@ describe('parseResolvedConfig', () => {
     expect(m.services.a.healthcheck?.disabled).toBe(true);
   });
 
+  it('reads replicas, and secrets and configs whose files compose generates', () => {
+    const m = parseResolvedConfig(`services:
+  a: {image: x, deploy: {replicas: 0}, secrets: [token]}
+  b: {image: x, scale: 3, configs: [{source: plain}]}
+  c: {image: x, configs: [{source: inline, target: /etc/c}]}
+secrets:
+  token: {environment: API_TOKEN}
+configs:
+  plain: {file: ./plain.conf}
+  inline: {content: "x=1"}
+`);
+    expect([m.services.a.replicas, m.services.b.replicas, m.services.c.replicas]).toEqual([0, 3, 1]);
+    expect([m.services.a.hasGeneratedFiles, m.services.b.hasGeneratedFiles, m.services.c.hasGeneratedFiles]).toEqual([true, false, true]);
+  });
+
   it('applies profiles the same way for v1 and v2', () => {
     expect(activeServices(model, [], []).sort()).toEqual(['app', 'db']);
     expect(activeServices(model, ['extra'], []).sort()).toEqual(['app', 'db', 'web']);

@@ -20,10 +20,17 @@ describe('argument builders', () => {
     expect(a.listContainersArgs('p')).toEqual(['ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=com.docker.compose.project=p']);
     expect(a.eventsArgs('p', 1700000000.5)).toEqual(['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'label=com.docker.compose.project=p', '--since', '1700000000.500']);
   });
+  it('deals a batch of starts into a few calls', () => {
+    expect(a.startGroups(['a', 'b', 'c', 'd', 'e'], 2)).toEqual([['a', 'c', 'e'], ['b', 'd']]);
+    expect(a.startGroups(['a'], 6)).toEqual([['a']]);
+    expect(a.startGroups([], 6)).toEqual([]);
+  });
   it('runs a healthcheck test as the engine would', () => {
     expect(a.healthcheckCommand(['CMD', 'pg_isready', '-U', 'x'])).toEqual(['pg_isready', '-U', 'x']);
     expect(a.healthcheckCommand(['CMD-SHELL', 'curl -f localhost || exit 1'])).toEqual(['/bin/sh', '-c', 'curl -f localhost || exit 1']);
     expect(a.healthcheckCommand(['NONE'])).toBeUndefined();
+    // The image's SHELL, as the engine uses it for CMD-SHELL.
+    expect(a.healthcheckCommand(['CMD-SHELL', 'ping'], ['/bin/bash', '-o', 'pipefail', '-c'])).toEqual(['/bin/bash', '-o', 'pipefail', '-c', 'ping']);
   });
 });
 
@@ -43,7 +50,7 @@ describe('compose detection and logs', () => {
 
 describe('state', () => {
   it('round-trips and copes with missing or foreign state', () => {
-    const s: RunState = { version: 1, projectName: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [], teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], compose: { command: 'docker', baseArgs: ['compose'] } };
+    const s: RunState = { version: 1, projectName: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [], teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, compose: { command: 'docker', baseArgs: ['compose'] } };
     expect(decodeState(encodeState(s))).toEqual({ ...s, creationStarted: false, outcome: undefined });
     expect(decodeState(encodeState({ ...s, creationStarted: true }))?.creationStarted).toBe(true);
     expect(decodeState('')).toBeUndefined();

@@ -41,6 +41,19 @@ describe('parseInspect', () => {
     const f = parseInspect({ ...INSPECT, Config: { ...INSPECT.Config, ExposedPorts: { '3306': {}, '8080/tcp': {}, '53/udp': {} } } });
     expect(f.exposedTcpPorts).toEqual([3306, 8080]);
   });
+  it('reads start and finish times, the image SHELL and IPv6 addresses', () => {
+    const f = parseInspect({
+      ...INSPECT,
+      State: { ...INSPECT.State, StartedAt: '2026-11-26T08:00:01.5Z', FinishedAt: '0001-01-01T00:00:00Z' },
+      Config: { ...INSPECT.Config, Shell: ['/bin/bash', '-c'] },
+      NetworkSettings: { ...INSPECT.NetworkSettings, Networks: { v6only: { IPAddress: '', GlobalIPv6Address: 'fd00::2' } } },
+    });
+    expect(f.startedAt).toBe(Date.parse('2026-11-26T08:00:01.5Z'));
+    expect(f.finishedAt).toBeUndefined();
+    expect(f.shell).toEqual(['/bin/bash', '-c']);
+    expect(f.ipAddresses).toEqual(['fd00::2']);
+    expect(probeAddress(f)).toBe('fd00::2');
+  });
   it('treats a NONE healthcheck as none', () => {
     const f = parseInspect({ ...INSPECT, Config: { ...INSPECT.Config, Healthcheck: { Test: ['NONE'] } } });
     expect(f.hasHealthcheck).toBe(false);
@@ -50,7 +63,10 @@ describe('parseInspect', () => {
 describe('default readiness', () => {
   it('uses the healthcheck first, then TCP ports, then running', () => {
     expect(defaultProbe(facts())).toEqual({ kind: 'healthy', active: true });
-    expect(defaultProbe(facts({ hasHealthcheck: false }))).toEqual({ kind: 'tcp', ports: [3306, 33060] });
+    // 3306 is published (compose declares it); 33060 only the image EXPOSEs: one of those is enough.
+    expect(defaultProbe(facts({ hasHealthcheck: false }))).toEqual({ kind: 'tcp', ports: [3306], anyOf: [33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false }), [3306, 33060])).toEqual({ kind: 'tcp', ports: [3306, 33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false, bindings: [] }))).toEqual({ kind: 'tcp', ports: [], anyOf: [3306, 33060] });
     expect(defaultProbe(facts({ hasHealthcheck: false, exposedTcpPorts: [], bindings: [] }))).toEqual({ kind: 'running' });
   });
   it('probes at the container, or loopback with host networking', () => {
@@ -65,6 +81,9 @@ describe('default readiness', () => {
     expect(exitCompletes({ kind: 'running' }, 1)).toBe(false);
     expect(exitCompletes({ kind: 'exit', code: 3 }, 3)).toBe(true);
     expect(exitCompletes({ kind: 'log', pattern: /x/ }, 0)).toBe(false);
+    // Health that was asked for (wait-for, condition: service_healthy) is never shown by an exit.
+    expect(exitCompletes({ kind: 'healthy', active: true }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'healthy', active: true }, 0, true)).toBe(false);
   });
   it("honours the compose file's depends_on conditions, the user's wait-for lines first", () => {
     const model = parseResolvedConfig(`
@@ -116,6 +135,12 @@ describe('wait-for', () => {
     expect(rules.cache.probe).toEqual({ kind: 'none' });
     expect(rules.queue).toEqual({ probe: { kind: 'healthy', active: false }, timeoutSeconds: 120 });
     expect(rules.app.probe).toEqual({ kind: 'running' });
+  });
+  it('reads a settle window for running', () => {
+    expect(parseWaitFor(['myapp: running 5s']).myapp.probe).toEqual({ kind: 'running', settleMs: 5000 });
+    expect(parseWaitFor(['myapp: running 250ms timeout=9']).myapp).toEqual({ probe: { kind: 'running', settleMs: 250 }, timeoutSeconds: 9 });
+    expect(() => parseWaitFor(['myapp: running soon'])).toThrow("'soon' is not a duration");
+    expect(describeProbe({ kind: 'running', settleMs: 5000 })).toBe('container to run for 5 s');
   });
   it('drops the g and y flags of a log pattern, which would make a line match only every other time', () => {
     const { worker } = parseWaitFor(['worker: log:/ready/gyi']);

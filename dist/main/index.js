@@ -26135,6 +26135,8 @@ function parseServiceModel(name, raw) {
         return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
     });
     const hooks = svc.post_start;
+    const deploy = asRecord(svc.deploy, `services.${name}.deploy`);
+    const replicas = Number(svc.scale ?? deploy.replicas ?? 1);
     return {
         name,
         image: typeof svc.image === 'string' ? svc.image : undefined,
@@ -26147,6 +26149,8 @@ function parseServiceModel(name, raw) {
         labels: keyValues(svc.labels, `services.${name}.labels`),
         environment: keyValues(svc.environment, `services.${name}.environment`),
         hasPostStart: Array.isArray(hooks) && hooks.length > 0,
+        hasGeneratedFiles: false,
+        replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
     };
 }
@@ -26159,6 +26163,37 @@ function parseYaml(text) {
     const yaml = __nccwpck_require__(8815);
     return yaml.parse(text, { maxAliasCount: -1 });
 }
+/**
+ * Top-level secrets and configs whose file compose writes itself from `content:` or
+ * `environment:` (keys as `secrets/<name>`, `configs/<name>`): Compose 2.37.3+ copies those into
+ * the container in its own start path, which `docker start` does not take.
+ */
+function generatedFileSources(top) {
+    const out = new Set();
+    for (const kind of ['secrets', 'configs']) {
+        for (const [name, def] of Object.entries(asRecord(top[kind], kind))) {
+            const d = asRecord(def, `${kind}.${name}`);
+            if (d.content !== undefined || d.environment !== undefined)
+                out.add(`${kind}/${name}`);
+        }
+    }
+    return out;
+}
+function generatedFileReferences(raw) {
+    const svc = asRecord(raw, 'service');
+    const refs = [];
+    for (const kind of ['secrets', 'configs']) {
+        const list = svc[kind];
+        if (!Array.isArray(list))
+            continue;
+        for (const item of list) {
+            const source = typeof item === 'string' ? item : asRecord(item, kind).source;
+            if (source)
+                refs.push(`${kind}/${source}`);
+        }
+    }
+    return refs;
+}
 /** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
 function parseResolvedConfig(yamlText) {
     let doc;
@@ -26170,8 +26205,10 @@ function parseResolvedConfig(yamlText) {
     }
     const top = asRecord(doc, 'the resolved compose configuration');
     const services = {};
+    const generated = generatedFileSources(top);
     for (const [name, raw] of Object.entries(asRecord(top.services, 'services'))) {
         services[name] = parseServiceModel(name, raw);
+        services[name].hasGeneratedFiles = generatedFileReferences(raw).some((ref) => generated.has(ref));
     }
     if (Object.keys(services).length === 0)
         throw new Error('the compose configuration defines no services');
@@ -26335,6 +26372,7 @@ exports.Inputs = {
     ComposeCommand: 'compose-command',
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
+    FailOnExit: 'fail-on-exit',
 };
 exports.Outputs = {
     ProjectName: 'project-name',
@@ -26391,9 +26429,8 @@ function parseInspect(entry) {
         .map((k) => Number(k.split('/')[0]))
         .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
-    const ipAddresses = Object.values((net.Networks ?? {}))
-        .map((n) => n.IPAddress)
-        .filter((ip) => typeof ip === 'string' && ip !== '');
+    const networks = Object.values((net.Networks ?? {}));
+    const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter((ip) => typeof ip === 'string' && ip !== '');
     return {
         id: entry.Id,
         name: String(entry.Name ?? '').replace(/^\//, ''),
@@ -26401,6 +26438,8 @@ function parseInspect(entry) {
         image: config.Image ?? '',
         status: state.Status ?? 'unknown',
         exitCode: state.ExitCode ?? 0,
+        startedAt: engineTime(state.StartedAt),
+        finishedAt: engineTime(state.FinishedAt),
         restartCount: entry.RestartCount ?? 0,
         restartPolicy: host.RestartPolicy?.Name || 'no',
         health: state.Health?.Status,
@@ -26408,6 +26447,7 @@ function parseInspect(entry) {
         hasHealthcheck,
         healthcheckTest: hasHealthcheck ? test : undefined,
         healthTimeoutMs: hc?.Timeout ? Math.round(hc.Timeout / 1e6) : undefined,
+        shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
         networkMode: host.NetworkMode ?? 'default',
         ipAddresses,
         exposedTcpPorts,
@@ -26415,6 +26455,13 @@ function parseInspect(entry) {
         labels,
         env: envFromList(config.Env ?? []),
     };
+}
+/** The engine writes 0001-01-01T00:00:00Z for "never". */
+function engineTime(value) {
+    if (typeof value !== 'string' || value.startsWith('0001-'))
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
 }
 /** `NAME=value` entries as the engine lists them, as a mapping. */
 function envFromList(list) {
@@ -26523,6 +26570,7 @@ function getInputs(read = (n) => core.getInput(n)) {
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
         upFlags: words(constants_1.Inputs.UpFlags, read(constants_1.Inputs.UpFlags)),
         downFlags: words(constants_1.Inputs.DownFlags, read(constants_1.Inputs.DownFlags)),
+        failOnExit: (0, input_parsing_1.parseBoolean)(constants_1.Inputs.FailOnExit, read(constants_1.Inputs.FailOnExit)),
     };
 }
 
@@ -26675,6 +26723,7 @@ exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
 exports.imageInspectArgs = imageInspectArgs;
+exports.startGroups = startGroups;
 exports.startArgs = startArgs;
 exports.eventsArgs = eventsArgs;
 exports.logsArgs = logsArgs;
@@ -26737,6 +26786,12 @@ function inspectArgs(ids) {
 function imageInspectArgs(image) {
     return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
+/** Ids dealt round-robin into at most `calls` groups (none empty). */
+function startGroups(ids, calls) {
+    const groups = Array.from({ length: Math.min(calls, ids.length) }, () => []);
+    ids.forEach((id, i) => groups[i % groups.length].push(id));
+    return groups;
+}
 function startArgs(ids) {
     return ['start', '--', ...ids];
 }
@@ -26787,11 +26842,12 @@ function serverVersionArgs() {
     return ['version', '--format', '{{.Server.Version}}'];
 }
 /** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
-function healthcheckCommand(test) {
+/** The healthcheck's test as the engine runs it: CMD-SHELL through the image's SHELL, as dockerd does. */
+function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
     if (test[0] === 'CMD')
         return test.slice(1);
     if (test[0] === 'CMD-SHELL')
-        return ['/bin/sh', '-c', test.slice(1).join(' ')];
+        return [...shell, test.slice(1).join(' ')];
     return undefined;
 }
 
@@ -26849,6 +26905,8 @@ const engine_events_1 = __nccwpck_require__(9203);
 class DockerError extends Error {
 }
 exports.DockerError = DockerError;
+/** `docker start` calls run at once for one batch of containers. */
+const START_CALLS = 6;
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -27007,9 +27065,12 @@ class Docker {
         const out = await this.docker(args.inspectArgs(ids), 'docker inspect', { maxBytes: 64 << 20 });
         return JSON.parse(out).map(container_facts_1.parseInspect);
     }
+    /**
+     * `docker start a b c` starts one container after another; the daemon can start several at
+     * once. The ids are dealt into a few calls that run together.
+     */
     async start(ids) {
-        if (ids.length > 0)
-            await this.docker(args.startArgs(ids), 'docker start');
+        await Promise.all(args.startGroups(ids, START_CALLS).map((group) => this.docker(args.startArgs(group), 'docker start')));
     }
     async tailLogs(id, lines) {
         const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
@@ -27113,6 +27174,46 @@ function parseEventLine(line) {
         exitCode: exit !== undefined ? Number(exit) : undefined,
         timeMs: nanos > 0 ? nanos / 1e6 : Number(raw.time ?? 0) * 1000,
     };
+}
+
+
+/***/ }),
+
+/***/ 3879:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.exitsAfterMain = exitsAfterMain;
+exports.describeExit = describeExit;
+function exitsAfterMain(watched, facts) {
+    const byId = new Map(facts.map((f) => [f.id, f]));
+    const out = [];
+    for (const w of watched) {
+        const f = byId.get(w.id);
+        if (!f)
+            continue; // removed by someone else: nothing to say about how it ended
+        const restartsSince = Math.max(0, f.restartCount - w.restarts);
+        const stopped = f.status === 'exited' || f.status === 'dead';
+        if (!stopped && restartsSince === 0)
+            continue;
+        out.push({
+            service: w.service,
+            container: f.name,
+            exitCode: stopped ? f.exitCode : undefined,
+            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
+            restartsSince,
+            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
+        });
+    }
+    return out;
+}
+/** One sentence for the annotation and the summary. */
+function describeExit(e) {
+    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
+    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
+    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
 }
 
 
@@ -27337,6 +27438,7 @@ async function up(inputs, signal) {
         logLines: inputs.logLines,
         stopTimeoutSeconds: inputs.stopTimeoutSeconds,
         downFlags: inputs.downFlags,
+        failOnExit: inputs.failOnExit,
     };
     saveState(state);
     core.setOutput(constants_1.Outputs.ProjectName, projectName);
@@ -27421,12 +27523,17 @@ async function up(inputs, signal) {
     const containers = await containersByService(docker, projectName, secrets);
     const since = Date.now() / 1000 - 1;
     const engine = stackEngine(docker, cli, project, since);
-    const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart) : []);
+    // Compose v2 does more per container at start than `docker start`: post_start hooks, and (2.37.3+)
+    // copying secret and config files it generates from content: or environment: sources.
+    const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart || model.services[s].hasGeneratedFiles) : []);
+    const scaledToZero = new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !containers[s]?.length));
     const starter = new stack_starter_1.StackStarter(engine, net_probes_1.nodeNetworkProbe, {
         plan,
         containers,
         laterContainers: later,
         rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, inputs.waitFor),
+        declaredPorts: Object.fromEntries(plan.services.map((s) => [s, (0, readiness_rules_1.declaredTcpPorts)(model, s)])),
+        scaledToZero,
         timeoutMs: inputs.timeoutSeconds * 1000,
         composeStarted,
         logLines: Math.min(inputs.logLines, 50),
@@ -27447,8 +27554,16 @@ async function up(inputs, signal) {
         throw error;
     }
     await publish(projectName, model, outcomes, inputs, secrets);
+    state.watched = await watchedContainers(docker, outcomes);
     state.outcome = 'success';
     saveState(state);
+}
+/** The containers of services judged ready, with their restart counts now, for post to compare. */
+async function watchedContainers(docker, outcomes) {
+    const ready = Object.values(outcomes).filter((o) => o.status === 'ready');
+    const ids = ready.flatMap((o) => o.containers.map((c) => c.id));
+    const now = new Map((await docker.inspect(ids)).map((f) => [f.id, f.restartCount]));
+    return ready.flatMap((o) => o.containers.map((c) => ({ service: o.name, id: c.id, restarts: now.get(c.id) ?? c.restartCount })));
 }
 /** Names the images that are not on the engine and the services that use them. */
 async function explainCreateFailure(docker, model, services, error) {
@@ -27952,26 +28067,45 @@ function defaultProjectName(env, fallbackBase) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.declaredTcpPorts = declaredTcpPorts;
 exports.defaultProbe = defaultProbe;
 exports.probeFor = probeFor;
 exports.probeAddress = probeAddress;
 exports.exitCompletes = exitCompletes;
 exports.rulesFromConditions = rulesFromConditions;
 // Which probe decides that a service is ready, when the user has not said: its healthcheck, else
-// every TCP port it publishes or exposes (checked at the container), else that it runs.
-function defaultProbe(facts) {
+// its TCP ports (checked at the container), else that it runs and stays up.
+/** The TCP ports a service's compose definition declares (`ports` targets and `expose`). */
+function declaredTcpPorts(model, service) {
+    const svc = model.services[service];
+    const ports = new Set(svc.expose);
+    for (const p of svc.ports)
+        if (p.protocol === 'tcp')
+            ports.add(p.target);
+    return [...ports].sort((a, b) => a - b);
+}
+/**
+ * Every port the compose file declares must accept. Ports only the image EXPOSEs are a list of
+ * what the program may open (RabbitMQ's image lists 5671 and 15691, ZooKeeper's 2888 and 3888,
+ * which a default setup never opens), so one of them accepting is enough.
+ */
+function defaultProbe(facts, declared = []) {
     if (facts.hasHealthcheck)
         return { kind: 'healthy', active: true };
-    const ports = new Set(facts.exposedTcpPorts);
+    const ports = new Set(declared);
     for (const b of facts.bindings)
         if (b.protocol === 'tcp')
             ports.add(b.target);
-    if (ports.size > 0)
-        return { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
-    return { kind: 'running' };
+    const imageOnly = facts.exposedTcpPorts.filter((p) => !ports.has(p));
+    if (ports.size === 0 && imageOnly.length === 0)
+        return { kind: 'running' };
+    const probe = { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
+    if (imageOnly.length > 0)
+        probe.anyOf = imageOnly;
+    return probe;
 }
-function probeFor(facts, rule) {
-    return rule?.probe ?? defaultProbe(facts);
+function probeFor(facts, rule, declared = []) {
+    return rule?.probe ?? defaultProbe(facts, declared);
 }
 /**
  * Where to reach a container's port from the runner: its address on its network (the host port
@@ -27987,8 +28121,12 @@ function probeAddress(facts, shared) {
         return probeAddress(shared);
     return undefined;
 }
-/** Whether a container that has exited with `exitCode` before it was ready counts as done. */
-function exitCompletes(probe, exitCode) {
+/**
+ * Whether a container that has exited with `exitCode` before it was ready counts as done.
+ * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
+ * `condition: service_healthy`), not inferred from the image.
+ */
+function exitCompletes(probe, exitCode, required = false) {
     switch (probe.kind) {
         case 'exit':
             return exitCode === probe.code;
@@ -27996,6 +28134,8 @@ function exitCompletes(probe, exitCode) {
         case 'none':
             return exitCode === 0;
         case 'healthy':
+            // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
+            return !required && exitCode === 0;
         case 'tcp':
             // A one-shot job built on a server image (a migration using the app image) has a
             // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.
@@ -28194,6 +28334,7 @@ function buildReport(model, outcomes, host) {
             state: o.status,
             health: first?.health ?? null,
             containers: o.containers.map((c) => c.id),
+            replicas: o.containers.map((c, i) => ({ container: c.id, name: c.name, ports: i === 0 ? ports : (0, urls_1.publishedPorts)(svc?.ports ?? [], c.bindings, host) })),
             image: first?.image ?? svc?.image ?? null,
             ports,
             url,
@@ -28305,7 +28446,8 @@ class ServiceFailure extends Error {
 const RESTARTS_ALLOWED = 3;
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
-const RUNNING_SETTLE_MS = 1000;
+/** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
+const PORT_POLL_MS = 20;
 class StackStarter {
     engine;
     network;
@@ -28329,6 +28471,10 @@ class StackStarter {
         this.options = options;
         for (const name of options.plan.services)
             this.outcomes[name] = { name, status: 'pending', containers: [] };
+        for (const name of options.scaledToZero ?? []) {
+            if (this.outcomes[name])
+                Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
+        }
         this.addContainers(options.containers);
     }
     addContainers(byService) {
@@ -28341,7 +28487,7 @@ class StackStarter {
         }
     }
     missingContainers(services) {
-        return services.filter((n) => (this.containers[n] ?? []).length === 0);
+        return services.filter((n) => this.outcomes[n].status !== 'skipped' && (this.containers[n] ?? []).length === 0);
     }
     noContainerError(name) {
         return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
@@ -28422,7 +28568,7 @@ class StackStarter {
     }
     settled(name) {
         const s = this.outcomes[name].status;
-        return s === 'ready' || s === 'completed';
+        return s === 'ready' || s === 'completed' || s === 'skipped';
     }
     async schedule() {
         const { plan } = this.options;
@@ -28459,9 +28605,12 @@ class StackStarter {
      */
     runningSettleUntil() {
         let until = 0;
-        for (const o of Object.values(this.outcomes)) {
-            if (o.how === 'running' && o.readyAt)
-                until = Math.max(until, Date.parse(o.readyAt) + RUNNING_SETTLE_MS);
+        for (const t of this.tracked.values()) {
+            if (!t.ready || t.probe?.kind !== 'running' || t.exitCode !== undefined)
+                continue;
+            // Counted from the container's own start, not from when the action saw it running.
+            const from = t.lastStartMs ?? t.facts?.startedAt ?? Date.now();
+            until = Math.max(until, from + (t.probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS));
         }
         return until;
     }
@@ -28509,7 +28658,7 @@ class StackStarter {
                 o.how = how;
                 o.readyMs = Date.now() - this.startedAt[n];
                 o.readyAt = new Date().toISOString();
-                this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s`);
+                this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
                 this.notify();
             }, (e) => {
                 if (this.failure)
@@ -28543,8 +28692,11 @@ class StackStarter {
     }
     async waitContainer(t) {
         const facts = t.facts;
-        const probe = (0, readiness_rules_1.probeFor)(facts, this.options.rules[t.service]);
+        const rule = this.options.rules[t.service];
+        const probe = (0, readiness_rules_1.probeFor)(facts, rule, this.options.declaredPorts?.[t.service]);
         t.probe = probe;
+        t.required = rule !== undefined;
+        t.lastStartMs ??= facts.startedAt;
         this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
         const how = await this.probeUntilReady(t, probe);
         t.ready = true;
@@ -28558,7 +28710,7 @@ class StackStarter {
         const facts = t.facts;
         if ((0, container_facts_1.willRestart)(facts, code))
             return undefined; // onEvent counts restarts and fails a crash loop
-        if ((0, readiness_rules_1.exitCompletes)(probe, code))
+        if ((0, readiness_rules_1.exitCompletes)(probe, code, t.required))
             return 'completed';
         throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${(0, wait_for_1.describeProbe)(probe)})`);
     }
@@ -28591,13 +28743,22 @@ class StackStarter {
                     if (t.eventHealth === 'healthy' || facts.health === 'healthy')
                         return 'healthy';
                     if (probe.active && running && facts.healthcheckTest) {
-                        const cmd = (0, docker_args_1.healthcheckCommand)(facts.healthcheckTest);
+                        const cmd = (0, docker_args_1.healthcheckCommand)(facts.healthcheckTest, facts.shell);
                         if (cmd) {
-                            // The engine's own check may pass while ours runs: whichever says healthy first wins.
-                            const healthyEvent = this.until(() => t.eventHealth === 'healthy');
-                            const exec = this.probeLimit.run(() => this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, signal));
+                            // The engine's own check may pass while ours runs: whichever says healthy first wins,
+                            // and the loser is ended so it does not hold a probe slot for the check's timeout.
+                            const healthyEvent = this.until(() => t.eventHealth === 'healthy' || t.exitCode !== undefined);
+                            const own = new AbortController();
+                            const stopOwn = () => own.abort();
+                            signal.addEventListener('abort', stopOwn);
+                            const exec = this.probeLimit.run(() => (own.signal.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, own.signal)));
+                            exec.catch(() => undefined);
                             const r = await Promise.race([exec, healthyEvent.promise]);
                             healthyEvent.cancel();
+                            own.abort();
+                            signal.removeEventListener('abort', stopOwn);
+                            if (signal.aborted || t.exitCode !== undefined)
+                                continue;
                             if (r === undefined || r.code === 0)
                                 return 'healthy';
                             this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
@@ -28620,8 +28781,20 @@ class StackStarter {
                             }
                             port++;
                         }
-                        if (port === probe.ports.length)
+                        let imagePort;
+                        if (port === probe.ports.length && probe.anyOf?.length) {
+                            // The image's own ports are tried together: which one a program opens is its choice.
+                            const answers = await Promise.all(probe.anyOf.map((p) => this.network.tcp(host, p, 1000)));
+                            imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
+                            if (imagePort === undefined)
+                                this.lastObservation[t.service] = `none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`;
+                        }
+                        if (port === probe.ports.length && (!probe.anyOf?.length || imagePort !== undefined)) {
+                            this.outcomes[t.service].judged = judgedPorts(probe, imagePort);
                             return 'listening';
+                        }
+                        await this.wake(PORT_POLL_MS);
+                        continue;
                     }
                     break;
                 }
@@ -28686,9 +28859,15 @@ class StackStarter {
         if (e.action === 'start') {
             t.exitCode = undefined;
             t.eventHealth = undefined;
+            t.lastStartMs = e.timeMs || Date.now();
         }
         else if (e.action === 'die') {
             t.exitCode = e.exitCode ?? 0;
+            // Decided here, on the event, not after an inspect round trip: a crash seen before the
+            // settle window ends must not lose the race to it.
+            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required))) {
+                void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
+            }
             void this.afterExit(t, t.exitCode);
         }
         else if (e.action === 'health_status' && e.health) {
@@ -28716,7 +28895,7 @@ class StackStarter {
                 await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
             }
         }
-        else if (t.ready && code !== 0 && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, code))) {
+        else if (t.ready && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, code, t.required))) {
             await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
         }
         this.notify();
@@ -28806,6 +28985,15 @@ class StackStarter {
     }
 }
 exports.StackStarter = StackStarter;
+/** The ports a tcp verdict rests on, for the readiness line. */
+function judgedPorts(probe, imagePort) {
+    const parts = [];
+    if (probe.ports.length > 0)
+        parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
+    if (imagePort !== undefined)
+        parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
+    return parts.join('; ');
+}
 
 
 /***/ }),
@@ -28841,6 +29029,8 @@ function decodeState(text) {
             logLines: s.logLines ?? 200,
             stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
             downFlags: s.downFlags ?? [],
+            failOnExit: s.failOnExit === true,
+            watched: Array.isArray(s.watched) ? s.watched : undefined,
             creationStarted: s.creationStarted === true,
             outcome: s.outcome,
         };
@@ -28861,7 +29051,9 @@ function decodeState(text) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
+exports.exitsMarkdown = exitsMarkdown;
 const secrets_1 = __nccwpck_require__(7194);
+const exits_after_main_1 = __nccwpck_require__(3879);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
@@ -28887,6 +29079,18 @@ function summaryMarkdown(projectName, report, failure, secrets = report.secrets)
         lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
     }
     return lines.join('\n') + '\n';
+}
+/** The post step's addition to the job summary: services that were ready and died after main. */
+function exitsMarkdown(projectName, exits, tails) {
+    const fence = '````';
+    const lines = [`### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\` after the main step`, ''];
+    for (const e of exits) {
+        lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell((0, exits_after_main_1.describeExit)(e))}`, '');
+        const tail = (tails[e.container] ?? '').trim();
+        if (tail)
+            lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
+    }
+    return lines.join('\n');
 }
 
 
@@ -28997,11 +29201,20 @@ function publishedPorts(declared, bindings, defaultHost) {
 //   web: http://:8080/health status=200 timeout=60
 //   db: tcp:3306            worker: log:/ready to accept connections/i
 //   migrate: exit:0         cache: none        db: healthy engine
+//   myapp: running 5s       (stays up 5 s after its start)
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RUNNING_SETTLE_MS = void 0;
 exports.parseProbe = parseProbe;
 exports.parseWaitFor = parseWaitFor;
 exports.describeProbe = describeProbe;
-const SYNTAX = "expected '<service>: <probe> [timeout=<seconds>]' with probe one of healthy, tcp:<port>, http://[host]:<port>/<path>, log:/<regex>/, exit:<code>, running, none";
+/**
+ * How long a service judged only by "running" must stay up after its start. A program that crashes
+ * on a missing dependency does so once it has loaded: a Python or Node service in about a second,
+ * one that imports a large framework (Airflow, Django) or a JVM in a few. Three seconds catches
+ * most, and the window runs alongside the rest of the stack's start; `running <duration>` sets it.
+ */
+exports.RUNNING_SETTLE_MS = 3000;
+const SYNTAX = "expected '<service>: <probe> [timeout=<seconds>]' with probe one of healthy, tcp:<port>, http://[host]:<port>/<path>, log:/<regex>/, exit:<code>, running [<duration>], none";
 function fail(line, why) {
     throw new Error(`Input 'wait-for': cannot read '${line}': ${why} (${SYNTAX}).`);
 }
@@ -29016,6 +29229,12 @@ function parseProbe(text, options, line) {
         return { kind: 'healthy', active: options.engine === undefined };
     if (text === 'running')
         return { kind: 'running' };
+    if (text.startsWith('running ')) {
+        const d = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.slice('running '.length).trim());
+        if (!d)
+            fail(line, `'${text.slice('running '.length).trim()}' is not a duration (e.g. 5s, 500ms)`);
+        return { kind: 'running', settleMs: Math.round(Number(d[1]) * (d[2] === 'ms' ? 1 : 1000)) };
+    }
     if (text === 'none')
         return { kind: 'none' };
     if (text.startsWith('tcp:')) {
@@ -29101,8 +29320,11 @@ function describeProbe(probe) {
     switch (probe.kind) {
         case 'healthy':
             return 'healthcheck to pass';
-        case 'tcp':
-            return `port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')} to accept connections`;
+        case 'tcp': {
+            const all = probe.ports.length > 0 ? `port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}` : '';
+            const any = probe.anyOf?.length ? `${probe.anyOf.length > 1 ? 'one of ' : ''}image port${probe.anyOf.length > 1 ? 's' : ''} ${probe.anyOf.join(', ')}` : '';
+            return `${[all, any].filter(Boolean).join(' and ')} to accept connections`;
+        }
         case 'http':
             return `${probe.scheme}://${probe.host || '<container>'}:${probe.port}${probe.path} to answer ${probe.status ?? '2xx/3xx'}`;
         case 'log':
@@ -29110,7 +29332,7 @@ function describeProbe(probe) {
         case 'exit':
             return `exit with code ${probe.code}`;
         case 'running':
-            return 'container to run';
+            return `container to run for ${((probe.settleMs ?? exports.RUNNING_SETTLE_MS) / 1000).toFixed(1).replace(/\.0$/, '')} s`;
         case 'none':
             return 'nothing';
     }

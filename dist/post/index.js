@@ -25672,6 +25672,7 @@ exports.Inputs = {
     ComposeCommand: 'compose-command',
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
+    FailOnExit: 'fail-on-exit',
 };
 exports.Outputs = {
     ProjectName: 'project-name',
@@ -25728,9 +25729,8 @@ function parseInspect(entry) {
         .map((k) => Number(k.split('/')[0]))
         .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
-    const ipAddresses = Object.values((net.Networks ?? {}))
-        .map((n) => n.IPAddress)
-        .filter((ip) => typeof ip === 'string' && ip !== '');
+    const networks = Object.values((net.Networks ?? {}));
+    const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter((ip) => typeof ip === 'string' && ip !== '');
     return {
         id: entry.Id,
         name: String(entry.Name ?? '').replace(/^\//, ''),
@@ -25738,6 +25738,8 @@ function parseInspect(entry) {
         image: config.Image ?? '',
         status: state.Status ?? 'unknown',
         exitCode: state.ExitCode ?? 0,
+        startedAt: engineTime(state.StartedAt),
+        finishedAt: engineTime(state.FinishedAt),
         restartCount: entry.RestartCount ?? 0,
         restartPolicy: host.RestartPolicy?.Name || 'no',
         health: state.Health?.Status,
@@ -25745,6 +25747,7 @@ function parseInspect(entry) {
         hasHealthcheck,
         healthcheckTest: hasHealthcheck ? test : undefined,
         healthTimeoutMs: hc?.Timeout ? Math.round(hc.Timeout / 1e6) : undefined,
+        shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
         networkMode: host.NetworkMode ?? 'default',
         ipAddresses,
         exposedTcpPorts,
@@ -25752,6 +25755,13 @@ function parseInspect(entry) {
         labels,
         env: envFromList(config.Env ?? []),
     };
+}
+/** The engine writes 0001-01-01T00:00:00Z for "never". */
+function engineTime(value) {
+    if (typeof value !== 'string' || value.startsWith('0001-'))
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
 }
 /** `NAME=value` entries as the engine lists them, as a mapping. */
 function envFromList(list) {
@@ -25789,6 +25799,7 @@ exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
 exports.imageInspectArgs = imageInspectArgs;
+exports.startGroups = startGroups;
 exports.startArgs = startArgs;
 exports.eventsArgs = eventsArgs;
 exports.logsArgs = logsArgs;
@@ -25851,6 +25862,12 @@ function inspectArgs(ids) {
 function imageInspectArgs(image) {
     return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
+/** Ids dealt round-robin into at most `calls` groups (none empty). */
+function startGroups(ids, calls) {
+    const groups = Array.from({ length: Math.min(calls, ids.length) }, () => []);
+    ids.forEach((id, i) => groups[i % groups.length].push(id));
+    return groups;
+}
 function startArgs(ids) {
     return ['start', '--', ...ids];
 }
@@ -25901,11 +25918,12 @@ function serverVersionArgs() {
     return ['version', '--format', '{{.Server.Version}}'];
 }
 /** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
-function healthcheckCommand(test) {
+/** The healthcheck's test as the engine runs it: CMD-SHELL through the image's SHELL, as dockerd does. */
+function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
     if (test[0] === 'CMD')
         return test.slice(1);
     if (test[0] === 'CMD-SHELL')
-        return ['/bin/sh', '-c', test.slice(1).join(' ')];
+        return [...shell, test.slice(1).join(' ')];
     return undefined;
 }
 
@@ -25963,6 +25981,8 @@ const engine_events_1 = __nccwpck_require__(9203);
 class DockerError extends Error {
 }
 exports.DockerError = DockerError;
+/** `docker start` calls run at once for one batch of containers. */
+const START_CALLS = 6;
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -26121,9 +26141,12 @@ class Docker {
         const out = await this.docker(args.inspectArgs(ids), 'docker inspect', { maxBytes: 64 << 20 });
         return JSON.parse(out).map(container_facts_1.parseInspect);
     }
+    /**
+     * `docker start a b c` starts one container after another; the daemon can start several at
+     * once. The ids are dealt into a few calls that run together.
+     */
     async start(ids) {
-        if (ids.length > 0)
-            await this.docker(args.startArgs(ids), 'docker start');
+        await Promise.all(args.startGroups(ids, START_CALLS).map((group) => this.docker(args.startArgs(group), 'docker start')));
     }
     async tailLogs(id, lines) {
         const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
@@ -26232,6 +26255,46 @@ function parseEventLine(line) {
 
 /***/ }),
 
+/***/ 3879:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.exitsAfterMain = exitsAfterMain;
+exports.describeExit = describeExit;
+function exitsAfterMain(watched, facts) {
+    const byId = new Map(facts.map((f) => [f.id, f]));
+    const out = [];
+    for (const w of watched) {
+        const f = byId.get(w.id);
+        if (!f)
+            continue; // removed by someone else: nothing to say about how it ended
+        const restartsSince = Math.max(0, f.restartCount - w.restarts);
+        const stopped = f.status === 'exited' || f.status === 'dead';
+        if (!stopped && restartsSince === 0)
+            continue;
+        out.push({
+            service: w.service,
+            container: f.name,
+            exitCode: stopped ? f.exitCode : undefined,
+            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
+            restartsSince,
+            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
+        });
+    }
+    return out;
+}
+/** One sentence for the annotation and the summary. */
+function describeExit(e) {
+    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
+    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
+    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
+}
+
+
+/***/ }),
+
 /***/ 6661:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -26279,7 +26342,11 @@ const docker_args_1 = __nccwpck_require__(1153);
 const process_runner_1 = __nccwpck_require__(1377);
 const secrets_1 = __nccwpck_require__(7194);
 const state_1 = __nccwpck_require__(2462);
+const exits_after_main_1 = __nccwpck_require__(3879);
+const summary_1 = __nccwpck_require__(8855);
 const teardown_1 = __nccwpck_require__(5128);
+/** Log lines in each exit annotation; the full logs follow in the post step's groups. */
+const EXIT_LOG_LINES = 30;
 const log = {
     info: (line) => core.info(line),
     warning: (line) => core.warning(line),
@@ -26302,19 +26369,35 @@ async function run() {
     process.on('SIGTERM', onSignal);
     /** Set once removal begins: a cancel from then on may leave part of the project. */
     let project;
+    let failedExits = [];
+    let failOnExit = false;
     try {
         const state = (0, state_1.decodeState)(core.getState(constants_1.StateKeys.Run));
         if (!state) {
             core.info('The main step saved no state, so it created nothing: nothing to remove.');
             return;
         }
+        failOnExit = state.failOnExit;
         if (!state.creationStarted) {
             core.info(`The main step stopped before creating anything, so project ${state.projectName} is not touched.`);
             return;
         }
         const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, controller.signal);
-        if ((0, teardown_1.shouldPrintLogs)(state)) {
-            await (0, teardown_1.printServiceLogs)(docker, state, log).catch((e) => core.warning(`Could not print logs: ${e.message}`));
+        let containers;
+        // One look serves both the exit report and the logs; neither asked for, teardown needs none.
+        if (state.watched?.length || state.logs !== 'never') {
+            try {
+                containers = await (0, teardown_1.projectContainers)(docker, state, log);
+            }
+            catch (e) {
+                core.warning(`Could not look at the project's containers: ${e.message}`);
+            }
+        }
+        const exits = containers && state.watched ? (0, exits_after_main_1.exitsAfterMain)(state.watched, containers) : [];
+        await reportExits(docker, state, exits, containers ?? []);
+        failedExits = exits.filter((e) => e.failed);
+        if (containers && (0, teardown_1.shouldPrintLogs)(state, failedExits.length > 0)) {
+            await (0, teardown_1.printServiceLogs)(docker, state, log, containers).catch((e) => core.warning(`Could not print logs: ${e.message}`));
         }
         if (state.teardown === 'never') {
             core.info(`teardown: never, so project ${state.projectName} stays up.`);
@@ -26327,11 +26410,39 @@ async function run() {
         core.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
     }
     finally {
+        if (failOnExit && failedExits.length > 0) {
+            core.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
+        }
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (controller.signal.aborted && project) {
             core.warning(`The post step was cancelled: project ${project} may be partly left. Remove it with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
         }
+    }
+}
+/**
+ * Services that died after main: an error annotation each, with the exit code, when, and the last
+ * log lines, and a section of the job summary. Only non-zero exits and restarts are errors.
+ */
+async function reportExits(docker, state, exits, containers) {
+    if (exits.length === 0)
+        return;
+    const tails = {};
+    for (const e of exits) {
+        const id = containers.find((c) => c.name === e.container)?.id;
+        const tail = id ? await docker.tailLogs(id, Math.min(state.logLines, EXIT_LOG_LINES)).catch(() => '') : '';
+        tails[e.container] = tail;
+        const message = `${(0, exits_after_main_1.describeExit)(e)}\nLast log lines of ${e.service}:\n${tail.trim() || '(no output)'}`;
+        if (e.failed)
+            core.error(message, { title: `${e.service} exited after the main step` });
+        else
+            core.info(message);
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        // The summary file is not masked by the runner: secrets are hidden here.
+        const secrets = containers.flatMap((c) => (0, secrets_1.environmentSecrets)(c.env).secrets);
+        const hidden = Object.fromEntries(Object.entries(tails).map(([k, v]) => [k, (0, secrets_1.hideSecrets)(v, secrets)]));
+        await core.summary.addRaw((0, summary_1.exitsMarkdown)(state.projectName, exits, hidden)).write();
     }
 }
 
@@ -26661,6 +26772,8 @@ function decodeState(text) {
             logLines: s.logLines ?? 200,
             stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
             downFlags: s.downFlags ?? [],
+            failOnExit: s.failOnExit === true,
+            watched: Array.isArray(s.watched) ? s.watched : undefined,
             creationStarted: s.creationStarted === true,
             outcome: s.outcome,
         };
@@ -26668,6 +26781,59 @@ function decodeState(text) {
     catch {
         return undefined;
     }
+}
+
+
+/***/ }),
+
+/***/ 8855:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.escapeCell = escapeCell;
+exports.summaryMarkdown = summaryMarkdown;
+exports.exitsMarkdown = exitsMarkdown;
+const secrets_1 = __nccwpck_require__(7194);
+const exits_after_main_1 = __nccwpck_require__(3879);
+// The job summary as Markdown: one row per service, written once so a 50-service stack stays a
+// single readable table.
+function escapeCell(text) {
+    return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+/** Credentials in URLs and messages are shown as ***. */
+function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
+    const hide = (text) => (0, secrets_1.hideSecrets)(text, secrets);
+    const rows = Object.entries(report.services).map(([name, s]) => {
+        const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
+        const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
+        return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
+    });
+    const lines = [
+        `### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\``,
+        '',
+        '| service | state | health | ready after | ports | image |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...rows,
+    ];
+    if (failure) {
+        const fence = '````';
+        lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The post step's addition to the job summary: services that were ready and died after main. */
+function exitsMarkdown(projectName, exits, tails) {
+    const fence = '````';
+    const lines = [`### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\` after the main step`, ''];
+    for (const e of exits) {
+        lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell((0, exits_after_main_1.describeExit)(e))}`, '');
+        const tail = (tails[e.container] ?? '').trim();
+        if (tail)
+            lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
+    }
+    return lines.join('\n');
 }
 
 
@@ -26713,6 +26879,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.shouldPrintLogs = shouldPrintLogs;
+exports.projectContainers = projectContainers;
 exports.printServiceLogs = printServiceLogs;
 exports.removeStack = removeStack;
 const fs = __importStar(__nccwpck_require__(9896));
@@ -26720,13 +26887,19 @@ const path = __importStar(__nccwpck_require__(6928));
 const constants_1 = __nccwpck_require__(7242);
 const docker_args_1 = __nccwpck_require__(1153);
 const secrets_1 = __nccwpck_require__(7194);
-function shouldPrintLogs(state) {
-    return state.logs === 'always' || (state.logs === 'on-failure' && state.outcome !== 'success');
+/** A service that died after main counts as a failure too. */
+function shouldPrintLogs(state, diedAfterMain = false) {
+    return state.logs === 'always' || (state.logs === 'on-failure' && (state.outcome !== 'success' || diedAfterMain));
 }
-async function printServiceLogs(docker, state, log) {
+/** The project's containers as the engine sees them now, their secrets masked before anything prints. */
+async function projectContainers(docker, state, log) {
     const facts = await docker.inspect(await docker.containerIds(state.projectName));
     // Main registered these too, but a log printed here must not depend on main having got that far.
     log.mask(facts.flatMap((f) => (0, secrets_1.environmentSecrets)(f.env).secrets));
+    return facts;
+}
+async function printServiceLogs(docker, state, log, containers) {
+    const facts = [...containers];
     facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
     for (const f of facts) {
         const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
