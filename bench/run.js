@@ -179,6 +179,164 @@ async function main() {
     console.log(`cold start of dist/main to its first line: ${cold.dist.toFixed(0)} ms median of 5 (target <= 150 ms; bare node -e 0: ${cold.bare.toFixed(0)} ms)`);
     console.log(`planning 100 services (parse + graph + levels): ${planning().toFixed(1)} ms (target <= 100 ms)`);
   }
+  if (!only || only === 'scale') {
+    const v2env = composeV2Env();
+    await latePort();
+    await founding(v2env);
+    await wide(10, 30, v2env);
+    await wide(20, 80, v2env);
+  }
+}
+
+// --- scale: late ports, the founding shape against a fair floor, 40 and 100 services ------------
+
+const fs = require('fs');
+const os = require('os');
+const { execFileSync, spawnSync } = require('child_process');
+
+/** Compose's own `up -d --wait` needs v2: the plugin scripts/ensure-compose-v2.sh caches, when v1 is what the action uses. */
+function composeV2Env() {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return process.env;
+  const cached = '/var/cache/ephemeral-compose/compose-v2';
+  return fs.existsSync(path.join(cached, 'cli-plugins', 'docker-compose')) ? { ...process.env, DOCKER_CONFIG: cached } : undefined;
+}
+
+/** Wall time of a compose command, in ms, and its exit code. */
+function composeTimed(env, dir, project, args) {
+  const t = Date.now();
+  const r = spawnSync('docker', ['compose', '-p', project, ...args], { cwd: dir, env, stdio: 'ignore' });
+  return { ms: Date.now() - t, code: r.status };
+}
+
+function removeProject(project) {
+  const f = `label=com.docker.compose.project=${project}`;
+  const ids = (args) => execFileSync('docker', [...args, '--filter', f], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const c = ids(['ps', '-aq']);
+  if (c.length) spawnSync('docker', ['rm', '-f', '-v', ...c]);
+  const n = ids(['network', 'ls', '-q']);
+  if (n.length) spawnSync('docker', ['network', 'rm', ...n]);
+  const v = ids(['volume', 'ls', '-q']);
+  if (v.length) spawnSync('docker', ['volume', 'rm', '-f', ...v]);
+}
+
+/** `servers` services opening a port, each with dependents that open one too, in two levels. */
+function wideStack(servers, dependents) {
+  const lines = ['services:'];
+  for (let i = 0; i < servers; i++) {
+    lines.push(`  srv${i}:`, '    image: ephemeral-compose-test/busybox', '    command: ["nc", "-ll", "-p", "5000", "-e", "cat"]', '    expose: ["5000"]');
+  }
+  for (let i = 0; i < dependents; i++) {
+    lines.push(`  app${i}:`, '    image: ephemeral-compose-test/busybox', '    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]', '    expose: ["8080"]', `    depends_on: [srv${i % servers}]`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-bench-wide-'));
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), lines.join('\n') + '\n');
+  return dir;
+}
+
+/** The action on a directory's compose.yaml: main and post in ms. */
+async function actionTimes(dir, inputs = {}) {
+  const project = `bench-${path.basename(dir).replace(/[^a-z0-9]/g, '')}-${Math.random().toString(16).slice(2, 8)}`;
+  const { main, post } = await runAction({ workspace: dir, inputs: { 'project-name': project, ...inputs } });
+  if (main.outcome !== 'success') throw new Error(`bench run failed: ${main.output.slice(-2000)}`);
+  return { main: main.durationMs, post: post.durationMs, services: JSON.parse(main.outputs.services) };
+}
+
+async function wide(servers, dependents, v2env) {
+  const dir = wideStack(servers, dependents);
+  const rows = [];
+  for (let i = 0; i < RUNS; i++) {
+    const action = await actionTimes(dir, { 'stop-timeout': '3' });
+    const row = { main: action.main, post: action.post };
+    if (v2env) {
+      const project = `bench-wideref-${process.pid}-${i}`;
+      row.up = composeTimed(v2env, dir, project, ['up', '-d', '--wait']);
+      row.down = composeTimed(v2env, dir, project, ['down', '-v', '-t', '3']);
+      removeProject(project);
+    }
+    rows.push(row);
+  }
+  const m = median(rows.map((r) => r.main));
+  const p = median(rows.map((r) => r.post));
+  const total = servers + dependents;
+  if (!v2env) {
+    console.log(`${total} services (${servers} servers, ${dependents} dependents): main ${(m / 1000).toFixed(2)} s, post ${(p / 1000).toFixed(2)} s (compose v2 not available for the reference)`);
+    return;
+  }
+  const up = median(rows.map((r) => r.up.ms));
+  const down = median(rows.map((r) => r.down.ms));
+  console.log(`${total} services (${servers} servers, ${dependents} dependents), median of ${RUNS}:`);
+  console.log(`  main ${(m / 1000).toFixed(2)} s; compose's own 'up -d --wait' ${(up / 1000).toFixed(2)} s (waits for "running" only, no order); ratio ${(m / up).toFixed(3)} (target <= 1.10)`);
+  console.log(`  post ${(p / 1000).toFixed(2)} s (stop-timeout 3); compose's own 'down -v -t 3' ${(down / 1000).toFixed(2)} s; ratio ${(p / down).toFixed(3)} (target <= 0.8)`);
+}
+
+/** How long after a late port opens the action notices it (no healthcheck: ports at the container). */
+async function latePort() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-bench-late-'));
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  db:\n    image: ephemeral-compose-test/busybox\n    command: ["sh", "-c", "sleep 2; exec nc -ll -p 3306 -e cat"]\n    expose: ["3306"]\n');
+  const delays = [];
+  for (let i = 0; i < Math.max(RUNS, 5); i++) {
+    const project = `bench-late-${process.pid}-${i}`;
+    let startedAt = 0;
+    const { main } = await runAction({
+      workspace: dir,
+      inputs: { 'project-name': project, 'stop-timeout': '0' },
+      between: async () => {
+        const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`], { encoding: 'utf8' }).trim();
+        startedAt = Date.parse(execFileSync('docker', ['inspect', '-f', '{{.State.StartedAt}}', id], { encoding: 'utf8' }).trim());
+      },
+    });
+    if (main.outcome !== 'success') throw new Error(`bench run failed: ${main.output.slice(-2000)}`);
+    // `sleep 2` then nc: the port opens 2 s (and a few ms for nc to bind) after the container starts.
+    delays.push(Date.parse(JSON.parse(main.outputs.services).db.readyAt) - (startedAt + 2000));
+  }
+  console.log(`late port (no healthcheck), noticed after it opens: median ${median(delays).toFixed(0)} ms of ${delays.map((d) => d.toFixed(0)).join(', ')} (target <= 50 ms; includes nc's own start)`);
+}
+
+/**
+ * The founding shape (db whose port opens late, a migration, web): the action's main over a fair
+ * floor that waits for the same things by hand (create with compose, start each level, poll every
+ * port at the container address every 10 ms, wait for the one-shot's exit).
+ */
+async function founding(v2env) {
+  const dir = path.join(__dirname, '..', '__tests__', 'fixtures', 'chain');
+  const net = require('net');
+  const portOpen = (host, port) => new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => { s.destroy(); resolve(false); });
+  });
+  const mains = [];
+  const floors = [];
+  const ups = [];
+  for (let i = 0; i < RUNS; i++) {
+    mains.push((await actionTimes(dir, { 'stop-timeout': '0' })).main);
+    const project = `bench-foundfloor-${process.pid}-${i}`;
+    const [cmd, ...base] = composeCommand();
+    const t0 = Date.now();
+    spawnSync(cmd, [...base, '-p', project, 'up', '--no-start'], { cwd: dir, stdio: 'ignore' });
+    const c = (s) => execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], { encoding: 'utf8' }).trim();
+    const ip = (id) => execFileSync('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id], { encoding: 'utf8' }).trim();
+    const [db, migrate, web] = ['db', 'migrate', 'web'].map(c);
+    const poll = async (check) => { while (!(await check())) await new Promise((r) => setTimeout(r, 10)); };
+    execFileSync('docker', ['start', db]);
+    const dbIp = ip(db);
+    await poll(() => portOpen(dbIp, 3306));
+    execFileSync('docker', ['start', migrate]);
+    await poll(() => execFileSync('docker', ['inspect', '-f', '{{.State.Status}}', migrate], { encoding: 'utf8' }).trim() === 'exited');
+    execFileSync('docker', ['start', web]);
+    const webIp = ip(web);
+    await poll(async () => (await portOpen(webIp, 8080)) && (await portOpen(dbIp, 3306)));
+    floors.push(Date.now() - t0);
+    removeProject(project);
+    if (v2env) {
+      const ref = `bench-foundref-${process.pid}-${i}`;
+      ups.push(composeTimed(v2env, dir, ref, ['up', '-d', '--wait']));
+      removeProject(ref);
+    }
+  }
+  const ratio = median(mains) / median(floors);
+  console.log(`founding shape: main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, fair floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${ratio.toFixed(3)} (target <= 1.10)`);
+  if (ups.length) console.log(`  compose's own 'up -d --wait' on it: ${ups.map((u) => `${(u.ms / 1000).toFixed(2)} s (exit ${u.code})`).join(', ')}: its dependents start before db listens`);
 }
 
 main().catch((e) => {

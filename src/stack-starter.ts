@@ -252,9 +252,13 @@ export class StackStarter {
   private runningSettleUntil(): number {
     let until = 0;
     for (const t of this.tracked.values()) {
-      if (!t.ready || t.probe?.kind !== 'running' || t.exitCode !== undefined) continue;
-      // Counted from the container's own start, not from when the action saw it running.
-      const from = t.lastStartMs ?? t.facts?.startedAt ?? Date.now();
+      if (!t.ready || t.probe?.kind !== 'running') continue;
+      const down = t.exitCode !== undefined;
+      // Exited for good: a finished one-shot (a crash has failed the step already).
+      if (down && !(t.facts && willRestart(t.facts, t.exitCode as number))) continue;
+      // Counted from the container's own start, not from when the action saw it running; one
+      // the engine is about to restart must stay up a whole window after it is back.
+      const from = down ? Date.now() : (t.lastStartMs ?? t.facts?.startedAt ?? Date.now());
       until = Math.max(until, from + (t.probe.settleMs ?? RUNNING_SETTLE_MS));
     }
     return until;

@@ -65,6 +65,8 @@ class FakeEngine implements StackEngine {
           f.status = 'exited';
           f.exitCode = b.exitCode ?? 0;
           this.event(id, 'die', { exitCode: f.exitCode });
+          // The engine's restart policy, with a short backoff.
+          if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
         }, b.exitAfterMs);
       }
       if (b.healthyAfterMs !== undefined) {
@@ -224,5 +226,12 @@ describe("the action's own healthcheck run", () => {
     expect(r.error).toBeUndefined();
     expect(r.engine.execSignals.length).toBeGreaterThan(0);
     expect(r.engine.execSignals.every((s) => s.aborted)).toBe(true);
+  });
+});
+
+describe('a crash loop', () => {
+  it('holds the settle window while the engine restarts it, and fails after three exits', async () => {
+    const engine = await start('services:\n  app: {image: x, restart: always}\n', { app: { restart: 'always', exitAfterMs: 30, exitCode: 2 } }, { waitFor: ['app: running 2s'] });
+    expect(engine.error?.message).toContain('is restarting repeatedly');
   });
 });
