@@ -11,7 +11,6 @@ beforeAll(() => {
   // Built once per run (cached by the engine); FROM the local busybox image, nothing is pulled.
   for (const [image, file] of [
     ['ephemeral-compose-test/verdicts-mq', 'Dockerfile.mq'],
-    ['ephemeral-compose-test/verdicts-noshell', 'Dockerfile.noshell'],
   ]) {
     execFileSync('docker', ['build', '-q', '-t', image, '-f', path.join(VERDICTS, file), VERDICTS], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
   }
@@ -83,16 +82,6 @@ it("ports only the image EXPOSEs do not hold the wait: one of them is enough, an
   expect(r.main.output).toMatch(/mq\s+listening\s+[\d.]+s\s+\(port 5672; image port 4369 of 4369, 5671, 15691\)/);
   expect(r.main.output).toMatch(/zk\s+listening\s+[\d.]+s\s+\(image port 5671 of 4369, 5671, 5672, 15691\)/);
   expect(servicesOutput(r).mq.readySeconds).toBeLessThan(10);
-  expect(leftovers(name)).toEqual([]);
-});
-
-it("the action's own healthcheck run uses the image's SHELL", async () => {
-  const { name, result } = up('shell-healthcheck.yaml', { timeout: '25' });
-  const r = await result;
-  expect(r.main.errors).toEqual([]);
-  // The engine's first check comes after its 30 s interval; ours, through /bin/ash, at once.
-  expect(servicesOutput(r).api.readiness).toBe('healthy');
-  expect(servicesOutput(r).api.readySeconds).toBeLessThan(5);
   expect(leftovers(name)).toEqual([]);
 });
 
