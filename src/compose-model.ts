@@ -29,7 +29,8 @@ export interface ServiceModel {
   profiles: string[];
   labels: Record<string, string>;
   environment: Record<string, string>;
-  hasPostStart: boolean;
+  /** pre_start or post_start hooks, which compose runs in its own start path. */
+  hasHooks: boolean;
   /** Secrets or configs whose file compose writes itself (`content:`, `environment:` sources). */
   hasGeneratedFiles: boolean;
   /** `scale` or `deploy.replicas` as resolved (compose default 1). */
@@ -130,7 +131,7 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
     const hi = m[2] ? Number(m[2]) : lo;
     return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
   });
-  const hooks = svc.post_start;
+  const hooks = [svc.pre_start, svc.post_start].flatMap((h) => (Array.isArray(h) ? h : []));
   const deploy = asRecord(svc.deploy, `services.${name}.deploy`);
   const replicas = Number(svc.scale ?? deploy.replicas ?? 1);
   return {
@@ -144,7 +145,7 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
     profiles: asStringList(svc.profiles, `services.${name}.profiles`),
     labels: keyValues(svc.labels, `services.${name}.labels`),
     environment: keyValues(svc.environment, `services.${name}.environment`),
-    hasPostStart: Array.isArray(hooks) && hooks.length > 0,
+    hasHooks: hooks.length > 0,
     hasGeneratedFiles: false,
     replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
     networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,

@@ -149,9 +149,10 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   const containers = await containersByService(docker, projectName, secrets);
   const since = Date.now() / 1000 - 1;
   const engine = stackEngine(docker, cli, project, since);
-  // Compose v2 does more per container at start than `docker start`: post_start hooks, and (2.37.3+)
-  // copying secret and config files it generates from content: or environment: sources.
-  const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart || model.services[s].hasGeneratedFiles) : []);
+  // Compose v2 does more per container at start than `docker start` (its startService): pre_start
+  // hook runners before, post_start hooks after, and (2.37.3+) copying in the secret and config
+  // files it generates from content: or environment: sources.
+  const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasHooks || model.services[s].hasGeneratedFiles) : []);
   const scaledToZero = new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !containers[s]?.length));
   const starter = new StackStarter(engine, nodeNetworkProbe, {
     plan,
@@ -211,7 +212,7 @@ async function containersByService(docker: Docker, project: string, secrets: Sec
   const facts = await docker.inspect(await docker.containerIds(project));
   const out: Record<string, string[]> = {};
   for (const f of facts) {
-    if (f.labels[ComposeLabels.OneOff] === 'True') continue;
+    if (f.labels[ComposeLabels.OneOff] === 'True' || f.labels[ComposeLabels.Hook]) continue;
     // The container's environment holds the image's ENV as built or pulled: masked before it starts.
     secrets.add(environmentSecrets(f.env), f.service);
     (out[f.service] ??= []).push(f.id);

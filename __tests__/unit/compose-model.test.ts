@@ -89,7 +89,8 @@ describe('parseResolvedConfig', () => {
     const m = parseResolvedConfig(`name: p\nservices:\n  a:\n    image: x\n    environment: ["A=1", "B"]\n    labels: ["k=v"]\n    post_start:\n      - command: ["true"]\n    healthcheck:\n      disable: true\n`);
     expect(m.services.a.environment).toEqual({ A: '1' });
     expect(m.services.a.labels).toEqual({ k: 'v' });
-    expect(m.services.a.hasPostStart).toBe(true);
+    expect(m.services.a.hasHooks).toBe(true);
+    expect(parseResolvedConfig('services:\n  a:\n    image: x\n    pre_start:\n      - command: ["true"]\n').services.a.hasHooks).toBe(true);
     expect(m.services.a.healthcheck?.disabled).toBe(true);
   });
 

@@ -26134,7 +26134,7 @@ function parseServiceModel(name, raw) {
         const hi = m[2] ? Number(m[2]) : lo;
         return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
     });
-    const hooks = svc.post_start;
+    const hooks = [svc.pre_start, svc.post_start].flatMap((h) => (Array.isArray(h) ? h : []));
     const deploy = asRecord(svc.deploy, `services.${name}.deploy`);
     const replicas = Number(svc.scale ?? deploy.replicas ?? 1);
     return {
@@ -26148,7 +26148,7 @@ function parseServiceModel(name, raw) {
         profiles: asStringList(svc.profiles, `services.${name}.profiles`),
         labels: keyValues(svc.labels, `services.${name}.labels`),
         environment: keyValues(svc.environment, `services.${name}.environment`),
-        hasPostStart: Array.isArray(hooks) && hooks.length > 0,
+        hasHooks: hooks.length > 0,
         hasGeneratedFiles: false,
         replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
@@ -26391,6 +26391,8 @@ exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
     OneOff: 'com.docker.compose.oneoff',
+    /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
+    Hook: 'com.docker.compose.hook',
 };
 
 
@@ -27523,9 +27525,10 @@ async function up(inputs, signal) {
     const containers = await containersByService(docker, projectName, secrets);
     const since = Date.now() / 1000 - 1;
     const engine = stackEngine(docker, cli, project, since);
-    // Compose v2 does more per container at start than `docker start`: post_start hooks, and (2.37.3+)
-    // copying secret and config files it generates from content: or environment: sources.
-    const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasPostStart || model.services[s].hasGeneratedFiles) : []);
+    // Compose v2 does more per container at start than `docker start` (its startService): pre_start
+    // hook runners before, post_start hooks after, and (2.37.3+) copying in the secret and config
+    // files it generates from content: or environment: sources.
+    const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasHooks || model.services[s].hasGeneratedFiles) : []);
     const scaledToZero = new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !containers[s]?.length));
     const starter = new stack_starter_1.StackStarter(engine, net_probes_1.nodeNetworkProbe, {
         plan,
@@ -27581,7 +27584,7 @@ async function containersByService(docker, project, secrets) {
     const facts = await docker.inspect(await docker.containerIds(project));
     const out = {};
     for (const f of facts) {
-        if (f.labels[constants_1.ComposeLabels.OneOff] === 'True')
+        if (f.labels[constants_1.ComposeLabels.OneOff] === 'True' || f.labels[constants_1.ComposeLabels.Hook])
             continue;
         // The container's environment holds the image's ENV as built or pulled: masked before it starts.
         secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);

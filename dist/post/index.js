@@ -25691,6 +25691,8 @@ exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
     OneOff: 'com.docker.compose.oneoff',
+    /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
+    Hook: 'com.docker.compose.hook',
 };
 
 
