@@ -3,6 +3,7 @@ import { ComposeProject, ComposeVersion, CreateOptions } from './docker-args';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
+import { EngineApi, localEngineSocket } from './engine-api';
 
 // The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
 // executes them and turns failures into messages a user can act on.
@@ -46,11 +47,18 @@ export interface ComposeCli {
 }
 
 export class Docker {
+  /** The engine's API on its local socket, for inspect and start; undefined when it is reached otherwise. */
+  private readonly api?: EngineApi;
+
   constructor(
     private readonly runner: ProcessRunner,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly signal?: AbortSignal,
-  ) {}
+    useApi = true,
+  ) {
+    const socket = useApi ? localEngineSocket(env) : undefined;
+    if (socket) this.api = new EngineApi(socket, signal);
+  }
 
   private async docker(argv: string[], what: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string> {
     let r: RunResult;
@@ -171,6 +179,7 @@ export class Docker {
 
   async inspect(ids: string[]): Promise<ContainerFacts[]> {
     if (ids.length === 0) return [];
+    if (this.api) return (await this.api.inspect(ids)).map(parseInspect);
     const out = await this.docker(args.inspectArgs(ids), 'docker inspect', { maxBytes: 64 << 20 });
     return (JSON.parse(out) as Record<string, unknown>[]).map(parseInspect);
   }
@@ -180,6 +189,7 @@ export class Docker {
    * once. The ids are dealt into a few calls that run together.
    */
   async start(ids: string[]): Promise<void> {
+    if (this.api) return this.api.start(ids);
     await Promise.all(args.startGroups(ids, START_CALLS).map((group) => this.docker(args.startArgs(group), 'docker start')));
   }
 
@@ -220,10 +230,12 @@ export class Docker {
   }
 
   async stop(ids: string[], stopTimeoutSeconds: number): Promise<void> {
+    if (this.api) return this.api.stop(ids, stopTimeoutSeconds);
     if (ids.length > 0) await this.docker(args.stopArgs(ids, stopTimeoutSeconds), 'docker stop', { timeoutMs: (stopTimeoutSeconds + 60) * 1000 });
   }
 
   async removeContainers(ids: string[]): Promise<void> {
+    if (this.api) return this.api.remove(ids);
     if (ids.length > 0) await this.docker(args.removeContainersArgs(ids), 'docker rm');
   }
 

@@ -161,6 +161,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     rules: rulesFromConditions(model, plan.services, inputs.waitFor),
     declaredPorts: Object.fromEntries(plan.services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero,
+    startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
     timeoutMs: inputs.timeoutSeconds * 1000,
     composeStarted,
     logLines: Math.min(inputs.logLines, 50),

@@ -9,6 +9,8 @@ export interface PortSpec {
   published?: number;
   hostIp?: string;
   protocol: PortProtocol;
+  /** The engine picks the host port from a declared range ("8000-8010:80"). */
+  fromRange?: boolean;
 }
 
 function parseRange(text: string, what: string, entry: string): [number, number] {
@@ -65,6 +67,7 @@ export function parseShortPort(entry: string): PortSpec[] {
   for (let t = tLo; t <= tHi; t++) {
     const spec: PortSpec = { target: t, protocol };
     if (hostRange && (hostRange[0] === hostRange[1] || tLo !== tHi)) spec.published = hostRange[0] + (t - tLo);
+    else if (hostRange) spec.fromRange = true;
     if (hostIp) spec.hostIp = hostIp;
     specs.push(spec);
   }
@@ -83,6 +86,7 @@ export function parsePortEntry(entry: unknown): PortSpec[] {
       const pub = String(o.published);
       const [lo, hi] = parseRange(pub, 'published port', JSON.stringify(entry));
       if (lo === hi) spec.published = lo;
+      else spec.fromRange = true;
     }
     if (typeof o.host_ip === 'string' && o.host_ip !== '') spec.hostIp = o.host_ip;
     return [spec];

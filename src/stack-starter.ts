@@ -50,6 +50,11 @@ export interface StartOptions {
   declaredPorts?: Record<string, number[]>;
   timeoutMs: number;
   composeStarted: Set<string>;
+  /**
+   * Services whose host ports come from a declared range: their containers start one at a time,
+   * after the rest of the batch, as compose does (concurrent starts race in the engine's choice).
+   */
+  startAlone?: Set<string>;
   /** Services scaled to 0: nothing to start or wait for; their dependents go ahead. */
   scaledToZero?: Set<string>;
   logLines: number;
@@ -286,8 +291,12 @@ export class StackStarter {
       this.startedAt[n] = Date.now();
     }
     try {
+      const alone = this.options.startAlone ?? new Set<string>();
       await Promise.all([
-        this.engine.start(viaEngine.flatMap((n) => this.containers[n])),
+        (async () => {
+          await this.engine.start(viaEngine.filter((n) => !alone.has(n)).flatMap((n) => this.containers[n]));
+          for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n])) await this.engine.start([id]);
+        })(),
         viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
       ]);
     } catch (e) {
