@@ -10,11 +10,12 @@ describe('ports', () => {
       { target: 81, published: 8001, hostIp: '127.0.0.1', protocol: 'udp' },
     ]],
     ['[::1]:5432:5432', [{ target: 5432, published: 5432, hostIp: '::1', protocol: 'tcp' }]],
-    ['9000-9010:80', [{ target: 80, protocol: 'tcp' }]],
+    ['9000-9010:80', [{ target: 80, protocol: 'tcp', fromRange: true }]],
   ])('%s', (entry, specs) => expect(parseShortPort(entry)).toEqual(specs));
 
   it('reads the long form, published as a string (v2) or a number (v1)', () => {
     expect(parsePortEntry({ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress', host_ip: '0.0.0.0' })).toEqual([{ target: 80, published: 8080, protocol: 'tcp', hostIp: '0.0.0.0' }]);
+    expect(parsePortEntry({ target: 80, published: '9000-9010' })).toEqual([{ target: 80, protocol: 'tcp', fromRange: true }]);
     expect(parsePortEntry({ target: 3306, published: 3306 })).toEqual([{ target: 3306, published: 3306, protocol: 'tcp' }]);
   });
 
