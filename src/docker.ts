@@ -155,6 +155,7 @@ export class Docker {
   /** Environment variables the images set themselves; an image not on the engine yet gives none. */
   async imageEnvironments(images: string[]): Promise<Record<string, string>[]> {
     if (images.length === 0) return [];
+    if (this.api) return (await this.api.imageEnvironments(images)).map(envFromList);
     const r = await this.runner.run('docker', args.imageEnvArgs(images), { env: this.env, signal: this.signal, maxBytes: 16 << 20 });
     return r.stdout
       .split('\n')
@@ -164,6 +165,10 @@ export class Docker {
 
   /** Names of the containers, networks and volumes that carry the project's label. */
   async projectResources(project: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+    if (this.api) {
+      const found = await this.api.labelled(args.projectFilter(project).slice('label='.length));
+      return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
+    }
     const lines = (out: string) => out.split('\n').map((s) => s.trim()).filter(Boolean);
     const [containers, networks, volumes] = await Promise.all([
       this.docker(args.listContainerNamesArgs(project), 'docker ps'),
@@ -174,6 +179,7 @@ export class Docker {
   }
 
   async containerIds(project: string): Promise<string[]> {
+    if (this.api) return (await this.api.containers(args.projectFilter(project).slice('label='.length))).map((c) => c.id);
     return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
   }
 

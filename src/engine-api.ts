@@ -76,6 +76,47 @@ export class EngineApi {
     );
   }
 
+  private async json<T>(urlPath: string, what: string): Promise<T> {
+    const r = await this.request('GET', urlPath);
+    if (r.status !== 200) throw EngineApi.failure(what, r);
+    return JSON.parse(r.body) as T;
+  }
+
+  /** Containers that carry a label, running or not. */
+  async containers(label: string): Promise<{ id: string; name: string }[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+    const list = await this.json<{ Id: string; Names?: string[] }[]>(`/containers/json?all=1&filters=${filters}`, 'Listing containers');
+    return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, '') }));
+  }
+
+  /** What carries a label, by name (containers, networks) and id, as `docker ps -a` / `network ls` / `volume ls` list it. */
+  async labelled(label: string): Promise<{ containers: { id: string; name: string }[]; networks: { id: string; name: string }[]; volumes: string[] }> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+    const [containers, networks, volumes] = await Promise.all([
+      this.containers(label),
+      this.json<{ Id: string; Name: string }[]>(`/networks?filters=${filters}`, 'Listing networks'),
+      this.json<{ Volumes: { Name: string }[] | null }>(`/volumes?filters=${filters}`, 'Listing volumes'),
+    ]);
+    return {
+      containers,
+      networks: networks.map((n) => ({ id: n.Id, name: n.Name })),
+      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    };
+  }
+
+  /** Each image's own environment; an image not on the engine gives none. */
+  async imageEnvironments(images: string[]): Promise<string[][]> {
+    const found = await Promise.all(
+      images.map(async (image) => {
+        const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
+        if (r.status === 404) return undefined;
+        if (r.status !== 200) throw EngineApi.failure(`Inspecting image ${image}`, r);
+        return ((JSON.parse(r.body) as { Config?: { Env?: string[] } }).Config?.Env ?? []) as string[];
+      }),
+    );
+    return found.filter((e): e is string[] => e !== undefined);
+  }
+
   /** Stops every container at once, each with the grace; one already stopped is fine (304). */
   async stop(ids: string[], graceSeconds: number): Promise<void> {
     await this.each(ids, 'POST', (id) => `/containers/${encodeURIComponent(id)}/stop?t=${Math.round(graceSeconds)}`, 'Stopping container', [204, 304]);

@@ -26124,6 +26124,8 @@ class Docker {
     async imageEnvironments(images) {
         if (images.length === 0)
             return [];
+        if (this.api)
+            return (await this.api.imageEnvironments(images)).map(container_facts_1.envFromList);
         const r = await this.runner.run('docker', args.imageEnvArgs(images), { env: this.env, signal: this.signal, maxBytes: 16 << 20 });
         return r.stdout
             .split('\n')
@@ -26132,6 +26134,10 @@ class Docker {
     }
     /** Names of the containers, networks and volumes that carry the project's label. */
     async projectResources(project) {
+        if (this.api) {
+            const found = await this.api.labelled(args.projectFilter(project).slice('label='.length));
+            return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
+        }
         const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
         const [containers, networks, volumes] = await Promise.all([
             this.docker(args.listContainerNamesArgs(project), 'docker ps'),
@@ -26141,6 +26147,8 @@ class Docker {
         return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
     }
     async containerIds(project) {
+        if (this.api)
+            return (await this.api.containers(args.projectFilter(project).slice('label='.length))).map((c) => c.id);
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
     async inspect(ids) {
@@ -26345,6 +26353,44 @@ class EngineApi {
                 throw EngineApi.failure(`Inspecting container ${id}`, r);
             return JSON.parse(r.body);
         }));
+    }
+    async json(urlPath, what) {
+        const r = await this.request('GET', urlPath);
+        if (r.status !== 200)
+            throw EngineApi.failure(what, r);
+        return JSON.parse(r.body);
+    }
+    /** Containers that carry a label, running or not. */
+    async containers(label) {
+        const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+        const list = await this.json(`/containers/json?all=1&filters=${filters}`, 'Listing containers');
+        return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, '') }));
+    }
+    /** What carries a label, by name (containers, networks) and id, as `docker ps -a` / `network ls` / `volume ls` list it. */
+    async labelled(label) {
+        const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+        const [containers, networks, volumes] = await Promise.all([
+            this.containers(label),
+            this.json(`/networks?filters=${filters}`, 'Listing networks'),
+            this.json(`/volumes?filters=${filters}`, 'Listing volumes'),
+        ]);
+        return {
+            containers,
+            networks: networks.map((n) => ({ id: n.Id, name: n.Name })),
+            volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+        };
+    }
+    /** Each image's own environment; an image not on the engine gives none. */
+    async imageEnvironments(images) {
+        const found = await Promise.all(images.map(async (image) => {
+            const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
+            if (r.status === 404)
+                return undefined;
+            if (r.status !== 200)
+                throw EngineApi.failure(`Inspecting image ${image}`, r);
+            return (JSON.parse(r.body).Config?.Env ?? []);
+        }));
+        return found.filter((e) => e !== undefined);
     }
     /** Stops every container at once, each with the grace; one already stopped is fine (304). */
     async stop(ids, graceSeconds) {
