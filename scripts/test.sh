@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (README): unit tests, a check that dist/ is built from src/, then the
+# The one test command (README): unit tests, a check that dist/ is built from src/ (check-dist.sh), then the
 # real-engine tests, which set up Docker and the test images themselves (the Debian image for the
 # data-pipeline example takes about a minute and a half the first time on a machine). The engine
 # suite runs twice: with Compose v1 (`docker-compose`, Debian 12's) and with Compose v2
@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx jest --selectProjects unit
+bash scripts/check-dist.sh
 bash scripts/ensure-docker.sh
 bash scripts/build-test-images.sh
 bash images/build.sh

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The action runs dist/, not src/: a dist/ that was not rebuilt after a change ships old code.
+# Builds into a temporary folder with the same command as `npm run build` and compares.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+stale=()
+for entry in main post; do
+  npx ncc build "src/entry-$entry.ts" -o "$out/$entry" --target es2022 --no-source-map-register --license licenses.txt --quiet
+  for f in index.js licenses.txt; do
+    if ! cmp -s "$out/$entry/$f" "dist/$entry/$f"; then stale+=("dist/$entry/$f"); fi
+  done
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "check-dist: stale: ${stale[*]}. Run 'npm run build' and commit dist/." >&2
+  exit 1
+fi
+echo "check-dist: dist/ is what 'npm run build' makes from src/"
