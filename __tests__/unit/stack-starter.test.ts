@@ -171,6 +171,8 @@ describe('the running settle window', () => {
   it('lets a one-shot finish with exit 0 inside it', async () => {
     const r = await start(app, { app: { exitAfterMs: 100, exitCode: 0 } }, { waitFor: ['app: running 500ms'] });
     expect(r.error).toBeUndefined();
+    // Seen running first, then finished: reported as a one-shot that completed.
+    expect(r.outcomes?.app.status).toBe('completed');
   });
 });
 

@@ -29090,6 +29090,8 @@ class StackStarter {
             if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required))) {
                 void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
             }
+            else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !(0, container_facts_1.willRestart)(t.facts, 0))
+                this.finishedInWindow(t.service);
             void this.afterExit(t, t.exitCode);
         }
         else if (e.action === 'health_status' && e.health) {
@@ -29098,6 +29100,17 @@ class StackStarter {
                 void this.afterUnhealthy(t);
         }
         this.notify();
+    }
+    /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
+    finishedInWindow(name) {
+        const o = this.outcomes[name];
+        if (o.status !== 'ready' || o.how !== 'running')
+            return;
+        if (!this.containersOf(name).every((c) => c.exitCode === 0))
+            return;
+        o.status = 'completed';
+        o.how = 'completed';
+        this.options.log(`  ${name.padEnd(20)} ${'completed'.padEnd(12)} ${((Date.now() - this.startedAt[name]) / 1000).toFixed(1)}s`);
     }
     async afterExit(t, code) {
         let facts;
