@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import * as os from 'os';
 import * as path from 'path';
 import { activeServices, ComposeModel, parseResolvedConfig } from './compose-model';
 import { locateComposeFiles, resolveWorkingDirectory } from './compose-files';
@@ -11,6 +12,7 @@ import { ComposeProject, manualRemovalCommand } from './docker-args';
 import { ComposeCli, Docker } from './docker';
 import { nodeNetworkProbe } from './net-probes';
 import { SpawnRunner } from './process-runner';
+import { engineIsLocal, isOnLocalNetwork } from './reachability';
 import { defaultProjectName, validateProjectName } from './project-name';
 import { buildReport, StackReport } from './service-report';
 import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from './stack-starter';
@@ -162,6 +164,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
     declaredPorts: Object.fromEntries(plan.services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero,
     startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
+    reachable: reachability(),
     timeoutMs: inputs.timeoutSeconds * 1000,
     composeStarted,
     logLines: Math.min(inputs.logLines, 50),
@@ -184,6 +187,17 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   saveState(state);
+}
+
+/**
+ * How this run reaches containers: at their addresses where those lie on a network of this
+ * machine's (a local engine's bridge), else through the engine. Said once in the log.
+ */
+function reachability(): (address: string) => boolean {
+  const interfaces = os.networkInterfaces();
+  const local = engineIsLocal(process.env.DOCKER_HOST, interfaces);
+  core.info(local ? 'Reaching services: container addresses where this machine is on their network, else through the engine' : `Reaching services: through the engine at ${process.env.DOCKER_HOST} (ports read inside each container)`);
+  return (address) => local && isOnLocalNetwork(address, interfaces);
 }
 
 /** The containers of services judged ready, with their restart counts now, for post to compare. */

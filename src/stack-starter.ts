@@ -6,6 +6,7 @@ import { StreamingProcess } from './process-runner';
 import { exitCompletes, probeAddress, probeFor } from './readiness-rules';
 import { describeProbe, Probe, RUNNING_SETTLE_MS, WaitRule } from './wait-for';
 import { healthcheckCommand } from './docker-args';
+import { listeningPorts, PROC_NET_TCP_HEADER } from './proc-net-tcp';
 import { ConcurrencyLimit } from './concurrency-limit';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
@@ -55,6 +56,11 @@ export interface StartOptions {
    * after the rest of the batch, as compose does (concurrent starts race in the engine's choice).
    */
   startAlone?: Set<string>;
+  /**
+   * Whether this machine can reach an address itself (it lies on a network of one of its
+   * interfaces). Ports of a container it cannot reach are read inside the container instead.
+   */
+  reachable?: (address: string) => boolean;
   /** Services scaled to 0: nothing to start or wait for; their dependents go ahead. */
   scaledToZero?: Set<string>;
   logLines: number;
@@ -421,6 +427,15 @@ export class StackStarter {
         }
         case 'tcp': {
           const host = await this.addressOf(t);
+          if (running && !(host && this.reachable(host))) {
+            // A remote engine, or no address at all: the container's own kernel says what listens.
+            const judged = await this.portsInside(t, probe, host);
+            if (judged) {
+              this.outcomes[t.service].judged = judged;
+              return 'listening';
+            }
+            break;
+          }
           if (host && running) {
             while (port < probe.ports.length) {
               const why = await this.network.tcp(host, probe.ports[port], 1000);
@@ -448,6 +463,11 @@ export class StackStarter {
         }
         case 'http': {
           const host = probe.host || (await this.addressOf(t));
+          if (!probe.host && host && !this.reachable(host)) {
+            throw new ServiceFailure(
+              `its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`,
+            );
+          }
           if (host && running) {
             const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
             const why = await this.network.http(url, probe.status, 2000);
@@ -461,6 +481,39 @@ export class StackStarter {
       if (!running && !signal.aborted) await this.refresh([t]);
     }
     throw new ServiceFailure('cancelled');
+  }
+
+  private reachable(address: string): boolean {
+    return this.options.reachable?.(address) ?? true;
+  }
+
+  /**
+   * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
+   * verdict rests on once they listen, else undefined (and why, as the last observation).
+   */
+  private async portsInside(t: Tracked, probe: Extract<Probe, { kind: 'tcp' }>, host: string | undefined): Promise<string | undefined> {
+    const signal = this.internal.signal;
+    const read = async (command: string[]) => this.probeLimit.run(() => this.engine.exec(t.id, command, 5000, signal));
+    let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+    // 126/127: no usable `cat` at that path; a shell may still find one.
+    if (!r.output.includes(PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127)) r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
+    if (!r.output.includes(PROC_NET_TCP_HEADER)) {
+      if (r.code === 126 || r.code === 127) {
+        throw new ServiceFailure(
+          `its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`,
+        );
+      }
+      this.lastObservation[t.service] = `could not read /proc/net/tcp in ${t.facts?.name ?? t.id}: ${r.output.slice(-200) || `exit ${r.code}`}`;
+      return undefined;
+    }
+    const open = listeningPorts(r.output);
+    const missing = probe.ports.filter((p) => !open.has(p));
+    const imagePort = probe.anyOf?.find((p) => open.has(p));
+    if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
+      this.lastObservation[t.service] = `nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${t.facts?.name ?? t.id} (read from /proc/net/tcp)`;
+      return undefined;
+    }
+    return `${judgedPorts(probe, imagePort)}, read inside the container`;
   }
 
   private async addressOf(t: Tracked): Promise<string | undefined> {

@@ -11,6 +11,7 @@ beforeAll(() => {
   // Built once per run (cached by the engine); FROM the local busybox image, nothing is pulled.
   for (const [image, file] of [
     ['ephemeral-compose-test/verdicts-mq', 'Dockerfile.mq'],
+    ['ephemeral-compose-test/verdicts-bare', 'Dockerfile.bare'],
   ]) {
     execFileSync('docker', ['build', '-q', '-t', image, '-f', path.join(VERDICTS, file), VERDICTS], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
   }
@@ -102,5 +103,23 @@ it('a service scaled to 0 is skipped; every replica is listed with its own port 
   const services = servicesOutput(r);
   expect(services.idle.state).toBe('skipped');
   expect(services.web.containers).toHaveLength(2);
+  expect(leftovers(name)).toEqual([]);
+});
+
+it('a container with no address this machine reaches has its ports read inside it', async () => {
+  const { name, result } = up('no-address.yaml', { services: 'isolated', timeout: '30' });
+  const r = await result;
+  expect(r.main.errors).toEqual([]);
+  expect(r.main.output).toMatch(/isolated\s+listening\s+[\d.]+s\s+\(port 4444, read inside the container\)/);
+  // nc opens the port a second after start: not reported before it does.
+  expect(servicesOutput(r).isolated.readySeconds).toBeGreaterThanOrEqual(1);
+  expect(leftovers(name)).toEqual([]);
+});
+
+it('without cat or sh in the image, that fails with a message that says what to use instead', async () => {
+  const { name, result } = up('no-address.yaml', { services: 'bare', timeout: '30' });
+  const r = await result;
+  expect(r.main.outcome).toBe('failure');
+  expect(r.main.errors.join('\n')).toMatch(/Service 'bare' failed after [\d.]+s: its ports cannot be checked: it has no address to probe, and the image has no 'cat' or 'sh'/);
   expect(leftovers(name)).toEqual([]);
 });

@@ -18,6 +18,10 @@ interface Behaviour {
   healthcheck?: string[];
   exposed?: string[];
   restart?: string;
+  /** What `cat /proc/net/tcp /proc/net/tcp6` prints in it (else the exec never answers). */
+  procNetTcp?: () => string;
+  /** The image has neither cat nor sh. */
+  bare?: boolean;
   /** Pretend the engine started it this long before the action saw it. */
   startedEarlierMs?: number;
 }
@@ -88,7 +92,12 @@ class FakeEngine implements StackEngine {
   }
 
   /** The action's own healthcheck run: never answers until it is ended. */
-  exec(_id: string, _command: string[], _timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+  exec(id: string, command: string[], _timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+    const b = this.behaviours[id];
+    if (command.join(' ').includes('/proc/net/tcp')) {
+      if (b.bare) return Promise.resolve({ code: 127, output: 'exec: "cat": executable file not found in $PATH' });
+      if (b.procNetTcp) return Promise.resolve({ code: 0, output: b.procNetTcp() });
+    }
     this.execSignals.push(signal);
     return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ code: -1, output: 'ended' })));
   }
@@ -111,7 +120,7 @@ function network(open: Record<string, number[]> = {}): NetworkProbe {
   };
 }
 
-async function start(composeYaml: string, behaviours: Record<string, Behaviour>, options: { waitFor?: string[]; open?: Record<string, number[]>; timeoutMs?: number } = {}) {
+async function start(composeYaml: string, behaviours: Record<string, Behaviour>, options: { waitFor?: string[]; open?: Record<string, number[]>; timeoutMs?: number; reachable?: (a: string) => boolean } = {}) {
   const model = parseResolvedConfig(composeYaml);
   const services = Object.keys(model.services);
   const plan = planStart(model, services);
@@ -124,6 +133,7 @@ async function start(composeYaml: string, behaviours: Record<string, Behaviour>,
     rules: rulesFromConditions(model, services, parseWaitFor(options.waitFor ?? [])),
     declaredPorts: Object.fromEntries(services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero: new Set(services.filter((s) => model.services[s].replicas === 0)),
+    reachable: options.reachable,
     timeoutMs: options.timeoutMs ?? 5000,
     composeStarted: new Set(),
     logLines: 10,
@@ -235,5 +245,39 @@ describe('a crash loop', () => {
   it('holds the settle window while the engine restarts it, and fails after three exits', async () => {
     const engine = await start('services:\n  app: {image: x, restart: always}\n', { app: { restart: 'always', exitAfterMs: 30, exitCode: 2 } }, { waitFor: ['app: running 2s'] });
     expect(engine.error?.message).toContain('is restarting repeatedly');
+  });
+});
+
+describe('a container this machine cannot reach', () => {
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+  const listening = (port: number) => `   0: 00000000:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0`;
+
+  it('is never probed at its address; its ports are read inside it', async () => {
+    let open = false;
+    setTimeout(() => (open = true), 200);
+    const probed: string[] = [];
+    const r = await start('services:\n  db: {image: x, expose: ["3306"]}\n', { db: { procNetTcp: () => [header, ...(open ? [listening(3306)] : [])].join('\n') } }, {
+      // Even an address that would answer through a default route is not asked.
+      open: { '10.0.0.2': [3306] },
+      reachable: (a) => {
+        probed.push(a);
+        return false;
+      },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.ms).toBeGreaterThanOrEqual(200);
+    expect(r.lines.join('\n')).toMatch(/db\s+listening.*\(port 3306, read inside the container\)/);
+    expect(probed).toContain('10.0.0.2');
+  });
+
+  it('without cat or sh, fails with a message that says what to use instead', async () => {
+    const r = await start('services:\n  db: {image: x, expose: ["3306"]}\n', { db: { bare: true } }, { reachable: () => false });
+    expect(r.error?.message).toContain("no 'cat' or 'sh' to read /proc/net/tcp");
+    expect(r.error?.message).toContain('give the service a healthcheck, or a wait-for line');
+  });
+
+  it('refuses an HTTP probe at an address it cannot reach', async () => {
+    const r = await start('services:\n  web: {image: x}\n', { web: {} }, { reachable: () => false, waitFor: ['web: http://:8080/'] });
+    expect(r.error?.message).toContain('is not on a network of this machine');
   });
 });

@@ -1,0 +1,46 @@
+import { listeningPorts } from '../../src/proc-net-tcp';
+import { engineIsLocal, isOnLocalNetwork } from '../../src/reachability';
+
+const interfaces = {
+  lo: [
+    { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4' },
+    { address: '::1', netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', family: 'IPv6' },
+  ],
+  eth0: [{ address: '192.0.2.2', netmask: '255.255.255.0', family: 'IPv4' }],
+  'br-1234': [
+    { address: '172.18.0.1', netmask: '255.255.0.0', family: 'IPv4' },
+    { address: 'fd00:ec::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6' },
+  ],
+};
+
+describe('isOnLocalNetwork', () => {
+  it.each(['172.18.0.5', '127.0.0.1', '192.0.2.77', 'fd00:ec::3', '::1'])('%s is on a network of ours', (ip) => expect(isOnLocalNetwork(ip, interfaces)).toBe(true));
+  it.each(['172.19.0.5', '10.0.0.2', '8.8.8.8', 'fd00:ed::3', '::2', 'not-an-ip'])('%s is not', (ip) => expect(isOnLocalNetwork(ip, interfaces)).toBe(false));
+});
+
+describe('listeningPorts', () => {
+  it('reads LISTEN sockets of /proc/net/tcp and tcp6, and nothing else', () => {
+    const text = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0',
+      '   1: 0100007F:1F90 0100007F:D2A4 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1',
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000000000000000000000000000:115C 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1759501 1 0 100 0 0 10 0',
+    ].join('\n');
+    expect([...listeningPorts(text)].sort()).toEqual([3306, 4444]);
+  });
+});
+
+describe('engineIsLocal', () => {
+  it.each([
+    [undefined, true],
+    ['unix:///var/run/docker.sock', true],
+    ['tcp://127.0.0.1:2375', true],
+    ['tcp://localhost:2375', true],
+    ['tcp://192.0.2.2:2376', true],
+    ['tcp://192.0.2.10:2376', false],
+    ['ssh://deploy@preview.example.com', false],
+    ['ssh://deploy@[::1]:22', true],
+    ['tcp://[fd00:ec::9]:2375', false],
+  ])('%s: %s', (host, local) => expect(engineIsLocal(host, interfaces)).toBe(local));
+});

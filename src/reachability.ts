@@ -1,0 +1,66 @@
+import { isIP } from 'net';
+
+// Whether this machine can reach an address itself: only addresses inside a network that one of
+// its own interfaces is on (a local engine's bridge, loopback). Anything else would be sent through
+// a default route, to whatever lies there: never proof that *our* container listens.
+
+export interface InterfaceAddress {
+  address: string;
+  netmask: string;
+  family: string | number;
+}
+
+function ipv4ToBigInt(ip: string): bigint {
+  return ip.split('.').reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
+}
+
+function ipv6ToBigInt(ip: string): bigint {
+  let text = ip.split('%')[0];
+  // An IPv4 tail (::ffff:1.2.3.4) becomes two groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipv4ToBigInt(v4[1]);
+    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
+}
+
+function toBigInt(ip: string): { value: bigint; bits: number } | undefined {
+  const v = isIP(ip.split('%')[0]);
+  if (v === 4) return { value: ipv4ToBigInt(ip), bits: 32 };
+  if (v === 6) return { value: ipv6ToBigInt(ip), bits: 128 };
+  return undefined;
+}
+
+/** Whether `address` lies inside the network of one of `interfaces` (as os.networkInterfaces() lists them). */
+export function isOnLocalNetwork(address: string, interfaces: Record<string, InterfaceAddress[] | undefined>): boolean {
+  const target = toBigInt(address);
+  if (!target) return false;
+  for (const list of Object.values(interfaces)) {
+    for (const i of list ?? []) {
+      const own = toBigInt(i.address);
+      const mask = toBigInt(i.netmask);
+      if (!own || !mask || own.bits !== target.bits || mask.bits !== target.bits) continue;
+      if ((own.value & mask.value) === (target.value & mask.value)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the engine runs on this machine: a unix socket, or tcp/ssh to one of this machine's own
+ * addresses. An engine elsewhere has its containers, and its host network's loopback, elsewhere
+ * too, whatever addresses they have.
+ */
+export function engineIsLocal(dockerHost: string | undefined, interfaces: Record<string, InterfaceAddress[] | undefined>): boolean {
+  if (!dockerHost || dockerHost.startsWith('unix://') || dockerHost.startsWith('npipe://')) return true;
+  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost);
+  if (!m) return false;
+  const host = m[1].replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || /^127\./.test(host) || host === '::1') return true;
+  return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
+}
