@@ -27577,6 +27577,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.run = run;
 const core = __importStar(__nccwpck_require__(7484));
+const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const compose_model_1 = __nccwpck_require__(2403);
 const compose_files_1 = __nccwpck_require__(161);
@@ -27589,6 +27590,7 @@ const docker_args_1 = __nccwpck_require__(1153);
 const docker_1 = __nccwpck_require__(3871);
 const net_probes_1 = __nccwpck_require__(9402);
 const process_runner_1 = __nccwpck_require__(1377);
+const reachability_1 = __nccwpck_require__(596);
 const project_name_1 = __nccwpck_require__(280);
 const service_report_1 = __nccwpck_require__(5031);
 const stack_starter_1 = __nccwpck_require__(5725);
@@ -27742,6 +27744,7 @@ async function up(inputs, signal) {
         declaredPorts: Object.fromEntries(plan.services.map((s) => [s, (0, readiness_rules_1.declaredTcpPorts)(model, s)])),
         scaledToZero,
         startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
+        reachable: reachability(),
         timeoutMs: inputs.timeoutSeconds * 1000,
         composeStarted,
         logLines: Math.min(inputs.logLines, 50),
@@ -27765,6 +27768,16 @@ async function up(inputs, signal) {
     state.watched = await watchedContainers(docker, outcomes);
     state.outcome = 'success';
     saveState(state);
+}
+/**
+ * How this run reaches containers: at their addresses where those lie on a network of this
+ * machine's (a local engine's bridge), else through the engine. Said once in the log.
+ */
+function reachability() {
+    const interfaces = os.networkInterfaces();
+    const local = (0, reachability_1.engineIsLocal)(process.env.DOCKER_HOST, interfaces);
+    core.info(local ? 'Reaching services: container addresses where this machine is on their network, else through the engine' : `Reaching services: through the engine at ${process.env.DOCKER_HOST} (ports read inside each container)`);
+    return (address) => local && (0, reachability_1.isOnLocalNetwork)(address, interfaces);
 }
 /** The containers of services judged ready, with their restart counts now, for post to compare. */
 async function watchedContainers(docker, outcomes) {
@@ -28061,6 +28074,37 @@ function parsePortEntry(entry) {
 
 /***/ }),
 
+/***/ 5167:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Listening TCP sockets as the kernel lists them in /proc/net/tcp and /proc/net/tcp6, read inside a
+// container (its own network namespace) when its address cannot be reached from here.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PROC_NET_TCP_HEADER = void 0;
+exports.listeningPorts = listeningPorts;
+/** The header line both files start with: how an answer is known to be these files at all. */
+exports.PROC_NET_TCP_HEADER = 'local_address';
+/** TCP state 0A is LISTEN. */
+const LISTEN = '0A';
+function listeningPorts(text) {
+    const ports = new Set();
+    for (const line of text.split('\n')) {
+        const fields = line.trim().split(/\s+/);
+        // sl local_address rem_address st ...
+        if (fields.length < 4 || fields[3] !== LISTEN)
+            continue;
+        const port = parseInt(fields[1].split(':').pop() ?? '', 16);
+        if (Number.isInteger(port) && port > 0)
+            ports.add(port);
+    }
+    return ports;
+}
+
+
+/***/ }),
+
 /***/ 1377:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -28268,6 +28312,77 @@ function defaultProjectName(env, fallbackBase) {
     }
     const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
     return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
+}
+
+
+/***/ }),
+
+/***/ 596:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isOnLocalNetwork = isOnLocalNetwork;
+exports.engineIsLocal = engineIsLocal;
+const net_1 = __nccwpck_require__(9278);
+function ipv4ToBigInt(ip) {
+    return ip.split('.').reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
+}
+function ipv6ToBigInt(ip) {
+    let text = ip.split('%')[0];
+    // An IPv4 tail (::ffff:1.2.3.4) becomes two groups.
+    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    if (v4) {
+        const n = ipv4ToBigInt(v4[1]);
+        text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    }
+    const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+    const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
+}
+function toBigInt(ip) {
+    const v = (0, net_1.isIP)(ip.split('%')[0]);
+    if (v === 4)
+        return { value: ipv4ToBigInt(ip), bits: 32 };
+    if (v === 6)
+        return { value: ipv6ToBigInt(ip), bits: 128 };
+    return undefined;
+}
+/** Whether `address` lies inside the network of one of `interfaces` (as os.networkInterfaces() lists them). */
+function isOnLocalNetwork(address, interfaces) {
+    const target = toBigInt(address);
+    if (!target)
+        return false;
+    for (const list of Object.values(interfaces)) {
+        for (const i of list ?? []) {
+            const own = toBigInt(i.address);
+            const mask = toBigInt(i.netmask);
+            if (!own || !mask || own.bits !== target.bits || mask.bits !== target.bits)
+                continue;
+            if ((own.value & mask.value) === (target.value & mask.value))
+                return true;
+        }
+    }
+    return false;
+}
+/**
+ * Whether the engine runs on this machine: a unix socket, or tcp/ssh to one of this machine's own
+ * addresses. An engine elsewhere has its containers, and its host network's loopback, elsewhere
+ * too, whatever addresses they have.
+ */
+function engineIsLocal(dockerHost, interfaces) {
+    if (!dockerHost || dockerHost.startsWith('unix://') || dockerHost.startsWith('npipe://'))
+        return true;
+    const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost);
+    if (!m)
+        return false;
+    const host = m[1].replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || /^127\./.test(host) || host === '::1')
+        return true;
+    return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
 
 
@@ -28640,6 +28755,7 @@ const container_facts_1 = __nccwpck_require__(8090);
 const readiness_rules_1 = __nccwpck_require__(4629);
 const wait_for_1 = __nccwpck_require__(9804);
 const docker_args_1 = __nccwpck_require__(1153);
+const proc_net_tcp_1 = __nccwpck_require__(5167);
 const concurrency_limit_1 = __nccwpck_require__(9554);
 class StackStartError extends Error {
     outcomes;
@@ -28994,6 +29110,15 @@ class StackStarter {
                 }
                 case 'tcp': {
                     const host = await this.addressOf(t);
+                    if (running && !(host && this.reachable(host))) {
+                        // A remote engine, or no address at all: the container's own kernel says what listens.
+                        const judged = await this.portsInside(t, probe, host);
+                        if (judged) {
+                            this.outcomes[t.service].judged = judged;
+                            return 'listening';
+                        }
+                        break;
+                    }
                     if (host && running) {
                         while (port < probe.ports.length) {
                             const why = await this.network.tcp(host, probe.ports[port], 1000);
@@ -29022,6 +29147,9 @@ class StackStarter {
                 }
                 case 'http': {
                     const host = probe.host || (await this.addressOf(t));
+                    if (!probe.host && host && !this.reachable(host)) {
+                        throw new ServiceFailure(`its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`);
+                    }
                     if (host && running) {
                         const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
                         const why = await this.network.http(url, probe.status, 2000);
@@ -29037,6 +29165,36 @@ class StackStarter {
                 await this.refresh([t]);
         }
         throw new ServiceFailure('cancelled');
+    }
+    reachable(address) {
+        return this.options.reachable?.(address) ?? true;
+    }
+    /**
+     * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
+     * verdict rests on once they listen, else undefined (and why, as the last observation).
+     */
+    async portsInside(t, probe, host) {
+        const signal = this.internal.signal;
+        const read = async (command) => this.probeLimit.run(() => this.engine.exec(t.id, command, 5000, signal));
+        let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+        // 126/127: no usable `cat` at that path; a shell may still find one.
+        if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127))
+            r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
+        if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER)) {
+            if (r.code === 126 || r.code === 127) {
+                throw new ServiceFailure(`its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`);
+            }
+            this.lastObservation[t.service] = `could not read /proc/net/tcp in ${t.facts?.name ?? t.id}: ${r.output.slice(-200) || `exit ${r.code}`}`;
+            return undefined;
+        }
+        const open = (0, proc_net_tcp_1.listeningPorts)(r.output);
+        const missing = probe.ports.filter((p) => !open.has(p));
+        const imagePort = probe.anyOf?.find((p) => open.has(p));
+        if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
+            this.lastObservation[t.service] = `nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${t.facts?.name ?? t.id} (read from /proc/net/tcp)`;
+            return undefined;
+        }
+        return `${judgedPorts(probe, imagePort)}, read inside the container`;
     }
     async addressOf(t) {
         const facts = t.facts;
