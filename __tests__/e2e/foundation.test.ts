@@ -25,6 +25,9 @@ test('a three-service stack comes up in order, its URLs answer, and post removes
   // scripts/test.sh runs this suite once per Compose version and says which one it expects.
   const expected = process.env.EC_EXPECT_COMPOSE;
   expect(result.main.output).toMatch(expected ? new RegExp(`^Compose ${expected} \\('`, 'm') : /^Compose v[12] \('/m);
+  // A local engine's containers are reached at their addresses, on the project's own bridge.
+  expect(result.main.output).toContain('Reaching services: container addresses');
+  expect(result.main.output).toMatch(/^ +db +listening +[\d.]+s +\(port 3306\)$/m);
 
   const outputs = result.main.outputs;
   expect(outputs['project-name']).toBe(name);

@@ -27774,10 +27774,17 @@ async function up(inputs, signal) {
  * machine's (a local engine's bridge), else through the engine. Said once in the log.
  */
 function reachability() {
-    const interfaces = os.networkInterfaces();
-    const local = (0, reachability_1.engineIsLocal)(process.env.DOCKER_HOST, interfaces);
+    const local = (0, reachability_1.engineIsLocal)(process.env.DOCKER_HOST, os.networkInterfaces());
     core.info(local ? 'Reaching services: container addresses where this machine is on their network, else through the engine' : `Reaching services: through the engine at ${process.env.DOCKER_HOST} (ports read inside each container)`);
-    return (address) => local && (0, reachability_1.isOnLocalNetwork)(address, interfaces);
+    // Interfaces are read at each new address: the project's own bridges appear only once compose creates them.
+    const known = new Set();
+    return (address) => {
+        if (!local)
+            return false;
+        if (!known.has(address) && (0, reachability_1.isOnLocalNetwork)(address, os.networkInterfaces()))
+            known.add(address);
+        return known.has(address);
+    };
 }
 /** The containers of services judged ready, with their restart counts now, for post to compare. */
 async function watchedContainers(docker, outcomes) {
