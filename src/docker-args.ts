@@ -62,7 +62,9 @@ export function composeDownArgs(p: ComposeProject, stopTimeoutSeconds: number, d
   return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
 }
 
-export const projectFilter = (project: string): string => `label=${ComposeLabels.Project}=${project}`;
+/** The label every container, network and volume of the project carries. */
+export const projectLabel = (project: string): string => `${ComposeLabels.Project}=${project}`;
+export const projectFilter = (project: string): string => `label=${projectLabel(project)}`;
 
 export function listContainersArgs(project: string): string[] {
   return ['ps', '--all', '--quiet', '--no-trunc', '--filter', projectFilter(project)];

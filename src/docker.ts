@@ -47,16 +47,15 @@ export interface ComposeCli {
 }
 
 export class Docker {
-  /** The engine's API on its local socket, for inspect and start; undefined when it is reached otherwise. */
+  /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
   private readonly api?: EngineApi;
 
   constructor(
     private readonly runner: ProcessRunner,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly signal?: AbortSignal,
-    useApi = true,
   ) {
-    const socket = useApi ? localEngineSocket(env) : undefined;
+    const socket = localEngineSocket(env);
     if (socket) this.api = new EngineApi(socket, signal);
   }
 
@@ -166,7 +165,7 @@ export class Docker {
   /** Names of the containers, networks and volumes that carry the project's label. */
   async projectResources(project: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
     if (this.api) {
-      const found = await this.api.labelled(args.projectFilter(project).slice('label='.length));
+      const found = await this.api.labelled(args.projectLabel(project));
       return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
     }
     const lines = (out: string) => out.split('\n').map((s) => s.trim()).filter(Boolean);
@@ -179,7 +178,7 @@ export class Docker {
   }
 
   async containerIds(project: string): Promise<string[]> {
-    if (this.api) return (await this.api.containers(args.projectFilter(project).slice('label='.length))).map((c) => c.id);
+    if (this.api) return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
     return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
   }
 
@@ -246,6 +245,7 @@ export class Docker {
   }
 
   async networkIds(project: string): Promise<string[]> {
+    if (this.api) return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
     return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
   }
 
@@ -254,6 +254,7 @@ export class Docker {
   }
 
   async volumeNames(project: string): Promise<string[]> {
+    if (this.api) return this.api.volumes(args.projectLabel(project));
     return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
   }
 

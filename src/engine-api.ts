@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove): a request there costs about a millisecond, a `docker`
-// process about 40 ms of a runner's two cores. Everything else, and every engine reached another way (tcp, ssh,
-// a context), goes through the CLI.
+// container (inspect, start, stop, remove) and the listings: a request there costs about a
+// millisecond, a `docker` process about 40 ms of a runner's two cores. Everything else, and every
+// engine reached another way (tcp, ssh, a context), goes through the CLI.
 
 /** The local socket when this run talks to a local engine through one, else undefined. */
 export function localEngineSocket(env: NodeJS.ProcessEnv): string | undefined {
@@ -35,6 +35,11 @@ function currentContext(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export class EngineApiError extends Error {}
+
+/** The API's `filters` query for one label. */
+function labelFilter(label: string): string {
+  return encodeURIComponent(JSON.stringify({ label: [label] }));
+}
 
 export class EngineApi {
   constructor(
@@ -66,14 +71,8 @@ export class EngineApi {
   }
 
   /** The same JSON `docker inspect` prints, one object per container. */
-  async inspect(ids: string[]): Promise<Record<string, unknown>[]> {
-    return Promise.all(
-      ids.map(async (id) => {
-        const r = await this.request('GET', `/containers/${encodeURIComponent(id)}/json`);
-        if (r.status !== 200) throw EngineApi.failure(`Inspecting container ${id}`, r);
-        return JSON.parse(r.body) as Record<string, unknown>;
-      }),
-    );
+  inspect(ids: string[]): Promise<Record<string, unknown>[]> {
+    return Promise.all(ids.map((id) => this.json<Record<string, unknown>>(`/containers/${encodeURIComponent(id)}/json`, `Inspecting container ${id}`)));
   }
 
   private async json<T>(urlPath: string, what: string): Promise<T> {
@@ -84,24 +83,24 @@ export class EngineApi {
 
   /** Containers that carry a label, running or not. */
   async containers(label: string): Promise<{ id: string; name: string }[]> {
-    const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-    const list = await this.json<{ Id: string; Names?: string[] }[]>(`/containers/json?all=1&filters=${filters}`, 'Listing containers');
+    const list = await this.json<{ Id: string; Names?: string[] }[]>(`/containers/json?all=1&filters=${labelFilter(label)}`, 'Listing containers');
     return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, '') }));
   }
 
   /** What carries a label, by name (containers, networks) and id, as `docker ps -a` / `network ls` / `volume ls` list it. */
   async labelled(label: string): Promise<{ containers: { id: string; name: string }[]; networks: { id: string; name: string }[]; volumes: string[] }> {
-    const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-    const [containers, networks, volumes] = await Promise.all([
-      this.containers(label),
-      this.json<{ Id: string; Name: string }[]>(`/networks?filters=${filters}`, 'Listing networks'),
-      this.json<{ Volumes: { Name: string }[] | null }>(`/volumes?filters=${filters}`, 'Listing volumes'),
-    ]);
-    return {
-      containers,
-      networks: networks.map((n) => ({ id: n.Id, name: n.Name })),
-      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-    };
+    const [containers, networks, volumes] = await Promise.all([this.containers(label), this.networks(label), this.volumes(label)]);
+    return { containers, networks, volumes };
+  }
+
+  async networks(label: string): Promise<{ id: string; name: string }[]> {
+    const list = await this.json<{ Id: string; Name: string }[]>(`/networks?filters=${labelFilter(label)}`, 'Listing networks');
+    return list.map((n) => ({ id: n.Id, name: n.Name }));
+  }
+
+  async volumes(label: string): Promise<string[]> {
+    const list = await this.json<{ Volumes: { Name: string }[] | null }>(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
+    return (list.Volumes ?? []).map((v) => v.Name);
   }
 
   /** Each image's own environment; an image not on the engine gives none. */

@@ -122,12 +122,14 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
   // Compose v1 needs services behind a conditional depends_on created in later calls; those run
   // while the first wave starts, since their services wait on that wave's readiness anyway.
   const [firstWave, ...laterWaves] = version === 'v1' ? createWaves(model, plan) : [plan.services];
+  // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
+  const showCreateLine = (prefix: string) => (line: string) => {
+    secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+    core.info(`${prefix}${line}`);
+  };
   core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
   try {
-    await create(firstWave, (line) => {
-      secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
-      core.info(line);
-    });
+    await create(firstWave, showCreateLine(''));
   } finally {
     core.endGroup();
   }
@@ -136,12 +138,7 @@ async function up(inputs: Inputs, signal: AbortSignal): Promise<void> {
       ? undefined
       : (async () => {
           // Shown as it comes (a build can take minutes), marked since level lines interleave.
-          for (const services of laterWaves) {
-            await create(services, (line) => {
-              secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
-              core.info(`[create ${services.join(', ')}] ${line}`);
-            });
-          }
+          for (const services of laterWaves) await create(services, showCreateLine(`[create ${services.join(', ')}] `));
           core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
           return containersByService(docker, projectName, secrets);
         })();

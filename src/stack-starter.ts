@@ -604,9 +604,8 @@ export class StackStarter {
       if (t.restarts >= RESTARTS_ALLOWED) {
         await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
       }
-    } else if (t.ready && !(t.probe && exitCompletes(t.probe, code, t.required))) {
-      await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
     }
+    // An exit after readiness was judged on the die event itself (onEvent).
     this.notify();
   }
 

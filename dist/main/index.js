@@ -26715,7 +26715,7 @@ function createWaves(model, plan) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.projectFilter = void 0;
+exports.projectFilter = exports.projectLabel = void 0;
 exports.composeGlobalArgs = composeGlobalArgs;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
@@ -26777,7 +26777,10 @@ function composeStartArgs(p, services) {
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
 }
-const projectFilter = (project) => `label=${constants_1.ComposeLabels.Project}=${project}`;
+/** The label every container, network and volume of the project carries. */
+const projectLabel = (project) => `${constants_1.ComposeLabels.Project}=${project}`;
+exports.projectLabel = projectLabel;
+const projectFilter = (project) => `label=${(0, exports.projectLabel)(project)}`;
 exports.projectFilter = projectFilter;
 function listContainersArgs(project) {
     return ['ps', '--all', '--quiet', '--no-trunc', '--filter', (0, exports.projectFilter)(project)];
@@ -26938,13 +26941,13 @@ class Docker {
     runner;
     env;
     signal;
-    /** The engine's API on its local socket, for inspect and start; undefined when it is reached otherwise. */
+    /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
-    constructor(runner, env = process.env, signal, useApi = true) {
+    constructor(runner, env = process.env, signal) {
         this.runner = runner;
         this.env = env;
         this.signal = signal;
-        const socket = useApi ? (0, engine_api_1.localEngineSocket)(env) : undefined;
+        const socket = (0, engine_api_1.localEngineSocket)(env);
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
     }
@@ -27059,7 +27062,7 @@ class Docker {
     /** Names of the containers, networks and volumes that carry the project's label. */
     async projectResources(project) {
         if (this.api) {
-            const found = await this.api.labelled(args.projectFilter(project).slice('label='.length));
+            const found = await this.api.labelled(args.projectLabel(project));
             return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
         }
         const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
@@ -27072,7 +27075,7 @@ class Docker {
     }
     async containerIds(project) {
         if (this.api)
-            return (await this.api.containers(args.projectFilter(project).slice('label='.length))).map((c) => c.id);
+            return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
         return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
     async inspect(ids) {
@@ -27140,6 +27143,8 @@ class Docker {
             await this.docker(args.removeContainersArgs(ids), 'docker rm');
     }
     async networkIds(project) {
+        if (this.api)
+            return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
         return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
     async removeNetworks(ids) {
@@ -27147,6 +27152,8 @@ class Docker {
             await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
     }
     async volumeNames(project) {
+        if (this.api)
+            return this.api.volumes(args.projectLabel(project));
         return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
     }
     async removeVolumes(names) {
@@ -27205,9 +27212,9 @@ const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove): a request there costs about a millisecond, a `docker`
-// process about 40 ms of a runner's two cores. Everything else, and every engine reached another way (tcp, ssh,
-// a context), goes through the CLI.
+// container (inspect, start, stop, remove) and the listings: a request there costs about a
+// millisecond, a `docker` process about 40 ms of a runner's two cores. Everything else, and every
+// engine reached another way (tcp, ssh, a context), goes through the CLI.
 /** The local socket when this run talks to a local engine through one, else undefined. */
 function localEngineSocket(env) {
     const host = env.DOCKER_HOST ?? '';
@@ -27240,6 +27247,10 @@ function currentContext(env) {
 class EngineApiError extends Error {
 }
 exports.EngineApiError = EngineApiError;
+/** The API's `filters` query for one label. */
+function labelFilter(label) {
+    return encodeURIComponent(JSON.stringify({ label: [label] }));
+}
 class EngineApi {
     socketPath;
     signal;
@@ -27270,13 +27281,8 @@ class EngineApi {
         return new EngineApiError(`${what} failed (HTTP ${r.status}): ${message}`);
     }
     /** The same JSON `docker inspect` prints, one object per container. */
-    async inspect(ids) {
-        return Promise.all(ids.map(async (id) => {
-            const r = await this.request('GET', `/containers/${encodeURIComponent(id)}/json`);
-            if (r.status !== 200)
-                throw EngineApi.failure(`Inspecting container ${id}`, r);
-            return JSON.parse(r.body);
-        }));
+    inspect(ids) {
+        return Promise.all(ids.map((id) => this.json(`/containers/${encodeURIComponent(id)}/json`, `Inspecting container ${id}`)));
     }
     async json(urlPath, what) {
         const r = await this.request('GET', urlPath);
@@ -27286,23 +27292,21 @@ class EngineApi {
     }
     /** Containers that carry a label, running or not. */
     async containers(label) {
-        const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-        const list = await this.json(`/containers/json?all=1&filters=${filters}`, 'Listing containers');
+        const list = await this.json(`/containers/json?all=1&filters=${labelFilter(label)}`, 'Listing containers');
         return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, '') }));
     }
     /** What carries a label, by name (containers, networks) and id, as `docker ps -a` / `network ls` / `volume ls` list it. */
     async labelled(label) {
-        const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-        const [containers, networks, volumes] = await Promise.all([
-            this.containers(label),
-            this.json(`/networks?filters=${filters}`, 'Listing networks'),
-            this.json(`/volumes?filters=${filters}`, 'Listing volumes'),
-        ]);
-        return {
-            containers,
-            networks: networks.map((n) => ({ id: n.Id, name: n.Name })),
-            volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-        };
+        const [containers, networks, volumes] = await Promise.all([this.containers(label), this.networks(label), this.volumes(label)]);
+        return { containers, networks, volumes };
+    }
+    async networks(label) {
+        const list = await this.json(`/networks?filters=${labelFilter(label)}`, 'Listing networks');
+        return list.map((n) => ({ id: n.Id, name: n.Name }));
+    }
+    async volumes(label) {
+        const list = await this.json(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
+        return (list.Volumes ?? []).map((v) => v.Name);
     }
     /** Each image's own environment; an image not on the engine gives none. */
     async imageEnvironments(images) {
@@ -27703,12 +27707,14 @@ async function up(inputs, signal) {
     // Compose v1 needs services behind a conditional depends_on created in later calls; those run
     // while the first wave starts, since their services wait on that wave's readiness anyway.
     const [firstWave, ...laterWaves] = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
+    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
+    const showCreateLine = (prefix) => (line) => {
+        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        core.info(`${prefix}${line}`);
+    };
     core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
     try {
-        await create(firstWave, (line) => {
-            secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
-            core.info(line);
-        });
+        await create(firstWave, showCreateLine(''));
     }
     finally {
         core.endGroup();
@@ -27717,12 +27723,8 @@ async function up(inputs, signal) {
         ? undefined
         : (async () => {
             // Shown as it comes (a build can take minutes), marked since level lines interleave.
-            for (const services of laterWaves) {
-                await create(services, (line) => {
-                    secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
-                    core.info(`[create ${services.join(', ')}] ${line}`);
-                });
-            }
+            for (const services of laterWaves)
+                await create(services, showCreateLine(`[create ${services.join(', ')}] `));
             core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
             return containersByService(docker, projectName, secrets);
         })();
@@ -29295,9 +29297,7 @@ class StackStarter {
                 await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
             }
         }
-        else if (t.ready && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, code, t.required))) {
-            await this.serviceFailed(t.service, `container ${facts.name} exited with code ${code} after it was ready`);
-        }
+        // An exit after readiness was judged on the die event itself (onEvent).
         this.notify();
     }
     async afterUnhealthy(t) {
