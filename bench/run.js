@@ -135,8 +135,8 @@ function coldStart() {
 }
 
 function planning() {
-  const { parseResolvedConfig } = require('../build/src/compose-model.js');
-  const { planStart } = require('../build/src/dependency-graph.js');
+  const { parseResolvedConfig } = require('../build/src/compose/compose-model.js');
+  const { planStart } = require('../build/src/plan/dependency-graph.js');
   const services = {};
   for (let i = 0; i < 100; i++) services[`s${i}`] = { image: 'x', ports: ['80'], depends_on: i === 0 ? [] : [`s${Math.floor(i / 2)}`] };
   const yaml = JSON.stringify({ services });

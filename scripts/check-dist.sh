@@ -7,7 +7,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 stale=()
 for entry in main post; do
-  npx ncc build "src/entry-$entry.ts" -o "$out/$entry" --target es2022 --no-source-map-register --license licenses.txt --quiet
+  npx ncc build "src/action/entry-$entry.ts" -o "$out/$entry" --target es2022 --no-source-map-register --license licenses.txt --quiet
   for f in index.js licenses.txt; do
     if ! cmp -s "$out/$entry/$f" "dist/$entry/$f"; then stale+=("dist/$entry/$f"); fi
   done

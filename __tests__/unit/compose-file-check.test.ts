@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../src/compose-file-check';
+import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../src/compose/compose-file-check';
 
 // The checks that run before compose reads a file: each bad fixture with the fragment its message
 // must hold (file, line and column where there is one).

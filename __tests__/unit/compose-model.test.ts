@@ -1,5 +1,5 @@
-import { activeServices, parseResolvedConfig } from '../../src/compose-model';
-import { parsePortEntry, parseShortPort } from '../../src/port-spec';
+import { activeServices, parseResolvedConfig } from '../../src/compose/compose-model';
+import { parsePortEntry, parseShortPort } from '../../src/compose/port-spec';
 
 describe('ports', () => {
   it.each([

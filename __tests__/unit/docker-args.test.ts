@@ -1,6 +1,5 @@
-import * as a from '../../src/docker-args';
-import { mergeTimestampedLogs, isUnknownComposeCommand } from '../../src/docker';
-import { decodeState, encodeState, RunState } from '../../src/state';
+import * as a from '../../src/engine/docker-args';
+import { mergeTimestampedLogs, isUnknownComposeCommand } from '../../src/engine/docker';
 
 const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['a.yml', 'b y.yml'], envFiles: ['.env.ci'], profiles: ['extra'] };
 
@@ -45,17 +44,5 @@ describe('compose detection and logs', () => {
     const err = '2026-01-01T00:00:00.2Z two\n';
     expect(mergeTimestampedLogs(out, err, 10)).toBe('one\ntwo\nthree');
     expect(mergeTimestampedLogs(out, err, 1)).toBe('three');
-  });
-});
-
-describe('state', () => {
-  it('round-trips and copes with missing or foreign state', () => {
-    const s: RunState = { version: 1, projectName: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [], teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, compose: { command: 'docker', baseArgs: ['compose'] } };
-    expect(decodeState(encodeState(s))).toEqual({ ...s, creationStarted: false, outcome: undefined });
-    expect(decodeState(encodeState({ ...s, creationStarted: true }))?.creationStarted).toBe(true);
-    expect(decodeState('')).toBeUndefined();
-    expect(decodeState('{nope')).toBeUndefined();
-    expect(decodeState('{"version":2,"projectName":"p"}')).toBeUndefined();
-    expect(decodeState('{"version":1,"projectName":"p"}')).toMatchObject({ teardown: 'always', logs: 'on-failure', stopTimeoutSeconds: 3 });
   });
 });

@@ -1,8 +1,8 @@
-import { parseResolvedConfig } from '../../src/compose-model';
-import { parseInspect } from '../../src/container-facts';
-import { buildReport } from '../../src/service-report';
-import { escapeCell, summaryMarkdown } from '../../src/summary';
-import { publishedPorts, schemeForPort } from '../../src/urls';
+import { parseResolvedConfig } from '../../src/compose/compose-model';
+import { parseInspect } from '../../src/engine/container-facts';
+import { buildReport } from '../../src/outputs/service-report';
+import { escapeCell, summaryMarkdown } from '../../src/outputs/summary';
+import { publishedPorts, schemeForPort } from '../../src/outputs/urls';
 
 describe('URLs', () => {
   it('picks a scheme by container port', () => {

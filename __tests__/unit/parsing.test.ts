@@ -1,7 +1,13 @@
-import { splitShellWords } from '../../src/shell-words';
-import { parseBoolean, parseChoice, parseList, parseSeconds } from '../../src/input-parsing';
-import { defaultProjectName, sanitizeProjectName, validateProjectName } from '../../src/project-name';
-import { getInputs } from '../../src/context';
+import { splitShellWords } from '../../src/action/shell-words';
+import { parseBoolean, parseChoice, parseList, parseSeconds } from '../../src/action/input-parsing';
+import { defaultProjectName, sanitizeProjectName, validateProjectName } from '../../src/compose/project-name';
+import { getInputs } from '../../src/action/inputs';
+import { InputDefaults, InputNames } from '../../src/action/names';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+
+const actionInputs = (): Record<string, { default?: unknown }> => YAML.parse(fs.readFileSync(path.join(__dirname, '../../action.yml'), 'utf8')).inputs;
 
 describe('splitShellWords', () => {
   it.each([
@@ -26,11 +32,11 @@ describe('input parsers', () => {
   it('checks booleans, choices and seconds, naming the input', () => {
     expect(parseBoolean('build', 'TRUE')).toBe(true);
     expect(() => parseBoolean('build', 'maybe')).toThrow("Input 'build' must be true or false");
-    expect(parseChoice('teardown', '', ['always', 'never'] as const, 'always')).toBe('always');
-    expect(() => parseChoice('teardown', 'sometimes', ['always', 'never'] as const, 'always')).toThrow("one of always, never; got 'sometimes'");
-    expect(parseSeconds('timeout', '2.5', 300)).toBe(2.5);
-    for (const bad of ['abc', '-1', '0']) expect(() => parseSeconds('timeout', bad, 300)).toThrow("Input 'timeout'");
-    expect(parseSeconds('stop-timeout', '0', 3, true)).toBe(0);
+    expect(parseChoice('teardown', ' Never ', ['always', 'never'] as const)).toBe('never');
+    expect(() => parseChoice('teardown', 'sometimes', ['always', 'never'] as const)).toThrow("one of always, never; got 'sometimes'");
+    expect(parseSeconds('timeout', '2.5')).toBe(2.5);
+    for (const bad of ['abc', '-1', '0']) expect(() => parseSeconds('timeout', bad)).toThrow("Input 'timeout'");
+    expect(parseSeconds('stop-timeout', '0', true)).toBe(0);
   });
 });
 
@@ -61,8 +67,15 @@ describe('getInputs', () => {
   const read = (values: Record<string, string>) => (name: string) => values[name] ?? '';
   it('applies defaults', () => {
     const inputs = getInputs(read({}));
-    expect(inputs).toMatchObject({ composeFiles: [], workingDirectory: '.', pull: 'missing', timeoutSeconds: 300, teardown: 'always', logs: 'on-failure', stopTimeoutSeconds: 3, host: 'localhost', build: false, upFlags: [] });
+    expect(inputs).toMatchObject({ composeFiles: [], workingDirectory: '.', pull: 'missing', timeoutSeconds: 300, host: 'localhost', build: false, exportEnv: true, upFlags: [] });
+    expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false });
     expect(inputs.composeCommand).toBeUndefined();
+  });
+  it("has the defaults action.yml declares, and no others", () => {
+    const declared = actionInputs();
+    const withDefault = Object.fromEntries(Object.entries(declared).filter(([, d]) => d.default !== undefined && d.default !== '').map(([n, d]) => [n, String(d.default)]));
+    expect(withDefault).toEqual(InputDefaults);
+    expect(Object.keys(declared).sort()).toEqual(Object.values(InputNames).sort());
   });
   it('reads every input', () => {
     const inputs = getInputs(read({ 'compose-file': 'a.yml\nb.yml', services: 'db web', 'compose-command': 'docker-compose', 'up-flags': '--label "x y"', 'wait-for': 'db: tcp:3306 timeout=5' }));

@@ -1,8 +1,8 @@
-import { ContainerFacts, parseInspect, willRestart } from '../../src/container-facts';
-import { parseResolvedConfig } from '../../src/compose-model';
-import { defaultProbe, exitCompletes, probeAddress, rulesFromConditions } from '../../src/readiness-rules';
-import { describeProbe, parseWaitFor } from '../../src/wait-for';
-import { parseEventLine } from '../../src/engine-events';
+import { ContainerFacts, parseInspect, willRestart } from '../../src/engine/container-facts';
+import { parseResolvedConfig } from '../../src/compose/compose-model';
+import { defaultProbe, exitCompletes, probeAddress, rulesFromConditions } from '../../src/plan/readiness-rules';
+import { describeProbe, parseWaitFor } from '../../src/plan/wait-for';
+import { parseEventLine } from '../../src/engine/engine-events';
 
 // Trimmed from `docker inspect` on Engine 20.10.
 const INSPECT = {

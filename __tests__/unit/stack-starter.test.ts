@@ -1,11 +1,13 @@
-import { ContainerFacts, parseInspect } from '../../src/container-facts';
-import { parseResolvedConfig } from '../../src/compose-model';
-import { planStart } from '../../src/dependency-graph';
-import { EngineEvent } from '../../src/engine-events';
-import { NetworkProbe } from '../../src/net-probes';
-import { declaredTcpPorts, rulesFromConditions } from '../../src/readiness-rules';
-import { ServiceOutcome, StackEngine, StackStarter, StackStartError } from '../../src/stack-starter';
-import { parseWaitFor } from '../../src/wait-for';
+import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
+import { parseResolvedConfig } from '../../src/compose/compose-model';
+import { planStart } from '../../src/plan/dependency-graph';
+import { EngineEvent } from '../../src/engine/engine-events';
+import { NetworkProbe } from '../../src/engine/network-probe';
+import { declaredTcpPorts, rulesFromConditions } from '../../src/plan/readiness-rules';
+import { StackStarter } from '../../src/readiness/stack-starter';
+import { ServiceOutcome, StackStartError } from '../../src/readiness/outcomes';
+import { StackEngine } from '../../src/readiness/stack-engine';
+import { parseWaitFor } from '../../src/plan/wait-for';
 
 // The scheduler driven by a fake engine that emits events as a real one does, in milliseconds.
 

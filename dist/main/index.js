@@ -1150,7 +1150,7 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getExecOutput = exports.exec = void 0;
-const string_decoder_1 = __nccwpck_require__(3193);
+const string_decoder_1 = __nccwpck_require__(5574);
 const tr = __importStar(__nccwpck_require__(6665));
 /**
  * Exec a command.
@@ -1982,7 +1982,7 @@ const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(4988));
 const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const undici_1 = __nccwpck_require__(4371);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -3475,7 +3475,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4236,7 +4236,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4771,7 +4771,7 @@ module.exports = upgrade
 "use strict";
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -20462,7 +20462,7 @@ const { getEncoding } = __nccwpck_require__(396)
 const { DOMException } = __nccwpck_require__(7326)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(4322)
 const { types } = __nccwpck_require__(9023)
-const { StringDecoder } = __nccwpck_require__(3193)
+const { StringDecoder } = __nccwpck_require__(5574)
 const { btoa } = __nccwpck_require__(181)
 
 /** @type {PropertyDescriptor} */
@@ -23671,7 +23671,7 @@ module.exports = {
 
 
 const diagnosticsChannel = __nccwpck_require__(1637)
-const { uid, states } = __nccwpck_require__(5913)
+const { uid, states } = __nccwpck_require__(8294)
 const {
   kReadyState,
   kSentClose,
@@ -23963,7 +23963,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5913:
+/***/ 8294:
 /***/ ((module) => {
 
 "use strict";
@@ -24339,7 +24339,7 @@ module.exports = {
 "use strict";
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(5913)
+const { maxUnsigned16Bit } = __nccwpck_require__(8294)
 
 /** @type {import('crypto')} */
 let crypto
@@ -24422,7 +24422,7 @@ module.exports = {
 
 const { Writable } = __nccwpck_require__(2203)
 const diagnosticsChannel = __nccwpck_require__(1637)
-const { parserStates, opcodes, states, emptyBuffer } = __nccwpck_require__(5913)
+const { parserStates, opcodes, states, emptyBuffer } = __nccwpck_require__(8294)
 const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2933)
 const { isValidStatusCode, failWebsocketConnection, websocketMessageReceived } = __nccwpck_require__(3574)
 const { WebsocketFrameSend } = __nccwpck_require__(1237)
@@ -24793,7 +24793,7 @@ module.exports = {
 
 
 const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(2933)
-const { states, opcodes } = __nccwpck_require__(5913)
+const { states, opcodes } = __nccwpck_require__(8294)
 const { MessageEvent, ErrorEvent } = __nccwpck_require__(6255)
 
 /* globals Blob */
@@ -25004,7 +25004,7 @@ const { webidl } = __nccwpck_require__(4222)
 const { DOMException } = __nccwpck_require__(7326)
 const { URLSerializer } = __nccwpck_require__(4322)
 const { getGlobalOrigin } = __nccwpck_require__(5628)
-const { staticPropertyDescriptors, states, opcodes, emptyBuffer } = __nccwpck_require__(5913)
+const { staticPropertyDescriptors, states, opcodes, emptyBuffer } = __nccwpck_require__(8294)
 const {
   kWebSocketURL,
   kReadyState,
@@ -25643,7 +25643,575 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6227:
+/***/ 6831:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Pure parsers for action inputs: each returns a typed value or throws a message naming the input.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseList = parseList;
+exports.parseLines = parseLines;
+exports.parseBoolean = parseBoolean;
+exports.parseChoice = parseChoice;
+exports.parseSeconds = parseSeconds;
+exports.parsePositiveInteger = parsePositiveInteger;
+function parseList(value) {
+    return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+function parseLines(value) {
+    return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+function parseBoolean(name, value) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off', ''].includes(v))
+        return false;
+    throw new Error(`Input '${name}' must be true or false, got '${value}'.`);
+}
+function parseChoice(name, value, choices) {
+    const v = value.trim().toLowerCase();
+    const hit = choices.find((c) => c === v);
+    if (!hit)
+        throw new Error(`Input '${name}' must be one of ${choices.join(', ')}; got '${value}'.`);
+    return hit;
+}
+/** Seconds as a number; `allowZero` for grace periods, where 0 means "kill at once". */
+function parseSeconds(name, value, allowZero = false) {
+    const v = value.trim();
+    if (!/^\d+(\.\d+)?$/.test(v))
+        throw new Error(`Input '${name}' must be a number of seconds, got '${value}'.`);
+    const n = Number(v);
+    if (!allowZero && n <= 0)
+        throw new Error(`Input '${name}' must be greater than 0, got '${value}'.`);
+    return n;
+}
+function parsePositiveInteger(name, value) {
+    const v = value.trim();
+    if (!/^\d+$/.test(v) || Number(v) <= 0)
+        throw new Error(`Input '${name}' must be a positive whole number, got '${value}'.`);
+    return Number(v);
+}
+
+
+/***/ }),
+
+/***/ 1729:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getInputs = getInputs;
+const core = __importStar(__nccwpck_require__(7484));
+const names_1 = __nccwpck_require__(2814);
+const input_parsing_1 = __nccwpck_require__(6831);
+const shell_words_1 = __nccwpck_require__(9084);
+const wait_for_1 = __nccwpck_require__(4380);
+function words(name, value) {
+    try {
+        return (0, shell_words_1.splitShellWords)(value);
+    }
+    catch (e) {
+        throw new Error(`Input '${name}': ${e.message}.`);
+    }
+}
+function parseEnvPrefix(value) {
+    const prefix = value.trim();
+    if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+        throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+    }
+    return prefix;
+}
+/** Reads and checks every input; a bad one fails the step before anything is created. */
+function getInputs(readRaw = (n) => core.getInput(n)) {
+    // An empty input takes its default from the one table (the runner fills them from action.yml,
+    // but a harness or a caller of this function may not).
+    const read = (name) => {
+        const value = readRaw(name);
+        return value.trim() === '' ? (names_1.InputDefaults[name] ?? '') : value;
+    };
+    const composeCommand = words(names_1.InputNames.ComposeCommand, read(names_1.InputNames.ComposeCommand));
+    const host = read(names_1.InputNames.Host).trim();
+    if (/[\s/]/.test(host))
+        throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
+    return {
+        composeFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.ComposeFile)),
+        workingDirectory: read(names_1.InputNames.WorkingDirectory).trim(),
+        projectName: read(names_1.InputNames.ProjectName).trim(),
+        services: (0, input_parsing_1.parseList)(read(names_1.InputNames.Services)),
+        profiles: (0, input_parsing_1.parseList)(read(names_1.InputNames.Profiles)),
+        envFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.EnvFile)),
+        build: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Build, read(names_1.InputNames.Build)),
+        pull: (0, input_parsing_1.parseChoice)(names_1.InputNames.Pull, read(names_1.InputNames.Pull), ['missing', 'always', 'never']),
+        timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
+        waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
+        host,
+        exportEnv: (0, input_parsing_1.parseBoolean)(names_1.InputNames.ExportEnv, read(names_1.InputNames.ExportEnv)),
+        envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
+        composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
+        upFlags: words(names_1.InputNames.UpFlags, read(names_1.InputNames.UpFlags)),
+        post: {
+            teardown: (0, input_parsing_1.parseChoice)(names_1.InputNames.Teardown, read(names_1.InputNames.Teardown), ['always', 'never']),
+            logs: (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, read(names_1.InputNames.Logs), ['on-failure', 'always', 'never']),
+            logLines: (0, input_parsing_1.parsePositiveInteger)(names_1.InputNames.LogLines, read(names_1.InputNames.LogLines)),
+            stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
+            downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
+            failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 6769:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultMainDependencies = defaultMainDependencies;
+exports.run = run;
+const os = __importStar(__nccwpck_require__(857));
+const dialect_1 = __nccwpck_require__(3374);
+const docker_1 = __nccwpck_require__(3620);
+const network_probe_1 = __nccwpck_require__(7419);
+const process_runner_1 = __nccwpck_require__(2578);
+const reachability_1 = __nccwpck_require__(5543);
+const create_1 = __nccwpck_require__(194);
+const ownership_1 = __nccwpck_require__(9749);
+const prepare_1 = __nccwpck_require__(1239);
+const start_1 = __nccwpck_require__(7584);
+const outcomes_1 = __nccwpck_require__(8495);
+const secret_registry_1 = __nccwpck_require__(546);
+const inputs_1 = __nccwpck_require__(1729);
+const names_1 = __nccwpck_require__(2814);
+const publish_1 = __nccwpck_require__(4001);
+const runtime_1 = __nccwpck_require__(4202);
+const state_1 = __nccwpck_require__(3175);
+function defaultMainDependencies() {
+    return {
+        runtime: (0, runtime_1.coreRuntime)(),
+        docker: (signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal),
+        network: network_probe_1.nodeNetworkProbe,
+        reachability: () => (0, reachability_1.chooseReachability)(process.env.DOCKER_HOST, () => os.networkInterfaces()),
+        env: process.env,
+        cwd: process.cwd(),
+    };
+}
+/** The main step: create the stack, start it in dependency order, wait until it is ready. */
+async function run(deps = defaultMainDependencies()) {
+    const { runtime } = deps;
+    const controller = new AbortController();
+    const onSignal = (signal) => {
+        if (!controller.signal.aborted)
+            runtime.info(`Received ${signal}: stopping; the post step removes the stack.`);
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+        await up((0, inputs_1.getInputs)((n) => runtime.getInput(n)), deps, controller.signal);
+    }
+    catch (error) {
+        runtime.setFailed(error instanceof Error ? error.message : String(error));
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+/** prepare → create → start → publish, saving state for post at each point that changes what it may do. */
+async function up(inputs, deps, signal) {
+    const { runtime } = deps;
+    const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd);
+    const state = { version: 2, project, post: inputs.post };
+    const save = () => (0, state_1.saveRunState)(runtime, state);
+    save();
+    runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
+    runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
+    const docker = deps.docker(signal);
+    const stack = await (0, prepare_1.readStack)(docker, inputs, project, deps.env);
+    state.compose = stack.cli;
+    save();
+    const secrets = new secret_registry_1.SecretRegistry((value) => runtime.setSecret(value), (message) => runtime.warning(message));
+    await (0, create_1.registerKnownSecrets)(docker, stack.model, secrets);
+    runtime.info(`Compose ${stack.dialect.version} ('${(0, dialect_1.cliName)(stack.cli)}'), engine ${stack.engineVersion}`);
+    runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+    runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
+    // Mistakes in the inputs are reported first; then, last before creating anything, the name.
+    (0, ownership_1.refuseExistingProject)(project.name, stack.existing);
+    state.creationStarted = true;
+    save();
+    const created = await (0, create_1.createStack)(docker, stack, inputs, secrets, runtime);
+    runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
+    const reachability = deps.reachability();
+    runtime.info(reachability.description);
+    let outcomes;
+    try {
+        outcomes = await (0, start_1.startStack)(docker, deps.network, stack, created, { ...inputs, logLines: inputs.post.logLines, reachability, signal, log: (line) => runtime.info(line) });
+    }
+    catch (error) {
+        if (error instanceof outcomes_1.StackStartError) {
+            // A problem writing the outputs must not hide why the stack did not come up.
+            await (0, publish_1.publish)(runtime, project.name, stack.model, error.outcomes, inputs, secrets, error).catch((e) => runtime.warning(`Could not write the outputs: ${e.message}`));
+        }
+        state.outcome = 'failure';
+        save();
+        throw error;
+    }
+    await (0, publish_1.publish)(runtime, project.name, stack.model, outcomes, inputs, secrets);
+    state.watched = await (0, start_1.watchedContainers)(docker, outcomes);
+    state.outcome = 'success';
+    save();
+}
+
+
+/***/ }),
+
+/***/ 2814:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Every name the workflow contract exposes lives here, so action.yml, main and post agree.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.StateKeys = exports.serviceUrlOutput = exports.InputDefaults = exports.OutputNames = exports.InputNames = void 0;
+exports.InputNames = {
+    ComposeFile: 'compose-file',
+    WorkingDirectory: 'working-directory',
+    ProjectName: 'project-name',
+    Services: 'services',
+    Profiles: 'profiles',
+    EnvFile: 'env-file',
+    Build: 'build',
+    Pull: 'pull',
+    Timeout: 'timeout',
+    WaitFor: 'wait-for',
+    Teardown: 'teardown',
+    Logs: 'logs',
+    LogLines: 'log-lines',
+    StopTimeout: 'stop-timeout',
+    Host: 'host',
+    ExportEnv: 'export-env',
+    EnvPrefix: 'env-prefix',
+    ComposeCommand: 'compose-command',
+    UpFlags: 'up-flags',
+    DownFlags: 'down-flags',
+    FailOnExit: 'fail-on-exit',
+};
+exports.OutputNames = {
+    ProjectName: 'project-name',
+    Urls: 'urls',
+    Services: 'services',
+};
+/**
+ * Each input's default, written here only: `getInputs` applies them, and a unit test holds
+ * action.yml's `default:` lines to the same values.
+ */
+exports.InputDefaults = {
+    [exports.InputNames.WorkingDirectory]: '.',
+    [exports.InputNames.Build]: 'false',
+    [exports.InputNames.Pull]: 'missing',
+    [exports.InputNames.Timeout]: '300',
+    [exports.InputNames.Teardown]: 'always',
+    [exports.InputNames.Logs]: 'on-failure',
+    [exports.InputNames.LogLines]: '200',
+    [exports.InputNames.StopTimeout]: '3',
+    [exports.InputNames.Host]: 'localhost',
+    [exports.InputNames.ExportEnv]: 'true',
+    [exports.InputNames.FailOnExit]: 'false',
+};
+/** `<service>-url` output for each service that publishes a port. */
+const serviceUrlOutput = (service) => `${service}-url`;
+exports.serviceUrlOutput = serviceUrlOutput;
+exports.StateKeys = {
+    Run: 'run',
+};
+
+
+/***/ }),
+
+/***/ 4001:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.publish = publish;
+const publication_1 = __nccwpck_require__(8924);
+const names_1 = __nccwpck_require__(2814);
+/** Writes what the wait found to the runner: outputs, exported variables, log lines, the job summary. */
+async function publish(runtime, projectName, model, outcomes, options, secrets, failure) {
+    const p = (0, publication_1.publication)(projectName, model, outcomes, options, secrets, failure);
+    runtime.setOutput(names_1.OutputNames.Urls, p.urlsJson);
+    runtime.setOutput(names_1.OutputNames.Services, p.servicesJson);
+    for (const [service, url] of Object.entries(p.serviceUrls))
+        runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
+    for (const [name, value] of Object.entries(p.variables))
+        runtime.exportVariable(name, value);
+    for (const w of p.warnings)
+        runtime.warning(w);
+    for (const line of p.lines)
+        runtime.info(line);
+    await runtime.appendSummary(p.summary);
+}
+
+
+/***/ }),
+
+/***/ 4202:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.coreRuntime = coreRuntime;
+const core = __importStar(__nccwpck_require__(7484));
+function coreRuntime() {
+    return {
+        getInput: (name) => core.getInput(name),
+        setOutput: (name, value) => core.setOutput(name, value),
+        exportVariable: (name, value) => core.exportVariable(name, value),
+        saveState: (name, value) => core.saveState(name, value),
+        getState: (name) => core.getState(name),
+        setSecret: (value) => core.setSecret(value),
+        setFailed: (message) => core.setFailed(message),
+        info: (line) => core.info(line),
+        debug: (line) => core.debug(line),
+        warning: (line) => core.warning(line),
+        error: (message, title) => core.error(message, title ? { title } : {}),
+        group: (title, fn) => core.group(title, fn),
+        appendSummary: async (markdown) => {
+            if (process.env.GITHUB_STEP_SUMMARY)
+                await core.summary.addRaw(markdown).write();
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 9084:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.splitShellWords = splitShellWords;
+/**
+ * Splits a string into words the way a POSIX shell would (quotes and backslashes), without
+ * expanding anything: flags reach the process as an argument array, never through a shell.
+ */
+function splitShellWords(text) {
+    const words = [];
+    let current = '';
+    let inWord = false;
+    let quote = null;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+            else
+                current += ch;
+            continue;
+        }
+        if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]))
+                current += text[++i];
+            else
+                current += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\') {
+            if (i + 1 >= text.length)
+                throw new Error(`trailing backslash in: ${text}`);
+            const next = text[++i];
+            if (next !== '\n')
+                current += next;
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(current);
+            current = '';
+            inWord = false;
+        }
+        else {
+            current += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unbalanced ${quote === '"' ? 'double' : 'single'} quote in: ${text}`);
+    if (inWord)
+        words.push(current);
+    return words;
+}
+
+
+/***/ }),
+
+/***/ 3175:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.encodeState = encodeState;
+exports.decodeState = decodeState;
+exports.saveRunState = saveRunState;
+exports.loadRunState = loadRunState;
+const inputs_1 = __nccwpck_require__(1729);
+const names_1 = __nccwpck_require__(2814);
+function encodeState(state) {
+    return JSON.stringify(state);
+}
+/** The state main saved, or undefined when there is none (or it is not this version's). */
+function decodeState(text) {
+    if (!text.trim())
+        return undefined;
+    let s;
+    try {
+        s = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const p = s.project;
+    if (s.version !== 2 || typeof p?.name !== 'string' || p.name === '')
+        return undefined;
+    return {
+        version: 2,
+        project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
+        compose: s.compose,
+        // Main writes every setting; a missing one takes the input's default rather than failing post.
+        post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
+        watched: Array.isArray(s.watched) ? s.watched : undefined,
+        creationStarted: s.creationStarted === true,
+        outcome: s.outcome,
+    };
+}
+/** Saves the whole state under its one key; called again whenever it changes. */
+function saveRunState(runtime, state) {
+    runtime.saveState(names_1.StateKeys.Run, encodeState(state));
+}
+function loadRunState(runtime) {
+    return decodeState(runtime.getState(names_1.StateKeys.Run));
+}
+
+
+/***/ }),
+
+/***/ 5558:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -25686,7 +26254,7 @@ exports.MAX_COMPOSE_FILE_BYTES = void 0;
 exports.checkComposeFiles = checkComposeFiles;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
-const port_spec_1 = __nccwpck_require__(8834);
+const port_spec_1 = __nccwpck_require__(3193);
 // Checks each compose file before compose reads it, so a mistake is reported with its file, line
 // and column in words that do not depend on the Compose version installed. Compose still does the
 // full validation (interpolation, the schema's types) when it resolves the configuration.
@@ -25938,7 +26506,7 @@ function checkComposeFiles(files, workingDirectory) {
 
 /***/ }),
 
-/***/ 161:
+/***/ 954:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -25977,13 +26545,15 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_COMPOSE_FILES = void 0;
 exports.resolveWorkingDirectory = resolveWorkingDirectory;
 exports.locateComposeFiles = locateComposeFiles;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
-const constants_1 = __nccwpck_require__(7242);
 // Which compose files to use, checked before compose is asked, so a missing one gets a message
 // that names every path tried.
+/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
+exports.DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 function resolveWorkingDirectory(dir, base) {
     const abs = path.resolve(base, dir);
     let stat;
@@ -26008,9 +26578,9 @@ function locateComposeFiles(requested, workingDirectory) {
     };
     if (requested.length === 0) {
         // A directory with a compose file's name is found too, so the check can say what it is.
-        const found = constants_1.DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
+        const found = exports.DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
         if (!found) {
-            throw new Error(`No compose file found in ${workingDirectory}: tried ${constants_1.DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
+            throw new Error(`No compose file found in ${workingDirectory}: tried ${exports.DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
         }
         return [found];
     }
@@ -26025,7 +26595,7 @@ function locateComposeFiles(requested, workingDirectory) {
 
 /***/ }),
 
-/***/ 2403:
+/***/ 9832:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -26034,7 +26604,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseServiceModel = parseServiceModel;
 exports.parseResolvedConfig = parseResolvedConfig;
 exports.activeServices = activeServices;
-const port_spec_1 = __nccwpck_require__(8834);
+const port_spec_1 = __nccwpck_require__(3193);
 function asRecord(value, what) {
     if (value === null || value === undefined)
         return {};
@@ -26229,164 +26799,58 @@ function activeServices(model, profiles, requested) {
 
 /***/ }),
 
-/***/ 9554:
+/***/ 3374:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ConcurrencyLimit = void 0;
-/** Runs at most `max` of the given tasks at once; the rest wait their turn in order. */
-class ConcurrencyLimit {
-    max;
-    running = 0;
-    queue = [];
-    constructor(max) {
-        this.max = max;
-    }
-    async run(task) {
-        if (this.running >= this.max)
-            await new Promise((resolve) => this.queue.push(resolve));
-        this.running++;
-        try {
-            return await task();
-        }
-        finally {
-            this.running--;
-            this.queue.shift()?.();
-        }
-    }
-}
-exports.ConcurrencyLimit = ConcurrencyLimit;
-
-
-/***/ }),
-
-/***/ 212:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.connectionString = connectionString;
-const urls_1 = __nccwpck_require__(5769);
-const enc = encodeURIComponent;
-function first(env, ...names) {
-    for (const n of names)
-        if (env[n] !== undefined && env[n] !== '')
-            return env[n];
-    return undefined;
-}
-function withAuth(scheme, user, password, host, port, path) {
-    const auth = user !== undefined || password !== undefined ? `${user !== undefined ? enc(user) : ''}${password !== undefined ? `:${enc(password)}` : ''}@` : '';
-    const secrets = password !== undefined ? [password] : [];
-    return { url: `${scheme}://${auth}${(0, urls_1.formatHost)(host)}:${port}${path}`, secrets };
-}
-function mysql(env, host, port) {
-    const user = first(env, 'MYSQL_USER', 'MARIADB_USER');
-    const userPassword = first(env, 'MYSQL_PASSWORD', 'MARIADB_PASSWORD');
-    const rootPassword = first(env, 'MYSQL_ROOT_PASSWORD', 'MARIADB_ROOT_PASSWORD');
-    const emptyRoot = first(env, 'MYSQL_ALLOW_EMPTY_PASSWORD', 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD', 'MARIADB_ALLOW_EMPTY_PASSWORD');
-    const database = first(env, 'MYSQL_DATABASE', 'MARIADB_DATABASE');
-    const path = database ? `/${enc(database)}` : '';
-    // The application user when the stack defines one (what the app itself uses), else root.
-    if (user && userPassword)
-        return withAuth('mysql', user, userPassword, host, port, path);
-    if (rootPassword)
-        return withAuth('mysql', 'root', rootPassword, host, port, path);
-    if (emptyRoot)
-        return withAuth('mysql', 'root', undefined, host, port, path);
-    return undefined;
-}
-function postgres(env, host, port) {
-    const password = first(env, 'POSTGRES_PASSWORD');
-    const trust = first(env, 'POSTGRES_HOST_AUTH_METHOD') === 'trust';
-    if (!password && !trust)
-        return undefined;
-    const user = first(env, 'POSTGRES_USER') ?? 'postgres';
-    const database = first(env, 'POSTGRES_DB') ?? user;
-    return withAuth('postgres', user, password, host, port, `/${enc(database)}`);
-}
-function redis(env, host, port) {
-    const password = first(env, 'REDIS_PASSWORD');
-    return password ? withAuth('redis', '', password, host, port, '') : undefined;
-}
-function rabbitmq(env, host, port) {
-    const user = first(env, 'RABBITMQ_DEFAULT_USER');
-    const password = first(env, 'RABBITMQ_DEFAULT_PASS');
-    if (!user || !password)
-        return undefined;
-    const vhost = first(env, 'RABBITMQ_DEFAULT_VHOST');
-    return withAuth('amqp', user, password, host, port, vhost ? `/${enc(vhost)}` : '');
-}
-function mongodb(env, host, port) {
-    const user = first(env, 'MONGO_INITDB_ROOT_USERNAME');
-    const password = first(env, 'MONGO_INITDB_ROOT_PASSWORD');
-    if (!user || !password)
-        return undefined;
-    const database = first(env, 'MONGO_INITDB_DATABASE');
-    // Root users live in the admin database.
-    return withAuth('mongodb', user, password, host, port, `/${database ? enc(database) : ''}?authSource=admin`);
-}
-const BY_PORT = {
-    3306: mysql,
-    5432: postgres,
-    6379: redis,
-    5672: rabbitmq,
-    27017: mongodb,
+exports.dialectOf = dialectOf;
+exports.detectDialect = detectDialect;
+exports.cliName = cliName;
+const V1 = {
+    version: 'v1',
+    upPullArgs: () => [],
+    pullsSeparately: (pull) => pull === 'always',
+    createsInWaves: true,
+    startsItself: () => false,
 };
-/** A connection string for `containerPort` published at `host:published`, when one is known. */
-function connectionString(containerPort, env, host, published) {
-    return BY_PORT[containerPort]?.(env, host, published);
+const V2 = {
+    version: 'v2',
+    upPullArgs: (pull) => ['--pull', pull],
+    pullsSeparately: () => false,
+    createsInWaves: false,
+    startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
+};
+function dialectOf(version) {
+    return version === 'v1' ? V1 : V2;
+}
+/**
+ * The version behind a compose command: the `docker compose` plugin is v2; so is any command
+ * whose `config` prints the project's `name:` (v1 never does), which covers a `compose-command`
+ * naming a v2 binary directly.
+ */
+function detectDialect(cli, configYaml) {
+    const plugin = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
+    return dialectOf(plugin || /^name:/m.test(configYaml) ? 'v2' : 'v1');
+}
+/** How the log names the compose command, e.g. `docker compose`. */
+function cliName(cli) {
+    return [cli.command, ...cli.baseArgs].join(' ');
 }
 
 
 /***/ }),
 
-/***/ 7242:
+/***/ 7853:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
-// Every name the workflow contract exposes lives here, so action.yml, main and post agree.
+// Labels compose puts on everything it creates: the engine's own record of which project and
+// service a container, network or volume belongs to (read instead of compose's printed output).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeLabels = exports.DEFAULT_COMPOSE_FILES = exports.StateKeys = exports.serviceUrlOutput = exports.Outputs = exports.Inputs = void 0;
-exports.Inputs = {
-    ComposeFile: 'compose-file',
-    WorkingDirectory: 'working-directory',
-    ProjectName: 'project-name',
-    Services: 'services',
-    Profiles: 'profiles',
-    EnvFile: 'env-file',
-    Build: 'build',
-    Pull: 'pull',
-    Timeout: 'timeout',
-    WaitFor: 'wait-for',
-    Teardown: 'teardown',
-    Logs: 'logs',
-    LogLines: 'log-lines',
-    StopTimeout: 'stop-timeout',
-    Host: 'host',
-    ExportEnv: 'export-env',
-    EnvPrefix: 'env-prefix',
-    ComposeCommand: 'compose-command',
-    UpFlags: 'up-flags',
-    DownFlags: 'down-flags',
-    FailOnExit: 'fail-on-exit',
-};
-exports.Outputs = {
-    ProjectName: 'project-name',
-    Urls: 'urls',
-    Services: 'services',
-};
-/** `<service>-url` output for each service that publishes a port. */
-const serviceUrlOutput = (service) => `${service}-url`;
-exports.serviceUrlOutput = serviceUrlOutput;
-exports.StateKeys = {
-    Run: 'run',
-};
-/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
-exports.DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
@@ -26398,7 +26862,163 @@ exports.ComposeLabels = {
 
 /***/ }),
 
-/***/ 8090:
+/***/ 3193:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Compose `ports:` entries, short ("127.0.0.1:8000-8001:80-81/udp") or long form, expanded to one
+// spec per container port. Compose v1's `config` prints a mix of both forms; v2 prints long form.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseShortPort = parseShortPort;
+exports.parsePortEntry = parsePortEntry;
+function parseRange(text, what, entry) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+    if (!m)
+        throw new Error(`bad ${what} '${text}' in port '${entry}'`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (lo < 0 || hi > 65535 || hi < lo)
+        throw new Error(`bad ${what} range '${text}' in port '${entry}'`);
+    return [lo, hi];
+}
+function parseProtocol(text, entry) {
+    const p = (text ?? 'tcp').toLowerCase();
+    if (p === 'tcp' || p === 'udp' || p === 'sctp')
+        return p;
+    throw new Error(`bad protocol '${text}' in port '${entry}'`);
+}
+function parseShortPort(entry) {
+    let rest = entry.trim();
+    let protocol = 'tcp';
+    const slash = rest.lastIndexOf('/');
+    if (slash >= 0) {
+        protocol = parseProtocol(rest.slice(slash + 1), entry);
+        rest = rest.slice(0, slash);
+    }
+    let hostIp;
+    if (rest.startsWith('[')) {
+        const close = rest.indexOf(']');
+        if (close < 0 || rest[close + 1] !== ':')
+            throw new Error(`bad IPv6 host address in port '${entry}'`);
+        hostIp = rest.slice(1, close);
+        rest = rest.slice(close + 2);
+    }
+    const parts = rest.split(':');
+    let hostPart;
+    let containerPart;
+    if (parts.length === 1) {
+        containerPart = parts[0];
+    }
+    else if (parts.length === 2) {
+        [hostPart, containerPart] = parts;
+    }
+    else if (parts.length === 3 && hostIp === undefined) {
+        [hostIp, hostPart, containerPart] = parts;
+    }
+    else {
+        throw new Error(`bad port '${entry}'`);
+    }
+    const [tLo, tHi] = parseRange(containerPart, 'container port', entry);
+    let hostRange;
+    if (hostPart !== undefined && hostPart !== '') {
+        hostRange = parseRange(hostPart, 'host port', entry);
+        const hostCount = hostRange[1] - hostRange[0];
+        // A host range wider than a single container port lets the engine pick one from it.
+        if (hostCount !== tHi - tLo && tLo !== tHi)
+            throw new Error(`host and container port ranges differ in size in '${entry}'`);
+    }
+    const specs = [];
+    for (let t = tLo; t <= tHi; t++) {
+        const spec = { target: t, protocol };
+        if (hostRange && (hostRange[0] === hostRange[1] || tLo !== tHi))
+            spec.published = hostRange[0] + (t - tLo);
+        else if (hostRange)
+            spec.fromRange = true;
+        if (hostIp)
+            spec.hostIp = hostIp;
+        specs.push(spec);
+    }
+    return specs;
+}
+function parsePortEntry(entry) {
+    if (typeof entry === 'number')
+        return parseShortPort(String(entry));
+    if (typeof entry === 'string')
+        return parseShortPort(entry);
+    if (entry && typeof entry === 'object') {
+        const o = entry;
+        const target = Number(o.target);
+        if (!Number.isInteger(target) || target <= 0 || target > 65535)
+            throw new Error(`bad port target in ${JSON.stringify(entry)}`);
+        const spec = { target, protocol: parseProtocol(o.protocol, JSON.stringify(entry)) };
+        if (o.published !== undefined && o.published !== null && o.published !== '') {
+            const pub = String(o.published);
+            const [lo, hi] = parseRange(pub, 'published port', JSON.stringify(entry));
+            if (lo === hi)
+                spec.published = lo;
+            else
+                spec.fromRange = true;
+        }
+        if (typeof o.host_ip === 'string' && o.host_ip !== '')
+            spec.hostIp = o.host_ip;
+        return [spec];
+    }
+    throw new Error(`bad port entry ${JSON.stringify(entry)}`);
+}
+
+
+/***/ }),
+
+/***/ 1833:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.sanitizeProjectName = sanitizeProjectName;
+exports.validateProjectName = validateProjectName;
+exports.defaultProjectName = defaultProjectName;
+const crypto_1 = __nccwpck_require__(6982);
+const crypto_2 = __nccwpck_require__(6982);
+/** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
+function sanitizeProjectName(raw) {
+    const cleaned = raw
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/^[^a-z0-9]+/, '')
+        .replace(/-{2,}/g, '-')
+        .replace(/[-_]+$/, '');
+    return cleaned;
+}
+function validateProjectName(name) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+        throw new Error(`Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`);
+    }
+    return name;
+}
+/**
+ * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
+ * hash of the step id and the runner's name, so neither two uses of the action in one job nor
+ * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
+ * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
+ */
+function defaultProjectName(env, fallbackBase) {
+    const runId = env.GITHUB_RUN_ID;
+    if (runId) {
+        const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
+        const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
+        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
+        return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
+    }
+    const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
+    return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
+}
+
+
+/***/ }),
+
+/***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -26407,7 +27027,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseInspect = parseInspect;
 exports.envFromList = envFromList;
 exports.willRestart = willRestart;
-const constants_1 = __nccwpck_require__(7242);
+const labels_1 = __nccwpck_require__(7853);
 function parseInspect(entry) {
     const state = entry.State ?? {};
     const config = entry.Config ?? {};
@@ -26436,7 +27056,7 @@ function parseInspect(entry) {
     return {
         id: entry.Id,
         name: String(entry.Name ?? '').replace(/^\//, ''),
-        service: labels[constants_1.ComposeLabels.Service] ?? '',
+        service: labels[labels_1.ComposeLabels.Service] ?? '',
         image: config.Image ?? '',
         status: state.Status ?? 'unknown',
         exitCode: state.ExitCode ?? 0,
@@ -26485,231 +27105,7 @@ function willRestart(facts, exitCode) {
 
 /***/ }),
 
-/***/ 788:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.getInputs = getInputs;
-const core = __importStar(__nccwpck_require__(7484));
-const constants_1 = __nccwpck_require__(7242);
-const input_parsing_1 = __nccwpck_require__(1850);
-const shell_words_1 = __nccwpck_require__(5933);
-const wait_for_1 = __nccwpck_require__(9804);
-function words(name, value) {
-    try {
-        return (0, shell_words_1.splitShellWords)(value);
-    }
-    catch (e) {
-        throw new Error(`Input '${name}': ${e.message}.`);
-    }
-}
-function parseEnvPrefix(value) {
-    const prefix = value.trim();
-    if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-        throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
-    }
-    return prefix;
-}
-/** Reads and checks every input; a bad one fails the step before anything is created. */
-function getInputs(read = (n) => core.getInput(n)) {
-    const composeCommand = words(constants_1.Inputs.ComposeCommand, read(constants_1.Inputs.ComposeCommand));
-    const host = read(constants_1.Inputs.Host).trim() || 'localhost';
-    if (/[\s/]/.test(host))
-        throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
-    return {
-        composeFiles: (0, input_parsing_1.parseLines)(read(constants_1.Inputs.ComposeFile)),
-        workingDirectory: read(constants_1.Inputs.WorkingDirectory).trim() || '.',
-        projectName: read(constants_1.Inputs.ProjectName).trim(),
-        services: (0, input_parsing_1.parseList)(read(constants_1.Inputs.Services)),
-        profiles: (0, input_parsing_1.parseList)(read(constants_1.Inputs.Profiles)),
-        envFiles: (0, input_parsing_1.parseLines)(read(constants_1.Inputs.EnvFile)),
-        build: (0, input_parsing_1.parseBoolean)(constants_1.Inputs.Build, read(constants_1.Inputs.Build)),
-        pull: (0, input_parsing_1.parseChoice)(constants_1.Inputs.Pull, read(constants_1.Inputs.Pull), ['missing', 'always', 'never'], 'missing'),
-        timeoutSeconds: (0, input_parsing_1.parseSeconds)(constants_1.Inputs.Timeout, read(constants_1.Inputs.Timeout), 300),
-        waitFor: (0, wait_for_1.parseWaitFor)(read(constants_1.Inputs.WaitFor).split(/\r?\n/)),
-        teardown: (0, input_parsing_1.parseChoice)(constants_1.Inputs.Teardown, read(constants_1.Inputs.Teardown), ['always', 'never'], 'always'),
-        logs: (0, input_parsing_1.parseChoice)(constants_1.Inputs.Logs, read(constants_1.Inputs.Logs), ['on-failure', 'always', 'never'], 'on-failure'),
-        logLines: (0, input_parsing_1.parsePositiveInteger)(constants_1.Inputs.LogLines, read(constants_1.Inputs.LogLines), 200),
-        stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(constants_1.Inputs.StopTimeout, read(constants_1.Inputs.StopTimeout), 3, true),
-        host,
-        exportEnv: (0, input_parsing_1.parseBoolean)(constants_1.Inputs.ExportEnv, read(constants_1.Inputs.ExportEnv) || 'true'),
-        envPrefix: parseEnvPrefix(read(constants_1.Inputs.EnvPrefix)),
-        composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
-        upFlags: words(constants_1.Inputs.UpFlags, read(constants_1.Inputs.UpFlags)),
-        downFlags: words(constants_1.Inputs.DownFlags, read(constants_1.Inputs.DownFlags)),
-        failOnExit: (0, input_parsing_1.parseBoolean)(constants_1.Inputs.FailOnExit, read(constants_1.Inputs.FailOnExit)),
-    };
-}
-
-
-/***/ }),
-
-/***/ 559:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.validateReferences = validateReferences;
-exports.findCycle = findCycle;
-exports.planStart = planStart;
-exports.createWaves = createWaves;
-function describe(dep) {
-    return dep.kind === 'depends_on' ? 'depends_on' : dep.kind;
-}
-function validateReferences(model) {
-    const problems = [];
-    for (const svc of Object.values(model.services)) {
-        for (const dep of svc.dependencies) {
-            if (!model.services[dep.service] && dep.required) {
-                problems.push(`service '${svc.name}' refers to unknown service '${dep.service}' (${describe(dep)})`);
-            }
-            if (dep.service === svc.name)
-                problems.push(`service '${svc.name}' depends on itself (${describe(dep)})`);
-        }
-    }
-    if (problems.length > 0)
-        throw new Error(`Invalid dependencies: ${problems.join('; ')}.`);
-}
-/** Returns one cycle as a path `a -> b -> a`, or undefined. */
-function findCycle(model) {
-    const color = {};
-    const stack = [];
-    const visit = (name) => {
-        color[name] = 1;
-        stack.push(name);
-        for (const dep of model.services[name].dependencies) {
-            if (!model.services[dep.service] || dep.service === name)
-                continue;
-            if (color[dep.service] === 1)
-                return [...stack.slice(stack.indexOf(dep.service)), dep.service];
-            if (!color[dep.service]) {
-                const cycle = visit(dep.service);
-                if (cycle)
-                    return cycle;
-            }
-        }
-        stack.pop();
-        color[name] = 2;
-        return undefined;
-    };
-    for (const name of Object.keys(model.services).sort()) {
-        if (!color[name]) {
-            const cycle = visit(name);
-            if (cycle)
-                return cycle;
-        }
-    }
-    return undefined;
-}
-/**
- * `roots` are the services asked for; their dependencies come along. Dependencies marked
- * `required: false` come along only when they run anyway.
- */
-function planStart(model, roots) {
-    validateReferences(model);
-    const cycle = findCycle(model);
-    if (cycle)
-        throw new Error(`Dependency cycle: ${cycle.join(' -> ')}.`);
-    for (const r of roots) {
-        if (!model.services[r]) {
-            throw new Error(`Unknown service '${r}' in 'services'; the compose configuration defines: ${Object.keys(model.services).sort().join(', ')}.`);
-        }
-    }
-    const running = new Set();
-    const pending = [...roots];
-    while (pending.length > 0) {
-        const name = pending.pop();
-        if (running.has(name))
-            continue;
-        running.add(name);
-        for (const dep of model.services[name].dependencies) {
-            if (dep.required && model.services[dep.service])
-                pending.push(dep.service);
-        }
-    }
-    const needs = {};
-    for (const name of running) {
-        needs[name] = [...new Set(model.services[name].dependencies.map((d) => d.service))].filter((d) => running.has(d)).sort();
-    }
-    const level = {};
-    const levelOf = (name) => {
-        if (level[name] === undefined)
-            level[name] = needs[name].reduce((max, d) => Math.max(max, levelOf(d) + 1), 0);
-        return level[name];
-    };
-    const levels = [];
-    for (const name of [...running].sort()) {
-        const l = levelOf(name);
-        (levels[l] ??= []).push(name);
-    }
-    return { services: levels.flat(), needs, levels };
-}
-const BLOCKING_CONDITIONS = new Set(['service_healthy', 'service_completed_successfully']);
-/**
- * Compose v1's `up --no-start` waits on depends_on conditions of containers it never starts, and
- * so hangs. It creates a service without waiting when the dependency is not in the same call, so
- * services are created in waves split at conditional edges (one wave for most stacks).
- */
-function createWaves(model, plan) {
-    const wave = {};
-    const waveOf = (name) => {
-        if (wave[name] === undefined) {
-            wave[name] = 0;
-            for (const dep of model.services[name].dependencies) {
-                if (!plan.needs[name].includes(dep.service))
-                    continue;
-                const step = dep.kind === 'depends_on' && dep.condition && BLOCKING_CONDITIONS.has(dep.condition) ? 1 : 0;
-                wave[name] = Math.max(wave[name], waveOf(dep.service) + step);
-            }
-        }
-        return wave[name];
-    };
-    const waves = [];
-    for (const name of plan.services)
-        (waves[waveOf(name)] ??= []).push(name);
-    return waves.filter((w) => w.length > 0);
-}
-
-
-/***/ }),
-
-/***/ 1153:
+/***/ 6916:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -26742,7 +27138,8 @@ exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
-const constants_1 = __nccwpck_require__(7242);
+const labels_1 = __nccwpck_require__(7853);
+const dialect_1 = __nccwpck_require__(3374);
 function composeGlobalArgs(p) {
     return [
         '--project-name', p.name,
@@ -26760,8 +27157,7 @@ function composeCreateArgs(p, o) {
     return [
         ...composeGlobalArgs(p), 'up', '--no-start',
         ...(o.build ? ['--build'] : []),
-        // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
-        ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+        ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
@@ -26778,7 +27174,7 @@ function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
 }
 /** The label every container, network and volume of the project carries. */
-const projectLabel = (project) => `${constants_1.ComposeLabels.Project}=${project}`;
+const projectLabel = (project) => `${labels_1.ComposeLabels.Project}=${project}`;
 exports.projectLabel = projectLabel;
 const projectFilter = (project) => `label=${(0, exports.projectLabel)(project)}`;
 exports.projectFilter = projectFilter;
@@ -26859,7 +27255,7 @@ function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
 
 /***/ }),
 
-/***/ 3871:
+/***/ 3620:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -26901,11 +27297,11 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Docker = exports.DockerError = void 0;
 exports.isUnknownComposeCommand = isUnknownComposeCommand;
 exports.mergeTimestampedLogs = mergeTimestampedLogs;
-const args = __importStar(__nccwpck_require__(1153));
-const container_facts_1 = __nccwpck_require__(8090);
-const process_runner_1 = __nccwpck_require__(1377);
-const engine_events_1 = __nccwpck_require__(9203);
-const engine_api_1 = __nccwpck_require__(316);
+const args = __importStar(__nccwpck_require__(6916));
+const container_facts_1 = __nccwpck_require__(1719);
+const process_runner_1 = __nccwpck_require__(2578);
+const engine_events_1 = __nccwpck_require__(3038);
+const engine_api_1 = __nccwpck_require__(1343);
 // The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
 // executes them and turns failures into messages a user can act on.
 class DockerError extends Error {
@@ -27166,7 +27562,7 @@ exports.Docker = Docker;
 
 /***/ }),
 
-/***/ 316:
+/***/ 1343:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -27345,7 +27741,7 @@ exports.EngineApi = EngineApi;
 
 /***/ }),
 
-/***/ 9203:
+/***/ 3038:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27389,518 +27785,7 @@ function parseEventLine(line) {
 
 /***/ }),
 
-/***/ 3879:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.exitsAfterMain = exitsAfterMain;
-exports.describeExit = describeExit;
-function exitsAfterMain(watched, facts) {
-    const byId = new Map(facts.map((f) => [f.id, f]));
-    const out = [];
-    for (const w of watched) {
-        const f = byId.get(w.id);
-        if (!f)
-            continue; // removed by someone else: nothing to say about how it ended
-        const restartsSince = Math.max(0, f.restartCount - w.restarts);
-        const stopped = f.status === 'exited' || f.status === 'dead';
-        if (!stopped && restartsSince === 0)
-            continue;
-        out.push({
-            service: w.service,
-            container: f.name,
-            exitCode: stopped ? f.exitCode : undefined,
-            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
-            restartsSince,
-            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
-        });
-    }
-    return out;
-}
-/** One sentence for the annotation and the summary. */
-function describeExit(e) {
-    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
-    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
-    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
-}
-
-
-/***/ }),
-
-/***/ 9034:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.envVariableName = envVariableName;
-exports.exportedVariables = exportedVariables;
-// Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
-// The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
-// a name that would start with a digit gets a leading '_'. Names compose and docker read
-// themselves (COMPOSE_*, DOCKER_*) are never written: a service called "docker" must not set
-// DOCKER_HOST for every later step.
-const RESERVED = /^(COMPOSE_|DOCKER_)/;
-function envVariableName(prefix, service, suffix) {
-    const name = `${prefix}${service}_${suffix}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-    return /^[0-9]/.test(name) ? `_${name}` : name;
-}
-function exportedVariables(report, prefix) {
-    const variables = {};
-    const skipped = [];
-    const owner = {};
-    const collisions = new Map();
-    for (const [service, s] of Object.entries(report.services)) {
-        const port = s.ports.find((p) => p.protocol === 'tcp');
-        if (!port || !s.url)
-            continue;
-        const values = { HOST: port.host, PORT: String(port.published), URL: s.url };
-        for (const [suffix, value] of Object.entries(values)) {
-            const name = envVariableName(prefix, service, suffix);
-            if (RESERVED.test(name)) {
-                skipped.push(name);
-                continue;
-            }
-            // `my-db` and `my_db` map to one name: the first keeps it, and the clash is reported once per service pair.
-            if (owner[name] !== undefined && owner[name] !== service) {
-                const key = `${owner[name]}\0${service}`;
-                if (!collisions.has(key))
-                    collisions.set(key, { name: `${name.slice(0, -suffix.length)}*`, services: [owner[name], service] });
-                continue;
-            }
-            owner[name] = service;
-            variables[name] = value;
-        }
-    }
-    return { variables, skipped, collisions: [...collisions.values()] };
-}
-
-
-/***/ }),
-
-/***/ 1850:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-// Pure parsers for action inputs: each returns a typed value or throws a message naming the input.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseList = parseList;
-exports.parseLines = parseLines;
-exports.parseBoolean = parseBoolean;
-exports.parseChoice = parseChoice;
-exports.parseSeconds = parseSeconds;
-exports.parsePositiveInteger = parsePositiveInteger;
-function parseList(value) {
-    return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
-}
-function parseLines(value) {
-    return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
-}
-function parseBoolean(name, value) {
-    const v = value.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off', ''].includes(v))
-        return false;
-    throw new Error(`Input '${name}' must be true or false, got '${value}'.`);
-}
-function parseChoice(name, value, choices, fallback) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return fallback;
-    const hit = choices.find((c) => c === v);
-    if (!hit)
-        throw new Error(`Input '${name}' must be one of ${choices.join(', ')}; got '${value}'.`);
-    return hit;
-}
-/** Seconds as a number; `allowZero` for grace periods, where 0 means "kill at once". */
-function parseSeconds(name, value, fallback, allowZero = false) {
-    const v = value.trim();
-    if (v === '')
-        return fallback;
-    if (!/^\d+(\.\d+)?$/.test(v))
-        throw new Error(`Input '${name}' must be a number of seconds, got '${value}'.`);
-    const n = Number(v);
-    if (!allowZero && n <= 0)
-        throw new Error(`Input '${name}' must be greater than 0, got '${value}'.`);
-    return n;
-}
-function parsePositiveInteger(name, value, fallback) {
-    const v = value.trim();
-    if (v === '')
-        return fallback;
-    if (!/^\d+$/.test(v) || Number(v) <= 0)
-        throw new Error(`Input '${name}' must be a positive whole number, got '${value}'.`);
-    return Number(v);
-}
-
-
-/***/ }),
-
-/***/ 1730:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.run = run;
-const core = __importStar(__nccwpck_require__(7484));
-const os = __importStar(__nccwpck_require__(857));
-const path = __importStar(__nccwpck_require__(6928));
-const compose_model_1 = __nccwpck_require__(2403);
-const compose_files_1 = __nccwpck_require__(161);
-const compose_file_check_1 = __nccwpck_require__(6227);
-const constants_1 = __nccwpck_require__(7242);
-const context_1 = __nccwpck_require__(788);
-const dependency_graph_1 = __nccwpck_require__(559);
-const readiness_rules_1 = __nccwpck_require__(4629);
-const docker_args_1 = __nccwpck_require__(1153);
-const docker_1 = __nccwpck_require__(3871);
-const net_probes_1 = __nccwpck_require__(9402);
-const process_runner_1 = __nccwpck_require__(1377);
-const reachability_1 = __nccwpck_require__(596);
-const project_name_1 = __nccwpck_require__(280);
-const service_report_1 = __nccwpck_require__(5031);
-const stack_starter_1 = __nccwpck_require__(5725);
-const state_1 = __nccwpck_require__(2462);
-const secrets_1 = __nccwpck_require__(7194);
-const exported_env_1 = __nccwpck_require__(9034);
-const summary_1 = __nccwpck_require__(8855);
-/** The main step: create the stack, start it in dependency order, wait until it is ready. */
-async function run() {
-    const controller = new AbortController();
-    const onSignal = (signal) => {
-        if (!controller.signal.aborted)
-            core.info(`Received ${signal}: stopping; the post step removes the stack.`);
-        controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-        await up((0, context_1.getInputs)(), controller.signal);
-    }
-    catch (error) {
-        core.setFailed(error instanceof Error ? error.message : String(error));
-    }
-    finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    }
-}
-function saveState(state) {
-    core.saveState(constants_1.StateKeys.Run, (0, state_1.encodeState)(state));
-}
-function checkWaitForServices(inputs, plan) {
-    const unknown = Object.keys(inputs.waitFor).filter((s) => !plan.services.includes(s));
-    if (unknown.length > 0) {
-        throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
-    }
-}
-async function up(inputs, signal) {
-    const workingDirectory = (0, compose_files_1.resolveWorkingDirectory)(inputs.workingDirectory, process.cwd());
-    const files = (0, compose_files_1.locateComposeFiles)(inputs.composeFiles, workingDirectory);
-    (0, compose_file_check_1.checkComposeFiles)(files, workingDirectory);
-    const projectName = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, project_name_1.defaultProjectName)(process.env, path.basename(workingDirectory));
-    const project = { name: projectName, workingDirectory, files, envFiles: inputs.envFiles, profiles: inputs.profiles };
-    const state = {
-        version: 1,
-        projectName,
-        workingDirectory,
-        files,
-        envFiles: inputs.envFiles,
-        profiles: inputs.profiles,
-        teardown: inputs.teardown,
-        logs: inputs.logs,
-        logLines: inputs.logLines,
-        stopTimeoutSeconds: inputs.stopTimeoutSeconds,
-        downFlags: inputs.downFlags,
-        failOnExit: inputs.failOnExit,
-    };
-    saveState(state);
-    core.setOutput(constants_1.Outputs.ProjectName, projectName);
-    core.info(`Project ${projectName}: ${files.join(', ')} in ${workingDirectory}`);
-    const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal);
-    // The daemon check, compose's config and the look for an existing project do not depend on each
-    // other; a daemon that does not answer is the more basic problem, so it is the one reported first.
-    const [configResult, versionResult, existingResult] = await Promise.allSettled([
-        docker.resolveConfig(inputs.composeCommand, project),
-        docker.serverVersion(),
-        docker.projectResources(projectName),
-    ]);
-    if (versionResult.status === 'rejected')
-        throw versionResult.reason;
-    if (configResult.status === 'rejected')
-        throw configResult.reason;
-    if (existingResult.status === 'rejected')
-        throw existingResult.reason;
-    const config = configResult.value;
-    const cli = config.cli;
-    state.compose = cli;
-    saveState(state);
-    const model = (0, compose_model_1.parseResolvedConfig)(config.yaml);
-    const secrets = new SecretRegistry();
-    // Masked before anything is created: compose's create output, and container logs in a failure
-    // message, may echo them. The images' own ENV counts too; built and pulled images are covered
-    // once their containers exist.
-    for (const [name, svc] of Object.entries(model.services))
-        secrets.add((0, secrets_1.environmentSecrets)(svc.environment), name);
-    const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
-    for (const env of await docker.imageEnvironments(localImages))
-        secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
-    const roots = inputs.services.length > 0 ? inputs.services : (0, compose_model_1.activeServices)(model, inputs.profiles.concat(profilesFromEnv()), []);
-    const plan = (0, dependency_graph_1.planStart)(model, roots);
-    checkWaitForServices(inputs, plan);
-    const isV2 = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
-    const version = isV2 || /^name:/m.test(config.yaml) ? 'v2' : 'v1';
-    core.info(`Compose ${version} ('${[cli.command, ...cli.baseArgs].join(' ')}'), engine ${versionResult.value}`);
-    core.info(`Start order: ${plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
-    // Mistakes in the inputs are reported first; then, last before creating anything, the name.
-    refuseExistingProject(projectName, existingResult.value);
-    state.creationStarted = true;
-    saveState(state);
-    if (inputs.pull === 'always' && version === 'v1')
-        await docker.pull(cli, project, plan.services);
-    const create = async (services, progress) => {
-        try {
-            await docker.create(cli, project, { version, build: inputs.build, pull: inputs.pull, services, upFlags: inputs.upFlags }, progress);
-        }
-        catch (error) {
-            throw await explainCreateFailure(docker, model, services, error);
-        }
-    };
-    // Compose v1 needs services behind a conditional depends_on created in later calls; those run
-    // while the first wave starts, since their services wait on that wave's readiness anyway.
-    const [firstWave, ...laterWaves] = version === 'v1' ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
-    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
-    const showCreateLine = (prefix) => (line) => {
-        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
-        core.info(`${prefix}${line}`);
-    };
-    core.startGroup(`Creating ${firstWave.join(', ')} (compose up --no-start)`);
-    try {
-        await create(firstWave, showCreateLine(''));
-    }
-    finally {
-        core.endGroup();
-    }
-    const later = laterWaves.length === 0
-        ? undefined
-        : (async () => {
-            // Shown as it comes (a build can take minutes), marked since level lines interleave.
-            for (const services of laterWaves)
-                await create(services, showCreateLine(`[create ${services.join(', ')}] `));
-            core.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
-            return containersByService(docker, projectName, secrets);
-        })();
-    // The starter asks for them when it needs them; until then a failure must not go unhandled.
-    later?.catch(() => undefined);
-    const containers = await containersByService(docker, projectName, secrets);
-    const since = Date.now() / 1000 - 1;
-    const engine = stackEngine(docker, cli, project, since);
-    // Compose v2 does more per container at start than `docker start` (its startService): pre_start
-    // hook runners before, post_start hooks after, and (2.37.3+) copying in the secret and config
-    // files it generates from content: or environment: sources.
-    const composeStarted = new Set(version === 'v2' ? plan.services.filter((s) => model.services[s].hasHooks || model.services[s].hasGeneratedFiles) : []);
-    const scaledToZero = new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !containers[s]?.length));
-    const starter = new stack_starter_1.StackStarter(engine, net_probes_1.nodeNetworkProbe, {
-        plan,
-        containers,
-        laterContainers: later,
-        rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, inputs.waitFor),
-        declaredPorts: Object.fromEntries(plan.services.map((s) => [s, (0, readiness_rules_1.declaredTcpPorts)(model, s)])),
-        scaledToZero,
-        startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
-        reachable: reachability(),
-        timeoutMs: inputs.timeoutSeconds * 1000,
-        composeStarted,
-        logLines: Math.min(inputs.logLines, 50),
-        signal,
-        log: (line) => core.info(line),
-    });
-    let outcomes;
-    try {
-        outcomes = await starter.run();
-    }
-    catch (error) {
-        if (error instanceof stack_starter_1.StackStartError) {
-            // A problem writing the outputs must not hide why the stack did not come up.
-            await publish(projectName, model, error.outcomes, inputs, secrets, error).catch((e) => core.warning(`Could not write the outputs: ${e.message}`));
-        }
-        state.outcome = 'failure';
-        saveState(state);
-        throw error;
-    }
-    await publish(projectName, model, outcomes, inputs, secrets);
-    state.watched = await watchedContainers(docker, outcomes);
-    state.outcome = 'success';
-    saveState(state);
-}
-/**
- * How this run reaches containers: at their addresses where those lie on a network of this
- * machine's (a local engine's bridge), else through the engine. Said once in the log.
- */
-function reachability() {
-    const local = (0, reachability_1.engineIsLocal)(process.env.DOCKER_HOST, os.networkInterfaces());
-    core.info(local ? 'Reaching services: container addresses where this machine is on their network, else through the engine' : `Reaching services: through the engine at ${process.env.DOCKER_HOST} (ports read inside each container)`);
-    // Interfaces are read at each new address: the project's own bridges appear only once compose creates them.
-    const known = new Set();
-    return (address) => {
-        if (!local)
-            return false;
-        if (!known.has(address) && (0, reachability_1.isOnLocalNetwork)(address, os.networkInterfaces()))
-            known.add(address);
-        return known.has(address);
-    };
-}
-/** The containers of services judged ready, with their restart counts now, for post to compare. */
-async function watchedContainers(docker, outcomes) {
-    const ready = Object.values(outcomes).filter((o) => o.status === 'ready');
-    const ids = ready.flatMap((o) => o.containers.map((c) => c.id));
-    const now = new Map((await docker.inspect(ids)).map((f) => [f.id, f.restartCount]));
-    return ready.flatMap((o) => o.containers.map((c) => ({ service: o.name, id: c.id, restarts: now.get(c.id) ?? c.restartCount })));
-}
-/** Names the images that are not on the engine and the services that use them. */
-async function explainCreateFailure(docker, model, services, error) {
-    const wanted = services.filter((s) => model.services[s].image && !model.services[s].hasBuild);
-    const missing = (await Promise.all(wanted.map(async (s) => ((await docker.hasImage(model.services[s].image)) ? undefined : s)))).filter((s) => s !== undefined);
-    if (missing.length === 0)
-        return error;
-    const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
-    return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
-}
-function profilesFromEnv() {
-    return (process.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-async function containersByService(docker, project, secrets) {
-    const facts = await docker.inspect(await docker.containerIds(project));
-    const out = {};
-    for (const f of facts) {
-        if (f.labels[constants_1.ComposeLabels.OneOff] === 'True' || f.labels[constants_1.ComposeLabels.Hook])
-            continue;
-        // The container's environment holds the image's ENV as built or pulled: masked before it starts.
-        secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);
-        (out[f.service] ??= []).push(f.id);
-    }
-    return out;
-}
-function stackEngine(docker, cli, project, since) {
-    return {
-        inspect: (ids) => docker.inspect(ids),
-        start: (ids) => docker.start(ids),
-        composeStart: (services) => docker.composeStart(cli, project, services),
-        tailLogs: (id, lines) => docker.tailLogs(id, lines),
-        exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
-        followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),
-        watchEvents: (onEvent, signal) => docker.watchEvents(project.name, since, onEvent, signal),
-    };
-}
-/**
- * Every secret of the run, registered with the runner once, the first time it is seen. Values
- * too short or too plain to mask are named (never shown) instead.
- */
-class SecretRegistry {
-    values = new Set();
-    warned = new Set();
-    add(found, where) {
-        const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
-        for (const s of secrets) {
-            if (this.values.has(s))
-                continue;
-            this.values.add(s);
-            for (const form of (0, secrets_1.secretForms)(s))
-                core.setSecret(form);
-        }
-        const fresh = unmasked.filter((n) => !this.warned.has(n));
-        if (fresh.length === 0)
-            return;
-        fresh.forEach((n) => this.warned.add(n));
-        core.warning(`Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${secrets_1.MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`);
-    }
-    all() {
-        return [...this.values];
-    }
-}
-/** Ephemeral mode never adopts a project: whatever exists under the name was not made by this run. */
-function refuseExistingProject(projectName, existing) {
-    const parts = [
-        ['container', existing.containers],
-        ['network', existing.networks],
-        ['volume', existing.volumes],
-    ]
-        .filter(([, names]) => names.length > 0)
-        .map(([kind, names]) => `${names.length} ${kind}${names.length > 1 ? 's' : ''} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`);
-    if (parts.length === 0)
-        return;
-    throw new Error(`Project '${projectName}' already exists on this engine: ${parts.join(', ')}, and this run did not create it. ` +
-        `The action never touches a stack it did not create: choose another 'project-name', or remove that project first (${(0, docker_args_1.manualRemovalCommand)(projectName)}).`);
-}
-async function publish(projectName, model, outcomes, inputs, secrets, failure) {
-    const report = (0, service_report_1.buildReport)(model, outcomes, inputs.host);
-    secrets.add(report.secrets);
-    core.setOutput(constants_1.Outputs.Urls, JSON.stringify(report.urls));
-    core.setOutput(constants_1.Outputs.Services, JSON.stringify(report.services));
-    for (const [service, url] of Object.entries(report.urls))
-        core.setOutput((0, constants_1.serviceUrlOutput)(service), url);
-    if (inputs.exportEnv) {
-        const { variables, skipped, collisions } = (0, exported_env_1.exportedVariables)(report, inputs.envPrefix);
-        for (const [name, value] of Object.entries(variables))
-            core.exportVariable(name, value);
-        for (const c of collisions)
-            core.warning(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
-        if (skipped.length > 0)
-            core.warning(`Not exported, as compose and docker read these names themselves: ${skipped.join(', ')}. Set 'env-prefix' to export them.`);
-    }
-    if (Object.keys(report.urls).length > 0) {
-        core.info('Service URLs:');
-        for (const [service, url] of Object.entries(report.urls))
-            core.info(`  ${service}: ${(0, secrets_1.hideSecrets)(url, secrets.all())}`);
-    }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        await core.summary.addRaw((0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all())).write();
-    }
-    return report;
-}
-
-
-/***/ }),
-
-/***/ 9402:
+/***/ 7419:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -27975,115 +27860,7 @@ exports.nodeNetworkProbe = {
 
 /***/ }),
 
-/***/ 8834:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-// Compose `ports:` entries, short ("127.0.0.1:8000-8001:80-81/udp") or long form, expanded to one
-// spec per container port. Compose v1's `config` prints a mix of both forms; v2 prints long form.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseShortPort = parseShortPort;
-exports.parsePortEntry = parsePortEntry;
-function parseRange(text, what, entry) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-    if (!m)
-        throw new Error(`bad ${what} '${text}' in port '${entry}'`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 0 || hi > 65535 || hi < lo)
-        throw new Error(`bad ${what} range '${text}' in port '${entry}'`);
-    return [lo, hi];
-}
-function parseProtocol(text, entry) {
-    const p = (text ?? 'tcp').toLowerCase();
-    if (p === 'tcp' || p === 'udp' || p === 'sctp')
-        return p;
-    throw new Error(`bad protocol '${text}' in port '${entry}'`);
-}
-function parseShortPort(entry) {
-    let rest = entry.trim();
-    let protocol = 'tcp';
-    const slash = rest.lastIndexOf('/');
-    if (slash >= 0) {
-        protocol = parseProtocol(rest.slice(slash + 1), entry);
-        rest = rest.slice(0, slash);
-    }
-    let hostIp;
-    if (rest.startsWith('[')) {
-        const close = rest.indexOf(']');
-        if (close < 0 || rest[close + 1] !== ':')
-            throw new Error(`bad IPv6 host address in port '${entry}'`);
-        hostIp = rest.slice(1, close);
-        rest = rest.slice(close + 2);
-    }
-    const parts = rest.split(':');
-    let hostPart;
-    let containerPart;
-    if (parts.length === 1) {
-        containerPart = parts[0];
-    }
-    else if (parts.length === 2) {
-        [hostPart, containerPart] = parts;
-    }
-    else if (parts.length === 3 && hostIp === undefined) {
-        [hostIp, hostPart, containerPart] = parts;
-    }
-    else {
-        throw new Error(`bad port '${entry}'`);
-    }
-    const [tLo, tHi] = parseRange(containerPart, 'container port', entry);
-    let hostRange;
-    if (hostPart !== undefined && hostPart !== '') {
-        hostRange = parseRange(hostPart, 'host port', entry);
-        const hostCount = hostRange[1] - hostRange[0];
-        // A host range wider than a single container port lets the engine pick one from it.
-        if (hostCount !== tHi - tLo && tLo !== tHi)
-            throw new Error(`host and container port ranges differ in size in '${entry}'`);
-    }
-    const specs = [];
-    for (let t = tLo; t <= tHi; t++) {
-        const spec = { target: t, protocol };
-        if (hostRange && (hostRange[0] === hostRange[1] || tLo !== tHi))
-            spec.published = hostRange[0] + (t - tLo);
-        else if (hostRange)
-            spec.fromRange = true;
-        if (hostIp)
-            spec.hostIp = hostIp;
-        specs.push(spec);
-    }
-    return specs;
-}
-function parsePortEntry(entry) {
-    if (typeof entry === 'number')
-        return parseShortPort(String(entry));
-    if (typeof entry === 'string')
-        return parseShortPort(entry);
-    if (entry && typeof entry === 'object') {
-        const o = entry;
-        const target = Number(o.target);
-        if (!Number.isInteger(target) || target <= 0 || target > 65535)
-            throw new Error(`bad port target in ${JSON.stringify(entry)}`);
-        const spec = { target, protocol: parseProtocol(o.protocol, JSON.stringify(entry)) };
-        if (o.published !== undefined && o.published !== null && o.published !== '') {
-            const pub = String(o.published);
-            const [lo, hi] = parseRange(pub, 'published port', JSON.stringify(entry));
-            if (lo === hi)
-                spec.published = lo;
-            else
-                spec.fromRange = true;
-        }
-        if (typeof o.host_ip === 'string' && o.host_ip !== '')
-            spec.hostIp = o.host_ip;
-        return [spec];
-    }
-    throw new Error(`bad port entry ${JSON.stringify(entry)}`);
-}
-
-
-/***/ }),
-
-/***/ 5167:
+/***/ 8548:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28114,7 +27891,7 @@ function listeningPorts(text) {
 
 /***/ }),
 
-/***/ 1377:
+/***/ 2578:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28278,55 +28055,7 @@ exports.SpawnRunner = SpawnRunner;
 
 /***/ }),
 
-/***/ 280:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.sanitizeProjectName = sanitizeProjectName;
-exports.validateProjectName = validateProjectName;
-exports.defaultProjectName = defaultProjectName;
-const crypto_1 = __nccwpck_require__(6982);
-const crypto_2 = __nccwpck_require__(6982);
-/** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
-function sanitizeProjectName(raw) {
-    const cleaned = raw
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]+/g, '-')
-        .replace(/^[^a-z0-9]+/, '')
-        .replace(/-{2,}/g, '-')
-        .replace(/[-_]+$/, '');
-    return cleaned;
-}
-function validateProjectName(name) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-        throw new Error(`Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`);
-    }
-    return name;
-}
-/**
- * A name unique to this step of this job run: repository, run id, attempt and job, plus a short
- * hash of the step id and the runner's name, so neither two uses of the action in one job nor
- * the legs of a matrix (same run and job id) on self-hosted runners sharing an engine collide.
- * Outside Actions there is no run to name, so a random suffix keeps parallel runs apart.
- */
-function defaultProjectName(env, fallbackBase) {
-    const runId = env.GITHUB_RUN_ID;
-    if (runId) {
-        const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
-        const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
-        return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
-    }
-    const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
-    return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
-}
-
-
-/***/ }),
-
-/***/ 596:
+/***/ 5543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28334,6 +28063,7 @@ function defaultProjectName(env, fallbackBase) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isOnLocalNetwork = isOnLocalNetwork;
 exports.engineIsLocal = engineIsLocal;
+exports.chooseReachability = chooseReachability;
 const net_1 = __nccwpck_require__(9278);
 function ipv4ToBigInt(ip) {
     return ip.split('.').reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
@@ -28393,118 +28123,502 @@ function engineIsLocal(dockerHost, interfaces) {
         return true;
     return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
+/**
+ * Container addresses where they lie on a network of this machine's (a local engine's bridge),
+ * else through the engine. `interfaces` is read again at each new address: the project's own
+ * bridges appear only once compose creates them.
+ */
+function chooseReachability(dockerHost, interfaces) {
+    const local = engineIsLocal(dockerHost, interfaces());
+    const known = new Set();
+    return {
+        description: local
+            ? 'Reaching services: container addresses where this machine is on their network, else through the engine'
+            : `Reaching services: through the engine at ${dockerHost} (ports read inside each container)`,
+        reachable: (address) => {
+            if (!local)
+                return false;
+            if (!known.has(address) && isOnLocalNetwork(address, interfaces()))
+                known.add(address);
+            return known.has(address);
+        },
+    };
+}
 
 
 /***/ }),
 
-/***/ 4629:
+/***/ 194:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.registerKnownSecrets = registerKnownSecrets;
+exports.createStack = createStack;
+const labels_1 = __nccwpck_require__(7853);
+const dependency_graph_1 = __nccwpck_require__(7279);
+const secrets_1 = __nccwpck_require__(1575);
+/**
+ * Masks what the environment of the compose model and of the local images hold, before anything
+ * is created: compose's create output, and container logs in a failure message, may echo them.
+ * Built and pulled images are covered once their containers exist.
+ */
+async function registerKnownSecrets(docker, model, secrets) {
+    for (const [name, svc] of Object.entries(model.services))
+        secrets.add((0, secrets_1.environmentSecrets)(svc.environment), name);
+    const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
+    for (const env of await docker.imageEnvironments(localImages))
+        secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
+}
+async function createStack(docker, stack, settings, secrets, log) {
+    const { cli, dialect, model, plan, project } = stack;
+    if (dialect.pullsSeparately(settings.pull))
+        await docker.pull(cli, project, plan.services);
+    const create = async (services, progress) => {
+        try {
+            await docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
+        }
+        catch (error) {
+            throw await explainCreateFailure(docker, model, services, error);
+        }
+    };
+    // Services behind a conditional depends_on are created in later calls where the dialect needs
+    // it; those run while the first wave starts, since their services wait on its readiness anyway.
+    const [firstWave, ...laterWaves] = dialect.createsInWaves ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
+    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
+    const showCreateLine = (prefix) => (line) => {
+        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        log.info(`${prefix}${line}`);
+    };
+    await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine('')));
+    const later = laterWaves.length === 0
+        ? undefined
+        : (async () => {
+            // Shown as it comes (a build can take minutes), marked since level lines interleave.
+            for (const services of laterWaves)
+                await create(services, showCreateLine(`[create ${services.join(', ')}] `));
+            log.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
+            return containersByService(docker, project.name, secrets);
+        })();
+    // The starter asks for them when it needs them; until then a failure must not go unhandled.
+    later?.catch(() => undefined);
+    return { containers: await containersByService(docker, project.name, secrets), later };
+}
+/** The project's service containers by service; their environment is masked before they start. */
+async function containersByService(docker, project, secrets) {
+    const facts = await docker.inspect(await docker.containerIds(project));
+    const out = {};
+    for (const f of facts) {
+        if (f.labels[labels_1.ComposeLabels.OneOff] === 'True' || f.labels[labels_1.ComposeLabels.Hook])
+            continue;
+        // The container's environment holds the image's ENV as built or pulled.
+        secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);
+        (out[f.service] ??= []).push(f.id);
+    }
+    return out;
+}
+/** Names the images that are not on the engine and the services that use them. */
+async function explainCreateFailure(docker, model, services, error) {
+    const wanted = services.filter((s) => model.services[s].image && !model.services[s].hasBuild);
+    const present = await Promise.all(wanted.map((s) => docker.hasImage(model.services[s].image)));
+    const missing = wanted.filter((_, i) => !present[i]);
+    if (missing.length === 0)
+        return error;
+    const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
+    return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
+}
+
+
+/***/ }),
+
+/***/ 9749:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.refuseExistingProject = refuseExistingProject;
+const docker_args_1 = __nccwpck_require__(6916);
+/** Ephemeral mode never adopts a project: whatever exists under the name was not made by this run. */
+function refuseExistingProject(projectName, existing) {
+    const parts = [
+        ['container', existing.containers],
+        ['network', existing.networks],
+        ['volume', existing.volumes],
+    ]
+        .filter(([, names]) => names.length > 0)
+        .map(([kind, names]) => `${names.length} ${kind}${names.length > 1 ? 's' : ''} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`);
+    if (parts.length === 0)
+        return;
+    throw new Error(`Project '${projectName}' already exists on this engine: ${parts.join(', ')}, and this run did not create it. ` +
+        `The action never touches a stack it did not create: choose another 'project-name', or remove that project first (${(0, docker_args_1.manualRemovalCommand)(projectName)}).`);
+}
+
+
+/***/ }),
+
+/***/ 1239:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolveProject = resolveProject;
+exports.readStack = readStack;
+const path = __importStar(__nccwpck_require__(6928));
+const compose_file_check_1 = __nccwpck_require__(5558);
+const compose_files_1 = __nccwpck_require__(954);
+const compose_model_1 = __nccwpck_require__(9832);
+const dialect_1 = __nccwpck_require__(3374);
+const project_name_1 = __nccwpck_require__(1833);
+const dependency_graph_1 = __nccwpck_require__(7279);
+/** Files located and checked on disk, the project named: no docker call yet. */
+function resolveProject(request, env, cwd) {
+    const workingDirectory = (0, compose_files_1.resolveWorkingDirectory)(request.workingDirectory, cwd);
+    const files = (0, compose_files_1.locateComposeFiles)(request.composeFiles, workingDirectory);
+    (0, compose_file_check_1.checkComposeFiles)(files, workingDirectory);
+    const name = request.projectName ? (0, project_name_1.validateProjectName)(request.projectName) : (0, project_name_1.defaultProjectName)(env, path.basename(workingDirectory));
+    return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
+}
+/**
+ * Compose's resolved configuration, the engine's version and what exists under the project's
+ * name, asked at once: they do not depend on each other. A daemon that does not answer is the more
+ * basic problem, so it is the one reported first.
+ */
+async function readStack(docker, request, project, env) {
+    const [configResult, versionResult, existingResult] = await Promise.allSettled([docker.resolveConfig(request.composeCommand, project), docker.serverVersion(), docker.projectResources(project.name)]);
+    if (versionResult.status === 'rejected')
+        throw versionResult.reason;
+    if (configResult.status === 'rejected')
+        throw configResult.reason;
+    if (existingResult.status === 'rejected')
+        throw existingResult.reason;
+    const { cli, yaml } = configResult.value;
+    const model = (0, compose_model_1.parseResolvedConfig)(yaml);
+    const roots = request.services.length > 0 ? request.services : (0, compose_model_1.activeServices)(model, request.profiles.concat(profilesFrom(env)), []);
+    const plan = (0, dependency_graph_1.planStart)(model, roots);
+    const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
+    if (unknown.length > 0) {
+        throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
+    }
+    return { project, cli, dialect: (0, dialect_1.detectDialect)(cli, yaml), model, plan, engineVersion: versionResult.value, existing: existingResult.value };
+}
+function profilesFrom(env) {
+    return (env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+
+/***/ }),
+
+/***/ 7584:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.startStack = startStack;
+exports.watchedContainers = watchedContainers;
+const readiness_rules_1 = __nccwpck_require__(517);
+const stack_starter_1 = __nccwpck_require__(8202);
+async function startStack(docker, network, stack, created, settings) {
+    const { model, plan, dialect } = stack;
+    // Events from just before the first start; a second's slack for the engine's clock.
+    const since = Date.now() / 1000 - 1;
+    const starter = new stack_starter_1.StackStarter(stackEngine(docker, stack, since), network, {
+        plan,
+        containers: created.containers,
+        laterContainers: created.later,
+        rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, settings.waitFor),
+        declaredPorts: Object.fromEntries(plan.services.map((s) => [s, (0, readiness_rules_1.declaredTcpPorts)(model, s)])),
+        scaledToZero: new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !created.containers[s]?.length)),
+        // Host ports from a declared range: one container at a time, as compose does.
+        startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
+        reachable: settings.reachability.reachable,
+        timeoutMs: settings.timeoutSeconds * 1000,
+        composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
+        logLines: Math.min(settings.logLines, 50),
+        signal: settings.signal,
+        log: settings.log,
+    });
+    return starter.run();
+}
+/** The containers of services judged ready, with their restart counts now, for post to compare. */
+async function watchedContainers(docker, outcomes) {
+    const ready = Object.values(outcomes).filter((o) => o.status === 'ready');
+    const ids = ready.flatMap((o) => o.containers.map((c) => c.id));
+    const now = new Map((await docker.inspect(ids)).map((f) => [f.id, f.restartCount]));
+    return ready.flatMap((o) => o.containers.map((c) => ({ service: o.name, id: c.id, restarts: now.get(c.id) ?? c.restartCount })));
+}
+function stackEngine(docker, stack, since) {
+    return {
+        inspect: (ids) => docker.inspect(ids),
+        start: (ids) => docker.start(ids),
+        composeStart: (services) => docker.composeStart(stack.cli, stack.project, services),
+        tailLogs: (id, lines) => docker.tailLogs(id, lines),
+        exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
+        followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),
+        watchEvents: (onEvent, signal) => docker.watchEvents(stack.project.name, since, onEvent, signal),
+    };
+}
+
+
+/***/ }),
+
+/***/ 3483:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.connectionString = connectionString;
+const urls_1 = __nccwpck_require__(1161);
+const enc = encodeURIComponent;
+function first(env, ...names) {
+    for (const n of names)
+        if (env[n] !== undefined && env[n] !== '')
+            return env[n];
+    return undefined;
+}
+function withAuth(scheme, user, password, host, port, path) {
+    const auth = user !== undefined || password !== undefined ? `${user !== undefined ? enc(user) : ''}${password !== undefined ? `:${enc(password)}` : ''}@` : '';
+    const secrets = password !== undefined ? [password] : [];
+    return { url: `${scheme}://${auth}${(0, urls_1.formatHost)(host)}:${port}${path}`, secrets };
+}
+function mysql(env, host, port) {
+    const user = first(env, 'MYSQL_USER', 'MARIADB_USER');
+    const userPassword = first(env, 'MYSQL_PASSWORD', 'MARIADB_PASSWORD');
+    const rootPassword = first(env, 'MYSQL_ROOT_PASSWORD', 'MARIADB_ROOT_PASSWORD');
+    const emptyRoot = first(env, 'MYSQL_ALLOW_EMPTY_PASSWORD', 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD', 'MARIADB_ALLOW_EMPTY_PASSWORD');
+    const database = first(env, 'MYSQL_DATABASE', 'MARIADB_DATABASE');
+    const path = database ? `/${enc(database)}` : '';
+    // The application user when the stack defines one (what the app itself uses), else root.
+    if (user && userPassword)
+        return withAuth('mysql', user, userPassword, host, port, path);
+    if (rootPassword)
+        return withAuth('mysql', 'root', rootPassword, host, port, path);
+    if (emptyRoot)
+        return withAuth('mysql', 'root', undefined, host, port, path);
+    return undefined;
+}
+function postgres(env, host, port) {
+    const password = first(env, 'POSTGRES_PASSWORD');
+    const trust = first(env, 'POSTGRES_HOST_AUTH_METHOD') === 'trust';
+    if (!password && !trust)
+        return undefined;
+    const user = first(env, 'POSTGRES_USER') ?? 'postgres';
+    const database = first(env, 'POSTGRES_DB') ?? user;
+    return withAuth('postgres', user, password, host, port, `/${enc(database)}`);
+}
+function redis(env, host, port) {
+    const password = first(env, 'REDIS_PASSWORD');
+    return password ? withAuth('redis', '', password, host, port, '') : undefined;
+}
+function rabbitmq(env, host, port) {
+    const user = first(env, 'RABBITMQ_DEFAULT_USER');
+    const password = first(env, 'RABBITMQ_DEFAULT_PASS');
+    if (!user || !password)
+        return undefined;
+    const vhost = first(env, 'RABBITMQ_DEFAULT_VHOST');
+    return withAuth('amqp', user, password, host, port, vhost ? `/${enc(vhost)}` : '');
+}
+function mongodb(env, host, port) {
+    const user = first(env, 'MONGO_INITDB_ROOT_USERNAME');
+    const password = first(env, 'MONGO_INITDB_ROOT_PASSWORD');
+    if (!user || !password)
+        return undefined;
+    const database = first(env, 'MONGO_INITDB_DATABASE');
+    // Root users live in the admin database.
+    return withAuth('mongodb', user, password, host, port, `/${database ? enc(database) : ''}?authSource=admin`);
+}
+const BY_PORT = {
+    3306: mysql,
+    5432: postgres,
+    6379: redis,
+    5672: rabbitmq,
+    27017: mongodb,
+};
+/** A connection string for `containerPort` published at `host:published`, when one is known. */
+function connectionString(containerPort, env, host, published) {
+    return BY_PORT[containerPort]?.(env, host, published);
+}
+
+
+/***/ }),
+
+/***/ 5093:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.declaredTcpPorts = declaredTcpPorts;
-exports.defaultProbe = defaultProbe;
-exports.probeFor = probeFor;
-exports.probeAddress = probeAddress;
-exports.exitCompletes = exitCompletes;
-exports.rulesFromConditions = rulesFromConditions;
-// Which probe decides that a service is ready, when the user has not said: its healthcheck, else
-// its TCP ports (checked at the container), else that it runs and stays up.
-/** The TCP ports a service's compose definition declares (`ports` targets and `expose`). */
-function declaredTcpPorts(model, service) {
-    const svc = model.services[service];
-    const ports = new Set(svc.expose);
-    for (const p of svc.ports)
-        if (p.protocol === 'tcp')
-            ports.add(p.target);
-    return [...ports].sort((a, b) => a - b);
+exports.envVariableName = envVariableName;
+exports.exportedVariables = exportedVariables;
+// Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
+// The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
+// a name that would start with a digit gets a leading '_'. Names compose and docker read
+// themselves (COMPOSE_*, DOCKER_*) are never written: a service called "docker" must not set
+// DOCKER_HOST for every later step.
+const RESERVED = /^(COMPOSE_|DOCKER_)/;
+function envVariableName(prefix, service, suffix) {
+    const name = `${prefix}${service}_${suffix}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    return /^[0-9]/.test(name) ? `_${name}` : name;
 }
-/**
- * Every port the compose file declares must accept. Ports only the image EXPOSEs are a list of
- * what the program may open (RabbitMQ's image lists 5671 and 15691, ZooKeeper's 2888 and 3888,
- * which a default setup never opens), so one of them accepting is enough.
- */
-function defaultProbe(facts, declared = []) {
-    if (facts.hasHealthcheck)
-        return { kind: 'healthy', active: true };
-    const ports = new Set(declared);
-    for (const b of facts.bindings)
-        if (b.protocol === 'tcp')
-            ports.add(b.target);
-    const imageOnly = facts.exposedTcpPorts.filter((p) => !ports.has(p));
-    if (ports.size === 0 && imageOnly.length === 0)
-        return { kind: 'running' };
-    const probe = { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
-    if (imageOnly.length > 0)
-        probe.anyOf = imageOnly;
-    return probe;
-}
-function probeFor(facts, rule, declared = []) {
-    return rule?.probe ?? defaultProbe(facts, declared);
-}
-/**
- * Where to reach a container's port from the runner: its address on its network (the host port
- * goes through Docker's userland proxy, which accepts before anything listens), or loopback for
- * host networking.
- */
-function probeAddress(facts, shared) {
-    if (facts.networkMode === 'host')
-        return '127.0.0.1';
-    if (facts.ipAddresses.length > 0)
-        return facts.ipAddresses[0];
-    if (shared)
-        return probeAddress(shared);
-    return undefined;
-}
-/**
- * Whether a container that has exited with `exitCode` before it was ready counts as done.
- * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
- * `condition: service_healthy`), not inferred from the image.
- */
-function exitCompletes(probe, exitCode, required = false) {
-    switch (probe.kind) {
-        case 'exit':
-            return exitCode === probe.code;
-        case 'running':
-        case 'none':
-            return exitCode === 0;
-        case 'healthy':
-            // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
-            return !required && exitCode === 0;
-        case 'tcp':
-            // A one-shot job built on a server image (a migration using the app image) has a
-            // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.
-            return exitCode === 0;
-        default:
-            return false; // a probe the user asked for explicitly must be met
-    }
-}
-/**
- * What the compose file's own `depends_on` conditions ask of a service before its dependents
- * start: completion (exit 0) for `service_completed_successfully`, health for `service_healthy`.
- * Without this a one-shot init job would count as ready once running. The user's `wait-for`
- * lines win over these.
- */
-function rulesFromConditions(model, services, userRules) {
-    const implied = {};
-    for (const name of services) {
-        for (const dep of model.services[name].dependencies) {
-            if (dep.kind !== 'depends_on' || !services.includes(dep.service))
+function exportedVariables(report, prefix) {
+    const variables = {};
+    const skipped = [];
+    const owner = {};
+    const collisions = new Map();
+    for (const [service, s] of Object.entries(report.services)) {
+        const port = s.ports.find((p) => p.protocol === 'tcp');
+        if (!port || !s.url)
+            continue;
+        const values = { HOST: port.host, PORT: String(port.published), URL: s.url };
+        for (const [suffix, value] of Object.entries(values)) {
+            const name = envVariableName(prefix, service, suffix);
+            if (RESERVED.test(name)) {
+                skipped.push(name);
                 continue;
-            if (dep.condition === 'service_completed_successfully')
-                implied[dep.service] = { probe: { kind: 'exit', code: 0 } };
-            else if (dep.condition === 'service_healthy' && implied[dep.service]?.probe.kind !== 'exit')
-                implied[dep.service] = { probe: { kind: 'healthy', active: true } };
+            }
+            // `my-db` and `my_db` map to one name: the first keeps it, and the clash is reported once per service pair.
+            if (owner[name] !== undefined && owner[name] !== service) {
+                const key = `${owner[name]}\0${service}`;
+                if (!collisions.has(key))
+                    collisions.set(key, { name: `${name.slice(0, -suffix.length)}*`, services: [owner[name], service] });
+                continue;
+            }
+            owner[name] = service;
+            variables[name] = value;
         }
     }
-    return { ...implied, ...userRules };
+    return { variables, skipped, collisions: [...collisions.values()] };
 }
 
 
 /***/ }),
 
-/***/ 7194:
+/***/ 8924:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.publication = publication;
+const exported_env_1 = __nccwpck_require__(5093);
+const secrets_1 = __nccwpck_require__(1575);
+const service_report_1 = __nccwpck_require__(8052);
+const summary_1 = __nccwpck_require__(8786);
+function publication(projectName, model, outcomes, options, secrets, failure) {
+    const report = (0, service_report_1.buildReport)(model, outcomes, options.host);
+    // Registered before any line below is formed: a connection string carries a password.
+    secrets.add(report.secrets);
+    const warnings = [];
+    let variables = {};
+    if (options.exportEnv) {
+        const exported = (0, exported_env_1.exportedVariables)(report, options.envPrefix);
+        variables = exported.variables;
+        for (const c of exported.collisions) {
+            warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
+        }
+        if (exported.skipped.length > 0)
+            warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+    }
+    const entries = Object.entries(report.urls);
+    const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${(0, secrets_1.hideSecrets)(url, secrets.all())}`)] : [];
+    return {
+        report,
+        urlsJson: JSON.stringify(report.urls),
+        servicesJson: JSON.stringify(report.services),
+        serviceUrls: report.urls,
+        variables,
+        warnings,
+        lines,
+        summary: (0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all()),
+    };
+}
+
+
+/***/ }),
+
+/***/ 546:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SecretRegistry = void 0;
+const secrets_1 = __nccwpck_require__(1575);
+/**
+ * Every secret of the run, handed to the runner's masking once, the first time it is seen.
+ * Values too short or too plain to mask are named (never shown) instead.
+ */
+class SecretRegistry {
+    mask;
+    warn;
+    values = new Set();
+    warned = new Set();
+    constructor(mask, warn) {
+        this.mask = mask;
+        this.warn = warn;
+    }
+    add(found, where) {
+        const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
+        for (const s of secrets) {
+            if (this.values.has(s))
+                continue;
+            this.values.add(s);
+            for (const form of (0, secrets_1.secretForms)(s))
+                this.mask(form);
+        }
+        const fresh = unmasked.filter((n) => !this.warned.has(n));
+        if (fresh.length === 0)
+            return;
+        fresh.forEach((n) => this.warned.add(n));
+        this.warn(`Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${secrets_1.MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`);
+    }
+    all() {
+        return [...this.values];
+    }
+}
+exports.SecretRegistry = SecretRegistry;
+
+
+/***/ }),
+
+/***/ 1575:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28632,16 +28746,16 @@ function hideSecrets(text, secrets) {
 
 /***/ }),
 
-/***/ 5031:
+/***/ 8052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.buildReport = buildReport;
-const connection_strings_1 = __nccwpck_require__(212);
-const url_template_1 = __nccwpck_require__(3253);
-const urls_1 = __nccwpck_require__(5769);
+const connection_strings_1 = __nccwpck_require__(3483);
+const url_template_1 = __nccwpck_require__(3246);
+const urls_1 = __nccwpck_require__(1161);
 function buildReport(model, outcomes, host) {
     const services = {};
     const urls = {};
@@ -28686,764 +28800,7 @@ function buildReport(model, outcomes, host) {
 
 /***/ }),
 
-/***/ 5933:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.splitShellWords = splitShellWords;
-/**
- * Splits a string into words the way a POSIX shell would (quotes and backslashes), without
- * expanding anything: flags reach the process as an argument array, never through a shell.
- */
-function splitShellWords(text) {
-    const words = [];
-    let current = '';
-    let inWord = false;
-    let quote = null;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-            else
-                current += ch;
-            continue;
-        }
-        if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]))
-                current += text[++i];
-            else
-                current += ch;
-            continue;
-        }
-        if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
-        }
-        else if (ch === '\\') {
-            if (i + 1 >= text.length)
-                throw new Error(`trailing backslash in: ${text}`);
-            const next = text[++i];
-            if (next !== '\n')
-                current += next;
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(current);
-            current = '';
-            inWord = false;
-        }
-        else {
-            current += ch;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unbalanced ${quote === '"' ? 'double' : 'single'} quote in: ${text}`);
-    if (inWord)
-        words.push(current);
-    return words;
-}
-
-
-/***/ }),
-
-/***/ 5725:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.StackStarter = exports.StackStartError = void 0;
-const container_facts_1 = __nccwpck_require__(8090);
-const readiness_rules_1 = __nccwpck_require__(4629);
-const wait_for_1 = __nccwpck_require__(9804);
-const docker_args_1 = __nccwpck_require__(1153);
-const proc_net_tcp_1 = __nccwpck_require__(5167);
-const concurrency_limit_1 = __nccwpck_require__(9554);
-class StackStartError extends Error {
-    outcomes;
-    failedService;
-    logs;
-    constructor(message, outcomes, failedService, logs) {
-        super(message);
-        this.outcomes = outcomes;
-        this.failedService = failedService;
-        this.logs = logs;
-    }
-}
-exports.StackStartError = StackStartError;
-class ServiceFailure extends Error {
-}
-const RESTARTS_ALLOWED = 3;
-/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
-const PROBE_PROCESSES = 8;
-/** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
-const PORT_POLL_MS = 20;
-class StackStarter {
-    engine;
-    network;
-    options;
-    outcomes = {};
-    tracked = new Map();
-    /** Container ids by service, as they become known (later waves arrive while others start). */
-    containers = {};
-    startedAt = {};
-    lastObservation = {};
-    waiters = new Set();
-    internal = new AbortController();
-    failure;
-    /** Set while a failure's message is completed (its logs read) before the wait gives up. */
-    finishing = Promise.resolve();
-    t0 = Date.now();
-    probeLimit = new concurrency_limit_1.ConcurrencyLimit(PROBE_PROCESSES);
-    constructor(engine, network, options) {
-        this.engine = engine;
-        this.network = network;
-        this.options = options;
-        for (const name of options.plan.services)
-            this.outcomes[name] = { name, status: 'pending', containers: [] };
-        for (const name of options.scaledToZero ?? []) {
-            if (this.outcomes[name])
-                Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
-        }
-        this.addContainers(options.containers);
-    }
-    addContainers(byService) {
-        for (const name of this.options.plan.services) {
-            if (this.containers[name]?.length || !byService[name]?.length)
-                continue;
-            this.containers[name] = byService[name];
-            for (const id of byService[name])
-                this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
-        }
-    }
-    missingContainers(services) {
-        return services.filter((n) => this.outcomes[n].status !== 'skipped' && (this.containers[n] ?? []).length === 0);
-    }
-    noContainerError(name) {
-        return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
-    }
-    /** Waits for the later-created containers a batch needs; false when the wait failed. */
-    async awaitLaterContainers(batch) {
-        if (this.missingContainers(batch).length === 0 || !this.options.laterContainers)
-            return true;
-        try {
-            this.addContainers(await this.options.laterContainers);
-        }
-        catch (e) {
-            this.fail(new StackStartError(e.message, this.outcomes, batch[0]));
-            return false;
-        }
-        return !this.failure;
-    }
-    async run() {
-        const { plan, signal } = this.options;
-        const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
-        if (missing.length > 0)
-            throw this.noContainerError(missing[0]);
-        const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
-        signal.addEventListener('abort', onAbort);
-        const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
-        // The stream only ends on its own when the daemon goes away; nothing can be seen after that.
-        const lost = (how) => {
-            if (this.internal.signal.aborted)
-                return;
-            this.fail(new StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
-        };
-        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${e.message})`));
-        try {
-            await this.schedule();
-            return this.outcomes;
-        }
-        finally {
-            signal.removeEventListener('abort', onAbort);
-            this.internal.abort();
-            events.stop();
-        }
-    }
-    elapsed(from = this.t0) {
-        return `${((Date.now() - from) / 1000).toFixed(1)}s`;
-    }
-    notify() {
-        for (const w of [...this.waiters])
-            w();
-    }
-    /** Resolves on the next notify() or after `ms`, whichever is first. */
-    wake(ms) {
-        return new Promise((resolve) => {
-            const done = () => {
-                clearTimeout(timer);
-                this.waiters.delete(done);
-                resolve();
-            };
-            const timer = setTimeout(done, ms);
-            this.waiters.add(done);
-        });
-    }
-    /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
-    until(condition) {
-        let live = true;
-        const promise = (async () => {
-            while (live && !this.internal.signal.aborted && !condition())
-                await this.wake(1000);
-            return undefined;
-        })();
-        return { promise, cancel: () => (live = false) };
-    }
-    fail(error) {
-        if (this.failure)
-            return;
-        this.failure = error;
-        this.internal.abort();
-        this.notify();
-    }
-    settled(name) {
-        const s = this.outcomes[name].status;
-        return s === 'ready' || s === 'completed' || s === 'skipped';
-    }
-    async schedule() {
-        const { plan } = this.options;
-        const deadline = this.t0 + this.options.timeoutMs;
-        while (!this.failure) {
-            const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && plan.needs[n].every((d) => this.settled(d)));
-            if (batch.length > 0) {
-                await this.startBatch(batch);
-                continue;
-            }
-            const now = Date.now();
-            if (plan.services.every((n) => this.settled(n))) {
-                const settle = this.runningSettleUntil();
-                if (now >= settle)
-                    return;
-                await this.wake(settle - now);
-                continue;
-            }
-            const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
-            if (overdue || now >= deadline) {
-                this.fail(this.timeoutError(overdue));
-                break;
-            }
-            const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
-            await this.wake(Math.min(1000, Math.max(5, next - now)));
-        }
-        await this.finishing;
-        throw this.failure;
-    }
-    /**
-     * "Running" is weak evidence: a process that crashes on start is running for an instant. The
-     * wait ends only once every service judged that way has stayed up for a moment, so a crash (or a
-     * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
-     */
-    runningSettleUntil() {
-        let until = 0;
-        for (const t of this.tracked.values()) {
-            if (!t.ready || t.probe?.kind !== 'running')
-                continue;
-            const down = t.exitCode !== undefined;
-            // Exited for good: a finished one-shot (a crash has failed the step already).
-            if (down && !(t.facts && (0, container_facts_1.willRestart)(t.facts, t.exitCode)))
-                continue;
-            // Counted from the container's own start, not from when the action saw it running; one
-            // the engine is about to restart must stay up a whole window after it is back.
-            const from = down ? Date.now() : (t.lastStartMs ?? t.facts?.startedAt ?? Date.now());
-            until = Math.max(until, from + (t.probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS));
-        }
-        return until;
-    }
-    /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
-    ownDeadline(name) {
-        const own = this.options.rules[name]?.timeoutSeconds;
-        return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
-    }
-    async startBatch(batch) {
-        if (!(await this.awaitLaterContainers(batch)))
-            return;
-        const missing = this.missingContainers(batch);
-        if (missing.length > 0) {
-            this.fail(this.noContainerError(missing[0]));
-            return;
-        }
-        const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
-        const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
-        const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
-        this.options.log(`Level ${levels.join('+')}: starting ${batch.join(', ')} (${this.elapsed()})`);
-        for (const n of batch) {
-            this.outcomes[n].status = 'starting';
-            this.startedAt[n] = Date.now();
-        }
-        try {
-            const alone = this.options.startAlone ?? new Set();
-            await Promise.all([
-                (async () => {
-                    await this.engine.start(viaEngine.filter((n) => !alone.has(n)).flatMap((n) => this.containers[n]));
-                    for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n]))
-                        await this.engine.start([id]);
-                })(),
-                viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
-            ]);
-        }
-        catch (e) {
-            if (this.failure)
-                return;
-            for (const n of batch)
-                this.outcomes[n].status = 'failed';
-            this.fail(new StackStartError(`Starting ${batch.join(', ')} failed: ${e.message}`, this.outcomes, batch[0]));
-            return;
-        }
-        for (const n of batch) {
-            this.waitService(n).then((how) => {
-                const o = this.outcomes[n];
-                if (o.status !== 'starting')
-                    return;
-                o.status = how === 'completed' ? 'completed' : 'ready';
-                o.how = how;
-                o.readyMs = Date.now() - this.startedAt[n];
-                o.readyAt = new Date().toISOString();
-                this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
-                this.notify();
-            }, (e) => {
-                if (this.failure)
-                    return;
-                if (e instanceof ServiceFailure)
-                    void this.serviceFailed(n, e.message);
-                else
-                    this.fail(new StackStartError(`Waiting for '${n}' failed: ${e.message}`, this.outcomes, n));
-            });
-        }
-    }
-    containersOf(name) {
-        return (this.containers[name] ?? []).map((id) => this.tracked.get(id));
-    }
-    async refresh(ts) {
-        const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
-        for (const f of facts) {
-            const t = this.tracked.get(f.id);
-            if (t)
-                t.facts = f;
-        }
-        const name = ts[0]?.service;
-        if (name)
-            this.outcomes[name].containers = ts.map((t) => t.facts).filter((f) => f !== undefined);
-    }
-    async waitService(name) {
-        const ts = this.containersOf(name);
-        await this.refresh(ts);
-        const hows = await Promise.all(ts.map((t) => this.waitContainer(t)));
-        return hows.every((h) => h === 'completed') ? 'completed' : hows.find((h) => h !== 'completed');
-    }
-    async waitContainer(t) {
-        const facts = t.facts;
-        const rule = this.options.rules[t.service];
-        const probe = (0, readiness_rules_1.probeFor)(facts, rule, this.options.declaredPorts?.[t.service]);
-        t.probe = probe;
-        t.required = rule !== undefined;
-        t.lastStartMs ??= facts.startedAt;
-        this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
-        const how = await this.probeUntilReady(t, probe);
-        t.ready = true;
-        return how;
-    }
-    /** Checks the container's exit and restarts; returns 'completed' when its exit is its finish. */
-    exitVerdict(t, probe) {
-        if (t.exitCode === undefined)
-            return undefined;
-        const code = t.exitCode;
-        const facts = t.facts;
-        if ((0, container_facts_1.willRestart)(facts, code))
-            return undefined; // onEvent counts restarts and fails a crash loop
-        if ((0, readiness_rules_1.exitCompletes)(probe, code, t.required))
-            return 'completed';
-        throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${(0, wait_for_1.describeProbe)(probe)})`);
-    }
-    async probeUntilReady(t, probe) {
-        const signal = this.internal.signal;
-        let delay = 10;
-        const backoff = async (max) => {
-            await this.wake(delay);
-            delay = Math.min(max, Math.ceil(delay * 1.5));
-        };
-        if (probe.kind === 'log')
-            return this.waitForLog(t, probe.pattern);
-        let port = 0; // index into tcp ports already open
-        while (!signal.aborted) {
-            const exited = this.exitVerdict(t, probe);
-            if (exited)
-                return exited;
-            const facts = t.facts;
-            const running = t.exitCode === undefined && facts.status !== 'created' && facts.status !== 'exited';
-            switch (probe.kind) {
-                case 'none':
-                    return 'started';
-                case 'running':
-                    if (running)
-                        return 'running';
-                    break;
-                case 'exit':
-                    break; // only an exit ends this wait
-                case 'healthy': {
-                    if (t.eventHealth === 'healthy' || facts.health === 'healthy')
-                        return 'healthy';
-                    if (probe.active && running && facts.healthcheckTest) {
-                        const cmd = (0, docker_args_1.healthcheckCommand)(facts.healthcheckTest, facts.shell);
-                        if (cmd) {
-                            // The engine's own check may pass while ours runs: whichever says healthy first wins,
-                            // and the loser is ended so it does not hold a probe slot for the check's timeout.
-                            const healthyEvent = this.until(() => t.eventHealth === 'healthy' || t.exitCode !== undefined);
-                            const own = new AbortController();
-                            const stopOwn = () => own.abort();
-                            signal.addEventListener('abort', stopOwn);
-                            const exec = this.probeLimit.run(() => (own.signal.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, own.signal)));
-                            exec.catch(() => undefined);
-                            const r = await Promise.race([exec, healthyEvent.promise]);
-                            healthyEvent.cancel();
-                            own.abort();
-                            signal.removeEventListener('abort', stopOwn);
-                            if (signal.aborted || t.exitCode !== undefined)
-                                continue;
-                            if (r === undefined || r.code === 0)
-                                return 'healthy';
-                            this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
-                        }
-                    }
-                    await backoff(1000);
-                    // A health event has already said what an inspect would; skip the round trip.
-                    if (!signal.aborted && t.eventHealth !== 'healthy')
-                        await this.refresh([t]);
-                    continue;
-                }
-                case 'tcp': {
-                    const host = await this.addressOf(t);
-                    if (running && !(host && this.reachable(host))) {
-                        // A remote engine, or no address at all: the container's own kernel says what listens.
-                        const judged = await this.portsInside(t, probe, host);
-                        if (judged) {
-                            this.outcomes[t.service].judged = judged;
-                            return 'listening';
-                        }
-                        break;
-                    }
-                    if (host && running) {
-                        while (port < probe.ports.length) {
-                            const why = await this.network.tcp(host, probe.ports[port], 1000);
-                            if (why) {
-                                this.lastObservation[t.service] = why;
-                                break;
-                            }
-                            port++;
-                        }
-                        let imagePort;
-                        if (port === probe.ports.length && probe.anyOf?.length) {
-                            // The image's own ports are tried together: which one a program opens is its choice.
-                            const answers = await Promise.all(probe.anyOf.map((p) => this.network.tcp(host, p, 1000)));
-                            imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
-                            if (imagePort === undefined)
-                                this.lastObservation[t.service] = `none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`;
-                        }
-                        if (port === probe.ports.length && (!probe.anyOf?.length || imagePort !== undefined)) {
-                            this.outcomes[t.service].judged = judgedPorts(probe, imagePort);
-                            return 'listening';
-                        }
-                        await this.wake(PORT_POLL_MS);
-                        continue;
-                    }
-                    break;
-                }
-                case 'http': {
-                    const host = probe.host || (await this.addressOf(t));
-                    if (!probe.host && host && !this.reachable(host)) {
-                        throw new ServiceFailure(`its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`);
-                    }
-                    if (host && running) {
-                        const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
-                        const why = await this.network.http(url, probe.status, 2000);
-                        if (!why)
-                            return 'responding';
-                        this.lastObservation[t.service] = why;
-                    }
-                    break;
-                }
-            }
-            await backoff(probe.kind === 'running' || probe.kind === 'exit' ? 200 : 500);
-            if (!running && !signal.aborted)
-                await this.refresh([t]);
-        }
-        throw new ServiceFailure('cancelled');
-    }
-    reachable(address) {
-        return this.options.reachable?.(address) ?? true;
-    }
-    /**
-     * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
-     * verdict rests on once they listen, else undefined (and why, as the last observation).
-     */
-    async portsInside(t, probe, host) {
-        const signal = this.internal.signal;
-        const read = async (command) => this.probeLimit.run(() => this.engine.exec(t.id, command, 5000, signal));
-        let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
-        // 126/127: no usable `cat` at that path; a shell may still find one.
-        if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127))
-            r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
-        if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER)) {
-            if (r.code === 126 || r.code === 127) {
-                throw new ServiceFailure(`its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`);
-            }
-            this.lastObservation[t.service] = `could not read /proc/net/tcp in ${t.facts?.name ?? t.id}: ${r.output.slice(-200) || `exit ${r.code}`}`;
-            return undefined;
-        }
-        const open = (0, proc_net_tcp_1.listeningPorts)(r.output);
-        const missing = probe.ports.filter((p) => !open.has(p));
-        const imagePort = probe.anyOf?.find((p) => open.has(p));
-        if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
-            this.lastObservation[t.service] = `nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${t.facts?.name ?? t.id} (read from /proc/net/tcp)`;
-            return undefined;
-        }
-        return `${judgedPorts(probe, imagePort)}, read inside the container`;
-    }
-    async addressOf(t) {
-        const facts = t.facts;
-        const mode = facts.networkMode;
-        let shared;
-        if (mode.startsWith('container:')) {
-            const other = mode.slice('container:'.length);
-            shared = [...this.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
-            if (!shared)
-                shared = (await this.engine.inspect([other]))[0];
-        }
-        const address = (0, readiness_rules_1.probeAddress)(facts, shared);
-        if (!address)
-            this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
-        return address;
-    }
-    waitForLog(t, pattern) {
-        return new Promise((resolve, reject) => {
-            const controller = new AbortController();
-            const stopAll = () => controller.abort();
-            this.internal.signal.addEventListener('abort', stopAll);
-            const follow = this.engine.followLogs(t.id, (line) => {
-                if (pattern.test(line)) {
-                    controller.abort();
-                    resolve('log matched');
-                }
-            }, controller.signal);
-            follow.done.then(() => {
-                this.internal.signal.removeEventListener('abort', stopAll);
-                if (controller.signal.aborted)
-                    return;
-                // The log ended: the container exited without printing the line.
-                reject(new ServiceFailure(`container ${t.facts?.name ?? t.id} stopped before a log line matched ${pattern}`));
-            }, reject);
-            this.lastObservation[t.service] = `no log line matched ${pattern} yet`;
-        });
-    }
-    onEvent(e) {
-        const t = this.tracked.get(e.id);
-        if (!t || this.failure)
-            return;
-        if (e.action === 'start') {
-            t.exitCode = undefined;
-            t.eventHealth = undefined;
-            t.lastStartMs = e.timeMs || Date.now();
-        }
-        else if (e.action === 'die') {
-            t.exitCode = e.exitCode ?? 0;
-            // Decided here, on the event, not after an inspect round trip: a crash seen before the
-            // settle window ends must not lose the race to it.
-            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required))) {
-                void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
-            }
-            else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !(0, container_facts_1.willRestart)(t.facts, 0))
-                this.finishedInWindow(t.service);
-            void this.afterExit(t, t.exitCode);
-        }
-        else if (e.action === 'health_status' && e.health) {
-            t.eventHealth = e.health;
-            if (e.health === 'unhealthy')
-                void this.afterUnhealthy(t);
-        }
-        this.notify();
-    }
-    /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
-    finishedInWindow(name) {
-        const o = this.outcomes[name];
-        if (o.status !== 'ready' || o.how !== 'running')
-            return;
-        if (!this.containersOf(name).every((c) => c.exitCode === 0))
-            return;
-        o.status = 'completed';
-        o.how = 'completed';
-        this.options.log(`  ${name.padEnd(20)} ${'completed'.padEnd(12)} ${((Date.now() - this.startedAt[name]) / 1000).toFixed(1)}s`);
-    }
-    async afterExit(t, code) {
-        let facts;
-        try {
-            [facts] = await this.engine.inspect([t.id]);
-        }
-        catch {
-            facts = t.facts;
-        }
-        if (facts)
-            t.facts = facts;
-        if (!facts || this.failure)
-            return;
-        if ((0, container_facts_1.willRestart)(facts, code)) {
-            t.restarts++;
-            if (t.restarts >= RESTARTS_ALLOWED) {
-                await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
-            }
-        }
-        // An exit after readiness was judged on the die event itself (onEvent).
-        this.notify();
-    }
-    async afterUnhealthy(t) {
-        let output = '';
-        try {
-            const [facts] = await this.engine.inspect([t.id]);
-            output = facts?.lastHealthOutput ?? '';
-        }
-        catch {
-            // the message below still names the container
-        }
-        await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
-    }
-    dependents(name) {
-        const { plan } = this.options;
-        const out = new Set();
-        const visit = (n) => {
-            for (const s of plan.services) {
-                if (plan.needs[s].includes(n) && !out.has(s)) {
-                    out.add(s);
-                    visit(s);
-                }
-            }
-        };
-        visit(name);
-        return [...out];
-    }
-    markNotStarted() {
-        const names = [];
-        for (const o of Object.values(this.outcomes)) {
-            if (o.status === 'pending') {
-                o.status = 'not-started';
-                names.push(o.name);
-            }
-        }
-        return names;
-    }
-    serviceFailed(name, why) {
-        if (this.failure)
-            return Promise.resolve();
-        this.finishing = this.describeFailure(name, why);
-        return this.finishing;
-    }
-    async describeFailure(name, why) {
-        const o = this.outcomes[name];
-        o.status = 'failed';
-        o.detail = why;
-        const blocked = this.dependents(name).filter((d) => this.outcomes[d].status === 'pending');
-        // Stop waiting before reading logs, so nothing else starts meanwhile.
-        const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
-        this.fail(placeholder);
-        this.markNotStarted();
-        const ids = this.containers[name] ?? [];
-        let logs = '';
-        try {
-            logs = await this.engine.tailLogs(ids[0], this.options.logLines);
-        }
-        catch {
-            logs = '(logs unavailable)';
-        }
-        const lines = [`Service '${name}' failed after ${this.elapsed(this.startedAt[name])}: ${why}.`];
-        if (blocked.length > 0)
-            lines.push(`Not started because of it: ${blocked.join(', ')}.`);
-        lines.push(`Last ${this.options.logLines} log lines of ${name}:`, logs.trim() === '' ? '(no output)' : logs);
-        Object.assign(placeholder, { message: lines.join('\n'), logs });
-    }
-    timeoutError(overdue) {
-        const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');
-        const describe = (n) => `${n} (waiting for ${this.outcomes[n].probe ?? 'its container'}${this.lastObservation[n] ? `; last: ${this.lastObservation[n]}` : ''})`;
-        for (const n of waiting)
-            this.outcomes[n].status = 'timed-out';
-        const notStarted = this.markNotStarted();
-        const parts = [];
-        if (overdue) {
-            parts.push(`Service '${overdue}' was not ready within its own timeout of ${this.options.rules[overdue]?.timeoutSeconds} s.`);
-        }
-        else {
-            parts.push(`Timed out after ${this.options.timeoutMs / 1000} s.`);
-        }
-        parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
-        if (notStarted.length > 0) {
-            parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${this.options.plan.needs[n].filter((d) => !this.settled(d)).join(', ') || 'nothing'})`).join('; ')}.`);
-        }
-        return new StackStartError(parts.join(' '), this.outcomes, overdue ?? waiting[0]);
-    }
-}
-exports.StackStarter = StackStarter;
-/** The ports a tcp verdict rests on, for the readiness line. */
-function judgedPorts(probe, imagePort) {
-    const parts = [];
-    if (probe.ports.length > 0)
-        parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
-    if (imagePort !== undefined)
-        parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
-    return parts.join('; ');
-}
-
-
-/***/ }),
-
-/***/ 2462:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.encodeState = encodeState;
-exports.decodeState = decodeState;
-function encodeState(state) {
-    return JSON.stringify(state);
-}
-function decodeState(text) {
-    if (!text.trim())
-        return undefined;
-    try {
-        const s = JSON.parse(text);
-        if (s.version !== 1 || typeof s.projectName !== 'string' || s.projectName === '')
-            return undefined;
-        return {
-            version: 1,
-            projectName: s.projectName,
-            workingDirectory: s.workingDirectory ?? '.',
-            files: s.files ?? [],
-            envFiles: s.envFiles ?? [],
-            profiles: s.profiles ?? [],
-            compose: s.compose,
-            teardown: s.teardown ?? 'always',
-            logs: s.logs ?? 'on-failure',
-            logLines: s.logLines ?? 200,
-            stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
-            downFlags: s.downFlags ?? [],
-            failOnExit: s.failOnExit === true,
-            watched: Array.isArray(s.watched) ? s.watched : undefined,
-            creationStarted: s.creationStarted === true,
-            outcome: s.outcome,
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-
-
-/***/ }),
-
-/***/ 8855:
+/***/ 8786:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -29452,8 +28809,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
-const secrets_1 = __nccwpck_require__(7194);
-const exits_after_main_1 = __nccwpck_require__(3879);
+const secrets_1 = __nccwpck_require__(1575);
+const exits_after_main_1 = __nccwpck_require__(4694);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
@@ -29496,7 +28853,7 @@ function exitsMarkdown(projectName, exits, tails) {
 
 /***/ }),
 
-/***/ 3253:
+/***/ 3246:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -29504,7 +28861,7 @@ function exitsMarkdown(projectName, exits, tails) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.URL_LABEL = void 0;
 exports.expandUrlTemplate = expandUrlTemplate;
-const urls_1 = __nccwpck_require__(5769);
+const urls_1 = __nccwpck_require__(1161);
 // The `ephemeral-compose.url` label: a service says what its URL is, e.g.
 //   ephemeral-compose.url: "http://{host}:{port:8080}/admin"
 // {host} is the host name for the port, {port} the first published port, {port:N} the host port
@@ -29530,7 +28887,7 @@ function expandUrlTemplate(template, ports, hostFor, service) {
 
 /***/ }),
 
-/***/ 5769:
+/***/ 1161:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29592,7 +28949,259 @@ function publishedPorts(declared, bindings, defaultHost) {
 
 /***/ }),
 
-/***/ 9804:
+/***/ 7279:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateReferences = validateReferences;
+exports.findCycle = findCycle;
+exports.planStart = planStart;
+exports.createWaves = createWaves;
+exports.dependents = dependents;
+function describe(dep) {
+    return dep.kind === 'depends_on' ? 'depends_on' : dep.kind;
+}
+function validateReferences(model) {
+    const problems = [];
+    for (const svc of Object.values(model.services)) {
+        for (const dep of svc.dependencies) {
+            if (!model.services[dep.service] && dep.required) {
+                problems.push(`service '${svc.name}' refers to unknown service '${dep.service}' (${describe(dep)})`);
+            }
+            if (dep.service === svc.name)
+                problems.push(`service '${svc.name}' depends on itself (${describe(dep)})`);
+        }
+    }
+    if (problems.length > 0)
+        throw new Error(`Invalid dependencies: ${problems.join('; ')}.`);
+}
+/** Returns one cycle as a path `a -> b -> a`, or undefined. */
+function findCycle(model) {
+    const color = {};
+    const stack = [];
+    const visit = (name) => {
+        color[name] = 1;
+        stack.push(name);
+        for (const dep of model.services[name].dependencies) {
+            if (!model.services[dep.service] || dep.service === name)
+                continue;
+            if (color[dep.service] === 1)
+                return [...stack.slice(stack.indexOf(dep.service)), dep.service];
+            if (!color[dep.service]) {
+                const cycle = visit(dep.service);
+                if (cycle)
+                    return cycle;
+            }
+        }
+        stack.pop();
+        color[name] = 2;
+        return undefined;
+    };
+    for (const name of Object.keys(model.services).sort()) {
+        if (!color[name]) {
+            const cycle = visit(name);
+            if (cycle)
+                return cycle;
+        }
+    }
+    return undefined;
+}
+/**
+ * `roots` are the services asked for; their dependencies come along. Dependencies marked
+ * `required: false` come along only when they run anyway.
+ */
+function planStart(model, roots) {
+    validateReferences(model);
+    const cycle = findCycle(model);
+    if (cycle)
+        throw new Error(`Dependency cycle: ${cycle.join(' -> ')}.`);
+    for (const r of roots) {
+        if (!model.services[r]) {
+            throw new Error(`Unknown service '${r}' in 'services'; the compose configuration defines: ${Object.keys(model.services).sort().join(', ')}.`);
+        }
+    }
+    const running = new Set();
+    const pending = [...roots];
+    while (pending.length > 0) {
+        const name = pending.pop();
+        if (running.has(name))
+            continue;
+        running.add(name);
+        for (const dep of model.services[name].dependencies) {
+            if (dep.required && model.services[dep.service])
+                pending.push(dep.service);
+        }
+    }
+    const needs = {};
+    for (const name of running) {
+        needs[name] = [...new Set(model.services[name].dependencies.map((d) => d.service))].filter((d) => running.has(d)).sort();
+    }
+    const level = {};
+    const levelOf = (name) => {
+        if (level[name] === undefined)
+            level[name] = needs[name].reduce((max, d) => Math.max(max, levelOf(d) + 1), 0);
+        return level[name];
+    };
+    const levels = [];
+    for (const name of [...running].sort()) {
+        const l = levelOf(name);
+        (levels[l] ??= []).push(name);
+    }
+    return { services: levels.flat(), needs, levels };
+}
+const BLOCKING_CONDITIONS = new Set(['service_healthy', 'service_completed_successfully']);
+/**
+ * Compose v1's `up --no-start` waits on depends_on conditions of containers it never starts, and
+ * so hangs. It creates a service without waiting when the dependency is not in the same call, so
+ * services are created in waves split at conditional edges (one wave for most stacks).
+ */
+function createWaves(model, plan) {
+    const wave = {};
+    const waveOf = (name) => {
+        if (wave[name] === undefined) {
+            wave[name] = 0;
+            for (const dep of model.services[name].dependencies) {
+                if (!plan.needs[name].includes(dep.service))
+                    continue;
+                const step = dep.kind === 'depends_on' && dep.condition && BLOCKING_CONDITIONS.has(dep.condition) ? 1 : 0;
+                wave[name] = Math.max(wave[name], waveOf(dep.service) + step);
+            }
+        }
+        return wave[name];
+    };
+    const waves = [];
+    for (const name of plan.services)
+        (waves[waveOf(name)] ??= []).push(name);
+    return waves.filter((w) => w.length > 0);
+}
+/** Every service that needs `name`, directly or through others. */
+function dependents(plan, name) {
+    const out = new Set();
+    const visit = (n) => {
+        for (const s of plan.services) {
+            if (plan.needs[s].includes(n) && !out.has(s)) {
+                out.add(s);
+                visit(s);
+            }
+        }
+    };
+    visit(name);
+    return [...out];
+}
+
+
+/***/ }),
+
+/***/ 517:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.declaredTcpPorts = declaredTcpPorts;
+exports.defaultProbe = defaultProbe;
+exports.probeFor = probeFor;
+exports.probeAddress = probeAddress;
+exports.exitCompletes = exitCompletes;
+exports.rulesFromConditions = rulesFromConditions;
+// Which probe decides that a service is ready, when the user has not said: its healthcheck, else
+// its TCP ports (checked at the container), else that it runs and stays up.
+/** The TCP ports a service's compose definition declares (`ports` targets and `expose`). */
+function declaredTcpPorts(model, service) {
+    const svc = model.services[service];
+    const ports = new Set(svc.expose);
+    for (const p of svc.ports)
+        if (p.protocol === 'tcp')
+            ports.add(p.target);
+    return [...ports].sort((a, b) => a - b);
+}
+/**
+ * Every port the compose file declares must accept. Ports only the image EXPOSEs are a list of
+ * what the program may open (RabbitMQ's image lists 5671 and 15691, ZooKeeper's 2888 and 3888,
+ * which a default setup never opens), so one of them accepting is enough.
+ */
+function defaultProbe(facts, declared = []) {
+    if (facts.hasHealthcheck)
+        return { kind: 'healthy', active: true };
+    const ports = new Set(declared);
+    for (const b of facts.bindings)
+        if (b.protocol === 'tcp')
+            ports.add(b.target);
+    const imageOnly = facts.exposedTcpPorts.filter((p) => !ports.has(p));
+    if (ports.size === 0 && imageOnly.length === 0)
+        return { kind: 'running' };
+    const probe = { kind: 'tcp', ports: [...ports].sort((a, b) => a - b) };
+    if (imageOnly.length > 0)
+        probe.anyOf = imageOnly;
+    return probe;
+}
+function probeFor(facts, rule, declared = []) {
+    return rule?.probe ?? defaultProbe(facts, declared);
+}
+/**
+ * Where to reach a container's port from the runner: its address on its network (the host port
+ * goes through Docker's userland proxy, which accepts before anything listens), or loopback for
+ * host networking.
+ */
+function probeAddress(facts, shared) {
+    if (facts.networkMode === 'host')
+        return '127.0.0.1';
+    if (facts.ipAddresses.length > 0)
+        return facts.ipAddresses[0];
+    if (shared)
+        return probeAddress(shared);
+    return undefined;
+}
+/**
+ * Whether a container that has exited with `exitCode` before it was ready counts as done.
+ * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
+ * `condition: service_healthy`), not inferred from the image.
+ */
+function exitCompletes(probe, exitCode, required = false) {
+    switch (probe.kind) {
+        case 'exit':
+            return exitCode === probe.code;
+        case 'running':
+        case 'none':
+            return exitCode === 0;
+        case 'healthy':
+            // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
+            return !required && exitCode === 0;
+        case 'tcp':
+            // A one-shot job built on a server image (a migration using the app image) has a
+            // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.
+            return exitCode === 0;
+        default:
+            return false; // a probe the user asked for explicitly must be met
+    }
+}
+/**
+ * What the compose file's own `depends_on` conditions ask of a service before its dependents
+ * start: completion (exit 0) for `service_completed_successfully`, health for `service_healthy`.
+ * Without this a one-shot init job would count as ready once running. The user's `wait-for`
+ * lines win over these.
+ */
+function rulesFromConditions(model, services, userRules) {
+    const implied = {};
+    for (const name of services) {
+        for (const dep of model.services[name].dependencies) {
+            if (dep.kind !== 'depends_on' || !services.includes(dep.service))
+                continue;
+            if (dep.condition === 'service_completed_successfully')
+                implied[dep.service] = { probe: { kind: 'exit', code: 0 } };
+            else if (dep.condition === 'service_healthy' && implied[dep.service]?.probe.kind !== 'exit')
+                implied[dep.service] = { probe: { kind: 'healthy', active: true } };
+        }
+    }
+    return { ...implied, ...userRules };
+}
+
+
+/***/ }),
+
+/***/ 4380:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29737,6 +29346,932 @@ function describeProbe(probe) {
             return 'nothing';
     }
 }
+
+
+/***/ }),
+
+/***/ 3565:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ConcurrencyLimit = void 0;
+/** Runs at most `max` of the given tasks at once; the rest wait their turn in order. */
+class ConcurrencyLimit {
+    max;
+    running = 0;
+    queue = [];
+    constructor(max) {
+        this.max = max;
+    }
+    async run(task) {
+        if (this.running >= this.max)
+            await new Promise((resolve) => this.queue.push(resolve));
+        this.running++;
+        try {
+            return await task();
+        }
+        finally {
+            this.running--;
+            this.queue.shift()?.();
+        }
+    }
+}
+exports.ConcurrencyLimit = ConcurrencyLimit;
+
+
+/***/ }),
+
+/***/ 4694:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.exitsAfterMain = exitsAfterMain;
+exports.describeExit = describeExit;
+function exitsAfterMain(watched, facts) {
+    const byId = new Map(facts.map((f) => [f.id, f]));
+    const out = [];
+    for (const w of watched) {
+        const f = byId.get(w.id);
+        if (!f)
+            continue; // removed by someone else: nothing to say about how it ended
+        const restartsSince = Math.max(0, f.restartCount - w.restarts);
+        const stopped = f.status === 'exited' || f.status === 'dead';
+        if (!stopped && restartsSince === 0)
+            continue;
+        out.push({
+            service: w.service,
+            container: f.name,
+            exitCode: stopped ? f.exitCode : undefined,
+            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
+            restartsSince,
+            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
+        });
+    }
+    return out;
+}
+/** One sentence for the annotation and the summary. */
+function describeExit(e) {
+    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
+    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
+    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
+}
+
+
+/***/ }),
+
+/***/ 1069:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.markNotStarted = markNotStarted;
+exports.serviceFailureMessage = serviceFailureMessage;
+exports.timeoutMessage = timeoutMessage;
+const outcomes_1 = __nccwpck_require__(8495);
+// The messages a failed wait ends with, as pure functions of the plan and what each service got to.
+/** Marks every service still pending as not started; returns their names. */
+function markNotStarted(outcomes) {
+    const names = [];
+    for (const o of Object.values(outcomes)) {
+        if (o.status === 'pending') {
+            o.status = 'not-started';
+            names.push(o.name);
+        }
+    }
+    return names;
+}
+function serviceFailureMessage(r) {
+    const lines = [`Service '${r.service}' failed after ${r.afterSeconds.toFixed(1)}s: ${r.why}.`];
+    if (r.blocked.length > 0)
+        lines.push(`Not started because of it: ${r.blocked.join(', ')}.`);
+    lines.push(`Last ${r.logLines} log lines of ${r.service}:`, r.logs.trim() === '' ? '(no output)' : r.logs);
+    return lines.join('\n');
+}
+/**
+ * Marks the services still waiting as timed out and the pending ones as not started, and says
+ * what each was waiting for and what it last showed.
+ */
+function timeoutMessage(r) {
+    const { plan, outcomes } = r;
+    const waiting = plan.services.filter((n) => outcomes[n].status === 'starting');
+    const describe = (n) => `${n} (waiting for ${outcomes[n].probe ?? 'its container'}${r.lastObservation[n] ? `; last: ${r.lastObservation[n]}` : ''})`;
+    for (const n of waiting)
+        outcomes[n].status = 'timed-out';
+    const notStarted = markNotStarted(outcomes);
+    const parts = [r.overdue ? `Service '${r.overdue.service}' was not ready within its own timeout of ${r.overdue.seconds} s.` : `Timed out after ${r.timeoutMs / 1000} s.`];
+    parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
+    if (notStarted.length > 0) {
+        parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !(0, outcomes_1.isSettled)(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
+    }
+    return parts.join(' ');
+}
+
+
+/***/ }),
+
+/***/ 8495:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.StackStartError = void 0;
+exports.isSettled = isSettled;
+/** The stack did not come up; `outcomes` says how far each service got. */
+class StackStartError extends Error {
+    outcomes;
+    failedService;
+    logs;
+    constructor(message, outcomes, failedService, logs) {
+        super(message);
+        this.outcomes = outcomes;
+        this.failedService = failedService;
+        this.logs = logs;
+    }
+}
+exports.StackStartError = StackStartError;
+/** Ready or finished for good: dependents may go ahead. */
+function isSettled(o) {
+    return o.status === 'ready' || o.status === 'completed' || o.status === 'skipped';
+}
+
+
+/***/ }),
+
+/***/ 7872:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ServiceFailure = void 0;
+exports.exitVerdict = exitVerdict;
+exports.isRunning = isRunning;
+exports.poll = poll;
+const container_facts_1 = __nccwpck_require__(1719);
+const readiness_rules_1 = __nccwpck_require__(517);
+const wait_for_1 = __nccwpck_require__(4380);
+/** The service cannot become ready; the message says why (the scheduler adds logs). */
+class ServiceFailure extends Error {
+}
+exports.ServiceFailure = ServiceFailure;
+/** Checks the container's exit and restarts; 'completed' when its exit is its finish. */
+function exitVerdict(t, probe) {
+    if (t.exitCode === undefined)
+        return undefined;
+    const code = t.exitCode;
+    const facts = t.facts;
+    if ((0, container_facts_1.willRestart)(facts, code))
+        return undefined; // the scheduler counts restarts and fails a crash loop
+    if ((0, readiness_rules_1.exitCompletes)(probe, code, t.required))
+        return 'completed';
+    throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${(0, wait_for_1.describeProbe)(probe)})`);
+}
+function isRunning(t) {
+    const status = t.facts?.status;
+    return t.exitCode === undefined && status !== 'created' && status !== 'exited';
+}
+/**
+ * Looks until ready. The container's exit is judged before every look; between looks the wait
+ * backs off from 10 ms up to `maxBackoffMs` (an engine event cuts it short), reading the
+ * container's facts again while it is not running.
+ */
+async function poll(ctx, probe, maxBackoffMs, look) {
+    let delay = 10;
+    const backoff = async () => {
+        await ctx.wake(delay);
+        delay = Math.min(maxBackoffMs, Math.ceil(delay * 1.5));
+    };
+    while (!ctx.signal.aborted) {
+        const exited = exitVerdict(ctx.container, probe);
+        if (exited)
+            return exited;
+        const running = isRunning(ctx.container);
+        const found = await look(running, backoff);
+        if (typeof found === 'string')
+            return found;
+        if (found) {
+            await ctx.wake(found.retryInMs);
+            continue;
+        }
+        await backoff();
+        if (!running && !ctx.signal.aborted)
+            await ctx.refresh();
+    }
+    throw new ServiceFailure('cancelled');
+}
+
+
+/***/ }),
+
+/***/ 5456:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitExit = void 0;
+const probe_context_1 = __nccwpck_require__(7872);
+/** `exit:<code>`: only the container's exit ends this wait (judged in poll before each look). */
+const waitExit = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, async () => undefined);
+exports.waitExit = waitExit;
+
+
+/***/ }),
+
+/***/ 239:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitHealthy = void 0;
+const docker_args_1 = __nccwpck_require__(6916);
+const probe_context_1 = __nccwpck_require__(7872);
+/**
+ * The image's or compose's healthcheck. The engine runs it only every `interval`; an active probe
+ * also runs the same test itself (docker exec) so a service healthy after 2 s is not judged after
+ * the first interval of 30 s.
+ */
+const waitHealthy = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 1000, async (running, backoff) => {
+    const t = ctx.container;
+    const facts = t.facts;
+    if (t.eventHealth === 'healthy' || facts.health === 'healthy')
+        return 'healthy';
+    const cmd = probe.active && running && facts.healthcheckTest ? (0, docker_args_1.healthcheckCommand)(facts.healthcheckTest, facts.shell) : undefined;
+    if (cmd) {
+        // The engine's own check may pass while ours runs: whichever says healthy first wins, and
+        // the loser is ended so it does not hold a probe slot for the check's timeout.
+        const healthyEvent = ctx.until(() => t.eventHealth === 'healthy' || t.exitCode !== undefined);
+        const own = new AbortController();
+        const stopOwn = () => own.abort();
+        ctx.signal.addEventListener('abort', stopOwn);
+        const exec = ctx.exec(cmd, facts.healthTimeoutMs ?? 30000, own.signal);
+        exec.catch(() => undefined);
+        const r = await Promise.race([exec, healthyEvent.promise]);
+        healthyEvent.cancel();
+        own.abort();
+        ctx.signal.removeEventListener('abort', stopOwn);
+        if (ctx.signal.aborted || t.exitCode !== undefined)
+            return { retryInMs: 0 };
+        if (r === undefined || r.code === 0)
+            return 'healthy';
+        ctx.observe(`health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`);
+    }
+    await backoff();
+    // A health event has already said what an inspect would; skip the round trip.
+    if (!ctx.signal.aborted && t.eventHealth !== 'healthy')
+        await ctx.refresh();
+    return { retryInMs: 0 };
+});
+exports.waitHealthy = waitHealthy;
+
+
+/***/ }),
+
+/***/ 7856:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitResponding = void 0;
+const probe_context_1 = __nccwpck_require__(7872);
+/** `http://…`: a request from this machine to the container (or the probe's own host). */
+const waitResponding = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 500, async (running) => {
+    const host = probe.host || (await ctx.addressOf());
+    if (!probe.host && host && !ctx.reachable(host)) {
+        throw new probe_context_1.ServiceFailure(`its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`);
+    }
+    if (!host || !running)
+        return undefined;
+    const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
+    const why = await ctx.network.http(url, probe.status, 2000);
+    if (!why)
+        return 'responding';
+    ctx.observe(why);
+    return undefined;
+});
+exports.waitResponding = waitResponding;
+
+
+/***/ }),
+
+/***/ 2278:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waiterFor = waiterFor;
+const exit_1 = __nccwpck_require__(5456);
+const healthy_1 = __nccwpck_require__(239);
+const http_1 = __nccwpck_require__(7856);
+const log_1 = __nccwpck_require__(6268);
+const none_1 = __nccwpck_require__(3542);
+const running_1 = __nccwpck_require__(4673);
+const tcp_1 = __nccwpck_require__(6469);
+// One waiter per kind of probe. The table is typed by the Probe union, so a new kind in
+// plan/wait-for.ts does not compile until its waiter is here.
+const WAITERS = {
+    none: none_1.waitStarted,
+    running: running_1.waitRunning,
+    exit: exit_1.waitExit,
+    healthy: healthy_1.waitHealthy,
+    tcp: tcp_1.waitListening,
+    http: http_1.waitResponding,
+    log: log_1.waitLogMatch,
+};
+function waiterFor(probe) {
+    return WAITERS[probe.kind];
+}
+
+
+/***/ }),
+
+/***/ 6268:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitLogMatch = void 0;
+const probe_context_1 = __nccwpck_require__(7872);
+/** `log:/pattern/`: the container's output, followed as it comes, until a line matches. */
+const waitLogMatch = (ctx, probe) => new Promise((resolve, reject) => {
+    const t = ctx.container;
+    const controller = new AbortController();
+    const stopAll = () => controller.abort();
+    ctx.signal.addEventListener('abort', stopAll);
+    const follow = ctx.followLogs((line) => {
+        if (probe.pattern.test(line)) {
+            controller.abort();
+            resolve('log matched');
+        }
+    }, controller.signal);
+    follow.done.then(() => {
+        ctx.signal.removeEventListener('abort', stopAll);
+        if (controller.signal.aborted)
+            return;
+        // The log ended: the container exited without printing the line.
+        reject(new probe_context_1.ServiceFailure(`container ${t.facts?.name ?? t.id} stopped before a log line matched ${probe.pattern}`));
+    }, reject);
+    ctx.observe(`no log line matched ${probe.pattern} yet`);
+});
+exports.waitLogMatch = waitLogMatch;
+
+
+/***/ }),
+
+/***/ 3542:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitStarted = void 0;
+/** `wait-for: none` (and services with nothing to judge): started is enough. */
+const waitStarted = async () => 'started';
+exports.waitStarted = waitStarted;
+
+
+/***/ }),
+
+/***/ 4673:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitRunning = void 0;
+const probe_context_1 = __nccwpck_require__(7872);
+/** Running is weak evidence; the scheduler's settle window judges it again before the wait ends. */
+const waitRunning = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, async (running) => (running ? 'running' : undefined));
+exports.waitRunning = waitRunning;
+
+
+/***/ }),
+
+/***/ 6469:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.waitListening = exports.PORT_POLL_MS = void 0;
+exports.judgedPorts = judgedPorts;
+const proc_net_tcp_1 = __nccwpck_require__(8548);
+const probe_context_1 = __nccwpck_require__(7872);
+/** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
+exports.PORT_POLL_MS = 20;
+/**
+ * Ports accept connections. Probed at the container's address where this machine can reach it;
+ * otherwise (a remote engine, no address) read inside the container from /proc/net/tcp.
+ */
+const waitListening = (ctx, probe) => {
+    let open = 0; // how many of probe.ports already accepted: they are not asked again
+    return (0, probe_context_1.poll)(ctx, probe, 500, async (running) => {
+        const host = await ctx.addressOf();
+        if (!running)
+            return undefined;
+        if (!host || !ctx.reachable(host)) {
+            const judged = await portsInside(ctx, probe, host);
+            if (!judged)
+                return undefined;
+            ctx.judge(judged);
+            return 'listening';
+        }
+        while (open < probe.ports.length) {
+            const why = await ctx.network.tcp(host, probe.ports[open], 1000);
+            if (why) {
+                ctx.observe(why);
+                return { retryInMs: exports.PORT_POLL_MS };
+            }
+            open++;
+        }
+        let imagePort;
+        if (probe.anyOf?.length) {
+            // The image's own ports are tried together: which one a program opens is its choice.
+            const answers = await Promise.all(probe.anyOf.map((p) => ctx.network.tcp(host, p, 1000)));
+            imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
+            if (imagePort === undefined) {
+                ctx.observe(`none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`);
+                return { retryInMs: exports.PORT_POLL_MS };
+            }
+        }
+        ctx.judge(judgedPorts(probe, imagePort));
+        return 'listening';
+    });
+};
+exports.waitListening = waitListening;
+/**
+ * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
+ * verdict rests on once they listen, else undefined (and why, as the last observation).
+ */
+async function portsInside(ctx, probe, host) {
+    const name = ctx.container.facts?.name ?? ctx.container.id;
+    const read = async (command) => (await ctx.exec(command, 5000)) ?? { code: -1, output: '' };
+    let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+    // 126/127: no usable `cat` at that path; a shell may still find one.
+    if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127))
+        r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
+    if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER)) {
+        if (r.code === 126 || r.code === 127) {
+            throw new probe_context_1.ServiceFailure(`its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`);
+        }
+        ctx.observe(`could not read /proc/net/tcp in ${name}: ${r.output.slice(-200) || `exit ${r.code}`}`);
+        return undefined;
+    }
+    const listening = (0, proc_net_tcp_1.listeningPorts)(r.output);
+    const missing = probe.ports.filter((p) => !listening.has(p));
+    const imagePort = probe.anyOf?.find((p) => listening.has(p));
+    if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
+        ctx.observe(`nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${name} (read from /proc/net/tcp)`);
+        return undefined;
+    }
+    return `${judgedPorts(probe, imagePort)}, read inside the container`;
+}
+/** The ports a tcp verdict rests on, for the readiness line. */
+function judgedPorts(probe, imagePort) {
+    const parts = [];
+    if (probe.ports.length > 0)
+        parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
+    if (imagePort !== undefined)
+        parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
+    return parts.join('; ');
+}
+
+
+/***/ }),
+
+/***/ 8202:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.StackStarter = void 0;
+const container_facts_1 = __nccwpck_require__(1719);
+const dependency_graph_1 = __nccwpck_require__(7279);
+const readiness_rules_1 = __nccwpck_require__(517);
+const wait_for_1 = __nccwpck_require__(4380);
+const concurrency_limit_1 = __nccwpck_require__(3565);
+const failure_description_1 = __nccwpck_require__(1069);
+const outcomes_1 = __nccwpck_require__(8495);
+const probe_context_1 = __nccwpck_require__(7872);
+const probes_1 = __nccwpck_require__(2278);
+const RESTARTS_ALLOWED = 3;
+/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
+const PROBE_PROCESSES = 8;
+class StackStarter {
+    engine;
+    network;
+    options;
+    outcomes = {};
+    tracked = new Map();
+    /** Container ids by service, as they become known (later waves arrive while others start). */
+    containers = {};
+    startedAt = {};
+    lastObservation = {};
+    waiters = new Set();
+    internal = new AbortController();
+    failure;
+    /** Set while a failure's message is completed (its logs read) before the wait gives up. */
+    finishing = Promise.resolve();
+    t0 = Date.now();
+    probeLimit = new concurrency_limit_1.ConcurrencyLimit(PROBE_PROCESSES);
+    constructor(engine, network, options) {
+        this.engine = engine;
+        this.network = network;
+        this.options = options;
+        for (const name of options.plan.services)
+            this.outcomes[name] = { name, status: 'pending', containers: [] };
+        for (const name of options.scaledToZero ?? []) {
+            if (this.outcomes[name])
+                Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
+        }
+        this.addContainers(options.containers);
+    }
+    addContainers(byService) {
+        for (const name of this.options.plan.services) {
+            if (this.containers[name]?.length || !byService[name]?.length)
+                continue;
+            this.containers[name] = byService[name];
+            for (const id of byService[name])
+                this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
+        }
+    }
+    missingContainers(services) {
+        return services.filter((n) => this.outcomes[n].status !== 'skipped' && (this.containers[n] ?? []).length === 0);
+    }
+    noContainerError(name) {
+        return new outcomes_1.StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
+    }
+    /** Waits for the later-created containers a batch needs; false when the wait failed. */
+    async awaitLaterContainers(batch) {
+        if (this.missingContainers(batch).length === 0 || !this.options.laterContainers)
+            return true;
+        try {
+            this.addContainers(await this.options.laterContainers);
+        }
+        catch (e) {
+            this.fail(new outcomes_1.StackStartError(e.message, this.outcomes, batch[0]));
+            return false;
+        }
+        return !this.failure;
+    }
+    async run() {
+        const { plan, signal } = this.options;
+        const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
+        if (missing.length > 0)
+            throw this.noContainerError(missing[0]);
+        const onAbort = () => this.fail(new outcomes_1.StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
+        signal.addEventListener('abort', onAbort);
+        const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
+        // The stream only ends on its own when the daemon goes away; nothing can be seen after that.
+        const lost = (how) => {
+            if (this.internal.signal.aborted)
+                return;
+            this.fail(new outcomes_1.StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
+        };
+        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${e.message})`));
+        try {
+            await this.schedule();
+            return this.outcomes;
+        }
+        finally {
+            signal.removeEventListener('abort', onAbort);
+            this.internal.abort();
+            events.stop();
+        }
+    }
+    elapsed(from = this.t0) {
+        return `${((Date.now() - from) / 1000).toFixed(1)}s`;
+    }
+    notify() {
+        for (const w of [...this.waiters])
+            w();
+    }
+    /** Resolves on the next notify() or after `ms`, whichever is first. */
+    wake(ms) {
+        return new Promise((resolve) => {
+            const done = () => {
+                clearTimeout(timer);
+                this.waiters.delete(done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            this.waiters.add(done);
+        });
+    }
+    /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
+    until(condition) {
+        let live = true;
+        const promise = (async () => {
+            while (live && !this.internal.signal.aborted && !condition())
+                await this.wake(1000);
+            return undefined;
+        })();
+        return { promise, cancel: () => (live = false) };
+    }
+    fail(error) {
+        if (this.failure)
+            return;
+        this.failure = error;
+        this.internal.abort();
+        this.notify();
+    }
+    settled(name) {
+        return (0, outcomes_1.isSettled)(this.outcomes[name]);
+    }
+    async schedule() {
+        const { plan } = this.options;
+        const deadline = this.t0 + this.options.timeoutMs;
+        while (!this.failure) {
+            const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && plan.needs[n].every((d) => this.settled(d)));
+            if (batch.length > 0) {
+                await this.startBatch(batch);
+                continue;
+            }
+            const now = Date.now();
+            if (plan.services.every((n) => this.settled(n))) {
+                const settle = this.runningSettleUntil();
+                if (now >= settle)
+                    return;
+                await this.wake(settle - now);
+                continue;
+            }
+            const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
+            if (overdue || now >= deadline) {
+                this.fail(this.timeoutError(overdue));
+                break;
+            }
+            const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
+            await this.wake(Math.min(1000, Math.max(5, next - now)));
+        }
+        await this.finishing;
+        throw this.failure;
+    }
+    /**
+     * "Running" is weak evidence: a process that crashes on start is running for an instant. The
+     * wait ends only once every service judged that way has stayed up for a moment, so a crash (or a
+     * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
+     */
+    runningSettleUntil() {
+        let until = 0;
+        for (const t of this.tracked.values()) {
+            if (!t.ready || t.probe?.kind !== 'running')
+                continue;
+            const down = t.exitCode !== undefined;
+            // Exited for good: a finished one-shot (a crash has failed the step already).
+            if (down && !(t.facts && (0, container_facts_1.willRestart)(t.facts, t.exitCode)))
+                continue;
+            // Counted from the container's own start, not from when the action saw it running; one
+            // the engine is about to restart must stay up a whole window after it is back.
+            const from = down ? Date.now() : (t.lastStartMs ?? t.facts?.startedAt ?? Date.now());
+            until = Math.max(until, from + (t.probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS));
+        }
+        return until;
+    }
+    /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
+    ownDeadline(name) {
+        const own = this.options.rules[name]?.timeoutSeconds;
+        return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
+    }
+    async startBatch(batch) {
+        if (!(await this.awaitLaterContainers(batch)))
+            return;
+        const missing = this.missingContainers(batch);
+        if (missing.length > 0) {
+            this.fail(this.noContainerError(missing[0]));
+            return;
+        }
+        const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
+        const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
+        const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
+        this.options.log(`Level ${levels.join('+')}: starting ${batch.join(', ')} (${this.elapsed()})`);
+        for (const n of batch) {
+            this.outcomes[n].status = 'starting';
+            this.startedAt[n] = Date.now();
+        }
+        try {
+            const alone = this.options.startAlone ?? new Set();
+            await Promise.all([
+                (async () => {
+                    await this.engine.start(viaEngine.filter((n) => !alone.has(n)).flatMap((n) => this.containers[n]));
+                    for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n]))
+                        await this.engine.start([id]);
+                })(),
+                viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
+            ]);
+        }
+        catch (e) {
+            if (this.failure)
+                return;
+            for (const n of batch)
+                this.outcomes[n].status = 'failed';
+            this.fail(new outcomes_1.StackStartError(`Starting ${batch.join(', ')} failed: ${e.message}`, this.outcomes, batch[0]));
+            return;
+        }
+        for (const n of batch) {
+            this.waitService(n).then((how) => {
+                const o = this.outcomes[n];
+                if (o.status !== 'starting')
+                    return;
+                o.status = how === 'completed' ? 'completed' : 'ready';
+                o.how = how;
+                o.readyMs = Date.now() - this.startedAt[n];
+                o.readyAt = new Date().toISOString();
+                this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
+                this.notify();
+            }, (e) => {
+                if (this.failure)
+                    return;
+                if (e instanceof probe_context_1.ServiceFailure)
+                    void this.serviceFailed(n, e.message);
+                else
+                    this.fail(new outcomes_1.StackStartError(`Waiting for '${n}' failed: ${e.message}`, this.outcomes, n));
+            });
+        }
+    }
+    containersOf(name) {
+        return (this.containers[name] ?? []).map((id) => this.tracked.get(id));
+    }
+    async refresh(ts) {
+        const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
+        for (const f of facts) {
+            const t = this.tracked.get(f.id);
+            if (t)
+                t.facts = f;
+        }
+        const name = ts[0]?.service;
+        if (name)
+            this.outcomes[name].containers = ts.map((t) => t.facts).filter((f) => f !== undefined);
+    }
+    async waitService(name) {
+        const ts = this.containersOf(name);
+        await this.refresh(ts);
+        const hows = await Promise.all(ts.map((t) => this.waitContainer(t)));
+        return hows.find((h) => h !== 'completed') ?? 'completed';
+    }
+    async waitContainer(t) {
+        const facts = t.facts;
+        const rule = this.options.rules[t.service];
+        const probe = (0, readiness_rules_1.probeFor)(facts, rule, this.options.declaredPorts?.[t.service]);
+        t.probe = probe;
+        t.required = rule !== undefined;
+        t.lastStartMs ??= facts.startedAt;
+        this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
+        const how = await (0, probes_1.waiterFor)(probe)(this.probeContext(t), probe);
+        t.ready = true;
+        return how;
+    }
+    probeContext(t) {
+        const signal = this.internal.signal;
+        return {
+            container: t,
+            signal,
+            network: this.network,
+            exec: (command, timeoutMs, own = signal) => this.probeLimit.run(() => (own.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, command, timeoutMs, own))),
+            followLogs: (onLine, until) => this.engine.followLogs(t.id, onLine, until),
+            refresh: () => this.refresh([t]),
+            addressOf: () => this.addressOf(t),
+            reachable: (address) => this.options.reachable?.(address) ?? true,
+            observe: (why) => (this.lastObservation[t.service] = why),
+            judge: (what) => (this.outcomes[t.service].judged = what),
+            wake: (ms) => this.wake(ms),
+            until: (condition) => this.until(condition),
+        };
+    }
+    async addressOf(t) {
+        const facts = t.facts;
+        const mode = facts.networkMode;
+        let shared;
+        if (mode.startsWith('container:')) {
+            const other = mode.slice('container:'.length);
+            shared = [...this.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
+            if (!shared)
+                shared = (await this.engine.inspect([other]))[0];
+        }
+        const address = (0, readiness_rules_1.probeAddress)(facts, shared);
+        if (!address)
+            this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
+        return address;
+    }
+    onEvent(e) {
+        const t = this.tracked.get(e.id);
+        if (!t || this.failure)
+            return;
+        if (e.action === 'start') {
+            t.exitCode = undefined;
+            t.eventHealth = undefined;
+            t.lastStartMs = e.timeMs || Date.now();
+        }
+        else if (e.action === 'die') {
+            t.exitCode = e.exitCode ?? 0;
+            // Decided here, on the event, not after an inspect round trip: a crash seen before the
+            // settle window ends must not lose the race to it.
+            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required))) {
+                void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
+            }
+            else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !(0, container_facts_1.willRestart)(t.facts, 0))
+                this.finishedInWindow(t.service);
+            void this.afterExit(t, t.exitCode);
+        }
+        else if (e.action === 'health_status' && e.health) {
+            t.eventHealth = e.health;
+            if (e.health === 'unhealthy')
+                void this.afterUnhealthy(t);
+        }
+        this.notify();
+    }
+    /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
+    finishedInWindow(name) {
+        const o = this.outcomes[name];
+        if (o.status !== 'ready' || o.how !== 'running')
+            return;
+        if (!this.containersOf(name).every((c) => c.exitCode === 0))
+            return;
+        o.status = 'completed';
+        o.how = 'completed';
+        this.options.log(`  ${name.padEnd(20)} ${'completed'.padEnd(12)} ${((Date.now() - this.startedAt[name]) / 1000).toFixed(1)}s`);
+    }
+    async afterExit(t, code) {
+        let facts;
+        try {
+            [facts] = await this.engine.inspect([t.id]);
+        }
+        catch {
+            facts = t.facts;
+        }
+        if (facts)
+            t.facts = facts;
+        if (!facts || this.failure)
+            return;
+        if ((0, container_facts_1.willRestart)(facts, code)) {
+            t.restarts++;
+            if (t.restarts >= RESTARTS_ALLOWED) {
+                await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
+            }
+        }
+        // An exit after readiness was judged on the die event itself (onEvent).
+        this.notify();
+    }
+    async afterUnhealthy(t) {
+        let output = '';
+        try {
+            const [facts] = await this.engine.inspect([t.id]);
+            output = facts?.lastHealthOutput ?? '';
+        }
+        catch {
+            // the message below still names the container
+        }
+        await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
+    }
+    serviceFailed(name, why) {
+        if (this.failure)
+            return Promise.resolve();
+        this.finishing = this.describeFailure(name, why);
+        return this.finishing;
+    }
+    async describeFailure(name, why) {
+        const o = this.outcomes[name];
+        o.status = 'failed';
+        o.detail = why;
+        const blocked = (0, dependency_graph_1.dependents)(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
+        // Stop waiting before reading logs, so nothing else starts meanwhile.
+        const placeholder = new outcomes_1.StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
+        this.fail(placeholder);
+        (0, failure_description_1.markNotStarted)(this.outcomes);
+        const ids = this.containers[name] ?? [];
+        let logs = '';
+        try {
+            logs = await this.engine.tailLogs(ids[0], this.options.logLines);
+        }
+        catch {
+            logs = '(logs unavailable)';
+        }
+        const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
+        Object.assign(placeholder, { message: (0, failure_description_1.serviceFailureMessage)({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs }), logs });
+    }
+    timeoutError(overdue) {
+        const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');
+        const message = (0, failure_description_1.timeoutMessage)({
+            plan: this.options.plan,
+            outcomes: this.outcomes,
+            timeoutMs: this.options.timeoutMs,
+            overdue: overdue ? { service: overdue, seconds: this.options.rules[overdue]?.timeoutSeconds } : undefined,
+            lastObservation: this.lastObservation,
+        });
+        return new outcomes_1.StackStartError(message, this.outcomes, overdue ?? waiting[0]);
+    }
+}
+exports.StackStarter = StackStarter;
 
 
 /***/ }),
@@ -29933,7 +30468,7 @@ module.exports = require("stream/web");
 
 /***/ }),
 
-/***/ 3193:
+/***/ 5574:
 /***/ ((module) => {
 
 "use strict";
@@ -33407,7 +33942,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -34340,7 +34875,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -34625,7 +35160,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -34720,7 +35255,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -34913,7 +35448,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -35035,7 +35570,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -35159,7 +35694,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -38021,9 +38556,9 @@ var binary = __nccwpck_require__(6083);
 var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(8294);
+var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -38452,7 +38987,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -38620,7 +39155,7 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 8294:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -38638,7 +39173,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -38773,7 +39308,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -40304,7 +40839,7 @@ var __webpack_exports__ = {};
 var exports = __webpack_exports__;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const main_1 = __nccwpck_require__(1730);
+const main_1 = __nccwpck_require__(6769);
 void (0, main_1.run)();
 
 })();

@@ -25643,15 +25643,171 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7242:
+/***/ 6831:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Pure parsers for action inputs: each returns a typed value or throws a message naming the input.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseList = parseList;
+exports.parseLines = parseLines;
+exports.parseBoolean = parseBoolean;
+exports.parseChoice = parseChoice;
+exports.parseSeconds = parseSeconds;
+exports.parsePositiveInteger = parsePositiveInteger;
+function parseList(value) {
+    return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+function parseLines(value) {
+    return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+function parseBoolean(name, value) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off', ''].includes(v))
+        return false;
+    throw new Error(`Input '${name}' must be true or false, got '${value}'.`);
+}
+function parseChoice(name, value, choices) {
+    const v = value.trim().toLowerCase();
+    const hit = choices.find((c) => c === v);
+    if (!hit)
+        throw new Error(`Input '${name}' must be one of ${choices.join(', ')}; got '${value}'.`);
+    return hit;
+}
+/** Seconds as a number; `allowZero` for grace periods, where 0 means "kill at once". */
+function parseSeconds(name, value, allowZero = false) {
+    const v = value.trim();
+    if (!/^\d+(\.\d+)?$/.test(v))
+        throw new Error(`Input '${name}' must be a number of seconds, got '${value}'.`);
+    const n = Number(v);
+    if (!allowZero && n <= 0)
+        throw new Error(`Input '${name}' must be greater than 0, got '${value}'.`);
+    return n;
+}
+function parsePositiveInteger(name, value) {
+    const v = value.trim();
+    if (!/^\d+$/.test(v) || Number(v) <= 0)
+        throw new Error(`Input '${name}' must be a positive whole number, got '${value}'.`);
+    return Number(v);
+}
+
+
+/***/ }),
+
+/***/ 1729:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getInputs = getInputs;
+const core = __importStar(__nccwpck_require__(7484));
+const names_1 = __nccwpck_require__(2814);
+const input_parsing_1 = __nccwpck_require__(6831);
+const shell_words_1 = __nccwpck_require__(9084);
+const wait_for_1 = __nccwpck_require__(4380);
+function words(name, value) {
+    try {
+        return (0, shell_words_1.splitShellWords)(value);
+    }
+    catch (e) {
+        throw new Error(`Input '${name}': ${e.message}.`);
+    }
+}
+function parseEnvPrefix(value) {
+    const prefix = value.trim();
+    if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+        throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+    }
+    return prefix;
+}
+/** Reads and checks every input; a bad one fails the step before anything is created. */
+function getInputs(readRaw = (n) => core.getInput(n)) {
+    // An empty input takes its default from the one table (the runner fills them from action.yml,
+    // but a harness or a caller of this function may not).
+    const read = (name) => {
+        const value = readRaw(name);
+        return value.trim() === '' ? (names_1.InputDefaults[name] ?? '') : value;
+    };
+    const composeCommand = words(names_1.InputNames.ComposeCommand, read(names_1.InputNames.ComposeCommand));
+    const host = read(names_1.InputNames.Host).trim();
+    if (/[\s/]/.test(host))
+        throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
+    return {
+        composeFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.ComposeFile)),
+        workingDirectory: read(names_1.InputNames.WorkingDirectory).trim(),
+        projectName: read(names_1.InputNames.ProjectName).trim(),
+        services: (0, input_parsing_1.parseList)(read(names_1.InputNames.Services)),
+        profiles: (0, input_parsing_1.parseList)(read(names_1.InputNames.Profiles)),
+        envFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.EnvFile)),
+        build: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Build, read(names_1.InputNames.Build)),
+        pull: (0, input_parsing_1.parseChoice)(names_1.InputNames.Pull, read(names_1.InputNames.Pull), ['missing', 'always', 'never']),
+        timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
+        waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
+        host,
+        exportEnv: (0, input_parsing_1.parseBoolean)(names_1.InputNames.ExportEnv, read(names_1.InputNames.ExportEnv)),
+        envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
+        composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
+        upFlags: words(names_1.InputNames.UpFlags, read(names_1.InputNames.UpFlags)),
+        post: {
+            teardown: (0, input_parsing_1.parseChoice)(names_1.InputNames.Teardown, read(names_1.InputNames.Teardown), ['always', 'never']),
+            logs: (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, read(names_1.InputNames.Logs), ['on-failure', 'always', 'never']),
+            logLines: (0, input_parsing_1.parsePositiveInteger)(names_1.InputNames.LogLines, read(names_1.InputNames.LogLines)),
+            stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
+            downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
+            failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 2814:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
 // Every name the workflow contract exposes lives here, so action.yml, main and post agree.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeLabels = exports.DEFAULT_COMPOSE_FILES = exports.StateKeys = exports.serviceUrlOutput = exports.Outputs = exports.Inputs = void 0;
-exports.Inputs = {
+exports.StateKeys = exports.serviceUrlOutput = exports.InputDefaults = exports.OutputNames = exports.InputNames = void 0;
+exports.InputNames = {
     ComposeFile: 'compose-file',
     WorkingDirectory: 'working-directory',
     ProjectName: 'project-name',
@@ -25674,10 +25830,27 @@ exports.Inputs = {
     DownFlags: 'down-flags',
     FailOnExit: 'fail-on-exit',
 };
-exports.Outputs = {
+exports.OutputNames = {
     ProjectName: 'project-name',
     Urls: 'urls',
     Services: 'services',
+};
+/**
+ * Each input's default, written here only: `getInputs` applies them, and a unit test holds
+ * action.yml's `default:` lines to the same values.
+ */
+exports.InputDefaults = {
+    [exports.InputNames.WorkingDirectory]: '.',
+    [exports.InputNames.Build]: 'false',
+    [exports.InputNames.Pull]: 'missing',
+    [exports.InputNames.Timeout]: '300',
+    [exports.InputNames.Teardown]: 'always',
+    [exports.InputNames.Logs]: 'on-failure',
+    [exports.InputNames.LogLines]: '200',
+    [exports.InputNames.StopTimeout]: '3',
+    [exports.InputNames.Host]: 'localhost',
+    [exports.InputNames.ExportEnv]: 'true',
+    [exports.InputNames.FailOnExit]: 'false',
 };
 /** `<service>-url` output for each service that publishes a port. */
 const serviceUrlOutput = (service) => `${service}-url`;
@@ -25685,8 +25858,368 @@ exports.serviceUrlOutput = serviceUrlOutput;
 exports.StateKeys = {
     Run: 'run',
 };
-/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
-exports.DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+
+/***/ }),
+
+/***/ 7718:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultPostDependencies = defaultPostDependencies;
+exports.run = run;
+const docker_1 = __nccwpck_require__(3620);
+const docker_args_1 = __nccwpck_require__(6916);
+const process_runner_1 = __nccwpck_require__(2578);
+const teardown_1 = __nccwpck_require__(6734);
+const exits_after_main_1 = __nccwpck_require__(4694);
+const secrets_1 = __nccwpck_require__(1575);
+const summary_1 = __nccwpck_require__(8786);
+const runtime_1 = __nccwpck_require__(4202);
+const state_1 = __nccwpck_require__(3175);
+/** Log lines in each exit annotation; the full logs follow in the post step's groups. */
+const EXIT_LOG_LINES = 30;
+function defaultPostDependencies() {
+    return { runtime: (0, runtime_1.coreRuntime)(), docker: (signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal) };
+}
+/**
+ * The post step: logs as asked, then teardown of what this run created, and only that. Problems
+ * here are warnings, never failures. Without state, or with state saved before the first create,
+ * the run created nothing, so nothing is removed: a project of the same name belongs to someone else.
+ */
+async function run(deps = defaultPostDependencies()) {
+    const { runtime } = deps;
+    const controller = new AbortController();
+    const onSignal = (signal) => {
+        if (!controller.signal.aborted)
+            runtime.info(`Received ${signal}: stopping the post step.`);
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const log = {
+        info: (line) => runtime.info(line),
+        warning: (line) => runtime.warning(line),
+        group: (title, fn) => runtime.group(title, fn),
+        mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => runtime.setSecret(s)),
+    };
+    /** Set once removal begins: a cancel from then on may leave part of the project. */
+    let removing;
+    let failedExits = [];
+    let failOnExit = false;
+    try {
+        const state = (0, state_1.loadRunState)(runtime);
+        if (!state) {
+            runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
+            return;
+        }
+        failOnExit = state.post.failOnExit;
+        if (!state.creationStarted) {
+            runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
+            return;
+        }
+        const docker = deps.docker(controller.signal);
+        let containers;
+        // One look serves both the exit report and the logs; neither asked for, teardown needs none.
+        if (state.watched?.length || state.post.logs !== 'never') {
+            try {
+                containers = await (0, teardown_1.projectContainers)(docker, state, log);
+            }
+            catch (e) {
+                runtime.warning(`Could not look at the project's containers: ${e.message}`);
+            }
+        }
+        const exits = containers && state.watched ? (0, exits_after_main_1.exitsAfterMain)(state.watched, containers) : [];
+        await reportExits(runtime, docker, state, exits, containers ?? []);
+        failedExits = exits.filter((e) => e.failed);
+        if (containers && (0, teardown_1.shouldPrintLogs)(state, failedExits.length > 0)) {
+            await (0, teardown_1.printServiceLogs)(docker, state, log, containers).catch((e) => runtime.warning(`Could not print logs: ${e.message}`));
+        }
+        if (state.post.teardown === 'never') {
+            runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
+            return;
+        }
+        removing = state.project.name;
+        await (0, teardown_1.removeStack)(docker, state, log);
+    }
+    catch (error) {
+        runtime.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    finally {
+        if (failOnExit && failedExits.length > 0) {
+            runtime.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
+        }
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (controller.signal.aborted && removing) {
+            runtime.warning(`The post step was cancelled: project ${removing} may be partly left. Remove it with: ${(0, docker_args_1.manualRemovalCommand)(removing)}`);
+        }
+    }
+}
+/**
+ * Services that died after main: an error annotation each, with the exit code, when, and the last
+ * log lines, and a section of the job summary. Only non-zero exits and restarts are errors.
+ */
+async function reportExits(runtime, docker, state, exits, containers) {
+    if (exits.length === 0)
+        return;
+    const tails = {};
+    for (const e of exits) {
+        const id = containers.find((c) => c.name === e.container)?.id;
+        const tail = id ? await docker.tailLogs(id, Math.min(state.post.logLines, EXIT_LOG_LINES)).catch(() => '') : '';
+        tails[e.container] = tail;
+        const message = `${(0, exits_after_main_1.describeExit)(e)}\nLast log lines of ${e.service}:\n${tail.trim() || '(no output)'}`;
+        if (e.failed)
+            runtime.error(message, `${e.service} exited after the main step`);
+        else
+            runtime.info(message);
+    }
+    // The summary file is not masked by the runner: secrets are hidden here.
+    const secrets = containers.flatMap((c) => (0, secrets_1.environmentSecrets)(c.env).secrets);
+    const hidden = Object.fromEntries(Object.entries(tails).map(([k, v]) => [k, (0, secrets_1.hideSecrets)(v, secrets)]));
+    await runtime.appendSummary((0, summary_1.exitsMarkdown)(state.project.name, exits, hidden));
+}
+
+
+/***/ }),
+
+/***/ 4202:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.coreRuntime = coreRuntime;
+const core = __importStar(__nccwpck_require__(7484));
+function coreRuntime() {
+    return {
+        getInput: (name) => core.getInput(name),
+        setOutput: (name, value) => core.setOutput(name, value),
+        exportVariable: (name, value) => core.exportVariable(name, value),
+        saveState: (name, value) => core.saveState(name, value),
+        getState: (name) => core.getState(name),
+        setSecret: (value) => core.setSecret(value),
+        setFailed: (message) => core.setFailed(message),
+        info: (line) => core.info(line),
+        debug: (line) => core.debug(line),
+        warning: (line) => core.warning(line),
+        error: (message, title) => core.error(message, title ? { title } : {}),
+        group: (title, fn) => core.group(title, fn),
+        appendSummary: async (markdown) => {
+            if (process.env.GITHUB_STEP_SUMMARY)
+                await core.summary.addRaw(markdown).write();
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 9084:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.splitShellWords = splitShellWords;
+/**
+ * Splits a string into words the way a POSIX shell would (quotes and backslashes), without
+ * expanding anything: flags reach the process as an argument array, never through a shell.
+ */
+function splitShellWords(text) {
+    const words = [];
+    let current = '';
+    let inWord = false;
+    let quote = null;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+            else
+                current += ch;
+            continue;
+        }
+        if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]))
+                current += text[++i];
+            else
+                current += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\') {
+            if (i + 1 >= text.length)
+                throw new Error(`trailing backslash in: ${text}`);
+            const next = text[++i];
+            if (next !== '\n')
+                current += next;
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(current);
+            current = '';
+            inWord = false;
+        }
+        else {
+            current += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unbalanced ${quote === '"' ? 'double' : 'single'} quote in: ${text}`);
+    if (inWord)
+        words.push(current);
+    return words;
+}
+
+
+/***/ }),
+
+/***/ 3175:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.encodeState = encodeState;
+exports.decodeState = decodeState;
+exports.saveRunState = saveRunState;
+exports.loadRunState = loadRunState;
+const inputs_1 = __nccwpck_require__(1729);
+const names_1 = __nccwpck_require__(2814);
+function encodeState(state) {
+    return JSON.stringify(state);
+}
+/** The state main saved, or undefined when there is none (or it is not this version's). */
+function decodeState(text) {
+    if (!text.trim())
+        return undefined;
+    let s;
+    try {
+        s = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const p = s.project;
+    if (s.version !== 2 || typeof p?.name !== 'string' || p.name === '')
+        return undefined;
+    return {
+        version: 2,
+        project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
+        compose: s.compose,
+        // Main writes every setting; a missing one takes the input's default rather than failing post.
+        post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
+        watched: Array.isArray(s.watched) ? s.watched : undefined,
+        creationStarted: s.creationStarted === true,
+        outcome: s.outcome,
+    };
+}
+/** Saves the whole state under its one key; called again whenever it changes. */
+function saveRunState(runtime, state) {
+    runtime.saveState(names_1.StateKeys.Run, encodeState(state));
+}
+function loadRunState(runtime) {
+    return decodeState(runtime.getState(names_1.StateKeys.Run));
+}
+
+
+/***/ }),
+
+/***/ 3374:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.dialectOf = dialectOf;
+exports.detectDialect = detectDialect;
+exports.cliName = cliName;
+const V1 = {
+    version: 'v1',
+    upPullArgs: () => [],
+    pullsSeparately: (pull) => pull === 'always',
+    createsInWaves: true,
+    startsItself: () => false,
+};
+const V2 = {
+    version: 'v2',
+    upPullArgs: (pull) => ['--pull', pull],
+    pullsSeparately: () => false,
+    createsInWaves: false,
+    startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
+};
+function dialectOf(version) {
+    return version === 'v1' ? V1 : V2;
+}
+/**
+ * The version behind a compose command: the `docker compose` plugin is v2; so is any command
+ * whose `config` prints the project's `name:` (v1 never does), which covers a `compose-command`
+ * naming a v2 binary directly.
+ */
+function detectDialect(cli, configYaml) {
+    const plugin = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
+    return dialectOf(plugin || /^name:/m.test(configYaml) ? 'v2' : 'v1');
+}
+/** How the log names the compose command, e.g. `docker compose`. */
+function cliName(cli) {
+    return [cli.command, ...cli.baseArgs].join(' ');
+}
+
+
+/***/ }),
+
+/***/ 7853:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Labels compose puts on everything it creates: the engine's own record of which project and
+// service a container, network or volume belongs to (read instead of compose's printed output).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
@@ -25698,7 +26231,7 @@ exports.ComposeLabels = {
 
 /***/ }),
 
-/***/ 8090:
+/***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25707,7 +26240,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseInspect = parseInspect;
 exports.envFromList = envFromList;
 exports.willRestart = willRestart;
-const constants_1 = __nccwpck_require__(7242);
+const labels_1 = __nccwpck_require__(7853);
 function parseInspect(entry) {
     const state = entry.State ?? {};
     const config = entry.Config ?? {};
@@ -25736,7 +26269,7 @@ function parseInspect(entry) {
     return {
         id: entry.Id,
         name: String(entry.Name ?? '').replace(/^\//, ''),
-        service: labels[constants_1.ComposeLabels.Service] ?? '',
+        service: labels[labels_1.ComposeLabels.Service] ?? '',
         image: config.Image ?? '',
         status: state.Status ?? 'unknown',
         exitCode: state.ExitCode ?? 0,
@@ -25785,7 +26318,7 @@ function willRestart(facts, exitCode) {
 
 /***/ }),
 
-/***/ 1153:
+/***/ 6916:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25818,7 +26351,8 @@ exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
-const constants_1 = __nccwpck_require__(7242);
+const labels_1 = __nccwpck_require__(7853);
+const dialect_1 = __nccwpck_require__(3374);
 function composeGlobalArgs(p) {
     return [
         '--project-name', p.name,
@@ -25836,8 +26370,7 @@ function composeCreateArgs(p, o) {
     return [
         ...composeGlobalArgs(p), 'up', '--no-start',
         ...(o.build ? ['--build'] : []),
-        // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
-        ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+        ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
@@ -25854,7 +26387,7 @@ function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
 }
 /** The label every container, network and volume of the project carries. */
-const projectLabel = (project) => `${constants_1.ComposeLabels.Project}=${project}`;
+const projectLabel = (project) => `${labels_1.ComposeLabels.Project}=${project}`;
 exports.projectLabel = projectLabel;
 const projectFilter = (project) => `label=${(0, exports.projectLabel)(project)}`;
 exports.projectFilter = projectFilter;
@@ -25935,7 +26468,7 @@ function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
 
 /***/ }),
 
-/***/ 3871:
+/***/ 3620:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -25977,11 +26510,11 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Docker = exports.DockerError = void 0;
 exports.isUnknownComposeCommand = isUnknownComposeCommand;
 exports.mergeTimestampedLogs = mergeTimestampedLogs;
-const args = __importStar(__nccwpck_require__(1153));
-const container_facts_1 = __nccwpck_require__(8090);
-const process_runner_1 = __nccwpck_require__(1377);
-const engine_events_1 = __nccwpck_require__(9203);
-const engine_api_1 = __nccwpck_require__(316);
+const args = __importStar(__nccwpck_require__(6916));
+const container_facts_1 = __nccwpck_require__(1719);
+const process_runner_1 = __nccwpck_require__(2578);
+const engine_events_1 = __nccwpck_require__(3038);
+const engine_api_1 = __nccwpck_require__(1343);
 // The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
 // executes them and turns failures into messages a user can act on.
 class DockerError extends Error {
@@ -26242,7 +26775,7 @@ exports.Docker = Docker;
 
 /***/ }),
 
-/***/ 316:
+/***/ 1343:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -26421,7 +26954,7 @@ exports.EngineApi = EngineApi;
 
 /***/ }),
 
-/***/ 9203:
+/***/ 3038:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -26465,201 +26998,7 @@ function parseEventLine(line) {
 
 /***/ }),
 
-/***/ 3879:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.exitsAfterMain = exitsAfterMain;
-exports.describeExit = describeExit;
-function exitsAfterMain(watched, facts) {
-    const byId = new Map(facts.map((f) => [f.id, f]));
-    const out = [];
-    for (const w of watched) {
-        const f = byId.get(w.id);
-        if (!f)
-            continue; // removed by someone else: nothing to say about how it ended
-        const restartsSince = Math.max(0, f.restartCount - w.restarts);
-        const stopped = f.status === 'exited' || f.status === 'dead';
-        if (!stopped && restartsSince === 0)
-            continue;
-        out.push({
-            service: w.service,
-            container: f.name,
-            exitCode: stopped ? f.exitCode : undefined,
-            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
-            restartsSince,
-            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
-        });
-    }
-    return out;
-}
-/** One sentence for the annotation and the summary. */
-function describeExit(e) {
-    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
-    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
-    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.run = run;
-const core = __importStar(__nccwpck_require__(7484));
-const constants_1 = __nccwpck_require__(7242);
-const docker_1 = __nccwpck_require__(3871);
-const docker_args_1 = __nccwpck_require__(1153);
-const process_runner_1 = __nccwpck_require__(1377);
-const secrets_1 = __nccwpck_require__(7194);
-const state_1 = __nccwpck_require__(2462);
-const exits_after_main_1 = __nccwpck_require__(3879);
-const summary_1 = __nccwpck_require__(8855);
-const teardown_1 = __nccwpck_require__(5128);
-/** Log lines in each exit annotation; the full logs follow in the post step's groups. */
-const EXIT_LOG_LINES = 30;
-const log = {
-    info: (line) => core.info(line),
-    warning: (line) => core.warning(line),
-    group: (title, fn) => core.group(title, fn),
-    mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => core.setSecret(s)),
-};
-/**
- * The post step: logs as asked, then teardown of what this run created, and only that. Problems
- * here are warnings, never failures. Without state, or with state saved before the first create,
- * the run created nothing, so nothing is removed: a project of the same name belongs to someone else.
- */
-async function run() {
-    const controller = new AbortController();
-    const onSignal = (signal) => {
-        if (!controller.signal.aborted)
-            core.info(`Received ${signal}: stopping the post step.`);
-        controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    /** Set once removal begins: a cancel from then on may leave part of the project. */
-    let project;
-    let failedExits = [];
-    let failOnExit = false;
-    try {
-        const state = (0, state_1.decodeState)(core.getState(constants_1.StateKeys.Run));
-        if (!state) {
-            core.info('The main step saved no state, so it created nothing: nothing to remove.');
-            return;
-        }
-        failOnExit = state.failOnExit;
-        if (!state.creationStarted) {
-            core.info(`The main step stopped before creating anything, so project ${state.projectName} is not touched.`);
-            return;
-        }
-        const docker = new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, controller.signal);
-        let containers;
-        // One look serves both the exit report and the logs; neither asked for, teardown needs none.
-        if (state.watched?.length || state.logs !== 'never') {
-            try {
-                containers = await (0, teardown_1.projectContainers)(docker, state, log);
-            }
-            catch (e) {
-                core.warning(`Could not look at the project's containers: ${e.message}`);
-            }
-        }
-        const exits = containers && state.watched ? (0, exits_after_main_1.exitsAfterMain)(state.watched, containers) : [];
-        await reportExits(docker, state, exits, containers ?? []);
-        failedExits = exits.filter((e) => e.failed);
-        if (containers && (0, teardown_1.shouldPrintLogs)(state, failedExits.length > 0)) {
-            await (0, teardown_1.printServiceLogs)(docker, state, log, containers).catch((e) => core.warning(`Could not print logs: ${e.message}`));
-        }
-        if (state.teardown === 'never') {
-            core.info(`teardown: never, so project ${state.projectName} stays up.`);
-            return;
-        }
-        project = state.projectName;
-        await (0, teardown_1.removeStack)(docker, state, log);
-    }
-    catch (error) {
-        core.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    finally {
-        if (failOnExit && failedExits.length > 0) {
-            core.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
-        }
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        if (controller.signal.aborted && project) {
-            core.warning(`The post step was cancelled: project ${project} may be partly left. Remove it with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
-        }
-    }
-}
-/**
- * Services that died after main: an error annotation each, with the exit code, when, and the last
- * log lines, and a section of the job summary. Only non-zero exits and restarts are errors.
- */
-async function reportExits(docker, state, exits, containers) {
-    if (exits.length === 0)
-        return;
-    const tails = {};
-    for (const e of exits) {
-        const id = containers.find((c) => c.name === e.container)?.id;
-        const tail = id ? await docker.tailLogs(id, Math.min(state.logLines, EXIT_LOG_LINES)).catch(() => '') : '';
-        tails[e.container] = tail;
-        const message = `${(0, exits_after_main_1.describeExit)(e)}\nLast log lines of ${e.service}:\n${tail.trim() || '(no output)'}`;
-        if (e.failed)
-            core.error(message, { title: `${e.service} exited after the main step` });
-        else
-            core.info(message);
-    }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        // The summary file is not masked by the runner: secrets are hidden here.
-        const secrets = containers.flatMap((c) => (0, secrets_1.environmentSecrets)(c.env).secrets);
-        const hidden = Object.fromEntries(Object.entries(tails).map(([k, v]) => [k, (0, secrets_1.hideSecrets)(v, secrets)]));
-        await core.summary.addRaw((0, summary_1.exitsMarkdown)(state.projectName, exits, hidden)).write();
-    }
-}
-
-
-/***/ }),
-
-/***/ 1377:
+/***/ 2578:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -26823,7 +27162,152 @@ exports.SpawnRunner = SpawnRunner;
 
 /***/ }),
 
-/***/ 7194:
+/***/ 6734:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.shouldPrintLogs = shouldPrintLogs;
+exports.projectContainers = projectContainers;
+exports.printServiceLogs = printServiceLogs;
+exports.removeStack = removeStack;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const labels_1 = __nccwpck_require__(7853);
+const docker_args_1 = __nccwpck_require__(6916);
+const secrets_1 = __nccwpck_require__(1575);
+/** A service that died after main counts as a failure too. */
+function shouldPrintLogs(stack, diedAfterMain = false) {
+    const { logs } = stack.post;
+    return logs === 'always' || (logs === 'on-failure' && (stack.outcome !== 'success' || diedAfterMain));
+}
+/** The project's containers as the engine sees them now, their secrets masked before anything prints. */
+async function projectContainers(docker, stack, log) {
+    const facts = await docker.inspect(await docker.containerIds(stack.project.name));
+    // Main registered these too, but a log printed here must not depend on main having got that far.
+    log.mask(facts.flatMap((f) => (0, secrets_1.environmentSecrets)(f.env).secrets));
+    return facts;
+}
+async function printServiceLogs(docker, stack, log, containers) {
+    const lines = stack.post.logLines;
+    const facts = [...containers];
+    facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+    for (const f of facts) {
+        const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${lines} lines)`;
+        await log.group(title, () => docker.printLogs(f.id, lines));
+    }
+}
+function composeFilesPresent(p) {
+    return p.files.length > 0 && p.files.every((f) => fs.existsSync(path.resolve(p.workingDirectory, f)));
+}
+/**
+ * Removes every container, network and volume labelled with the project: what `compose down
+ * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
+ * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
+ * Problems are warnings.
+ */
+async function removeStack(docker, stack, log) {
+    const project = stack.project.name;
+    const { downFlags, stopTimeoutSeconds } = stack.post;
+    let failed = false;
+    const attempt = async (what, fn) => {
+        try {
+            await fn();
+        }
+        catch (e) {
+            failed = true;
+            log.warning(`${what} labelled ${labels_1.ComposeLabels.Project}=${project}: ${e.message}`);
+        }
+    };
+    // A listing that fails must not read as "nothing there": the stack may well still be up.
+    const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
+    const couldNotLook = (e) => log.warning(`Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
+        `Remove them with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
+    let containers, networks, volumes;
+    try {
+        [containers, networks, volumes] = await labelled();
+    }
+    catch (e) {
+        couldNotLook(e);
+        return;
+    }
+    if (containers.length + networks.length + volumes.length === 0 && downFlags.length === 0) {
+        log.info(`Project ${project} is already gone: nothing labelled ${labels_1.ComposeLabels.Project}=${project} is left on the engine.`);
+        return;
+    }
+    // One stop call for all containers: the grace runs once, in parallel, not once per service.
+    if (stopTimeoutSeconds > 0)
+        await attempt('Stopping containers', () => docker.stop(containers, stopTimeoutSeconds));
+    const removed = [0, 0, 0];
+    try {
+        if (downFlags.length > 0 && stack.compose && composeFilesPresent(stack.project)) {
+            const cli = stack.compose;
+            await attempt('compose down', () => docker.down(cli, stack.project, stopTimeoutSeconds, downFlags));
+            [containers, networks, volumes] = await labelled();
+        }
+        // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
+        // compose went away. Three passes at most; each look costs one parallel round of list calls.
+        for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
+            const [c, n, v] = [containers, networks, volumes];
+            await attempt('Removing containers', () => docker.removeContainers(c));
+            // Networks and volumes are free once their containers are gone.
+            await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
+            removed[0] += c.length;
+            removed[1] += n.length;
+            removed[2] += v.length;
+            if (failed)
+                break;
+            [containers, networks, volumes] = await labelled();
+        }
+    }
+    catch (e) {
+        couldNotLook(e);
+        return;
+    }
+    if (failed)
+        log.warning(`Project ${project} may be partly left. Remove what is left with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
+    else
+        log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
+}
+
+
+/***/ }),
+
+/***/ 1575:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -26951,52 +27435,7 @@ function hideSecrets(text, secrets) {
 
 /***/ }),
 
-/***/ 2462:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.encodeState = encodeState;
-exports.decodeState = decodeState;
-function encodeState(state) {
-    return JSON.stringify(state);
-}
-function decodeState(text) {
-    if (!text.trim())
-        return undefined;
-    try {
-        const s = JSON.parse(text);
-        if (s.version !== 1 || typeof s.projectName !== 'string' || s.projectName === '')
-            return undefined;
-        return {
-            version: 1,
-            projectName: s.projectName,
-            workingDirectory: s.workingDirectory ?? '.',
-            files: s.files ?? [],
-            envFiles: s.envFiles ?? [],
-            profiles: s.profiles ?? [],
-            compose: s.compose,
-            teardown: s.teardown ?? 'always',
-            logs: s.logs ?? 'on-failure',
-            logLines: s.logLines ?? 200,
-            stopTimeoutSeconds: s.stopTimeoutSeconds ?? 3,
-            downFlags: s.downFlags ?? [],
-            failOnExit: s.failOnExit === true,
-            watched: Array.isArray(s.watched) ? s.watched : undefined,
-            creationStarted: s.creationStarted === true,
-            outcome: s.outcome,
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-
-
-/***/ }),
-
-/***/ 8855:
+/***/ 8786:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -27005,8 +27444,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
-const secrets_1 = __nccwpck_require__(7194);
-const exits_after_main_1 = __nccwpck_require__(3879);
+const secrets_1 = __nccwpck_require__(1575);
+const exits_after_main_1 = __nccwpck_require__(4694);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
@@ -27049,143 +27488,190 @@ function exitsMarkdown(projectName, exits, tails) {
 
 /***/ }),
 
-/***/ 5128:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ 4380:
+/***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
+// The `wait-for` input: one line per service overriding how its readiness is judged.
+//   web: http://:8080/health status=200 timeout=60
+//   db: tcp:3306            worker: log:/ready to accept connections/i
+//   migrate: exit:0         cache: none        db: healthy engine
+//   myapp: running 5s       (stays up 5 s after its start)
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.shouldPrintLogs = shouldPrintLogs;
-exports.projectContainers = projectContainers;
-exports.printServiceLogs = printServiceLogs;
-exports.removeStack = removeStack;
-const fs = __importStar(__nccwpck_require__(9896));
-const path = __importStar(__nccwpck_require__(6928));
-const constants_1 = __nccwpck_require__(7242);
-const docker_args_1 = __nccwpck_require__(1153);
-const secrets_1 = __nccwpck_require__(7194);
-/** A service that died after main counts as a failure too. */
-function shouldPrintLogs(state, diedAfterMain = false) {
-    return state.logs === 'always' || (state.logs === 'on-failure' && (state.outcome !== 'success' || diedAfterMain));
-}
-/** The project's containers as the engine sees them now, their secrets masked before anything prints. */
-async function projectContainers(docker, state, log) {
-    const facts = await docker.inspect(await docker.containerIds(state.projectName));
-    // Main registered these too, but a log printed here must not depend on main having got that far.
-    log.mask(facts.flatMap((f) => (0, secrets_1.environmentSecrets)(f.env).secrets));
-    return facts;
-}
-async function printServiceLogs(docker, state, log, containers) {
-    const facts = [...containers];
-    facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
-    for (const f of facts) {
-        const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
-        await log.group(title, () => docker.printLogs(f.id, state.logLines));
-    }
-}
-function composeFilesPresent(state) {
-    return state.files.length > 0 && state.files.every((f) => fs.existsSync(path.resolve(state.workingDirectory, f)));
-}
+exports.RUNNING_SETTLE_MS = void 0;
+exports.parseProbe = parseProbe;
+exports.parseWaitFor = parseWaitFor;
+exports.describeProbe = describeProbe;
 /**
- * Removes every container, network and volume labelled with the project: what `compose down
- * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
- * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
- * Problems are warnings.
+ * How long a service judged only by "running" must stay up after its start. A program that crashes
+ * on a missing dependency does so once it has loaded: a Python or Node service in about a second,
+ * one that imports a large framework (Airflow, Django) or a JVM in a few. Three seconds catches
+ * most, and the window runs alongside the rest of the stack's start; `running <duration>` sets it.
  */
-async function removeStack(docker, state, log) {
-    const project = state.projectName;
-    let failed = false;
-    const attempt = async (what, fn) => {
+exports.RUNNING_SETTLE_MS = 3000;
+const SYNTAX = "expected '<service>: <probe> [timeout=<seconds>]' with probe one of healthy, tcp:<port>, http://[host]:<port>/<path>, log:/<regex>/, exit:<code>, running [<duration>], none";
+function fail(line, why) {
+    throw new Error(`Input 'wait-for': cannot read '${line}': ${why} (${SYNTAX}).`);
+}
+function parsePort(text, line) {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 1 || n > 65535)
+        fail(line, `'${text}' is not a port`);
+    return n;
+}
+function parseProbe(text, options, line) {
+    if (text === 'healthy')
+        return { kind: 'healthy', active: options.engine === undefined };
+    if (text === 'running')
+        return { kind: 'running' };
+    if (text.startsWith('running ')) {
+        const d = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.slice('running '.length).trim());
+        if (!d)
+            fail(line, `'${text.slice('running '.length).trim()}' is not a duration (e.g. 5s, 500ms)`);
+        return { kind: 'running', settleMs: Math.round(Number(d[1]) * (d[2] === 'ms' ? 1 : 1000)) };
+    }
+    if (text === 'none')
+        return { kind: 'none' };
+    if (text.startsWith('tcp:')) {
+        return { kind: 'tcp', ports: text.slice(4).split(',').map((p) => parsePort(p.trim(), line)) };
+    }
+    if (text.startsWith('exit:')) {
+        const code = text.slice(5);
+        if (!/^\d+$/.test(code) || Number(code) > 255)
+            fail(line, `'${code}' is not an exit code`);
+        return { kind: 'exit', code: Number(code) };
+    }
+    if (text.startsWith('log:')) {
+        const m = /^log:\/(.*)\/([a-z]*)$/s.exec(text);
+        if (!m || m[1] === '')
+            fail(line, 'a log probe is written log:/<regular expression>/<flags>');
+        // g and y make a RegExp remember where it last matched, so the same line could fail the next test.
+        const flags = m[2].replace(/[gy]/g, '');
         try {
-            await fn();
+            return { kind: 'log', pattern: new RegExp(m[1], flags) };
         }
         catch (e) {
-            failed = true;
-            log.warning(`${what} labelled ${constants_1.ComposeLabels.Project}=${project}: ${e.message}`);
-        }
-    };
-    // A listing that fails must not read as "nothing there": the stack may well still be up.
-    const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
-    const couldNotLook = (e) => log.warning(`Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
-        `Remove them with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
-    let containers, networks, volumes;
-    try {
-        [containers, networks, volumes] = await labelled();
-    }
-    catch (e) {
-        couldNotLook(e);
-        return;
-    }
-    if (containers.length + networks.length + volumes.length === 0 && state.downFlags.length === 0) {
-        log.info(`Project ${project} is already gone: nothing labelled ${constants_1.ComposeLabels.Project}=${project} is left on the engine.`);
-        return;
-    }
-    // One stop call for all containers: the grace runs once, in parallel, not once per service.
-    if (state.stopTimeoutSeconds > 0)
-        await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
-    const removed = [0, 0, 0];
-    try {
-        if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
-            const cli = state.compose;
-            await attempt('compose down', () => docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags));
-            [containers, networks, volumes] = await labelled();
-        }
-        // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
-        // compose went away. Three passes at most; each look costs one parallel round of list calls.
-        for (let pass = 0; pass < 3 && containers.length + networks.length + volumes.length > 0; pass++) {
-            const [c, n, v] = [containers, networks, volumes];
-            await attempt('Removing containers', () => docker.removeContainers(c));
-            // Networks and volumes are free once their containers are gone.
-            await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
-            removed[0] += c.length;
-            removed[1] += n.length;
-            removed[2] += v.length;
-            if (failed)
-                break;
-            [containers, networks, volumes] = await labelled();
+            fail(line, `bad regular expression: ${e.message}`);
         }
     }
-    catch (e) {
-        couldNotLook(e);
-        return;
+    const http = /^(https?):\/\/(\[[^\]]*\]|[^/:]*):(\d+)(\/\S*)?$/.exec(text);
+    if (http) {
+        let status;
+        if (options.status !== undefined) {
+            if (!/^\d{3}$/.test(options.status))
+                fail(line, `'status=${options.status}' is not an HTTP status`);
+            status = Number(options.status);
+        }
+        return {
+            kind: 'http',
+            scheme: http[1],
+            host: http[2].replace(/^\[|\]$/g, ''),
+            port: parsePort(http[3], line),
+            path: http[4] ?? '/',
+            status,
+        };
     }
-    if (failed)
-        log.warning(`Project ${project} may be partly left. Remove what is left with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
-    else
-        log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
+    if (/^https?:/.test(text))
+        fail(line, 'an HTTP probe needs a port, e.g. http://:8080/health');
+    return fail(line, `unknown probe '${text}'`);
+}
+const OPTION = /\s+(timeout|status)=(\S*)$|\s+(engine)$/;
+function parseWaitFor(lines) {
+    const rules = {};
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            fail(line, "no '<service>:' at the start");
+        const service = line.slice(0, colon).trim();
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(service))
+            fail(line, "no '<service>:' at the start");
+        let rest = line.slice(colon + 1).trim();
+        const options = {};
+        for (let m = OPTION.exec(rest); m; m = OPTION.exec(rest)) {
+            if (m[3])
+                options.engine = '';
+            else
+                options[m[1]] = m[2];
+            rest = rest.slice(0, m.index).trim();
+        }
+        if (rest === '')
+            fail(line, 'no probe after the service name');
+        if (rules[service])
+            fail(line, `service '${service}' has more than one line`);
+        const rule = { probe: parseProbe(rest, options, line) };
+        if (options.timeout !== undefined) {
+            if (!/^\d+(\.\d+)?$/.test(options.timeout) || Number(options.timeout) <= 0)
+                fail(line, `'timeout=${options.timeout}' is not a positive number of seconds`);
+            rule.timeoutSeconds = Number(options.timeout);
+        }
+        rules[service] = rule;
+    }
+    return rules;
+}
+function describeProbe(probe) {
+    switch (probe.kind) {
+        case 'healthy':
+            return 'healthcheck to pass';
+        case 'tcp': {
+            const all = probe.ports.length > 0 ? `port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}` : '';
+            const any = probe.anyOf?.length ? `${probe.anyOf.length > 1 ? 'one of ' : ''}image port${probe.anyOf.length > 1 ? 's' : ''} ${probe.anyOf.join(', ')}` : '';
+            return `${[all, any].filter(Boolean).join(' and ')} to accept connections`;
+        }
+        case 'http':
+            return `${probe.scheme}://${probe.host || '<container>'}:${probe.port}${probe.path} to answer ${probe.status ?? '2xx/3xx'}`;
+        case 'log':
+            return `log line matching ${probe.pattern}`;
+        case 'exit':
+            return `exit with code ${probe.code}`;
+        case 'running':
+            return `container to run for ${((probe.settleMs ?? exports.RUNNING_SETTLE_MS) / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+        case 'none':
+            return 'nothing';
+    }
+}
+
+
+/***/ }),
+
+/***/ 4694:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.exitsAfterMain = exitsAfterMain;
+exports.describeExit = describeExit;
+function exitsAfterMain(watched, facts) {
+    const byId = new Map(facts.map((f) => [f.id, f]));
+    const out = [];
+    for (const w of watched) {
+        const f = byId.get(w.id);
+        if (!f)
+            continue; // removed by someone else: nothing to say about how it ended
+        const restartsSince = Math.max(0, f.restartCount - w.restarts);
+        const stopped = f.status === 'exited' || f.status === 'dead';
+        if (!stopped && restartsSince === 0)
+            continue;
+        out.push({
+            service: w.service,
+            container: f.name,
+            exitCode: stopped ? f.exitCode : undefined,
+            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
+            restartsSince,
+            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
+        });
+    }
+    return out;
+}
+/** One sentence for the annotation and the summary. */
+function describeExit(e) {
+    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
+    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
+    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
 }
 
 
@@ -29108,7 +29594,7 @@ var __webpack_exports__ = {};
 var exports = __webpack_exports__;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const post_1 = __nccwpck_require__(6661);
+const post_1 = __nccwpck_require__(7718);
 void (0, post_1.run)();
 
 })();

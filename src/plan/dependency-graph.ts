@@ -1,4 +1,4 @@
-import { ComposeModel, Dependency } from './compose-model';
+import { ComposeModel, Dependency } from '../compose/compose-model';
 
 // Start order from the resolved model: which services run, what each waits for, and in what
 // levels. Cycles and unknown references are errors raised before anything is created.
@@ -120,4 +120,19 @@ export function createWaves(model: ComposeModel, plan: StartPlan): string[][] {
   const waves: string[][] = [];
   for (const name of plan.services) (waves[waveOf(name)] ??= []).push(name);
   return waves.filter((w) => w.length > 0);
+}
+
+/** Every service that needs `name`, directly or through others. */
+export function dependents(plan: StartPlan, name: string): string[] {
+  const out = new Set<string>();
+  const visit = (n: string) => {
+    for (const s of plan.services) {
+      if (plan.needs[s].includes(n) && !out.has(s)) {
+        out.add(s);
+        visit(s);
+      }
+    }
+  };
+  visit(name);
+  return [...out];
 }

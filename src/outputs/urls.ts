@@ -1,5 +1,5 @@
-import { PortBinding } from './container-facts';
-import { PortSpec } from './port-spec';
+import { PortBinding } from '../engine/container-facts';
+import { PortSpec } from '../compose/port-spec';
 
 // URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
 

@@ -1,6 +1,6 @@
-import { ComposeModel } from './compose-model';
+import { ComposeModel } from '../compose/compose-model';
 import { connectionString } from './connection-strings';
-import { ServiceOutcome } from './stack-starter';
+import { ServiceOutcome } from '../readiness/outcomes';
 import { expandUrlTemplate, URL_LABEL } from './url-template';
 import { PublishedPort, publishedPorts } from './urls';
 

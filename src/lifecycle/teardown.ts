@@ -1,14 +1,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ComposeLabels } from './constants';
-import { ContainerFacts } from './container-facts';
-import { manualRemovalCommand } from './docker-args';
-import { Docker } from './docker';
-import { environmentSecrets } from './secrets';
-import { RunState } from './state';
+import { ComposeLabels } from '../compose/labels';
+import { ContainerFacts } from '../engine/container-facts';
+import { ComposeProject, manualRemovalCommand } from '../engine/docker-args';
+import { DockerClient } from '../engine/docker';
+import { ComposeCli } from '../compose/dialect';
+import { environmentSecrets } from '../outputs/secrets';
+import { PostSettings } from './post-settings';
 
 // The post step's work: show logs, stop everything at once, let compose remove what it made,
 // then sweep by label whatever is left (a cancelled create, missing compose files).
+
+/** A stack this run created, as main recorded it. */
+export interface OwnedStack {
+  project: ComposeProject;
+  compose?: ComposeCli;
+  post: PostSettings;
+  /** How main ended; none after a cancel or crash. */
+  outcome?: 'success' | 'failure';
+}
 
 export interface TeardownLog {
   info(line: string): void;
@@ -19,29 +29,31 @@ export interface TeardownLog {
 }
 
 /** A service that died after main counts as a failure too. */
-export function shouldPrintLogs(state: RunState, diedAfterMain = false): boolean {
-  return state.logs === 'always' || (state.logs === 'on-failure' && (state.outcome !== 'success' || diedAfterMain));
+export function shouldPrintLogs(stack: OwnedStack, diedAfterMain = false): boolean {
+  const { logs } = stack.post;
+  return logs === 'always' || (logs === 'on-failure' && (stack.outcome !== 'success' || diedAfterMain));
 }
 
 /** The project's containers as the engine sees them now, their secrets masked before anything prints. */
-export async function projectContainers(docker: Docker, state: RunState, log: TeardownLog): Promise<ContainerFacts[]> {
-  const facts = await docker.inspect(await docker.containerIds(state.projectName));
+export async function projectContainers(docker: DockerClient, stack: OwnedStack, log: TeardownLog): Promise<ContainerFacts[]> {
+  const facts = await docker.inspect(await docker.containerIds(stack.project.name));
   // Main registered these too, but a log printed here must not depend on main having got that far.
   log.mask(facts.flatMap((f) => environmentSecrets(f.env).secrets));
   return facts;
 }
 
-export async function printServiceLogs(docker: Docker, state: RunState, log: TeardownLog, containers: ContainerFacts[]): Promise<void> {
+export async function printServiceLogs(docker: DockerClient, stack: OwnedStack, log: TeardownLog, containers: ContainerFacts[]): Promise<void> {
+  const lines = stack.post.logLines;
   const facts = [...containers];
   facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
   for (const f of facts) {
-    const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${state.logLines} lines)`;
-    await log.group(title, () => docker.printLogs(f.id, state.logLines));
+    const title = `Logs of ${f.service || f.name} (${f.name}, ${f.status}${f.status === 'exited' ? ` ${f.exitCode}` : ''}, last ${lines} lines)`;
+    await log.group(title, () => docker.printLogs(f.id, lines));
   }
 }
 
-function composeFilesPresent(state: RunState): boolean {
-  return state.files.length > 0 && state.files.every((f) => fs.existsSync(path.resolve(state.workingDirectory, f)));
+function composeFilesPresent(p: ComposeProject): boolean {
+  return p.files.length > 0 && p.files.every((f) => fs.existsSync(path.resolve(p.workingDirectory, f)));
 }
 
 /**
@@ -50,8 +62,9 @@ function composeFilesPresent(state: RunState): boolean {
  * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
  * Problems are warnings.
  */
-export async function removeStack(docker: Docker, state: RunState, log: TeardownLog): Promise<void> {
-  const project = state.projectName;
+export async function removeStack(docker: DockerClient, stack: OwnedStack, log: TeardownLog): Promise<void> {
+  const project = stack.project.name;
+  const { downFlags, stopTimeoutSeconds } = stack.post;
   let failed = false;
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -75,19 +88,17 @@ export async function removeStack(docker: Docker, state: RunState, log: Teardown
     couldNotLook(e as Error);
     return;
   }
-  if (containers.length + networks.length + volumes.length === 0 && state.downFlags.length === 0) {
+  if (containers.length + networks.length + volumes.length === 0 && downFlags.length === 0) {
     log.info(`Project ${project} is already gone: nothing labelled ${ComposeLabels.Project}=${project} is left on the engine.`);
     return;
   }
   // One stop call for all containers: the grace runs once, in parallel, not once per service.
-  if (state.stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(containers, state.stopTimeoutSeconds));
+  if (stopTimeoutSeconds > 0) await attempt('Stopping containers', () => docker.stop(containers, stopTimeoutSeconds));
   const removed = [0, 0, 0];
   try {
-    if (state.downFlags.length > 0 && state.compose && composeFilesPresent(state)) {
-      const cli = state.compose;
-      await attempt('compose down', () =>
-        docker.down(cli, { name: project, workingDirectory: state.workingDirectory, files: state.files, envFiles: state.envFiles, profiles: state.profiles }, state.stopTimeoutSeconds, state.downFlags),
-      );
+    if (downFlags.length > 0 && stack.compose && composeFilesPresent(stack.project)) {
+      const cli = stack.compose;
+      await attempt('compose down', () => docker.down(cli, stack.project, stopTimeoutSeconds, downFlags));
       [containers, networks, volumes] = await labelled();
     }
     // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled

@@ -1,6 +1,6 @@
 // Every name the workflow contract exposes lives here, so action.yml, main and post agree.
 
-export const Inputs = {
+export const InputNames = {
   ComposeFile: 'compose-file',
   WorkingDirectory: 'working-directory',
   ProjectName: 'project-name',
@@ -24,10 +24,28 @@ export const Inputs = {
   FailOnExit: 'fail-on-exit',
 } as const;
 
-export const Outputs = {
+export const OutputNames = {
   ProjectName: 'project-name',
   Urls: 'urls',
   Services: 'services',
+} as const;
+
+/**
+ * Each input's default, written here only: `getInputs` applies them, and a unit test holds
+ * action.yml's `default:` lines to the same values.
+ */
+export const InputDefaults = {
+  [InputNames.WorkingDirectory]: '.',
+  [InputNames.Build]: 'false',
+  [InputNames.Pull]: 'missing',
+  [InputNames.Timeout]: '300',
+  [InputNames.Teardown]: 'always',
+  [InputNames.Logs]: 'on-failure',
+  [InputNames.LogLines]: '200',
+  [InputNames.StopTimeout]: '3',
+  [InputNames.Host]: 'localhost',
+  [InputNames.ExportEnv]: 'true',
+  [InputNames.FailOnExit]: 'false',
 } as const;
 
 /** `<service>-url` output for each service that publishes a port. */
@@ -35,15 +53,4 @@ export const serviceUrlOutput = (service: string): string => `${service}-url`;
 
 export const StateKeys = {
   Run: 'run',
-} as const;
-
-/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
-export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-
-export const ComposeLabels = {
-  Project: 'com.docker.compose.project',
-  Service: 'com.docker.compose.service',
-  OneOff: 'com.docker.compose.oneoff',
-  /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
-  Hook: 'com.docker.compose.hook',
 } as const;

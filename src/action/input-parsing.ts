@@ -15,27 +15,24 @@ export function parseBoolean(name: string, value: string): boolean {
   throw new Error(`Input '${name}' must be true or false, got '${value}'.`);
 }
 
-export function parseChoice<T extends string>(name: string, value: string, choices: readonly T[], fallback: T): T {
+export function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
   const v = value.trim().toLowerCase();
-  if (v === '') return fallback;
   const hit = choices.find((c) => c === v);
   if (!hit) throw new Error(`Input '${name}' must be one of ${choices.join(', ')}; got '${value}'.`);
   return hit;
 }
 
 /** Seconds as a number; `allowZero` for grace periods, where 0 means "kill at once". */
-export function parseSeconds(name: string, value: string, fallback: number, allowZero = false): number {
+export function parseSeconds(name: string, value: string, allowZero = false): number {
   const v = value.trim();
-  if (v === '') return fallback;
   if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`Input '${name}' must be a number of seconds, got '${value}'.`);
   const n = Number(v);
   if (!allowZero && n <= 0) throw new Error(`Input '${name}' must be greater than 0, got '${value}'.`);
   return n;
 }
 
-export function parsePositiveInteger(name: string, value: string, fallback: number): number {
+export function parsePositiveInteger(name: string, value: string): number {
   const v = value.trim();
-  if (v === '') return fallback;
   if (!/^\d+$/.test(v) || Number(v) <= 0) throw new Error(`Input '${name}' must be a positive whole number, got '${value}'.`);
   return Number(v);
 }

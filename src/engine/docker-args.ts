@@ -1,10 +1,9 @@
-import { ComposeLabels } from './constants';
+import { ComposeLabels } from '../compose/labels';
+import { ComposeVersion, dialectOf, PullPolicy } from '../compose/dialect';
 
 // Pure argument builders for every docker and compose call, so what the action runs can be read
 // (and tested) without running it.
 
-export type ComposeVersion = 'v1' | 'v2';
-export type PullPolicy = 'missing' | 'always' | 'never';
 
 export interface ComposeProject {
   name: string;
@@ -41,8 +40,7 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
   return [
     ...composeGlobalArgs(p), 'up', '--no-start',
     ...(o.build ? ['--build'] : []),
-    // v1's `up` has no --pull; 'always' is a separate `pull` there and 'never' cannot be enforced.
-    ...(o.version === 'v2' ? ['--pull', o.pull] : []),
+    ...dialectOf(o.version).upPullArgs(o.pull),
     // The action passes every service it runs, dependencies included, and orders them itself.
     '--no-deps',
     ...o.upFlags,

@@ -1,5 +1,5 @@
-import { ComposeModel } from './compose-model';
-import { ContainerFacts } from './container-facts';
+import { ComposeModel } from '../compose/compose-model';
+import { ContainerFacts } from '../engine/container-facts';
 import { Probe, WaitRule } from './wait-for';
 
 // Which probe decides that a service is ready, when the user has not said: its healthcheck, else

@@ -1,4 +1,4 @@
-import { ContainerFacts } from './container-facts';
+import { ContainerFacts } from '../engine/container-facts';
 
 // Services that were up when the main step ended and are not any more when post runs: they died
 // during the job's own steps (the tests), which would otherwise pass unnoticed.

@@ -1,5 +1,5 @@
 import { hideSecrets } from './secrets';
-import { describeExit, ExitAfterMain } from './exits-after-main';
+import { describeExit, ExitAfterMain } from '../readiness/exits-after-main';
 import { StackReport } from './service-report';
 
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a

@@ -1,12 +1,10 @@
 import * as core from '@actions/core';
-import { Inputs as Names } from './constants';
-import { PullPolicy } from './docker-args';
+import { InputDefaults, InputNames as Names } from './names';
+import { PullPolicy } from '../compose/dialect';
 import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds } from './input-parsing';
 import { splitShellWords } from './shell-words';
-import { parseWaitFor, WaitRule } from './wait-for';
-
-export type Teardown = 'always' | 'never';
-export type LogsPolicy = 'on-failure' | 'always' | 'never';
+import { parseWaitFor, WaitRule } from '../plan/wait-for';
+import { PostSettings } from '../lifecycle/post-settings';
 
 export interface Inputs {
   composeFiles: string[];
@@ -19,17 +17,13 @@ export interface Inputs {
   pull: PullPolicy;
   timeoutSeconds: number;
   waitFor: Record<string, WaitRule>;
-  teardown: Teardown;
-  logs: LogsPolicy;
-  logLines: number;
-  stopTimeoutSeconds: number;
   host: string;
   exportEnv: boolean;
   envPrefix: string;
   composeCommand?: string[];
   upFlags: string[];
-  downFlags: string[];
-  failOnExit: boolean;
+  /** What the post step does; saved in the run's state as it is. */
+  post: PostSettings;
 }
 
 function words(name: string, value: string): string[] {
@@ -49,31 +43,39 @@ function parseEnvPrefix(value: string): string {
 }
 
 /** Reads and checks every input; a bad one fails the step before anything is created. */
-export function getInputs(read: (name: string) => string = (n) => core.getInput(n)): Inputs {
+export function getInputs(readRaw: (name: string) => string = (n) => core.getInput(n)): Inputs {
+  // An empty input takes its default from the one table (the runner fills them from action.yml,
+  // but a harness or a caller of this function may not).
+  const read = (name: string): string => {
+    const value = readRaw(name);
+    return value.trim() === '' ? ((InputDefaults as Record<string, string>)[name] ?? '') : value;
+  };
   const composeCommand = words(Names.ComposeCommand, read(Names.ComposeCommand));
-  const host = read(Names.Host).trim() || 'localhost';
+  const host = read(Names.Host).trim();
   if (/[\s/]/.test(host)) throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
   return {
     composeFiles: parseLines(read(Names.ComposeFile)),
-    workingDirectory: read(Names.WorkingDirectory).trim() || '.',
+    workingDirectory: read(Names.WorkingDirectory).trim(),
     projectName: read(Names.ProjectName).trim(),
     services: parseList(read(Names.Services)),
     profiles: parseList(read(Names.Profiles)),
     envFiles: parseLines(read(Names.EnvFile)),
     build: parseBoolean(Names.Build, read(Names.Build)),
-    pull: parseChoice(Names.Pull, read(Names.Pull), ['missing', 'always', 'never'] as const, 'missing'),
-    timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout), 300),
+    pull: parseChoice(Names.Pull, read(Names.Pull), ['missing', 'always', 'never'] as const),
+    timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout)),
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
-    teardown: parseChoice(Names.Teardown, read(Names.Teardown), ['always', 'never'] as const, 'always'),
-    logs: parseChoice(Names.Logs, read(Names.Logs), ['on-failure', 'always', 'never'] as const, 'on-failure'),
-    logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines), 200),
-    stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), 3, true),
     host,
-    exportEnv: parseBoolean(Names.ExportEnv, read(Names.ExportEnv) || 'true'),
+    exportEnv: parseBoolean(Names.ExportEnv, read(Names.ExportEnv)),
     envPrefix: parseEnvPrefix(read(Names.EnvPrefix)),
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
     upFlags: words(Names.UpFlags, read(Names.UpFlags)),
-    downFlags: words(Names.DownFlags, read(Names.DownFlags)),
-    failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
+    post: {
+      teardown: parseChoice(Names.Teardown, read(Names.Teardown), ['always', 'never'] as const),
+      logs: parseChoice(Names.Logs, read(Names.Logs), ['on-failure', 'always', 'never'] as const),
+      logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines)),
+      stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), true),
+      downFlags: words(Names.DownFlags, read(Names.DownFlags)),
+      failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
+    },
   };
 }

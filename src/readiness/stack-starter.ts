@@ -1,45 +1,19 @@
-import { ContainerFacts, willRestart } from './container-facts';
-import { StartPlan } from './dependency-graph';
-import { EngineEvent } from './engine-events';
-import { NetworkProbe } from './net-probes';
-import { StreamingProcess } from './process-runner';
-import { exitCompletes, probeAddress, probeFor } from './readiness-rules';
-import { describeProbe, Probe, RUNNING_SETTLE_MS, WaitRule } from './wait-for';
-import { healthcheckCommand } from './docker-args';
-import { listeningPorts, PROC_NET_TCP_HEADER } from './proc-net-tcp';
+import { ContainerFacts, willRestart } from '../engine/container-facts';
+import { dependents, StartPlan } from '../plan/dependency-graph';
+import { EngineEvent } from '../engine/engine-events';
+import { NetworkProbe } from '../engine/network-probe';
+import { exitCompletes, probeAddress, probeFor } from '../plan/readiness-rules';
+import { describeProbe, RUNNING_SETTLE_MS, WaitRule } from '../plan/wait-for';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { markNotStarted, serviceFailureMessage, timeoutMessage } from './failure-description';
+import { isSettled, Outcomes, ReadyHow, StackStartError } from './outcomes';
+import { ProbeContext, ServiceFailure, TrackedContainer } from './probe-context';
+import { waiterFor } from './probes';
+import { StackEngine } from './stack-engine';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
 // ready (services that become startable together start in one call), and is watched through the
 // engine's event stream until its readiness probe passes. Any failure stops the whole wait at once.
-
-export interface StackEngine {
-  inspect(ids: string[]): Promise<ContainerFacts[]>;
-  start(ids: string[]): Promise<void>;
-  /** For services whose start compose must do itself (v2 post_start hooks). */
-  composeStart(services: string[]): Promise<void>;
-  tailLogs(id: string, lines: number): Promise<string>;
-  exec(id: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }>;
-  followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal): StreamingProcess;
-  watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess;
-}
-
-export type ServiceStatus = 'pending' | 'starting' | 'ready' | 'completed' | 'skipped' | 'failed' | 'timed-out' | 'not-started';
-
-export interface ServiceOutcome {
-  name: string;
-  status: ServiceStatus;
-  /** How readiness was shown: healthy, listening, responding, log matched, completed, running, started. */
-  how?: string;
-  probe?: string;
-  /** What the verdict rests on, e.g. the ports that accepted. */
-  judged?: string;
-  readyMs?: number;
-  /** Wall-clock time the action saw the service ready (ISO 8601). */
-  readyAt?: string;
-  containers: ContainerFacts[];
-  detail?: string;
-}
 
 export interface StartOptions {
   plan: StartPlan;
@@ -68,44 +42,13 @@ export interface StartOptions {
   log: (line: string) => void;
 }
 
-export class StackStartError extends Error {
-  constructor(
-    message: string,
-    readonly outcomes: Record<string, ServiceOutcome>,
-    readonly failedService?: string,
-    readonly logs?: string,
-  ) {
-    super(message);
-  }
-}
-
-class ServiceFailure extends Error {}
-
-interface Tracked {
-  id: string;
-  service: string;
-  facts?: ContainerFacts;
-  exitCode?: number;
-  restarts: number;
-  ready: boolean;
-  probe?: Probe;
-  /** The probe was asked for (wait-for, a dependent's condition), not inferred from the image. */
-  required?: boolean;
-  /** When the engine last started it (its start event, else StartedAt): the settle window's origin. */
-  lastStartMs?: number;
-  /** Health as the event stream last said; an inspect answer may be older than the event. */
-  eventHealth?: string;
-}
-
 const RESTARTS_ALLOWED = 3;
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
-/** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
-const PORT_POLL_MS = 20;
 
 export class StackStarter {
-  private readonly outcomes: Record<string, ServiceOutcome> = {};
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly outcomes: Outcomes = {};
+  private readonly tracked = new Map<string, TrackedContainer>();
   /** Container ids by service, as they become known (later waves arrive while others start). */
   private readonly containers: Record<string, string[]> = {};
   private readonly startedAt: Record<string, number> = {};
@@ -158,7 +101,7 @@ export class StackStarter {
     return !this.failure;
   }
 
-  async run(): Promise<Record<string, ServiceOutcome>> {
+  async run(): Promise<Outcomes> {
     const { plan, signal } = this.options;
     const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
     if (missing.length > 0) throw this.noContainerError(missing[0]);
@@ -223,8 +166,7 @@ export class StackStarter {
   }
 
   private settled(name: string): boolean {
-    const s = this.outcomes[name].status;
-    return s === 'ready' || s === 'completed' || s === 'skipped';
+    return isSettled(this.outcomes[name]);
   }
 
   private async schedule(): Promise<void> {
@@ -332,11 +274,11 @@ export class StackStarter {
     }
   }
 
-  private containersOf(name: string): Tracked[] {
-    return (this.containers[name] ?? []).map((id) => this.tracked.get(id) as Tracked);
+  private containersOf(name: string): TrackedContainer[] {
+    return (this.containers[name] ?? []).map((id) => this.tracked.get(id) as TrackedContainer);
   }
 
-  private async refresh(ts: Tracked[]): Promise<void> {
+  private async refresh(ts: TrackedContainer[]): Promise<void> {
     const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
     for (const f of facts) {
       const t = this.tracked.get(f.id);
@@ -346,14 +288,14 @@ export class StackStarter {
     if (name) this.outcomes[name].containers = ts.map((t) => t.facts).filter((f): f is ContainerFacts => f !== undefined);
   }
 
-  private async waitService(name: string): Promise<string> {
+  private async waitService(name: string): Promise<ReadyHow> {
     const ts = this.containersOf(name);
     await this.refresh(ts);
     const hows = await Promise.all(ts.map((t) => this.waitContainer(t)));
-    return hows.every((h) => h === 'completed') ? 'completed' : (hows.find((h) => h !== 'completed') as string);
+    return hows.find((h) => h !== 'completed') ?? 'completed';
   }
 
-  private async waitContainer(t: Tracked): Promise<string> {
+  private async waitContainer(t: TrackedContainer): Promise<ReadyHow> {
     const facts = t.facts as ContainerFacts;
     const rule = this.options.rules[t.service];
     const probe = probeFor(facts, rule, this.options.declaredPorts?.[t.service]);
@@ -361,162 +303,30 @@ export class StackStarter {
     t.required = rule !== undefined;
     t.lastStartMs ??= facts.startedAt;
     this.outcomes[t.service].probe = describeProbe(probe);
-    const how = await this.probeUntilReady(t, probe);
+    const how = await waiterFor(probe)(this.probeContext(t), probe);
     t.ready = true;
     return how;
   }
 
-  /** Checks the container's exit and restarts; returns 'completed' when its exit is its finish. */
-  private exitVerdict(t: Tracked, probe: Probe): string | undefined {
-    if (t.exitCode === undefined) return undefined;
-    const code = t.exitCode;
-    const facts = t.facts as ContainerFacts;
-    if (willRestart(facts, code)) return undefined; // onEvent counts restarts and fails a crash loop
-    if (exitCompletes(probe, code, t.required)) return 'completed';
-    throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})`);
-  }
-
-  private async probeUntilReady(t: Tracked, probe: Probe): Promise<string> {
+  private probeContext(t: TrackedContainer): ProbeContext {
     const signal = this.internal.signal;
-    let delay = 10;
-    const backoff = async (max: number) => {
-      await this.wake(delay);
-      delay = Math.min(max, Math.ceil(delay * 1.5));
+    return {
+      container: t,
+      signal,
+      network: this.network,
+      exec: (command, timeoutMs, own = signal) => this.probeLimit.run(() => (own.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, command, timeoutMs, own))),
+      followLogs: (onLine, until) => this.engine.followLogs(t.id, onLine, until),
+      refresh: () => this.refresh([t]),
+      addressOf: () => this.addressOf(t),
+      reachable: (address) => this.options.reachable?.(address) ?? true,
+      observe: (why) => (this.lastObservation[t.service] = why),
+      judge: (what) => (this.outcomes[t.service].judged = what),
+      wake: (ms) => this.wake(ms),
+      until: (condition) => this.until(condition),
     };
-    if (probe.kind === 'log') return this.waitForLog(t, probe.pattern);
-    let port = 0; // index into tcp ports already open
-    while (!signal.aborted) {
-      const exited = this.exitVerdict(t, probe);
-      if (exited) return exited;
-      const facts = t.facts as ContainerFacts;
-      const running = t.exitCode === undefined && facts.status !== 'created' && facts.status !== 'exited';
-      switch (probe.kind) {
-        case 'none':
-          return 'started';
-        case 'running':
-          if (running) return 'running';
-          break;
-        case 'exit':
-          break; // only an exit ends this wait
-        case 'healthy': {
-          if (t.eventHealth === 'healthy' || facts.health === 'healthy') return 'healthy';
-          if (probe.active && running && facts.healthcheckTest) {
-            const cmd = healthcheckCommand(facts.healthcheckTest, facts.shell);
-            if (cmd) {
-              // The engine's own check may pass while ours runs: whichever says healthy first wins,
-              // and the loser is ended so it does not hold a probe slot for the check's timeout.
-              const healthyEvent = this.until(() => t.eventHealth === 'healthy' || t.exitCode !== undefined);
-              const own = new AbortController();
-              const stopOwn = () => own.abort();
-              signal.addEventListener('abort', stopOwn);
-              const exec = this.probeLimit.run(() => (own.signal.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, cmd, facts.healthTimeoutMs ?? 30000, own.signal)));
-              exec.catch(() => undefined);
-              const r = await Promise.race([exec, healthyEvent.promise]);
-              healthyEvent.cancel();
-              own.abort();
-              signal.removeEventListener('abort', stopOwn);
-              if (signal.aborted || t.exitCode !== undefined) continue;
-              if (r === undefined || r.code === 0) return 'healthy';
-              this.lastObservation[t.service] = `health-check test exited ${r.code}${r.output ? `: ${r.output.slice(-200)}` : ''}`;
-            }
-          }
-          await backoff(1000);
-          // A health event has already said what an inspect would; skip the round trip.
-          if (!signal.aborted && t.eventHealth !== 'healthy') await this.refresh([t]);
-          continue;
-        }
-        case 'tcp': {
-          const host = await this.addressOf(t);
-          if (running && !(host && this.reachable(host))) {
-            // A remote engine, or no address at all: the container's own kernel says what listens.
-            const judged = await this.portsInside(t, probe, host);
-            if (judged) {
-              this.outcomes[t.service].judged = judged;
-              return 'listening';
-            }
-            break;
-          }
-          if (host && running) {
-            while (port < probe.ports.length) {
-              const why = await this.network.tcp(host, probe.ports[port], 1000);
-              if (why) {
-                this.lastObservation[t.service] = why;
-                break;
-              }
-              port++;
-            }
-            let imagePort: number | undefined;
-            if (port === probe.ports.length && probe.anyOf?.length) {
-              // The image's own ports are tried together: which one a program opens is its choice.
-              const answers = await Promise.all(probe.anyOf.map((p) => this.network.tcp(host, p, 1000)));
-              imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
-              if (imagePort === undefined) this.lastObservation[t.service] = `none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`;
-            }
-            if (port === probe.ports.length && (!probe.anyOf?.length || imagePort !== undefined)) {
-              this.outcomes[t.service].judged = judgedPorts(probe, imagePort);
-              return 'listening';
-            }
-            await this.wake(PORT_POLL_MS);
-            continue;
-          }
-          break;
-        }
-        case 'http': {
-          const host = probe.host || (await this.addressOf(t));
-          if (!probe.host && host && !this.reachable(host)) {
-            throw new ServiceFailure(
-              `its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`,
-            );
-          }
-          if (host && running) {
-            const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
-            const why = await this.network.http(url, probe.status, 2000);
-            if (!why) return 'responding';
-            this.lastObservation[t.service] = why;
-          }
-          break;
-        }
-      }
-      await backoff(probe.kind === 'running' || probe.kind === 'exit' ? 200 : 500);
-      if (!running && !signal.aborted) await this.refresh([t]);
-    }
-    throw new ServiceFailure('cancelled');
   }
 
-  private reachable(address: string): boolean {
-    return this.options.reachable?.(address) ?? true;
-  }
-
-  /**
-   * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
-   * verdict rests on once they listen, else undefined (and why, as the last observation).
-   */
-  private async portsInside(t: Tracked, probe: Extract<Probe, { kind: 'tcp' }>, host: string | undefined): Promise<string | undefined> {
-    const signal = this.internal.signal;
-    const read = async (command: string[]) => this.probeLimit.run(() => this.engine.exec(t.id, command, 5000, signal));
-    let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
-    // 126/127: no usable `cat` at that path; a shell may still find one.
-    if (!r.output.includes(PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127)) r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
-    if (!r.output.includes(PROC_NET_TCP_HEADER)) {
-      if (r.code === 126 || r.code === 127) {
-        throw new ServiceFailure(
-          `its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`,
-        );
-      }
-      this.lastObservation[t.service] = `could not read /proc/net/tcp in ${t.facts?.name ?? t.id}: ${r.output.slice(-200) || `exit ${r.code}`}`;
-      return undefined;
-    }
-    const open = listeningPorts(r.output);
-    const missing = probe.ports.filter((p) => !open.has(p));
-    const imagePort = probe.anyOf?.find((p) => open.has(p));
-    if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
-      this.lastObservation[t.service] = `nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${t.facts?.name ?? t.id} (read from /proc/net/tcp)`;
-      return undefined;
-    }
-    return `${judgedPorts(probe, imagePort)}, read inside the container`;
-  }
-
-  private async addressOf(t: Tracked): Promise<string | undefined> {
+  private async addressOf(t: TrackedContainer): Promise<string | undefined> {
     const facts = t.facts as ContainerFacts;
     const mode = facts.networkMode;
     let shared: ContainerFacts | undefined;
@@ -528,34 +338,6 @@ export class StackStarter {
     const address = probeAddress(facts, shared);
     if (!address) this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
     return address;
-  }
-
-  private waitForLog(t: Tracked, pattern: RegExp): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      const controller = new AbortController();
-      const stopAll = () => controller.abort();
-      this.internal.signal.addEventListener('abort', stopAll);
-      const follow = this.engine.followLogs(
-        t.id,
-        (line) => {
-          if (pattern.test(line)) {
-            controller.abort();
-            resolve('log matched');
-          }
-        },
-        controller.signal,
-      );
-      follow.done.then(
-        () => {
-          this.internal.signal.removeEventListener('abort', stopAll);
-          if (controller.signal.aborted) return;
-          // The log ended: the container exited without printing the line.
-          reject(new ServiceFailure(`container ${t.facts?.name ?? t.id} stopped before a log line matched ${pattern}`));
-        },
-        reject,
-      );
-      this.lastObservation[t.service] = `no log line matched ${pattern} yet`;
-    });
   }
 
   private onEvent(e: EngineEvent): void {
@@ -590,7 +372,7 @@ export class StackStarter {
     this.options.log(`  ${name.padEnd(20)} ${'completed'.padEnd(12)} ${((Date.now() - this.startedAt[name]) / 1000).toFixed(1)}s`);
   }
 
-  private async afterExit(t: Tracked, code: number): Promise<void> {
+  private async afterExit(t: TrackedContainer, code: number): Promise<void> {
     let facts: ContainerFacts | undefined;
     try {
       [facts] = await this.engine.inspect([t.id]);
@@ -609,7 +391,7 @@ export class StackStarter {
     this.notify();
   }
 
-  private async afterUnhealthy(t: Tracked): Promise<void> {
+  private async afterUnhealthy(t: TrackedContainer): Promise<void> {
     let output = '';
     try {
       const [facts] = await this.engine.inspect([t.id]);
@@ -618,32 +400,6 @@ export class StackStarter {
       // the message below still names the container
     }
     await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
-  }
-
-  private dependents(name: string): string[] {
-    const { plan } = this.options;
-    const out = new Set<string>();
-    const visit = (n: string) => {
-      for (const s of plan.services) {
-        if (plan.needs[s].includes(n) && !out.has(s)) {
-          out.add(s);
-          visit(s);
-        }
-      }
-    };
-    visit(name);
-    return [...out];
-  }
-
-  private markNotStarted(): string[] {
-    const names: string[] = [];
-    for (const o of Object.values(this.outcomes)) {
-      if (o.status === 'pending') {
-        o.status = 'not-started';
-        names.push(o.name);
-      }
-    }
-    return names;
   }
 
   private serviceFailed(name: string, why: string): Promise<void> {
@@ -656,11 +412,11 @@ export class StackStarter {
     const o = this.outcomes[name];
     o.status = 'failed';
     o.detail = why;
-    const blocked = this.dependents(name).filter((d) => this.outcomes[d].status === 'pending');
+    const blocked = dependents(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
     // Stop waiting before reading logs, so nothing else starts meanwhile.
     const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
     this.fail(placeholder);
-    this.markNotStarted();
+    markNotStarted(this.outcomes);
     const ids = this.containers[name] ?? [];
     let logs = '';
     try {
@@ -668,35 +424,19 @@ export class StackStarter {
     } catch {
       logs = '(logs unavailable)';
     }
-    const lines = [`Service '${name}' failed after ${this.elapsed(this.startedAt[name])}: ${why}.`];
-    if (blocked.length > 0) lines.push(`Not started because of it: ${blocked.join(', ')}.`);
-    lines.push(`Last ${this.options.logLines} log lines of ${name}:`, logs.trim() === '' ? '(no output)' : logs);
-    Object.assign(placeholder, { message: lines.join('\n'), logs });
+    const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
+    Object.assign(placeholder, { message: serviceFailureMessage({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs }), logs });
   }
 
   private timeoutError(overdue: string | undefined): StackStartError {
     const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');
-    const describe = (n: string) => `${n} (waiting for ${this.outcomes[n].probe ?? 'its container'}${this.lastObservation[n] ? `; last: ${this.lastObservation[n]}` : ''})`;
-    for (const n of waiting) this.outcomes[n].status = 'timed-out';
-    const notStarted = this.markNotStarted();
-    const parts: string[] = [];
-    if (overdue) {
-      parts.push(`Service '${overdue}' was not ready within its own timeout of ${this.options.rules[overdue]?.timeoutSeconds} s.`);
-    } else {
-      parts.push(`Timed out after ${this.options.timeoutMs / 1000} s.`);
-    }
-    parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
-    if (notStarted.length > 0) {
-      parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${this.options.plan.needs[n].filter((d) => !this.settled(d)).join(', ') || 'nothing'})`).join('; ')}.`);
-    }
-    return new StackStartError(parts.join(' '), this.outcomes, overdue ?? waiting[0]);
+    const message = timeoutMessage({
+      plan: this.options.plan,
+      outcomes: this.outcomes,
+      timeoutMs: this.options.timeoutMs,
+      overdue: overdue ? { service: overdue, seconds: this.options.rules[overdue]?.timeoutSeconds } : undefined,
+      lastObservation: this.lastObservation,
+    });
+    return new StackStartError(message, this.outcomes, overdue ?? waiting[0]);
   }
-}
-
-/** The ports a tcp verdict rests on, for the readiness line. */
-function judgedPorts(probe: Extract<Probe, { kind: 'tcp' }>, imagePort: number | undefined): string {
-  const parts: string[] = [];
-  if (probe.ports.length > 0) parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
-  if (imagePort !== undefined) parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
-  return parts.join('; ');
 }

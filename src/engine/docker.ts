@@ -1,5 +1,6 @@
 import * as args from './docker-args';
-import { ComposeProject, ComposeVersion, CreateOptions } from './docker-args';
+import { ComposeProject, CreateOptions } from './docker-args';
+import { ComposeCli } from '../compose/dialect';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
@@ -41,10 +42,8 @@ export function mergeTimestampedLogs(stdout: string, stderr: string, lines: numb
   return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
 }
 
-export interface ComposeCli {
-  command: string;
-  baseArgs: string[];
-}
+/** The public face of Docker, for code that takes one (and for fakes in unit tests). */
+export type DockerClient = { [K in keyof Docker]: Docker[K] };
 
 export class Docker {
   /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
@@ -263,4 +262,3 @@ export class Docker {
   }
 }
 
-export type { ComposeVersion };

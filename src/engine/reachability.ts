@@ -64,3 +64,31 @@ export function engineIsLocal(dockerHost: string | undefined, interfaces: Record
   if (host === 'localhost' || /^127\./.test(host) || host === '::1') return true;
   return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
+
+/** How this run reaches the project's containers: chosen once, used by every probe. */
+export interface Reachability {
+  /** One line for the log: how services are reached. */
+  description: string;
+  /** Whether a probe may connect to this container address from here. */
+  reachable(address: string): boolean;
+}
+
+/**
+ * Container addresses where they lie on a network of this machine's (a local engine's bridge),
+ * else through the engine. `interfaces` is read again at each new address: the project's own
+ * bridges appear only once compose creates them.
+ */
+export function chooseReachability(dockerHost: string | undefined, interfaces: () => Record<string, InterfaceAddress[] | undefined>): Reachability {
+  const local = engineIsLocal(dockerHost, interfaces());
+  const known = new Set<string>();
+  return {
+    description: local
+      ? 'Reaching services: container addresses where this machine is on their network, else through the engine'
+      : `Reaching services: through the engine at ${dockerHost} (ports read inside each container)`,
+    reachable: (address) => {
+      if (!local) return false;
+      if (!known.has(address) && isOnLocalNetwork(address, interfaces())) known.add(address);
+      return known.has(address);
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { ComposeLabels } from './constants';
+import { ComposeLabels } from '../compose/labels';
 
 // What the engine says about a container (`docker inspect`), reduced to typed facts. Engine facts
 // are the same whichever Compose version created the container.

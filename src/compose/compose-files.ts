@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_COMPOSE_FILES } from './constants';
 
 // Which compose files to use, checked before compose is asked, so a missing one gets a message
 // that names every path tried.
+
+/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
+export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 export function resolveWorkingDirectory(dir: string, base: string): string {
   const abs = path.resolve(base, dir);

@@ -1,0 +1,114 @@
+import { ContainerFacts } from '../engine/container-facts';
+import { Docker, DockerClient } from '../engine/docker';
+import { manualRemovalCommand } from '../engine/docker-args';
+import { SpawnRunner } from '../engine/process-runner';
+import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs, TeardownLog } from '../lifecycle/teardown';
+import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
+import { environmentSecrets, hideSecrets, secretForms } from '../outputs/secrets';
+import { exitsMarkdown } from '../outputs/summary';
+import { coreRuntime, ActionRuntime } from './runtime';
+import { loadRunState, RunState } from './state';
+
+/** Log lines in each exit annotation; the full logs follow in the post step's groups. */
+const EXIT_LOG_LINES = 30;
+
+export interface PostDependencies {
+  runtime: ActionRuntime;
+  docker: (signal: AbortSignal) => DockerClient;
+}
+
+export function defaultPostDependencies(): PostDependencies {
+  return { runtime: coreRuntime(), docker: (signal) => new Docker(new SpawnRunner(), process.env, signal) };
+}
+
+/**
+ * The post step: logs as asked, then teardown of what this run created, and only that. Problems
+ * here are warnings, never failures. Without state, or with state saved before the first create,
+ * the run created nothing, so nothing is removed: a project of the same name belongs to someone else.
+ */
+export async function run(deps: PostDependencies = defaultPostDependencies()): Promise<void> {
+  const { runtime } = deps;
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) runtime.info(`Received ${signal}: stopping the post step.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const log: TeardownLog = {
+    info: (line) => runtime.info(line),
+    warning: (line) => runtime.warning(line),
+    group: (title, fn) => runtime.group(title, fn),
+    mask: (secrets) => secrets.flatMap(secretForms).forEach((s) => runtime.setSecret(s)),
+  };
+  /** Set once removal begins: a cancel from then on may leave part of the project. */
+  let removing: string | undefined;
+  let failedExits: ExitAfterMain[] = [];
+  let failOnExit = false;
+  try {
+    const state = loadRunState(runtime);
+    if (!state) {
+      runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
+      return;
+    }
+    failOnExit = state.post.failOnExit;
+    if (!state.creationStarted) {
+      runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
+      return;
+    }
+    const docker = deps.docker(controller.signal);
+    let containers: ContainerFacts[] | undefined;
+    // One look serves both the exit report and the logs; neither asked for, teardown needs none.
+    if (state.watched?.length || state.post.logs !== 'never') {
+      try {
+        containers = await projectContainers(docker, state, log);
+      } catch (e) {
+        runtime.warning(`Could not look at the project's containers: ${(e as Error).message}`);
+      }
+    }
+    const exits = containers && state.watched ? exitsAfterMain(state.watched, containers) : [];
+    await reportExits(runtime, docker, state, exits, containers ?? []);
+    failedExits = exits.filter((e) => e.failed);
+    if (containers && shouldPrintLogs(state, failedExits.length > 0)) {
+      await printServiceLogs(docker, state, log, containers).catch((e: Error) => runtime.warning(`Could not print logs: ${e.message}`));
+    }
+    if (state.post.teardown === 'never') {
+      runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
+      return;
+    }
+    removing = state.project.name;
+    await removeStack(docker, state, log);
+  } catch (error) {
+    runtime.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (failOnExit && failedExits.length > 0) {
+      runtime.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (controller.signal.aborted && removing) {
+      runtime.warning(`The post step was cancelled: project ${removing} may be partly left. Remove it with: ${manualRemovalCommand(removing)}`);
+    }
+  }
+}
+
+/**
+ * Services that died after main: an error annotation each, with the exit code, when, and the last
+ * log lines, and a section of the job summary. Only non-zero exits and restarts are errors.
+ */
+async function reportExits(runtime: ActionRuntime, docker: DockerClient, state: RunState, exits: ExitAfterMain[], containers: ContainerFacts[]): Promise<void> {
+  if (exits.length === 0) return;
+  const tails: Record<string, string> = {};
+  for (const e of exits) {
+    const id = containers.find((c) => c.name === e.container)?.id;
+    const tail = id ? await docker.tailLogs(id, Math.min(state.post.logLines, EXIT_LOG_LINES)).catch(() => '') : '';
+    tails[e.container] = tail;
+    const message = `${describeExit(e)}\nLast log lines of ${e.service}:\n${tail.trim() || '(no output)'}`;
+    if (e.failed) runtime.error(message, `${e.service} exited after the main step`);
+    else runtime.info(message);
+  }
+  // The summary file is not masked by the runner: secrets are hidden here.
+  const secrets = containers.flatMap((c) => environmentSecrets(c.env).secrets);
+  const hidden = Object.fromEntries(Object.entries(tails).map(([k, v]) => [k, hideSecrets(v, secrets)]));
+  await runtime.appendSummary(exitsMarkdown(state.project.name, exits, hidden));
+}

@@ -1,0 +1,65 @@
+import { ComposeCli } from '../compose/dialect';
+import { ComposeProject } from '../engine/docker-args';
+import { WatchedContainer } from '../readiness/exits-after-main';
+import { PostSettings } from '../lifecycle/post-settings';
+import { getInputs } from './inputs';
+import { StateKeys } from './names';
+import { ActionRuntime } from './runtime';
+
+// What main hands to post, saved as one JSON value. Saved before anything is created, and again
+// as the run goes on, so a failed or cancelled main still leaves post enough to clean up, and
+// post can tell whether this run created anything at all.
+
+export interface RunState {
+  version: 2;
+  /** The resolved project: name, directory, files, env files, profiles. */
+  project: ComposeProject;
+  /** The compose program found, once known (post runs it only for `down-flags`). */
+  compose?: ComposeCli;
+  post: PostSettings;
+  /** The containers main left up (services judged ready), for post to see which died since. */
+  watched?: WatchedContainer[];
+  /**
+   * Written just before the first call that can create anything. Without it post removes nothing:
+   * whatever carries the project's label then was not made by this run.
+   */
+  creationStarted?: boolean;
+  /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
+  outcome?: 'success' | 'failure';
+}
+
+export function encodeState(state: RunState): string {
+  return JSON.stringify(state);
+}
+
+/** The state main saved, or undefined when there is none (or it is not this version's). */
+export function decodeState(text: string): RunState | undefined {
+  if (!text.trim()) return undefined;
+  let s: Partial<RunState>;
+  try {
+    s = JSON.parse(text) as Partial<RunState>;
+  } catch {
+    return undefined;
+  }
+  const p = s.project;
+  if (s.version !== 2 || typeof p?.name !== 'string' || p.name === '') return undefined;
+  return {
+    version: 2,
+    project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
+    compose: s.compose,
+    // Main writes every setting; a missing one takes the input's default rather than failing post.
+    post: { ...getInputs(() => '').post, ...s.post },
+    watched: Array.isArray(s.watched) ? s.watched : undefined,
+    creationStarted: s.creationStarted === true,
+    outcome: s.outcome,
+  };
+}
+
+/** Saves the whole state under its one key; called again whenever it changes. */
+export function saveRunState(runtime: Pick<ActionRuntime, 'saveState'>, state: RunState): void {
+  runtime.saveState(StateKeys.Run, encodeState(state));
+}
+
+export function loadRunState(runtime: Pick<ActionRuntime, 'getState'>): RunState | undefined {
+  return decodeState(runtime.getState(StateKeys.Run));
+}

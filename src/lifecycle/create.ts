@@ -1,0 +1,96 @@
+import { ComposeModel } from '../compose/compose-model';
+import { ComposeLabels } from '../compose/labels';
+import { PullPolicy } from '../compose/dialect';
+import { DockerClient } from '../engine/docker';
+import { createWaves } from '../plan/dependency-graph';
+import { SecretRegistry } from '../outputs/secret-registry';
+import { environmentSecrets, envInBuildLine } from '../outputs/secrets';
+import { PreparedStack } from './prepare';
+
+// Creating the stack without starting it (`compose up --no-start`): the action starts the
+// containers itself, in dependency order. Secrets are registered before anything can print them.
+
+export interface CreateSettings {
+  build: boolean;
+  pull: PullPolicy;
+  upFlags: string[];
+}
+
+export interface CreateLog {
+  info(line: string): void;
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface CreatedStack {
+  /** Container ids by service, of the services created so far. */
+  containers: Record<string, string[]>;
+  /** Compose v1's later waves, created while the first one starts; undefined when there are none. */
+  later?: Promise<Record<string, string[]>>;
+}
+
+/**
+ * Masks what the environment of the compose model and of the local images hold, before anything
+ * is created: compose's create output, and container logs in a failure message, may echo them.
+ * Built and pulled images are covered once their containers exist.
+ */
+export async function registerKnownSecrets(docker: DockerClient, model: ComposeModel, secrets: SecretRegistry): Promise<void> {
+  for (const [name, svc] of Object.entries(model.services)) secrets.add(environmentSecrets(svc.environment), name);
+  const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
+  for (const env of await docker.imageEnvironments(localImages)) secrets.add(environmentSecrets(env), 'image ENV');
+}
+
+export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
+  const { cli, dialect, model, plan, project } = stack;
+  if (dialect.pullsSeparately(settings.pull)) await docker.pull(cli, project, plan.services);
+  const create = async (services: string[], progress: (line: string) => void) => {
+    try {
+      await docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
+    } catch (error) {
+      throw await explainCreateFailure(docker, model, services, error as Error);
+    }
+  };
+  // Services behind a conditional depends_on are created in later calls where the dialect needs
+  // it; those run while the first wave starts, since their services wait on its readiness anyway.
+  const [firstWave, ...laterWaves] = dialect.createsInWaves ? createWaves(model, plan) : [plan.services];
+  // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
+  const showCreateLine = (prefix: string) => (line: string) => {
+    secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+    log.info(`${prefix}${line}`);
+  };
+  await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine('')));
+  const later =
+    laterWaves.length === 0
+      ? undefined
+      : (async () => {
+          // Shown as it comes (a build can take minutes), marked since level lines interleave.
+          for (const services of laterWaves) await create(services, showCreateLine(`[create ${services.join(', ')}] `));
+          log.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
+          return containersByService(docker, project.name, secrets);
+        })();
+  // The starter asks for them when it needs them; until then a failure must not go unhandled.
+  later?.catch(() => undefined);
+  return { containers: await containersByService(docker, project.name, secrets), later };
+}
+
+/** The project's service containers by service; their environment is masked before they start. */
+async function containersByService(docker: DockerClient, project: string, secrets: SecretRegistry): Promise<Record<string, string[]>> {
+  const facts = await docker.inspect(await docker.containerIds(project));
+  const out: Record<string, string[]> = {};
+  for (const f of facts) {
+    if (f.labels[ComposeLabels.OneOff] === 'True' || f.labels[ComposeLabels.Hook]) continue;
+    // The container's environment holds the image's ENV as built or pulled.
+    secrets.add(environmentSecrets(f.env), f.service);
+    (out[f.service] ??= []).push(f.id);
+  }
+  return out;
+}
+
+/** Names the images that are not on the engine and the services that use them. */
+async function explainCreateFailure(docker: DockerClient, model: ComposeModel, services: string[], error: Error): Promise<Error> {
+  const wanted = services.filter((s) => model.services[s].image && !model.services[s].hasBuild);
+  const present = await Promise.all(wanted.map((s) => docker.hasImage(model.services[s].image as string)));
+  const missing = wanted.filter((_, i) => !present[i]);
+  if (missing.length === 0) return error;
+  const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
+  return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
+}

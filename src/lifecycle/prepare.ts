@@ -1,0 +1,71 @@
+import * as path from 'path';
+import { checkComposeFiles } from '../compose/compose-file-check';
+import { locateComposeFiles, resolveWorkingDirectory } from '../compose/compose-files';
+import { activeServices, ComposeModel, parseResolvedConfig } from '../compose/compose-model';
+import { ComposeCli, ComposeDialect, detectDialect } from '../compose/dialect';
+import { defaultProjectName, validateProjectName } from '../compose/project-name';
+import { DockerClient } from '../engine/docker';
+import { ComposeProject } from '../engine/docker-args';
+import { planStart, StartPlan } from '../plan/dependency-graph';
+import { WaitRule } from '../plan/wait-for';
+import { ProjectResources } from './ownership';
+
+// Before anything is created: which files, which project, what compose makes of them, in which
+// order the services start.
+
+/** What the workflow asked for (the inputs that shape the stack). */
+export interface StackRequest {
+  composeFiles: string[];
+  workingDirectory: string;
+  projectName: string;
+  envFiles: string[];
+  profiles: string[];
+  services: string[];
+  composeCommand?: string[];
+  waitFor: Record<string, WaitRule>;
+}
+
+export interface PreparedStack {
+  project: ComposeProject;
+  cli: ComposeCli;
+  dialect: ComposeDialect;
+  model: ComposeModel;
+  plan: StartPlan;
+  engineVersion: string;
+  /** What already carries the project's label on the engine (nothing, for a run allowed to go on). */
+  existing: ProjectResources;
+}
+
+/** Files located and checked on disk, the project named: no docker call yet. */
+export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cwd: string): ComposeProject {
+  const workingDirectory = resolveWorkingDirectory(request.workingDirectory, cwd);
+  const files = locateComposeFiles(request.composeFiles, workingDirectory);
+  checkComposeFiles(files, workingDirectory);
+  const name = request.projectName ? validateProjectName(request.projectName) : defaultProjectName(env, path.basename(workingDirectory));
+  return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
+}
+
+/**
+ * Compose's resolved configuration, the engine's version and what exists under the project's
+ * name, asked at once: they do not depend on each other. A daemon that does not answer is the more
+ * basic problem, so it is the one reported first.
+ */
+export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject, env: NodeJS.ProcessEnv): Promise<PreparedStack> {
+  const [configResult, versionResult, existingResult] = await Promise.allSettled([docker.resolveConfig(request.composeCommand, project), docker.serverVersion(), docker.projectResources(project.name)]);
+  if (versionResult.status === 'rejected') throw versionResult.reason;
+  if (configResult.status === 'rejected') throw configResult.reason;
+  if (existingResult.status === 'rejected') throw existingResult.reason;
+  const { cli, yaml } = configResult.value;
+  const model = parseResolvedConfig(yaml);
+  const roots = request.services.length > 0 ? request.services : activeServices(model, request.profiles.concat(profilesFrom(env)), []);
+  const plan = planStart(model, roots);
+  const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
+  if (unknown.length > 0) {
+    throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
+  }
+  return { project, cli, dialect: detectDialect(cli, yaml), model, plan, engineVersion: versionResult.value, existing: existingResult.value };
+}
+
+function profilesFrom(env: NodeJS.ProcessEnv): string[] {
+  return (env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}

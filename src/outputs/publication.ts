@@ -1,0 +1,58 @@
+import { ComposeModel } from '../compose/compose-model';
+import { ServiceOutcome } from '../readiness/outcomes';
+import { exportedVariables } from './exported-env';
+import { SecretRegistry } from './secret-registry';
+import { hideSecrets } from './secrets';
+import { buildReport, StackReport } from './service-report';
+import { summaryMarkdown } from './summary';
+
+// Everything the step hands on once the wait is over (or failed), worked out in one pure pass;
+// the action then writes it to the runner as it is.
+
+export interface PublishOptions {
+  /** Host name the URLs use. */
+  host: string;
+  exportEnv: boolean;
+  envPrefix: string;
+}
+
+export interface Publication {
+  report: StackReport;
+  /** The `urls` and `services` outputs as JSON, and each service's own URL. */
+  urlsJson: string;
+  servicesJson: string;
+  serviceUrls: Record<string, string>;
+  variables: Record<string, string>;
+  warnings: string[];
+  /** Lines for the log, secrets hidden. */
+  lines: string[];
+  summary: string;
+}
+
+export function publication(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, options: PublishOptions, secrets: SecretRegistry, failure?: Error): Publication {
+  const report = buildReport(model, outcomes, options.host);
+  // Registered before any line below is formed: a connection string carries a password.
+  secrets.add(report.secrets);
+  const warnings: string[] = [];
+  let variables: Record<string, string> = {};
+  if (options.exportEnv) {
+    const exported = exportedVariables(report, options.envPrefix);
+    variables = exported.variables;
+    for (const c of exported.collisions) {
+      warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
+    }
+    if (exported.skipped.length > 0) warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+  }
+  const entries = Object.entries(report.urls);
+  const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${hideSecrets(url, secrets.all())}`)] : [];
+  return {
+    report,
+    urlsJson: JSON.stringify(report.urls),
+    servicesJson: JSON.stringify(report.services),
+    serviceUrls: report.urls,
+    variables,
+    warnings,
+    lines,
+    summary: summaryMarkdown(projectName, report, failure, secrets.all()),
+  };
+}

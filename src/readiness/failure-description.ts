@@ -1,0 +1,62 @@
+import { StartPlan } from '../plan/dependency-graph';
+import { isSettled, Outcomes } from './outcomes';
+
+// The messages a failed wait ends with, as pure functions of the plan and what each service got to.
+
+/** Marks every service still pending as not started; returns their names. */
+export function markNotStarted(outcomes: Outcomes): string[] {
+  const names: string[] = [];
+  for (const o of Object.values(outcomes)) {
+    if (o.status === 'pending') {
+      o.status = 'not-started';
+      names.push(o.name);
+    }
+  }
+  return names;
+}
+
+export interface ServiceFailureReport {
+  service: string;
+  why: string;
+  /** Seconds since the service was started. */
+  afterSeconds: number;
+  /** Services that will not start because of it. */
+  blocked: string[];
+  logLines: number;
+  logs: string;
+}
+
+export function serviceFailureMessage(r: ServiceFailureReport): string {
+  const lines = [`Service '${r.service}' failed after ${r.afterSeconds.toFixed(1)}s: ${r.why}.`];
+  if (r.blocked.length > 0) lines.push(`Not started because of it: ${r.blocked.join(', ')}.`);
+  lines.push(`Last ${r.logLines} log lines of ${r.service}:`, r.logs.trim() === '' ? '(no output)' : r.logs);
+  return lines.join('\n');
+}
+
+export interface TimeoutReport {
+  plan: StartPlan;
+  outcomes: Outcomes;
+  timeoutMs: number;
+  /** The service whose own `timeout=` ran out, if that is what ended the wait, and that timeout. */
+  overdue?: { service: string; seconds: number | undefined };
+  /** What was last seen of each service, for the message. */
+  lastObservation: Record<string, string>;
+}
+
+/**
+ * Marks the services still waiting as timed out and the pending ones as not started, and says
+ * what each was waiting for and what it last showed.
+ */
+export function timeoutMessage(r: TimeoutReport): string {
+  const { plan, outcomes } = r;
+  const waiting = plan.services.filter((n) => outcomes[n].status === 'starting');
+  const describe = (n: string) => `${n} (waiting for ${outcomes[n].probe ?? 'its container'}${r.lastObservation[n] ? `; last: ${r.lastObservation[n]}` : ''})`;
+  for (const n of waiting) outcomes[n].status = 'timed-out';
+  const notStarted = markNotStarted(outcomes);
+  const parts = [r.overdue ? `Service '${r.overdue.service}' was not ready within its own timeout of ${r.overdue.seconds} s.` : `Timed out after ${r.timeoutMs / 1000} s.`];
+  parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
+  if (notStarted.length > 0) {
+    parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !isSettled(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
+  }
+  return parts.join(' ');
+}

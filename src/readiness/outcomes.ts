@@ -1,0 +1,42 @@
+import { ContainerFacts } from '../engine/container-facts';
+
+// What the wait found for each service: read by the outputs, the summary and the failure message.
+
+export type ServiceStatus = 'pending' | 'starting' | 'ready' | 'completed' | 'skipped' | 'failed' | 'timed-out' | 'not-started';
+
+/** How readiness was shown. */
+export type ReadyHow = 'healthy' | 'listening' | 'responding' | 'log matched' | 'completed' | 'running' | 'started' | 'scaled to 0';
+
+export interface ServiceOutcome {
+  name: string;
+  status: ServiceStatus;
+  how?: ReadyHow;
+  /** The probe waited for, as the log and summary say it. */
+  probe?: string;
+  /** What the verdict rests on, e.g. the ports that accepted. */
+  judged?: string;
+  readyMs?: number;
+  /** Wall-clock time the action saw the service ready (ISO 8601). */
+  readyAt?: string;
+  containers: ContainerFacts[];
+  detail?: string;
+}
+
+export type Outcomes = Record<string, ServiceOutcome>;
+
+/** The stack did not come up; `outcomes` says how far each service got. */
+export class StackStartError extends Error {
+  constructor(
+    message: string,
+    readonly outcomes: Outcomes,
+    readonly failedService?: string,
+    readonly logs?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Ready or finished for good: dependents may go ahead. */
+export function isSettled(o: ServiceOutcome): boolean {
+  return o.status === 'ready' || o.status === 'completed' || o.status === 'skipped';
+}
