@@ -88,8 +88,17 @@ async function floor(i) {
   const project = `bench-floor-${process.pid}-${i}`;
   const [cmd, ...base] = composeCommand();
   const compose = (...args) => run(cmd, [...base, '-p', project, '-f', 'compose.yaml', ...args]);
-  const run = (command, args) => { try { execFileSync(command, args, { stdio: 'pipe', cwd: __dirname }); return true; } catch { return false; } };
-  const poll = async (check) => { while (!check()) await new Promise((r) => setTimeout(r, 10)); };
+  const run = (command, args) => {
+    try {
+      execFileSync(command, args, { stdio: 'pipe', cwd: __dirname });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const poll = async (check) => {
+    while (!check()) await new Promise((r) => setTimeout(r, 10));
+  };
   const t0 = Date.now();
   if (cmd === 'docker-compose') {
     // Compose v1 hangs creating a service with a conditional depends_on in the same call as its
@@ -100,7 +109,10 @@ async function floor(i) {
     compose('up', '--no-start');
   }
   // Container names differ between v1 and v2; the labels do not.
-  const c = (s) => execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], { encoding: 'utf8' }).trim();
+  const c = (s) =>
+    execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], {
+      encoding: 'utf8',
+    }).trim();
   const [db, migrate, web] = ['db', 'migrate', 'web'].map(c);
   run('docker', ['start', db]);
   await poll(() => run('docker', ['exec', db, 'test', '-f', '/tmp/ready']));
@@ -126,7 +138,15 @@ function coldStart() {
   for (let i = 0; i < 5; i++) {
     const t = process.hrtime.bigint();
     // With no compose file here, main prints its first line (the error) and exits.
-    try { execFileSync(process.execPath, [path.join(__dirname, '..', 'dist', 'main', 'index.js')], { cwd: '/', stdio: 'pipe', env: { ...process.env, 'INPUT_COMPOSE-FILE': 'none.yml' } }); } catch { /* expected */ }
+    try {
+      execFileSync(process.execPath, [path.join(__dirname, '..', 'dist', 'main', 'index.js')], {
+        cwd: '/',
+        stdio: 'pipe',
+        env: { ...process.env, 'INPUT_COMPOSE-FILE': 'none.yml' },
+      });
+    } catch {
+      /* expected */
+    }
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   const t = process.hrtime.bigint();
@@ -155,7 +175,10 @@ async function main() {
       const ratio = median(rows.map((r) => r.mainMs / r.critical));
       const delays = rows.flatMap((r) => r.delays);
       console.log(`mode ${mode === 'engine' ? "'healthy engine' (engine's verdict only)" : 'default (active healthcheck probing)'}, ${RUNS} runs:`);
-      for (const r of rows) console.log(`  main ${(r.mainMs / 1000).toFixed(2)} s, critical path ${(r.critical / 1000).toFixed(2)} s, ratio ${(r.mainMs / r.critical).toFixed(3)} (${(r.mainMs / r.fromStartEvents).toFixed(3)} counting from 'start' events only), notice delays ${r.delays.map((d) => `${d.toFixed(0)} ms`).join(' ')}, post ${(r.postMs / 1000).toFixed(2)} s`);
+      for (const r of rows)
+        console.log(
+          `  main ${(r.mainMs / 1000).toFixed(2)} s, critical path ${(r.critical / 1000).toFixed(2)} s, ratio ${(r.mainMs / r.critical).toFixed(3)} (${(r.mainMs / r.fromStartEvents).toFixed(3)} counting from 'start' events only), notice delays ${r.delays.map((d) => `${d.toFixed(0)} ms`).join(' ')}, post ${(r.postMs / 1000).toFixed(2)} s`,
+        );
       console.log(`  median ratio main/critical path: ${ratio.toFixed(3)} (target <= 1.10)`);
       console.log(`  median delay healthy event -> action notices: ${median(delays).toFixed(0)} ms (target <= 50 ms; negative: the action saw it first)`);
     }
@@ -167,7 +190,9 @@ async function main() {
       mains.push((await timed('compose.yaml', { 'stop-timeout': '0' })).main.durationMs);
       floors.push(await floor(i));
     }
-    console.log(`main over hand-tuned floor (same stack, ${RUNS} runs): main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${(median(mains) / median(floors)).toFixed(3)} (target <= 1.10)`);
+    console.log(
+      `main over hand-tuned floor (same stack, ${RUNS} runs): main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${(median(mains) / median(floors)).toFixed(3)} (target <= 1.10)`,
+    );
     const slow = await timed('slowcheck.yaml', {});
     console.log(`default-interval healthcheck passing from 2 s: ready after ${slow.services.api.readySeconds} s (target <= 3 s; the engine alone: 30 s)`);
     for (const grace of ['3', '0']) {
@@ -210,7 +235,10 @@ function composeTimed(env, dir, project, args) {
 
 function removeProject(project) {
   const f = `label=com.docker.compose.project=${project}`;
-  const ids = (args) => execFileSync('docker', [...args, '--filter', f], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const ids = (args) =>
+    execFileSync('docker', [...args, '--filter', f], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   const c = ids(['ps', '-aq']);
   if (c.length) spawnSync('docker', ['rm', '-f', '-v', ...c]);
   const n = ids(['network', 'ls', '-q']);
@@ -226,7 +254,13 @@ function wideStack(servers, dependents) {
     lines.push(`  srv${i}:`, '    image: ephemeral-compose-test/busybox', '    command: ["nc", "-ll", "-p", "5000", "-e", "cat"]', '    expose: ["5000"]');
   }
   for (let i = 0; i < dependents; i++) {
-    lines.push(`  app${i}:`, '    image: ephemeral-compose-test/busybox', '    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]', '    expose: ["8080"]', `    depends_on: [srv${i % servers}]`);
+    lines.push(
+      `  app${i}:`,
+      '    image: ephemeral-compose-test/busybox',
+      '    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+      '    expose: ["8080"]',
+      `    depends_on: [srv${i % servers}]`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-bench-wide-'));
   fs.writeFileSync(path.join(dir, 'compose.yaml'), lines.join('\n') + '\n');
@@ -259,20 +293,27 @@ async function wide(servers, dependents, v2env) {
   const p = median(rows.map((r) => r.post));
   const total = servers + dependents;
   if (!v2env) {
-    console.log(`${total} services (${servers} servers, ${dependents} dependents): main ${(m / 1000).toFixed(2)} s, post ${(p / 1000).toFixed(2)} s (compose v2 not available for the reference)`);
+    console.log(
+      `${total} services (${servers} servers, ${dependents} dependents): main ${(m / 1000).toFixed(2)} s, post ${(p / 1000).toFixed(2)} s (compose v2 not available for the reference)`,
+    );
     return;
   }
   const up = median(rows.map((r) => r.up.ms));
   const down = median(rows.map((r) => r.down.ms));
   console.log(`${total} services (${servers} servers, ${dependents} dependents), median of ${RUNS}:`);
-  console.log(`  main ${(m / 1000).toFixed(2)} s; compose's own 'up -d --wait' ${(up / 1000).toFixed(2)} s (waits for "running" only, no order); ratio ${(m / up).toFixed(3)} (target <= 1.10)`);
+  console.log(
+    `  main ${(m / 1000).toFixed(2)} s; compose's own 'up -d --wait' ${(up / 1000).toFixed(2)} s (waits for "running" only, no order); ratio ${(m / up).toFixed(3)} (target <= 1.10)`,
+  );
   console.log(`  post ${(p / 1000).toFixed(2)} s (stop-timeout 3); compose's own 'down -v -t 3' ${(down / 1000).toFixed(2)} s; ratio ${(p / down).toFixed(3)} (target <= 0.8)`);
 }
 
 /** How long after a late port opens the action notices it (no healthcheck: ports at the container). */
 async function latePort() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-bench-late-'));
-  fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  db:\n    image: ephemeral-compose-test/busybox\n    command: ["sh", "-c", "sleep 2; exec nc -ll -p 3306 -e cat"]\n    expose: ["3306"]\n');
+  fs.writeFileSync(
+    path.join(dir, 'compose.yaml'),
+    'services:\n  db:\n    image: ephemeral-compose-test/busybox\n    command: ["sh", "-c", "sleep 2; exec nc -ll -p 3306 -e cat"]\n    expose: ["3306"]\n',
+  );
   const delays = [];
   for (let i = 0; i < Math.max(RUNS, 5); i++) {
     const project = `bench-late-${process.pid}-${i}`;
@@ -289,7 +330,9 @@ async function latePort() {
     // `sleep 2` then nc: the port opens 2 s (and a few ms for nc to bind) after the container starts.
     delays.push(Date.parse(JSON.parse(main.outputs.services).db.readyAt) - (startedAt + 2000));
   }
-  console.log(`late port (no healthcheck), noticed after it opens: median ${median(delays).toFixed(0)} ms of ${delays.map((d) => d.toFixed(0)).join(', ')} (target <= 50 ms; includes nc's own start)`);
+  console.log(
+    `late port (no healthcheck), noticed after it opens: median ${median(delays).toFixed(0)} ms of ${delays.map((d) => d.toFixed(0)).join(', ')} (target <= 50 ms; includes nc's own start)`,
+  );
 }
 
 /**
@@ -300,11 +343,18 @@ async function latePort() {
 async function founding(v2env) {
   const dir = path.join(__dirname, '..', '__tests__', 'fixtures', 'chain');
   const net = require('net');
-  const portOpen = (host, port) => new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => { s.destroy(); resolve(false); });
-  });
+  const portOpen = (host, port) =>
+    new Promise((resolve) => {
+      const s = net.connect({ host, port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => {
+        s.destroy();
+        resolve(false);
+      });
+    });
   const mains = [];
   const floors = [];
   const ups = [];
@@ -314,10 +364,15 @@ async function founding(v2env) {
     const [cmd, ...base] = composeCommand();
     const t0 = Date.now();
     spawnSync(cmd, [...base, '-p', project, 'up', '--no-start'], { cwd: dir, stdio: 'ignore' });
-    const c = (s) => execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], { encoding: 'utf8' }).trim();
+    const c = (s) =>
+      execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], {
+        encoding: 'utf8',
+      }).trim();
     const ip = (id) => execFileSync('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id], { encoding: 'utf8' }).trim();
     const [db, migrate, web] = ['db', 'migrate', 'web'].map(c);
-    const poll = async (check) => { while (!(await check())) await new Promise((r) => setTimeout(r, 10)); };
+    const poll = async (check) => {
+      while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+    };
     execFileSync('docker', ['start', db]);
     const dbIp = ip(db);
     await poll(() => portOpen(dbIp, 3306));
@@ -335,8 +390,11 @@ async function founding(v2env) {
     }
   }
   const ratio = median(mains) / median(floors);
-  console.log(`founding shape: main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, fair floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${ratio.toFixed(3)} (target <= 1.10)`);
-  if (ups.length) console.log(`  compose's own 'up -d --wait' on it: ${ups.map((u) => `${(u.ms / 1000).toFixed(2)} s (exit ${u.code})`).join(', ')}: its dependents start before db listens`);
+  console.log(
+    `founding shape: main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, fair floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${ratio.toFixed(3)} (target <= 1.10)`,
+  );
+  if (ups.length)
+    console.log(`  compose's own 'up -d --wait' on it: ${ups.map((u) => `${(u.ms / 1000).toFixed(2)} s (exit ${u.code})`).join(', ')}: its dependents start before db listens`);
 }
 
 main().catch((e) => {

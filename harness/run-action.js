@@ -67,17 +67,33 @@ function evaluateCondition(expr, outcome) {
   let pos = 0;
   const or = () => {
     let v = and();
-    while (tokens[pos] === '||') { pos++; const r = and(); v = v || r; }
+    while (tokens[pos] === '||') {
+      pos++;
+      const r = and();
+      v = v || r;
+    }
     return v;
   };
   const and = () => {
     let v = not();
-    while (tokens[pos] === '&&') { pos++; const r = not(); v = v && r; }
+    while (tokens[pos] === '&&') {
+      pos++;
+      const r = not();
+      v = v && r;
+    }
     return v;
   };
   const not = () => {
-    if (tokens[pos] === '!') { pos++; return !not(); }
-    if (tokens[pos] === '(') { pos++; const v = or(); pos++; return v; }
+    if (tokens[pos] === '!') {
+      pos++;
+      return !not();
+    }
+    if (tokens[pos] === '(') {
+      pos++;
+      const v = or();
+      pos++;
+      return v;
+    }
     return fns[tokens[pos++]];
   };
   return or();

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { composeVersion, expectIntact, FIXTURES, foreignProject, HarnessResult, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+import { composeVersion, expectIntact, FIXTURES, foreignProject, HarnessResult, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Bad compose files, bad inputs and a bad environment, each through the whole action on the real
 // engine: the step fails with a message that says what and where, and nothing is left behind.
@@ -50,7 +50,10 @@ const composeFiles: [string, BadCase][] = [
   ['no services', { inputs: file('no-services.yml'), says: ["no-services.yml: no 'services' defined"] }],
   ['a service that is not a mapping', { inputs: file('service-not-mapping.yml'), says: ["service-not-mapping.yml:2:3: service 'web' must be a mapping"] }],
   ['an unknown top-level key', { inputs: file('unknown-top-level.yml'), says: ["unknown-top-level.yml:4:1: unknown top-level key 'service' (did you mean 'services'?)"] }],
-  ['an unknown service key', { inputs: file('unknown-service-key.yml'), says: ["unknown-service-key.yml:4:5: unknown key 'depend_on' in service 'web' (did you mean 'depends_on'?)"] }],
+  [
+    'an unknown service key',
+    { inputs: file('unknown-service-key.yml'), says: ["unknown-service-key.yml:4:5: unknown key 'depend_on' in service 'web' (did you mean 'depends_on'?)"] },
+  ],
   ['an unknown key in a merged anchor', { inputs: file('merge-unknown.yml'), says: ["merge-unknown.yml:4:3: unknown key 'restrat' in service 'one'"] }],
   ['a bad service name', { inputs: file('bad-names.yml'), says: ["bad-names.yml:5:3: service name 'web app'"] }],
   ['values of the wrong shape', { inputs: file('wrong-shapes.yml'), says: ["wrong-shapes.yml:4:5: 'ports' in service 'web' must be a list, not a single value"] }],
@@ -89,14 +92,17 @@ describe('bad compose files', () => {
     fs.mkdirSync(path.join(dir, 'compose.yaml'));
     fs.writeFileSync(path.join(dir, 'big.yaml'), `services:\n  web:\n    image: x\n${'# padding\n'.repeat(400000)}`);
     await expectFailure(project('dir'), { inputs: { 'working-directory': dir }, says: ['compose.yaml: is a directory, not a compose file'] });
-    await expectFailure(project('big'), { inputs: { 'working-directory': dir, 'compose-file': 'big.yaml' }, says: [/big\.yaml: is 3\.\d MB; compose files over 2 MB are refused/] });
+    await expectFailure(project('big'), {
+      inputs: { 'working-directory': dir, 'compose-file': 'big.yaml' },
+      says: [/big\.yaml: is 3\.\d MB; compose files over 2 MB are refused/],
+    });
   });
 
   it('valid anchors and merge keys work', async () => {
     const name = project('anchors');
     const result = await runAction({ workspace: BAD, inputs: { 'project-name': name, 'compose-file': 'anchors.yml' } });
     expect(result.main.errors).toEqual([]);
-    expect(Object.keys(JSON.parse(result.main.outputs.services)).sort()).toEqual(['one', 'two']);
+    expect(Object.keys(servicesOutput(result)).sort()).toEqual(['one', 'two']);
     expect(leftovers(name)).toEqual([]);
   });
 });
@@ -125,11 +131,18 @@ describe('a bad environment', () => {
   it('no compose, v1 or v2', async () => {
     // An empty DOCKER_CONFIG: no CLI plugins, so no `docker compose` either.
     const config = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-config-'));
-    await expectFailure(project('nocompose'), { inputs: file('ok.yml'), env: { PATH: pathWith('docker'), DOCKER_CONFIG: config }, says: ['No Docker Compose found', 'docker compose: not installed', 'docker-compose: not found'] });
+    await expectFailure(project('nocompose'), {
+      inputs: file('ok.yml'),
+      env: { PATH: pathWith('docker'), DOCKER_CONFIG: config },
+      says: ['No Docker Compose found', 'docker compose: not installed', 'docker-compose: not found'],
+    });
   });
 
   it('a compose-command that is not installed', async () => {
-    await expectFailure(project('nocmd'), { inputs: file('ok.yml', { 'compose-command': 'my-compose --verbose' }), says: ["Input 'compose-command' is 'my-compose --verbose', but 'my-compose' was not found on PATH"] });
+    await expectFailure(project('nocmd'), {
+      inputs: file('ok.yml', { 'compose-command': 'my-compose --verbose' }),
+      says: ["Input 'compose-command' is 'my-compose --verbose', but 'my-compose' was not found on PATH"],
+    });
   });
 
   it('a daemon that does not answer, naming the DOCKER_HOST in use', async () => {
@@ -196,7 +209,7 @@ describe('valid input compose accepts is not refused', () => {
     const result = await runAction({ workspace: VALID, inputs: { 'project-name': name, 'compose-file': files.join('\n'), 'stop-timeout': '0', 'wait-for': waitFor } });
     expect(result.post?.exitCode).toBe(0);
     expect(leftovers(name)).toEqual([]);
-    return { result, services: JSON.parse(result.main.outputs.services ?? '{}') };
+    return { result, services: servicesOutput(result) };
   }
 
   it("service names starting with '_' or '.', and an override with only networks and volumes", async () => {

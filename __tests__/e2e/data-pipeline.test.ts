@@ -17,7 +17,23 @@ test('the data-pipeline example comes up, a later step queries it through the ou
       inputs: { 'project-name': name, build: 'true', timeout: '120' },
       between: async ({ outputs, env }) => {
         expect(env.DB_URL).toBe(outputs['db-url']);
-        query = execFileSync('docker', ['run', '--rm', '--network', 'host', '-v', `${EXAMPLE}:/example:ro`, 'ephemeral-compose-test/debian-data', 'python3', '/example/query.py', outputs['db-url'], outputs['webserver-url']], { encoding: 'utf8' });
+        query = execFileSync(
+          'docker',
+          [
+            'run',
+            '--rm',
+            '--network',
+            'host',
+            '-v',
+            `${EXAMPLE}:/example:ro`,
+            'ephemeral-compose-test/debian-data',
+            'python3',
+            '/example/query.py',
+            outputs['db-url'],
+            outputs['webserver-url'],
+          ],
+          { encoding: 'utf8' },
+        );
       },
     });
     expect(result.main.errors).toEqual([]);

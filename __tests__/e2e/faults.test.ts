@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { docker, FIXTURES, HarnessResult, httpGet, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
+import { docker, FIXTURES, HarnessResult, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Faults during a run, on the real engine through the runner-faithful harness: cancellation at
 // several moments, the daemon going away, two runs at once, and services with huge output.
@@ -51,7 +51,10 @@ describe('cancelled main step', () => {
     // it with its own 10 s grace (sleep as PID 1 ignores SIGTERM), so this may take that long.
     let building = '';
     for (let i = 0; i < 150; i++) {
-      building = docker('ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.Command}}').split('\n').filter((c) => c.includes('sleep 60')).join('\n');
+      building = docker('ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.Command}}')
+        .split('\n')
+        .filter((c) => c.includes('sleep 60'))
+        .join('\n');
       if (!building) break;
       await sleep(200);
     }
@@ -148,7 +151,11 @@ describe('cancelled post step', () => {
     expect(result.post?.warnings.join('\n')).toContain(`The post step was cancelled: project ${name} may be partly left. Remove it with: docker rm -f -v`);
     // Its children went with it: no `docker stop` of this project is still running.
     await sleep(500);
-    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('docker stop'))).toEqual([]);
+    expect(
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.startsWith('docker stop')),
+    ).toEqual([]);
   });
 });
 
@@ -210,7 +217,7 @@ describe('huge service output', () => {
     expect(message).toContain('exited with code 3');
     expect(message).toContain('FATAL: out of coffee');
     expect(message.length).toBeLessThan(20000);
-    const services = JSON.parse(result.main.outputs.services);
+    const services = servicesOutput(result);
     expect(services.chatty.readiness).toBe('log matched');
     // 250 MB went through the engine's logs; the action's memory is that of a small Node process.
     expect(result.main.peakRssKb).toBeLessThan(150 * 1024);

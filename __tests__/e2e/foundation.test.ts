@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput } from '../helpers/engine';
+import { docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 
 // The action end to end on the real engine, through the runner-faithful harness.
 
@@ -31,7 +31,7 @@ test('a three-service stack comes up in order, its URLs answer, and post removes
 
   const outputs = result.main.outputs;
   expect(outputs['project-name']).toBe(name);
-  const urls = JSON.parse(outputs.urls);
+  const urls = urlsOutput(outputs);
   expect(Object.keys(urls).sort()).toEqual(['db', 'web']);
   expect(urls.web).toMatch(/^http:\/\/localhost:\d+$/);
   expect(urls.db).toMatch(/^mysql:\/\/localhost:\d+$/);

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import { FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 
 // Outputs that later steps use directly, and secrets that never show in plain text.
 
@@ -20,7 +20,7 @@ test('URLs, connection strings, exported variables and the summary; passwords ma
   });
   expect(result.main.errors).toEqual([]);
   const outputs = result.main.outputs;
-  const urls = JSON.parse(outputs.urls);
+  const urls = urlsOutput(outputs);
   expect(urls.db).toMatch(new RegExp(`^mysql://root:${ENCODED}@localhost:\\d+/airflow$`));
   expect(urls.web).toMatch(/^http:\/\/localhost:\d+\/admin\/$/);
   expect(later.admin.trim()).toBe('admin');

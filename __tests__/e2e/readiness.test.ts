@@ -138,7 +138,9 @@ describe('wait-for', () => {
       inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: tcp:9999 timeout=2' },
     });
     expect(result.main.outcome).toBe('failure');
-    expect(result.main.errors.join('\n')).toMatch(/Service 'web' was not ready within its own timeout of 2 s\. Not ready: web \(waiting for port 9999 to accept connections; last: ECONNREFUSED at [\d.]+:9999\)/);
+    expect(result.main.errors.join('\n')).toMatch(
+      /Service 'web' was not ready within its own timeout of 2 s\. Not ready: web \(waiting for port 9999 to accept connections; last: ECONNREFUSED at [\d.]+:9999\)/,
+    );
     expect(leftovers(name)).toEqual([]);
   });
 

@@ -37,7 +37,9 @@ it('a service that dies after main is reported by post, and fails it with fail-o
   const r = await result;
   expect(r.main.outcome).toBe('success');
   const errors = r.post?.output.split('\n').filter((l) => l.startsWith('::error')) ?? [];
-  expect(errors.join('\n')).toMatch(/::error title=worker exited after the main step::Service 'worker' \(\S+\) exited with code 2 at \d{4}-\d\d-\d\dT[\d:.]+Z, after the main step had found it ready\.%0ALast log lines of worker:%0Aimporting%0Acannot reach the database/);
+  expect(errors.join('\n')).toMatch(
+    /::error title=worker exited after the main step::Service 'worker' \(\S+\) exited with code 2 at \d{4}-\d\d-\d\dT[\d:.]+Z, after the main step had found it ready\.%0ALast log lines of worker:%0Aimporting%0Acannot reach the database/,
+  );
   expect(errors.join('\n')).toContain('::error::1 service(s) exited after the main step found them ready: worker (fail-on-exit: true).');
   expect(r.post?.exitCode).toBe(1);
   // It counts as a failure for logs: on-failure (the default).
@@ -76,7 +78,7 @@ it('exit 0 is not health: a service needed healthy that exits 0 fails the step; 
   expect(leftovers(name)).toEqual([]);
 });
 
-it("ports only the image EXPOSEs do not hold the wait: one of them is enough, and the line says which", async () => {
+it('ports only the image EXPOSEs do not hold the wait: one of them is enough, and the line says which', async () => {
   const { name, result } = up('image-ports.yaml', { timeout: '30' });
   const r = await result;
   expect(r.main.errors).toEqual([]);
@@ -92,7 +94,7 @@ it('a service scaled to 0 is skipped; every replica is listed with its own port 
     workspace: VERDICTS,
     inputs: { 'project-name': name, 'compose-file': 'scale.yaml', 'stop-timeout': '0' },
     between: async ({ outputs }) => {
-      const web = JSON.parse(outputs.services).web as { replicas: { container: string; ports: { url: string; published: number }[] }[] };
+      const web = (JSON.parse(outputs.services) as Record<string, unknown>).web as { replicas: { container: string; ports: { url: string; published: number }[] }[] };
       expect(web.replicas).toHaveLength(2);
       const published = web.replicas.map((rep) => rep.ports[0].published);
       expect(new Set(published).size).toBe(2);

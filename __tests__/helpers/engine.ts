@@ -5,44 +5,10 @@ import * as path from 'path';
 // Helpers for the real-engine tests: run the action through the runner-faithful harness and check
 // that nothing labelled with the project is left on the engine.
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const harness = require('../../harness/run-action.js') as {
-  runAction(options: HarnessOptions): Promise<HarnessResult>;
-};
+import * as harness from '../../harness/run-action';
+import { HarnessOptions, HarnessResult } from '../../harness/run-action';
 
-export interface HarnessOptions {
-  inputs?: Record<string, string>;
-  env?: Record<string, string>;
-  workspace?: string;
-  cancel?: { afterMs?: number; whenOutput?: RegExp };
-  /** The runner's cancellation sequence for the post step. */
-  postCancel?: { afterMs?: number; whenOutput?: RegExp };
-  between?: (ctx: { outputs: Record<string, string>; env: Record<string, string> }) => Promise<void>;
-  beforePost?: () => Promise<void>;
-  onMainOutput?: (outputSoFar: string) => void;
-  echo?: boolean;
-}
-
-export interface StepResult {
-  exitCode: number | null;
-  signal: string | null;
-  output: string;
-  cancelled: boolean;
-  durationMs: number;
-  /** Peak resident memory of the step's process, KiB, as last sampled. */
-  peakRssKb?: number;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  env: Record<string, string>;
-  summary: string;
-}
-
-export interface HarnessResult {
-  main: StepResult & { outcome: 'success' | 'failure' | 'cancelled'; errors: string[] };
-  post: (StepResult & { warnings: string[] }) | null;
-  /** Values registered with ::add-mask::, shown as *** in every output after. */
-  masks: string[];
-}
+export type { HarnessOptions, HarnessResult, StepResult } from '../../harness/run-action';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
@@ -81,8 +47,28 @@ export function removeProject(project: string): void {
   if (vols.length) docker('volume', 'rm', '-f', ...vols);
 }
 
-export function servicesOutput(result: HarnessResult): Record<string, { state: string; readySeconds: number | null; readyAt: string | null; ports: { target: number; published: number; url?: string }[]; url: string | null; containers: string[]; detail?: string; health: string | null; readiness: string | null }> {
-  return JSON.parse(result.main.outputs.services ?? '{}');
+export type ServicesOutput = Record<
+  string,
+  {
+    state: string;
+    readySeconds: number | null;
+    readyAt: string | null;
+    ports: { target: number; published: number; protocol?: string; url?: string }[];
+    url: string | null;
+    containers: string[];
+    detail?: string;
+    health: string | null;
+    readiness: string | null;
+  }
+>;
+
+/** The `urls` output: service name to URL. */
+export function urlsOutput(outputs: Record<string, string>): Record<string, string> {
+  return JSON.parse(outputs.urls ?? '{}') as Record<string, string>;
+}
+
+export function servicesOutput(result: HarnessResult): ServicesOutput {
+  return JSON.parse(result.main.outputs.services ?? '{}') as ServicesOutput;
 }
 
 /**

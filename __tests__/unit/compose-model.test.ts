@@ -5,16 +5,21 @@ describe('ports', () => {
   it.each([
     ['3306', [{ target: 3306, protocol: 'tcp' }]],
     ['8080:80', [{ target: 80, published: 8080, protocol: 'tcp' }]],
-    ['127.0.0.1:8000-8001:80-81/udp', [
-      { target: 80, published: 8000, hostIp: '127.0.0.1', protocol: 'udp' },
-      { target: 81, published: 8001, hostIp: '127.0.0.1', protocol: 'udp' },
-    ]],
+    [
+      '127.0.0.1:8000-8001:80-81/udp',
+      [
+        { target: 80, published: 8000, hostIp: '127.0.0.1', protocol: 'udp' },
+        { target: 81, published: 8001, hostIp: '127.0.0.1', protocol: 'udp' },
+      ],
+    ],
     ['[::1]:5432:5432', [{ target: 5432, published: 5432, hostIp: '::1', protocol: 'tcp' }]],
     ['9000-9010:80', [{ target: 80, protocol: 'tcp', fromRange: true }]],
   ])('%s', (entry, specs) => expect(parseShortPort(entry)).toEqual(specs));
 
   it('reads the long form, published as a string (v2) or a number (v1)', () => {
-    expect(parsePortEntry({ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress', host_ip: '0.0.0.0' })).toEqual([{ target: 80, published: 8080, protocol: 'tcp', hostIp: '0.0.0.0' }]);
+    expect(parsePortEntry({ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress', host_ip: '0.0.0.0' })).toEqual([
+      { target: 80, published: 8080, protocol: 'tcp', hostIp: '0.0.0.0' },
+    ]);
     expect(parsePortEntry({ target: 80, published: '9000-9010' })).toEqual([{ target: 80, protocol: 'tcp', fromRange: true }]);
     expect(parsePortEntry({ target: 3306, published: 3306 })).toEqual([{ target: 3306, published: 3306, protocol: 'tcp' }]);
   });
@@ -87,7 +92,9 @@ describe('parseResolvedConfig', () => {
   });
 
   it('reads list-form environment, labels and v2 post_start hooks', () => {
-    const m = parseResolvedConfig(`name: p\nservices:\n  a:\n    image: x\n    environment: ["A=1", "B"]\n    labels: ["k=v"]\n    post_start:\n      - command: ["true"]\n    healthcheck:\n      disable: true\n`);
+    const m = parseResolvedConfig(
+      `name: p\nservices:\n  a:\n    image: x\n    environment: ["A=1", "B"]\n    labels: ["k=v"]\n    post_start:\n      - command: ["true"]\n    healthcheck:\n      disable: true\n`,
+    );
     expect(m.services.a.environment).toEqual({ A: '1' });
     expect(m.services.a.labels).toEqual({ k: 'v' });
     expect(m.services.a.hasHooks).toBe(true);

@@ -64,12 +64,17 @@ describe('exported variables', () => {
   });
   it('exports HOST, PORT and URL per service with a published port, never COMPOSE_* or DOCKER_*', () => {
     const model = parseResolvedConfig('services:\n  db: {image: x, environment: {MYSQL_ROOT_PASSWORD: pw}}\n  docker: {image: x}\n  job: {image: x}\n');
-    const facts = (port: string) => parseInspect({ Id: port, Config: { Labels: {} }, State: {}, NetworkSettings: { Ports: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '40000' }] } } });
-    const report = buildReport(model, {
-      db: { name: 'db', status: 'ready', containers: [facts('3306')] },
-      docker: { name: 'docker', status: 'ready', containers: [facts('2375')] },
-      job: { name: 'job', status: 'completed', containers: [] },
-    }, 'localhost');
+    const facts = (port: string) =>
+      parseInspect({ Id: port, Config: { Labels: {} }, State: {}, NetworkSettings: { Ports: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '40000' }] } } });
+    const report = buildReport(
+      model,
+      {
+        db: { name: 'db', status: 'ready', containers: [facts('3306')] },
+        docker: { name: 'docker', status: 'ready', containers: [facts('2375')] },
+        job: { name: 'job', status: 'completed', containers: [] },
+      },
+      'localhost',
+    );
     const { variables, skipped } = exportedVariables(report, '');
     expect(variables).toEqual({ DB_HOST: '127.0.0.1', DB_PORT: '40000', DB_URL: 'mysql://root:pw@127.0.0.1:40000' });
     expect(skipped).toEqual(['DOCKER_HOST', 'DOCKER_PORT', 'DOCKER_URL']);
@@ -79,12 +84,17 @@ describe('exported variables', () => {
 
   it('reports services whose names map to the same variables, and keeps the first', () => {
     const model = parseResolvedConfig('services:\n  my-db: {image: x}\n  my_db: {image: x}\n  other: {image: x}\n');
-    const facts = (id: string, hostPort: string) => parseInspect({ Id: id, Config: { Labels: {} }, State: {}, NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: hostPort }] } } });
-    const report = buildReport(model, {
-      'my-db': { name: 'my-db', status: 'ready', containers: [facts('a', '40001')] },
-      my_db: { name: 'my_db', status: 'ready', containers: [facts('b', '40002')] },
-      other: { name: 'other', status: 'ready', containers: [facts('c', '40003')] },
-    }, 'localhost');
+    const facts = (id: string, hostPort: string) =>
+      parseInspect({ Id: id, Config: { Labels: {} }, State: {}, NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: hostPort }] } } });
+    const report = buildReport(
+      model,
+      {
+        'my-db': { name: 'my-db', status: 'ready', containers: [facts('a', '40001')] },
+        my_db: { name: 'my_db', status: 'ready', containers: [facts('b', '40002')] },
+        other: { name: 'other', status: 'ready', containers: [facts('c', '40003')] },
+      },
+      'localhost',
+    );
     const { variables, collisions } = exportedVariables(report, '');
     expect(collisions).toEqual([{ name: 'MY_DB_*', services: ['my-db', 'my_db'] }]);
     expect(variables.MY_DB_PORT).toBe('40001');

@@ -5,11 +5,36 @@ const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['
 
 describe('argument builders', () => {
   it('passes files, env files and profiles to every compose call', () => {
-    expect(a.composeConfigArgs(project)).toEqual(['--project-name', 'p', '--project-directory', '/w', '--file', 'a.yml', '--file', 'b y.yml', '--env-file', '.env.ci', '--profile', 'extra', 'config']);
+    expect(a.composeConfigArgs(project)).toEqual([
+      '--project-name',
+      'p',
+      '--project-directory',
+      '/w',
+      '--file',
+      'a.yml',
+      '--file',
+      'b y.yml',
+      '--env-file',
+      '.env.ci',
+      '--profile',
+      'extra',
+      'config',
+    ]);
   });
   it('creates without starting, the pull policy only where compose has it', () => {
     const base = { build: true, pull: 'never' as const, services: ['db', '$(x)'], upFlags: ['--quiet-pull'] };
-    expect(a.composeCreateArgs(project, { ...base, version: 'v2' }).slice(12)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
+    expect(a.composeCreateArgs(project, { ...base, version: 'v2' }).slice(12)).toEqual([
+      'up',
+      '--no-start',
+      '--build',
+      '--pull',
+      'never',
+      '--no-deps',
+      '--quiet-pull',
+      '--',
+      'db',
+      '$(x)',
+    ]);
     expect(a.composeCreateArgs(project, { ...base, version: 'v1' }).slice(12)).toEqual(['up', '--no-start', '--build', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
   it('tears down with volumes, orphans and the stop grace', () => {
@@ -17,10 +42,23 @@ describe('argument builders', () => {
   });
   it('filters engine calls by the project label', () => {
     expect(a.listContainersArgs('p')).toEqual(['ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=com.docker.compose.project=p']);
-    expect(a.eventsArgs('p', 1700000000.5)).toEqual(['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'label=com.docker.compose.project=p', '--since', '1700000000.500']);
+    expect(a.eventsArgs('p', 1700000000.5)).toEqual([
+      'events',
+      '--format',
+      '{{json .}}',
+      '--filter',
+      'type=container',
+      '--filter',
+      'label=com.docker.compose.project=p',
+      '--since',
+      '1700000000.500',
+    ]);
   });
   it('deals a batch of starts into a few calls', () => {
-    expect(a.startGroups(['a', 'b', 'c', 'd', 'e'], 2)).toEqual([['a', 'c', 'e'], ['b', 'd']]);
+    expect(a.startGroups(['a', 'b', 'c', 'd', 'e'], 2)).toEqual([
+      ['a', 'c', 'e'],
+      ['b', 'd'],
+    ]);
     expect(a.startGroups(['a'], 6)).toEqual([['a']]);
     expect(a.startGroups([], 6)).toEqual([]);
   });

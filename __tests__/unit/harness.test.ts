@@ -1,7 +1,6 @@
 // The runner-faithful harness is itself tested: its file-command and post-if rules are the ones
 // every engine test relies on.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { parseKeyValueFile, evaluateCondition, inputEnvName } = require('../../harness/run-action.js');
+import { evaluateCondition, inputEnvName, parseKeyValueFile } from '../../harness/run-action';
 
 describe('harness', () => {
   it('reads NAME=VALUE and NAME<<DELIM file commands', () => {

@@ -10,7 +10,10 @@ describe('URLs', () => {
   });
   it('keeps declaration order, one entry per port, honours bind addresses, no URL for UDP', () => {
     const ports = publishedPorts(
-      [{ target: 8080, protocol: 'tcp' }, { target: 80, protocol: 'tcp' }],
+      [
+        { target: 8080, protocol: 'tcp' },
+        { target: 80, protocol: 'tcp' },
+      ],
       [
         { target: 80, protocol: 'tcp', hostIp: '::', hostPort: 49154 },
         { target: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 49154 },
@@ -32,14 +35,20 @@ describe('URLs', () => {
 describe('report and summary', () => {
   const model = parseResolvedConfig('services:\n  "web|x":\n    image: nginx\n    ports: ["80"]\n  job:\n    image: busybox\n');
   const web = parseInspect({
-    Id: 'w1', Name: '/p_web_1', State: { Status: 'running' },
+    Id: 'w1',
+    Name: '/p_web_1',
+    State: { Status: 'running' },
     Config: { Image: 'nginx', Labels: { 'com.docker.compose.service': 'web|x' } },
     NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '32768' }] } },
   });
-  const report = buildReport(model, {
-    'web|x': { name: 'web|x', status: 'ready', how: 'listening', readyMs: 1234, readyAt: '2026-01-01T00:00:00.000Z', containers: [web] },
-    job: { name: 'job', status: 'not-started', containers: [] },
-  }, 'localhost');
+  const report = buildReport(
+    model,
+    {
+      'web|x': { name: 'web|x', status: 'ready', how: 'listening', readyMs: 1234, readyAt: '2026-01-01T00:00:00.000Z', containers: [web] },
+      job: { name: 'job', status: 'not-started', containers: [] },
+    },
+    'localhost',
+  );
 
   it('builds the services and urls outputs', () => {
     expect(report.urls).toEqual({ 'web|x': 'http://localhost:32768' });

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
-const actionInputs = (): Record<string, { default?: unknown }> => YAML.parse(fs.readFileSync(path.join(__dirname, '../../action.yml'), 'utf8')).inputs;
+const actionInputs = (): Record<string, { default?: unknown }> =>
+  (YAML.parse(fs.readFileSync(path.join(__dirname, '../../action.yml'), 'utf8')) as { inputs: Record<string, { default?: unknown }> }).inputs;
 
 describe('splitShellWords', () => {
   it.each([
@@ -71,14 +72,20 @@ describe('getInputs', () => {
     expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false });
     expect(inputs.composeCommand).toBeUndefined();
   });
-  it("has the defaults action.yml declares, and no others", () => {
+  it('has the defaults action.yml declares, and no others', () => {
     const declared = actionInputs();
-    const withDefault = Object.fromEntries(Object.entries(declared).filter(([, d]) => d.default !== undefined && d.default !== '').map(([n, d]) => [n, String(d.default)]));
+    const withDefault = Object.fromEntries(
+      Object.entries(declared)
+        .filter(([, d]) => d.default !== undefined && d.default !== '')
+        .map(([n, d]) => [n, String(d.default)]),
+    );
     expect(withDefault).toEqual(InputDefaults);
     expect(Object.keys(declared).sort()).toEqual(Object.values(InputNames).sort());
   });
   it('reads every input', () => {
-    const inputs = getInputs(read({ 'compose-file': 'a.yml\nb.yml', services: 'db web', 'compose-command': 'docker-compose', 'up-flags': '--label "x y"', 'wait-for': 'db: tcp:3306 timeout=5' }));
+    const inputs = getInputs(
+      read({ 'compose-file': 'a.yml\nb.yml', services: 'db web', 'compose-command': 'docker-compose', 'up-flags': '--label "x y"', 'wait-for': 'db: tcp:3306 timeout=5' }),
+    );
     expect(inputs.composeFiles).toEqual(['a.yml', 'b.yml']);
     expect(inputs.services).toEqual(['db', 'web']);
     expect(inputs.composeCommand).toEqual(['docker-compose']);

@@ -18,7 +18,13 @@ const INSPECT = {
   },
   HostConfig: { NetworkMode: 'proj_default', RestartPolicy: { Name: 'on-failure' } },
   NetworkSettings: {
-    Ports: { '3306/tcp': [{ HostIp: '0.0.0.0', HostPort: '49153' }, { HostIp: '::', HostPort: '49153' }], '33060/tcp': null },
+    Ports: {
+      '3306/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '49153' },
+        { HostIp: '::', HostPort: '49153' },
+      ],
+      '33060/tcp': null,
+    },
     Networks: { proj_default: { IPAddress: '172.18.0.2' } },
   },
 };
@@ -28,9 +34,17 @@ const facts = (patch: Partial<ContainerFacts> = {}): ContainerFacts => ({ ...par
 describe('parseInspect', () => {
   it('reads the facts readiness needs', () => {
     expect(facts()).toMatchObject({
-      id: 'abc123', name: 'proj_db_1', service: 'db', status: 'running', health: 'starting',
-      lastHealthOutput: 'mysqld is not ready', hasHealthcheck: true, healthTimeoutMs: 5000,
-      ipAddresses: ['172.18.0.2'], exposedTcpPorts: [3306, 33060], restartPolicy: 'on-failure',
+      id: 'abc123',
+      name: 'proj_db_1',
+      service: 'db',
+      status: 'running',
+      health: 'starting',
+      lastHealthOutput: 'mysqld is not ready',
+      hasHealthcheck: true,
+      healthTimeoutMs: 5000,
+      ipAddresses: ['172.18.0.2'],
+      exposedTcpPorts: [3306, 33060],
+      restartPolicy: 'on-failure',
     });
     expect(facts().bindings).toEqual([
       { target: 3306, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 49153 },
@@ -173,7 +187,9 @@ describe('wait-for', () => {
 
 describe('engine events', () => {
   it('reads health, die and start events', () => {
-    const ev = parseEventLine('{"status":"health_status: healthy","id":"abc","Type":"container","Action":"health_status: healthy","Actor":{"ID":"abc","Attributes":{}},"time":1,"timeNano":1500000000}');
+    const ev = parseEventLine(
+      '{"status":"health_status: healthy","id":"abc","Type":"container","Action":"health_status: healthy","Actor":{"ID":"abc","Attributes":{}},"time":1,"timeNano":1500000000}',
+    );
     expect(ev).toEqual({ id: 'abc', action: 'health_status', health: 'healthy', exitCode: undefined, timeMs: 1500 });
     expect(parseEventLine('{"Action":"die","Actor":{"ID":"abc","Attributes":{"exitCode":"3"}},"timeNano":0,"time":2}')).toMatchObject({ action: 'die', exitCode: 3, timeMs: 2000 });
     expect(parseEventLine('not json')).toBeUndefined();

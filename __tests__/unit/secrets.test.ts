@@ -2,9 +2,29 @@ import { environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretNa
 
 describe('isSecretName', () => {
   it.each([
-    'MYSQL_ROOT_PASSWORD', 'mysql_password', 'DBPASSWORD', 'DB_PASSWD', 'MYSQL_PWD', 'RABBITMQ_DEFAULT_PASS', 'AIRFLOW__WEBSERVER__SECRET_KEY',
-    'SECRET', 'GITHUB_TOKEN', 'api_token', 'AWS_SECRET_ACCESS_KEY', 'ACCESS_KEY', 'API_KEY', 'apiKey', 'ApiKey', 'STRIPE_KEY', 'GOOGLE_APPLICATION_CREDENTIALS',
-    'DB_CREDENTIAL', 'PRIVATE_KEY', 'SSH_PRIVATE', 'APIKEY', 'KEY', 'DB_PASSPHRASE',
+    'MYSQL_ROOT_PASSWORD',
+    'mysql_password',
+    'DBPASSWORD',
+    'DB_PASSWD',
+    'MYSQL_PWD',
+    'RABBITMQ_DEFAULT_PASS',
+    'AIRFLOW__WEBSERVER__SECRET_KEY',
+    'SECRET',
+    'GITHUB_TOKEN',
+    'api_token',
+    'AWS_SECRET_ACCESS_KEY',
+    'ACCESS_KEY',
+    'API_KEY',
+    'apiKey',
+    'ApiKey',
+    'STRIPE_KEY',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+    'DB_CREDENTIAL',
+    'PRIVATE_KEY',
+    'SSH_PRIVATE',
+    'APIKEY',
+    'KEY',
+    'DB_PASSPHRASE',
   ])('%s is secret', (name) => expect(isSecretName(name)).toBe(true));
 
   it.each(['PWD', 'OLDPWD', 'MYSQL_PASSWORD_FILE', 'MONKEY', 'KEYCLOAK_URL', 'PASSTHROUGH', 'COMPASS_HOST', 'USER', 'MYSQL_DATABASE', 'TOKENIZER', 'LOAD_EX', 'DATABASE_URL'])(

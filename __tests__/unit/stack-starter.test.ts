@@ -42,7 +42,11 @@ class FakeEngine implements StackEngine {
           Id: service,
           Name: `/p-${service}-1`,
           State: { Status: 'created' },
-          Config: { Labels: { 'com.docker.compose.service': service }, ExposedPorts: Object.fromEntries((b.exposed ?? []).map((p) => [p, {}])), Healthcheck: b.healthcheck ? { Test: b.healthcheck } : undefined },
+          Config: {
+            Labels: { 'com.docker.compose.service': service },
+            ExposedPorts: Object.fromEntries((b.exposed ?? []).map((p) => [p, {}])),
+            Healthcheck: b.healthcheck ? { Test: b.healthcheck } : undefined,
+          },
           HostConfig: { NetworkMode: 'p_default', RestartPolicy: { Name: b.restart ?? 'no' } },
           NetworkSettings: { Networks: { p_default: { IPAddress: `10.0.0.${this.facts.size + 2}` } } },
         }),
@@ -122,7 +126,11 @@ function network(open: Record<string, number[]> = {}): NetworkProbe {
   };
 }
 
-async function start(composeYaml: string, behaviours: Record<string, Behaviour>, options: { waitFor?: string[]; open?: Record<string, number[]>; timeoutMs?: number; reachable?: (a: string) => boolean } = {}) {
+async function start(
+  composeYaml: string,
+  behaviours: Record<string, Behaviour>,
+  options: { waitFor?: string[]; open?: Record<string, number[]>; timeoutMs?: number; reachable?: (a: string) => boolean } = {},
+) {
   const model = parseResolvedConfig(composeYaml);
   const services = Object.keys(model.services);
   const plan = planStart(model, services);
@@ -174,7 +182,11 @@ describe('the running settle window', () => {
   });
 
   it('overlapping windows do not add up', async () => {
-    const r = await start('services:\n  a: {image: x}\n  b: {image: x}\n  c: {image: x, depends_on: [a]}\n', { a: {}, b: {}, c: {} }, { waitFor: ['a: running 400ms', 'b: running 400ms', 'c: running 400ms'] });
+    const r = await start(
+      'services:\n  a: {image: x}\n  b: {image: x}\n  c: {image: x, depends_on: [a]}\n',
+      { a: {}, b: {}, c: {} },
+      { waitFor: ['a: running 400ms', 'b: running 400ms', 'c: running 400ms'] },
+    );
     expect(r.error).toBeUndefined();
     // c starts as soon as a runs; all three windows run together.
     expect(r.ms).toBeLessThan(800);
@@ -252,20 +264,25 @@ describe('a crash loop', () => {
 
 describe('a container this machine cannot reach', () => {
   const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
-  const listening = (port: number) => `   0: 00000000:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0`;
+  const listening = (port: number) =>
+    `   0: 00000000:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0`;
 
   it('is never probed at its address; its ports are read inside it', async () => {
     let open = false;
     setTimeout(() => (open = true), 200);
     const probed: string[] = [];
-    const r = await start('services:\n  db: {image: x, expose: ["3306"]}\n', { db: { procNetTcp: () => [header, ...(open ? [listening(3306)] : [])].join('\n') } }, {
-      // Even an address that would answer through a default route is not asked.
-      open: { '10.0.0.2': [3306] },
-      reachable: (a) => {
-        probed.push(a);
-        return false;
+    const r = await start(
+      'services:\n  db: {image: x, expose: ["3306"]}\n',
+      { db: { procNetTcp: () => [header, ...(open ? [listening(3306)] : [])].join('\n') } },
+      {
+        // Even an address that would answer through a default route is not asked.
+        open: { '10.0.0.2': [3306] },
+        reachable: (a) => {
+          probed.push(a);
+          return false;
+        },
       },
-    });
+    );
     expect(r.error).toBeUndefined();
     expect(r.ms).toBeGreaterThanOrEqual(200);
     expect(r.lines.join('\n')).toMatch(/db\s+listening.*\(port 3306, read inside the container\)/);

@@ -25657,10 +25657,16 @@ exports.parseChoice = parseChoice;
 exports.parseSeconds = parseSeconds;
 exports.parsePositiveInteger = parsePositiveInteger;
 function parseList(value) {
-    return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return value
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 function parseLines(value) {
-    return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return value
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 function parseBoolean(name, value) {
     const v = value.trim().toLowerCase();
@@ -26263,30 +26269,148 @@ const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 's
 // The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
 // keys Compose v1 still reads (volume_driver).
 const SERVICE_KEYS = [
-    'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'command', 'configs',
-    'container_name', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares',
-    'cpus', 'cpuset', 'credential_spec', 'depends_on', 'deploy', 'develop', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt',
-    'dns_search', 'domainname', 'driver_opts', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links',
-    'extra_hosts', 'gpus', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'label_file', 'labels',
-    'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
-    'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'ports', 'post_start', 'pre_start', 'pre_stop',
-    'privileged', 'profiles', 'provider', 'pull_policy', 'pull_refresh_after', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
-    'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
-    'use_api_socket', 'user', 'userns_mode', 'uts', 'volume_driver', 'volumes', 'volumes_from', 'working_dir',
+    'annotations',
+    'attach',
+    'blkio_config',
+    'build',
+    'cap_add',
+    'cap_drop',
+    'cgroup',
+    'cgroup_parent',
+    'command',
+    'configs',
+    'container_name',
+    'cpu_count',
+    'cpu_percent',
+    'cpu_period',
+    'cpu_quota',
+    'cpu_rt_period',
+    'cpu_rt_runtime',
+    'cpu_shares',
+    'cpus',
+    'cpuset',
+    'credential_spec',
+    'depends_on',
+    'deploy',
+    'develop',
+    'device_cgroup_rules',
+    'devices',
+    'dns',
+    'dns_opt',
+    'dns_search',
+    'domainname',
+    'driver_opts',
+    'entrypoint',
+    'env_file',
+    'environment',
+    'expose',
+    'extends',
+    'external_links',
+    'extra_hosts',
+    'gpus',
+    'group_add',
+    'healthcheck',
+    'hostname',
+    'image',
+    'init',
+    'ipc',
+    'isolation',
+    'label_file',
+    'labels',
+    'links',
+    'logging',
+    'mac_address',
+    'mem_limit',
+    'mem_reservation',
+    'mem_swappiness',
+    'memswap_limit',
+    'models',
+    'network_mode',
+    'networks',
+    'oom_kill_disable',
+    'oom_score_adj',
+    'pid',
+    'pids_limit',
+    'platform',
+    'ports',
+    'post_start',
+    'pre_start',
+    'pre_stop',
+    'privileged',
+    'profiles',
+    'provider',
+    'pull_policy',
+    'pull_refresh_after',
+    'read_only',
+    'restart',
+    'runtime',
+    'scale',
+    'secrets',
+    'security_opt',
+    'shm_size',
+    'stdin_open',
+    'stop_grace_period',
+    'stop_signal',
+    'storage_opt',
+    'sysctls',
+    'tmpfs',
+    'tty',
+    'ulimits',
+    'use_api_socket',
+    'user',
+    'userns_mode',
+    'uts',
+    'volume_driver',
+    'volumes',
+    'volumes_from',
+    'working_dir',
 ];
 // The shapes the Compose Specification allows for the service keys people most often get wrong;
 // a wrong one is reported at its line here, where compose would only name the key path.
 const SERVICE_KEY_SHAPES = {
-    image: ['scalar'], container_name: ['scalar'], hostname: ['scalar'], restart: ['scalar'], network_mode: ['scalar'],
-    pull_policy: ['scalar'], user: ['scalar'], working_dir: ['scalar'], platform: ['scalar'], stop_signal: ['scalar'],
-    stop_grace_period: ['scalar'], privileged: ['scalar'], init: ['scalar'], tty: ['scalar'], read_only: ['scalar'],
-    ports: ['list'], expose: ['list'], volumes: ['list'], volumes_from: ['list'], links: ['list'], cap_add: ['list'],
-    cap_drop: ['list'], devices: ['list'], profiles: ['list'], external_links: ['list'], security_opt: ['list'],
-    depends_on: ['list', 'mapping'], environment: ['list', 'mapping'], labels: ['list', 'mapping'], networks: ['list', 'mapping'],
-    extra_hosts: ['list', 'mapping'], sysctls: ['list', 'mapping'],
-    command: ['scalar', 'list'], entrypoint: ['scalar', 'list'], env_file: ['scalar', 'list'], dns: ['scalar', 'list'], tmpfs: ['scalar', 'list'],
-    healthcheck: ['mapping'], deploy: ['mapping'], logging: ['mapping'], ulimits: ['mapping'],
-    build: ['scalar', 'mapping'], extends: ['scalar', 'mapping'],
+    image: ['scalar'],
+    container_name: ['scalar'],
+    hostname: ['scalar'],
+    restart: ['scalar'],
+    network_mode: ['scalar'],
+    pull_policy: ['scalar'],
+    user: ['scalar'],
+    working_dir: ['scalar'],
+    platform: ['scalar'],
+    stop_signal: ['scalar'],
+    stop_grace_period: ['scalar'],
+    privileged: ['scalar'],
+    init: ['scalar'],
+    tty: ['scalar'],
+    read_only: ['scalar'],
+    ports: ['list'],
+    expose: ['list'],
+    volumes: ['list'],
+    volumes_from: ['list'],
+    links: ['list'],
+    cap_add: ['list'],
+    cap_drop: ['list'],
+    devices: ['list'],
+    profiles: ['list'],
+    external_links: ['list'],
+    security_opt: ['list'],
+    depends_on: ['list', 'mapping'],
+    environment: ['list', 'mapping'],
+    labels: ['list', 'mapping'],
+    networks: ['list', 'mapping'],
+    extra_hosts: ['list', 'mapping'],
+    sysctls: ['list', 'mapping'],
+    command: ['scalar', 'list'],
+    entrypoint: ['scalar', 'list'],
+    env_file: ['scalar', 'list'],
+    dns: ['scalar', 'list'],
+    tmpfs: ['scalar', 'list'],
+    healthcheck: ['mapping'],
+    deploy: ['mapping'],
+    logging: ['mapping'],
+    ulimits: ['mapping'],
+    build: ['scalar', 'mapping'],
+    extends: ['scalar', 'mapping'],
 };
 const SHAPE_WORDS = { scalar: 'a single value', list: 'a list', mapping: 'a mapping' };
 function editDistance(a, b) {
@@ -26633,7 +26757,7 @@ function keyValues(value, what) {
     }
     for (const [k, v] of Object.entries(asRecord(value, what))) {
         if (v !== null && v !== undefined)
-            out[k] = String(v);
+            out[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
     return out;
 }
@@ -26953,7 +27077,7 @@ function parsePortEntry(entry) {
             throw new Error(`bad port target in ${JSON.stringify(entry)}`);
         const spec = { target, protocol: parseProtocol(o.protocol, JSON.stringify(entry)) };
         if (o.published !== undefined && o.published !== null && o.published !== '') {
-            const pub = String(o.published);
+            const pub = typeof o.published === 'string' ? o.published : JSON.stringify(o.published);
             const [lo, hi] = parseRange(pub, 'published port', JSON.stringify(entry));
             if (lo === hi)
                 spec.published = lo;
@@ -27008,7 +27132,10 @@ function defaultProjectName(env, fallbackBase) {
     if (runId) {
         const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
         const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
+        const step = (0, crypto_2.createHash)('sha256')
+            .update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`)
+            .digest('hex')
+            .slice(0, 6);
         return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
     }
     const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
@@ -27035,11 +27162,11 @@ function parseInspect(entry) {
     const net = entry.NetworkSettings ?? {};
     const labels = config.Labels ?? {};
     const hc = config.Healthcheck;
-    const test = Array.isArray(hc?.Test) ? hc?.Test : undefined;
+    const test = Array.isArray(hc?.Test) ? hc.Test : undefined;
     const hasHealthcheck = test !== undefined && test.length > 0 && test[0] !== 'NONE';
     const healthLog = state.Health?.Log ?? [];
     const bindings = [];
-    for (const [key, list] of Object.entries((net.Ports ?? {}))) {
+    for (const [key, list] of Object.entries(net.Ports ?? {})) {
         const [port, protocol] = key.split('/');
         for (const b of list ?? []) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
@@ -27051,10 +27178,10 @@ function parseInspect(entry) {
         .map((k) => Number(k.split('/')[0]))
         .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
-    const networks = Object.values((net.Networks ?? {}));
+    const networks = Object.values(net.Networks ?? {});
     const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter((ip) => typeof ip === 'string' && ip !== '');
     return {
-        id: entry.Id,
+        id: entry.Id ?? '',
         name: String(entry.Name ?? '').replace(/^\//, ''),
         service: labels[labels_1.ComposeLabels.Service] ?? '',
         image: config.Image ?? '',
@@ -27142,8 +27269,10 @@ const labels_1 = __nccwpck_require__(7853);
 const dialect_1 = __nccwpck_require__(3374);
 function composeGlobalArgs(p) {
     return [
-        '--project-name', p.name,
-        '--project-directory', p.workingDirectory,
+        '--project-name',
+        p.name,
+        '--project-directory',
+        p.workingDirectory,
         ...p.files.flatMap((f) => ['--file', f]),
         ...p.envFiles.flatMap((f) => ['--env-file', f]),
         ...p.profiles.flatMap((f) => ['--profile', f]),
@@ -27155,13 +27284,16 @@ function composeConfigArgs(p) {
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
     return [
-        ...composeGlobalArgs(p), 'up', '--no-start',
+        ...composeGlobalArgs(p),
+        'up',
+        '--no-start',
         ...(o.build ? ['--build'] : []),
         ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
-        '--', ...o.services,
+        '--',
+        ...o.services,
     ];
 }
 function composePullArgs(p, services) {
@@ -27331,7 +27463,10 @@ function mergeTimestampedLogs(stdout, stderr, lines) {
     };
     const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
     all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
+    return all
+        .slice(-lines)
+        .map((l) => l.replace(/^\S+Z /, ''))
+        .join('\n');
 }
 class Docker {
     runner;
@@ -27391,13 +27526,21 @@ class Docker {
     async resolveConfig(explicit, project) {
         const candidates = explicit
             ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-            : [{ command: 'docker', baseArgs: ['compose'] }, { command: 'docker-compose', baseArgs: [] }];
+            : [
+                { command: 'docker', baseArgs: ['compose'] },
+                { command: 'docker-compose', baseArgs: [] },
+            ];
         const tried = [];
         for (const cli of candidates) {
             const name = [cli.command, ...cli.baseArgs].join(' ');
             let r;
             try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], {
+                    cwd: project.workingDirectory,
+                    env: this.env,
+                    signal: this.signal,
+                    maxBytes: 64 << 20,
+                });
             }
             catch (e) {
                 if (e instanceof process_runner_1.CommandNotFoundError) {
@@ -27461,7 +27604,10 @@ class Docker {
             const found = await this.api.labelled(args.projectLabel(project));
             return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
         }
-        const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+        const lines = (out) => out
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
         const [containers, networks, volumes] = await Promise.all([
             this.docker(args.listContainerNamesArgs(project), 'docker ps'),
             this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
@@ -27472,7 +27618,10 @@ class Docker {
     async containerIds(project) {
         if (this.api)
             return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
-        return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listContainersArgs(project), 'docker ps'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async inspect(ids) {
         if (ids.length === 0)
@@ -27541,7 +27690,10 @@ class Docker {
     async networkIds(project) {
         if (this.api)
             return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
-        return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listNetworksArgs(project), 'docker network ls'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async removeNetworks(ids) {
         if (ids.length > 0)
@@ -27550,7 +27702,10 @@ class Docker {
     async volumeNames(project) {
         if (this.api)
             return this.api.volumes(args.projectLabel(project));
-        return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listVolumesArgs(project), 'docker volume ls'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async removeVolumes(names) {
         if (names.length > 0)
@@ -27712,7 +27867,7 @@ class EngineApi {
                 return undefined;
             if (r.status !== 200)
                 throw EngineApi.failure(`Inspecting image ${image}`, r);
-            return (JSON.parse(r.body).Config?.Env ?? []);
+            return JSON.parse(r.body).Config?.Env ?? [];
         }));
         return found.filter((e) => e !== undefined);
     }
@@ -27761,7 +27916,8 @@ function parseEventLine(line) {
     }
     const actor = (raw.Actor ?? {});
     const id = raw.id ?? actor.ID;
-    let action = String(raw.Action ?? raw.status ?? '');
+    const said = raw.Action ?? raw.status;
+    let action = typeof said === 'string' ? said : '';
     if (!id || !action)
         return undefined;
     let health;
@@ -28320,7 +28476,11 @@ function resolveProject(request, env, cwd) {
  * basic problem, so it is the one reported first.
  */
 async function readStack(docker, request, project, env) {
-    const [configResult, versionResult, existingResult] = await Promise.allSettled([docker.resolveConfig(request.composeCommand, project), docker.serverVersion(), docker.projectResources(project.name)]);
+    const [configResult, versionResult, existingResult] = await Promise.allSettled([
+        docker.resolveConfig(request.composeCommand, project),
+        docker.serverVersion(),
+        docker.projectResources(project.name),
+    ]);
     if (versionResult.status === 'rejected')
         throw versionResult.reason;
     if (configResult.status === 'rejected')
@@ -28338,7 +28498,10 @@ async function readStack(docker, request, project, env) {
     return { project, cli, dialect: (0, dialect_1.detectDialect)(cli, yaml), model, plan, engineVersion: versionResult.value, existing: existingResult.value };
 }
 function profilesFrom(env) {
-    return (env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return (env.COMPOSE_PROFILES ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 
@@ -28367,7 +28530,7 @@ async function startStack(docker, network, stack, created, settings) {
         scaledToZero: new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !created.containers[s]?.length)),
         // Host ports from a declared range: one container at a time, as compose does.
         startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
-        reachable: settings.reachability.reachable,
+        reachable: (address) => settings.reachability.reachable(address),
         timeoutMs: settings.timeoutSeconds * 1000,
         composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
         logLines: Math.min(settings.logLines, 50),
@@ -28876,10 +29039,12 @@ function expandUrlTemplate(template, ports, hostFor, service) {
     };
     const refersTo = /\{port:(\d+)\}/.exec(template);
     const main = find(refersTo ? Number(refersTo[1]) : undefined);
-    return template.replace(/\{(host|port)(?::(\d+))?\}/g, (_, field, n) => {
+    return template
+        .replace(/\{(host|port)(?::(\d+))?\}/g, (_, field, n) => {
         const p = n !== undefined ? find(Number(n)) : main;
         return field === 'host' ? (0, urls_1.formatHost)(hostFor(p)) : String(p.published);
-    }).replace(/\{[^}]*\}/g, (unknown) => {
+    })
+        .replace(/\{[^}]*\}/g, (unknown) => {
         throw new Error(`Label ${exports.URL_LABEL} of service '${service}': unknown field ${unknown}; known: {host}, {port}, {port:N}.`);
     });
 }
@@ -28899,10 +29064,27 @@ exports.hostForBinding = hostForBinding;
 exports.publishedPorts = publishedPorts;
 // URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
 const SCHEMES = {
-    80: 'http', 3000: 'http', 4200: 'http', 5000: 'http', 5173: 'http', 8000: 'http', 8080: 'http',
-    8081: 'http', 8088: 'http', 8888: 'http', 9000: 'http', 9090: 'http',
-    443: 'https', 8443: 'https',
-    3306: 'mysql', 5432: 'postgres', 6379: 'redis', 27017: 'mongodb', 5672: 'amqp', 4222: 'nats', 1883: 'mqtt',
+    80: 'http',
+    3000: 'http',
+    4200: 'http',
+    5000: 'http',
+    5173: 'http',
+    8000: 'http',
+    8080: 'http',
+    8081: 'http',
+    8088: 'http',
+    8888: 'http',
+    9000: 'http',
+    9090: 'http',
+    443: 'https',
+    8443: 'https',
+    3306: 'mysql',
+    5432: 'postgres',
+    6379: 'redis',
+    27017: 'mongodb',
+    5672: 'amqp',
+    4222: 'nats',
+    1883: 'mqtt',
 };
 function schemeForPort(containerPort) {
     return SCHEMES[containerPort] ?? 'tcp';
@@ -29247,7 +29429,13 @@ function parseProbe(text, options, line) {
     if (text === 'none')
         return { kind: 'none' };
     if (text.startsWith('tcp:')) {
-        return { kind: 'tcp', ports: text.slice(4).split(',').map((p) => parsePort(p.trim(), line)) };
+        return {
+            kind: 'tcp',
+            ports: text
+                .slice(4)
+                .split(',')
+                .map((p) => parsePort(p.trim(), line)),
+        };
     }
     if (text.startsWith('exit:')) {
         const code = text.slice(5);
@@ -29578,7 +29766,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.waitExit = void 0;
 const probe_context_1 = __nccwpck_require__(7872);
 /** `exit:<code>`: only the container's exit ends this wait (judged in poll before each look). */
-const waitExit = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, async () => undefined);
+const waitExit = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, () => Promise.resolve(undefined));
 exports.waitExit = waitExit;
 
 
@@ -29736,7 +29924,7 @@ exports.waitLogMatch = waitLogMatch;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.waitStarted = void 0;
 /** `wait-for: none` (and services with nothing to judge): started is enough. */
-const waitStarted = async () => 'started';
+const waitStarted = () => Promise.resolve('started');
 exports.waitStarted = waitStarted;
 
 
@@ -29751,7 +29939,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.waitRunning = void 0;
 const probe_context_1 = __nccwpck_require__(7872);
 /** Running is weak evidence; the scheduler's settle window judges it again before the wait ends. */
-const waitRunning = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, async (running) => (running ? 'running' : undefined));
+const waitRunning = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 200, (running) => Promise.resolve(running ? 'running' : undefined));
 exports.waitRunning = waitRunning;
 
 
@@ -30015,7 +30203,7 @@ class StackStarter {
             await this.wake(Math.min(1000, Math.max(5, next - now)));
         }
         await this.finishing;
-        throw this.failure;
+        throw this.failure ?? new outcomes_1.StackStartError('The wait ended without a verdict.', this.outcomes);
     }
     /**
      * "Running" is weak evidence: a process that crashes on start is running for an instant. The

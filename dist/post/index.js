@@ -25657,10 +25657,16 @@ exports.parseChoice = parseChoice;
 exports.parseSeconds = parseSeconds;
 exports.parsePositiveInteger = parsePositiveInteger;
 function parseList(value) {
-    return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return value
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 function parseLines(value) {
-    return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return value
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 function parseBoolean(name, value) {
     const v = value.trim().toLowerCase();
@@ -26248,11 +26254,11 @@ function parseInspect(entry) {
     const net = entry.NetworkSettings ?? {};
     const labels = config.Labels ?? {};
     const hc = config.Healthcheck;
-    const test = Array.isArray(hc?.Test) ? hc?.Test : undefined;
+    const test = Array.isArray(hc?.Test) ? hc.Test : undefined;
     const hasHealthcheck = test !== undefined && test.length > 0 && test[0] !== 'NONE';
     const healthLog = state.Health?.Log ?? [];
     const bindings = [];
-    for (const [key, list] of Object.entries((net.Ports ?? {}))) {
+    for (const [key, list] of Object.entries(net.Ports ?? {})) {
         const [port, protocol] = key.split('/');
         for (const b of list ?? []) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
@@ -26264,10 +26270,10 @@ function parseInspect(entry) {
         .map((k) => Number(k.split('/')[0]))
         .filter((p) => Number.isInteger(p) && p > 0)
         .sort((a, b) => a - b);
-    const networks = Object.values((net.Networks ?? {}));
+    const networks = Object.values(net.Networks ?? {});
     const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter((ip) => typeof ip === 'string' && ip !== '');
     return {
-        id: entry.Id,
+        id: entry.Id ?? '',
         name: String(entry.Name ?? '').replace(/^\//, ''),
         service: labels[labels_1.ComposeLabels.Service] ?? '',
         image: config.Image ?? '',
@@ -26355,8 +26361,10 @@ const labels_1 = __nccwpck_require__(7853);
 const dialect_1 = __nccwpck_require__(3374);
 function composeGlobalArgs(p) {
     return [
-        '--project-name', p.name,
-        '--project-directory', p.workingDirectory,
+        '--project-name',
+        p.name,
+        '--project-directory',
+        p.workingDirectory,
         ...p.files.flatMap((f) => ['--file', f]),
         ...p.envFiles.flatMap((f) => ['--env-file', f]),
         ...p.profiles.flatMap((f) => ['--profile', f]),
@@ -26368,13 +26376,16 @@ function composeConfigArgs(p) {
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
     return [
-        ...composeGlobalArgs(p), 'up', '--no-start',
+        ...composeGlobalArgs(p),
+        'up',
+        '--no-start',
         ...(o.build ? ['--build'] : []),
         ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
-        '--', ...o.services,
+        '--',
+        ...o.services,
     ];
 }
 function composePullArgs(p, services) {
@@ -26544,7 +26555,10 @@ function mergeTimestampedLogs(stdout, stderr, lines) {
     };
     const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
     all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
+    return all
+        .slice(-lines)
+        .map((l) => l.replace(/^\S+Z /, ''))
+        .join('\n');
 }
 class Docker {
     runner;
@@ -26604,13 +26618,21 @@ class Docker {
     async resolveConfig(explicit, project) {
         const candidates = explicit
             ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-            : [{ command: 'docker', baseArgs: ['compose'] }, { command: 'docker-compose', baseArgs: [] }];
+            : [
+                { command: 'docker', baseArgs: ['compose'] },
+                { command: 'docker-compose', baseArgs: [] },
+            ];
         const tried = [];
         for (const cli of candidates) {
             const name = [cli.command, ...cli.baseArgs].join(' ');
             let r;
             try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], {
+                    cwd: project.workingDirectory,
+                    env: this.env,
+                    signal: this.signal,
+                    maxBytes: 64 << 20,
+                });
             }
             catch (e) {
                 if (e instanceof process_runner_1.CommandNotFoundError) {
@@ -26674,7 +26696,10 @@ class Docker {
             const found = await this.api.labelled(args.projectLabel(project));
             return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
         }
-        const lines = (out) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+        const lines = (out) => out
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
         const [containers, networks, volumes] = await Promise.all([
             this.docker(args.listContainerNamesArgs(project), 'docker ps'),
             this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
@@ -26685,7 +26710,10 @@ class Docker {
     async containerIds(project) {
         if (this.api)
             return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
-        return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listContainersArgs(project), 'docker ps'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async inspect(ids) {
         if (ids.length === 0)
@@ -26754,7 +26782,10 @@ class Docker {
     async networkIds(project) {
         if (this.api)
             return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
-        return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listNetworksArgs(project), 'docker network ls'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async removeNetworks(ids) {
         if (ids.length > 0)
@@ -26763,7 +26794,10 @@ class Docker {
     async volumeNames(project) {
         if (this.api)
             return this.api.volumes(args.projectLabel(project));
-        return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+        return (await this.docker(args.listVolumesArgs(project), 'docker volume ls'))
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean);
     }
     async removeVolumes(names) {
         if (names.length > 0)
@@ -26925,7 +26959,7 @@ class EngineApi {
                 return undefined;
             if (r.status !== 200)
                 throw EngineApi.failure(`Inspecting image ${image}`, r);
-            return (JSON.parse(r.body).Config?.Env ?? []);
+            return JSON.parse(r.body).Config?.Env ?? [];
         }));
         return found.filter((e) => e !== undefined);
     }
@@ -26974,7 +27008,8 @@ function parseEventLine(line) {
     }
     const actor = (raw.Actor ?? {});
     const id = raw.id ?? actor.ID;
-    let action = String(raw.Action ?? raw.status ?? '');
+    const said = raw.Action ?? raw.status;
+    let action = typeof said === 'string' ? said : '';
     if (!id || !action)
         return undefined;
     let health;
@@ -27534,7 +27569,13 @@ function parseProbe(text, options, line) {
     if (text === 'none')
         return { kind: 'none' };
     if (text.startsWith('tcp:')) {
-        return { kind: 'tcp', ports: text.slice(4).split(',').map((p) => parsePort(p.trim(), line)) };
+        return {
+            kind: 'tcp',
+            ports: text
+                .slice(4)
+                .split(',')
+                .map((p) => parsePort(p.trim(), line)),
+        };
     }
     if (text.startsWith('exit:')) {
         const code = text.slice(5);

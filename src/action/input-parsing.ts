@@ -1,11 +1,17 @@
 // Pure parsers for action inputs: each returns a typed value or throws a message naming the input.
 
 export function parseList(value: string): string[] {
-  return value.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export function parseLines(value: string): string[] {
-  return value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export function parseBoolean(name: string, value: string): boolean {

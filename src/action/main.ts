@@ -48,7 +48,11 @@ export async function run(deps: MainDependencies = defaultMainDependencies()): P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await up(getInputs((n) => runtime.getInput(n)), deps, controller.signal);
+    await up(
+      getInputs((n) => runtime.getInput(n)),
+      deps,
+      controller.signal,
+    );
   } catch (error) {
     runtime.setFailed(error instanceof Error ? error.message : String(error));
   } finally {

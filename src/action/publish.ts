@@ -6,7 +6,15 @@ import { OutputNames, serviceUrlOutput } from './names';
 import { ActionRuntime } from './runtime';
 
 /** Writes what the wait found to the runner: outputs, exported variables, log lines, the job summary. */
-export async function publish(runtime: ActionRuntime, projectName: string, model: ComposeModel, outcomes: Outcomes, options: PublishOptions, secrets: SecretRegistry, failure?: Error): Promise<void> {
+export async function publish(
+  runtime: ActionRuntime,
+  projectName: string,
+  model: ComposeModel,
+  outcomes: Outcomes,
+  options: PublishOptions,
+  secrets: SecretRegistry,
+  failure?: Error,
+): Promise<void> {
   const p = publication(projectName, model, outcomes, options, secrets, failure);
   runtime.setOutput(OutputNames.Urls, p.urlsJson);
   runtime.setOutput(OutputNames.Services, p.servicesJson);

@@ -66,7 +66,7 @@ function keyValues(value: unknown, what: string): Record<string, string> {
     return out;
   }
   for (const [k, v] of Object.entries(asRecord(value, what))) {
-    if (v !== null && v !== undefined) out[k] = String(v);
+    if (v !== null && v !== undefined) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;
 }
@@ -131,7 +131,7 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
     const hi = m[2] ? Number(m[2]) : lo;
     return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
   });
-  const hooks = [svc.pre_start, svc.post_start].flatMap((h) => (Array.isArray(h) ? h : []));
+  const hooks = [svc.pre_start, svc.post_start].flatMap((h): unknown[] => (Array.isArray(h) ? h : []));
   const deploy = asRecord(svc.deploy, `services.${name}.deploy`);
   const replicas = Number(svc.scale ?? deploy.replicas ?? 1);
   return {

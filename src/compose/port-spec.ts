@@ -83,7 +83,7 @@ export function parsePortEntry(entry: unknown): PortSpec[] {
     if (!Number.isInteger(target) || target <= 0 || target > 65535) throw new Error(`bad port target in ${JSON.stringify(entry)}`);
     const spec: PortSpec = { target, protocol: parseProtocol(o.protocol as string | undefined, JSON.stringify(entry)) };
     if (o.published !== undefined && o.published !== null && o.published !== '') {
-      const pub = String(o.published);
+      const pub = typeof o.published === 'string' ? o.published : JSON.stringify(o.published);
       const [lo, hi] = parseRange(pub, 'published port', JSON.stringify(entry));
       if (lo === hi) spec.published = lo;
       else spec.fromRange = true;

@@ -14,9 +14,7 @@ export function sanitizeProjectName(raw: string): string {
 
 export function validateProjectName(name: string): string {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-    throw new Error(
-      `Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`,
-    );
+    throw new Error(`Input 'project-name' must consist of lower-case letters, digits, '-' and '_' and start with a letter or digit; got '${name}'.`);
   }
   return name;
 }
@@ -32,7 +30,10 @@ export function defaultProjectName(env: NodeJS.ProcessEnv, fallbackBase: string)
   if (runId) {
     const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
     const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-    const step = createHash('sha256').update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`).digest('hex').slice(0, 6);
+    const step = createHash('sha256')
+      .update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`)
+      .digest('hex')
+      .slice(0, 6);
     return sanitizeProjectName([repo, runId, env.GITHUB_RUN_ATTEMPT ?? '1', job, step].filter(Boolean).join('-'));
   }
   const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';

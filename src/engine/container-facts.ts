@@ -38,20 +38,39 @@ export interface ContainerFacts {
   env: Record<string, string>;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The parts of the engine's container inspect JSON read here (every field may be missing). */
+export interface InspectJson {
+  Id?: string;
+  Name?: string;
+  RestartCount?: number;
+  State?: { Status?: string; ExitCode?: number; StartedAt?: string; FinishedAt?: string; Health?: { Status?: string; Log?: { Output?: string }[] } };
+  Config?: {
+    Image?: string;
+    Labels?: Record<string, string> | null;
+    Env?: string[] | null;
+    ExposedPorts?: Record<string, unknown> | null;
+    Healthcheck?: { Test?: string[]; Timeout?: number };
+    Shell?: string[] | null;
+  };
+  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name?: string } };
+  NetworkSettings?: {
+    Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> | null;
+  };
+}
 
-export function parseInspect(entry: Json): ContainerFacts {
-  const state: Json = entry.State ?? {};
-  const config: Json = entry.Config ?? {};
-  const host: Json = entry.HostConfig ?? {};
-  const net: Json = entry.NetworkSettings ?? {};
-  const labels: Record<string, string> = config.Labels ?? {};
-  const hc: Json | undefined = config.Healthcheck;
-  const test: string[] | undefined = Array.isArray(hc?.Test) ? hc?.Test : undefined;
+export function parseInspect(entry: InspectJson): ContainerFacts {
+  const state = entry.State ?? {};
+  const config = entry.Config ?? {};
+  const host = entry.HostConfig ?? {};
+  const net = entry.NetworkSettings ?? {};
+  const labels = config.Labels ?? {};
+  const hc = config.Healthcheck;
+  const test = Array.isArray(hc?.Test) ? hc.Test : undefined;
   const hasHealthcheck = test !== undefined && test.length > 0 && test[0] !== 'NONE';
-  const healthLog: Json[] = state.Health?.Log ?? [];
+  const healthLog = state.Health?.Log ?? [];
   const bindings: PortBinding[] = [];
-  for (const [key, list] of Object.entries((net.Ports ?? {}) as Record<string, Json[] | null>)) {
+  for (const [key, list] of Object.entries(net.Ports ?? {})) {
     const [port, protocol] = key.split('/');
     for (const b of list ?? []) {
       bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
@@ -63,12 +82,10 @@ export function parseInspect(entry: Json): ContainerFacts {
     .map((k) => Number(k.split('/')[0]))
     .filter((p) => Number.isInteger(p) && p > 0)
     .sort((a, b) => a - b);
-  const networks = Object.values((net.Networks ?? {}) as Record<string, Json>);
-  const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter(
-    (ip): ip is string => typeof ip === 'string' && ip !== '',
-  );
+  const networks = Object.values(net.Networks ?? {});
+  const ipAddresses = [...networks.map((n) => n.IPAddress), ...networks.map((n) => n.GlobalIPv6Address)].filter((ip): ip is string => typeof ip === 'string' && ip !== '');
   return {
-    id: entry.Id,
+    id: entry.Id ?? '',
     name: String(entry.Name ?? '').replace(/^\//, ''),
     service: labels[ComposeLabels.Service] ?? '',
     image: config.Image ?? '',

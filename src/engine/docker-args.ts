@@ -4,7 +4,6 @@ import { ComposeVersion, dialectOf, PullPolicy } from '../compose/dialect';
 // Pure argument builders for every docker and compose call, so what the action runs can be read
 // (and tested) without running it.
 
-
 export interface ComposeProject {
   name: string;
   workingDirectory: string;
@@ -15,8 +14,10 @@ export interface ComposeProject {
 
 export function composeGlobalArgs(p: ComposeProject): string[] {
   return [
-    '--project-name', p.name,
-    '--project-directory', p.workingDirectory,
+    '--project-name',
+    p.name,
+    '--project-directory',
+    p.workingDirectory,
     ...p.files.flatMap((f) => ['--file', f]),
     ...p.envFiles.flatMap((f) => ['--env-file', f]),
     ...p.profiles.flatMap((f) => ['--profile', f]),
@@ -38,13 +39,16 @@ export interface CreateOptions {
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[] {
   return [
-    ...composeGlobalArgs(p), 'up', '--no-start',
+    ...composeGlobalArgs(p),
+    'up',
+    '--no-start',
     ...(o.build ? ['--build'] : []),
     ...dialectOf(o.version).upPullArgs(o.pull),
     // The action passes every service it runs, dependencies included, and orders them itself.
     '--no-deps',
     ...o.upFlags,
-    '--', ...o.services,
+    '--',
+    ...o.services,
   ];
 }
 

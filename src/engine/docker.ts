@@ -39,7 +39,10 @@ export function mergeTimestampedLogs(stdout: string, stderr: string, lines: numb
   };
   const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
   all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return all.slice(-lines).map((l) => l.replace(/^\S+Z /, '')).join('\n');
+  return all
+    .slice(-lines)
+    .map((l) => l.replace(/^\S+Z /, ''))
+    .join('\n');
 }
 
 /** The public face of Docker, for code that takes one (and for fakes in unit tests). */
@@ -99,13 +102,21 @@ export class Docker {
   async resolveConfig(explicit: string[] | undefined, project: ComposeProject): Promise<{ cli: ComposeCli; yaml: string }> {
     const candidates: ComposeCli[] = explicit
       ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-      : [{ command: 'docker', baseArgs: ['compose'] }, { command: 'docker-compose', baseArgs: [] }];
+      : [
+          { command: 'docker', baseArgs: ['compose'] },
+          { command: 'docker-compose', baseArgs: [] },
+        ];
     const tried: string[] = [];
     for (const cli of candidates) {
       const name = [cli.command, ...cli.baseArgs].join(' ');
       let r: RunResult;
       try {
-        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20 });
+        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], {
+          cwd: project.workingDirectory,
+          env: this.env,
+          signal: this.signal,
+          maxBytes: 64 << 20,
+        });
       } catch (e) {
         if (e instanceof CommandNotFoundError) {
           if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
@@ -167,7 +178,11 @@ export class Docker {
       const found = await this.api.labelled(args.projectLabel(project));
       return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
     }
-    const lines = (out: string) => out.split('\n').map((s) => s.trim()).filter(Boolean);
+    const lines = (out: string) =>
+      out
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
     const [containers, networks, volumes] = await Promise.all([
       this.docker(args.listContainerNamesArgs(project), 'docker ps'),
       this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
@@ -178,7 +193,10 @@ export class Docker {
 
   async containerIds(project: string): Promise<string[]> {
     if (this.api) return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
-    return (await this.docker(args.listContainersArgs(project), 'docker ps')).split('\n').map((s) => s.trim()).filter(Boolean);
+    return (await this.docker(args.listContainersArgs(project), 'docker ps'))
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   async inspect(ids: string[]): Promise<ContainerFacts[]> {
@@ -245,7 +263,10 @@ export class Docker {
 
   async networkIds(project: string): Promise<string[]> {
     if (this.api) return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
-    return (await this.docker(args.listNetworksArgs(project), 'docker network ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+    return (await this.docker(args.listNetworksArgs(project), 'docker network ls'))
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   async removeNetworks(ids: string[]): Promise<void> {
@@ -254,11 +275,13 @@ export class Docker {
 
   async volumeNames(project: string): Promise<string[]> {
     if (this.api) return this.api.volumes(args.projectLabel(project));
-    return (await this.docker(args.listVolumesArgs(project), 'docker volume ls')).split('\n').map((s) => s.trim()).filter(Boolean);
+    return (await this.docker(args.listVolumesArgs(project), 'docker volume ls'))
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   async removeVolumes(names: string[]): Promise<void> {
     if (names.length > 0) await this.docker(args.removeVolumesArgs(names), 'docker volume rm');
   }
 }
-

@@ -110,7 +110,7 @@ export class EngineApi {
         const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
         if (r.status === 404) return undefined;
         if (r.status !== 200) throw EngineApi.failure(`Inspecting image ${image}`, r);
-        return ((JSON.parse(r.body) as { Config?: { Env?: string[] } }).Config?.Env ?? []) as string[];
+        return (JSON.parse(r.body) as { Config?: { Env?: string[] } }).Config?.Env ?? [];
       }),
     );
     return found.filter((e): e is string[] => e !== undefined);

@@ -18,7 +18,8 @@ export function parseEventLine(line: string): EngineEvent | undefined {
   }
   const actor = (raw.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
   const id = (raw.id as string | undefined) ?? actor.ID;
-  let action = String(raw.Action ?? raw.status ?? '');
+  const said = raw.Action ?? raw.status;
+  let action = typeof said === 'string' ? said : '';
   if (!id || !action) return undefined;
   let health: string | undefined;
   // Engines write "health_status: healthy"; some older ones put the status in the action alone.

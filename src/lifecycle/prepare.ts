@@ -51,7 +51,11 @@ export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cw
  * basic problem, so it is the one reported first.
  */
 export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject, env: NodeJS.ProcessEnv): Promise<PreparedStack> {
-  const [configResult, versionResult, existingResult] = await Promise.allSettled([docker.resolveConfig(request.composeCommand, project), docker.serverVersion(), docker.projectResources(project.name)]);
+  const [configResult, versionResult, existingResult] = await Promise.allSettled([
+    docker.resolveConfig(request.composeCommand, project),
+    docker.serverVersion(),
+    docker.projectResources(project.name),
+  ]);
   if (versionResult.status === 'rejected') throw versionResult.reason;
   if (configResult.status === 'rejected') throw configResult.reason;
   if (existingResult.status === 'rejected') throw existingResult.reason;
@@ -67,5 +71,8 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
 }
 
 function profilesFrom(env: NodeJS.ProcessEnv): string[] {
-  return (env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env.COMPOSE_PROFILES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -36,7 +36,7 @@ export async function startStack(docker: DockerClient, network: NetworkProbe, st
     scaledToZero: new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !created.containers[s]?.length)),
     // Host ports from a declared range: one container at a time, as compose does.
     startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
-    reachable: settings.reachability.reachable,
+    reachable: (address) => settings.reachability.reachable(address),
     timeoutMs: settings.timeoutSeconds * 1000,
     composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
     logLines: Math.min(settings.logLines, 50),

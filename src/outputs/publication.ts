@@ -29,7 +29,14 @@ export interface Publication {
   summary: string;
 }
 
-export function publication(projectName: string, model: ComposeModel, outcomes: Record<string, ServiceOutcome>, options: PublishOptions, secrets: SecretRegistry, failure?: Error): Publication {
+export function publication(
+  projectName: string,
+  model: ComposeModel,
+  outcomes: Record<string, ServiceOutcome>,
+  options: PublishOptions,
+  secrets: SecretRegistry,
+  failure?: Error,
+): Publication {
   const report = buildReport(model, outcomes, options.host);
   // Registered before any line below is formed: a connection string carries a password.
   secrets.add(report.secrets);
@@ -39,9 +46,12 @@ export function publication(projectName: string, model: ComposeModel, outcomes: 
     const exported = exportedVariables(report, options.envPrefix);
     variables = exported.variables;
     for (const c of exported.collisions) {
-      warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
+      warnings.push(
+        `Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`,
+      );
     }
-    if (exported.skipped.length > 0) warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+    if (exported.skipped.length > 0)
+      warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
   }
   const entries = Object.entries(report.urls);
   const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${hideSecrets(url, secrets.all())}`)] : [];

@@ -4,10 +4,27 @@ import { PortSpec } from '../compose/port-spec';
 // URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
 
 const SCHEMES: Record<number, string> = {
-  80: 'http', 3000: 'http', 4200: 'http', 5000: 'http', 5173: 'http', 8000: 'http', 8080: 'http',
-  8081: 'http', 8088: 'http', 8888: 'http', 9000: 'http', 9090: 'http',
-  443: 'https', 8443: 'https',
-  3306: 'mysql', 5432: 'postgres', 6379: 'redis', 27017: 'mongodb', 5672: 'amqp', 4222: 'nats', 1883: 'mqtt',
+  80: 'http',
+  3000: 'http',
+  4200: 'http',
+  5000: 'http',
+  5173: 'http',
+  8000: 'http',
+  8080: 'http',
+  8081: 'http',
+  8088: 'http',
+  8888: 'http',
+  9000: 'http',
+  9090: 'http',
+  443: 'https',
+  8443: 'https',
+  3306: 'mysql',
+  5432: 'postgres',
+  6379: 'redis',
+  27017: 'mongodb',
+  5672: 'amqp',
+  4222: 'nats',
+  1883: 'mqtt',
 };
 
 export function schemeForPort(containerPort: number): string {

@@ -52,7 +52,13 @@ export function parseProbe(text: string, options: Record<string, string>, line: 
   }
   if (text === 'none') return { kind: 'none' };
   if (text.startsWith('tcp:')) {
-    return { kind: 'tcp', ports: text.slice(4).split(',').map((p) => parsePort(p.trim(), line)) };
+    return {
+      kind: 'tcp',
+      ports: text
+        .slice(4)
+        .split(',')
+        .map((p) => parsePort(p.trim(), line)),
+    };
   }
   if (text.startsWith('exit:')) {
     const code = text.slice(5);

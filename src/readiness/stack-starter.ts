@@ -194,7 +194,7 @@ export class StackStarter {
       await this.wake(Math.min(1000, Math.max(5, next - now)));
     }
     await this.finishing;
-    throw this.failure;
+    throw this.failure ?? new StackStartError('The wait ended without a verdict.', this.outcomes);
   }
 
   /**

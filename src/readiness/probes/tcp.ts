@@ -68,7 +68,9 @@ async function portsInside(ctx: ProbeContext, probe: TcpProbe, host: string | un
   const missing = probe.ports.filter((p) => !listening.has(p));
   const imagePort = probe.anyOf?.find((p) => listening.has(p));
   if (missing.length > 0 || (probe.anyOf?.length && imagePort === undefined)) {
-    ctx.observe(`nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${name} (read from /proc/net/tcp)`);
+    ctx.observe(
+      `nothing listens on ${missing.length > 0 ? `port ${missing.join(', ')}` : `any of the image's ports ${probe.anyOf?.join(', ')}`} inside ${name} (read from /proc/net/tcp)`,
+    );
     return undefined;
   }
   return `${judgedPorts(probe, imagePort)}, read inside the container`;

@@ -1,0 +1,236 @@
+import { parseResolvedConfig } from '../../src/compose/compose-model';
+import { ComposeCli } from '../../src/compose/dialect';
+import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
+import { DockerClient } from '../../src/engine/docker';
+import { ComposeProject, CreateOptions } from '../../src/engine/docker-args';
+import { EngineEvent } from '../../src/engine/engine-events';
+import { NetworkProbe } from '../../src/engine/network-probe';
+import { StreamingProcess } from '../../src/engine/process-runner';
+
+// An in-memory engine for unit tests of main, post and the lifecycle: `create` makes a container
+// per service of the compose text it was given (as compose would, with the project's labels),
+// `start` emits events as the engine does, and every call is recorded. Services behave as their
+// `behaviour` says. Only for unit tests: everything touching a real engine is in __tests__/e2e.
+
+export interface FakeService {
+  /** Exits this long after each start, with `exitCode`. */
+  exitAfterMs?: number;
+  exitCode?: number;
+  /** Ports that accept connections once it runs (at its address 10.9.0.x). */
+  listens?: number[];
+  logs?: string;
+  env?: Record<string, string>;
+}
+
+export interface FakeDockerOptions {
+  yaml: string;
+  cli?: ComposeCli;
+  behaviour?: Record<string, FakeService>;
+  /** Resources already carrying the project's label before the run. */
+  existing?: { containers?: string[]; networks?: string[]; volumes?: string[] };
+  /** Images on the engine, with their ENV. */
+  images?: Record<string, Record<string, string>>;
+  /** Make these calls fail with this message. */
+  failing?: Partial<Record<keyof DockerClient, string>>;
+}
+
+export class FakeDocker implements DockerClient {
+  readonly calls: string[] = [];
+  readonly containers = new Map<string, ContainerFacts>();
+  networks: string[] = [];
+  volumes: string[] = [];
+  private listeners: ((e: EngineEvent) => void)[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: FakeDockerOptions) {
+    this.networks = [...(options.existing?.networks ?? [])];
+    this.volumes = [...(options.existing?.volumes ?? [])];
+  }
+
+  /** What a network probe from the runner sees: the ports of running containers that listen. */
+  readonly network: NetworkProbe = {
+    tcp: async (host, port) => {
+      const c = [...this.containers.values()].find((f) => f.ipAddresses.includes(host));
+      const listens = c && c.status === 'running' ? (this.options.behaviour?.[c.service]?.listens ?? []) : [];
+      return listens.includes(port) ? undefined : `ECONNREFUSED ${host}:${port}`;
+    },
+    http: async () => 'no HTTP here',
+  };
+
+  /** Ends the timers of services still running (exits scheduled after the test). */
+  dispose(): void {
+    this.timers.forEach(clearTimeout);
+  }
+
+  private record(call: string, name: keyof DockerClient): void {
+    this.calls.push(call);
+    const failure = this.options.failing?.[name];
+    if (failure) throw new Error(failure);
+  }
+
+  private emit(id: string, action: string, extra: Partial<EngineEvent> = {}): void {
+    for (const l of this.listeners) l({ id, action, timeMs: Date.now(), ...extra });
+  }
+
+  async serverVersion(): Promise<string> {
+    this.record('version', 'serverVersion');
+    return '99.0.0-fake';
+  }
+
+  async resolveConfig(explicit: string[] | undefined): Promise<{ cli: ComposeCli; yaml: string }> {
+    this.record('config', 'resolveConfig');
+    const cli = explicit ? { command: explicit[0], baseArgs: explicit.slice(1) } : (this.options.cli ?? { command: 'docker', baseArgs: ['compose'] });
+    return { cli, yaml: this.options.yaml };
+  }
+
+  async pull(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
+    this.record(`pull ${services.join(' ')}`, 'pull');
+  }
+
+  async create(_cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
+    this.record(`create ${options.services.join(' ')}`, 'create');
+    const model = parseResolvedConfig(this.options.yaml);
+    if (!this.networks.includes(`${project.name}_default`)) this.networks.push(`${project.name}_default`);
+    for (const service of options.services) {
+      const svc = model.services[service];
+      for (let i = 1; i <= svc.replicas; i++) {
+        const id = `${service}-${i}`.padEnd(64, '0');
+        const env = { ...(this.options.images?.[svc.image ?? ''] ?? {}), ...svc.environment, ...(this.options.behaviour?.[service]?.env ?? {}) };
+        this.containers.set(
+          id,
+          parseInspect({
+            Id: id,
+            Name: `/${project.name}-${service}-${i}`,
+            State: { Status: 'created' },
+            Config: {
+              Image: svc.image,
+              Labels: { 'com.docker.compose.project': project.name, 'com.docker.compose.service': service, ...svc.labels },
+              Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+            },
+            HostConfig: { NetworkMode: `${project.name}_default`, RestartPolicy: { Name: 'no' } },
+            NetworkSettings: {
+              Networks: { [`${project.name}_default`]: { IPAddress: `10.9.0.${this.containers.size + 2}` } },
+              Ports: Object.fromEntries(svc.ports.map((p) => [`${p.target}/${p.protocol}`, p.published ? [{ HostIp: '0.0.0.0', HostPort: String(p.published) }] : []])),
+            },
+          }),
+        );
+        progress?.(`Container ${project.name}-${service}-${i}  Created`);
+      }
+    }
+  }
+
+  async composeStart(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
+    this.record(`compose start ${services.join(' ')}`, 'composeStart');
+    await this.start([...this.containers.values()].filter((c) => services.includes(c.service)).map((c) => c.id));
+  }
+
+  async down(): Promise<void> {
+    this.record('down', 'down');
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    return image in (this.options.images ?? {});
+  }
+
+  async imageEnvironments(images: string[]): Promise<Record<string, string>[]> {
+    this.record('image env', 'imageEnvironments');
+    return images.flatMap((i) => (this.options.images?.[i] ? [this.options.images[i]] : []));
+  }
+
+  async projectResources(): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+    this.record('resources', 'projectResources');
+    const e = this.options.existing ?? {};
+    return { containers: e.containers ?? [], networks: e.networks ?? [], volumes: e.volumes ?? [] };
+  }
+
+  async containerIds(): Promise<string[]> {
+    this.record('ps', 'containerIds');
+    return [...this.containers.keys()];
+  }
+
+  async inspect(ids: string[]): Promise<ContainerFacts[]> {
+    this.record('inspect', 'inspect');
+    return ids.flatMap((id) => {
+      const f = this.containers.get(id);
+      return f ? [{ ...f }] : [];
+    });
+  }
+
+  async start(ids: string[]): Promise<void> {
+    this.record(`start ${ids.map((id) => this.containers.get(id)?.service).join(' ')}`, 'start');
+    for (const id of ids) {
+      const f = this.containers.get(id) as ContainerFacts;
+      const b = this.options.behaviour?.[f.service] ?? {};
+      f.status = 'running';
+      f.startedAt = Date.now();
+      this.emit(id, 'start');
+      if (b.exitAfterMs !== undefined) {
+        this.timers.push(
+          setTimeout(() => {
+            f.status = 'exited';
+            f.exitCode = b.exitCode ?? 0;
+            this.emit(id, 'die', { exitCode: f.exitCode });
+          }, b.exitAfterMs),
+        );
+      }
+    }
+  }
+
+  async tailLogs(id: string): Promise<string> {
+    return this.options.behaviour?.[this.containers.get(id)?.service ?? '']?.logs ?? '';
+  }
+
+  followLogs(id: string, onLine: (line: string) => void): StreamingProcess {
+    for (const line of (this.options.behaviour?.[this.containers.get(id)?.service ?? '']?.logs ?? '').split('\n')) onLine(line);
+    return { done: new Promise(() => undefined), stop: () => undefined };
+  }
+
+  async printLogs(id: string): Promise<number> {
+    this.record(`logs ${this.containers.get(id)?.service}`, 'printLogs');
+    return 0;
+  }
+
+  async exec(): Promise<{ code: number; output: string }> {
+    return { code: 1, output: 'no exec in the fake' };
+  }
+
+  watchEvents(_project: string, _since: number, onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess {
+    this.listeners.push(onEvent);
+    const stop = () => (this.listeners = this.listeners.filter((l) => l !== onEvent));
+    signal.addEventListener('abort', stop);
+    return { done: new Promise(() => undefined), stop };
+  }
+
+  async stop(ids: string[]): Promise<void> {
+    this.record(`stop ${ids.length}`, 'stop');
+    for (const id of ids) {
+      const f = this.containers.get(id);
+      if (f) f.status = 'exited';
+    }
+  }
+
+  async removeContainers(ids: string[]): Promise<void> {
+    this.record(`rm ${ids.length}`, 'removeContainers');
+    ids.forEach((id) => this.containers.delete(id));
+  }
+
+  async networkIds(): Promise<string[]> {
+    this.record('network ls', 'networkIds');
+    return [...this.networks];
+  }
+
+  async removeNetworks(ids: string[]): Promise<void> {
+    this.record(`network rm ${ids.length}`, 'removeNetworks');
+    this.networks = this.networks.filter((n) => !ids.includes(n));
+  }
+
+  async volumeNames(): Promise<string[]> {
+    this.record('volume ls', 'volumeNames');
+    return [...this.volumes];
+  }
+
+  async removeVolumes(names: string[]): Promise<void> {
+    this.record(`volume rm ${names.length}`, 'removeVolumes');
+    this.volumes = this.volumes.filter((v) => !names.includes(v));
+  }
+}

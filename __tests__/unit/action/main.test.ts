@@ -1,0 +1,132 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { MainDependencies, run } from '../../../src/action/main';
+import { decodeState, RunState } from '../../../src/action/state';
+import { FakeDocker, FakeDockerOptions } from '../../helpers/fake-docker';
+import { FakeRuntime } from '../../helpers/fake-runtime';
+
+// The main step end to end over an in-memory engine: the order of what it does, what it saves for
+// post, and what it hands on. The real-engine suites (__tests__/e2e) check the same against Docker.
+
+const STACK = `name: shop
+services:
+  db:
+    image: mariadb
+    environment:
+      MYSQL_ROOT_PASSWORD: correct-horse-battery
+    ports: [{target: 3306, published: "33060", protocol: tcp}]
+  migrate:
+    image: app
+    depends_on: {db: {condition: service_started}}
+  web:
+    image: app
+    depends_on:
+      db: {condition: service_started}
+      migrate: {condition: service_completed_successfully}
+    ports: [{target: 8080, published: "18080", protocol: tcp}]
+`;
+
+function workspace(yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-main-'));
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), yaml);
+  return dir;
+}
+
+async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<string, string> } = {}) {
+  const yaml = options.yaml ?? STACK;
+  const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...options.inputs });
+  const docker = new FakeDocker({
+    yaml,
+    behaviour: { db: { listens: [3306] }, migrate: { exitAfterMs: 20, exitCode: 0 }, web: { listens: [8080] } },
+    images: { mariadb: { MARIADB_MAJOR: '10' }, app: {} },
+    ...options,
+  });
+  const deps: MainDependencies = {
+    runtime,
+    docker: () => docker,
+    network: docker.network,
+    reachability: () => ({ description: 'Reaching services: fake engine', reachable: () => true }),
+    env: {},
+    cwd: workspace(yaml),
+  };
+  await run(deps);
+  docker.dispose();
+  const state = decodeState(runtime.state.run ?? '') as RunState;
+  return { runtime, docker, state };
+}
+
+describe('main', () => {
+  it('creates, starts in dependency order, waits, publishes and saves what post needs', async () => {
+    const { runtime, docker, state } = await runMain();
+    expect(runtime.failed).toBeUndefined();
+    // Created once (v2), then db first, migrate with it, web only after migrate completed.
+    expect(docker.calls.filter((c) => c.startsWith('create') || c.startsWith('start'))).toEqual(['create db migrate web', 'start db', 'start migrate', 'start web']);
+    expect(JSON.parse(runtime.outputs.urls)).toEqual({ db: 'mysql://root:correct-horse-battery@localhost:33060', web: 'http://localhost:18080' });
+    expect(runtime.outputs['web-url']).toBe('http://localhost:18080');
+    expect(runtime.outputs['project-name']).toBe('shop');
+    expect(runtime.env).toMatchObject({ DB_HOST: 'localhost', DB_PORT: '33060', WEB_URL: 'http://localhost:18080' });
+    const services = JSON.parse(runtime.outputs.services) as Record<string, { state: string; readiness: string }>;
+    expect(services.migrate).toMatchObject({ state: 'completed' });
+    expect(services.web).toMatchObject({ state: 'ready', readiness: 'listening' });
+    // The password is masked before anything is created, and never printed in the URL lines.
+    expect(runtime.secrets).toContain('correct-horse-battery');
+    expect(runtime.log).toContain('db: mysql://root:***@localhost:33060');
+    expect(runtime.log).not.toContain('correct-horse-battery');
+    expect(runtime.log).toContain("Compose v2 ('docker compose'), engine 99.0.0-fake");
+    expect(runtime.log).toContain('Reaching services: fake engine');
+    expect(runtime.summaries.join('')).toContain('shop');
+    expect(state).toMatchObject({ version: 2, creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
+    expect(state.project).toMatchObject({ name: 'shop', files: ['compose.yaml'] });
+    expect(state.post).toMatchObject({ teardown: 'always', stopTimeoutSeconds: 0 });
+    expect(state.watched?.map((w) => w.service).sort()).toEqual(['db', 'web']);
+  });
+
+  it('refuses a project that already exists, before creating anything', async () => {
+    const { runtime, docker, state } = await runMain({ existing: { containers: ['shop-db-1'], volumes: ['shop_data'] } });
+    expect(runtime.failed).toContain("Project 'shop' already exists on this engine: 1 container (shop-db-1), 1 volume (shop_data)");
+    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
+    expect(state.creationStarted).toBe(false);
+  });
+
+  it('fails on a crash with its logs, still writes the outputs, and tells post it failed', async () => {
+    const { runtime, state } = await runMain({ behaviour: { db: { exitAfterMs: 10, exitCode: 2, logs: 'FATAL: no disk' }, migrate: {}, web: {} } });
+    expect(runtime.failed).toContain("Service 'db' failed");
+    expect(runtime.failed).toContain('FATAL: no disk');
+    expect(runtime.failed).toContain('Not started because of it: migrate, web.');
+    expect(JSON.parse(runtime.outputs.services)).toMatchObject({ db: { state: 'failed' }, web: { state: 'not-started' } });
+    expect(state).toMatchObject({ creationStarted: true, outcome: 'failure' });
+  });
+
+  it('times out naming what each service waited for', async () => {
+    const { runtime } = await runMain({ inputs: { timeout: '0.3' }, behaviour: { db: {}, migrate: {}, web: {} } });
+    expect(runtime.failed).toMatch(/^Timed out after 0.3 s. Not ready: db \(waiting for port 3306 to accept connections; last: ECONNREFUSED 10.9.0.\d+:3306\)\./);
+    expect(runtime.failed).toContain('Not started: migrate (needs db); web (needs db, migrate).');
+  });
+
+  it('reports a wait-for naming a service that will not run, before compose creates anything', async () => {
+    const { runtime, docker } = await runMain({ inputs: { 'wait-for': 'cache: tcp:6379' } });
+    expect(runtime.failed).toContain("Input 'wait-for' names service(s) that will not run: cache");
+    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
+  });
+
+  it('fails on a bad input before any docker call, and saves no state', async () => {
+    const { runtime, docker } = await runMain({ inputs: { pull: 'sometimes' } });
+    expect(runtime.failed).toContain("Input 'pull'");
+    expect(docker.calls).toEqual([]);
+    expect(runtime.state.run).toBeUndefined();
+  });
+
+  it('speaks Compose v1: a separate pull for always, later services created in a second call', async () => {
+    const v1 = STACK.replace('name: shop\n', '');
+    const { runtime, docker } = await runMain({ yaml: v1, cli: { command: 'docker-compose', baseArgs: [] }, inputs: { pull: 'always' } });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.log).toContain("Compose v1 ('docker-compose')");
+    expect(docker.calls.filter((c) => c.startsWith('pull') || c.startsWith('create'))).toEqual(['pull db migrate web', 'create db migrate', 'create web']);
+  });
+
+  it('names an image that is not on the engine when create fails', async () => {
+    const { runtime } = await runMain({ images: { app: {} }, failing: { create: 'pull access denied for mariadb' } });
+    expect(runtime.failed).toContain("Image 'mariadb' (service 'db') is not on this engine and could not be pulled. pull access denied for mariadb");
+  });
+});

@@ -1,0 +1,98 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run as runMain } from '../../../src/action/main';
+import { run as runPost } from '../../../src/action/post';
+import { encodeState, RunState } from '../../../src/action/state';
+import { FakeDocker, FakeService } from '../../helpers/fake-docker';
+import { FakeRuntime } from '../../helpers/fake-runtime';
+
+// The post step over an in-memory engine: it removes only what this run created, prints logs as
+// asked, and reports services that died after main.
+
+const STACK = `name: shop
+services:
+  db: {image: mariadb, environment: {MYSQL_PASSWORD: s3cret-value}}
+  web: {image: app, depends_on: {db: {condition: service_started}}, ports: [{target: 8080, published: "18080", protocol: tcp}]}
+`;
+
+async function mainThenPost(inputs: Record<string, string>, behaviour: Record<string, FakeService> = {}, between?: (docker: FakeDocker) => void) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
+  const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...inputs });
+  const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
+  const reachability = () => ({ description: 'fake', reachable: () => true });
+  await runMain({ runtime, docker: () => docker, network: docker.network, reachability, env: {}, cwd: dir });
+  between?.(docker);
+  const post = new FakeRuntime();
+  Object.assign(post.state, runtime.state);
+  await runPost({ runtime: post, docker: () => docker });
+  docker.dispose();
+  return { main: runtime, post, docker };
+}
+
+describe('post', () => {
+  it('removes the stack main created, and prints no logs after a success', async () => {
+    const { main, post, docker } = await mainThenPost({});
+    expect(main.failed).toBeUndefined();
+    expect(docker.containers.size).toBe(0);
+    expect(docker.networks).toEqual([]);
+    expect(post.log).toContain('Removed project shop: 2 container(s), 1 network(s), 0 volume(s).');
+    expect(docker.calls.some((c) => c.startsWith('logs'))).toBe(false);
+    expect(post.failed).toBeUndefined();
+  });
+
+  it('prints every service log after a failure, masking the secrets first', async () => {
+    const { main, post, docker } = await mainThenPost({}, { db: { exitAfterMs: 5, exitCode: 1 } });
+    expect(main.failed).toContain("Service 'db' failed");
+    expect(docker.calls.filter((c) => c.startsWith('logs'))).toEqual(['logs db', 'logs web']);
+    expect(post.secrets).toContain('s3cret-value');
+    expect(docker.containers.size).toBe(0);
+  });
+
+  it('leaves the stack up with teardown: never', async () => {
+    const { post, docker } = await mainThenPost({ teardown: 'never' });
+    expect(post.log).toContain('teardown: never, so project shop stays up.');
+    expect(docker.containers.size).toBe(2);
+  });
+
+  it('reports a service that exited after main, and fails with fail-on-exit', async () => {
+    const { post } = await mainThenPost({ 'fail-on-exit': 'true' }, { web: { listens: [8080], logs: 'panic: gone' } }, (docker) => {
+      const web = [...docker.containers.values()].find((c) => c.service === 'web');
+      Object.assign(web ?? {}, { status: 'exited', exitCode: 3, finishedAt: Date.now() });
+    });
+    expect(post.errors.join('\n')).toContain('web exited after the main step');
+    expect(post.errors.join('\n')).toContain('panic: gone');
+    expect(post.failed).toContain('1 service(s) exited after the main step found them ready: web (fail-on-exit: true).');
+    expect(post.summaries.join('')).toContain('web');
+  });
+
+  it('warns with the removal command when it cannot list the project', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
+    const state: RunState = {
+      version: 2,
+      project: { name: 'shop', workingDirectory: dir, files: [], envFiles: [], profiles: [] },
+      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+      creationStarted: true,
+      outcome: 'success',
+    };
+    const post = new FakeRuntime();
+    post.state.run = encodeState(state);
+    const docker = new FakeDocker({ yaml: STACK, failing: { containerIds: 'Cannot connect to the Docker daemon' } });
+    await runPost({ runtime: post, docker: () => docker });
+    expect(post.warnings.join('\n')).toContain('Could not list what project shop holds on the engine (Cannot connect to the Docker daemon)');
+    expect(post.warnings.join('\n')).toContain('label=com.docker.compose.project=shop');
+  });
+
+  it('touches nothing without state, or when main stopped before creating anything', async () => {
+    const docker = new FakeDocker({ yaml: STACK, existing: { containers: ['shop-db-1'] } });
+    const none = new FakeRuntime();
+    await runPost({ runtime: none, docker: () => docker });
+    expect(none.log).toContain('saved no state');
+    const early = new FakeRuntime();
+    early.state.run = encodeState({ version: 2, project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] }, post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false } });
+    await runPost({ runtime: early, docker: () => docker });
+    expect(early.log).toContain('The main step stopped before creating anything, so project shop is not touched.');
+    expect(docker.calls).toEqual([]);
+  });
+});
