@@ -90,7 +90,11 @@ describe('post', () => {
     await runPost({ runtime: none, docker: () => docker });
     expect(none.log).toContain('saved no state');
     const early = new FakeRuntime();
-    early.state.run = encodeState({ version: 2, project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] }, post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false } });
+    early.state.run = encodeState({
+      version: 2,
+      project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
+      post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+    });
     await runPost({ runtime: early, docker: () => docker });
     expect(early.log).toContain('The main step stopped before creating anything, so project shop is not touched.');
     expect(docker.calls).toEqual([]);
