@@ -1,4 +1,4 @@
-import { decodeState, encodeState, RunState } from '../../src/action/state';
+import { decodeState, encodeState, RunState } from '../../../src/action/state';
 
 describe('run state', () => {
   const s: RunState = {

@@ -1,165 +1,6 @@
-import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
-import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { planStart } from '../../src/plan/dependency-graph';
-import { EngineEvent } from '../../src/engine/engine-events';
-import { NetworkProbe } from '../../src/engine/network-probe';
-import { declaredTcpPorts, rulesFromConditions } from '../../src/plan/readiness-rules';
-import { StackStarter } from '../../src/readiness/stack-starter';
-import { ServiceOutcome, StackStartError } from '../../src/readiness/outcomes';
-import { StackEngine } from '../../src/readiness/stack-engine';
-import { parseWaitFor } from '../../src/plan/wait-for';
+import { start } from '../../helpers/fake-stack-engine';
 
 // The scheduler driven by a fake engine that emits events as a real one does, in milliseconds.
-
-interface Behaviour {
-  /** Exit this long after start, with this code. */
-  exitAfterMs?: number;
-  exitCode?: number;
-  /** Healthy (event) this long after start. */
-  healthyAfterMs?: number;
-  healthcheck?: string[];
-  exposed?: string[];
-  restart?: string;
-  /** What `cat /proc/net/tcp /proc/net/tcp6` prints in it (else the exec never answers). */
-  procNetTcp?: () => string;
-  /** The image has neither cat nor sh. */
-  bare?: boolean;
-  /** Pretend the engine started it this long before the action saw it. */
-  startedEarlierMs?: number;
-}
-
-class FakeEngine implements StackEngine {
-  readonly facts = new Map<string, ContainerFacts>();
-  readonly started: string[] = [];
-  readonly execSignals: AbortSignal[] = [];
-  private emit: (e: EngineEvent) => void = () => undefined;
-
-  constructor(private readonly behaviours: Record<string, Behaviour>) {
-    for (const [service, b] of Object.entries(behaviours)) {
-      this.facts.set(
-        service,
-        parseInspect({
-          Id: service,
-          Name: `/p-${service}-1`,
-          State: { Status: 'created' },
-          Config: {
-            Labels: { 'com.docker.compose.service': service },
-            ExposedPorts: Object.fromEntries((b.exposed ?? []).map((p) => [p, {}])),
-            Healthcheck: b.healthcheck ? { Test: b.healthcheck } : undefined,
-          },
-          HostConfig: { NetworkMode: 'p_default', RestartPolicy: { Name: b.restart ?? 'no' } },
-          NetworkSettings: { Networks: { p_default: { IPAddress: `10.0.0.${this.facts.size + 2}` } } },
-        }),
-      );
-    }
-  }
-
-  private event(id: string, action: string, extra: Partial<EngineEvent> = {}): void {
-    this.emit({ id, action, timeMs: Date.now(), ...extra });
-  }
-
-  async inspect(ids: string[]): Promise<ContainerFacts[]> {
-    return ids.map((id) => ({ ...(this.facts.get(id) as ContainerFacts) }));
-  }
-
-  async start(ids: string[]): Promise<void> {
-    for (const id of ids) {
-      const f = this.facts.get(id) as ContainerFacts;
-      const b = this.behaviours[id];
-      f.status = 'running';
-      f.startedAt = Date.now() - (b.startedEarlierMs ?? 0);
-      this.started.push(id);
-      this.event(id, 'start', { timeMs: f.startedAt });
-      if (b.exitAfterMs !== undefined) {
-        setTimeout(() => {
-          f.status = 'exited';
-          f.exitCode = b.exitCode ?? 0;
-          this.event(id, 'die', { exitCode: f.exitCode });
-          // The engine's restart policy, with a short backoff.
-          if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
-        }, b.exitAfterMs);
-      }
-      if (b.healthyAfterMs !== undefined) {
-        setTimeout(() => {
-          if (f.status !== 'running') return;
-          f.health = 'healthy';
-          this.event(id, 'health_status', { health: 'healthy' });
-        }, b.healthyAfterMs);
-      }
-    }
-  }
-
-  async composeStart(): Promise<void> {
-    throw new Error('not used');
-  }
-
-  async tailLogs(id: string): Promise<string> {
-    return `last words of ${id}`;
-  }
-
-  /** The action's own healthcheck run: never answers until it is ended. */
-  exec(id: string, command: string[], _timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
-    const b = this.behaviours[id];
-    if (command.join(' ').includes('/proc/net/tcp')) {
-      if (b.bare) return Promise.resolve({ code: 127, output: 'exec: "cat": executable file not found in $PATH' });
-      if (b.procNetTcp) return Promise.resolve({ code: 0, output: b.procNetTcp() });
-    }
-    this.execSignals.push(signal);
-    return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ code: -1, output: 'ended' })));
-  }
-
-  followLogs(): never {
-    throw new Error('not used');
-  }
-
-  watchEvents(onEvent: (e: EngineEvent) => void) {
-    this.emit = onEvent;
-    return { done: new Promise<number>(() => undefined), stop: () => undefined };
-  }
-}
-
-/** Ports listed here accept; every other is refused. */
-function network(open: Record<string, number[]> = {}): NetworkProbe {
-  return {
-    tcp: async (host, port) => ((open[host] ?? []).includes(port) ? undefined : `ECONNREFUSED at ${host}:${port}`),
-    http: async () => 'not used',
-  };
-}
-
-async function start(
-  composeYaml: string,
-  behaviours: Record<string, Behaviour>,
-  options: { waitFor?: string[]; open?: Record<string, number[]>; timeoutMs?: number; reachable?: (a: string) => boolean } = {},
-) {
-  const model = parseResolvedConfig(composeYaml);
-  const services = Object.keys(model.services);
-  const plan = planStart(model, services);
-  const engine = new FakeEngine(behaviours);
-  const containers = Object.fromEntries(services.filter((s) => model.services[s].replicas > 0).map((s) => [s, [s]]));
-  const lines: string[] = [];
-  const starter = new StackStarter(engine, network(options.open), {
-    plan,
-    containers,
-    rules: rulesFromConditions(model, services, parseWaitFor(options.waitFor ?? [])),
-    declaredPorts: Object.fromEntries(services.map((s) => [s, declaredTcpPorts(model, s)])),
-    scaledToZero: new Set(services.filter((s) => model.services[s].replicas === 0)),
-    reachable: options.reachable,
-    timeoutMs: options.timeoutMs ?? 5000,
-    composeStarted: new Set(),
-    logLines: 10,
-    signal: new AbortController().signal,
-    log: (l) => lines.push(l),
-  });
-  const t0 = Date.now();
-  let outcomes: Record<string, ServiceOutcome> | undefined;
-  let error: StackStartError | undefined;
-  try {
-    outcomes = await starter.run();
-  } catch (e) {
-    error = e as StackStartError;
-  }
-  return { outcomes, error, engine, lines, ms: Date.now() - t0 };
-}
 
 describe('the running settle window', () => {
   const app = 'services:\n  app: {image: x}\n';
@@ -298,5 +139,116 @@ describe('a container this machine cannot reach', () => {
   it('refuses an HTTP probe at an address it cannot reach', async () => {
     const r = await start('services:\n  web: {image: x}\n', { web: {} }, { reachable: () => false, waitFor: ['web: http://:8080/'] });
     expect(r.error?.message).toContain('is not on a network of this machine');
+  });
+});
+
+describe('on a fake clock', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Runs the wait while the fake clock moves on by `ms`. */
+  async function within(ms: number, run: Promise<Awaited<ReturnType<typeof start>>>) {
+    await jest.advanceTimersByTimeAsync(ms);
+    return run;
+  }
+
+  it("fails a service past its own timeout, counted from its start, long before the step's", async () => {
+    const r = await within(31_000, start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432 timeout=30'], timeoutMs: 600_000 }));
+    expect(r.error?.message).toMatch(
+      /^Service 'db' was not ready within its own timeout of 30 s\. Not ready: db \(waiting for port 5432 to accept connections; last: ECONNREFUSED at 10\.0\.0\.2:5432\)\./,
+    );
+    expect(r.outcomes).toBeUndefined();
+    expect(r.ms).toBeGreaterThanOrEqual(30_000);
+    expect(r.ms).toBeLessThan(31_000);
+  });
+
+  it("times out at the step's timeout, naming what never started and what it needed", async () => {
+    const r = await within(
+      301_000,
+      start('services:\n  db: {image: x}\n  web: {image: x, depends_on: [db]}\n', { db: {}, web: {} }, { waitFor: ['db: tcp:5432'], timeoutMs: 300_000 }),
+    );
+    expect(r.error?.message).toContain('Timed out after 300 s.');
+    expect(r.error?.message).toContain('Not started: web (needs db).');
+    expect(r.error?.outcomes.web.status).toBe('not-started');
+    expect(r.error?.outcomes.db.status).toBe('timed-out');
+  });
+
+  it('stops at once when the step is cancelled', async () => {
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(), 5_000);
+    const r = await within(6_000, start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], signal: cancel.signal, timeoutMs: 300_000 }));
+    expect(r.error?.message).toBe('The step was cancelled while the stack was starting.');
+    expect(r.ms).toBeLessThan(5_100);
+  });
+
+  it('starts services of a later creation wave once their containers exist', async () => {
+    const r = await within(
+      10_000,
+      start(
+        'services:\n  db: {image: x}\n  web: {image: x, depends_on: {db: {condition: service_healthy}}}\n',
+        { db: { healthcheck: ['CMD', 'true'], healthyAfterMs: 1_000 }, web: {} },
+        {
+          waitFor: ['web: running 1s'],
+          later: { services: ['web'], afterMs: 4_000 },
+        },
+      ),
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.engine.started).toEqual(['db', 'web']);
+    expect(r.outcomes?.web.status).toBe('ready');
+    // web started when its container existed (4 s), not when db was healthy (1 s).
+    expect(r.outcomes?.web.readyAt).toBeDefined();
+    expect(r.ms).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('passes a log probe on the first matching line', async () => {
+    const r = await within(
+      5_000,
+      start(
+        'services:\n  mq: {image: x}\n',
+        {
+          mq: {
+            logs: [
+              { afterMs: 500, line: 'booting' },
+              { afterMs: 2_000, line: 'Server startup complete' },
+            ],
+          },
+        },
+        { waitFor: ['mq: log:/startup complete/'] },
+      ),
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.outcomes?.mq.how).toBe('log matched');
+    expect(r.outcomes?.mq.readyMs).toBe(2_000);
+  });
+
+  it('fails a log probe whose container stops first', async () => {
+    const r = await within(
+      5_000,
+      start('services:\n  mq: {image: x}\n', { mq: { exitAfterMs: 1_000, exitCode: 0, logs: [{ afterMs: 10, line: 'bye' }] } }, { waitFor: ['mq: log:/ready/'] }),
+    );
+    expect(r.error?.message).toContain('stopped before a log line matched /ready/');
+  });
+
+  it('fails when the engine goes away mid-wait', async () => {
+    const r = await within(
+      3_000,
+      start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], during: (engine) => setTimeout(() => engine.loseEvents(), 1_000) }),
+    );
+    expect(r.error?.message).toContain('Lost the Docker engine while the stack was starting');
+  });
+
+  it('fails fast: a crash stops the wait for everything else', async () => {
+    const r = await within(
+      5_000,
+      start(
+        'services:\n  db: {image: x}\n  cache: {image: x}\n  web: {image: x, depends_on: [db, cache]}\n',
+        { db: { exitAfterMs: 700, exitCode: 1 }, cache: {}, web: {} },
+        { waitFor: ['db: tcp:5432', 'cache: tcp:6379'], timeoutMs: 300_000 },
+      ),
+    );
+    expect(r.error?.message).toContain("Service 'db' failed after 0.7s: container p-db-1 exited with code 1 before it was ready");
+    expect(r.error?.message).toContain('Not started because of it: web.');
+    expect(r.ms).toBeLessThan(800);
   });
 });

@@ -1,4 +1,4 @@
-import { environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../src/outputs/secrets';
+import { environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../../src/outputs/secrets';
 
 describe('isSecretName', () => {
   it.each([

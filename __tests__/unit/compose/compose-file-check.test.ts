@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../src/compose/compose-file-check';
+import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../../src/compose/compose-file-check';
 
 // The checks that run before compose reads a file: each bad fixture with the fragment its message
 // must hold (file, line and column where there is one).
 
-const BAD = path.resolve(__dirname, '..', 'fixtures', 'bad');
+const BAD = path.resolve(__dirname, '..', '..', 'fixtures', 'bad');
 
 function problemOf(...files: string[]): string {
   return problemIn(BAD, ...files);
@@ -62,7 +62,7 @@ describe('checkComposeFiles', () => {
   });
 
   it('accepts the example compose files and every test fixture that is meant to work', () => {
-    const root = path.resolve(__dirname, '..', '..');
+    const root = path.resolve(__dirname, '..', '..', '..');
     const good = ['examples/data-pipeline/compose.yaml', 'examples/data-pipeline/offline/compose.yaml', 'bench/compose.yaml', 'bench/teardown.yaml', 'bench/slowcheck.yaml'];
     for (const dir of fs.readdirSync(path.join(root, '__tests__', 'fixtures'))) {
       if (fs.existsSync(path.join(root, '__tests__', 'fixtures', dir, 'compose.yaml'))) good.push(`__tests__/fixtures/${dir}/compose.yaml`);
@@ -72,7 +72,7 @@ describe('checkComposeFiles', () => {
   });
 
   it('accepts what compose accepts: merge tags, names starting with _ or ., several documents, empty and service-less overrides, pre_start', () => {
-    const valid = path.resolve(__dirname, '..', 'fixtures', 'valid-input');
+    const valid = path.resolve(__dirname, '..', '..', 'fixtures', 'valid-input');
     expect(problemIn(valid, 'compose.yaml')).toBe('');
     expect(problemIn(valid, 'compose.yaml', 'reset.yaml')).toBe('');
     expect(problemIn(valid, 'compose.yaml', 'comments-only.yaml')).toBe('');

@@ -1,5 +1,5 @@
-import { listeningPorts } from '../../src/engine/proc-net-tcp';
-import { engineIsLocal, isOnLocalNetwork } from '../../src/engine/reachability';
+import { listeningPorts } from '../../../src/engine/proc-net-tcp';
+import { engineIsLocal, isOnLocalNetwork } from '../../../src/engine/reachability';
 
 const interfaces = {
   lo: [

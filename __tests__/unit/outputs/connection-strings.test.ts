@@ -1,10 +1,10 @@
-import { connectionString } from '../../src/outputs/connection-strings';
-import { envVariableName, exportedVariables } from '../../src/outputs/exported-env';
-import { expandUrlTemplate } from '../../src/outputs/url-template';
-import { buildReport } from '../../src/outputs/service-report';
-import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { parseInspect } from '../../src/engine/container-facts';
-import { PublishedPort } from '../../src/outputs/urls';
+import { connectionString } from '../../../src/outputs/connection-strings';
+import { envVariableName, exportedVariables } from '../../../src/outputs/exported-env';
+import { expandUrlTemplate } from '../../../src/outputs/url-template';
+import { buildReport } from '../../../src/outputs/service-report';
+import { parseResolvedConfig } from '../../../src/compose/compose-model';
+import { parseInspect } from '../../../src/engine/container-facts';
+import { PublishedPort } from '../../../src/outputs/urls';
 
 describe('connection strings by port and environment', () => {
   it.each([

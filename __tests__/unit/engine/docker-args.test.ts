@@ -1,5 +1,4 @@
-import * as a from '../../src/engine/docker-args';
-import { mergeTimestampedLogs, isUnknownComposeCommand } from '../../src/engine/docker';
+import * as a from '../../../src/engine/docker-args';
 
 const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['a.yml', 'b y.yml'], envFiles: ['.env.ci'], profiles: ['extra'] };
 
@@ -68,19 +67,5 @@ describe('argument builders', () => {
     expect(a.healthcheckCommand(['NONE'])).toBeUndefined();
     // The image's SHELL, as the engine uses it for CMD-SHELL.
     expect(a.healthcheckCommand(['CMD-SHELL', 'ping'], ['/bin/bash', '-o', 'pipefail', '-c'])).toEqual(['/bin/bash', '-o', 'pipefail', '-c', 'ping']);
-  });
-});
-
-describe('compose detection and logs', () => {
-  it('tells a missing compose plugin from a compose error', () => {
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' })).toBe(true);
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." })).toBe(true);
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'yaml: line 3: mapping values are not allowed' })).toBe(false);
-  });
-  it('merges stdout and stderr by timestamp', () => {
-    const out = '2026-01-01T00:00:00.1Z one\n2026-01-01T00:00:00.300000001Z three\n';
-    const err = '2026-01-01T00:00:00.2Z two\n';
-    expect(mergeTimestampedLogs(out, err, 10)).toBe('one\ntwo\nthree');
-    expect(mergeTimestampedLogs(out, err, 1)).toBe('three');
   });
 });

@@ -1,4 +1,4 @@
-import { ConcurrencyLimit } from '../../src/readiness/concurrency-limit';
+import { ConcurrencyLimit } from '../../../src/readiness/concurrency-limit';
 
 test('runs at most max tasks at once, all of them in the end, errors passed through', async () => {
   const limit = new ConcurrencyLimit(3);

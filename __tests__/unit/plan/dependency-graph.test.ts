@@ -1,5 +1,5 @@
-import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { createWaves, findCycle, planStart } from '../../src/plan/dependency-graph';
+import { parseResolvedConfig } from '../../../src/compose/compose-model';
+import { createWaves, findCycle, planStart } from '../../../src/plan/dependency-graph';
 
 const model = (yaml: string) => parseResolvedConfig(yaml);
 

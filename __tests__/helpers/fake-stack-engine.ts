@@ -1,0 +1,196 @@
+import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
+import { parseResolvedConfig } from '../../src/compose/compose-model';
+import { planStart } from '../../src/plan/dependency-graph';
+import { EngineEvent } from '../../src/engine/engine-events';
+import { NetworkProbe } from '../../src/engine/network-probe';
+import { declaredTcpPorts, rulesFromConditions } from '../../src/plan/readiness-rules';
+import { StackStarter } from '../../src/readiness/stack-starter';
+import { ServiceOutcome, StackStartError } from '../../src/readiness/outcomes';
+import { StackEngine } from '../../src/readiness/stack-engine';
+import { parseWaitFor } from '../../src/plan/wait-for';
+
+// A fake engine for the scheduler's unit tests: it emits events as a real one does, on timers (real
+// ones, or jest's fake clock).
+
+export interface Behaviour {
+  /** Exit this long after start, with this code. */
+  exitAfterMs?: number;
+  exitCode?: number;
+  /** Healthy (event) this long after start. */
+  healthyAfterMs?: number;
+  healthcheck?: string[];
+  exposed?: string[];
+  restart?: string;
+  /** What `cat /proc/net/tcp /proc/net/tcp6` prints in it (else the exec never answers). */
+  procNetTcp?: () => string;
+  /** The image has neither cat nor sh. */
+  bare?: boolean;
+  /** Lines it prints, each this long after its start. */
+  logs?: { afterMs: number; line: string }[];
+  /** Pretend the engine started it this long before the action saw it. */
+  startedEarlierMs?: number;
+}
+
+export class FakeEngine implements StackEngine {
+  readonly facts = new Map<string, ContainerFacts>();
+  readonly started: string[] = [];
+  readonly execSignals: AbortSignal[] = [];
+  private emit: (e: EngineEvent) => void = () => undefined;
+
+  constructor(private readonly behaviours: Record<string, Behaviour>) {
+    for (const [service, b] of Object.entries(behaviours)) {
+      this.facts.set(
+        service,
+        parseInspect({
+          Id: service,
+          Name: `/p-${service}-1`,
+          State: { Status: 'created' },
+          Config: {
+            Labels: { 'com.docker.compose.service': service },
+            ExposedPorts: Object.fromEntries((b.exposed ?? []).map((p) => [p, {}])),
+            Healthcheck: b.healthcheck ? { Test: b.healthcheck } : undefined,
+          },
+          HostConfig: { NetworkMode: 'p_default', RestartPolicy: { Name: b.restart ?? 'no' } },
+          NetworkSettings: { Networks: { p_default: { IPAddress: `10.0.0.${this.facts.size + 2}` } } },
+        }),
+      );
+    }
+  }
+
+  private event(id: string, action: string, extra: Partial<EngineEvent> = {}): void {
+    this.emit({ id, action, timeMs: Date.now(), ...extra });
+  }
+
+  async inspect(ids: string[]): Promise<ContainerFacts[]> {
+    return ids.map((id) => ({ ...(this.facts.get(id) as ContainerFacts) }));
+  }
+
+  async start(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const f = this.facts.get(id) as ContainerFacts;
+      const b = this.behaviours[id];
+      f.status = 'running';
+      f.startedAt = Date.now() - (b.startedEarlierMs ?? 0);
+      this.started.push(id);
+      this.event(id, 'start', { timeMs: f.startedAt });
+      if (b.exitAfterMs !== undefined) {
+        setTimeout(() => {
+          f.status = 'exited';
+          f.exitCode = b.exitCode ?? 0;
+          this.event(id, 'die', { exitCode: f.exitCode });
+          // The engine's restart policy, with a short backoff.
+          if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
+        }, b.exitAfterMs);
+      }
+      if (b.healthyAfterMs !== undefined) {
+        setTimeout(() => {
+          if (f.status !== 'running') return;
+          f.health = 'healthy';
+          this.event(id, 'health_status', { health: 'healthy' });
+        }, b.healthyAfterMs);
+      }
+    }
+  }
+
+  async composeStart(): Promise<void> {
+    throw new Error('not used');
+  }
+
+  async tailLogs(id: string): Promise<string> {
+    return `last words of ${id}`;
+  }
+
+  /** The action's own healthcheck run: never answers until it is ended. */
+  exec(id: string, command: string[], _timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+    const b = this.behaviours[id];
+    if (command.join(' ').includes('/proc/net/tcp')) {
+      if (b.bare) return Promise.resolve({ code: 127, output: 'exec: "cat": executable file not found in $PATH' });
+      if (b.procNetTcp) return Promise.resolve({ code: 0, output: b.procNetTcp() });
+    }
+    this.execSignals.push(signal);
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ code: -1, output: 'ended' })));
+  }
+
+  followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal) {
+    const timers = (this.behaviours[id].logs ?? []).map((l) => setTimeout(() => onLine(l.line), l.afterMs));
+    const done = new Promise<number>((resolve) => {
+      const f = this.facts.get(id) as ContainerFacts;
+      // The stream ends when the container stops (docker logs --follow does), or when asked.
+      const poll = setInterval(() => f.status === 'exited' && end(), 10);
+      const end = () => {
+        clearInterval(poll);
+        timers.forEach(clearTimeout);
+        resolve(0);
+      };
+      signal.addEventListener('abort', end);
+    });
+    return { done, stop: () => undefined };
+  }
+
+  /** Ends the event stream as a daemon that went away does. */
+  loseEvents: () => void = () => undefined;
+
+  watchEvents(onEvent: (e: EngineEvent) => void) {
+    this.emit = onEvent;
+    return { done: new Promise<number>((resolve) => (this.loseEvents = () => resolve(1))), stop: () => undefined };
+  }
+}
+
+/** Ports listed here accept; every other is refused. */
+export function network(open: Record<string, number[]> = {}): NetworkProbe {
+  return {
+    tcp: async (host, port) => ((open[host] ?? []).includes(port) ? undefined : `ECONNREFUSED at ${host}:${port}`),
+    http: async () => 'not used',
+  };
+}
+
+export async function start(
+  composeYaml: string,
+  behaviours: Record<string, Behaviour>,
+  options: {
+    waitFor?: string[];
+    open?: Record<string, number[]>;
+    timeoutMs?: number;
+    reachable?: (a: string) => boolean;
+    signal?: AbortSignal;
+    /** Services whose containers come in a later creation wave, after this many ms. */
+    later?: { services: string[]; afterMs: number };
+    /** Called with the engine once the wait has begun. */
+    during?: (engine: FakeEngine) => void;
+  } = {},
+) {
+  const model = parseResolvedConfig(composeYaml);
+  const services = Object.keys(model.services);
+  const plan = planStart(model, services);
+  const engine = new FakeEngine(behaviours);
+  const all = Object.fromEntries(services.filter((s) => model.services[s].replicas > 0).map((s) => [s, [s]]));
+  const laterServices = options.later?.services ?? [];
+  const containers = Object.fromEntries(Object.entries(all).filter(([s]) => !laterServices.includes(s)));
+  const laterContainers = options.later ? new Promise<Record<string, string[]>>((resolve) => setTimeout(() => resolve(all), options.later?.afterMs)) : undefined;
+  const lines: string[] = [];
+  const starter = new StackStarter(engine, network(options.open), {
+    plan,
+    containers,
+    laterContainers,
+    rules: rulesFromConditions(model, services, parseWaitFor(options.waitFor ?? [])),
+    declaredPorts: Object.fromEntries(services.map((s) => [s, declaredTcpPorts(model, s)])),
+    scaledToZero: new Set(services.filter((s) => model.services[s].replicas === 0)),
+    reachable: options.reachable,
+    timeoutMs: options.timeoutMs ?? 5000,
+    composeStarted: new Set(),
+    logLines: 10,
+    signal: options.signal ?? new AbortController().signal,
+    log: (l) => lines.push(l),
+  });
+  const t0 = Date.now();
+  let outcomes: Record<string, ServiceOutcome> | undefined;
+  let error: StackStartError | undefined;
+  try {
+    const run = starter.run();
+    options.during?.(engine);
+    outcomes = await run;
+  } catch (e) {
+    error = e as StackStartError;
+  }
+  return { outcomes, error, engine, lines, ms: Date.now() - t0 };
+}

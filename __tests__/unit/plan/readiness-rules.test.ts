@@ -1,0 +1,82 @@
+import { ContainerFacts, parseInspect, willRestart } from '../../../src/engine/container-facts';
+import { parseResolvedConfig } from '../../../src/compose/compose-model';
+import { defaultProbe, exitCompletes, probeAddress, rulesFromConditions } from '../../../src/plan/readiness-rules';
+
+// Trimmed from `docker inspect` on Engine 20.10.
+const INSPECT = {
+  Id: 'abc123',
+  Name: '/proj_db_1',
+  RestartCount: 0,
+  State: { Status: 'running', ExitCode: 0, Health: { Status: 'starting', Log: [{ Output: 'mysqld is not ready\n' }] } },
+  Config: {
+    Image: 'mariadb:local',
+    Labels: { 'com.docker.compose.service': 'db', 'com.docker.compose.project': 'proj' },
+    ExposedPorts: { '3306/tcp': {}, '33060/tcp': {}, '53/udp': {} },
+    Healthcheck: { Test: ['CMD-SHELL', 'mysqladmin ping'], Timeout: 5000000000 },
+  },
+  HostConfig: { NetworkMode: 'proj_default', RestartPolicy: { Name: 'on-failure' } },
+  NetworkSettings: {
+    Ports: {
+      '3306/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '49153' },
+        { HostIp: '::', HostPort: '49153' },
+      ],
+      '33060/tcp': null,
+    },
+    Networks: { proj_default: { IPAddress: '172.18.0.2' } },
+  },
+};
+
+const facts = (patch: Partial<ContainerFacts> = {}): ContainerFacts => ({ ...parseInspect(INSPECT), ...patch });
+
+describe('default readiness', () => {
+  it('uses the healthcheck first, then TCP ports, then running', () => {
+    expect(defaultProbe(facts())).toEqual({ kind: 'healthy', active: true });
+    // 3306 is published (compose declares it); 33060 only the image EXPOSEs: one of those is enough.
+    expect(defaultProbe(facts({ hasHealthcheck: false }))).toEqual({ kind: 'tcp', ports: [3306], anyOf: [33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false }), [3306, 33060])).toEqual({ kind: 'tcp', ports: [3306, 33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false, bindings: [] }))).toEqual({ kind: 'tcp', ports: [], anyOf: [3306, 33060] });
+    expect(defaultProbe(facts({ hasHealthcheck: false, exposedTcpPorts: [], bindings: [] }))).toEqual({ kind: 'running' });
+  });
+  it('probes at the container, or loopback with host networking', () => {
+    expect(probeAddress(facts())).toBe('172.18.0.2');
+    expect(probeAddress(facts({ networkMode: 'host', ipAddresses: [] }))).toBe('127.0.0.1');
+    expect(probeAddress(facts({ networkMode: 'container:x', ipAddresses: [] }), facts())).toBe('172.18.0.2');
+    expect(probeAddress(facts({ networkMode: 'none', ipAddresses: [] }))).toBeUndefined();
+  });
+  it('counts an exit 0 as completion unless the user asked for something else', () => {
+    expect(exitCompletes({ kind: 'running' }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'tcp', ports: [80] }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'running' }, 1)).toBe(false);
+    expect(exitCompletes({ kind: 'exit', code: 3 }, 3)).toBe(true);
+    expect(exitCompletes({ kind: 'log', pattern: /x/ }, 0)).toBe(false);
+    // Health that was asked for (wait-for, condition: service_healthy) is never shown by an exit.
+    expect(exitCompletes({ kind: 'healthy', active: true }, 0)).toBe(true);
+    expect(exitCompletes({ kind: 'healthy', active: true }, 0, true)).toBe(false);
+  });
+  it("honours the compose file's depends_on conditions, the user's wait-for lines first", () => {
+    const model = parseResolvedConfig(`
+services:
+  db: {image: mariadb, healthcheck: {test: [CMD, ping]}}
+  init: {image: airflow, depends_on: {db: {condition: service_healthy}}}
+  web: {image: airflow, depends_on: {init: {condition: service_completed_successfully}, db: {condition: service_started}}}
+  cache: {image: redis}
+  app: {image: app, depends_on: [cache]}
+`);
+    const all = Object.keys(model.services);
+    expect(rulesFromConditions(model, all, {})).toEqual({
+      db: { probe: { kind: 'healthy', active: true } },
+      init: { probe: { kind: 'exit', code: 0 } },
+    });
+    const user = { init: { probe: { kind: 'log', pattern: /migrated/ } as const } };
+    expect(rulesFromConditions(model, all, user).init).toBe(user.init);
+    // A dependent that will not run asks nothing.
+    expect(rulesFromConditions(model, ['db', 'init'], {})).toEqual({ db: { probe: { kind: 'healthy', active: true } } });
+  });
+  it('knows which exits the engine restarts', () => {
+    expect(willRestart(facts(), 1)).toBe(true);
+    expect(willRestart(facts(), 0)).toBe(false);
+    expect(willRestart(facts({ restartPolicy: 'always' }), 0)).toBe(true);
+    expect(willRestart(facts({ restartPolicy: 'no' }), 1)).toBe(false);
+  });
+});
