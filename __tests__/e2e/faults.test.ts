@@ -1,23 +1,12 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { docker, FIXTURES, HarnessResult, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import { docker, expectCancelledAndClean, FIXTURES, HarnessResult, httpGet, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Faults during a run, on the real engine through the runner-faithful harness: cancellation at
 // several moments, the daemon going away, two runs at once, and services with huge output.
 // After each, nothing labelled with the project may remain.
 
 const project = projectsRemovedAfterEach();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function expectCancelledAndClean(result: HarnessResult, name: string): void {
-  expect(result.main.outcome).toBe('cancelled');
-  // SIGINT alone ended it: the runner's SIGTERM (7.5 s later) was not needed.
-  expect(result.main.signal).toBeNull();
-  expect(result.main.output).toContain('Received SIGINT');
-  expect(result.post?.exitCode).toBe(0);
-  expect(result.post?.warnings).toEqual([]);
-  expect(leftovers(name)).toEqual([]);
-}
 
 describe('cancelled main step', () => {
   it('while compose resolves the configuration', async () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import { containerIds, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 
 // The action end to end on the real engine, through the runner-faithful harness.
 
@@ -150,7 +150,7 @@ test('teardown: never leaves the stack running', async () => {
   });
   expect(result.main.outcome).toBe('success');
   expect(result.post?.output).toContain('stays up');
-  const running = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${name}`).split('\n').filter(Boolean);
+  const running = containerIds(name, undefined, false);
   expect(running).toHaveLength(2); // db and web; migrate completed
   removeProject(name);
   expect(leftovers(name)).toEqual([]);

@@ -1,12 +1,10 @@
 import * as path from 'path';
-import { containerOf, docker, FIXTURES, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import { containerIds, containerOf, docker, FIXTURES, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Readiness in dependency order on the real engine: the founding example's shape, late ports,
 // every way to fail fast, and every wait-for probe.
 
 const project = projectsRemovedAfterEach();
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the founding example shape', () => {
   it.each([1, 2, 3])('comes up every time (run %i)', async () => {
@@ -89,8 +87,8 @@ describe('failing fast', () => {
     let killed = false;
     for (let i = 0; i < 200 && !killed; i++) {
       await sleep(100);
-      const up = docker('ps', '-q', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=slow-dependent');
-      if (up) {
+      const up = containerIds(name, 'slow-dependent', false);
+      if (up.length > 0) {
         docker('kill', containerOf(name, 'dies-later'));
         killed = true;
       }

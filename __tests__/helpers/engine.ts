@@ -12,6 +12,42 @@ export type { HarnessOptions, HarnessResult, StepResult } from '../../harness/ru
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The `--filter` value that selects everything compose made for a project. */
+export const projectFilter = (project: string): string => `label=com.docker.compose.project=${project}`;
+
+/** Ids of the project's containers (of one service, if given), running or not. */
+export function containerIds(project: string, service?: string, all = true): string[] {
+  const filters = ['--filter', projectFilter(project), ...(service ? ['--filter', `label=com.docker.compose.service=${service}`] : [])];
+  return docker('ps', ...(all ? ['-a'] : []), '-q', ...filters)
+    .split('\n')
+    .filter(Boolean);
+}
+
+/** The main step failed with one message (no stack trace) holding every fragment; returns it. */
+export function expectFailure(result: HarnessResult, says: (string | RegExp)[]): string {
+  expect(result.main.outcome).toBe('failure');
+  const message = result.main.errors.join('\n');
+  for (const fragment of says) {
+    if (typeof fragment === 'string') expect(message).toContain(fragment);
+    else expect(message).toMatch(fragment);
+  }
+  expect(message).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
+  return message;
+}
+
+/** Main was ended by SIGINT alone, post cleaned up without a warning, and nothing is left. */
+export function expectCancelledAndClean(result: HarnessResult, name: string): void {
+  expect(result.main.outcome).toBe('cancelled');
+  // SIGINT alone ended it: the runner's SIGTERM (7.5 s later) was not needed.
+  expect(result.main.signal).toBeNull();
+  expect(result.main.output).toContain('Received SIGINT');
+  expect(result.post?.exitCode).toBe(0);
+  expect(result.post?.warnings).toEqual([]);
+  expect(leftovers(name)).toEqual([]);
+}
+
 let counter = 0;
 /** A project name per test, so a leak is traced to the test that caused it. */
 export function projectName(tag: string): string {
@@ -29,7 +65,7 @@ export function docker(...args: string[]): string {
 
 /** Everything the engine still holds with the project's label: containers, networks, volumes. */
 export function leftovers(project: string): string[] {
-  const filter = `label=com.docker.compose.project=${project}`;
+  const filter = projectFilter(project);
   return [
     ...docker('ps', '-aq', '--filter', filter).split('\n'),
     ...docker('network', 'ls', '-q', '--filter', filter).split('\n'),
@@ -38,7 +74,7 @@ export function leftovers(project: string): string[] {
 }
 
 export function removeProject(project: string): void {
-  const filter = `label=com.docker.compose.project=${project}`;
+  const filter = projectFilter(project);
   const ids = docker('ps', '-aq', '--filter', filter).split('\n').filter(Boolean);
   if (ids.length) docker('rm', '-f', '-v', ...ids);
   const nets = docker('network', 'ls', '-q', '--filter', filter).split('\n').filter(Boolean);
@@ -102,7 +138,7 @@ export function httpGet(url: string): Promise<{ status: number; body: string }> 
 
 /** The container of a service, by compose's labels (v1 and v2 name containers differently). */
 export function containerOf(project: string, service: string): string {
-  const ids = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`).split('\n').filter(Boolean);
+  const ids = containerIds(project, service);
   if (ids.length !== 1) throw new Error(`expected one container of ${service} in ${project}, found ${ids.length}`);
   return ids[0];
 }
