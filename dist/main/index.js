@@ -26456,6 +26456,7 @@ function readComposeFile(file, workingDirectory) {
  * or be empty; `checkComposeFiles` judges what the files make together.
  */
 function checkComposeText(file, text) {
+    // Loaded here, not at import: modules shared with the post step must not cost it the parser.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const yaml = __nccwpck_require__(8815);
     const lineCounter = new yaml.LineCounter();
@@ -26725,7 +26726,6 @@ function locateComposeFiles(requested, workingDirectory) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseServiceModel = parseServiceModel;
 exports.parseResolvedConfig = parseResolvedConfig;
 exports.activeServices = activeServices;
 const port_spec_1 = __nccwpck_require__(3193);
@@ -26849,8 +26849,9 @@ function parseServiceModel(name, raw) {
     };
 }
 /**
- * Loaded on first use: the YAML parser is about a third of the action's start-up time, and the
- * step has printed its first lines and started compose before it needs it.
+ * Loaded on first use (the compose-file check has usually loaded it already): the YAML parser is
+ * about a third of a step's start-up time, and the post step, which shares modules with main,
+ * never reads YAML.
  */
 function parseYaml(text) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27239,7 +27240,6 @@ function willRestart(facts, exitCode) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
-exports.composeGlobalArgs = composeGlobalArgs;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
@@ -29060,7 +29060,6 @@ function expandUrlTemplate(template, ports, hostFor, service) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.schemeForPort = schemeForPort;
 exports.formatHost = formatHost;
-exports.hostForBinding = hostForBinding;
 exports.publishedPorts = publishedPorts;
 // URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
 const SCHEMES = {
@@ -29137,7 +29136,6 @@ function publishedPorts(declared, bindings, defaultHost) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.validateReferences = validateReferences;
 exports.findCycle = findCycle;
 exports.planStart = planStart;
 exports.createWaves = createWaves;
@@ -29395,7 +29393,6 @@ function rulesFromConditions(model, services, userRules) {
 //   myapp: running 5s       (stays up 5 s after its start)
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RUNNING_SETTLE_MS = void 0;
-exports.parseProbe = parseProbe;
 exports.parseWaitFor = parseWaitFor;
 exports.describeProbe = describeProbe;
 /**
@@ -29698,8 +29695,6 @@ function isSettled(o) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ServiceFailure = void 0;
-exports.exitVerdict = exitVerdict;
-exports.isRunning = isRunning;
 exports.poll = poll;
 const container_facts_1 = __nccwpck_require__(1719);
 const readiness_rules_1 = __nccwpck_require__(517);
@@ -29951,12 +29946,11 @@ exports.waitRunning = waitRunning;
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.waitListening = exports.PORT_POLL_MS = void 0;
-exports.judgedPorts = judgedPorts;
+exports.waitListening = void 0;
 const proc_net_tcp_1 = __nccwpck_require__(8548);
 const probe_context_1 = __nccwpck_require__(7872);
 /** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
-exports.PORT_POLL_MS = 20;
+const PORT_POLL_MS = 20;
 /**
  * Ports accept connections. Probed at the container's address where this machine can reach it;
  * otherwise (a remote engine, no address) read inside the container from /proc/net/tcp.
@@ -29978,7 +29972,7 @@ const waitListening = (ctx, probe) => {
             const why = await ctx.network.tcp(host, probe.ports[open], 1000);
             if (why) {
                 ctx.observe(why);
-                return { retryInMs: exports.PORT_POLL_MS };
+                return { retryInMs: PORT_POLL_MS };
             }
             open++;
         }
@@ -29989,7 +29983,7 @@ const waitListening = (ctx, probe) => {
             imagePort = probe.anyOf.find((_, i) => answers[i] === undefined);
             if (imagePort === undefined) {
                 ctx.observe(`none of the image's ports ${probe.anyOf.join(', ')} accepts yet (${answers[0]})`);
-                return { retryInMs: exports.PORT_POLL_MS };
+                return { retryInMs: PORT_POLL_MS };
             }
         }
         ctx.judge(judgedPorts(probe, imagePort));

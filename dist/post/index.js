@@ -25917,6 +25917,7 @@ async function run(deps = defaultPostDependencies()) {
     let failOnExit = false;
     try {
         const state = (0, state_1.loadRunState)(runtime);
+        runtime.debug(`State from main: ${runtime.getState('run') || '(none)'}`);
         if (!state) {
             runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
             return;
@@ -26331,7 +26332,6 @@ function willRestart(facts, exitCode) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
-exports.composeGlobalArgs = composeGlobalArgs;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
@@ -27535,7 +27535,6 @@ function exitsMarkdown(projectName, exits, tails) {
 //   myapp: running 5s       (stays up 5 s after its start)
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RUNNING_SETTLE_MS = void 0;
-exports.parseProbe = parseProbe;
 exports.parseWaitFor = parseWaitFor;
 exports.describeProbe = describeProbe;
 /**

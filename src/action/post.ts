@@ -47,6 +47,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   let failOnExit = false;
   try {
     const state = loadRunState(runtime);
+    runtime.debug(`State from main: ${runtime.getState('run') || '(none)'}`);
     if (!state) {
       runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
       return;

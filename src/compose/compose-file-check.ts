@@ -212,6 +212,7 @@ interface TextCheck {
  * or be empty; `checkComposeFiles` judges what the files make together.
  */
 function checkComposeText(file: string, text: string): TextCheck {
+  // Loaded here, not at import: modules shared with the post step must not cost it the parser.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require('yaml') as typeof Yaml;
   const lineCounter = new yaml.LineCounter();

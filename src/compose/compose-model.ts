@@ -113,7 +113,7 @@ function parseHealthcheck(value: unknown, what: string): Healthcheck | undefined
   return { disabled, test };
 }
 
-export function parseServiceModel(name: string, raw: unknown): ServiceModel {
+function parseServiceModel(name: string, raw: unknown): ServiceModel {
   const svc = asRecord(raw, `services.${name}`);
   const ports: PortSpec[] = [];
   for (const p of (svc.ports as unknown[] | undefined) ?? []) {
@@ -153,8 +153,9 @@ export function parseServiceModel(name: string, raw: unknown): ServiceModel {
 }
 
 /**
- * Loaded on first use: the YAML parser is about a third of the action's start-up time, and the
- * step has printed its first lines and started compose before it needs it.
+ * Loaded on first use (the compose-file check has usually loaded it already): the YAML parser is
+ * about a third of a step's start-up time, and the post step, which shares modules with main,
+ * never reads YAML.
  */
 function parseYaml(text: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -12,7 +12,7 @@ export interface ComposeProject {
   profiles: string[];
 }
 
-export function composeGlobalArgs(p: ComposeProject): string[] {
+function composeGlobalArgs(p: ComposeProject): string[] {
   return [
     '--project-name',
     p.name,

@@ -49,7 +49,7 @@ export function formatHost(host: string): string {
 }
 
 /** A port bound to one address only is reachable there, not on the public host name. */
-export function hostForBinding(binding: { hostIp: string }, defaultHost: string): string {
+function hostForBinding(binding: { hostIp: string }, defaultHost: string): string {
   return ANY_ADDRESS.has(binding.hostIp) ? defaultHost : binding.hostIp;
 }
 

@@ -16,7 +16,7 @@ function describe(dep: Dependency): string {
   return dep.kind === 'depends_on' ? 'depends_on' : dep.kind;
 }
 
-export function validateReferences(model: ComposeModel): void {
+function validateReferences(model: ComposeModel): void {
   const problems: string[] = [];
   for (const svc of Object.values(model.services)) {
     for (const dep of svc.dependencies) {

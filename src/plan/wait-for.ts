@@ -42,7 +42,7 @@ function parsePort(text: string, line: string): number {
   return n;
 }
 
-export function parseProbe(text: string, options: Record<string, string>, line: string): Probe {
+function parseProbe(text: string, options: Record<string, string>, line: string): Probe {
   if (text === 'healthy') return { kind: 'healthy', active: options.engine === undefined };
   if (text === 'running') return { kind: 'running' };
   if (text.startsWith('running ')) {

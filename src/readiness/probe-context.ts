@@ -58,7 +58,7 @@ export type ProbeWaiter<P extends Probe = Probe> = (ctx: ProbeContext, probe: P)
 export type Look = ReadyHow | { retryInMs: number } | undefined;
 
 /** Checks the container's exit and restarts; 'completed' when its exit is its finish. */
-export function exitVerdict(t: TrackedContainer, probe: Probe): 'completed' | undefined {
+function exitVerdict(t: TrackedContainer, probe: Probe): 'completed' | undefined {
   if (t.exitCode === undefined) return undefined;
   const code = t.exitCode;
   const facts = t.facts as ContainerFacts;
@@ -67,7 +67,7 @@ export function exitVerdict(t: TrackedContainer, probe: Probe): 'completed' | un
   throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})`);
 }
 
-export function isRunning(t: TrackedContainer): boolean {
+function isRunning(t: TrackedContainer): boolean {
   const status = t.facts?.status;
   return t.exitCode === undefined && status !== 'created' && status !== 'exited';
 }

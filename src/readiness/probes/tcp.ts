@@ -5,7 +5,7 @@ import { poll, ProbeContext, ProbeWaiter, ServiceFailure } from '../probe-contex
 type TcpProbe = Extract<Probe, { kind: 'tcp' }>;
 
 /** A refused connect at a container address costs microseconds: poll ports often, at a constant pace. */
-export const PORT_POLL_MS = 20;
+const PORT_POLL_MS = 20;
 
 /**
  * Ports accept connections. Probed at the container's address where this machine can reach it;
@@ -77,7 +77,7 @@ async function portsInside(ctx: ProbeContext, probe: TcpProbe, host: string | un
 }
 
 /** The ports a tcp verdict rests on, for the readiness line. */
-export function judgedPorts(probe: TcpProbe, imagePort: number | undefined): string {
+function judgedPorts(probe: TcpProbe, imagePort: number | undefined): string {
   const parts: string[] = [];
   if (probe.ports.length > 0) parts.push(`port${probe.ports.length > 1 ? 's' : ''} ${probe.ports.join(', ')}`);
   if (imagePort !== undefined) parts.push(`image port ${imagePort}${(probe.anyOf?.length ?? 0) > 1 ? ` of ${probe.anyOf?.join(', ')}` : ''}`);
