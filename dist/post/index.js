@@ -25883,6 +25883,7 @@ const teardown_1 = __nccwpck_require__(6734);
 const exits_after_main_1 = __nccwpck_require__(4694);
 const secrets_1 = __nccwpck_require__(1575);
 const summary_1 = __nccwpck_require__(8786);
+const names_1 = __nccwpck_require__(2814);
 const runtime_1 = __nccwpck_require__(4202);
 const state_1 = __nccwpck_require__(3175);
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
@@ -25917,7 +25918,7 @@ async function run(deps = defaultPostDependencies()) {
     let failOnExit = false;
     try {
         const state = (0, state_1.loadRunState)(runtime);
-        runtime.debug(`State from main: ${runtime.getState('run') || '(none)'}`);
+        runtime.debug(`State from main: ${runtime.getState(names_1.StateKeys.Run) || '(none)'}`);
         if (!state) {
             runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
             return;

@@ -6,6 +6,7 @@ import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs, Tear
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
 import { environmentSecrets, hideSecrets, secretForms } from '../outputs/secrets';
 import { exitsMarkdown } from '../outputs/summary';
+import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime } from './runtime';
 import { loadRunState, RunState } from './state';
 
@@ -47,7 +48,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   let failOnExit = false;
   try {
     const state = loadRunState(runtime);
-    runtime.debug(`State from main: ${runtime.getState('run') || '(none)'}`);
+    runtime.debug(`State from main: ${runtime.getState(StateKeys.Run) || '(none)'}`);
     if (!state) {
       runtime.info('The main step saved no state, so it created nothing: nothing to remove.');
       return;
