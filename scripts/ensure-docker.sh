@@ -1,41 +1,38 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine answers: where none does, installs Debian's docker.io and
-# docker-compose (Compose v1) and starts dockerd as root. Does nothing where one already answers.
+# Makes sure what the tests and the demo need is there: a Docker engine that answers, Compose v1
+# (`docker-compose`, tested beside v2), and a static busybox for the small test images. Does
+# nothing where all of it is already there; installs with apt and starts dockerd only where it
+# must, as root or through sudo (GitHub's runners: Docker running, user in the docker group).
 set -euo pipefail
-
-if docker info >/dev/null 2>&1 && { [ "$(id -u)" != 0 ] || dpkg -s busybox-static >/dev/null 2>&1; }; then
-  exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-  echo "ensure-docker: no Docker engine answers and this is not root; start one, or run as root." >&2
-  exit 1
-fi
+. "$(dirname "$0")/lib/as-root.sh"
 
 need=()
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
-dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "ensure-docker: installing ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+engine_answers() { docker info >/dev/null 2>&1; }
+if ! engine_answers; then
+  command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 fi
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# The static build only: a dynamic busybox does not run in a FROM-scratch image.
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
+if [ ${#need[@]} -eq 0 ] && engine_answers; then
+  exit 0
+fi
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+engine_answers && exit 0
 
 # A dockerd that was killed leaves its pid file behind, and the next one refuses to start.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  rm -f /var/run/docker.pid
+if [ -f /var/run/docker.pid ] && ! as_root kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+  as_root rm -f /var/run/docker.pid
 fi
+log=/var/log/ephemeral-compose-dockerd.log
 if ! pgrep -x dockerd >/dev/null 2>&1; then
-  echo "ensure-docker: starting dockerd (log: /var/log/ephemeral-compose-dockerd.log)"
-  nohup dockerd >/var/log/ephemeral-compose-dockerd.log 2>&1 &
+  echo "ensure-docker: starting dockerd (log: $log)"
+  as_root sh -c "nohup dockerd >$log 2>&1 &"
 fi
 for _ in $(seq 1 120); do
-  if docker info >/dev/null 2>&1; then
-    exit 0
-  fi
+  engine_answers && exit 0
   sleep 0.5
 done
-echo "ensure-docker: dockerd did not answer within 60 s; its log ends with:" >&2
-tail -20 /var/log/ephemeral-compose-dockerd.log >&2 || true
+echo "ensure-docker: the Docker engine did not answer within 60 s (is this user allowed to use its socket?); dockerd's log ends with:" >&2
+as_root tail -20 "$log" >&2 || true
 exit 1

@@ -30,6 +30,8 @@ export interface FakeDockerOptions {
   existing?: { containers?: string[]; networks?: string[]; volumes?: string[] };
   /** Images on the engine, with their ENV. */
   images?: Record<string, Record<string, string>>;
+  /** Containers the engine knows that are not the project's (a job container, say). */
+  others?: ContainerFacts[];
   /** Make these calls fail with this message. */
   failing?: Partial<Record<keyof DockerClient, string>>;
 }
@@ -139,8 +141,8 @@ export class FakeDocker implements DockerClient {
 
   async projectResources(): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
     this.record('resources', 'projectResources');
-    const e = this.options.existing ?? {};
-    return { containers: e.containers ?? [], networks: e.networks ?? [], volumes: e.volumes ?? [] };
+    const names = [...this.containers.values()].map((c) => c.name);
+    return { containers: [...(this.options.existing?.containers ?? []), ...names], networks: [...this.networks], volumes: [...this.volumes] };
   }
 
   async containerIds(): Promise<string[]> {
@@ -151,7 +153,8 @@ export class FakeDocker implements DockerClient {
   async inspect(ids: string[]): Promise<ContainerFacts[]> {
     this.record('inspect', 'inspect');
     return ids.flatMap((id) => {
-      const f = this.containers.get(id);
+      const f = this.containers.get(id) ?? this.options.others?.find((o) => o.id.startsWith(id));
+      if (!f && ids.length === 1) throw new Error(`Error: No such object: ${id}`);
       return f ? [{ ...f }] : [];
     });
   }
@@ -219,7 +222,25 @@ export class FakeDocker implements DockerClient {
     return [...this.networks];
   }
 
+  /** network -> containers attached through networkConnect. */
+  readonly attached = new Map<string, string[]>();
+
+  async networkConnect(network: string, container: string): Promise<void> {
+    this.record(`network connect ${network}`, 'networkConnect');
+    this.attached.set(network, [...(this.attached.get(network) ?? []), container]);
+  }
+
+  async networkDisconnect(network: string, container: string): Promise<void> {
+    this.record(`network disconnect ${network}`, 'networkDisconnect');
+    this.attached.set(
+      network,
+      (this.attached.get(network) ?? []).filter((c) => c !== container),
+    );
+  }
+
   async removeNetworks(ids: string[]): Promise<void> {
+    const busy = ids.filter((n) => (this.attached.get(n) ?? []).length > 0);
+    if (busy.length > 0) throw new Error(`error while removing network: network ${busy[0]} has active endpoints`);
     this.record(`network rm ${ids.length}`, 'removeNetworks');
     this.networks = this.networks.filter((n) => !ids.includes(n));
   }

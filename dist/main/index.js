@@ -25846,15 +25846,16 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.defaultMainDependencies = defaultMainDependencies;
 exports.run = run;
+const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
 const dialect_1 = __nccwpck_require__(3374);
 const docker_1 = __nccwpck_require__(3620);
 const network_probe_1 = __nccwpck_require__(7419);
 const process_runner_1 = __nccwpck_require__(2578);
-const reachability_1 = __nccwpck_require__(5543);
 const create_1 = __nccwpck_require__(194);
 const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
+const route_1 = __nccwpck_require__(7321);
 const start_1 = __nccwpck_require__(7584);
 const outcomes_1 = __nccwpck_require__(8495);
 const secret_registry_1 = __nccwpck_require__(546);
@@ -25868,7 +25869,8 @@ function defaultMainDependencies() {
         runtime: (0, runtime_1.coreRuntime)(),
         docker: (signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal),
         network: network_probe_1.nodeNetworkProbe,
-        reachability: () => (0, reachability_1.chooseReachability)(process.env.DOCKER_HOST, () => os.networkInterfaces()),
+        interfaces: () => os.networkInterfaces(),
+        surroundings: readSurroundings,
         env: process.env,
         cwd: process.cwd(),
     };
@@ -25919,25 +25921,52 @@ async function up(inputs, deps, signal) {
     save();
     const created = await (0, create_1.createStack)(docker, stack, inputs, secrets, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
-    const reachability = deps.reachability();
-    runtime.info(reachability.description);
+    const route = await (0, route_1.chooseRoute)(docker, project.name, {
+        dockerHost: deps.env.DOCKER_HOST,
+        interfaces: deps.interfaces,
+        surroundings: deps.surroundings,
+        beforeJoin: (joined) => {
+            state.joined = joined;
+            save();
+        },
+    });
+    runtime.info(route.reachability.description);
+    const publishing = { ...inputs, form: route.form };
     let outcomes;
     try {
-        outcomes = await (0, start_1.startStack)(docker, deps.network, stack, created, { ...inputs, logLines: inputs.post.logLines, reachability, signal, log: (line) => runtime.info(line) });
+        outcomes = await (0, start_1.startStack)(docker, deps.network, stack, created, {
+            ...inputs,
+            logLines: inputs.post.logLines,
+            reachability: route.reachability,
+            signal,
+            log: (line) => runtime.info(line),
+        });
     }
     catch (error) {
         if (error instanceof outcomes_1.StackStartError) {
             // A problem writing the outputs must not hide why the stack did not come up.
-            await (0, publish_1.publish)(runtime, project.name, stack.model, error.outcomes, inputs, secrets, error).catch((e) => runtime.warning(`Could not write the outputs: ${e.message}`));
+            await (0, publish_1.publish)(runtime, project.name, stack.model, error.outcomes, publishing, secrets, error).catch((e) => runtime.warning(`Could not write the outputs: ${e.message}`));
         }
         state.outcome = 'failure';
         save();
         throw error;
     }
-    await (0, publish_1.publish)(runtime, project.name, stack.model, outcomes, inputs, secrets);
+    await (0, publish_1.publish)(runtime, project.name, stack.model, outcomes, publishing, secrets);
     state.watched = await (0, start_1.watchedContainers)(docker, outcomes);
     state.outcome = 'success';
     save();
+}
+/** Read once, when the route is chosen; a file that is not there (not Linux, no /proc) reads as empty. */
+function readSurroundings() {
+    const read = (file) => {
+        try {
+            return fs.readFileSync(file, 'utf8');
+        }
+        catch {
+            return '';
+        }
+    };
+    return { dockerenv: fs.existsSync('/.dockerenv'), mountinfo: read('/proc/self/mountinfo'), cgroup: read('/proc/self/cgroup'), hostname: os.hostname() };
 }
 
 
@@ -26202,6 +26231,7 @@ function decodeState(text) {
         // Main writes every setting; a missing one takes the input's default rather than failing post.
         post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
         watched: Array.isArray(s.watched) ? s.watched : undefined,
+        joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
         creationStarted: s.creationStarted === true,
         outcome: s.outcome,
     };
@@ -27200,6 +27230,7 @@ function parseInspect(entry) {
         shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
         networkMode: host.NetworkMode ?? 'default',
         ipAddresses,
+        networks: Object.keys(net.Networks ?? {}),
         exposedTcpPorts,
         bindings,
         labels,
@@ -27260,6 +27291,8 @@ exports.listNetworkNamesArgs = listNetworkNamesArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
+exports.networkConnectArgs = networkConnectArgs;
+exports.networkDisconnectArgs = networkDisconnectArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
@@ -27361,6 +27394,13 @@ function imageEnvArgs(images) {
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
+}
+/** Attaches a container to a network (the job container to the project's, in a container job). */
+function networkConnectArgs(network, container) {
+    return ['network', 'connect', '--', network, container];
+}
+function networkDisconnectArgs(network, container) {
+    return ['network', 'disconnect', '--force', '--', network, container];
 }
 function removeNetworksArgs(ids) {
     return ['network', 'rm', '--', ...ids];
@@ -27695,6 +27735,12 @@ class Docker {
             .map((s) => s.trim())
             .filter(Boolean);
     }
+    async networkConnect(network, container) {
+        await this.docker(args.networkConnectArgs(network, container), 'docker network connect');
+    }
+    async networkDisconnect(network, container) {
+        await this.docker(args.networkDisconnectArgs(network, container), 'docker network disconnect');
+    }
     async removeNetworks(ids) {
         if (ids.length > 0)
             await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
@@ -27936,6 +27982,44 @@ function parseEventLine(line) {
         exitCode: exit !== undefined ? Number(exit) : undefined,
         timeMs: nanos > 0 ? nanos / 1e6 : Number(raw.time ?? 0) * 1000,
     };
+}
+
+
+/***/ }),
+
+/***/ 4007:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ownContainerCandidates = ownContainerCandidates;
+exports.pickOwnContainer = pickOwnContainer;
+/**
+ * Ids (or id prefixes) this process's container may have, most reliable first: the engine's own
+ * files bind-mounted into it (`/var/lib/docker/containers/<id>/hostname`, `hosts`, `resolv.conf`)
+ * in mountinfo, a cgroup v1 path, then a hostname that looks like the short id Docker gives by
+ * default. Empty when nothing says this is a container.
+ */
+function ownContainerCandidates(s) {
+    const ids = new Set();
+    for (const m of s.mountinfo.matchAll(/\/containers\/([0-9a-f]{64})\/(?:hostname|hosts|resolv\.conf)\b/g))
+        ids.add(m[1]);
+    for (const m of s.cgroup.matchAll(/(?:docker[/-]|\/libpod-)([0-9a-f]{64})/g))
+        ids.add(m[1]);
+    const inContainer = s.dockerenv || ids.size > 0;
+    if (inContainer && /^[0-9a-f]{12}$/.test(s.hostname.trim()))
+        ids.add(s.hostname.trim());
+    return inContainer ? [...ids] : [];
+}
+/** The candidate the engine knows, if any: that container is this process's. */
+function pickOwnContainer(candidates, known) {
+    for (const c of candidates) {
+        const hit = known.find((f) => f.id === c || f.id.startsWith(c));
+        if (hit)
+            return hit;
+    }
+    return undefined;
 }
 
 
@@ -28507,6 +28591,56 @@ function profilesFrom(env) {
 
 /***/ }),
 
+/***/ 7321:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.chooseRoute = chooseRoute;
+exports.leaveNetworks = leaveNetworks;
+const job_container_1 = __nccwpck_require__(4007);
+const reachability_1 = __nccwpck_require__(5543);
+async function chooseRoute(docker, projectName, ctx) {
+    const direct = { reachability: (0, reachability_1.chooseReachability)(ctx.dockerHost, ctx.interfaces), form: 'published' };
+    if (!(0, reachability_1.engineIsLocal)(ctx.dockerHost, ctx.interfaces()))
+        return direct;
+    const candidates = (0, job_container_1.ownContainerCandidates)(ctx.surroundings());
+    if (candidates.length === 0)
+        return direct;
+    const known = (await Promise.all(candidates.map((c) => docker.inspect([c]).catch(() => [])))).flat();
+    const self = (0, job_container_1.pickOwnContainer)(candidates, known);
+    // In a container this engine does not run (another engine's, a VM's): its addresses are judged
+    // like any others, and ports read inside the containers where they are not reachable.
+    if (!self)
+        return direct;
+    const { networks } = await docker.projectResources(projectName);
+    const toJoin = networks.filter((n) => !self.networks.includes(n));
+    const joined = { container: self.id, networks: toJoin };
+    ctx.beforeJoin(joined);
+    for (const network of toJoin)
+        await docker.networkConnect(network, self.id);
+    const on = networks.length > 0 ? networks.join(', ') : 'no network of the project';
+    return {
+        reachability: { ...direct.reachability, description: `Reaching services: job container ${self.name} (${self.id.slice(0, 12)}) joined to ${on}; URLs name the services` },
+        form: 'network',
+        joined,
+    };
+}
+/** Detaches the job container again, before the networks are removed (an attached one cannot be). */
+async function leaveNetworks(docker, joined, warn) {
+    for (const network of joined.networks) {
+        await docker.networkDisconnect(network, joined.container).catch((e) => {
+            // Gone already (removed by someone else, or never joined before a cancel): nothing to undo.
+            if (!/not found|is not connected/i.test(e.message))
+                warn(`Could not detach the job container from network ${network}: ${e.message.split('\n')[0]}`);
+        });
+    }
+}
+
+
+/***/ }),
+
 /***/ 7584:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -28666,10 +28800,9 @@ function exportedVariables(report, prefix) {
     const owner = {};
     const collisions = new Map();
     for (const [service, s] of Object.entries(report.services)) {
-        const port = s.ports.find((p) => p.protocol === 'tcp');
-        if (!port || !s.url)
+        if (!s.reach || !s.url)
             continue;
-        const values = { HOST: port.host, PORT: String(port.published), URL: s.url };
+        const values = { HOST: s.reach.host, PORT: String(s.reach.port), URL: s.url };
         for (const [suffix, value] of Object.entries(values)) {
             const name = envVariableName(prefix, service, suffix);
             if (RESERVED.test(name)) {
@@ -28705,7 +28838,7 @@ const secrets_1 = __nccwpck_require__(1575);
 const service_report_1 = __nccwpck_require__(8052);
 const summary_1 = __nccwpck_require__(8786);
 function publication(projectName, model, outcomes, options, secrets, failure) {
-    const report = (0, service_report_1.buildReport)(model, outcomes, options.host);
+    const report = (0, service_report_1.buildReport)(model, outcomes, options.host, options.form);
     // Registered before any line below is formed: a connection string carries a password.
     secrets.add(report.secrets);
     const warnings = [];
@@ -28919,7 +29052,7 @@ exports.buildReport = buildReport;
 const connection_strings_1 = __nccwpck_require__(3483);
 const url_template_1 = __nccwpck_require__(3246);
 const urls_1 = __nccwpck_require__(1161);
-function buildReport(model, outcomes, host) {
+function buildReport(model, outcomes, host, form = 'published') {
     const services = {};
     const urls = {};
     const secrets = new Set();
@@ -28928,7 +29061,8 @@ function buildReport(model, outcomes, host) {
         const first = o.containers[0];
         const ports = first ? (0, urls_1.publishedPorts)(svc?.ports ?? [], first.bindings, host) : [];
         const env = { ...(svc?.environment ?? {}), ...(first?.env ?? {}) };
-        for (const p of ports) {
+        const reachable = form === 'network' ? (0, urls_1.networkPorts)(ports, name) : ports;
+        for (const p of form === 'network' ? [...ports, ...reachable] : ports) {
             if (!p.url)
                 continue;
             const creds = (0, connection_strings_1.connectionString)(p.target, env, p.host, p.published);
@@ -28938,9 +29072,10 @@ function buildReport(model, outcomes, host) {
             }
         }
         const template = first?.labels[url_template_1.URL_LABEL] ?? svc?.labels[url_template_1.URL_LABEL];
-        let url = ports.find((p) => p.url)?.url ?? null;
-        if (template && ports.length > 0)
-            url = (0, url_template_1.expandUrlTemplate)(template, ports, (p) => p.host, name);
+        const main = reachable.find((p) => p.url);
+        let url = main?.url ?? null;
+        if (template && reachable.length > 0)
+            url = (0, url_template_1.expandUrlTemplate)(template, reachable, (p) => p.host, name);
         if (url)
             urls[name] = url;
         services[name] = {
@@ -28951,6 +29086,7 @@ function buildReport(model, outcomes, host) {
             image: first?.image ?? svc?.image ?? null,
             ports,
             url,
+            ...(main ? { reach: { host: main.host, port: main.published } } : {}),
             readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
             readyAt: o.readyAt ?? null,
             readiness: o.how ?? null,
@@ -29061,6 +29197,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.schemeForPort = schemeForPort;
 exports.formatHost = formatHost;
 exports.publishedPorts = publishedPorts;
+exports.networkPorts = networkPorts;
 // URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
 const SCHEMES = {
     80: 'http',
@@ -29125,6 +29262,13 @@ function publishedPorts(declared, bindings, defaultHost) {
             port.url = `${schemeForPort(b.target)}://${formatHost(host)}:${b.hostPort}`;
         return port;
     });
+}
+/**
+ * The same ports as another container on the project's network reaches them: at the service's
+ * name and the container port (a job container joined to that network, say).
+ */
+function networkPorts(ports, service) {
+    return ports.map((p) => ({ ...p, host: service, published: p.target, ...(p.protocol === 'tcp' ? { url: `${schemeForPort(p.target)}://${service}:${p.target}` } : {}) }));
 }
 
 
@@ -30031,6 +30175,41 @@ function judgedPorts(probe, imagePort) {
 
 /***/ }),
 
+/***/ 186:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.settleWindowEnd = settleWindowEnd;
+const container_facts_1 = __nccwpck_require__(1719);
+const wait_for_1 = __nccwpck_require__(4380);
+/**
+ * "Running" is weak evidence: a process that crashes on start is running for an instant. The
+ * wait ends only once every container judged that way has stayed up for a moment, so a crash (or a
+ * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
+ * Returns when that moment is over (ms since the epoch; 0 when no container is judged so).
+ */
+function settleWindowEnd(containers, now) {
+    let until = 0;
+    for (const t of containers) {
+        if (!t.ready || t.probe?.kind !== 'running')
+            continue;
+        const down = t.exitCode !== undefined;
+        // Exited for good: a finished one-shot (a crash has failed the step already).
+        if (down && !(t.facts && (0, container_facts_1.willRestart)(t.facts, t.exitCode)))
+            continue;
+        // Counted from the container's own start, not from when the action saw it running; one the
+        // engine is about to restart must stay up a whole window after it is back.
+        const from = down ? now : (t.lastStartMs ?? t.facts?.startedAt ?? now);
+        until = Math.max(until, from + (t.probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS));
+    }
+    return until;
+}
+
+
+/***/ }),
+
 /***/ 8202:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -30047,6 +30226,7 @@ const failure_description_1 = __nccwpck_require__(1069);
 const outcomes_1 = __nccwpck_require__(8495);
 const probe_context_1 = __nccwpck_require__(7872);
 const probes_1 = __nccwpck_require__(2278);
+const settle_window_1 = __nccwpck_require__(186);
 const RESTARTS_ALLOWED = 3;
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
@@ -30182,7 +30362,7 @@ class StackStarter {
             }
             const now = Date.now();
             if (plan.services.every((n) => this.settled(n))) {
-                const settle = this.runningSettleUntil();
+                const settle = (0, settle_window_1.settleWindowEnd)(this.tracked.values(), now);
                 if (now >= settle)
                     return;
                 await this.wake(settle - now);
@@ -30198,27 +30378,6 @@ class StackStarter {
         }
         await this.finishing;
         throw this.failure ?? new outcomes_1.StackStartError('The wait ended without a verdict.', this.outcomes);
-    }
-    /**
-     * "Running" is weak evidence: a process that crashes on start is running for an instant. The
-     * wait ends only once every service judged that way has stayed up for a moment, so a crash (or a
-     * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
-     */
-    runningSettleUntil() {
-        let until = 0;
-        for (const t of this.tracked.values()) {
-            if (!t.ready || t.probe?.kind !== 'running')
-                continue;
-            const down = t.exitCode !== undefined;
-            // Exited for good: a finished one-shot (a crash has failed the step already).
-            if (down && !(t.facts && (0, container_facts_1.willRestart)(t.facts, t.exitCode)))
-                continue;
-            // Counted from the container's own start, not from when the action saw it running; one
-            // the engine is about to restart must stay up a whole window after it is back.
-            const from = down ? Date.now() : (t.lastStartMs ?? t.facts?.startedAt ?? Date.now());
-            until = Math.max(until, from + (t.probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS));
-        }
-        return until;
     }
     /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
     ownDeadline(name) {

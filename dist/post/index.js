@@ -25879,6 +25879,7 @@ exports.run = run;
 const docker_1 = __nccwpck_require__(3620);
 const docker_args_1 = __nccwpck_require__(6916);
 const process_runner_1 = __nccwpck_require__(2578);
+const route_1 = __nccwpck_require__(7321);
 const teardown_1 = __nccwpck_require__(6734);
 const exits_after_main_1 = __nccwpck_require__(4694);
 const secrets_1 = __nccwpck_require__(1575);
@@ -25945,6 +25946,10 @@ async function run(deps = defaultPostDependencies()) {
         if (containers && (0, teardown_1.shouldPrintLogs)(state, failedExits.length > 0)) {
             await (0, teardown_1.printServiceLogs)(docker, state, log, containers).catch((e) => runtime.warning(`Could not print logs: ${e.message}`));
         }
+        // An attached job container keeps the networks from being removed, and should not outlive
+        // the project on them either way.
+        if (state.joined)
+            await (0, route_1.leaveNetworks)(docker, state.joined, (line) => runtime.warning(line));
         if (state.post.teardown === 'never') {
             runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
             return;
@@ -26161,6 +26166,7 @@ function decodeState(text) {
         // Main writes every setting; a missing one takes the input's default rather than failing post.
         post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
         watched: Array.isArray(s.watched) ? s.watched : undefined,
+        joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
         creationStarted: s.creationStarted === true,
         outcome: s.outcome,
     };
@@ -26293,6 +26299,7 @@ function parseInspect(entry) {
         shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
         networkMode: host.NetworkMode ?? 'default',
         ipAddresses,
+        networks: Object.keys(net.Networks ?? {}),
         exposedTcpPorts,
         bindings,
         labels,
@@ -26353,6 +26360,8 @@ exports.listNetworkNamesArgs = listNetworkNamesArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
+exports.networkConnectArgs = networkConnectArgs;
+exports.networkDisconnectArgs = networkDisconnectArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
@@ -26454,6 +26463,13 @@ function imageEnvArgs(images) {
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
+}
+/** Attaches a container to a network (the job container to the project's, in a container job). */
+function networkConnectArgs(network, container) {
+    return ['network', 'connect', '--', network, container];
+}
+function networkDisconnectArgs(network, container) {
+    return ['network', 'disconnect', '--force', '--', network, container];
 }
 function removeNetworksArgs(ids) {
     return ['network', 'rm', '--', ...ids];
@@ -26788,6 +26804,12 @@ class Docker {
             .map((s) => s.trim())
             .filter(Boolean);
     }
+    async networkConnect(network, container) {
+        await this.docker(args.networkConnectArgs(network, container), 'docker network connect');
+    }
+    async networkDisconnect(network, container) {
+        await this.docker(args.networkDisconnectArgs(network, container), 'docker network disconnect');
+    }
     async removeNetworks(ids) {
         if (ids.length > 0)
             await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
@@ -27034,6 +27056,44 @@ function parseEventLine(line) {
 
 /***/ }),
 
+/***/ 4007:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ownContainerCandidates = ownContainerCandidates;
+exports.pickOwnContainer = pickOwnContainer;
+/**
+ * Ids (or id prefixes) this process's container may have, most reliable first: the engine's own
+ * files bind-mounted into it (`/var/lib/docker/containers/<id>/hostname`, `hosts`, `resolv.conf`)
+ * in mountinfo, a cgroup v1 path, then a hostname that looks like the short id Docker gives by
+ * default. Empty when nothing says this is a container.
+ */
+function ownContainerCandidates(s) {
+    const ids = new Set();
+    for (const m of s.mountinfo.matchAll(/\/containers\/([0-9a-f]{64})\/(?:hostname|hosts|resolv\.conf)\b/g))
+        ids.add(m[1]);
+    for (const m of s.cgroup.matchAll(/(?:docker[/-]|\/libpod-)([0-9a-f]{64})/g))
+        ids.add(m[1]);
+    const inContainer = s.dockerenv || ids.size > 0;
+    if (inContainer && /^[0-9a-f]{12}$/.test(s.hostname.trim()))
+        ids.add(s.hostname.trim());
+    return inContainer ? [...ids] : [];
+}
+/** The candidate the engine knows, if any: that container is this process's. */
+function pickOwnContainer(candidates, known) {
+    for (const c of candidates) {
+        const hit = known.find((f) => f.id === c || f.id.startsWith(c));
+        if (hit)
+            return hit;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
 /***/ 2578:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -27194,6 +27254,149 @@ class SpawnRunner {
     }
 }
 exports.SpawnRunner = SpawnRunner;
+
+
+/***/ }),
+
+/***/ 5543:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isOnLocalNetwork = isOnLocalNetwork;
+exports.engineIsLocal = engineIsLocal;
+exports.chooseReachability = chooseReachability;
+const net_1 = __nccwpck_require__(9278);
+function ipv4ToBigInt(ip) {
+    return ip.split('.').reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
+}
+function ipv6ToBigInt(ip) {
+    let text = ip.split('%')[0];
+    // An IPv4 tail (::ffff:1.2.3.4) becomes two groups.
+    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    if (v4) {
+        const n = ipv4ToBigInt(v4[1]);
+        text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    }
+    const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+    const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
+}
+function toBigInt(ip) {
+    const v = (0, net_1.isIP)(ip.split('%')[0]);
+    if (v === 4)
+        return { value: ipv4ToBigInt(ip), bits: 32 };
+    if (v === 6)
+        return { value: ipv6ToBigInt(ip), bits: 128 };
+    return undefined;
+}
+/** Whether `address` lies inside the network of one of `interfaces` (as os.networkInterfaces() lists them). */
+function isOnLocalNetwork(address, interfaces) {
+    const target = toBigInt(address);
+    if (!target)
+        return false;
+    for (const list of Object.values(interfaces)) {
+        for (const i of list ?? []) {
+            const own = toBigInt(i.address);
+            const mask = toBigInt(i.netmask);
+            if (!own || !mask || own.bits !== target.bits || mask.bits !== target.bits)
+                continue;
+            if ((own.value & mask.value) === (target.value & mask.value))
+                return true;
+        }
+    }
+    return false;
+}
+/**
+ * Whether the engine runs on this machine: a unix socket, or tcp/ssh to one of this machine's own
+ * addresses. An engine elsewhere has its containers, and its host network's loopback, elsewhere
+ * too, whatever addresses they have.
+ */
+function engineIsLocal(dockerHost, interfaces) {
+    if (!dockerHost || dockerHost.startsWith('unix://') || dockerHost.startsWith('npipe://'))
+        return true;
+    const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost);
+    if (!m)
+        return false;
+    const host = m[1].replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || /^127\./.test(host) || host === '::1')
+        return true;
+    return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
+}
+/**
+ * Container addresses where they lie on a network of this machine's (a local engine's bridge),
+ * else through the engine. `interfaces` is read again at each new address: the project's own
+ * bridges appear only once compose creates them.
+ */
+function chooseReachability(dockerHost, interfaces) {
+    const local = engineIsLocal(dockerHost, interfaces());
+    const known = new Set();
+    return {
+        description: local
+            ? 'Reaching services: container addresses where this machine is on their network, else through the engine'
+            : `Reaching services: through the engine at ${dockerHost} (ports read inside each container)`,
+        reachable: (address) => {
+            if (!local)
+                return false;
+            if (!known.has(address) && isOnLocalNetwork(address, interfaces()))
+                known.add(address);
+            return known.has(address);
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 7321:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.chooseRoute = chooseRoute;
+exports.leaveNetworks = leaveNetworks;
+const job_container_1 = __nccwpck_require__(4007);
+const reachability_1 = __nccwpck_require__(5543);
+async function chooseRoute(docker, projectName, ctx) {
+    const direct = { reachability: (0, reachability_1.chooseReachability)(ctx.dockerHost, ctx.interfaces), form: 'published' };
+    if (!(0, reachability_1.engineIsLocal)(ctx.dockerHost, ctx.interfaces()))
+        return direct;
+    const candidates = (0, job_container_1.ownContainerCandidates)(ctx.surroundings());
+    if (candidates.length === 0)
+        return direct;
+    const known = (await Promise.all(candidates.map((c) => docker.inspect([c]).catch(() => [])))).flat();
+    const self = (0, job_container_1.pickOwnContainer)(candidates, known);
+    // In a container this engine does not run (another engine's, a VM's): its addresses are judged
+    // like any others, and ports read inside the containers where they are not reachable.
+    if (!self)
+        return direct;
+    const { networks } = await docker.projectResources(projectName);
+    const toJoin = networks.filter((n) => !self.networks.includes(n));
+    const joined = { container: self.id, networks: toJoin };
+    ctx.beforeJoin(joined);
+    for (const network of toJoin)
+        await docker.networkConnect(network, self.id);
+    const on = networks.length > 0 ? networks.join(', ') : 'no network of the project';
+    return {
+        reachability: { ...direct.reachability, description: `Reaching services: job container ${self.name} (${self.id.slice(0, 12)}) joined to ${on}; URLs name the services` },
+        form: 'network',
+        joined,
+    };
+}
+/** Detaches the job container again, before the networks are removed (an attached one cannot be). */
+async function leaveNetworks(docker, joined, warn) {
+    for (const network of joined.networks) {
+        await docker.networkDisconnect(network, joined.container).catch((e) => {
+            // Gone already (removed by someone else, or never joined before a cancel): nothing to undo.
+            if (!/not found|is not connected/i.test(e.message))
+                warn(`Could not detach the job container from network ${network}: ${e.message.split('\n')[0]}`);
+        });
+    }
+}
 
 
 /***/ }),

@@ -1,12 +1,15 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import { cliName } from '../compose/dialect';
 import { Docker, DockerClient } from '../engine/docker';
 import { nodeNetworkProbe, NetworkProbe } from '../engine/network-probe';
 import { SpawnRunner } from '../engine/process-runner';
-import { chooseReachability, Reachability } from '../engine/reachability';
+import { OwnSurroundings } from '../engine/job-container';
+import { InterfaceAddress } from '../engine/reachability';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
 import { refuseExistingProject } from '../lifecycle/ownership';
 import { readStack, resolveProject } from '../lifecycle/prepare';
+import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
 import { SecretRegistry } from '../outputs/secret-registry';
@@ -21,7 +24,10 @@ export interface MainDependencies {
   runtime: ActionRuntime;
   docker: (signal: AbortSignal) => DockerClient;
   network: NetworkProbe;
-  reachability: () => Reachability;
+  /** This machine's network interfaces, read anew each time. */
+  interfaces: () => Record<string, InterfaceAddress[] | undefined>;
+  /** What tells whether this process runs in a container, and which. */
+  surroundings: () => OwnSurroundings;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -31,7 +37,8 @@ export function defaultMainDependencies(): MainDependencies {
     runtime: coreRuntime(),
     docker: (signal) => new Docker(new SpawnRunner(), process.env, signal),
     network: nodeNetworkProbe,
-    reachability: () => chooseReachability(process.env.DOCKER_HOST, () => os.networkInterfaces()),
+    interfaces: () => os.networkInterfaces(),
+    surroundings: readSurroundings,
     env: process.env,
     cwd: process.cwd(),
   };
@@ -90,22 +97,51 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
 
   const created = await createStack(docker, stack, inputs, secrets, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
-  const reachability = deps.reachability();
-  runtime.info(reachability.description);
+  const route = await chooseRoute(docker, project.name, {
+    dockerHost: deps.env.DOCKER_HOST,
+    interfaces: deps.interfaces,
+    surroundings: deps.surroundings,
+    beforeJoin: (joined) => {
+      state.joined = joined;
+      save();
+    },
+  });
+  runtime.info(route.reachability.description);
+  const publishing = { ...inputs, form: route.form };
   let outcomes: Outcomes;
   try {
-    outcomes = await startStack(docker, deps.network, stack, created, { ...inputs, logLines: inputs.post.logLines, reachability, signal, log: (line) => runtime.info(line) });
+    outcomes = await startStack(docker, deps.network, stack, created, {
+      ...inputs,
+      logLines: inputs.post.logLines,
+      reachability: route.reachability,
+      signal,
+      log: (line) => runtime.info(line),
+    });
   } catch (error) {
     if (error instanceof StackStartError) {
       // A problem writing the outputs must not hide why the stack did not come up.
-      await publish(runtime, project.name, stack.model, error.outcomes, inputs, secrets, error).catch((e: Error) => runtime.warning(`Could not write the outputs: ${e.message}`));
+      await publish(runtime, project.name, stack.model, error.outcomes, publishing, secrets, error).catch((e: Error) =>
+        runtime.warning(`Could not write the outputs: ${e.message}`),
+      );
     }
     state.outcome = 'failure';
     save();
     throw error;
   }
-  await publish(runtime, project.name, stack.model, outcomes, inputs, secrets);
+  await publish(runtime, project.name, stack.model, outcomes, publishing, secrets);
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   save();
+}
+
+/** Read once, when the route is chosen; a file that is not there (not Linux, no /proc) reads as empty. */
+function readSurroundings(): OwnSurroundings {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return { dockerenv: fs.existsSync('/.dockerenv'), mountinfo: read('/proc/self/mountinfo'), cgroup: read('/proc/self/cgroup'), hostname: os.hostname() };
 }

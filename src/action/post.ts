@@ -2,6 +2,7 @@ import { ContainerFacts } from '../engine/container-facts';
 import { Docker, DockerClient } from '../engine/docker';
 import { manualRemovalCommand } from '../engine/docker-args';
 import { SpawnRunner } from '../engine/process-runner';
+import { leaveNetworks } from '../lifecycle/route';
 import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs, TeardownLog } from '../lifecycle/teardown';
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
 import { environmentSecrets, hideSecrets, secretForms } from '../outputs/secrets';
@@ -74,6 +75,9 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     if (containers && shouldPrintLogs(state, failedExits.length > 0)) {
       await printServiceLogs(docker, state, log, containers).catch((e: Error) => runtime.warning(`Could not print logs: ${e.message}`));
     }
+    // An attached job container keeps the networks from being removed, and should not outlive
+    // the project on them either way.
+    if (state.joined) await leaveNetworks(docker, state.joined, (line) => runtime.warning(line));
     if (state.post.teardown === 'never') {
       runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
       return;

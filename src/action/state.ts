@@ -2,6 +2,7 @@ import { ComposeCli } from '../compose/dialect';
 import { ComposeProject } from '../engine/docker-args';
 import { WatchedContainer } from '../readiness/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';
+import { JoinedNetworks } from '../lifecycle/route';
 import { getInputs } from './inputs';
 import { StateKeys } from './names';
 import { ActionRuntime } from './runtime';
@@ -17,6 +18,8 @@ export interface RunState {
   /** The compose program found, once known (post runs it only for `down-flags`). */
   compose?: ComposeCli;
   post: PostSettings;
+  /** The job container main attached to the project's networks; post detaches it first. */
+  joined?: JoinedNetworks;
   /** The containers main left up (services judged ready), for post to see which died since. */
   watched?: WatchedContainer[];
   /**
@@ -50,6 +53,7 @@ export function decodeState(text: string): RunState | undefined {
     // Main writes every setting; a missing one takes the input's default rather than failing post.
     post: { ...getInputs(() => '').post, ...s.post },
     watched: Array.isArray(s.watched) ? s.watched : undefined,
+    joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
     creationStarted: s.creationStarted === true,
     outcome: s.outcome,
   };

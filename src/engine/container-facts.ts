@@ -32,6 +32,8 @@ export interface ContainerFacts {
   networkMode: string;
   /** IPv4 addresses first, then IPv6 ones: a container on an IPv6-only network has only the latter. */
   ipAddresses: string[];
+  /** Names of the networks it is attached to. */
+  networks: string[];
   exposedTcpPorts: number[];
   bindings: PortBinding[];
   labels: Record<string, string>;
@@ -103,6 +105,7 @@ export function parseInspect(entry: InspectJson): ContainerFacts {
     shell: Array.isArray(config.Shell) && config.Shell.length > 0 ? config.Shell.map(String) : undefined,
     networkMode: host.NetworkMode ?? 'default',
     ipAddresses,
+    networks: Object.keys(net.Networks ?? {}),
     exposedTcpPorts,
     bindings,
     labels,

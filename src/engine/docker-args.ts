@@ -135,6 +135,15 @@ export function listNetworksArgs(project: string): string[] {
   return ['network', 'ls', '--quiet', '--filter', projectFilter(project)];
 }
 
+/** Attaches a container to a network (the job container to the project's, in a container job). */
+export function networkConnectArgs(network: string, container: string): string[] {
+  return ['network', 'connect', '--', network, container];
+}
+
+export function networkDisconnectArgs(network: string, container: string): string[] {
+  return ['network', 'disconnect', '--force', '--', network, container];
+}
+
 export function removeNetworksArgs(ids: string[]): string[] {
   return ['network', 'rm', '--', ...ids];
 }

@@ -269,6 +269,14 @@ export class Docker {
       .filter(Boolean);
   }
 
+  async networkConnect(network: string, container: string): Promise<void> {
+    await this.docker(args.networkConnectArgs(network, container), 'docker network connect');
+  }
+
+  async networkDisconnect(network: string, container: string): Promise<void> {
+    await this.docker(args.networkDisconnectArgs(network, container), 'docker network disconnect');
+  }
+
   async removeNetworks(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
   }

@@ -26,9 +26,8 @@ export function exportedVariables(report: StackReport, prefix: string): { variab
   const owner: Record<string, string> = {};
   const collisions = new Map<string, EnvCollision>();
   for (const [service, s] of Object.entries(report.services)) {
-    const port = s.ports.find((p) => p.protocol === 'tcp');
-    if (!port || !s.url) continue;
-    const values: Record<string, string> = { HOST: port.host, PORT: String(port.published), URL: s.url };
+    if (!s.reach || !s.url) continue;
+    const values: Record<string, string> = { HOST: s.reach.host, PORT: String(s.reach.port), URL: s.url };
     for (const [suffix, value] of Object.entries(values)) {
       const name = envVariableName(prefix, service, suffix);
       if (RESERVED.test(name)) {

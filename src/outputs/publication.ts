@@ -3,7 +3,7 @@ import { ServiceOutcome } from '../readiness/outcomes';
 import { exportedVariables } from './exported-env';
 import { SecretRegistry } from './secret-registry';
 import { hideSecrets } from './secrets';
-import { buildReport, StackReport } from './service-report';
+import { buildReport, ReachForm, StackReport } from './service-report';
 import { summaryMarkdown } from './summary';
 
 // Everything the step hands on once the wait is over (or failed), worked out in one pure pass;
@@ -14,6 +14,8 @@ export interface PublishOptions {
   host: string;
   exportEnv: boolean;
   envPrefix: string;
+  /** Which form the URLs take (default: published host ports). */
+  form?: ReachForm;
 }
 
 export interface Publication {
@@ -37,7 +39,7 @@ export function publication(
   secrets: SecretRegistry,
   failure?: Error,
 ): Publication {
-  const report = buildReport(model, outcomes, options.host);
+  const report = buildReport(model, outcomes, options.host, options.form);
   // Registered before any line below is formed: a connection string carries a password.
   secrets.add(report.secrets);
   const warnings: string[] = [];

@@ -2,7 +2,7 @@ import { ComposeModel } from '../compose/compose-model';
 import { connectionString } from './connection-strings';
 import { ServiceOutcome } from '../readiness/outcomes';
 import { expandUrlTemplate, URL_LABEL } from './url-template';
-import { PublishedPort, publishedPorts } from './urls';
+import { networkPorts, PublishedPort, publishedPorts } from './urls';
 
 // The `services`, `urls` and `<service>-url` outputs, computed from engine facts after the wait.
 // A service's URL is, in order: its `ephemeral-compose.url` label, a connection string with
@@ -24,6 +24,8 @@ export interface ServiceReport {
   image: string | null;
   ports: PublishedPort[];
   url: string | null;
+  /** Where later steps connect: the host and port `url` names (the first TCP port's). */
+  reach?: { host: string; port: number };
   readySeconds: number | null;
   readyAt: string | null;
   readiness: string | null;
@@ -37,7 +39,15 @@ export interface StackReport {
   secrets: string[];
 }
 
-export function buildReport(model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string): StackReport {
+/**
+ * Where later steps reach the services: `published` — at the host ports the engine published (on
+ * `host`, or the one address a port is bound to); `network` — at the service's name and its
+ * container port, for steps in a container joined to the project's network. `services` lists the
+ * published ports either way.
+ */
+export type ReachForm = 'published' | 'network';
+
+export function buildReport(model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string, form: ReachForm = 'published'): StackReport {
   const services: Record<string, ServiceReport> = {};
   const urls: Record<string, string> = {};
   const secrets = new Set<string>();
@@ -46,7 +56,8 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
     const first = o.containers[0];
     const ports = first ? publishedPorts(svc?.ports ?? [], first.bindings, host) : [];
     const env = { ...(svc?.environment ?? {}), ...(first?.env ?? {}) };
-    for (const p of ports) {
+    const reachable = form === 'network' ? networkPorts(ports, name) : ports;
+    for (const p of form === 'network' ? [...ports, ...reachable] : ports) {
       if (!p.url) continue;
       const creds = connectionString(p.target, env, p.host, p.published);
       if (creds) {
@@ -55,8 +66,9 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       }
     }
     const template = first?.labels[URL_LABEL] ?? svc?.labels[URL_LABEL];
-    let url = ports.find((p) => p.url)?.url ?? null;
-    if (template && ports.length > 0) url = expandUrlTemplate(template, ports, (p) => p.host, name);
+    const main = reachable.find((p) => p.url);
+    let url = main?.url ?? null;
+    if (template && reachable.length > 0) url = expandUrlTemplate(template, reachable, (p) => p.host, name);
     if (url) urls[name] = url;
     services[name] = {
       state: o.status,
@@ -66,6 +78,7 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       image: first?.image ?? svc?.image ?? null,
       ports,
       url,
+      ...(main ? { reach: { host: main.host, port: main.published } } : {}),
       readySeconds: o.readyMs !== undefined ? Math.round(o.readyMs) / 1000 : null,
       readyAt: o.readyAt ?? null,
       readiness: o.how ?? null,

@@ -79,3 +79,11 @@ export function publishedPorts(declared: PortSpec[], bindings: PortBinding[], de
     return port;
   });
 }
+
+/**
+ * The same ports as another container on the project's network reaches them: at the service's
+ * name and the container port (a job container joined to that network, say).
+ */
+export function networkPorts(ports: PublishedPort[], service: string): PublishedPort[] {
+  return ports.map((p) => ({ ...p, host: service, published: p.target, ...(p.protocol === 'tcp' ? { url: `${schemeForPort(p.target)}://${service}:${p.target}` } : {}) }));
+}

@@ -3,12 +3,13 @@ import { dependents, StartPlan } from '../plan/dependency-graph';
 import { EngineEvent } from '../engine/engine-events';
 import { NetworkProbe } from '../engine/network-probe';
 import { exitCompletes, probeAddress, probeFor } from '../plan/readiness-rules';
-import { describeProbe, RUNNING_SETTLE_MS, WaitRule } from '../plan/wait-for';
+import { describeProbe, WaitRule } from '../plan/wait-for';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { markNotStarted, serviceFailureMessage, timeoutMessage } from './failure-description';
 import { isSettled, Outcomes, ReadyHow, StackStartError } from './outcomes';
 import { ProbeContext, ServiceFailure, TrackedContainer } from './probe-context';
 import { waiterFor } from './probes';
+import { settleWindowEnd } from './settle-window';
 import { StackEngine } from './stack-engine';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
@@ -180,7 +181,7 @@ export class StackStarter {
       }
       const now = Date.now();
       if (plan.services.every((n) => this.settled(n))) {
-        const settle = this.runningSettleUntil();
+        const settle = settleWindowEnd(this.tracked.values(), now);
         if (now >= settle) return;
         await this.wake(settle - now);
         continue;
@@ -195,26 +196,6 @@ export class StackStarter {
     }
     await this.finishing;
     throw this.failure ?? new StackStartError('The wait ended without a verdict.', this.outcomes);
-  }
-
-  /**
-   * "Running" is weak evidence: a process that crashes on start is running for an instant. The
-   * wait ends only once every service judged that way has stayed up for a moment, so a crash (or a
-   * restart loop) right after start fails the step instead of passing it. Dependents do not wait.
-   */
-  private runningSettleUntil(): number {
-    let until = 0;
-    for (const t of this.tracked.values()) {
-      if (!t.ready || t.probe?.kind !== 'running') continue;
-      const down = t.exitCode !== undefined;
-      // Exited for good: a finished one-shot (a crash has failed the step already).
-      if (down && !(t.facts && willRestart(t.facts, t.exitCode as number))) continue;
-      // Counted from the container's own start, not from when the action saw it running; one
-      // the engine is about to restart must stay up a whole window after it is back.
-      const from = down ? Date.now() : (t.lastStartMs ?? t.facts?.startedAt ?? Date.now());
-      until = Math.max(until, from + (t.probe.settleMs ?? RUNNING_SETTLE_MS));
-    }
-    return until;
   }
 
   /** A `wait-for ... timeout=N` deadline, counted from the service's start. */

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { MainDependencies, run } from '../../../src/action/main';
 import { decodeState, RunState } from '../../../src/action/state';
+import { parseInspect } from '../../../src/engine/container-facts';
 import { FakeDocker, FakeDockerOptions } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
 
@@ -46,7 +47,9 @@ async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<s
     runtime,
     docker: () => docker,
     network: docker.network,
-    reachability: () => ({ description: 'Reaching services: fake engine', reachable: () => true }),
+    // The fake containers' network, 10.9.0.0/24, is one this machine is on.
+    interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
+    surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
     env: {},
     cwd: workspace(yaml),
   };
@@ -74,7 +77,7 @@ describe('main', () => {
     expect(runtime.log).toContain('db: mysql://root:***@localhost:33060');
     expect(runtime.log).not.toContain('correct-horse-battery');
     expect(runtime.log).toContain("Compose v2 ('docker compose'), engine 99.0.0-fake");
-    expect(runtime.log).toContain('Reaching services: fake engine');
+    expect(runtime.log).toContain('Reaching services: container addresses where this machine is on their network');
     expect(runtime.summaries.join('')).toContain('shop');
     expect(state).toMatchObject({ version: 2, creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
     expect(state.project).toMatchObject({ name: 'shop', files: ['compose.yaml'] });
@@ -128,5 +131,59 @@ describe('main', () => {
   it('names an image that is not on the engine when create fails', async () => {
     const { runtime } = await runMain({ images: { app: {} }, failing: { create: 'pull access denied for mariadb' } });
     expect(runtime.failed).toContain("Image 'mariadb' (service 'db') is not on this engine and could not be pulled. pull access denied for mariadb");
+  });
+});
+
+describe('main in a container job', () => {
+  const JOB = 'f00d'.repeat(16);
+  const job = parseInspect({ Id: JOB, Name: '/job', HostConfig: { NetworkMode: 'ci_net' }, NetworkSettings: { Networks: { ci_net: { IPAddress: '172.30.0.2' } } } });
+
+  async function inJob(options: { known?: boolean; timeout?: string } = {}) {
+    const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', timeout: options.timeout ?? '300' });
+    const docker = new FakeDocker({
+      yaml: STACK,
+      behaviour: { db: { listens: [3306] }, migrate: { exitAfterMs: 20, exitCode: 0 }, web: { listens: [8080] } },
+      images: { mariadb: {}, app: {} },
+      others: options.known === false ? [] : [job],
+    });
+    // The job container is on ci_net only, until it joins the project's network.
+    const joined = () => (docker.attached.get('shop_default') ?? []).includes(JOB);
+    await run({
+      runtime,
+      docker: () => docker,
+      network: docker.network,
+      interfaces: () => ({
+        eth0: [{ address: '172.30.0.2', netmask: '255.255.0.0', family: 'IPv4' }],
+        ...(joined() ? { eth1: [{ address: '10.9.0.99', netmask: '255.255.255.0', family: 'IPv4' }] } : {}),
+      }),
+      surroundings: () => ({ dockerenv: true, mountinfo: `1 2 0:1 /var/lib/docker/containers/${JOB}/hostname /etc/hostname rw`, cgroup: '0::/', hostname: JOB.slice(0, 12) }),
+      env: {},
+      cwd: workspace(STACK),
+    });
+    docker.dispose();
+    return { runtime, docker, state: decodeState(runtime.state.run ?? '') as RunState };
+  }
+
+  it('joins the project network before the wait, and gives URLs at the services’ names', async () => {
+    const { runtime, docker, state } = await inJob();
+    expect(runtime.failed).toBeUndefined();
+    expect(docker.calls.indexOf('network connect shop_default')).toBeLessThan(docker.calls.indexOf('start db'));
+    expect(runtime.log).toContain(`Reaching services: job container job (${JOB.slice(0, 12)}) joined to shop_default; URLs name the services`);
+    expect(JSON.parse(runtime.outputs.urls)).toEqual({ db: 'mysql://root:correct-horse-battery@db:3306', web: 'http://web:8080' });
+    expect(runtime.env).toMatchObject({ DB_HOST: 'db', DB_PORT: '3306', WEB_URL: 'http://web:8080' });
+    // `services` keeps the published form beside it.
+    const web = (JSON.parse(runtime.outputs.services) as Record<string, { url: string; ports: { url: string }[] }>).web;
+    expect(web.url).toBe('http://web:8080');
+    expect(web.ports[0].url).toBe('http://localhost:18080');
+    expect(state.joined).toEqual({ container: JOB, networks: ['shop_default'] });
+  });
+
+  it('in a container the engine does not know, reads ports inside the containers instead', async () => {
+    const { runtime, state } = await inJob({ known: false, timeout: '0.5' });
+    expect(runtime.log).toContain('Reaching services: container addresses where this machine is on their network, else through the engine');
+    expect(state.joined).toBeUndefined();
+    // 10.9.0.x is not on this container's networks: never probed there; the fake's exec cannot
+    // read /proc/net/tcp, and the timeout says so.
+    expect(runtime.failed).toContain('could not read /proc/net/tcp in shop-db-1');
   });
 });

@@ -21,8 +21,15 @@ async function mainThenPost(inputs: Record<string, string>, behaviour: Record<st
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
-  const reachability = () => ({ description: 'fake', reachable: () => true });
-  await runMain({ runtime, docker: () => docker, network: docker.network, reachability, env: {}, cwd: dir });
+  await runMain({
+    runtime,
+    docker: () => docker,
+    network: docker.network,
+    interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
+    surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
+    env: {},
+    cwd: dir,
+  });
   between?.(docker);
   const post = new FakeRuntime();
   Object.assign(post.state, runtime.state);
@@ -98,5 +105,28 @@ describe('post', () => {
     await runPost({ runtime: early, docker: () => docker });
     expect(early.log).toContain('The main step stopped before creating anything, so project shop is not touched.');
     expect(docker.calls).toEqual([]);
+  });
+});
+
+describe('post after a container job', () => {
+  it('detaches the job container before removing the networks, also when the stack stays', async () => {
+    for (const teardown of ['always', 'never']) {
+      const docker = new FakeDocker({ yaml: STACK });
+      docker.networks.push('shop_default');
+      await docker.networkConnect('shop_default', 'job');
+      const post = new FakeRuntime();
+      post.state.run = encodeState({
+        version: 2,
+        project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
+        post: { teardown: teardown as 'always' | 'never', logs: 'never', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+        creationStarted: true,
+        outcome: 'success',
+        joined: { container: 'job', networks: ['shop_default'] },
+      });
+      await runPost({ runtime: post, docker: () => docker });
+      expect(docker.attached.get('shop_default')).toEqual([]);
+      expect(post.warnings).toEqual([]);
+      expect(docker.networks).toEqual(teardown === 'always' ? [] : ['shop_default']);
+    }
   });
 });
