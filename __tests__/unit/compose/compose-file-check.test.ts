@@ -100,6 +100,7 @@ describe('checkComposeFiles', () => {
     expect(() => checkComposeFiles(['big.yml'], dir)).toThrow(/big\.yml: is 2\.0 MB; compose files over 2 MB are refused/);
     fs.writeFileSync(path.join(dir, 'secret.yml'), 'services: {}\n', { mode: 0o000 });
     // Root reads any file, so the refusal a runner user would get is simulated.
+    // The module object itself: spying through a namespace import would not reach src/'s copy.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const read = jest.spyOn(require('fs') as typeof fs, 'readFileSync').mockImplementation(() => {
       throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
