@@ -301,13 +301,15 @@ async function runAction(options = {}) {
 
 module.exports = { runAction, parseKeyValueFile, evaluateCondition, inputEnvName };
 
-// As a command: node harness/run-action.js [--workspace DIR] [--input name=value]... [--next 'shell command']
-// "--next" runs once main succeeded, with the step's exported env and OUTPUT_<NAME> for each output.
+// As a command: node harness/run-action.js [--workspace DIR] [--input name=value]... [--next 'shell command'] [--cancel-when REGEX]
+// "--next" runs once main succeeded, with the step's exported env and OUTPUT_<NAME> for each output;
+// "--cancel-when" cancels main as the runner does once its output matches.
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const inputs = {};
   const next = [];
   let workspace = process.cwd();
+  let cancel;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--input') {
       const kv = argv[++i];
@@ -315,6 +317,7 @@ if (require.main === module) {
       inputs[kv.slice(0, eq)] = kv.slice(eq + 1);
     } else if (argv[i] === '--workspace') workspace = path.resolve(argv[++i]);
     else if (argv[i] === '--next') next.push(argv[++i]);
+    else if (argv[i] === '--cancel-when') cancel = { whenOutput: new RegExp(argv[++i], 'm') };
     else {
       console.error(`run-action: unknown argument ${argv[i]}`);
       process.exit(2);
@@ -324,6 +327,7 @@ if (require.main === module) {
   runAction({
     inputs,
     workspace,
+    cancel,
     echo: true,
     between: async ({ outputs, env, masks }) => {
       // Shown as the runner would show them: registered secrets as ***.
