@@ -32,6 +32,8 @@ export interface FakeDockerOptions {
   images?: Record<string, Record<string, string>>;
   /** Containers the engine knows that are not the project's (a job container, say). */
   others?: ContainerFacts[];
+  /** The engine's address (default: the local socket). */
+  endpoint?: string;
   /** Make these calls fail with this message. */
   failing?: Partial<Record<keyof DockerClient, string>>;
 }
@@ -77,6 +79,10 @@ export class FakeDocker implements DockerClient {
   async serverVersion(): Promise<string> {
     this.record('version', 'serverVersion');
     return '99.0.0-fake';
+  }
+
+  async endpoint(): Promise<string> {
+    return this.options.endpoint ?? 'unix:///var/run/docker.sock';
   }
 
   async resolveConfig(explicit: string[] | undefined): Promise<{ cli: ComposeCli; yaml: string }> {

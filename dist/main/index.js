@@ -25763,6 +25763,13 @@ function parseEnvPrefix(value) {
     }
     return prefix;
 }
+function parseDockerHost(value) {
+    const host = value.trim();
+    if (host !== '' && !/^(unix|tcp|ssh|npipe|fd|https?):\/\/\S+$/.test(host)) {
+        throw new Error(`Input 'docker-host' must be an engine address as DOCKER_HOST takes it (unix://, tcp://, ssh://...), got '${value}'.`);
+    }
+    return host;
+}
 /** Reads and checks every input; a bad one fails the step before anything is created. */
 function getInputs(readRaw = (n) => core.getInput(n)) {
     // An empty input takes its default from the one table (the runner fills them from action.yml,
@@ -25787,6 +25794,7 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
+        dockerHost: parseDockerHost(read(names_1.InputNames.DockerHost)),
         exportEnv: (0, input_parsing_1.parseBoolean)(names_1.InputNames.ExportEnv, read(names_1.InputNames.ExportEnv)),
         envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
@@ -25867,7 +25875,7 @@ const state_1 = __nccwpck_require__(3175);
 function defaultMainDependencies() {
     return {
         runtime: (0, runtime_1.coreRuntime)(),
-        docker: (signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal),
+        docker: (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal),
         network: network_probe_1.nodeNetworkProbe,
         interfaces: () => os.networkInterfaces(),
         surroundings: readSurroundings,
@@ -25901,12 +25909,15 @@ async function run(deps = defaultMainDependencies()) {
 async function up(inputs, deps, signal) {
     const { runtime } = deps;
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd);
-    const state = { version: 2, project, post: inputs.post };
+    // The engine of every docker call, main's and post's: the input, else the environment's.
+    const dockerHost = inputs.dockerHost || deps.env.DOCKER_HOST || undefined;
+    const env = dockerHost ? { ...deps.env, DOCKER_HOST: dockerHost } : deps.env;
+    const state = { version: 2, project, post: inputs.post, dockerHost };
     const save = () => (0, state_1.saveRunState)(runtime, state);
     save();
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
     runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
-    const docker = deps.docker(signal);
+    const docker = deps.docker(env, signal);
     const stack = await (0, prepare_1.readStack)(docker, inputs, project, deps.env);
     state.compose = stack.cli;
     save();
@@ -25922,7 +25933,7 @@ async function up(inputs, deps, signal) {
     const created = await (0, create_1.createStack)(docker, stack, inputs, secrets, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
     const route = await (0, route_1.chooseRoute)(docker, project.name, {
-        dockerHost: deps.env.DOCKER_HOST,
+        dockerHost: stack.endpoint,
         interfaces: deps.interfaces,
         surroundings: deps.surroundings,
         beforeJoin: (joined) => {
@@ -25931,7 +25942,7 @@ async function up(inputs, deps, signal) {
         },
     });
     runtime.info(route.reachability.description);
-    const publishing = { ...inputs, form: route.form };
+    const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form };
     let outcomes;
     try {
         outcomes = await (0, start_1.startStack)(docker, deps.network, stack, created, {
@@ -25996,6 +26007,7 @@ exports.InputNames = {
     LogLines: 'log-lines',
     StopTimeout: 'stop-timeout',
     Host: 'host',
+    DockerHost: 'docker-host',
     ExportEnv: 'export-env',
     EnvPrefix: 'env-prefix',
     ComposeCommand: 'compose-command',
@@ -26021,7 +26033,6 @@ exports.InputDefaults = {
     [exports.InputNames.Logs]: 'on-failure',
     [exports.InputNames.LogLines]: '200',
     [exports.InputNames.StopTimeout]: '3',
-    [exports.InputNames.Host]: 'localhost',
     [exports.InputNames.ExportEnv]: 'true',
     [exports.InputNames.FailOnExit]: 'false',
 };
@@ -26228,6 +26239,7 @@ function decodeState(text) {
         version: 2,
         project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
         compose: s.compose,
+        dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
         // Main writes every setting; a missing one takes the input's default rather than failing post.
         post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
         watched: Array.isArray(s.watched) ? s.watched : undefined,
@@ -27291,6 +27303,7 @@ exports.listNetworkNamesArgs = listNetworkNamesArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
+exports.contextEndpointArgs = contextEndpointArgs;
 exports.networkConnectArgs = networkConnectArgs;
 exports.networkDisconnectArgs = networkDisconnectArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
@@ -27394,6 +27407,10 @@ function imageEnvArgs(images) {
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
+}
+/** The current context's engine address (DOCKER_CONTEXT, or the CLI's own choice). */
+function contextEndpointArgs() {
+    return ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'];
 }
 /** Attaches a container to a network (the job container to the project's, in a container job). */
 function networkConnectArgs(network, container) {
@@ -27549,15 +27566,29 @@ class Docker {
     /** Engine version, or a message that says which daemon did not answer. */
     async serverVersion() {
         try {
-            return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 20000 })).trim();
+            return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
         }
         catch (e) {
-            if (e instanceof DockerError && !/not found on PATH/.test(e.message)) {
-                const host = this.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
-                throw new DockerError(`The Docker daemon at ${host} did not answer. ${e.message}`);
+            const message = e.message;
+            if (!/not found on PATH|was cancelled/.test(message)) {
+                const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
+                const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
+                const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
+                throw new DockerError(`The Docker daemon at ${host} did not answer.${why} ${message}`);
             }
             throw e;
         }
+    }
+    /**
+     * The engine's address as the CLI resolves it: DOCKER_HOST, else the endpoint of DOCKER_CONTEXT
+     * or the current context, else the local socket.
+     */
+    async endpoint() {
+        if (this.env.DOCKER_HOST)
+            return this.env.DOCKER_HOST;
+        if (this.api)
+            return `unix://${this.api.socket}`;
+        return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     /**
      * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
@@ -27849,21 +27880,21 @@ function labelFilter(label) {
     return encodeURIComponent(JSON.stringify({ label: [label] }));
 }
 class EngineApi {
-    socketPath;
+    socket;
     signal;
-    constructor(socketPath, signal) {
-        this.socketPath = socketPath;
+    constructor(socket, signal) {
+        this.socket = socket;
         this.signal = signal;
     }
     request(method, urlPath) {
         return new Promise((resolve, reject) => {
-            const req = http.request({ socketPath: this.socketPath, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
+            const req = http.request({ socketPath: this.socket, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
                 res.on('error', reject);
             });
-            req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socketPath}: ${e.message}`)));
+            req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
             req.end();
         });
     }
@@ -28303,6 +28334,7 @@ exports.SpawnRunner = SpawnRunner;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isOnLocalNetwork = isOnLocalNetwork;
 exports.engineIsLocal = engineIsLocal;
+exports.engineHostName = engineHostName;
 exports.chooseReachability = chooseReachability;
 const net_1 = __nccwpck_require__(9278);
 function ipv4ToBigInt(ip) {
@@ -28362,6 +28394,11 @@ function engineIsLocal(dockerHost, interfaces) {
     if (host === 'localhost' || /^127\./.test(host) || host === '::1')
         return true;
     return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
+}
+/** The host of an engine address (tcp://h:2376, ssh://user@h), undefined for a socket. */
+function engineHostName(dockerHost) {
+    const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost ?? '');
+    return m ? m[1].replace(/^\[|\]$/g, '') : undefined;
 }
 /**
  * Container addresses where they lie on a network of this machine's (a local engine's bridge),
@@ -28560,13 +28597,16 @@ function resolveProject(request, env, cwd) {
  * basic problem, so it is the one reported first.
  */
 async function readStack(docker, request, project, env) {
-    const [configResult, versionResult, existingResult] = await Promise.allSettled([
+    const [configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
         docker.resolveConfig(request.composeCommand, project),
         docker.serverVersion(),
         docker.projectResources(project.name),
+        docker.endpoint(),
     ]);
     if (versionResult.status === 'rejected')
         throw versionResult.reason;
+    if (endpointResult.status === 'rejected')
+        throw endpointResult.reason;
     if (configResult.status === 'rejected')
         throw configResult.reason;
     if (existingResult.status === 'rejected')
@@ -28579,7 +28619,7 @@ async function readStack(docker, request, project, env) {
     if (unknown.length > 0) {
         throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
     }
-    return { project, cli, dialect: (0, dialect_1.detectDialect)(cli, yaml), model, plan, engineVersion: versionResult.value, existing: existingResult.value };
+    return { project, cli, dialect: (0, dialect_1.detectDialect)(cli, yaml), model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value };
 }
 function profilesFrom(env) {
     return (env.COMPOSE_PROFILES ?? '')
@@ -28603,8 +28643,9 @@ const job_container_1 = __nccwpck_require__(4007);
 const reachability_1 = __nccwpck_require__(5543);
 async function chooseRoute(docker, projectName, ctx) {
     const direct = { reachability: (0, reachability_1.chooseReachability)(ctx.dockerHost, ctx.interfaces), form: 'published' };
+    // A remote engine publishes ports on its own host: the URLs name it.
     if (!(0, reachability_1.engineIsLocal)(ctx.dockerHost, ctx.interfaces()))
-        return direct;
+        return { ...direct, publishedHost: (0, reachability_1.engineHostName)(ctx.dockerHost) };
     const candidates = (0, job_container_1.ownContainerCandidates)(ctx.surroundings());
     if (candidates.length === 0)
         return direct;

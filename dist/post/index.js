@@ -25763,6 +25763,13 @@ function parseEnvPrefix(value) {
     }
     return prefix;
 }
+function parseDockerHost(value) {
+    const host = value.trim();
+    if (host !== '' && !/^(unix|tcp|ssh|npipe|fd|https?):\/\/\S+$/.test(host)) {
+        throw new Error(`Input 'docker-host' must be an engine address as DOCKER_HOST takes it (unix://, tcp://, ssh://...), got '${value}'.`);
+    }
+    return host;
+}
 /** Reads and checks every input; a bad one fails the step before anything is created. */
 function getInputs(readRaw = (n) => core.getInput(n)) {
     // An empty input takes its default from the one table (the runner fills them from action.yml,
@@ -25787,6 +25794,7 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
+        dockerHost: parseDockerHost(read(names_1.InputNames.DockerHost)),
         exportEnv: (0, input_parsing_1.parseBoolean)(names_1.InputNames.ExportEnv, read(names_1.InputNames.ExportEnv)),
         envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
@@ -25829,6 +25837,7 @@ exports.InputNames = {
     LogLines: 'log-lines',
     StopTimeout: 'stop-timeout',
     Host: 'host',
+    DockerHost: 'docker-host',
     ExportEnv: 'export-env',
     EnvPrefix: 'env-prefix',
     ComposeCommand: 'compose-command',
@@ -25854,7 +25863,6 @@ exports.InputDefaults = {
     [exports.InputNames.Logs]: 'on-failure',
     [exports.InputNames.LogLines]: '200',
     [exports.InputNames.StopTimeout]: '3',
-    [exports.InputNames.Host]: 'localhost',
     [exports.InputNames.ExportEnv]: 'true',
     [exports.InputNames.FailOnExit]: 'false',
 };
@@ -25890,7 +25898,7 @@ const state_1 = __nccwpck_require__(3175);
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
 const EXIT_LOG_LINES = 30;
 function defaultPostDependencies() {
-    return { runtime: (0, runtime_1.coreRuntime)(), docker: (signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), process.env, signal) };
+    return { runtime: (0, runtime_1.coreRuntime)(), docker: (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal), env: process.env };
 }
 /**
  * The post step: logs as asked, then teardown of what this run created, and only that. Problems
@@ -25929,7 +25937,8 @@ async function run(deps = defaultPostDependencies()) {
             runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
             return;
         }
-        const docker = deps.docker(controller.signal);
+        // The engine main used, whatever this step's environment says.
+        const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
         let containers;
         // One look serves both the exit report and the logs; neither asked for, teardown needs none.
         if (state.watched?.length || state.post.logs !== 'never') {
@@ -26163,6 +26172,7 @@ function decodeState(text) {
         version: 2,
         project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
         compose: s.compose,
+        dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
         // Main writes every setting; a missing one takes the input's default rather than failing post.
         post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
         watched: Array.isArray(s.watched) ? s.watched : undefined,
@@ -26360,6 +26370,7 @@ exports.listNetworkNamesArgs = listNetworkNamesArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
+exports.contextEndpointArgs = contextEndpointArgs;
 exports.networkConnectArgs = networkConnectArgs;
 exports.networkDisconnectArgs = networkDisconnectArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
@@ -26463,6 +26474,10 @@ function imageEnvArgs(images) {
 }
 function listNetworksArgs(project) {
     return ['network', 'ls', '--quiet', '--filter', (0, exports.projectFilter)(project)];
+}
+/** The current context's engine address (DOCKER_CONTEXT, or the CLI's own choice). */
+function contextEndpointArgs() {
+    return ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'];
 }
 /** Attaches a container to a network (the job container to the project's, in a container job). */
 function networkConnectArgs(network, container) {
@@ -26618,15 +26633,29 @@ class Docker {
     /** Engine version, or a message that says which daemon did not answer. */
     async serverVersion() {
         try {
-            return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 20000 })).trim();
+            return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
         }
         catch (e) {
-            if (e instanceof DockerError && !/not found on PATH/.test(e.message)) {
-                const host = this.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
-                throw new DockerError(`The Docker daemon at ${host} did not answer. ${e.message}`);
+            const message = e.message;
+            if (!/not found on PATH|was cancelled/.test(message)) {
+                const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
+                const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
+                const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
+                throw new DockerError(`The Docker daemon at ${host} did not answer.${why} ${message}`);
             }
             throw e;
         }
+    }
+    /**
+     * The engine's address as the CLI resolves it: DOCKER_HOST, else the endpoint of DOCKER_CONTEXT
+     * or the current context, else the local socket.
+     */
+    async endpoint() {
+        if (this.env.DOCKER_HOST)
+            return this.env.DOCKER_HOST;
+        if (this.api)
+            return `unix://${this.api.socket}`;
+        return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     /**
      * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
@@ -26918,21 +26947,21 @@ function labelFilter(label) {
     return encodeURIComponent(JSON.stringify({ label: [label] }));
 }
 class EngineApi {
-    socketPath;
+    socket;
     signal;
-    constructor(socketPath, signal) {
-        this.socketPath = socketPath;
+    constructor(socket, signal) {
+        this.socket = socket;
         this.signal = signal;
     }
     request(method, urlPath) {
         return new Promise((resolve, reject) => {
-            const req = http.request({ socketPath: this.socketPath, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
+            const req = http.request({ socketPath: this.socket, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
                 res.on('error', reject);
             });
-            req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socketPath}: ${e.message}`)));
+            req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
             req.end();
         });
     }
@@ -27266,6 +27295,7 @@ exports.SpawnRunner = SpawnRunner;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isOnLocalNetwork = isOnLocalNetwork;
 exports.engineIsLocal = engineIsLocal;
+exports.engineHostName = engineHostName;
 exports.chooseReachability = chooseReachability;
 const net_1 = __nccwpck_require__(9278);
 function ipv4ToBigInt(ip) {
@@ -27326,6 +27356,11 @@ function engineIsLocal(dockerHost, interfaces) {
         return true;
     return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
+/** The host of an engine address (tcp://h:2376, ssh://user@h), undefined for a socket. */
+function engineHostName(dockerHost) {
+    const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost ?? '');
+    return m ? m[1].replace(/^\[|\]$/g, '') : undefined;
+}
 /**
  * Container addresses where they lie on a network of this machine's (a local engine's bridge),
  * else through the engine. `interfaces` is read again at each new address: the project's own
@@ -27363,8 +27398,9 @@ const job_container_1 = __nccwpck_require__(4007);
 const reachability_1 = __nccwpck_require__(5543);
 async function chooseRoute(docker, projectName, ctx) {
     const direct = { reachability: (0, reachability_1.chooseReachability)(ctx.dockerHost, ctx.interfaces), form: 'published' };
+    // A remote engine publishes ports on its own host: the URLs name it.
     if (!(0, reachability_1.engineIsLocal)(ctx.dockerHost, ctx.interfaces()))
-        return direct;
+        return { ...direct, publishedHost: (0, reachability_1.engineHostName)(ctx.dockerHost) };
     const candidates = (0, job_container_1.ownContainerCandidates)(ctx.surroundings());
     if (candidates.length === 0)
         return direct;

@@ -17,7 +17,10 @@ export interface Inputs {
   pull: PullPolicy;
   timeoutSeconds: number;
   waitFor: Record<string, WaitRule>;
+  /** Host name for URLs; empty: localhost, or the remote engine's host. */
   host: string;
+  /** DOCKER_HOST for every docker call of the run; empty: the environment's. */
+  dockerHost: string;
   exportEnv: boolean;
   envPrefix: string;
   composeCommand?: string[];
@@ -40,6 +43,14 @@ function parseEnvPrefix(value: string): string {
     throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
   }
   return prefix;
+}
+
+function parseDockerHost(value: string): string {
+  const host = value.trim();
+  if (host !== '' && !/^(unix|tcp|ssh|npipe|fd|https?):\/\/\S+$/.test(host)) {
+    throw new Error(`Input 'docker-host' must be an engine address as DOCKER_HOST takes it (unix://, tcp://, ssh://...), got '${value}'.`);
+  }
+  return host;
 }
 
 /** Reads and checks every input; a bad one fails the step before anything is created. */
@@ -65,6 +76,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout)),
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
     host,
+    dockerHost: parseDockerHost(read(Names.DockerHost)),
     exportEnv: parseBoolean(Names.ExportEnv, read(Names.ExportEnv)),
     envPrefix: parseEnvPrefix(read(Names.EnvPrefix)),
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,

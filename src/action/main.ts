@@ -22,7 +22,8 @@ import { RunState, saveRunState } from './state';
 /** What the main step works with; the real ones by default, fakes in unit tests. */
 export interface MainDependencies {
   runtime: ActionRuntime;
-  docker: (signal: AbortSignal) => DockerClient;
+  /** The docker module for an environment (DOCKER_HOST and the like) and a cancel signal. */
+  docker: (env: NodeJS.ProcessEnv, signal: AbortSignal) => DockerClient;
   network: NetworkProbe;
   /** This machine's network interfaces, read anew each time. */
   interfaces: () => Record<string, InterfaceAddress[] | undefined>;
@@ -35,7 +36,7 @@ export interface MainDependencies {
 export function defaultMainDependencies(): MainDependencies {
   return {
     runtime: coreRuntime(),
-    docker: (signal) => new Docker(new SpawnRunner(), process.env, signal),
+    docker: (env, signal) => new Docker(new SpawnRunner(), env, signal),
     network: nodeNetworkProbe,
     interfaces: () => os.networkInterfaces(),
     surroundings: readSurroundings,
@@ -72,13 +73,16 @@ export async function run(deps: MainDependencies = defaultMainDependencies()): P
 async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
   const { runtime } = deps;
   const project = resolveProject(inputs, deps.env, deps.cwd);
-  const state: RunState = { version: 2, project, post: inputs.post };
+  // The engine of every docker call, main's and post's: the input, else the environment's.
+  const dockerHost = inputs.dockerHost || deps.env.DOCKER_HOST || undefined;
+  const env = dockerHost ? { ...deps.env, DOCKER_HOST: dockerHost } : deps.env;
+  const state: RunState = { version: 2, project, post: inputs.post, dockerHost };
   const save = () => saveRunState(runtime, state);
   save();
   runtime.setOutput(OutputNames.ProjectName, project.name);
   runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
 
-  const docker = deps.docker(signal);
+  const docker = deps.docker(env, signal);
   const stack = await readStack(docker, inputs, project, deps.env);
   state.compose = stack.cli;
   save();
@@ -98,7 +102,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const created = await createStack(docker, stack, inputs, secrets, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
   const route = await chooseRoute(docker, project.name, {
-    dockerHost: deps.env.DOCKER_HOST,
+    dockerHost: stack.endpoint,
     interfaces: deps.interfaces,
     surroundings: deps.surroundings,
     beforeJoin: (joined) => {
@@ -107,7 +111,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     },
   });
   runtime.info(route.reachability.description);
-  const publishing = { ...inputs, form: route.form };
+  const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form };
   let outcomes: Outcomes;
   try {
     outcomes = await startStack(docker, deps.network, stack, created, {

@@ -16,6 +16,7 @@ export const InputNames = {
   LogLines: 'log-lines',
   StopTimeout: 'stop-timeout',
   Host: 'host',
+  DockerHost: 'docker-host',
   ExportEnv: 'export-env',
   EnvPrefix: 'env-prefix',
   ComposeCommand: 'compose-command',
@@ -43,7 +44,6 @@ export const InputDefaults = {
   [InputNames.Logs]: 'on-failure',
   [InputNames.LogLines]: '200',
   [InputNames.StopTimeout]: '3',
-  [InputNames.Host]: 'localhost',
   [InputNames.ExportEnv]: 'true',
   [InputNames.FailOnExit]: 'false',
 } as const;

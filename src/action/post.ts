@@ -16,11 +16,12 @@ const EXIT_LOG_LINES = 30;
 
 export interface PostDependencies {
   runtime: ActionRuntime;
-  docker: (signal: AbortSignal) => DockerClient;
+  docker: (env: NodeJS.ProcessEnv, signal: AbortSignal) => DockerClient;
+  env: NodeJS.ProcessEnv;
 }
 
 export function defaultPostDependencies(): PostDependencies {
-  return { runtime: coreRuntime(), docker: (signal) => new Docker(new SpawnRunner(), process.env, signal) };
+  return { runtime: coreRuntime(), docker: (env, signal) => new Docker(new SpawnRunner(), env, signal), env: process.env };
 }
 
 /**
@@ -59,7 +60,8 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
       return;
     }
-    const docker = deps.docker(controller.signal);
+    // The engine main used, whatever this step's environment says.
+    const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
     let containers: ContainerFacts[] | undefined;
     // One look serves both the exit report and the logs; neither asked for, teardown needs none.
     if (state.watched?.length || state.post.logs !== 'never') {

@@ -18,6 +18,8 @@ export interface RunState {
   /** The compose program found, once known (post runs it only for `down-flags`). */
   compose?: ComposeCli;
   post: PostSettings;
+  /** DOCKER_HOST for post's calls: the `docker-host` input, or main's environment's. */
+  dockerHost?: string;
   /** The job container main attached to the project's networks; post detaches it first. */
   joined?: JoinedNetworks;
   /** The containers main left up (services judged ready), for post to see which died since. */
@@ -50,6 +52,7 @@ export function decodeState(text: string): RunState | undefined {
     version: 2,
     project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
     compose: s.compose,
+    dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
     // Main writes every setting; a missing one takes the input's default rather than failing post.
     post: { ...getInputs(() => '').post, ...s.post },
     watched: Array.isArray(s.watched) ? s.watched : undefined,

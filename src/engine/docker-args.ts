@@ -135,6 +135,11 @@ export function listNetworksArgs(project: string): string[] {
   return ['network', 'ls', '--quiet', '--filter', projectFilter(project)];
 }
 
+/** The current context's engine address (DOCKER_CONTEXT, or the CLI's own choice). */
+export function contextEndpointArgs(): string[] {
+  return ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'];
+}
+
 /** Attaches a container to a network (the job container to the project's, in a container job). */
 export function networkConnectArgs(network: string, container: string): string[] {
   return ['network', 'connect', '--', network, container];

@@ -85,14 +85,27 @@ export class Docker {
   /** Engine version, or a message that says which daemon did not answer. */
   async serverVersion(): Promise<string> {
     try {
-      return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 20000 })).trim();
+      return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
     } catch (e) {
-      if (e instanceof DockerError && !/not found on PATH/.test(e.message)) {
-        const host = this.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
-        throw new DockerError(`The Docker daemon at ${host} did not answer. ${e.message}`);
+      const message = (e as Error).message;
+      if (!/not found on PATH|was cancelled/.test(message)) {
+        const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
+        const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
+        const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
+        throw new DockerError(`The Docker daemon at ${host} did not answer.${why} ${message}`);
       }
       throw e;
     }
+  }
+
+  /**
+   * The engine's address as the CLI resolves it: DOCKER_HOST, else the endpoint of DOCKER_CONTEXT
+   * or the current context, else the local socket.
+   */
+  async endpoint(): Promise<string> {
+    if (this.env.DOCKER_HOST) return this.env.DOCKER_HOST;
+    if (this.api) return `unix://${this.api.socket}`;
+    return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
   }
 
   /**

@@ -43,19 +43,19 @@ function labelFilter(label: string): string {
 
 export class EngineApi {
   constructor(
-    private readonly socketPath: string,
+    readonly socket: string,
     private readonly signal?: AbortSignal,
   ) {}
 
   private request(method: string, urlPath: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: this.socketPath, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
+      const req = http.request({ socketPath: this.socket, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socketPath}: ${e.message}`)));
+      req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
       req.end();
     });
   }

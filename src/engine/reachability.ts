@@ -65,6 +65,12 @@ export function engineIsLocal(dockerHost: string | undefined, interfaces: Record
   return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
 
+/** The host of an engine address (tcp://h:2376, ssh://user@h), undefined for a socket. */
+export function engineHostName(dockerHost: string | undefined): string | undefined {
+  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost ?? '');
+  return m ? m[1].replace(/^\[|\]$/g, '') : undefined;
+}
+
 /** How this run reaches the project's containers: chosen once, used by every probe. */
 export interface Reachability {
   /** One line for the log: how services are reached. */

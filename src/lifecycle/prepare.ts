@@ -32,6 +32,8 @@ export interface PreparedStack {
   model: ComposeModel;
   plan: StartPlan;
   engineVersion: string;
+  /** The engine's address as the CLI resolves it (DOCKER_HOST, a context, the local socket). */
+  endpoint: string;
   /** What already carries the project's label on the engine (nothing, for a run allowed to go on). */
   existing: ProjectResources;
 }
@@ -51,12 +53,14 @@ export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cw
  * basic problem, so it is the one reported first.
  */
 export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject, env: NodeJS.ProcessEnv): Promise<PreparedStack> {
-  const [configResult, versionResult, existingResult] = await Promise.allSettled([
+  const [configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
     docker.resolveConfig(request.composeCommand, project),
     docker.serverVersion(),
     docker.projectResources(project.name),
+    docker.endpoint(),
   ]);
   if (versionResult.status === 'rejected') throw versionResult.reason;
+  if (endpointResult.status === 'rejected') throw endpointResult.reason;
   if (configResult.status === 'rejected') throw configResult.reason;
   if (existingResult.status === 'rejected') throw existingResult.reason;
   const { cli, yaml } = configResult.value;
@@ -67,7 +71,7 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   if (unknown.length > 0) {
     throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
   }
-  return { project, cli, dialect: detectDialect(cli, yaml), model, plan, engineVersion: versionResult.value, existing: existingResult.value };
+  return { project, cli, dialect: detectDialect(cli, yaml), model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value };
 }
 
 function profilesFrom(env: NodeJS.ProcessEnv): string[] {

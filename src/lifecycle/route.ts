@@ -1,7 +1,7 @@
 import { DockerClient } from '../engine/docker';
 import { ContainerFacts } from '../engine/container-facts';
 import { OwnSurroundings, ownContainerCandidates, pickOwnContainer } from '../engine/job-container';
-import { chooseReachability, engineIsLocal, InterfaceAddress, Reachability } from '../engine/reachability';
+import { chooseReachability, engineHostName, engineIsLocal, InterfaceAddress, Reachability } from '../engine/reachability';
 import { ReachForm } from '../outputs/service-report';
 
 // How this run reaches the stack, chosen once, after create (the project's networks exist then)
@@ -18,6 +18,8 @@ export interface Route {
   reachability: Reachability;
   /** Which form the URLs take: published host ports, or service names on the project's network. */
   form: ReachForm;
+  /** The host published ports are reached at, when it is not this machine (a remote engine's). */
+  publishedHost?: string;
   joined?: JoinedNetworks;
 }
 
@@ -31,7 +33,8 @@ export interface RouteContext {
 
 export async function chooseRoute(docker: DockerClient, projectName: string, ctx: RouteContext): Promise<Route> {
   const direct: Route = { reachability: chooseReachability(ctx.dockerHost, ctx.interfaces), form: 'published' };
-  if (!engineIsLocal(ctx.dockerHost, ctx.interfaces())) return direct;
+  // A remote engine publishes ports on its own host: the URLs name it.
+  if (!engineIsLocal(ctx.dockerHost, ctx.interfaces())) return { ...direct, publishedHost: engineHostName(ctx.dockerHost) };
   const candidates = ownContainerCandidates(ctx.surroundings());
   if (candidates.length === 0) return direct;
   const known = (await Promise.all(candidates.map((c) => docker.inspect([c]).catch((): ContainerFacts[] => [])))).flat();

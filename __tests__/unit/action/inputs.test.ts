@@ -44,7 +44,17 @@ describe('getInputs', () => {
   const read = (values: Record<string, string>) => (name: string) => values[name] ?? '';
   it('applies defaults', () => {
     const inputs = getInputs(read({}));
-    expect(inputs).toMatchObject({ composeFiles: [], workingDirectory: '.', pull: 'missing', timeoutSeconds: 300, host: 'localhost', build: false, exportEnv: true, upFlags: [] });
+    expect(inputs).toMatchObject({
+      composeFiles: [],
+      workingDirectory: '.',
+      pull: 'missing',
+      timeoutSeconds: 300,
+      host: '',
+      dockerHost: '',
+      build: false,
+      exportEnv: true,
+      upFlags: [],
+    });
     expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false });
     expect(inputs.composeCommand).toBeUndefined();
   });
@@ -72,5 +82,7 @@ describe('getInputs', () => {
     expect(() => getInputs(read({ 'down-flags': '"oops' }))).toThrow("Input 'down-flags': unbalanced double quote");
     expect(() => getInputs(read({ pull: 'sometimes' }))).toThrow("Input 'pull'");
     expect(() => getInputs(read({ host: 'a b' }))).toThrow("Input 'host'");
+    expect(() => getInputs(read({ 'docker-host': '10.0.0.5:2375' }))).toThrow("Input 'docker-host' must be an engine address");
+    expect(getInputs(read({ 'docker-host': ' ssh://ci@build-1 ' })).dockerHost).toBe('ssh://ci@build-1');
   });
 });

@@ -187,3 +187,30 @@ describe('main in a container job', () => {
     expect(runtime.failed).toContain('could not read /proc/net/tcp in shop-db-1');
   });
 });
+
+describe('main with a remote engine', () => {
+  it('names the engine’s host in the URLs, reads ports inside the containers, and hands post the engine', async () => {
+    const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'docker-host': 'tcp://10.201.0.2:2375', timeout: '0.5' });
+    const docker = new FakeDocker({ yaml: STACK, endpoint: 'tcp://10.201.0.2:2375', behaviour: { db: { listens: [3306] } }, images: { mariadb: {}, app: {} } });
+    let envSeen: NodeJS.ProcessEnv = {};
+    await run({
+      runtime,
+      docker: (env) => {
+        envSeen = env;
+        return docker;
+      },
+      network: docker.network,
+      interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
+      surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
+      env: { DOCKER_HOST: 'unix:///elsewhere.sock' },
+      cwd: workspace(STACK),
+    });
+    docker.dispose();
+    expect(envSeen.DOCKER_HOST).toBe('tcp://10.201.0.2:2375');
+    expect(runtime.log).toContain('Reaching services: through the engine at tcp://10.201.0.2:2375');
+    // Even an address on this machine's own network is not probed: it would be another machine's.
+    expect(runtime.failed).toContain('could not read /proc/net/tcp in shop-db-1');
+    expect(JSON.parse(runtime.outputs.services)).toMatchObject({ db: { ports: [{ url: 'mysql://root:correct-horse-battery@10.201.0.2:33060' }] } });
+    expect(decodeState(runtime.state.run ?? '')?.dockerHost).toBe('tcp://10.201.0.2:2375');
+  });
+});

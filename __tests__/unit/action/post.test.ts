@@ -33,7 +33,7 @@ async function mainThenPost(inputs: Record<string, string>, behaviour: Record<st
   between?.(docker);
   const post = new FakeRuntime();
   Object.assign(post.state, runtime.state);
-  await runPost({ runtime: post, docker: () => docker });
+  await runPost({ runtime: post, docker: () => docker, env: {} });
   docker.dispose();
   return { main: runtime, post, docker };
 }
@@ -86,7 +86,7 @@ describe('post', () => {
     const post = new FakeRuntime();
     post.state.run = encodeState(state);
     const docker = new FakeDocker({ yaml: STACK, failing: { containerIds: 'Cannot connect to the Docker daemon' } });
-    await runPost({ runtime: post, docker: () => docker });
+    await runPost({ runtime: post, docker: () => docker, env: {} });
     expect(post.warnings.join('\n')).toContain('Could not list what project shop holds on the engine (Cannot connect to the Docker daemon)');
     expect(post.warnings.join('\n')).toContain('label=com.docker.compose.project=shop');
   });
@@ -94,7 +94,7 @@ describe('post', () => {
   it('touches nothing without state, or when main stopped before creating anything', async () => {
     const docker = new FakeDocker({ yaml: STACK, existing: { containers: ['shop-db-1'] } });
     const none = new FakeRuntime();
-    await runPost({ runtime: none, docker: () => docker });
+    await runPost({ runtime: none, docker: () => docker, env: {} });
     expect(none.log).toContain('saved no state');
     const early = new FakeRuntime();
     early.state.run = encodeState({
@@ -102,7 +102,7 @@ describe('post', () => {
       project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
       post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
     });
-    await runPost({ runtime: early, docker: () => docker });
+    await runPost({ runtime: early, docker: () => docker, env: {} });
     expect(early.log).toContain('The main step stopped before creating anything, so project shop is not touched.');
     expect(docker.calls).toEqual([]);
   });
@@ -123,7 +123,7 @@ describe('post after a container job', () => {
         outcome: 'success',
         joined: { container: 'job', networks: ['shop_default'] },
       });
-      await runPost({ runtime: post, docker: () => docker });
+      await runPost({ runtime: post, docker: () => docker, env: {} });
       expect(docker.attached.get('shop_default')).toEqual([]);
       expect(post.warnings).toEqual([]);
       expect(docker.networks).toEqual(teardown === 'always' ? [] : ['shop_default']);

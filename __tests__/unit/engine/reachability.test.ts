@@ -1,5 +1,5 @@
 import { listeningPorts } from '../../../src/engine/proc-net-tcp';
-import { engineIsLocal, isOnLocalNetwork } from '../../../src/engine/reachability';
+import { engineHostName, engineIsLocal, isOnLocalNetwork } from '../../../src/engine/reachability';
 
 const interfaces = {
   lo: [
@@ -43,4 +43,14 @@ describe('engineIsLocal', () => {
     ['ssh://deploy@[::1]:22', true],
     ['tcp://[fd00:ec::9]:2375', false],
   ])('%s: %s', (host, local) => expect(engineIsLocal(host, interfaces)).toBe(local));
+});
+
+describe('engineHostName', () => {
+  it('is the host of a tcp or ssh engine, and nothing for a socket', () => {
+    expect(engineHostName('tcp://10.201.0.2:2375')).toBe('10.201.0.2');
+    expect(engineHostName('ssh://deploy@preview.example.org')).toBe('preview.example.org');
+    expect(engineHostName('tcp://[fd00::2]:2376')).toBe('fd00::2');
+    expect(engineHostName('unix:///var/run/docker.sock')).toBeUndefined();
+    expect(engineHostName(undefined)).toBeUndefined();
+  });
 });

@@ -1,0 +1,115 @@
+import * as path from 'path';
+import { FIXTURES, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
+
+// The action driving an engine on another host (here: a second dockerd in a network namespace of
+// its own, see helpers/remote-engine.ts). Container addresses there are never probed; ports are
+// read inside the containers, and the URLs name the engine's host.
+
+const project = projectsRemovedAfterEach();
+let remote: RemoteEngine;
+
+beforeAll(async () => {
+  remote = await startRemoteEngine(['ephemeral-compose-test/busybox']);
+  remote.docker('build', '-q', '-t', 'ephemeral-compose-test/verdicts-bare', '-f', path.join(FIXTURES, 'verdicts', 'Dockerfile.bare'), path.join(FIXTURES, 'verdicts'));
+}, 120_000);
+
+afterAll(() => remote?.stop());
+
+/** What carries the project's label on the remote engine. */
+function remoteLeftovers(name: string): string[] {
+  const f = projectFilter(name);
+  return [remote.docker('ps', '-aq', '--filter', f), remote.docker('network', 'ls', '-q', '--filter', f), remote.docker('volume', 'ls', '-q', '--filter', f)]
+    .join('\n')
+    .split('\n')
+    .filter(Boolean);
+}
+
+function cleanUpRemote(name: string): void {
+  const ids = remote.docker('ps', '-aq', '--filter', projectFilter(name)).split('\n').filter(Boolean);
+  if (ids.length) remote.docker('rm', '-f', ...ids);
+}
+
+describe('a remote engine (tcp)', () => {
+  it('brings the founding shape up: ports read inside the containers, URLs on the engine’s host', async () => {
+    const name = project('remote-founding');
+    let webPage = '';
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      between: async ({ outputs }) => {
+        // A later step on the runner reaches the service where the URL says.
+        webPage = (await httpGet(`${urlsOutput(outputs).webserver}/health`)).body;
+      },
+    });
+    cleanUpRemote(name);
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost} (ports read inside each container)`);
+    expect(result.main.output).toMatch(/db +listening +[\d.]+s +\(port 3306, read inside the container\)/);
+    const services = servicesOutput(result);
+    for (const s of ['db', 'webserver', 'scheduler', 'myapp']) expect(services[s].state).toBe('ready');
+    // The port opened 3 s after start, behind the remote userland proxy: not reported before.
+    expect(services.db.readySeconds).toBeGreaterThanOrEqual(3);
+    const urls = urlsOutput(result.main.outputs);
+    expect(urls.webserver).toMatch(new RegExp(`^http://${remote.host.replace(/\./g, '\\.')}:\\d+$`));
+    expect(urls.db).toMatch(new RegExp(`^mysql://${remote.host.replace(/\./g, '\\.')}:\\d+$`));
+    expect(webPage.trim()).toBe('ok');
+    expect(result.main.output).not.toMatch(/cannot reach db/);
+    expect(result.post?.exitCode).toBe(0);
+    expect(remoteLeftovers(name)).toEqual([]);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('takes the engine from the docker-host input, and post removes the stack there', async () => {
+    const name = project('remote-input');
+    const result = await runAction({ workspace: path.join(FIXTURES, 'founding'), inputs: { 'project-name': name, 'stop-timeout': '0', 'docker-host': remote.dockerHost } });
+    cleanUpRemote(name);
+    expect(result.main.outcome).toBe('success');
+    expect(JSON.parse(result.main.state.run ?? '{}')).toMatchObject({ dockerHost: remote.dockerHost });
+    expect(result.post?.output).toMatch(/Removed project .*: 4 container\(s\), 1 network\(s\)/);
+    expect(remoteLeftovers(name)).toEqual([]);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('leaves nothing on either engine after a cancel', async () => {
+    const name = project('remote-cancel');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      cancel: { whenOutput: /^Level 0: starting db/m },
+    });
+    cleanUpRemote(name);
+    expect(result.main.outcome).toBe('cancelled');
+    expect(result.post?.exitCode).toBe(0);
+    expect(remoteLeftovers(name)).toEqual([]);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('fails a service whose image has no shell or cat, saying what to use instead', async () => {
+    const name = project('remote-bare');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'remote'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'compose-file': 'bare.yaml', 'stop-timeout': '0' },
+    });
+    cleanUpRemote(name);
+    expect(result.main.outcome).toBe('failure');
+    const message = result.main.errors.join('\n');
+    expect(message).toContain("the image has no 'cat' or 'sh' to read /proc/net/tcp inside it");
+    expect(message).toContain('give the service a healthcheck, or a wait-for line');
+    expect(remoteLeftovers(name)).toEqual([]);
+  });
+
+  it('fails within 10 s, naming an engine that does not answer', async () => {
+    const name = project('remote-gone');
+    const started = Date.now();
+    // An address in the range this side routes unreachable: the connection fails here, at once.
+    const result = await runAction({ workspace: path.join(FIXTURES, 'founding'), inputs: { 'project-name': name, 'docker-host': 'tcp://10.203.255.1:2375' } });
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toContain('The Docker daemon at tcp://10.203.255.1:2375 did not answer.');
+    expect(Date.now() - started).toBeLessThan(12_000);
+  });
+});
