@@ -103,6 +103,33 @@ describe('a remote engine (tcp)', () => {
     expect(remoteLeftovers(name)).toEqual([]);
   });
 
+  it('judges such an image through its published port, not fooled by the proxy before it listens', async () => {
+    const name = project('remote-bare-published');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'remote'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'compose-file': 'bare-published.yaml', 'stop-timeout': '0' },
+    });
+    cleanUpRemote(name);
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.output).toMatch(new RegExp(`bare +listening +[\\d.]+s +\\(port 4444, through the published port ${remote.host.replace(/\./g, '\\.')}:\\d+\\)`));
+    expect(servicesOutput(result).bare.readySeconds).toBeGreaterThanOrEqual(2);
+    expect(remoteLeftovers(name)).toEqual([]);
+  });
+
+  it('sends an HTTP probe through the published port', async () => {
+    const name = project('remote-http');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'wait-for': 'webserver: http://:8080/health' },
+    });
+    cleanUpRemote(name);
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.output).toMatch(/webserver +responding +[\d.]+s +\(through the published port /);
+    expect(remoteLeftovers(name)).toEqual([]);
+  });
+
   it('fails within 10 s, naming an engine that does not answer', async () => {
     const name = project('remote-gone');
     const started = Date.now();

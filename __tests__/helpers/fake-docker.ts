@@ -58,6 +58,7 @@ export class FakeDocker implements DockerClient {
       const listens = c && c.status === 'running' ? (this.options.behaviour?.[c.service]?.listens ?? []) : [];
       return listens.includes(port) ? undefined : `ECONNREFUSED ${host}:${port}`;
     },
+    tcpHeld: async (host, port) => this.network.tcp(host, port, 1000),
     http: async () => 'no HTTP here',
   };
 

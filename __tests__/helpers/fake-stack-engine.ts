@@ -25,6 +25,8 @@ export interface Behaviour {
   procNetTcp?: () => string;
   /** The image has neither cat nor sh. */
   bare?: boolean;
+  /** Container port -> host port the engine published. */
+  published?: Record<number, number>;
   /** Lines it prints, each this long after its start. */
   logs?: { afterMs: number; line: string }[];
   /** Pretend the engine started it this long before the action saw it. */
@@ -51,7 +53,10 @@ export class FakeEngine implements StackEngine {
             Healthcheck: b.healthcheck ? { Test: b.healthcheck } : undefined,
           },
           HostConfig: { NetworkMode: 'p_default', RestartPolicy: { Name: b.restart ?? 'no' } },
-          NetworkSettings: { Networks: { p_default: { IPAddress: `10.0.0.${this.facts.size + 2}` } } },
+          NetworkSettings: {
+            Networks: { p_default: { IPAddress: `10.0.0.${this.facts.size + 2}` } },
+            Ports: Object.fromEntries(Object.entries(b.published ?? {}).map(([target, host]) => [`${target}/tcp`, [{ HostIp: '0.0.0.0', HostPort: String(host) }]])),
+          },
         }),
       );
     }
@@ -140,7 +145,13 @@ export class FakeEngine implements StackEngine {
 export function network(open: Record<string, number[]> = {}): NetworkProbe {
   return {
     tcp: async (host, port) => ((open[host] ?? []).includes(port) ? undefined : `ECONNREFUSED at ${host}:${port}`),
-    http: async () => 'not used',
+    /** As a proxy would: a port in `open` is held open, any other is accepted and dropped. */
+    tcpHeld: async (host, port) => ((open[host] ?? []).includes(port) ? undefined : `${host}:${port} accepted and dropped the connection`),
+    /** Answers 200 at a host and port listed in `open`. */
+    http: async (url) => {
+      const u = new URL(url);
+      return (open[u.hostname] ?? []).includes(Number(u.port)) ? undefined : `${url}: ECONNREFUSED`;
+    },
   };
 }
 
@@ -152,6 +163,7 @@ export async function start(
     open?: Record<string, number[]>;
     timeoutMs?: number;
     reachable?: (a: string) => boolean;
+    publishedHost?: string;
     signal?: AbortSignal;
     /** Services whose containers come in a later creation wave, after this many ms. */
     later?: { services: string[]; afterMs: number };
@@ -176,6 +188,7 @@ export async function start(
     declaredPorts: Object.fromEntries(services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero: new Set(services.filter((s) => model.services[s].replicas === 0)),
     reachable: options.reachable,
+    publishedHost: options.publishedHost,
     timeoutMs: options.timeoutMs ?? 5000,
     composeStarted: new Set(),
     logLines: 10,

@@ -25949,6 +25949,7 @@ async function up(inputs, deps, signal) {
             ...inputs,
             logLines: inputs.post.logLines,
             reachability: route.reachability,
+            publishedHost: route.publishedHost,
             signal,
             log: (line) => runtime.info(line),
         });
@@ -28112,6 +28113,29 @@ exports.nodeNetworkProbe = {
             socket.once('error', (e) => done(`${e.code ?? e.message} at ${host}:${port}`));
         });
     },
+    tcpHeld(host, port, holdMs, timeoutMs) {
+        return new Promise((resolve) => {
+            const socket = net.connect({ host, port });
+            let hold;
+            const done = (why) => {
+                clearTimeout(hold);
+                socket.removeAllListeners();
+                socket.on('error', () => undefined);
+                socket.destroy();
+                resolve(why);
+            };
+            socket.setTimeout(timeoutMs, () => done(`no answer from ${host}:${port} within ${timeoutMs} ms`));
+            socket.once('connect', () => {
+                socket.setTimeout(0);
+                hold = setTimeout(() => done(undefined), holdMs);
+            });
+            socket.once('data', () => done(undefined));
+            const dropped = () => done(`${host}:${port} accepted and dropped the connection (a proxy with nothing listening behind it)`);
+            socket.once('end', dropped);
+            socket.once('close', dropped);
+            socket.once('error', (e) => done(`${e.code ?? e.message} at ${host}:${port}`));
+        });
+    },
     http(url, expectStatus, timeoutMs) {
         return new Promise((resolve) => {
             const client = url.startsWith('https:') ? https : http;
@@ -28706,6 +28730,7 @@ async function startStack(docker, network, stack, created, settings) {
         // Host ports from a declared range: one container at a time, as compose does.
         startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
         reachable: (address) => settings.reachability.reachable(address),
+        publishedHost: settings.publishedHost,
         timeoutMs: settings.timeoutSeconds * 1000,
         composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
         logLines: Math.min(settings.logLines, 50),
@@ -30012,13 +30037,21 @@ exports.waitResponding = void 0;
 const probe_context_1 = __nccwpck_require__(7872);
 /** `http://…`: a request from this machine to the container (or the probe's own host). */
 const waitResponding = (ctx, probe) => (0, probe_context_1.poll)(ctx, probe, 500, async (running) => {
-    const host = probe.host || (await ctx.addressOf());
+    let host = probe.host || (await ctx.addressOf());
+    let port = probe.port;
     if (!probe.host && host && !ctx.reachable(host)) {
-        throw new probe_context_1.ServiceFailure(`its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?); use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`);
+        // A real request cannot be answered by the engine's proxy alone: the published port will do.
+        const binding = ctx.container.facts?.bindings.find((b) => b.target === probe.port && b.protocol === 'tcp' && b.hostPort > 0);
+        if (!binding) {
+            throw new probe_context_1.ServiceFailure(`its HTTP probe needs the container's address, and ${host} is not on a network of this machine (a remote engine?), nor is port ${probe.port} published; publish it, use a healthcheck, tcp: or log: for it, or give the probe a host that answers here`);
+        }
+        host = ctx.publishedHost ?? '127.0.0.1';
+        port = binding.hostPort;
+        ctx.judge(`through the published port ${host}:${port}`);
     }
     if (!host || !running)
         return undefined;
-    const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${probe.port}${probe.path}`;
+    const url = `${probe.scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${probe.path}`;
     const why = await ctx.network.http(url, probe.status, 2000);
     if (!why)
         return 'responding';
@@ -30142,12 +30175,24 @@ const PORT_POLL_MS = 20;
  */
 const waitListening = (ctx, probe) => {
     let open = 0; // how many of probe.ports already accepted: they are not asked again
+    /** Container port -> host port, once the ports are judged through the engine's published ports. */
+    let published;
     return (0, probe_context_1.poll)(ctx, probe, 500, async (running) => {
         const host = await ctx.addressOf();
         if (!running)
             return undefined;
         if (!host || !ctx.reachable(host)) {
-            const judged = await portsInside(ctx, probe, host);
+            if (!published) {
+                const inside = await portsInside(ctx, probe);
+                if (inside !== NO_READER) {
+                    if (!inside)
+                        return undefined;
+                    ctx.judge(inside);
+                    return 'listening';
+                }
+                published = publishedPorts(ctx, probe, host);
+            }
+            const judged = await heldOpen(ctx, probe, published);
             if (!judged)
                 return undefined;
             ctx.judge(judged);
@@ -30176,11 +30221,56 @@ const waitListening = (ctx, probe) => {
     });
 };
 exports.waitListening = waitListening;
+const NO_READER = Symbol('no cat or sh in the image');
+/**
+ * The engine's published ports for the probe's ports, for an image that cannot be read inside;
+ * every port it needs must be published (one of the image's own is enough).
+ */
+function publishedPorts(ctx, probe, host) {
+    const map = new Map();
+    for (const b of ctx.container.facts?.bindings ?? [])
+        if (b.protocol === 'tcp' && b.hostPort > 0 && !map.has(b.target))
+            map.set(b.target, b.hostPort);
+    const missing = probe.ports.filter((p) => !map.has(p));
+    if (missing.length > 0 || (probe.ports.length === 0 && !(probe.anyOf ?? []).some((p) => map.has(p)))) {
+        throw new probe_context_1.ServiceFailure(`its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, the image has no 'cat' or 'sh' to read /proc/net/tcp inside it, and port ${(missing.length > 0 ? missing : (probe.anyOf ?? [])).join(', ')} is not published; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running), or publish the port`);
+    }
+    return map;
+}
+/**
+ * Connects to the published ports on the engine's host, with a check the engine's userland proxy
+ * cannot pass on its own (it accepts at once, then drops the connection while nothing listens).
+ */
+async function heldOpen(ctx, probe, published) {
+    const host = ctx.publishedHost ?? '127.0.0.1';
+    const check = async (port) => {
+        const why = await ctx.network.tcpHeld(host, published.get(port), HOLD_MS, 2000);
+        if (why)
+            ctx.observe(`port ${port} through ${host}:${published.get(port)}: ${why}`);
+        return !why;
+    };
+    for (const p of probe.ports)
+        if (!(await check(p)))
+            return undefined;
+    let imagePort;
+    if (probe.ports.length === 0) {
+        for (const p of (probe.anyOf ?? []).filter((x) => published.has(x)))
+            if (await check(p))
+                imagePort = p;
+        if (imagePort === undefined)
+            return undefined;
+    }
+    const via = [...probe.ports, ...(imagePort !== undefined ? [imagePort] : [])].map((p) => `${host}:${published.get(p)}`).join(', ');
+    return `${judgedPorts(probe, imagePort)}, through the published port${via.includes(',') ? 's' : ''} ${via}`;
+}
+/** How long a connection through a published port must stay open to count as a listener's. */
+const HOLD_MS = 300;
 /**
  * Reads /proc/net/tcp and tcp6 inside the container for the probe's ports. Returns what the
- * verdict rests on once they listen, else undefined (and why, as the last observation).
+ * verdict rests on once they listen, else undefined (and why, as the last observation), or
+ * NO_READER when the image has neither cat nor sh.
  */
-async function portsInside(ctx, probe, host) {
+async function portsInside(ctx, probe) {
     const name = ctx.container.facts?.name ?? ctx.container.id;
     const read = async (command) => (await ctx.exec(command, 5000)) ?? { code: -1, output: '' };
     let r = await read(['cat', '/proc/net/tcp', '/proc/net/tcp6']);
@@ -30188,9 +30278,8 @@ async function portsInside(ctx, probe, host) {
     if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER) && (r.code === 126 || r.code === 127))
         r = await read(['sh', '-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null']);
     if (!r.output.includes(proc_net_tcp_1.PROC_NET_TCP_HEADER)) {
-        if (r.code === 126 || r.code === 127) {
-            throw new probe_context_1.ServiceFailure(`its ports cannot be checked: ${host ? `its address ${host} is not on a network of this machine` : 'it has no address to probe'}, and the image has no 'cat' or 'sh' to read /proc/net/tcp inside it; give the service a healthcheck, or a wait-for line (log:/<pattern>/, exit:<code>, running)`);
-        }
+        if (r.code === 126 || r.code === 127)
+            return NO_READER;
         ctx.observe(`could not read /proc/net/tcp in ${name}: ${r.output.slice(-200) || `exit ${r.code}`}`);
         return undefined;
     }
@@ -30524,6 +30613,7 @@ class StackStarter {
             refresh: () => this.refresh([t]),
             addressOf: () => this.addressOf(t),
             reachable: (address) => this.options.reachable?.(address) ?? true,
+            publishedHost: this.options.publishedHost,
             observe: (why) => (this.lastObservation[t.service] = why),
             judge: (what) => (this.outcomes[t.service].judged = what),
             wake: (ms) => this.wake(ms),

@@ -118,6 +118,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
       ...inputs,
       logLines: inputs.post.logLines,
       reachability: route.reachability,
+      publishedHost: route.publishedHost,
       signal,
       log: (line) => runtime.info(line),
     });

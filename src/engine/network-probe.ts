@@ -7,6 +7,12 @@ import * as https from 'https';
 
 export interface NetworkProbe {
   tcp(host: string, port: number, timeoutMs: number): Promise<string | undefined>;
+  /**
+   * A connect that Docker's userland proxy cannot fake: the proxy accepts on a published port even
+   * when nothing listens behind it, then drops the connection at once. Passes when the server
+   * speaks first, or when the connection stays open and unreset for `holdMs`.
+   */
+  tcpHeld(host: string, port: number, holdMs: number, timeoutMs: number): Promise<string | undefined>;
   http(url: string, expectStatus: number | undefined, timeoutMs: number): Promise<string | undefined>;
 }
 
@@ -20,6 +26,30 @@ export const nodeNetworkProbe: NetworkProbe = {
       };
       socket.setTimeout(timeoutMs, () => done(`no answer from ${host}:${port} within ${timeoutMs} ms`));
       socket.once('connect', () => done(undefined));
+      socket.once('error', (e: NodeJS.ErrnoException) => done(`${e.code ?? e.message} at ${host}:${port}`));
+    });
+  },
+
+  tcpHeld(host, port, holdMs, timeoutMs) {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host, port });
+      let hold: NodeJS.Timeout | undefined;
+      const done = (why: string | undefined) => {
+        clearTimeout(hold);
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.destroy();
+        resolve(why);
+      };
+      socket.setTimeout(timeoutMs, () => done(`no answer from ${host}:${port} within ${timeoutMs} ms`));
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        hold = setTimeout(() => done(undefined), holdMs);
+      });
+      socket.once('data', () => done(undefined));
+      const dropped = () => done(`${host}:${port} accepted and dropped the connection (a proxy with nothing listening behind it)`);
+      socket.once('end', dropped);
+      socket.once('close', dropped);
       socket.once('error', (e: NodeJS.ErrnoException) => done(`${e.code ?? e.message} at ${host}:${port}`));
     });
   },

@@ -19,6 +19,8 @@ export interface StartSettings {
   /** Log lines in a failure message. */
   logLines: number;
   reachability: Reachability;
+  /** Where published ports are reached from here, when not at 127.0.0.1 (a remote engine's host). */
+  publishedHost?: string;
   signal: AbortSignal;
   log: (line: string) => void;
 }
@@ -37,6 +39,7 @@ export async function startStack(docker: DockerClient, network: NetworkProbe, st
     // Host ports from a declared range: one container at a time, as compose does.
     startAlone: new Set(plan.services.filter((s) => model.services[s].ports.some((p) => p.fromRange))),
     reachable: (address) => settings.reachability.reachable(address),
+    publishedHost: settings.publishedHost,
     timeoutMs: settings.timeoutSeconds * 1000,
     composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
     logLines: Math.min(settings.logLines, 50),

@@ -42,6 +42,8 @@ export interface ProbeContext {
   addressOf(): Promise<string | undefined>;
   /** Whether this run can connect to an address itself (see engine/reachability). */
   reachable(address: string): boolean;
+  /** The host that published ports are reached at from here (the engine's), if any. */
+  publishedHost?: string;
   /** What was last seen, for the timeout message. */
   observe(why: string): void;
   /** What the verdict rests on, for the readiness line and the outputs. */

@@ -36,6 +36,11 @@ export interface StartOptions {
    * interfaces). Ports of a container it cannot reach are read inside the container instead.
    */
   reachable?: (address: string) => boolean;
+  /**
+   * Where published ports are reached from here: the engine's host. Used when a container's
+   * address cannot be reached and its ports cannot be read inside it (an image without cat or sh).
+   */
+  publishedHost?: string;
   /** Services scaled to 0: nothing to start or wait for; their dependents go ahead. */
   scaledToZero?: Set<string>;
   logLines: number;
@@ -300,6 +305,7 @@ export class StackStarter {
       refresh: () => this.refresh([t]),
       addressOf: () => this.addressOf(t),
       reachable: (address) => this.options.reachable?.(address) ?? true,
+      publishedHost: this.options.publishedHost,
       observe: (why) => (this.lastObservation[t.service] = why),
       judge: (what) => (this.outcomes[t.service].judged = what),
       wake: (ms) => this.wake(ms),

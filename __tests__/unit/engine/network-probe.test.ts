@@ -18,6 +18,23 @@ describe('nodeNetworkProbe', () => {
     expect(await nodeNetworkProbe.tcp('127.0.0.1', port, 1000)).toBe(`ECONNREFUSED at 127.0.0.1:${port}`);
   });
 
+  it('tells a listener from a proxy that accepts and drops', async () => {
+    const proxy = net.createServer((s) => s.destroy());
+    const listener = net.createServer(() => undefined);
+    const talker = net.createServer((s) => s.end('220 ready\r\n'));
+    const [p, l, t] = [await listen(proxy), await listen(listener), await listen(talker)];
+    try {
+      expect(await nodeNetworkProbe.tcpHeld('127.0.0.1', p, 300, 1000)).toBe(`127.0.0.1:${p} accepted and dropped the connection (a proxy with nothing listening behind it)`);
+      const started = Date.now();
+      expect(await nodeNetworkProbe.tcpHeld('127.0.0.1', l, 300, 1000)).toBeUndefined();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      // A server that speaks first passes at once.
+      expect(await nodeNetworkProbe.tcpHeld('127.0.0.1', t, 5000, 1000)).toBeUndefined();
+    } finally {
+      [proxy, listener, talker].forEach((s) => s.close());
+    }
+  });
+
   it('judges HTTP by status: 2xx/3xx, or exactly the one asked for', async () => {
     const server = http.createServer((req, res) => {
       res.statusCode = req.url === '/teapot' ? 418 : req.url === '/moved' ? 302 : 200;

@@ -136,6 +136,30 @@ describe('a container this machine cannot reach', () => {
     expect(r.error?.message).toContain('give the service a healthcheck, or a wait-for line');
   });
 
+  it('without cat or sh, judges a published port on the engine’s host, which the proxy cannot fake', async () => {
+    const open: Record<string, number[]> = {};
+    // Until the server listens, the engine's proxy accepts and drops; then the connection holds.
+    setTimeout(() => (open['10.201.0.2'] = [32770]), 200);
+    const r = await start(
+      'services:\n  db: {image: x, expose: ["3306"]}\n',
+      { db: { bare: true, published: { 3306: 32770 } } },
+      { reachable: () => false, publishedHost: '10.201.0.2', open },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.ms).toBeGreaterThanOrEqual(200);
+    expect(r.lines.join('\n')).toMatch(/db\s+listening.*\(port 3306, through the published port 10\.201\.0\.2:32770\)/);
+  });
+
+  it('sends an HTTP probe it cannot send to the container to the published port', async () => {
+    const r = await start(
+      'services:\n  web: {image: x}\n',
+      { web: { published: { 8080: 32771 } } },
+      { reachable: () => false, publishedHost: '10.201.0.2', open: { '10.201.0.2': [32771] }, waitFor: ['web: http://:8080/'] },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.lines.join('\n')).toMatch(/web\s+responding.*\(through the published port 10\.201\.0\.2:32771\)/);
+  });
+
   it('refuses an HTTP probe at an address it cannot reach', async () => {
     const r = await start('services:\n  web: {image: x}\n', { web: {} }, { reachable: () => false, waitFor: ['web: http://:8080/'] });
     expect(r.error?.message).toContain('is not on a network of this machine');
