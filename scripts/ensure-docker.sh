@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure what the tests and the demo need is there: a Docker engine that answers, Compose v1
-# (`docker-compose`, tested beside v2), and a static busybox for the small test images. Does
-# nothing where all of it is already there; installs with apt and starts dockerd only where it
-# must, as root or through sudo (GitHub's runners: Docker running, user in the docker group).
+# (`docker-compose`, tested beside v2), a static busybox for the small test images, and sshd (the
+# remote-engine tests run one in a network namespace of their own; the package's service is never
+# started). Does nothing where all of it is already there; installs with apt and starts dockerd
+# only where it must, as root or through sudo (GitHub's runners: Docker running, user in the
+# docker group).
 set -euo pipefail
 . "$(dirname "$0")/lib/as-root.sh"
 
@@ -14,10 +16,18 @@ fi
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 # The static build only: a dynamic busybox does not run in a FROM-scratch image.
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -eq 0 ] && engine_answers; then
   exit 0
 fi
-[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+if [ ${#need[@]} -gt 0 ]; then
+  # No service may start from a package installed here (openssh-server's sshd on port 22).
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  apt_install "${need[@]}"
+fi
 engine_answers && exit 0
 
 # A dockerd that was killed leaves its pid file behind, and the next one refuses to start.

@@ -29,7 +29,7 @@ function composeMounts(): string[] {
   if (composeVersion() === 'v2') return ['-v', `${composePlugin()}:/opt/compose-v2/cli-plugins/docker-compose:ro`, '-e', 'DOCKER_CONFIG=/opt/compose-v2'];
   // Compose v1 is Python: the program and this machine's Python libraries. The job's image is a
   // root of this machine's own release (images/build.sh), so the Python versions are the same.
-  const python = execFileSync('python3', ['-c', 'import sys; print("python3.%d" % sys.version_info.minor)'], { encoding: 'utf8' }).trim();
+  const python = execFileSync('/usr/bin/python3', ['-c', 'import sys; print("python3.%d" % sys.version_info.minor)'], { encoding: 'utf8' }).trim();
   return [
     '-v',
     '/usr/bin/docker-compose:/usr/local/bin/docker-compose:ro',

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { FIXTURES, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
-import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
+import { composeVersion, FIXTURES, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import { RemoteEngine, RemoteSsh, startRemoteEngine } from '../helpers/remote-engine';
 
 // The action driving an engine on another host (here: a second dockerd in a network namespace of
 // its own, see helpers/remote-engine.ts). Container addresses there are never probed; ports are
@@ -8,9 +8,11 @@ import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
 
 const project = projectsRemovedAfterEach();
 let remote: RemoteEngine;
+let ssh: RemoteSsh;
 
 beforeAll(async () => {
   remote = await startRemoteEngine(['ephemeral-compose-test/busybox']);
+  ssh = await remote.startSsh();
   remote.docker('build', '-q', '-t', 'ephemeral-compose-test/verdicts-bare', '-f', path.join(FIXTURES, 'verdicts', 'Dockerfile.bare'), path.join(FIXTURES, 'verdicts'));
 }, 120_000);
 
@@ -138,5 +140,45 @@ describe('a remote engine (tcp)', () => {
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toContain('The Docker daemon at tcp://10.203.255.1:2375 did not answer.');
     expect(Date.now() - started).toBeLessThan(12_000);
+  });
+});
+
+describe('a remote engine over ssh', () => {
+  it('brings the founding shape up with Compose v2, and post removes it there; Compose v1 is refused before it can hang', async () => {
+    const name = project('remote-ssh');
+    if (composeVersion() === 'v1') {
+      const refused = await runAction({ workspace: path.join(FIXTURES, 'founding'), env: ssh.env, inputs: { 'project-name': name, 'docker-host': ssh.dockerHost } });
+      expect(refused.main.errors.join('\n')).toContain(`Compose v1 ('docker-compose') cannot drive the engine at ${ssh.dockerHost}: its ssh transport hangs. Use Compose v2`);
+      expect(refused.post?.output).toContain('stopped before creating anything');
+      expect(remoteLeftovers(name)).toEqual([]);
+      return;
+    }
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      env: ssh.env,
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'docker-host': ssh.dockerHost },
+    });
+    cleanUpRemote(name);
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    expect(result.main.output).toContain(`Reaching services: through the engine at ${ssh.dockerHost}`);
+    expect(urlsOutput(result.main.outputs).webserver).toMatch(new RegExp(`^http://${remote.host.replace(/\./g, '\\.')}:\\d+$`));
+    expect(result.post?.exitCode).toBe(0);
+    expect(remoteLeftovers(name)).toEqual([]);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('says so when the host is not in known_hosts, or refuses the key, instead of hanging', async () => {
+    for (const [env, said] of [
+      [ssh.unknownHostEnv, 'Host key verification failed'],
+      [ssh.refusedKeyEnv, 'Permission denied (publickey'],
+    ] as const) {
+      const started = Date.now();
+      const result = await runAction({ workspace: path.join(FIXTURES, 'founding'), env, inputs: { 'project-name': project('remote-ssh-refused'), 'docker-host': ssh.dockerHost } });
+      expect(result.main.outcome).toBe('failure');
+      const message = result.main.errors.join('\n');
+      expect(message).toContain(`The Docker daemon at ${ssh.dockerHost} did not answer. ssh said '${said}'`);
+      expect(Date.now() - started).toBeLessThan(12_000);
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 // A second Docker engine on this machine standing in for a remote host: its own network namespace,
 // reached over a veth pair on a /30 of our choosing, listening on TCP there. Its container address
@@ -13,8 +15,24 @@ export interface RemoteEngine {
   dockerHost: string;
   /** Runs the docker CLI against it. */
   docker(...args: string[]): string;
+  /** Starts sshd in its namespace, so the engine is reached at ssh://user@host too. */
+  startSsh(): Promise<RemoteSsh>;
   /** Stops it and removes every trace (namespace, link, routes, data). */
   stop(): void;
+}
+
+export interface RemoteSsh {
+  /** DOCKER_HOST for the engine over ssh. */
+  dockerHost: string;
+  /**
+   * The environment a run needs for it: PATH with an `ssh` that uses the test's key and known
+   * hosts (OpenSSH reads ~/.ssh from the passwd entry, not $HOME, so a wrapper passes -F).
+   */
+  env: Record<string, string>;
+  /** The same with a known_hosts that lacks the host. */
+  unknownHostEnv: Record<string, string>;
+  /** The same with a key the host does not accept. */
+  refusedKeyEnv: Record<string, string>;
 }
 
 const CONTAINER_POOL = '10.203.0.0/16';
@@ -41,7 +59,12 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
   const dataRoot = `/var/lib/ec-remote-${id}`;
   const execRoot = `/run/ec-remote-${id}`;
   const dockerHost = `tcp://${remote}:2375`;
+  let sshDir: string | undefined;
   const stop = () => {
+    if (sshDir) {
+      tryRun(['sh', '-c', `[ -f ${sshDir}/sshd.pid ] && kill $(cat ${sshDir}/sshd.pid)`]);
+      fs.rmSync(sshDir, { recursive: true, force: true });
+    }
     tryRun([
       'sh',
       '-c',
@@ -105,7 +128,57 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const startSsh = async (): Promise<RemoteSsh> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-remote-ssh-'));
+    const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, file)]);
+    ['host_key', 'user_key', 'other_key'].forEach(keygen);
+    const user = os.userInfo().username;
+    // The remote side's `docker system dial-stdio` must talk to the remote engine, not this machine's.
+    fs.writeFileSync(path.join(dir, 'authorized_keys'), `environment="DOCKER_HOST=unix://${execRoot}/docker.sock" ${fs.readFileSync(path.join(dir, 'user_key.pub'), 'utf8')}`);
+    fs.writeFileSync(
+      path.join(dir, 'sshd_config'),
+      [
+        `ListenAddress ${remote}:22`,
+        `HostKey ${dir}/host_key`,
+        `AuthorizedKeysFile ${dir}/authorized_keys`,
+        `PidFile ${dir}/sshd.pid`,
+        'PermitRootLogin prohibit-password',
+        'PermitUserEnvironment yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+      ].join('\n') + '\n',
+    );
+    fs.writeFileSync(path.join(dir, 'known_hosts'), `${remote} ${fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8')}`);
+    fs.writeFileSync(path.join(dir, 'empty_known_hosts'), '');
+    const wrapper = (name: string, key: string, knownHosts: string): Record<string, string> => {
+      const bin = path.join(dir, name);
+      fs.mkdirSync(bin);
+      fs.writeFileSync(
+        path.join(dir, `${name}.config`),
+        `Host ${remote}\n  IdentityFile ${dir}/${key}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${dir}/${knownHosts}\n  StrictHostKeyChecking yes\n  BatchMode yes\n`,
+      );
+      fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${dir}/${name}.config "$@"\n`, { mode: 0o755 });
+      return { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    };
+    run(['mkdir', '-p', '/run/sshd']);
+    run(inNs(['/usr/sbin/sshd', '-f', path.join(dir, 'sshd_config')]));
+    sshDir = dir;
+    const env = wrapper('good', 'user_key', 'known_hosts');
+    const dockerHostSsh = `ssh://${user}@${remote}`;
+    for (let i = 0; ; i++) {
+      try {
+        execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, ...env, DOCKER_HOST: dockerHostSsh }, stdio: 'pipe' });
+        break;
+      } catch (e) {
+        if (i > 50) throw new Error(`docker over ssh did not answer: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return { dockerHost: dockerHostSsh, env, unknownHostEnv: wrapper('unknown', 'user_key', 'empty_known_hosts'), refusedKeyEnv: wrapper('refused', 'other_key', 'known_hosts') };
+  };
   // No registry: the images come over as `docker save | docker load`.
   for (const image of images) execFileSync('sh', ['-c', `docker save "$1" | DOCKER_HOST="$2" docker load -q`, 'sh', image, dockerHost], { stdio: 'ignore' });
-  return { host: remote, dockerHost, docker, stop };
+  return { host: remote, dockerHost, docker, startSsh, stop };
 }

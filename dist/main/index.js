@@ -26982,6 +26982,7 @@ const V1 = {
     pullsSeparately: (pull) => pull === 'always',
     createsInWaves: true,
     startsItself: () => false,
+    drivesSshEngines: false,
 };
 const V2 = {
     version: 'v2',
@@ -26989,6 +26990,7 @@ const V2 = {
     pullsSeparately: () => false,
     createsInWaves: false,
     startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
+    drivesSshEngines: true,
 };
 function dialectOf(version) {
     return version === 'v1' ? V1 : V2;
@@ -28631,8 +28633,13 @@ async function readStack(docker, request, project, env) {
         throw versionResult.reason;
     if (endpointResult.status === 'rejected')
         throw endpointResult.reason;
-    if (configResult.status === 'rejected')
-        throw configResult.reason;
+    if (configResult.status === 'rejected') {
+        // Compose v1's docker library needs paramiko for any ssh:// engine; without it, `config` fails.
+        const e = configResult.reason;
+        if (endpointResult.value.startsWith('ssh://') && /Install paramiko/.test(e.message))
+            throw sshRefusal('v1', "'docker-compose'", endpointResult.value);
+        throw e;
+    }
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
     const { cli, yaml } = configResult.value;
@@ -28643,13 +28650,20 @@ async function readStack(docker, request, project, env) {
     if (unknown.length > 0) {
         throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
     }
-    return { project, cli, dialect: (0, dialect_1.detectDialect)(cli, yaml), model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value };
+    const dialect = (0, dialect_1.detectDialect)(cli, yaml);
+    const endpoint = endpointResult.value;
+    if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines)
+        throw sshRefusal(dialect.version, `'${(0, dialect_1.cliName)(cli)}'`, endpoint);
+    return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value };
 }
 function profilesFrom(env) {
     return (env.COMPOSE_PROFILES ?? '')
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+}
+function sshRefusal(version, cli, endpoint) {
+    return new Error(`Compose ${version} (${cli}) cannot drive the engine at ${endpoint}: its ssh transport hangs. Use Compose v2 ('docker compose', as on GitHub's runners; set 'compose-command' if both are installed), or reach the engine at tcp:// with TLS.`);
 }
 
 

@@ -26207,6 +26207,7 @@ const V1 = {
     pullsSeparately: (pull) => pull === 'always',
     createsInWaves: true,
     startsItself: () => false,
+    drivesSshEngines: false,
 };
 const V2 = {
     version: 'v2',
@@ -26214,6 +26215,7 @@ const V2 = {
     pullsSeparately: () => false,
     createsInWaves: false,
     startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
+    drivesSshEngines: true,
 };
 function dialectOf(version) {
     return version === 'v1' ? V1 : V2;

@@ -31,6 +31,11 @@ export interface ComposeDialect {
    * and config files it generates from `content:` or `environment:` sources).
    */
   startsItself(service: ServiceModel): boolean;
+  /**
+   * Whether it can drive an engine at ssh://. v1's docker library opens an ssh process per
+   * connection and, with compose's parallel calls, hangs in `up` (seen with Debian's 1.29).
+   */
+  drivesSshEngines: boolean;
 }
 
 const V1: ComposeDialect = {
@@ -39,6 +44,7 @@ const V1: ComposeDialect = {
   pullsSeparately: (pull) => pull === 'always',
   createsInWaves: true,
   startsItself: () => false,
+  drivesSshEngines: false,
 };
 
 const V2: ComposeDialect = {
@@ -47,6 +53,7 @@ const V2: ComposeDialect = {
   pullsSeparately: () => false,
   createsInWaves: false,
   startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
+  drivesSshEngines: true,
 };
 
 export function dialectOf(version: ComposeVersion): ComposeDialect {

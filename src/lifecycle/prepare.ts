@@ -2,7 +2,7 @@ import * as path from 'path';
 import { checkComposeFiles } from '../compose/compose-file-check';
 import { locateComposeFiles, resolveWorkingDirectory } from '../compose/compose-files';
 import { activeServices, ComposeModel, parseResolvedConfig } from '../compose/compose-model';
-import { ComposeCli, ComposeDialect, detectDialect } from '../compose/dialect';
+import { cliName, ComposeCli, ComposeDialect, detectDialect } from '../compose/dialect';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { ComposeProject } from '../engine/docker-args';
@@ -61,7 +61,12 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   ]);
   if (versionResult.status === 'rejected') throw versionResult.reason;
   if (endpointResult.status === 'rejected') throw endpointResult.reason;
-  if (configResult.status === 'rejected') throw configResult.reason;
+  if (configResult.status === 'rejected') {
+    // Compose v1's docker library needs paramiko for any ssh:// engine; without it, `config` fails.
+    const e = configResult.reason as Error;
+    if (endpointResult.value.startsWith('ssh://') && /Install paramiko/.test(e.message)) throw sshRefusal('v1', "'docker-compose'", endpointResult.value);
+    throw e;
+  }
   if (existingResult.status === 'rejected') throw existingResult.reason;
   const { cli, yaml } = configResult.value;
   const model = parseResolvedConfig(yaml);
@@ -71,7 +76,10 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   if (unknown.length > 0) {
     throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
   }
-  return { project, cli, dialect: detectDialect(cli, yaml), model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value };
+  const dialect = detectDialect(cli, yaml);
+  const endpoint = endpointResult.value;
+  if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines) throw sshRefusal(dialect.version, `'${cliName(cli)}'`, endpoint);
+  return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value };
 }
 
 function profilesFrom(env: NodeJS.ProcessEnv): string[] {
@@ -79,4 +87,10 @@ function profilesFrom(env: NodeJS.ProcessEnv): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function sshRefusal(version: string, cli: string, endpoint: string): Error {
+  return new Error(
+    `Compose ${version} (${cli}) cannot drive the engine at ${endpoint}: its ssh transport hangs. Use Compose v2 ('docker compose', as on GitHub's runners; set 'compose-command' if both are installed), or reach the engine at tcp:// with TLS.`,
+  );
 }

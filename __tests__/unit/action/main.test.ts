@@ -214,3 +214,16 @@ describe('main with a remote engine', () => {
     expect(decodeState(runtime.state.run ?? '')?.dockerHost).toBe('tcp://10.201.0.2:2375');
   });
 });
+
+describe('main with Compose v1 and an ssh engine', () => {
+  it('refuses before creating anything, saying what to use instead', async () => {
+    const { runtime, docker, state } = await runMain({
+      yaml: STACK.replace('name: shop\n', ''),
+      cli: { command: 'docker-compose', baseArgs: [] },
+      endpoint: 'ssh://deploy@build-1',
+    });
+    expect(runtime.failed).toContain("Compose v1 ('docker-compose') cannot drive the engine at ssh://deploy@build-1: its ssh transport hangs. Use Compose v2");
+    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
+    expect(state.creationStarted).toBe(false);
+  });
+});
