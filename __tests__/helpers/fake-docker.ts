@@ -1,3 +1,5 @@
+import { MainDependencies } from '../../src/action/main';
+import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
 import { ComposeCli } from '../../src/compose/dialect';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
@@ -261,4 +263,21 @@ export class FakeDocker implements DockerClient {
     this.record(`volume rm ${names.length}`, 'removeVolumes');
     this.volumes = this.volumes.filter((v) => !names.includes(v));
   }
+}
+
+/**
+ * What main needs around it for a run against a FakeDocker: a plain machine (not in a container)
+ * whose interfaces are on the fake containers' network, 10.9.0.0/24.
+ */
+export function fakeMainDependencies(runtime: ActionRuntime, docker: FakeDocker, cwd: string, patch: Partial<MainDependencies> = {}): MainDependencies {
+  return {
+    runtime,
+    docker: () => docker,
+    network: docker.network,
+    interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
+    surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
+    env: {},
+    cwd,
+    ...patch,
+  };
 }

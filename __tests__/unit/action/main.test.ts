@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MainDependencies, run } from '../../../src/action/main';
+import { run } from '../../../src/action/main';
 import { decodeState, RunState } from '../../../src/action/state';
 import { parseInspect } from '../../../src/engine/container-facts';
-import { FakeDocker, FakeDockerOptions } from '../../helpers/fake-docker';
+import { fakeMainDependencies, FakeDocker, FakeDockerOptions } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
 
 // The main step end to end over an in-memory engine: the order of what it does, what it saves for
@@ -43,17 +43,7 @@ async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<s
     images: { mariadb: { MARIADB_MAJOR: '10' }, app: {} },
     ...options,
   });
-  const deps: MainDependencies = {
-    runtime,
-    docker: () => docker,
-    network: docker.network,
-    // The fake containers' network, 10.9.0.0/24, is one this machine is on.
-    interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
-    surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
-    env: {},
-    cwd: workspace(yaml),
-  };
-  await run(deps);
+  await run(fakeMainDependencies(runtime, docker, workspace(yaml)));
   docker.dispose();
   const state = decodeState(runtime.state.run ?? '') as RunState;
   return { runtime, docker, state };
@@ -193,18 +183,15 @@ describe('main with a remote engine', () => {
     const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'docker-host': 'tcp://10.201.0.2:2375', timeout: '0.5' });
     const docker = new FakeDocker({ yaml: STACK, endpoint: 'tcp://10.201.0.2:2375', behaviour: { db: { listens: [3306] } }, images: { mariadb: {}, app: {} } });
     let envSeen: NodeJS.ProcessEnv = {};
-    await run({
-      runtime,
-      docker: (env) => {
-        envSeen = env;
-        return docker;
-      },
-      network: docker.network,
-      interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
-      surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
-      env: { DOCKER_HOST: 'unix:///elsewhere.sock' },
-      cwd: workspace(STACK),
-    });
+    await run(
+      fakeMainDependencies(runtime, docker, workspace(STACK), {
+        docker: (env) => {
+          envSeen = env;
+          return docker;
+        },
+        env: { DOCKER_HOST: 'unix:///elsewhere.sock' },
+      }),
+    );
     docker.dispose();
     expect(envSeen.DOCKER_HOST).toBe('tcp://10.201.0.2:2375');
     expect(runtime.log).toContain('Reaching services: through the engine at tcp://10.201.0.2:2375');

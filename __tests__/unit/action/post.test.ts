@@ -4,7 +4,7 @@ import * as path from 'path';
 import { run as runMain } from '../../../src/action/main';
 import { run as runPost } from '../../../src/action/post';
 import { encodeState, RunState } from '../../../src/action/state';
-import { FakeDocker, FakeService } from '../../helpers/fake-docker';
+import { fakeMainDependencies, FakeDocker, FakeService } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
 
 // The post step over an in-memory engine: it removes only what this run created, prints logs as
@@ -21,15 +21,7 @@ async function mainThenPost(inputs: Record<string, string>, behaviour: Record<st
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
-  await runMain({
-    runtime,
-    docker: () => docker,
-    network: docker.network,
-    interfaces: () => ({ eth0: [{ address: '10.9.0.1', netmask: '255.255.255.0', family: 'IPv4' }] }),
-    surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
-    env: {},
-    cwd: dir,
-  });
+  await runMain(fakeMainDependencies(runtime, docker, dir));
   between?.(docker);
   const post = new FakeRuntime();
   Object.assign(post.state, runtime.state);

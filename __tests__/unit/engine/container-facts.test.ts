@@ -1,32 +1,6 @@
-import { ContainerFacts, parseInspect } from '../../../src/engine/container-facts';
+import { parseInspect } from '../../../src/engine/container-facts';
 import { probeAddress } from '../../../src/plan/readiness-rules';
-
-// Trimmed from `docker inspect` on Engine 20.10.
-const INSPECT = {
-  Id: 'abc123',
-  Name: '/proj_db_1',
-  RestartCount: 0,
-  State: { Status: 'running', ExitCode: 0, Health: { Status: 'starting', Log: [{ Output: 'mysqld is not ready\n' }] } },
-  Config: {
-    Image: 'mariadb:local',
-    Labels: { 'com.docker.compose.service': 'db', 'com.docker.compose.project': 'proj' },
-    ExposedPorts: { '3306/tcp': {}, '33060/tcp': {}, '53/udp': {} },
-    Healthcheck: { Test: ['CMD-SHELL', 'mysqladmin ping'], Timeout: 5000000000 },
-  },
-  HostConfig: { NetworkMode: 'proj_default', RestartPolicy: { Name: 'on-failure' } },
-  NetworkSettings: {
-    Ports: {
-      '3306/tcp': [
-        { HostIp: '0.0.0.0', HostPort: '49153' },
-        { HostIp: '::', HostPort: '49153' },
-      ],
-      '33060/tcp': null,
-    },
-    Networks: { proj_default: { IPAddress: '172.18.0.2' } },
-  },
-};
-
-const facts = (patch: Partial<ContainerFacts> = {}): ContainerFacts => ({ ...parseInspect(INSPECT), ...patch });
+import { facts, INSPECT } from '../../helpers/inspect-sample';
 
 describe('parseInspect', () => {
   it('reads the facts readiness needs', () => {
