@@ -1,3 +1,6 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { composeVersion, FIXTURES, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 import { RemoteEngine, RemoteSsh, startRemoteEngine } from '../helpers/remote-engine';
@@ -103,6 +106,51 @@ describe('a remote engine (tcp)', () => {
     expect(message).toContain("the image has no 'cat' or 'sh' to read /proc/net/tcp inside it");
     expect(message).toContain('give the service a healthcheck, or a wait-for line');
     expect(remoteLeftovers(name)).toEqual([]);
+  });
+
+  it('runs every probe kind there', async () => {
+    const name = project('remote-probes');
+    const waitFor = ['web: http://:8080/api/health', 'db: tcp:5432', 'worker: log:/ready to accept/', 'job: exit:3', 'cache: none', 'app: running'].join('\n');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'probes'),
+      env: { DOCKER_HOST: remote.dockerHost },
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'wait-for': waitFor },
+    });
+    cleanUpRemote(name);
+    expect(result.main.errors).toEqual([]);
+    const s = servicesOutput(result);
+    expect(s.web).toMatchObject({ state: 'ready', readiness: 'responding' });
+    expect(s.db).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(s.worker).toMatchObject({ state: 'ready', readiness: 'log matched' });
+    expect(s.job).toMatchObject({ state: 'completed' });
+    // The healthcheck is run actively through the engine: ready in seconds, not at its 30 s interval.
+    expect(s.slowcheck).toMatchObject({ state: 'ready', readiness: 'healthy' });
+    expect(s.slowcheck.readySeconds).toBeLessThan(5);
+    expect(remoteLeftovers(name)).toEqual([]);
+  });
+
+  it('finds the engine through a Docker context, and the host input still names the URLs', async () => {
+    const name = project('remote-context');
+    // A config directory of the test's own, with the CLI's plugins (Compose v2) where there are some.
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-context-'));
+    const plugins = process.env.DOCKER_CONFIG ? path.join(process.env.DOCKER_CONFIG, 'cli-plugins') : '';
+    if (plugins && fs.existsSync(plugins)) fs.symlinkSync(plugins, path.join(config, 'cli-plugins'));
+    execFileSync('docker', ['--config', config, 'context', 'create', 'preview-host', '--docker', `host=${remote.dockerHost}`], { stdio: 'ignore' });
+    try {
+      const result = await runAction({
+        workspace: path.join(FIXTURES, 'founding'),
+        env: { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'preview-host' },
+        inputs: { 'project-name': name, 'stop-timeout': '0', host: 'preview.example.test' },
+      });
+      cleanUpRemote(name);
+      expect(result.main.errors).toEqual([]);
+      expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost}`);
+      expect(urlsOutput(result.main.outputs).webserver).toMatch(/^http:\/\/preview\.example\.test:\d+$/);
+      expect(remoteLeftovers(name)).toEqual([]);
+      expect(leftovers(name)).toEqual([]);
+    } finally {
+      fs.rmSync(config, { recursive: true, force: true });
+    }
   });
 
   it('judges such an image through its published port, not fooled by the proxy before it listens', async () => {

@@ -26567,6 +26567,13 @@ class DockerError extends Error {
 exports.DockerError = DockerError;
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
+/** The lines of a listing, trimmed, without empty ones. */
+function nonEmptyLines(text) {
+    return text
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -26744,24 +26751,17 @@ class Docker {
             const found = await this.api.labelled(args.projectLabel(project));
             return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
         }
-        const lines = (out) => out
-            .split('\n')
-            .map((s) => s.trim())
-            .filter(Boolean);
         const [containers, networks, volumes] = await Promise.all([
             this.docker(args.listContainerNamesArgs(project), 'docker ps'),
             this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
             this.docker(args.listVolumesArgs(project), 'docker volume ls'),
         ]);
-        return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
+        return { containers: nonEmptyLines(containers), networks: nonEmptyLines(networks), volumes: nonEmptyLines(volumes) };
     }
     async containerIds(project) {
         if (this.api)
             return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
-        return (await this.docker(args.listContainersArgs(project), 'docker ps'))
-            .split('\n')
-            .map((s) => s.trim())
-            .filter(Boolean);
+        return nonEmptyLines(await this.docker(args.listContainersArgs(project), 'docker ps'));
     }
     async inspect(ids) {
         if (ids.length === 0)
@@ -26830,10 +26830,7 @@ class Docker {
     async networkIds(project) {
         if (this.api)
             return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
-        return (await this.docker(args.listNetworksArgs(project), 'docker network ls'))
-            .split('\n')
-            .map((s) => s.trim())
-            .filter(Boolean);
+        return nonEmptyLines(await this.docker(args.listNetworksArgs(project), 'docker network ls'));
     }
     async networkConnect(network, container) {
         await this.docker(args.networkConnectArgs(network, container), 'docker network connect');
@@ -26848,10 +26845,7 @@ class Docker {
     async volumeNames(project) {
         if (this.api)
             return this.api.volumes(args.projectLabel(project));
-        return (await this.docker(args.listVolumesArgs(project), 'docker volume ls'))
-            .split('\n')
-            .map((s) => s.trim())
-            .filter(Boolean);
+        return nonEmptyLines(await this.docker(args.listVolumesArgs(project), 'docker volume ls'));
     }
     async removeVolumes(names) {
         if (names.length > 0)

@@ -14,6 +14,14 @@ export class DockerError extends Error {}
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
 
+/** The lines of a listing, trimmed, without empty ones. */
+function nonEmptyLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -191,25 +199,17 @@ export class Docker {
       const found = await this.api.labelled(args.projectLabel(project));
       return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
     }
-    const lines = (out: string) =>
-      out
-        .split('\n')
-        .map((s) => s.trim())
-        .filter(Boolean);
     const [containers, networks, volumes] = await Promise.all([
       this.docker(args.listContainerNamesArgs(project), 'docker ps'),
       this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
       this.docker(args.listVolumesArgs(project), 'docker volume ls'),
     ]);
-    return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
+    return { containers: nonEmptyLines(containers), networks: nonEmptyLines(networks), volumes: nonEmptyLines(volumes) };
   }
 
   async containerIds(project: string): Promise<string[]> {
     if (this.api) return (await this.api.containers(args.projectLabel(project))).map((c) => c.id);
-    return (await this.docker(args.listContainersArgs(project), 'docker ps'))
-      .split('\n')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    return nonEmptyLines(await this.docker(args.listContainersArgs(project), 'docker ps'));
   }
 
   async inspect(ids: string[]): Promise<ContainerFacts[]> {
@@ -276,10 +276,7 @@ export class Docker {
 
   async networkIds(project: string): Promise<string[]> {
     if (this.api) return (await this.api.networks(args.projectLabel(project))).map((n) => n.id);
-    return (await this.docker(args.listNetworksArgs(project), 'docker network ls'))
-      .split('\n')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    return nonEmptyLines(await this.docker(args.listNetworksArgs(project), 'docker network ls'));
   }
 
   async networkConnect(network: string, container: string): Promise<void> {
@@ -296,10 +293,7 @@ export class Docker {
 
   async volumeNames(project: string): Promise<string[]> {
     if (this.api) return this.api.volumes(args.projectLabel(project));
-    return (await this.docker(args.listVolumesArgs(project), 'docker volume ls'))
-      .split('\n')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    return nonEmptyLines(await this.docker(args.listVolumesArgs(project), 'docker volume ls'));
   }
 
   async removeVolumes(names: string[]): Promise<void> {
