@@ -26983,6 +26983,7 @@ const V1 = {
     createsInWaves: true,
     startsItself: () => false,
     drivesSshEngines: false,
+    readsContexts: false,
 };
 const V2 = {
     version: 'v2',
@@ -26991,6 +26992,7 @@ const V2 = {
     createsInWaves: false,
     startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
     drivesSshEngines: true,
+    readsContexts: true,
 };
 function dialectOf(version) {
     return version === 'v1' ? V1 : V2;
@@ -28648,6 +28650,11 @@ async function readStack(docker, request, project, env) {
     const endpoint = endpointResult.value;
     if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines)
         throw sshRefusal(dialect.version, `'${(0, dialect_1.cliName)(cli)}'`, endpoint);
+    // The engine came from a Docker context: a compose that does not read contexts would create the
+    // stack on the local engine while every other call goes to the context's.
+    if (!env.DOCKER_HOST && endpoint !== LOCAL_SOCKET && !dialect.readsContexts) {
+        throw new Error(`Compose ${dialect.version} ('${(0, dialect_1.cliName)(cli)}') does not read Docker contexts, so it would create the stack on another engine than the context's (${endpoint}). Set 'docker-host' (or DOCKER_HOST) to ${endpoint}, or use Compose v2 ('docker compose').`);
+    }
     return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value };
 }
 function profilesFrom(env) {
@@ -28656,6 +28663,7 @@ function profilesFrom(env) {
         .map((s) => s.trim())
         .filter(Boolean);
 }
+const LOCAL_SOCKET = 'unix:///var/run/docker.sock';
 function sshRefusal(version, cli, endpoint) {
     return new Error(`Compose ${version} (${cli}) cannot drive the engine at ${endpoint}: its ssh transport hangs. Use Compose v2 ('docker compose', as on GitHub's runners; set 'compose-command' if both are installed), or reach the engine at tcp:// with TLS.`);
 }

@@ -26208,6 +26208,7 @@ const V1 = {
     createsInWaves: true,
     startsItself: () => false,
     drivesSshEngines: false,
+    readsContexts: false,
 };
 const V2 = {
     version: 'v2',
@@ -26216,6 +26217,7 @@ const V2 = {
     createsInWaves: false,
     startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
     drivesSshEngines: true,
+    readsContexts: true,
 };
 function dialectOf(version) {
     return version === 'v1' ? V1 : V2;

@@ -36,6 +36,8 @@ export interface ComposeDialect {
    * connection and, with compose's parallel calls, hangs in `up` (seen with Debian's 1.29).
    */
   drivesSshEngines: boolean;
+  /** Whether it follows DOCKER_CONTEXT and the CLI's current context (v1 talks to DOCKER_HOST or the local socket only). */
+  readsContexts: boolean;
 }
 
 const V1: ComposeDialect = {
@@ -45,6 +47,7 @@ const V1: ComposeDialect = {
   createsInWaves: true,
   startsItself: () => false,
   drivesSshEngines: false,
+  readsContexts: false,
 };
 
 const V2: ComposeDialect = {
@@ -54,6 +57,7 @@ const V2: ComposeDialect = {
   createsInWaves: false,
   startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
   drivesSshEngines: true,
+  readsContexts: true,
 };
 
 export function dialectOf(version: ComposeVersion): ComposeDialect {

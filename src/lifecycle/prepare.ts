@@ -79,6 +79,13 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   const dialect = detectDialect(cli, yaml);
   const endpoint = endpointResult.value;
   if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines) throw sshRefusal(dialect.version, `'${cliName(cli)}'`, endpoint);
+  // The engine came from a Docker context: a compose that does not read contexts would create the
+  // stack on the local engine while every other call goes to the context's.
+  if (!env.DOCKER_HOST && endpoint !== LOCAL_SOCKET && !dialect.readsContexts) {
+    throw new Error(
+      `Compose ${dialect.version} ('${cliName(cli)}') does not read Docker contexts, so it would create the stack on another engine than the context's (${endpoint}). Set 'docker-host' (or DOCKER_HOST) to ${endpoint}, or use Compose v2 ('docker compose').`,
+    );
+  }
   return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value };
 }
 
@@ -88,6 +95,8 @@ function profilesFrom(env: NodeJS.ProcessEnv): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+const LOCAL_SOCKET = 'unix:///var/run/docker.sock';
 
 function sshRefusal(version: string, cli: string, endpoint: string): Error {
   return new Error(

@@ -213,4 +213,12 @@ describe('main with Compose v1 and an ssh engine', () => {
     expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
     expect(state.creationStarted).toBe(false);
   });
+
+  it('refuses an engine named by a Docker context, which v1 would not follow', async () => {
+    const { runtime, docker } = await runMain({ yaml: STACK.replace('name: shop\n', ''), cli: { command: 'docker-compose', baseArgs: [] }, endpoint: 'tcp://10.0.0.5:2376' });
+    expect(runtime.failed).toContain(
+      "Compose v1 ('docker-compose') does not read Docker contexts, so it would create the stack on another engine than the context's (tcp://10.0.0.5:2376).",
+    );
+    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
+  });
 });
