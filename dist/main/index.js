@@ -25918,7 +25918,7 @@ async function up(inputs, deps, signal) {
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
     runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
     const docker = deps.docker(env, signal);
-    const stack = await (0, prepare_1.readStack)(docker, inputs, project, deps.env);
+    const stack = await (0, prepare_1.readStack)(docker, inputs, project, env);
     state.compose = stack.cli;
     save();
     const secrets = new secret_registry_1.SecretRegistry((value) => runtime.setSecret(value), (message) => runtime.warning(message));

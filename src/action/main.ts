@@ -83,7 +83,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
 
   const docker = deps.docker(env, signal);
-  const stack = await readStack(docker, inputs, project, deps.env);
+  const stack = await readStack(docker, inputs, project, env);
   state.compose = stack.cli;
   save();
   const secrets = new SecretRegistry(

@@ -214,6 +214,17 @@ describe('main with Compose v1 and an ssh engine', () => {
     expect(state.creationStarted).toBe(false);
   });
 
+  it('takes an engine given by docker-host, which v1 follows as DOCKER_HOST', async () => {
+    const { runtime, docker } = await runMain({
+      yaml: STACK.replace('name: shop\n', ''),
+      cli: { command: 'docker-compose', baseArgs: [] },
+      endpoint: 'tcp://10.0.0.5:2375',
+      inputs: { 'docker-host': 'tcp://10.0.0.5:2375', timeout: '0.3' },
+    });
+    expect(runtime.failed ?? '').not.toContain('does not read Docker contexts');
+    expect(docker.calls).toContain('create db migrate');
+  });
+
   it('refuses an engine named by a Docker context, which v1 would not follow', async () => {
     const { runtime, docker } = await runMain({ yaml: STACK.replace('name: shop\n', ''), cli: { command: 'docker-compose', baseArgs: [] }, endpoint: 'tcp://10.0.0.5:2376' });
     expect(runtime.failed).toContain(
