@@ -2,7 +2,19 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { composeVersion, FIXTURES, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import {
+  composeVersion,
+  FIXTURES,
+  HarnessOptions,
+  HarnessResult,
+  httpGet,
+  leftovers,
+  projectFilter,
+  projectsRemovedAfterEach,
+  runAction,
+  servicesOutput,
+  urlsOutput,
+} from '../helpers/engine';
 import { RemoteEngine, RemoteSsh, startRemoteEngine } from '../helpers/remote-engine';
 
 // The action driving an engine on another host (here: a second dockerd in a network namespace of
@@ -30,25 +42,51 @@ function remoteLeftovers(name: string): string[] {
     .filter(Boolean);
 }
 
-function cleanUpRemote(name: string): void {
-  const ids = remote.docker('ps', '-aq', '--filter', projectFilter(name)).split('\n').filter(Boolean);
-  if (ids.length) remote.docker('rm', '-f', ...ids);
+/** Projects a test ran on the remote engine: removed there after it, whatever it asserted. */
+const onRemoteEngine: string[] = [];
+afterEach(() => {
+  for (const name of onRemoteEngine.splice(0)) {
+    const f = projectFilter(name);
+    const list = (...args: string[]) =>
+      remote
+        .docker(...args, '--filter', f)
+        .split('\n')
+        .filter(Boolean);
+    const ids = list('ps', '-aq');
+    if (ids.length) remote.docker('rm', '-f', '-v', ...ids);
+    const networks = list('network', 'ls', '-q');
+    if (networks.length) remote.docker('network', 'rm', ...networks);
+    const volumes = list('volume', 'ls', '-q');
+    if (volumes.length) remote.docker('volume', 'rm', '-f', ...volumes);
+  }
+});
+
+/** Runs the action on a fixture with DOCKER_HOST naming the remote engine. */
+function onRemote(name: string, fixture: string, inputs: Record<string, string> = {}, options: Omit<HarnessOptions, 'inputs' | 'workspace'> = {}): Promise<HarnessResult> {
+  onRemoteEngine.push(name);
+  return runAction({
+    workspace: path.join(FIXTURES, fixture),
+    env: { DOCKER_HOST: remote.dockerHost },
+    ...options,
+    inputs: { 'project-name': name, 'stop-timeout': '0', ...inputs },
+  });
 }
 
 describe('a remote engine (tcp)', () => {
   it('brings the founding shape up: ports read inside the containers, URLs on the engine’s host', async () => {
     const name = project('remote-founding');
     let webPage = '';
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'founding'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'stop-timeout': '0' },
-      between: async ({ outputs }) => {
-        // A later step on the runner reaches the service where the URL says.
-        webPage = (await httpGet(`${urlsOutput(outputs).webserver}/health`)).body;
+    const result = await onRemote(
+      name,
+      'founding',
+      {},
+      {
+        between: async ({ outputs }) => {
+          // A later step on the runner reaches the service where the URL says.
+          webPage = (await httpGet(`${urlsOutput(outputs).webserver}/health`)).body;
+        },
       },
-    });
-    cleanUpRemote(name);
+    );
     expect(result.main.errors).toEqual([]);
     expect(result.main.outcome).toBe('success');
     expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost} (ports read inside each container)`);
@@ -69,8 +107,8 @@ describe('a remote engine (tcp)', () => {
 
   it('takes the engine from the docker-host input, and post removes the stack there', async () => {
     const name = project('remote-input');
+    onRemoteEngine.push(name);
     const result = await runAction({ workspace: path.join(FIXTURES, 'founding'), inputs: { 'project-name': name, 'stop-timeout': '0', 'docker-host': remote.dockerHost } });
-    cleanUpRemote(name);
     expect(result.main.outcome).toBe('success');
     expect(JSON.parse(result.main.state.run ?? '{}')).toMatchObject({ dockerHost: remote.dockerHost });
     expect(result.post?.output).toMatch(/Removed project .*: 4 container\(s\), 1 network\(s\)/);
@@ -80,13 +118,7 @@ describe('a remote engine (tcp)', () => {
 
   it('leaves nothing on either engine after a cancel', async () => {
     const name = project('remote-cancel');
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'founding'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'stop-timeout': '0' },
-      cancel: { whenOutput: /^Level 0: starting db/m },
-    });
-    cleanUpRemote(name);
+    const result = await onRemote(name, 'founding', {}, { cancel: { whenOutput: /^Level 0: starting db/m } });
     expect(result.main.outcome).toBe('cancelled');
     expect(result.post?.exitCode).toBe(0);
     expect(remoteLeftovers(name)).toEqual([]);
@@ -95,12 +127,7 @@ describe('a remote engine (tcp)', () => {
 
   it('fails a service whose image has no shell or cat, saying what to use instead', async () => {
     const name = project('remote-bare');
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'remote'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'compose-file': 'bare.yaml', 'stop-timeout': '0' },
-    });
-    cleanUpRemote(name);
+    const result = await onRemote(name, 'remote', { 'compose-file': 'bare.yaml', 'stop-timeout': '0' });
     expect(result.main.outcome).toBe('failure');
     const message = result.main.errors.join('\n');
     expect(message).toContain("the image has no 'cat' or 'sh' to read /proc/net/tcp inside it");
@@ -111,12 +138,7 @@ describe('a remote engine (tcp)', () => {
   it('runs every probe kind there', async () => {
     const name = project('remote-probes');
     const waitFor = ['web: http://:8080/api/health', 'db: tcp:5432', 'worker: log:/ready to accept/', 'job: exit:3', 'cache: none', 'app: running'].join('\n');
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'probes'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'stop-timeout': '0', 'wait-for': waitFor },
-    });
-    cleanUpRemote(name);
+    const result = await onRemote(name, 'probes', { 'wait-for': waitFor });
     expect(result.main.errors).toEqual([]);
     const s = servicesOutput(result);
     expect(s.web).toMatchObject({ state: 'ready', readiness: 'responding' });
@@ -131,6 +153,7 @@ describe('a remote engine (tcp)', () => {
 
   it('finds the engine through a Docker context, and the host input still names the URLs', async () => {
     const name = project('remote-context');
+    onRemoteEngine.push(name);
     // A config directory of the test's own, with the CLI's plugins (Compose v2) where there are some.
     const config = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-context-'));
     const plugins = process.env.DOCKER_CONFIG ? path.join(process.env.DOCKER_CONFIG, 'cli-plugins') : '';
@@ -142,7 +165,6 @@ describe('a remote engine (tcp)', () => {
         env: { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'preview-host' },
         inputs: { 'project-name': name, 'stop-timeout': '0', host: 'preview.example.test' },
       });
-      cleanUpRemote(name);
       if (composeVersion() === 'v1') {
         // v1 would have created the stack on this machine's engine: refused before anything is.
         expect(result.main.errors.join('\n')).toContain(
@@ -163,12 +185,7 @@ describe('a remote engine (tcp)', () => {
 
   it('judges such an image through its published port, not fooled by the proxy before it listens', async () => {
     const name = project('remote-bare-published');
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'remote'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'compose-file': 'bare-published.yaml', 'stop-timeout': '0' },
-    });
-    cleanUpRemote(name);
+    const result = await onRemote(name, 'remote', { 'compose-file': 'bare-published.yaml', 'stop-timeout': '0' });
     expect(result.main.errors).toEqual([]);
     expect(result.main.output).toMatch(new RegExp(`bare +listening +[\\d.]+s +\\(port 4444, through the published port ${remote.host.replace(/\./g, '\\.')}:\\d+\\)`));
     expect(servicesOutput(result).bare.readySeconds).toBeGreaterThanOrEqual(2);
@@ -177,12 +194,7 @@ describe('a remote engine (tcp)', () => {
 
   it('sends an HTTP probe through the published port', async () => {
     const name = project('remote-http');
-    const result = await runAction({
-      workspace: path.join(FIXTURES, 'founding'),
-      env: { DOCKER_HOST: remote.dockerHost },
-      inputs: { 'project-name': name, 'stop-timeout': '0', 'wait-for': 'webserver: http://:8080/health' },
-    });
-    cleanUpRemote(name);
+    const result = await onRemote(name, 'founding', { 'wait-for': 'webserver: http://:8080/health' });
     expect(result.main.errors).toEqual([]);
     expect(result.main.output).toMatch(/webserver +responding +[\d.]+s +\(through the published port /);
     expect(remoteLeftovers(name)).toEqual([]);
@@ -202,6 +214,7 @@ describe('a remote engine (tcp)', () => {
 describe('a remote engine over ssh', () => {
   it('brings the founding shape up with Compose v2, and post removes it there; Compose v1 is refused before it can hang', async () => {
     const name = project('remote-ssh');
+    onRemoteEngine.push(name);
     if (composeVersion() === 'v1') {
       const refused = await runAction({ workspace: path.join(FIXTURES, 'founding'), env: ssh.env, inputs: { 'project-name': name, 'docker-host': ssh.dockerHost } });
       expect(refused.main.errors.join('\n')).toContain(`Compose v1 ('docker-compose') cannot drive the engine at ${ssh.dockerHost}: its ssh transport hangs. Use Compose v2`);
@@ -214,7 +227,6 @@ describe('a remote engine over ssh', () => {
       env: ssh.env,
       inputs: { 'project-name': name, 'stop-timeout': '0', 'docker-host': ssh.dockerHost },
     });
-    cleanUpRemote(name);
     expect(result.main.errors).toEqual([]);
     expect(result.main.outcome).toBe('success');
     expect(result.main.output).toContain(`Reaching services: through the engine at ${ssh.dockerHost}`);
