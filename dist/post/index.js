@@ -27346,10 +27346,9 @@ function isOnLocalNetwork(address, interfaces) {
 function engineIsLocal(dockerHost, interfaces) {
     if (!dockerHost || dockerHost.startsWith('unix://') || dockerHost.startsWith('npipe://'))
         return true;
-    const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost);
-    if (!m)
+    const host = engineHostName(dockerHost);
+    if (!host)
         return false;
-    const host = m[1].replace(/^\[|\]$/g, '');
     if (host === 'localhost' || /^127\./.test(host) || host === '::1')
         return true;
     return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
@@ -27368,6 +27367,7 @@ function chooseReachability(dockerHost, interfaces) {
     const local = engineIsLocal(dockerHost, interfaces());
     const known = new Set();
     return {
+        engineIsLocal: local,
         description: local
             ? 'Reaching services: container addresses where this machine is on their network, else through the engine'
             : `Reaching services: through the engine at ${dockerHost} (ports read inside each container)`,
@@ -27397,7 +27397,7 @@ const reachability_1 = __nccwpck_require__(5543);
 async function chooseRoute(docker, projectName, ctx) {
     const direct = { reachability: (0, reachability_1.chooseReachability)(ctx.dockerHost, ctx.interfaces), form: 'published' };
     // A remote engine publishes ports on its own host: the URLs name it.
-    if (!(0, reachability_1.engineIsLocal)(ctx.dockerHost, ctx.interfaces()))
+    if (!direct.reachability.engineIsLocal)
         return { ...direct, publishedHost: (0, reachability_1.engineHostName)(ctx.dockerHost) };
     const candidates = (0, job_container_1.ownContainerCandidates)(ctx.surroundings());
     if (candidates.length === 0)

@@ -58,9 +58,8 @@ export function isOnLocalNetwork(address: string, interfaces: Record<string, Int
  */
 export function engineIsLocal(dockerHost: string | undefined, interfaces: Record<string, InterfaceAddress[] | undefined>): boolean {
   if (!dockerHost || dockerHost.startsWith('unix://') || dockerHost.startsWith('npipe://')) return true;
-  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost);
-  if (!m) return false;
-  const host = m[1].replace(/^\[|\]$/g, '');
+  const host = engineHostName(dockerHost);
+  if (!host) return false;
   if (host === 'localhost' || /^127\./.test(host) || host === '::1') return true;
   return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === host));
 }
@@ -75,6 +74,8 @@ export function engineHostName(dockerHost: string | undefined): string | undefin
 export interface Reachability {
   /** One line for the log: how services are reached. */
   description: string;
+  /** Whether the engine runs on this machine (see engineIsLocal). */
+  engineIsLocal: boolean;
   /** Whether a probe may connect to this container address from here. */
   reachable(address: string): boolean;
 }
@@ -88,6 +89,7 @@ export function chooseReachability(dockerHost: string | undefined, interfaces: (
   const local = engineIsLocal(dockerHost, interfaces());
   const known = new Set<string>();
   return {
+    engineIsLocal: local,
     description: local
       ? 'Reaching services: container addresses where this machine is on their network, else through the engine'
       : `Reaching services: through the engine at ${dockerHost} (ports read inside each container)`,

@@ -1,7 +1,7 @@
 import { DockerClient } from '../engine/docker';
 import { ContainerFacts } from '../engine/container-facts';
 import { OwnSurroundings, ownContainerCandidates, pickOwnContainer } from '../engine/job-container';
-import { chooseReachability, engineHostName, engineIsLocal, InterfaceAddress, Reachability } from '../engine/reachability';
+import { chooseReachability, engineHostName, InterfaceAddress, Reachability } from '../engine/reachability';
 import { ReachForm } from '../outputs/service-report';
 
 // How this run reaches the stack, chosen once, after create (the project's networks exist then)
@@ -34,7 +34,7 @@ export interface RouteContext {
 export async function chooseRoute(docker: DockerClient, projectName: string, ctx: RouteContext): Promise<Route> {
   const direct: Route = { reachability: chooseReachability(ctx.dockerHost, ctx.interfaces), form: 'published' };
   // A remote engine publishes ports on its own host: the URLs name it.
-  if (!engineIsLocal(ctx.dockerHost, ctx.interfaces())) return { ...direct, publishedHost: engineHostName(ctx.dockerHost) };
+  if (!direct.reachability.engineIsLocal) return { ...direct, publishedHost: engineHostName(ctx.dockerHost) };
   const candidates = ownContainerCandidates(ctx.surroundings());
   if (candidates.length === 0) return direct;
   const known = (await Promise.all(candidates.map((c) => docker.inspect([c]).catch((): ContainerFacts[] => [])))).flat();
