@@ -154,6 +154,34 @@ export class FakeDocker implements DockerClient {
     return { containers: [...(this.options.existing?.containers ?? []), ...names], networks: [...this.networks], volumes: [...this.volumes] };
   }
 
+  /** Volume labels, for the deploy record (volumes created through createVolume). */
+  readonly volumeLabels = new Map<string, Record<string, string>>();
+  /** Lock containers by name, with their labels. */
+  readonly locks = new Map<string, Record<string, string>>();
+
+  async labelledVolumes(label: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    this.record('volume ls', 'labelledVolumes');
+    return [...this.volumeLabels.entries()].filter(([, l]) => label in l).map(([name, labels]) => ({ name, labels }));
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    this.record(`volume create ${name}`, 'createVolume');
+    this.volumeLabels.set(name, labels);
+    if (!this.volumes.includes(name)) this.volumes.push(name);
+  }
+
+  async createLock(name: string, labels: Record<string, string>): Promise<boolean> {
+    this.record(`lock ${name}`, 'createLock');
+    if (this.locks.has(name)) return false;
+    this.locks.set(name, labels);
+    return true;
+  }
+
+  async containerLabels(name: string): Promise<Record<string, string> | undefined> {
+    this.record(`labels ${name}`, 'containerLabels');
+    return this.locks.get(name) ?? [...this.containers.values()].find((c) => c.name === name)?.labels;
+  }
+
   async containerIds(): Promise<string[]> {
     this.record('ps', 'containerIds');
     return [...this.containers.keys()];
@@ -223,7 +251,10 @@ export class FakeDocker implements DockerClient {
 
   async removeContainers(ids: string[]): Promise<void> {
     this.record(`rm ${ids.length}`, 'removeContainers');
-    ids.forEach((id) => this.containers.delete(id));
+    ids.forEach((id) => {
+      this.containers.delete(id);
+      this.locks.delete(id);
+    });
   }
 
   async networkIds(): Promise<string[]> {
@@ -262,6 +293,7 @@ export class FakeDocker implements DockerClient {
   async removeVolumes(names: string[]): Promise<void> {
     this.record(`volume rm ${names.length}`, 'removeVolumes');
     this.volumes = this.volumes.filter((v) => !names.includes(v));
+    names.forEach((n) => this.volumeLabels.delete(n));
   }
 }
 
@@ -278,6 +310,9 @@ export function fakeMainDependencies(runtime: ActionRuntime, docker: FakeDocker,
     surroundings: () => ({ dockerenv: false, mountinfo: '', cgroup: '', hostname: 'runner' }),
     env: {},
     cwd,
+    comments: () => ({ upsert: () => Promise.reject(new Error('no GitHub in unit tests')) }),
+    eventPayload: () => ({}),
+    now: () => new Date(),
     ...patch,
   };
 }

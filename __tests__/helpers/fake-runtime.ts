@@ -8,6 +8,7 @@ export class FakeRuntime implements ActionRuntime {
   readonly secrets: string[] = [];
   readonly lines: string[] = [];
   readonly warnings: string[] = [];
+  readonly notices: string[] = [];
   readonly errors: string[] = [];
   readonly summaries: string[] = [];
   failed?: string;
@@ -43,6 +44,9 @@ export class FakeRuntime implements ActionRuntime {
   }
   warning(line: string): void {
     this.warnings.push(line);
+  }
+  notice(line: string): void {
+    this.notices.push(line);
   }
   error(message: string, title?: string): void {
     this.errors.push(title ? `${title}: ${message}` : message);

@@ -25656,6 +25656,8 @@ exports.parseBoolean = parseBoolean;
 exports.parseChoice = parseChoice;
 exports.parseSeconds = parseSeconds;
 exports.parsePositiveInteger = parsePositiveInteger;
+exports.parseTtl = parseTtl;
+exports.describeTtl = describeTtl;
 function parseList(value) {
     return value
         .split(/[\s,]+/)
@@ -25698,6 +25700,26 @@ function parsePositiveInteger(name, value) {
     if (!/^\d+$/.test(v) || Number(v) <= 0)
         throw new Error(`Input '${name}' must be a positive whole number, got '${value}'.`);
     return Number(v);
+}
+/** `30m`, `72h`, `7d`, `2s`, or plain seconds (`90`). */
+function parseTtl(value) {
+    const m = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
+    const n = m ? Number(m[1]) : NaN;
+    if (!m || n <= 0)
+        throw new Error(`Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
+    const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase()];
+    return n * unit;
+}
+function describeTtl(seconds) {
+    for (const [unit, size] of [
+        ['d', 86400],
+        ['h', 3600],
+        ['m', 60],
+    ]) {
+        if (seconds % size === 0)
+            return `${seconds / size}${unit}`;
+    }
+    return `${seconds}s`;
 }
 
 
@@ -25742,12 +25764,17 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MODES = void 0;
 exports.getInputs = getInputs;
+exports.engineEnvironment = engineEnvironment;
 const core = __importStar(__nccwpck_require__(7484));
 const names_1 = __nccwpck_require__(2814);
 const input_parsing_1 = __nccwpck_require__(6831);
+const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+/** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
+exports.MODES = ['ephemeral', 'deploy', 'down', 'sweep'];
 function words(name, value) {
     try {
         return (0, shell_words_1.splitShellWords)(value);
@@ -25769,6 +25796,11 @@ function parseDockerHost(value) {
         throw new Error(`Input 'docker-host' must be an engine address as DOCKER_HOST takes it (unix://, tcp://, ssh://...), got '${value}'.`);
     }
     return host;
+}
+function parseUrlTemplate(value) {
+    const template = value.trim();
+    (0, url_template_1.urlTemplateFields)(template);
+    return template;
 }
 /** Reads and checks every input; a bad one fails the step before anything is created. */
 function getInputs(readRaw = (n) => core.getInput(n)) {
@@ -25807,7 +25839,19 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
             downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
             failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
         },
+        mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
+        ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
+        urlTemplate: parseUrlTemplate(read(names_1.InputNames.UrlTemplate)),
+        ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseTtl)(read(names_1.InputNames.Ttl)) : undefined,
+        comment: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Comment, read(names_1.InputNames.Comment)),
+        // The runner fills the default (the job's token) from action.yml; a harness may give none.
+        githubToken: read(names_1.InputNames.GithubToken).trim(),
     };
+}
+/** The engine of every docker call, main's and post's: the input, else the environment's. */
+function engineEnvironment(inputs, env) {
+    const dockerHost = inputs.dockerHost || env.DOCKER_HOST || undefined;
+    return dockerHost ? { ...env, DOCKER_HOST: dockerHost } : env;
 }
 
 
@@ -25844,11 +25888,19 @@ exports.InputNames = {
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
     FailOnExit: 'fail-on-exit',
+    Mode: 'mode',
+    Ports: 'ports',
+    UrlTemplate: 'url-template',
+    Ttl: 'ttl',
+    Comment: 'comment',
+    GithubToken: 'github-token',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
     Urls: 'urls',
     Services: 'services',
+    /** `sweep`: the projects it removed, as a JSON list. */
+    Removed: 'removed',
 };
 /**
  * Each input's default, written here only: `getInputs` applies them, and a unit test holds
@@ -25865,6 +25917,9 @@ exports.InputDefaults = {
     [exports.InputNames.StopTimeout]: '3',
     [exports.InputNames.ExportEnv]: 'true',
     [exports.InputNames.FailOnExit]: 'false',
+    [exports.InputNames.Mode]: 'ephemeral',
+    [exports.InputNames.Ports]: 'as-written',
+    [exports.InputNames.Comment]: 'false',
 };
 /** `<service>-url` output for each service that publishes a port. */
 const serviceUrlOutput = (service) => `${service}-url`;
@@ -25887,6 +25942,7 @@ exports.run = run;
 const docker_1 = __nccwpck_require__(3620);
 const docker_args_1 = __nccwpck_require__(6916);
 const process_runner_1 = __nccwpck_require__(2578);
+const project_lock_1 = __nccwpck_require__(633);
 const route_1 = __nccwpck_require__(7321);
 const teardown_1 = __nccwpck_require__(6734);
 const exits_after_main_1 = __nccwpck_require__(4694);
@@ -25933,12 +25989,21 @@ async function run(deps = defaultPostDependencies()) {
             return;
         }
         failOnExit = state.post.failOnExit;
+        // The engine main used, whatever this step's environment says.
+        const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
+        // Main holds a project's lock only while it runs: one left means main was cut short.
+        if (state.lock) {
+            await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch((e) => runtime.warning(`Could not release the lock ${state.lock?.name}: ${e.message}`));
+            runtime.info(`Released the lock ${state.lock.name} the main step held.`);
+        }
+        if (state.mode === 'down' || state.mode === 'sweep') {
+            runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);
+            return;
+        }
         if (!state.creationStarted) {
             runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
             return;
         }
-        // The engine main used, whatever this step's environment says.
-        const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
         let containers;
         // One look serves both the exit report and the logs; neither asked for, teardown needs none.
         if (state.watched?.length || state.post.logs !== 'never') {
@@ -25959,6 +26024,10 @@ async function run(deps = defaultPostDependencies()) {
         // the project on them either way.
         if (state.joined)
             await (0, route_1.leaveNetworks)(docker, state.joined, (line) => runtime.warning(line));
+        if (state.mode === 'deploy') {
+            runtime.info(`mode: deploy, so preview ${state.project.name} stays up (mode: down removes it).`);
+            return;
+        }
         if (state.post.teardown === 'never') {
             runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
             return;
@@ -26060,6 +26129,7 @@ function coreRuntime() {
         info: (line) => core.info(line),
         debug: (line) => core.debug(line),
         warning: (line) => core.warning(line),
+        notice: (line) => core.notice(line),
         error: (message, title) => core.error(message, title ? { title } : {}),
         group: (title, fn) => core.group(title, fn),
         appendSummary: async (markdown) => {
@@ -26179,6 +26249,8 @@ function decodeState(text) {
         joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
         creationStarted: s.creationStarted === true,
         outcome: s.outcome,
+        mode: inputs_1.MODES.find((m) => m === s.mode),
+        lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
     };
 }
 /** Saves the whole state under its one key; called again whenever it changes. */
@@ -26247,13 +26319,38 @@ function cliName(cli) {
 // Labels compose puts on everything it creates: the engine's own record of which project and
 // service a container, network or volume belongs to (read instead of compose's printed output).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeLabels = void 0;
+exports.PreviewLabels = exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
     OneOff: 'com.docker.compose.oneoff',
     /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
     Hook: 'com.docker.compose.hook',
+};
+/**
+ * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
+ * and volumes carry the stable ones, which compose folds into its configuration hash: a label that
+ * changed on every push would recreate every service. What changes per deploy (commit, expiry)
+ * lives on the project's deploy record, a volume rewritten on each deploy.
+ */
+exports.PreviewLabels = {
+    /** On everything deployed; its value is the project's name. */
+    Deployed: 'ephemeral-compose.deployed',
+    /** The pull request it was deployed for, when there is one. */
+    PullRequest: 'ephemeral-compose.pr',
+    /** On the deploy record only: the project's name. */
+    Record: 'ephemeral-compose.record',
+    Commit: 'ephemeral-compose.commit',
+    Branch: 'ephemeral-compose.branch',
+    /** ISO 8601 time after which `sweep` removes the project; absent without a ttl. */
+    Expires: 'ephemeral-compose.expires',
+    DeployedAt: 'ephemeral-compose.deployed-at',
+    /** The workflow run that deployed (or holds the lock), as a URL. */
+    Run: 'ephemeral-compose.run',
+    /** On a project's lock container: the project's name. */
+    Lock: 'ephemeral-compose.lock',
+    /** On a lock container: unique to the run holding it, so only that run releases it. */
+    LockToken: 'ephemeral-compose.lock-token',
 };
 
 
@@ -26371,6 +26468,12 @@ exports.stopArgs = stopArgs;
 exports.removeContainersArgs = removeContainersArgs;
 exports.listContainerNamesArgs = listContainerNamesArgs;
 exports.listNetworkNamesArgs = listNetworkNamesArgs;
+exports.listVolumeNamesArgs = listVolumeNamesArgs;
+exports.volumeLabelsArgs = volumeLabelsArgs;
+exports.createVolumeArgs = createVolumeArgs;
+exports.importEmptyImageArgs = importEmptyImageArgs;
+exports.createLockArgs = createLockArgs;
+exports.containerLabelsArgs = containerLabelsArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
@@ -26460,12 +26563,39 @@ function stopArgs(ids, stopTimeoutSeconds) {
 function removeContainersArgs(ids) {
     return ['rm', '--force', '--volumes', '--', ...ids];
 }
-/** Names (not ids) of what the project holds, for messages a user reads. */
-function listContainerNamesArgs(project) {
-    return ['ps', '--all', '--format', '{{.Names}}', '--filter', (0, exports.projectFilter)(project)];
+/** `--filter label=…` for each label given (all must match). */
+const labelFilters = (labels) => labels.flatMap((l) => ['--filter', `label=${l}`]);
+/** Names (not ids) of what carries every label given, for messages a user reads. */
+function listContainerNamesArgs(labels) {
+    return ['ps', '--all', '--format', '{{.Names}}', ...labelFilters(labels)];
 }
-function listNetworkNamesArgs(project) {
-    return ['network', 'ls', '--format', '{{.Name}}', '--filter', (0, exports.projectFilter)(project)];
+function listNetworkNamesArgs(labels) {
+    return ['network', 'ls', '--format', '{{.Name}}', ...labelFilters(labels)];
+}
+function listVolumeNamesArgs(labels) {
+    return ['volume', 'ls', '--quiet', ...labelFilters(labels)];
+}
+/** Each volume's labels as one JSON object per line. */
+function volumeLabelsArgs(names) {
+    return ['volume', 'inspect', '--format', '{{json .Labels}}', '--', ...names];
+}
+const labelArgs = (labels) => Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+function createVolumeArgs(name, labels) {
+    return ['volume', 'create', ...labelArgs(labels), '--', name];
+}
+/** An image with no files, from an empty tar archive: all a never-started container needs. */
+function importEmptyImageArgs(archive, tag) {
+    return ['image', 'import', archive, tag];
+}
+/**
+ * A container that is created and never started, as a lock: the engine gives a container name to
+ * one creator only, on a local engine and a remote one alike.
+ */
+function createLockArgs(name, image, labels) {
+    return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+}
+function containerLabelsArgs(name) {
+    return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
 /** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
 function manualRemovalCommand(project) {
@@ -26557,6 +26687,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Docker = exports.DockerError = void 0;
 exports.isUnknownComposeCommand = isUnknownComposeCommand;
 exports.mergeTimestampedLogs = mergeTimestampedLogs;
+const fs = __importStar(__nccwpck_require__(9896));
+const os = __importStar(__nccwpck_require__(857));
+const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
 const container_facts_1 = __nccwpck_require__(1719);
 const process_runner_1 = __nccwpck_require__(2578);
@@ -26567,6 +26700,8 @@ const engine_api_1 = __nccwpck_require__(1343);
 class DockerError extends Error {
 }
 exports.DockerError = DockerError;
+/** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
+const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
 /** The lines of a listing, trimmed, without empty ones. */
@@ -26747,16 +26882,17 @@ class Docker {
             .filter((l) => l.startsWith('['))
             .map((l) => (0, container_facts_1.envFromList)(JSON.parse(l)));
     }
-    /** Names of the containers, networks and volumes that carry the project's label. */
-    async projectResources(project) {
+    /** Names of the containers, networks and volumes that carry the project's label (and `alsoLabel`, when given). */
+    async projectResources(project, alsoLabel) {
+        const labels = [args.projectLabel(project), ...(alsoLabel ? [alsoLabel] : [])];
         if (this.api) {
-            const found = await this.api.labelled(args.projectLabel(project));
+            const found = await this.api.labelled(labels);
             return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
         }
         const [containers, networks, volumes] = await Promise.all([
-            this.docker(args.listContainerNamesArgs(project), 'docker ps'),
-            this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
-            this.docker(args.listVolumesArgs(project), 'docker volume ls'),
+            this.docker(args.listContainerNamesArgs(labels), 'docker ps'),
+            this.docker(args.listNetworkNamesArgs(labels), 'docker network ls'),
+            this.docker(args.listVolumeNamesArgs(labels), 'docker volume ls'),
         ]);
         return { containers: nonEmptyLines(containers), networks: nonEmptyLines(networks), volumes: nonEmptyLines(volumes) };
     }
@@ -26848,6 +26984,47 @@ class Docker {
         if (this.api)
             return this.api.volumes(args.projectLabel(project));
         return nonEmptyLines(await this.docker(args.listVolumesArgs(project), 'docker volume ls'));
+    }
+    /** Volumes that carry a label, with all their labels. */
+    async labelledVolumes(label) {
+        const names = nonEmptyLines(await this.docker(args.listVolumeNamesArgs([label]), 'docker volume ls'));
+        if (names.length === 0)
+            return [];
+        const lines = nonEmptyLines(await this.docker(args.volumeLabelsArgs(names), 'docker volume inspect'));
+        return names.map((name, i) => ({ name, labels: JSON.parse(lines[i] ?? 'null') ?? {} }));
+    }
+    async createVolume(name, labels) {
+        await this.docker(args.createVolumeArgs(name, labels), 'docker volume create');
+    }
+    /** Creates the lock container; false when one of that name exists (someone else holds the lock). */
+    async createLock(name, labels) {
+        if (!(await this.hasImage(LOCK_IMAGE))) {
+            // An empty tar archive is 1024 zero bytes; the CLI uploads it, to a remote engine too.
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-lock-'));
+            try {
+                fs.writeFileSync(path.join(dir, 'empty.tar'), Buffer.alloc(1024));
+                await this.docker(args.importEmptyImageArgs(path.join(dir, 'empty.tar'), LOCK_IMAGE), 'docker image import');
+            }
+            finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+        const r = await this.runner.run('docker', args.createLockArgs(name, LOCK_IMAGE, labels), { env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
+        if (r.code === 0)
+            return true;
+        if (/Conflict|already in use/i.test(r.stderr))
+            return false;
+        throw failure('Creating the lock container', r);
+    }
+    /** A container's labels, or undefined when there is no such container. */
+    async containerLabels(name) {
+        const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
+        if (r.code !== 0) {
+            if (/No such (container|object)/i.test(r.stderr))
+                return undefined;
+            throw failure('docker container inspect', r);
+        }
+        return JSON.parse(r.stdout.trim() || 'null') ?? {};
     }
     async removeVolumes(names) {
         if (names.length > 0)
@@ -26941,8 +27118,9 @@ class EngineApiError extends Error {
 }
 exports.EngineApiError = EngineApiError;
 /** The API's `filters` query for one label. */
+/** Every label given must be on what is listed. */
 function labelFilter(label) {
-    return encodeURIComponent(JSON.stringify({ label: [label] }));
+    return encodeURIComponent(JSON.stringify({ label: [].concat(label) }));
 }
 class EngineApi {
     socket;
@@ -27384,6 +27562,75 @@ function chooseReachability(dockerHost, interfaces) {
 
 /***/ }),
 
+/***/ 633:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.lockName = void 0;
+exports.tryProjectLock = tryProjectLock;
+exports.acquireProjectLock = acquireProjectLock;
+exports.releaseProjectLock = releaseProjectLock;
+const crypto_1 = __nccwpck_require__(6982);
+const labels_1 = __nccwpck_require__(7853);
+const lockName = (project) => `${project}-ephemeral-compose-lock`;
+exports.lockName = lockName;
+const sleep = (ms, signal) => new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+});
+function describeHolder(labels) {
+    if (!labels)
+        return 'a run that has just released it';
+    const since = labels[labels_1.PreviewLabels.DeployedAt];
+    return `${labels[labels_1.PreviewLabels.Run] ?? 'a run outside GitHub Actions'}${since ? `, since ${since}` : ''}`;
+}
+/** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
+async function tryProjectLock(docker, project, options) {
+    const name = (0, exports.lockName)(project);
+    const token = (0, crypto_1.randomBytes)(8).toString('hex');
+    const labels = {
+        [labels_1.PreviewLabels.Lock]: project,
+        [labels_1.PreviewLabels.LockToken]: token,
+        [labels_1.PreviewLabels.DeployedAt]: new Date().toISOString(),
+        ...(options.run ? { [labels_1.PreviewLabels.Run]: options.run } : {}),
+    };
+    const deadline = Date.now() + options.waitMs;
+    let told = false;
+    for (;;) {
+        if (await docker.createLock(name, labels))
+            return { name, token };
+        if (Date.now() >= deadline || options.signal?.aborted)
+            return undefined;
+        if (!told) {
+            options.log(`Project ${project} is being changed by another run (${describeHolder(await docker.containerLabels(name))}): waiting for it.`);
+            told = true;
+        }
+        await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
+    }
+}
+/** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */
+async function acquireProjectLock(docker, project, options) {
+    const lock = await tryProjectLock(docker, project, options);
+    if (lock)
+        return lock;
+    if (options.signal?.aborted)
+        throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
+    const holder = describeHolder(await docker.containerLabels((0, exports.lockName)(project)));
+    throw new Error(`Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
+        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}`);
+}
+/** Removes the lock if it is still this run's (a lock removed by hand may have been taken since). */
+async function releaseProjectLock(docker, lock) {
+    const labels = await docker.containerLabels(lock.name);
+    if (labels?.[labels_1.PreviewLabels.LockToken] === lock.token)
+        await docker.removeContainers([lock.name]);
+}
+
+
+/***/ }),
+
 /***/ 7321:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -27728,7 +27975,10 @@ function escapeCell(text) {
 function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
     const hide = (text) => (0, secrets_1.hideSecrets)(text, secrets);
     const rows = Object.entries(report.services).map(([name, s]) => {
-        const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
+        const portUrls = s.ports.map((p) => p.url ?? `${p.published}/${p.protocol}`);
+        // A URL of its own (a label's, the url-template's) comes first.
+        const shown = s.url && !portUrls.includes(s.url) ? [s.url, ...portUrls] : portUrls;
+        const ports = shown.map((u) => escapeCell(hide(u))).join('<br>') || '—';
         const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
         return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
     });
@@ -27756,6 +28006,145 @@ function exitsMarkdown(projectName, exits, tails) {
             lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
     }
     return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 3246:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PREVIEW_URL_FIELDS = exports.URL_LABEL = void 0;
+exports.expandUrlTemplate = expandUrlTemplate;
+exports.urlTemplateFields = urlTemplateFields;
+exports.expandPreviewUrl = expandPreviewUrl;
+const urls_1 = __nccwpck_require__(3542);
+// The `ephemeral-compose.url` label: a service says what its URL is, e.g.
+//   ephemeral-compose.url: "http://{host}:{port:8080}/admin"
+// {host} is the host name for the port, {port} the first published port, {port:N} the host port
+// published for container port N.
+exports.URL_LABEL = 'ephemeral-compose.url';
+function expandUrlTemplate(template, ports, hostFor, service) {
+    const find = (target) => {
+        const p = target === undefined ? ports.find((x) => x.protocol === 'tcp') : ports.find((x) => x.target === target);
+        if (!p)
+            throw new Error(`Label ${exports.URL_LABEL} of service '${service}' refers to ${target === undefined ? 'a published port' : `container port ${target}`}, which is not published.`);
+        return p;
+    };
+    const refersTo = /\{port:(\d+)\}/.exec(template);
+    const main = find(refersTo ? Number(refersTo[1]) : undefined);
+    return template
+        .replace(/\{(host|port)(?::(\d+))?\}/g, (_, field, n) => {
+        const p = n !== undefined ? find(Number(n)) : main;
+        return field === 'host' ? (0, urls_1.formatHost)(hostFor(p)) : String(p.published);
+    })
+        .replace(/\{[^}]*\}/g, (unknown) => {
+        throw new Error(`Label ${exports.URL_LABEL} of service '${service}': unknown field ${unknown}; known: {host}, {port}, {port:N}.`);
+    });
+}
+// The `url-template` input: public URLs of HTTP services behind the team's own reverse proxy, e.g.
+// https://{service}.pr-{pr}.preview.example.com. Non-HTTP services keep their host:port URLs.
+exports.PREVIEW_URL_FIELDS = ['service', 'project', 'pr', 'branch', 'port', 'host'];
+/** The placeholders a template uses; an unknown one is an error that names it. */
+function urlTemplateFields(template) {
+    const used = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]);
+    const unknown = used.filter((f) => !exports.PREVIEW_URL_FIELDS.includes(f));
+    if (unknown.length > 0) {
+        throw new Error(`Input 'url-template' has unknown placeholder(s) ${unknown.map((f) => `{${f}}`).join(', ')}; known: ${exports.PREVIEW_URL_FIELDS.map((f) => `{${f}}`).join(' ')}.`);
+    }
+    return [...new Set(used)];
+}
+function expandPreviewUrl(template, fields) {
+    return template.replace(/\{([a-z]+)\}/g, (_, f) => fields[f]);
+}
+
+
+/***/ }),
+
+/***/ 3542:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.schemeForPort = schemeForPort;
+exports.formatHost = formatHost;
+exports.publishedPorts = publishedPorts;
+exports.networkPorts = networkPorts;
+// URLs for published ports: a scheme that fits the port, and a host that can actually reach it.
+const SCHEMES = {
+    80: 'http',
+    3000: 'http',
+    4200: 'http',
+    5000: 'http',
+    5173: 'http',
+    8000: 'http',
+    8080: 'http',
+    8081: 'http',
+    8088: 'http',
+    8888: 'http',
+    9000: 'http',
+    9090: 'http',
+    443: 'https',
+    8443: 'https',
+    3306: 'mysql',
+    5432: 'postgres',
+    6379: 'redis',
+    27017: 'mongodb',
+    5672: 'amqp',
+    4222: 'nats',
+    1883: 'mqtt',
+};
+function schemeForPort(containerPort) {
+    return SCHEMES[containerPort] ?? 'tcp';
+}
+const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+function formatHost(host) {
+    return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+/** A port bound to one address only is reachable there, not on the public host name. */
+function hostForBinding(binding, defaultHost) {
+    return ANY_ADDRESS.has(binding.hostIp) ? defaultHost : binding.hostIp;
+}
+/**
+ * One entry per container port that the engine published, declared ports first in declaration
+ * order. Docker lists an IPv4 and an IPv6 binding for the same port; the IPv4 one is kept.
+ */
+function publishedPorts(declared, bindings, defaultHost) {
+    const byKey = new Map();
+    for (const b of bindings) {
+        if (!Number.isFinite(b.hostPort) || b.hostPort <= 0)
+            continue;
+        const key = `${b.target}/${b.protocol}`;
+        const seen = byKey.get(key);
+        if (!seen || (seen.hostIp.includes(':') && !b.hostIp.includes(':')))
+            byKey.set(key, b);
+    }
+    const order = [];
+    for (const d of declared) {
+        const key = `${d.target}/${d.protocol}`;
+        if (byKey.has(key) && !order.includes(key))
+            order.push(key);
+    }
+    const rest = [...byKey.keys()].filter((k) => !order.includes(k)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    return [...order, ...rest].map((key) => {
+        const b = byKey.get(key);
+        const host = hostForBinding(b, defaultHost);
+        const port = { target: b.target, published: b.hostPort, protocol: b.protocol, hostIp: b.hostIp, host };
+        if (b.protocol === 'tcp')
+            port.url = `${schemeForPort(b.target)}://${formatHost(host)}:${b.hostPort}`;
+        return port;
+    });
+}
+/**
+ * The same ports as another container on the project's network reaches them: at the service's
+ * name and the container port (a job container joined to that network, say).
+ */
+function networkPorts(ports, service) {
+    return ports.map((p) => ({ ...p, host: service, published: p.target, ...(p.protocol === 'tcp' ? { url: `${schemeForPort(p.target)}://${service}:${p.target}` } : {}) }));
 }
 
 

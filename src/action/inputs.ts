@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { InputDefaults, InputNames as Names } from './names';
 import { PullPolicy } from '../compose/dialect';
-import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds } from './input-parsing';
+import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds, parseTtl } from './input-parsing';
+import { urlTemplateFields } from '../outputs/url-template';
 import { splitShellWords } from './shell-words';
 import { parseWaitFor, WaitRule } from '../plan/wait-for';
 import { PostSettings } from '../lifecycle/post-settings';
@@ -27,7 +28,21 @@ export interface Inputs {
   upFlags: string[];
   /** What the post step does; saved in the run's state as it is. */
   post: PostSettings;
+  mode: Mode;
+  /** `ephemeral`: host ports the files pin are left to the engine. */
+  ports: PortsPolicy;
+  /** Public URLs of HTTP services; '' for none. */
+  urlTemplate: string;
+  /** How long a deployed preview lives before `sweep` removes it; undefined: until `down`. */
+  ttlSeconds?: number;
+  comment: boolean;
+  githubToken: string;
 }
+
+/** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
+export const MODES = ['ephemeral', 'deploy', 'down', 'sweep'] as const;
+export type Mode = (typeof MODES)[number];
+export type PortsPolicy = 'as-written' | 'ephemeral';
 
 function words(name: string, value: string): string[] {
   try {
@@ -51,6 +66,12 @@ function parseDockerHost(value: string): string {
     throw new Error(`Input 'docker-host' must be an engine address as DOCKER_HOST takes it (unix://, tcp://, ssh://...), got '${value}'.`);
   }
   return host;
+}
+
+function parseUrlTemplate(value: string): string {
+  const template = value.trim();
+  urlTemplateFields(template);
+  return template;
 }
 
 /** Reads and checks every input; a bad one fails the step before anything is created. */
@@ -89,5 +110,18 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
       downFlags: words(Names.DownFlags, read(Names.DownFlags)),
       failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
     },
+    mode: parseChoice(Names.Mode, read(Names.Mode), MODES),
+    ports: parseChoice(Names.Ports, read(Names.Ports), ['as-written', 'ephemeral'] as const),
+    urlTemplate: parseUrlTemplate(read(Names.UrlTemplate)),
+    ttlSeconds: read(Names.Ttl).trim() ? parseTtl(read(Names.Ttl)) : undefined,
+    comment: parseBoolean(Names.Comment, read(Names.Comment)),
+    // The runner fills the default (the job's token) from action.yml; a harness may give none.
+    githubToken: read(Names.GithubToken).trim(),
   };
+}
+
+/** The engine of every docker call, main's and post's: the input, else the environment's. */
+export function engineEnvironment(inputs: Inputs, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dockerHost = inputs.dockerHost || env.DOCKER_HOST || undefined;
+  return dockerHost ? { ...env, DOCKER_HOST: dockerHost } : env;
 }

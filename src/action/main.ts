@@ -1,49 +1,32 @@
-import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { cliName } from '../compose/dialect';
-import { Docker, DockerClient } from '../engine/docker';
-import { nodeNetworkProbe, NetworkProbe } from '../engine/network-probe';
-import { SpawnRunner } from '../engine/process-runner';
-import { OwnSurroundings } from '../engine/job-container';
-import { InterfaceAddress } from '../engine/reachability';
+import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
-import { refuseExistingProject } from '../lifecycle/ownership';
-import { readStack, resolveProject } from '../lifecycle/prepare';
+import { DeployRecord } from '../lifecycle/deploy-record';
+import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecycle/ownership';
+import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
+import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
+import { changeStack, foreignResources, writeDeployRecord } from '../lifecycle/previews';
+import { acquireProjectLock, releaseProjectLock } from '../lifecycle/project-lock';
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
 import { SecretRegistry } from '../outputs/secret-registry';
-import { getInputs, Inputs } from './inputs';
+import { StackReport } from '../outputs/service-report';
+import { urlTemplateFields } from '../outputs/url-template';
+import { defaultMainDependencies, MainDependencies } from './dependencies';
+import { describeTtl } from './input-parsing';
+import { engineEnvironment, getInputs, Inputs } from './inputs';
 import { OutputNames } from './names';
+import { Commenter, previewCommenter } from './pr-comment';
 import { publish } from './publish';
-import { coreRuntime, ActionRuntime } from './runtime';
+import { down, sweep } from './remove-modes';
+import { ActionRuntime } from './runtime';
 import { RunState, saveRunState } from './state';
 
-/** What the main step works with; the real ones by default, fakes in unit tests. */
-export interface MainDependencies {
-  runtime: ActionRuntime;
-  /** The docker module for an environment (DOCKER_HOST and the like) and a cancel signal. */
-  docker: (env: NodeJS.ProcessEnv, signal: AbortSignal) => DockerClient;
-  network: NetworkProbe;
-  /** This machine's network interfaces, read anew each time. */
-  interfaces: () => Record<string, InterfaceAddress[] | undefined>;
-  /** What tells whether this process runs in a container, and which. */
-  surroundings: () => OwnSurroundings;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-export function defaultMainDependencies(): MainDependencies {
-  return {
-    runtime: coreRuntime(),
-    docker: (env, signal) => new Docker(new SpawnRunner(), env, signal),
-    network: nodeNetworkProbe,
-    interfaces: () => os.networkInterfaces(),
-    surroundings: readSurroundings,
-    env: process.env,
-    cwd: process.cwd(),
-  };
-}
+export type { MainDependencies } from './dependencies';
+export { defaultMainDependencies } from './dependencies';
 
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
 export async function run(deps: MainDependencies = defaultMainDependencies()): Promise<void> {
@@ -56,11 +39,11 @@ export async function run(deps: MainDependencies = defaultMainDependencies()): P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await up(
-      getInputs((n) => runtime.getInput(n)),
-      deps,
-      controller.signal,
-    );
+    const inputs = getInputs((n) => runtime.getInput(n));
+    if (inputs.githubToken) runtime.setSecret(inputs.githubToken);
+    if (inputs.mode === 'down') await down(inputs, deps, controller.signal);
+    else if (inputs.mode === 'sweep') await sweep(inputs, deps, controller.signal);
+    else await up(inputs, deps, controller.signal);
   } catch (error) {
     runtime.setFailed(error instanceof Error ? error.message : String(error));
   } finally {
@@ -69,37 +52,99 @@ export async function run(deps: MainDependencies = defaultMainDependencies()): P
   }
 }
 
-/** prepare → create → start → publish, saving state for post at each point that changes what it may do. */
+/**
+ * prepare → create → start → publish, saving state for post at each point that changes what it may
+ * do. `deploy` runs the same path on a project it may update (its own, under a lock), and leaves
+ * the stack up.
+ */
 async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
   const { runtime } = deps;
-  const project = resolveProject(inputs, deps.env, deps.cwd);
-  // The engine of every docker call, main's and post's: the input, else the environment's.
-  const dockerHost = inputs.dockerHost || deps.env.DOCKER_HOST || undefined;
-  const env = dockerHost ? { ...deps.env, DOCKER_HOST: dockerHost } : deps.env;
-  const state: RunState = { version: 2, project, post: inputs.post, dockerHost };
+  const deploying = inputs.mode === 'deploy';
+  const target = previewTarget(deps.env, deps.eventPayload());
+  checkPreviewInputs(inputs, target, runtime);
+  const project = resolveProject(inputs, deps.env, deps.cwd, deploying ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
+  const env = engineEnvironment(inputs, deps.env);
+  // A preview outlives the job: post prints logs and leaves it.
+  const post = deploying ? { ...inputs.post, teardown: 'never' as const } : inputs.post;
+  const state: RunState = { version: 2, project, post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   const save = () => saveRunState(runtime, state);
   save();
   runtime.setOutput(OutputNames.ProjectName, project.name);
   runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
 
   const docker = deps.docker(env, signal);
-  const stack = await readStack(docker, inputs, project, env);
-  state.compose = stack.cli;
-  save();
+  const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
+  if (deploying) {
+    state.lock = await acquireProjectLock(docker, project.name, { waitMs: inputs.timeoutSeconds * 1000, run: target.runUrl, signal, log: (l) => runtime.info(l) });
+    save();
+  }
   const secrets = new SecretRegistry(
     (value) => runtime.setSecret(value),
     (message) => runtime.warning(message),
   );
-  await registerKnownSecrets(docker, stack.model, secrets);
-  runtime.info(`Compose ${stack.dialect.version} ('${cliName(stack.cli)}'), engine ${stack.engineVersion}`);
-  runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
-  runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
-  // Mistakes in the inputs are reported first; then, last before creating anything, the name.
-  refuseExistingProject(project.name, stack.existing);
-  state.creationStarted = true;
-  save();
+  let record: DeployRecord | undefined;
+  let created = false;
+  const context: UpContext = { docker, signal, state, save, secrets, target, comment };
+  try {
+    let stack = await readStack(docker, inputs, project, env);
+    state.compose = stack.cli;
+    save();
+    await registerKnownSecrets(docker, stack.model, secrets);
+    runtime.info(`Compose ${stack.dialect.version} ('${cliName(stack.cli)}'), engine ${stack.engineVersion}`);
+    runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
+    runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
+    // Mistakes in the inputs are reported first; then, last before creating anything, the name.
+    if (deploying) {
+      refuseForeignProject(project.name, await foreignResources(docker, project.name, stack.existing), 'update');
+      runtime.info(isEmpty(stack.existing) ? `Deploying project ${project.name} (new).` : `Updating project ${project.name} in place: compose recreates what changed.`);
+    } else {
+      refuseExistingProject(project.name, stack.existing);
+    }
+    stack = changeStack(stack, { ephemeralPorts: inputs.ports === 'ephemeral', preview: deploying ? target : undefined, directory: deps.env.RUNNER_TEMP || os.tmpdir() });
+    state.project = stack.project;
+    state.creationStarted = true;
+    save();
+    if (deploying) {
+      record = await writeDeployRecord(docker, project.name, target, deps.now(), inputs.ttlSeconds);
+      runtime.info(record.expiresAt ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeTtl(inputs.ttlSeconds ?? 0)}), unless deployed again.` : 'No ttl: stays until mode: down removes it.');
+    }
+    created = true;
+    context.record = record;
+    await createStartPublish(stack, inputs, deps, context);
+  } catch (error) {
+    if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets);
+    throw error;
+  } finally {
+    if (state.lock) {
+      await releaseProjectLock(docker, state.lock).catch((e: Error) => runtime.warning(`Could not release the lock of project ${project.name}: ${e.message}`));
+      state.lock = undefined;
+      save();
+    }
+  }
+}
 
-  const created = await createStack(docker, stack, inputs, secrets, runtime);
+interface UpContext {
+  docker: DockerClient;
+  signal: AbortSignal;
+  state: RunState;
+  save: () => void;
+  secrets: SecretRegistry;
+  target: PreviewTarget;
+  record?: DeployRecord;
+  comment?: Commenter;
+  /** What the outputs said, for the comment on a failure. */
+  report?: StackReport;
+}
+
+async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: MainDependencies, ctx: UpContext): Promise<void> {
+  const { runtime } = deps;
+  const { docker, state, save, secrets } = ctx;
+  const project = stack.project;
+  const deploying = inputs.mode === 'deploy';
+  // A deploy converges the existing project: changed services recreated (their old containers get
+  // the stop grace), services gone from the files removed, the rest left running.
+  const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
+  const created = await createStack(docker, stack, { ...inputs, upFlags }, secrets, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
   const route = await chooseRoute(docker, project.name, {
     dockerHost: stack.endpoint,
@@ -111,7 +156,10 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     },
   });
   runtime.info(route.reachability.description);
-  const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form };
+  const preview = inputs.urlTemplate
+    ? { template: inputs.urlTemplate, project: project.name, pr: ctx.target.pr !== undefined ? String(ctx.target.pr) : '', branch: branchSlug(ctx.target.branch) }
+    : undefined;
+  const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form, preview };
   let outcomes: Outcomes;
   try {
     outcomes = await startStack(docker, deps.network, stack, created, {
@@ -119,34 +167,35 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
       logLines: inputs.post.logLines,
       reachability: route.reachability,
       publishedHost: route.publishedHost,
-      signal,
+      signal: ctx.signal,
       log: (line) => runtime.info(line),
     });
   } catch (error) {
     if (error instanceof StackStartError) {
       // A problem writing the outputs must not hide why the stack did not come up.
-      await publish(runtime, project.name, stack.model, error.outcomes, publishing, secrets, error).catch((e: Error) =>
-        runtime.warning(`Could not write the outputs: ${e.message}`),
-      );
+      const p = await publish(runtime, project.name, stack.model, error.outcomes, publishing, secrets, error).catch((e: Error) => {
+        runtime.warning(`Could not write the outputs: ${e.message}`);
+        return undefined;
+      });
+      ctx.report = p?.report;
     }
     state.outcome = 'failure';
     save();
     throw error;
   }
-  await publish(runtime, project.name, stack.model, outcomes, publishing, secrets);
+  const p = await publish(runtime, project.name, stack.model, outcomes, publishing, secrets);
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   save();
+  if (ctx.comment) await ctx.comment({ status: 'ready', report: p.report }, secrets);
 }
 
-/** Read once, when the route is chosen; a file that is not there (not Linux, no /proc) reads as empty. */
-function readSurroundings(): OwnSurroundings {
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  return { dockerenv: fs.existsSync('/.dockerenv'), mountinfo: read('/proc/self/mountinfo'), cgroup: read('/proc/self/cgroup'), hostname: os.hostname() };
+/** Settings that only mean something with others, and a template that cannot be filled. */
+function checkPreviewInputs(inputs: Inputs, target: PreviewTarget, runtime: ActionRuntime): void {
+  if (inputs.urlTemplate && urlTemplateFields(inputs.urlTemplate).includes('pr') && target.pr === undefined) {
+    throw new Error(`Input 'url-template' uses {pr}, but this run is not for a pull request (event ${target.event || 'unknown'}): use {branch} or {project} instead.`);
+  }
+  if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined) runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
+  if (inputs.mode === 'ephemeral' && inputs.comment) runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }
+

@@ -23,12 +23,20 @@ export const InputNames = {
   UpFlags: 'up-flags',
   DownFlags: 'down-flags',
   FailOnExit: 'fail-on-exit',
+  Mode: 'mode',
+  Ports: 'ports',
+  UrlTemplate: 'url-template',
+  Ttl: 'ttl',
+  Comment: 'comment',
+  GithubToken: 'github-token',
 } as const;
 
 export const OutputNames = {
   ProjectName: 'project-name',
   Urls: 'urls',
   Services: 'services',
+  /** `sweep`: the projects it removed, as a JSON list. */
+  Removed: 'removed',
 } as const;
 
 /**
@@ -46,6 +54,9 @@ export const InputDefaults = {
   [InputNames.StopTimeout]: '3',
   [InputNames.ExportEnv]: 'true',
   [InputNames.FailOnExit]: 'false',
+  [InputNames.Mode]: 'ephemeral',
+  [InputNames.Ports]: 'as-written',
+  [InputNames.Comment]: 'false',
 } as const;
 
 /** `<service>-url` output for each service that publishes a port. */

@@ -2,6 +2,7 @@ import { ContainerFacts } from '../engine/container-facts';
 import { Docker, DockerClient } from '../engine/docker';
 import { manualRemovalCommand } from '../engine/docker-args';
 import { SpawnRunner } from '../engine/process-runner';
+import { releaseProjectLock } from '../lifecycle/project-lock';
 import { leaveNetworks } from '../lifecycle/route';
 import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs, TeardownLog } from '../lifecycle/teardown';
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
@@ -56,12 +57,21 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       return;
     }
     failOnExit = state.post.failOnExit;
+    // The engine main used, whatever this step's environment says.
+    const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
+    // Main holds a project's lock only while it runs: one left means main was cut short.
+    if (state.lock) {
+      await releaseProjectLock(docker, state.lock).catch((e: Error) => runtime.warning(`Could not release the lock ${state.lock?.name}: ${e.message}`));
+      runtime.info(`Released the lock ${state.lock.name} the main step held.`);
+    }
+    if (state.mode === 'down' || state.mode === 'sweep') {
+      runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);
+      return;
+    }
     if (!state.creationStarted) {
       runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
       return;
     }
-    // The engine main used, whatever this step's environment says.
-    const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
     let containers: ContainerFacts[] | undefined;
     // One look serves both the exit report and the logs; neither asked for, teardown needs none.
     if (state.watched?.length || state.post.logs !== 'never') {
@@ -80,6 +90,10 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     // An attached job container keeps the networks from being removed, and should not outlive
     // the project on them either way.
     if (state.joined) await leaveNetworks(docker, state.joined, (line) => runtime.warning(line));
+    if (state.mode === 'deploy') {
+      runtime.info(`mode: deploy, so preview ${state.project.name} stays up (mode: down removes it).`);
+      return;
+    }
     if (state.post.teardown === 'never') {
       runtime.info(`teardown: never, so project ${state.project.name} stays up.`);
       return;

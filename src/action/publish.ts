@@ -1,6 +1,6 @@
 import { ComposeModel } from '../compose/compose-model';
 import { Outcomes } from '../readiness/outcomes';
-import { publication, PublishOptions } from '../outputs/publication';
+import { Publication, publication, PublishOptions } from '../outputs/publication';
 import { SecretRegistry } from '../outputs/secret-registry';
 import { OutputNames, serviceUrlOutput } from './names';
 import { ActionRuntime } from './runtime';
@@ -14,7 +14,7 @@ export async function publish(
   options: PublishOptions,
   secrets: SecretRegistry,
   failure?: Error,
-): Promise<void> {
+): Promise<Publication> {
   const p = publication(projectName, model, outcomes, options, secrets, failure);
   runtime.setOutput(OutputNames.Urls, p.urlsJson);
   runtime.setOutput(OutputNames.Services, p.servicesJson);
@@ -23,4 +23,5 @@ export async function publish(
   for (const w of p.warnings) runtime.warning(w);
   for (const line of p.lines) runtime.info(line);
   await runtime.appendSummary(p.summary);
+  return p;
 }

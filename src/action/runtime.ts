@@ -14,6 +14,7 @@ export interface ActionRuntime {
   info(line: string): void;
   debug(line: string): void;
   warning(line: string): void;
+  notice(line: string): void;
   error(message: string, title?: string): void;
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Appends to the job summary; does nothing where the runner gives none. */
@@ -32,6 +33,7 @@ export function coreRuntime(): ActionRuntime {
     info: (line) => core.info(line),
     debug: (line) => core.debug(line),
     warning: (line) => core.warning(line),
+    notice: (line) => core.notice(line),
     error: (message, title) => core.error(message, title ? { title } : {}),
     group: (title, fn) => core.group(title, fn),
     appendSummary: async (markdown) => {

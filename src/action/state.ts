@@ -3,7 +3,8 @@ import { ComposeProject } from '../engine/docker-args';
 import { WatchedContainer } from '../readiness/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';
 import { JoinedNetworks } from '../lifecycle/route';
-import { getInputs } from './inputs';
+import { getInputs, Mode, MODES } from './inputs';
+import { HeldLock } from '../lifecycle/project-lock';
 import { StateKeys } from './names';
 import { ActionRuntime } from './runtime';
 
@@ -31,6 +32,10 @@ export interface RunState {
   creationStarted?: boolean;
   /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
   outcome?: 'success' | 'failure';
+  /** The `mode` input; absent in state of older versions, which only had `ephemeral`. */
+  mode?: Mode;
+  /** A project lock main holds; post releases it if main could not (a cancel, a crash). */
+  lock?: HeldLock;
 }
 
 export function encodeState(state: RunState): string {
@@ -59,6 +64,8 @@ export function decodeState(text: string): RunState | undefined {
     joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
     creationStarted: s.creationStarted === true,
     outcome: s.outcome,
+    mode: MODES.find((m) => m === s.mode),
+    lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
   };
 }
 

@@ -8,3 +8,29 @@ export const ComposeLabels = {
   /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
   Hook: 'com.docker.compose.hook',
 } as const;
+
+/**
+ * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
+ * and volumes carry the stable ones, which compose folds into its configuration hash: a label that
+ * changed on every push would recreate every service. What changes per deploy (commit, expiry)
+ * lives on the project's deploy record, a volume rewritten on each deploy.
+ */
+export const PreviewLabels = {
+  /** On everything deployed; its value is the project's name. */
+  Deployed: 'ephemeral-compose.deployed',
+  /** The pull request it was deployed for, when there is one. */
+  PullRequest: 'ephemeral-compose.pr',
+  /** On the deploy record only: the project's name. */
+  Record: 'ephemeral-compose.record',
+  Commit: 'ephemeral-compose.commit',
+  Branch: 'ephemeral-compose.branch',
+  /** ISO 8601 time after which `sweep` removes the project; absent without a ttl. */
+  Expires: 'ephemeral-compose.expires',
+  DeployedAt: 'ephemeral-compose.deployed-at',
+  /** The workflow run that deployed (or holds the lock), as a URL. */
+  Run: 'ephemeral-compose.run',
+  /** On a project's lock container: the project's name. */
+  Lock: 'ephemeral-compose.lock',
+  /** On a lock container: unique to the run holding it, so only that run releases it. */
+  LockToken: 'ephemeral-compose.lock-token',
+} as const;

@@ -111,13 +111,48 @@ export function removeContainersArgs(ids: string[]): string[] {
   return ['rm', '--force', '--volumes', '--', ...ids];
 }
 
-/** Names (not ids) of what the project holds, for messages a user reads. */
-export function listContainerNamesArgs(project: string): string[] {
-  return ['ps', '--all', '--format', '{{.Names}}', '--filter', projectFilter(project)];
+/** `--filter label=…` for each label given (all must match). */
+const labelFilters = (labels: string[]): string[] => labels.flatMap((l) => ['--filter', `label=${l}`]);
+
+/** Names (not ids) of what carries every label given, for messages a user reads. */
+export function listContainerNamesArgs(labels: string[]): string[] {
+  return ['ps', '--all', '--format', '{{.Names}}', ...labelFilters(labels)];
 }
 
-export function listNetworkNamesArgs(project: string): string[] {
-  return ['network', 'ls', '--format', '{{.Name}}', '--filter', projectFilter(project)];
+export function listNetworkNamesArgs(labels: string[]): string[] {
+  return ['network', 'ls', '--format', '{{.Name}}', ...labelFilters(labels)];
+}
+
+export function listVolumeNamesArgs(labels: string[]): string[] {
+  return ['volume', 'ls', '--quiet', ...labelFilters(labels)];
+}
+
+/** Each volume's labels as one JSON object per line. */
+export function volumeLabelsArgs(names: string[]): string[] {
+  return ['volume', 'inspect', '--format', '{{json .Labels}}', '--', ...names];
+}
+
+const labelArgs = (labels: Record<string, string>): string[] => Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+
+export function createVolumeArgs(name: string, labels: Record<string, string>): string[] {
+  return ['volume', 'create', ...labelArgs(labels), '--', name];
+}
+
+/** An image with no files, from an empty tar archive: all a never-started container needs. */
+export function importEmptyImageArgs(archive: string, tag: string): string[] {
+  return ['image', 'import', archive, tag];
+}
+
+/**
+ * A container that is created and never started, as a lock: the engine gives a container name to
+ * one creator only, on a local engine and a remote one alike.
+ */
+export function createLockArgs(name: string, image: string, labels: Record<string, string>): string[] {
+  return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+}
+
+export function containerLabelsArgs(name: string): string[] {
+  return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
 
 /** One shell line a user can paste to remove what carries the project's label, with either Compose version. */

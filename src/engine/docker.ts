@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
 import { ComposeCli } from '../compose/dialect';
@@ -10,6 +13,9 @@ import { EngineApi, localEngineSocket } from './engine-api';
 // executes them and turns failures into messages a user can act on.
 
 export class DockerError extends Error {}
+
+/** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
+const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
@@ -193,16 +199,17 @@ export class Docker {
       .map((l) => envFromList(JSON.parse(l) as string[]));
   }
 
-  /** Names of the containers, networks and volumes that carry the project's label. */
-  async projectResources(project: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  /** Names of the containers, networks and volumes that carry the project's label (and `alsoLabel`, when given). */
+  async projectResources(project: string, alsoLabel?: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+    const labels = [args.projectLabel(project), ...(alsoLabel ? [alsoLabel] : [])];
     if (this.api) {
-      const found = await this.api.labelled(args.projectLabel(project));
+      const found = await this.api.labelled(labels);
       return { containers: found.containers.map((c) => c.name), networks: found.networks.map((n) => n.name), volumes: found.volumes };
     }
     const [containers, networks, volumes] = await Promise.all([
-      this.docker(args.listContainerNamesArgs(project), 'docker ps'),
-      this.docker(args.listNetworkNamesArgs(project), 'docker network ls'),
-      this.docker(args.listVolumesArgs(project), 'docker volume ls'),
+      this.docker(args.listContainerNamesArgs(labels), 'docker ps'),
+      this.docker(args.listNetworkNamesArgs(labels), 'docker network ls'),
+      this.docker(args.listVolumeNamesArgs(labels), 'docker volume ls'),
     ]);
     return { containers: nonEmptyLines(containers), networks: nonEmptyLines(networks), volumes: nonEmptyLines(volumes) };
   }
@@ -294,6 +301,46 @@ export class Docker {
   async volumeNames(project: string): Promise<string[]> {
     if (this.api) return this.api.volumes(args.projectLabel(project));
     return nonEmptyLines(await this.docker(args.listVolumesArgs(project), 'docker volume ls'));
+  }
+
+  /** Volumes that carry a label, with all their labels. */
+  async labelledVolumes(label: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    const names = nonEmptyLines(await this.docker(args.listVolumeNamesArgs([label]), 'docker volume ls'));
+    if (names.length === 0) return [];
+    const lines = nonEmptyLines(await this.docker(args.volumeLabelsArgs(names), 'docker volume inspect'));
+    return names.map((name, i) => ({ name, labels: (JSON.parse(lines[i] ?? 'null') as Record<string, string> | null) ?? {} }));
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await this.docker(args.createVolumeArgs(name, labels), 'docker volume create');
+  }
+
+  /** Creates the lock container; false when one of that name exists (someone else holds the lock). */
+  async createLock(name: string, labels: Record<string, string>): Promise<boolean> {
+    if (!(await this.hasImage(LOCK_IMAGE))) {
+      // An empty tar archive is 1024 zero bytes; the CLI uploads it, to a remote engine too.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-lock-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'empty.tar'), Buffer.alloc(1024));
+        await this.docker(args.importEmptyImageArgs(path.join(dir, 'empty.tar'), LOCK_IMAGE), 'docker image import');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const r = await this.runner.run('docker', args.createLockArgs(name, LOCK_IMAGE, labels), { env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
+    if (r.code === 0) return true;
+    if (/Conflict|already in use/i.test(r.stderr)) return false;
+    throw failure('Creating the lock container', r);
+  }
+
+  /** A container's labels, or undefined when there is no such container. */
+  async containerLabels(name: string): Promise<Record<string, string> | undefined> {
+    const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
+    if (r.code !== 0) {
+      if (/No such (container|object)/i.test(r.stderr)) return undefined;
+      throw failure('docker container inspect', r);
+    }
+    return (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
   }
 
   async removeVolumes(names: string[]): Promise<void> {

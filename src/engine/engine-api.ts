@@ -37,8 +37,9 @@ function currentContext(env: NodeJS.ProcessEnv): string | undefined {
 export class EngineApiError extends Error {}
 
 /** The API's `filters` query for one label. */
-function labelFilter(label: string): string {
-  return encodeURIComponent(JSON.stringify({ label: [label] }));
+/** Every label given must be on what is listed. */
+function labelFilter(label: string | string[]): string {
+  return encodeURIComponent(JSON.stringify({ label: ([] as string[]).concat(label) }));
 }
 
 export class EngineApi {
@@ -82,23 +83,23 @@ export class EngineApi {
   }
 
   /** Containers that carry a label, running or not. */
-  async containers(label: string): Promise<{ id: string; name: string }[]> {
+  async containers(label: string | string[]): Promise<{ id: string; name: string }[]> {
     const list = await this.json<{ Id: string; Names?: string[] }[]>(`/containers/json?all=1&filters=${labelFilter(label)}`, 'Listing containers');
     return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, '') }));
   }
 
   /** What carries a label, by name (containers, networks) and id, as `docker ps -a` / `network ls` / `volume ls` list it. */
-  async labelled(label: string): Promise<{ containers: { id: string; name: string }[]; networks: { id: string; name: string }[]; volumes: string[] }> {
+  async labelled(label: string | string[]): Promise<{ containers: { id: string; name: string }[]; networks: { id: string; name: string }[]; volumes: string[] }> {
     const [containers, networks, volumes] = await Promise.all([this.containers(label), this.networks(label), this.volumes(label)]);
     return { containers, networks, volumes };
   }
 
-  async networks(label: string): Promise<{ id: string; name: string }[]> {
+  async networks(label: string | string[]): Promise<{ id: string; name: string }[]> {
     const list = await this.json<{ Id: string; Name: string }[]>(`/networks?filters=${labelFilter(label)}`, 'Listing networks');
     return list.map((n) => ({ id: n.Id, name: n.Name }));
   }
 
-  async volumes(label: string): Promise<string[]> {
+  async volumes(label: string | string[]): Promise<string[]> {
     const list = await this.json<{ Volumes: { Name: string }[] | null }>(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
     return (list.Volumes ?? []).map((v) => v.Name);
   }

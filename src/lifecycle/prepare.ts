@@ -36,14 +36,19 @@ export interface PreparedStack {
   endpoint: string;
   /** What already carries the project's label on the engine (nothing, for a run allowed to go on). */
   existing: ProjectResources;
+  /** Compose's resolved configuration as it printed it. */
+  configYaml: string;
 }
 
-/** Files located and checked on disk, the project named: no docker call yet. */
-export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cwd: string): ComposeProject {
+/**
+ * Files located and checked on disk, the project named: no docker call yet. `defaultName` is a
+ * preview's (the same on every run for a pull request); else the name is unique to this step.
+ */
+export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cwd: string, defaultName?: string): ComposeProject {
   const workingDirectory = resolveWorkingDirectory(request.workingDirectory, cwd);
   const files = locateComposeFiles(request.composeFiles, workingDirectory);
   checkComposeFiles(files, workingDirectory);
-  const name = request.projectName ? validateProjectName(request.projectName) : defaultProjectName(env, path.basename(workingDirectory));
+  const name = request.projectName ? validateProjectName(request.projectName) : (defaultName ?? defaultProjectName(env, path.basename(workingDirectory)));
   return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
 }
 
@@ -86,7 +91,7 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
       `Compose ${dialect.version} ('${cliName(cli)}') does not read Docker contexts, so it would create the stack on another engine than the context's (${endpoint}). Set 'docker-host' (or DOCKER_HOST) to ${endpoint}, or use Compose v2 ('docker compose').`,
     );
   }
-  return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value };
+  return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value, configYaml: yaml };
 }
 
 function profilesFrom(env: NodeJS.ProcessEnv): string[] {

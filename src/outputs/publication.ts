@@ -5,6 +5,7 @@ import { SecretRegistry } from './secret-registry';
 import { hideSecrets } from './secrets';
 import { buildReport, ReachForm, StackReport } from './service-report';
 import { summaryMarkdown } from './summary';
+import { PreviewUrls } from './url-template';
 
 // Everything the step hands on once the wait is over (or failed), worked out in one pure pass;
 // the action then writes it to the runner as it is.
@@ -16,6 +17,8 @@ export interface PublishOptions {
   envPrefix: string;
   /** Which form the URLs take (default: published host ports). */
   form?: ReachForm;
+  /** Public URLs for HTTP services (`url-template`). */
+  preview?: PreviewUrls;
 }
 
 export interface Publication {
@@ -39,7 +42,7 @@ export function publication(
   secrets: SecretRegistry,
   failure?: Error,
 ): Publication {
-  const report = buildReport(model, outcomes, options.host, options.form);
+  const report = buildReport(model, outcomes, options.host, options.form, options.preview);
   // Registered before any line below is formed: a connection string carries a password.
   secrets.add(report.secrets);
   const warnings: string[] = [];

@@ -1,8 +1,8 @@
 import { ComposeModel } from '../compose/compose-model';
 import { connectionString } from './connection-strings';
 import { ServiceOutcome } from '../readiness/outcomes';
-import { expandUrlTemplate, URL_LABEL } from './url-template';
-import { networkPorts, PublishedPort, publishedPorts } from './urls';
+import { expandPreviewUrl, expandUrlTemplate, PreviewUrls, URL_LABEL } from './url-template';
+import { formatHost, networkPorts, PublishedPort, publishedPorts } from './urls';
 
 // The `services`, `urls` and `<service>-url` outputs, computed from engine facts after the wait.
 // A service's URL is, in order: its `ephemeral-compose.url` label, a connection string with
@@ -47,7 +47,7 @@ export interface StackReport {
  */
 export type ReachForm = 'published' | 'network';
 
-export function buildReport(model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string, form: ReachForm = 'published'): StackReport {
+export function buildReport(model: ComposeModel, outcomes: Record<string, ServiceOutcome>, host: string, form: ReachForm = 'published', preview?: PreviewUrls): StackReport {
   const services: Record<string, ServiceReport> = {};
   const urls: Record<string, string> = {};
   const secrets = new Set<string>();
@@ -69,6 +69,10 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
     const main = reachable.find((p) => p.url);
     let url = main?.url ?? null;
     if (template && reachable.length > 0) url = expandUrlTemplate(template, reachable, (p) => p.host, name);
+    // The team's proxy serves HTTP services; a service's own label is the more specific and wins.
+    else if (preview && main && url && /^https?:/.test(url)) {
+      url = expandPreviewUrl(preview.template, { ...preview, service: name, port: String(main.published), host: formatHost(main.host) });
+    }
     if (url) urls[name] = url;
     services[name] = {
       state: o.status,

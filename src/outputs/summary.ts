@@ -13,7 +13,10 @@ export function escapeCell(text: string): string {
 export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }, secrets: string[] = report.secrets): string {
   const hide = (text: string) => hideSecrets(text, secrets);
   const rows = Object.entries(report.services).map(([name, s]) => {
-    const ports = s.ports.map((p) => escapeCell(hide(p.url ?? `${p.published}/${p.protocol}`))).join('<br>') || '—';
+    const portUrls = s.ports.map((p) => p.url ?? `${p.published}/${p.protocol}`);
+    // A URL of its own (a label's, the url-template's) comes first.
+    const shown = s.url && !portUrls.includes(s.url) ? [s.url, ...portUrls] : portUrls;
+    const ports = shown.map((u) => escapeCell(hide(u))).join('<br>') || '—';
     const ready = s.readySeconds !== null ? `${s.readySeconds.toFixed(1)} s` : '—';
     return `| ${escapeCell(name)} | ${escapeCell(s.state)}${s.readiness && s.readiness !== s.state ? ` (${escapeCell(s.readiness)})` : ''} | ${escapeCell(s.health ?? '—')} | ${ready} | ${ports} | ${escapeCell(s.image ?? '—')} |`;
   });

@@ -26,3 +26,31 @@ export function expandUrlTemplate(template: string, ports: PublishedPort[], host
       throw new Error(`Label ${URL_LABEL} of service '${service}': unknown field ${unknown}; known: {host}, {port}, {port:N}.`);
     });
 }
+
+// The `url-template` input: public URLs of HTTP services behind the team's own reverse proxy, e.g.
+// https://{service}.pr-{pr}.preview.example.com. Non-HTTP services keep their host:port URLs.
+
+export const PREVIEW_URL_FIELDS = ['service', 'project', 'pr', 'branch', 'port', 'host'] as const;
+export type PreviewUrlField = (typeof PREVIEW_URL_FIELDS)[number];
+
+/** The placeholders a template uses; an unknown one is an error that names it. */
+export function urlTemplateFields(template: string): PreviewUrlField[] {
+  const used = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]);
+  const unknown = used.filter((f) => !(PREVIEW_URL_FIELDS as readonly string[]).includes(f));
+  if (unknown.length > 0) {
+    throw new Error(`Input 'url-template' has unknown placeholder(s) ${unknown.map((f) => `{${f}}`).join(', ')}; known: ${PREVIEW_URL_FIELDS.map((f) => `{${f}}`).join(' ')}.`);
+  }
+  return [...new Set(used as PreviewUrlField[])];
+}
+
+export function expandPreviewUrl(template: string, fields: Record<PreviewUrlField, string>): string {
+  return template.replace(/\{([a-z]+)\}/g, (_, f: PreviewUrlField) => fields[f]);
+}
+
+/** What a preview's URLs are made of, besides each service's own name, port and host. */
+export interface PreviewUrls {
+  template: string;
+  project: string;
+  pr: string;
+  branch: string;
+}

@@ -149,6 +149,9 @@ describe('main in a container job', () => {
       surroundings: () => ({ dockerenv: true, mountinfo: `1 2 0:1 /var/lib/docker/containers/${JOB}/hostname /etc/hostname rw`, cgroup: '0::/', hostname: JOB.slice(0, 12) }),
       env: {},
       cwd: workspace(STACK),
+      comments: () => ({ upsert: () => Promise.reject(new Error('no GitHub in unit tests')) }),
+      eventPayload: () => ({}),
+      now: () => new Date(),
     });
     docker.dispose();
     return { runtime, docker, state: decodeState(runtime.state.run ?? '') as RunState };

@@ -1,0 +1,69 @@
+import * as path from 'path';
+import { downProject, sweepExpired, RemovalOptions } from '../lifecycle/previews';
+import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
+import { validateProjectName } from '../compose/project-name';
+import { SecretRegistry } from '../outputs/secret-registry';
+import { MainDependencies } from './dependencies';
+import { engineEnvironment, Inputs } from './inputs';
+import { OutputNames } from './names';
+import { previewCommenter } from './pr-comment';
+import { RunState, saveRunState } from './state';
+
+// The two modes that only remove: `down` (one deployed project, no compose file needed) and
+// `sweep` (every deployed project whose ttl has passed). Both run in main; post has nothing to do
+// but release a lock a cancel left.
+
+function removalOptions(inputs: Inputs, deps: MainDependencies, state: RunState, signal: AbortSignal, run?: string): RemovalOptions {
+  const { runtime } = deps;
+  return {
+    post: inputs.post,
+    workingDirectory: path.resolve(deps.cwd, inputs.workingDirectory),
+    lockWaitMs: inputs.timeoutSeconds * 1000,
+    run,
+    signal,
+    holding: (lock) => {
+      state.lock = lock;
+      saveRunState(runtime, state);
+    },
+    log: {
+      info: (line) => runtime.info(line),
+      warning: (line) => runtime.warning(line),
+      group: (title, fn) => runtime.group(title, fn),
+      mask: (secrets) => secrets.forEach((s) => runtime.setSecret(s)),
+    },
+  };
+}
+
+export async function down(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
+  const { runtime } = deps;
+  const target = previewTarget(deps.env, deps.eventPayload());
+  const name = inputs.projectName ? validateProjectName(inputs.projectName) : previewProjectName(target, path.basename(deps.cwd));
+  const env = engineEnvironment(inputs, deps.env);
+  const state: RunState = { version: 2, project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'down' };
+  saveRunState(runtime, state);
+  runtime.setOutput(OutputNames.ProjectName, name);
+  const docker = deps.docker(env, signal);
+  const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
+  if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, new SecretRegistry(() => undefined, () => undefined));
+  state.outcome = 'success';
+  saveRunState(runtime, state);
+  if (how === 'gone') runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+}
+
+export async function sweep(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
+  const { runtime } = deps;
+  const target = previewTarget(deps.env, deps.eventPayload());
+  const env = engineEnvironment(inputs, deps.env);
+  const state: RunState = { version: 2, project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'sweep' };
+  saveRunState(runtime, state);
+  const docker = deps.docker(env, signal);
+  const result = await sweepExpired(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
+  runtime.setOutput(OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
+  const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
+  runtime.info(
+    `Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
+      `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}.`,
+  );
+  state.outcome = 'success';
+  saveRunState(runtime, state);
+}

@@ -1,0 +1,90 @@
+import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
+import { parsePortEntry, PortSpec } from './port-spec';
+
+// The file the action hands compose instead of the user's, when it must change the configuration:
+// compose's own resolved output (`config`, which both versions read back, `$$` escapes kept), with
+// host ports left to the engine and labels added. Written as a whole file, not an override, because
+// replacing a `ports` list in an override needs v2-only tags (`!override`), and v1 merges lists.
+
+export interface Rewrite {
+  /** Drop every fixed host port, so the engine picks free ones. */
+  ephemeralPorts: boolean;
+  /** Added to every service, and to every network and volume compose creates (not external ones). */
+  labels: Record<string, string>;
+}
+
+/** One short-syntax entry per container port, without a host port: valid in every file version. */
+export function portWithoutHostPort(spec: PortSpec): string {
+  const ip = spec.hostIp ? `${spec.hostIp.includes(':') ? `[${spec.hostIp}]` : spec.hostIp}::` : '';
+  return `${ip}${spec.target}/${spec.protocol}`;
+}
+
+function setLabels(node: YAMLMap, labels: Record<string, string>, doc: Document): void {
+  const current = node.get('labels', true);
+  if (isSeq(current)) {
+    // The list form ("key=value") is kept as such; an entry of the same key is replaced.
+    for (const [k, v] of Object.entries(labels)) {
+      current.items = current.items.filter((i) => !(isScalar(i) && String(i.value).split('=')[0] === k));
+      current.add(doc.createNode(`${k}=${v}`));
+    }
+    return;
+  }
+  const map = isMap(current) ? current : (doc.createNode({}) as YAMLMap);
+  for (const [k, v] of Object.entries(labels)) map.set(k, v);
+  node.set('labels', map);
+}
+
+export function rewriteResolvedConfig(configYaml: string, rewrite: Rewrite): string {
+  const doc = parseDocument(configYaml);
+  if (doc.errors.length > 0) throw new Error(`could not read the resolved compose configuration: ${doc.errors[0].message}`);
+  const services = doc.get('services');
+  if (!isMap(services)) throw new Error('the resolved compose configuration has no services');
+  const hasLabels = Object.keys(rewrite.labels).length > 0;
+  for (const pair of services.items) {
+    const svc = pair.value;
+    if (!isMap(svc)) continue;
+    if (rewrite.ephemeralPorts) {
+      const ports = svc.get('ports', true);
+      if (isSeq(ports)) {
+        const entries = ports.items.flatMap((item) => parsePortEntry((item as { toJSON(): unknown }).toJSON()));
+        svc.set('ports', doc.createNode(entries.map(portWithoutHostPort)));
+      }
+    }
+    if (hasLabels) setLabels(svc, rewrite.labels, doc);
+  }
+  if (hasLabels) {
+    for (const kind of ['networks', 'volumes'] as const) {
+      let section = doc.get(kind);
+      // The default network is implicit in v1's output: named here so it carries the labels too.
+      if (kind === 'networks' && !isMap(section)) {
+        section = doc.createNode({});
+        doc.set(kind, section);
+      }
+      if (!isMap(section)) continue;
+      if (kind === 'networks' && !section.has('default') && usesDefaultNetwork(services)) section.set('default', doc.createNode({}));
+      for (const pair of section.items) {
+        if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) pair.value = doc.createNode({});
+        const item = pair.value;
+        if (!isMap(item)) continue;
+        const external = item.get('external');
+        if (external === true || isMap(external)) continue;
+        setLabels(item, rewrite.labels, doc);
+      }
+    }
+  }
+  return doc.toString();
+}
+
+/** A service without `networks` or `network_mode` is on the project's default network. */
+function usesDefaultNetwork(services: YAMLMap): boolean {
+  return services.items.some((pair) => {
+    const svc = pair.value;
+    if (!isMap(svc)) return false;
+    if (svc.has('network_mode')) return false;
+    const nets = svc.get('networks');
+    if (!nets) return true;
+    if (isMap(nets)) return nets.has('default');
+    if (isSeq(nets)) return nets.items.some((i) => isScalar(i) && i.value === 'default');
+    return false;
+  });
+}

@@ -1,0 +1,172 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
+import { PreviewLabels } from '../compose/labels';
+import { rewriteResolvedConfig } from '../compose/resolved-file';
+import { DockerClient } from '../engine/docker';
+import { ComposeProject } from '../engine/docker-args';
+import { DeployRecord, deployedLabels, expiredRecords, readRecord, recordLabels, recordVolumeName } from './deploy-record';
+import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './ownership';
+import { PostSettings } from './post-settings';
+import { PreparedStack } from './prepare';
+import { PreviewTarget } from './preview-target';
+import { acquireProjectLock, HeldLock, releaseProjectLock, tryProjectLock } from './project-lock';
+import { printServiceLogs, projectContainers, removeStack, TeardownLog } from './teardown';
+
+// Preview stacks: deployed and left running, updated in place by the next deploy, removed by
+// `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
+
+export const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=${project}`;
+
+/** What of the project exists that this action did not deploy (nothing, for a project it may update). */
+export async function foreignResources(docker: DockerClient, project: string, all: ProjectResources): Promise<ProjectResources> {
+  if (isEmpty(all)) return all;
+  return notDeployed(all, await docker.projectResources(project, deployedFilter(project)));
+}
+
+export interface StackChanges {
+  /** Host ports the files pin are left to the engine. */
+  ephemeralPorts: boolean;
+  /** Deploying: the labels every container, network and volume carries. */
+  preview?: Pick<PreviewTarget, 'pr'>;
+  /** Where the file compose then reads is written (RUNNER_TEMP). */
+  directory: string;
+}
+
+/**
+ * The stack as compose will create it: when ports or labels change, compose reads a file the
+ * action writes from compose's own resolved output, in place of the user's files.
+ */
+export function changeStack(stack: PreparedStack, changes: StackChanges): PreparedStack {
+  const labels = changes.preview ? deployedLabels(stack.project.name, changes.preview) : {};
+  if (!changes.ephemeralPorts && Object.keys(labels).length === 0) return stack;
+  if (changes.ephemeralPorts) refuseHostNetwork(stack.model);
+  const text = rewriteResolvedConfig(stack.configYaml, { ephemeralPorts: changes.ephemeralPorts, labels });
+  fs.mkdirSync(changes.directory, { recursive: true });
+  const file = path.join(changes.directory, `ephemeral-compose-${stack.project.name}-${randomBytes(4).toString('hex')}.yaml`);
+  // It holds the stack's environment as resolved: readable by this user only.
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  const project: ComposeProject = { ...stack.project, files: [file], envFiles: [] };
+  return { ...stack, project, model: parseResolvedConfig(text), configYaml: text };
+}
+
+function refuseHostNetwork(model: ComposeModel): void {
+  const host = Object.values(model.services).filter((s) => s.networkMode === 'host');
+  if (host.length === 0) return;
+  throw new Error(
+    `ports: ephemeral cannot keep ${host.map((s) => `'${s.name}'`).join(', ')} from colliding: ${host.length > 1 ? 'they use' : 'it uses'} network_mode: host, ` +
+      `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
+      `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`,
+  );
+}
+
+/** Rewrites the project's record: what it was deployed from, and until when it lives. */
+export async function writeDeployRecord(docker: DockerClient, project: string, target: PreviewTarget, now: Date, ttlSeconds?: number): Promise<DeployRecord> {
+  const name = recordVolumeName(project);
+  const labels = recordLabels(project, target, now, ttlSeconds);
+  await docker.removeVolumes([name]);
+  await docker.createVolume(name, labels);
+  return readRecord(labels) as DeployRecord;
+}
+
+export interface RemovalOptions {
+  /** Told each lock taken (and undefined once released), so post can release one a cancel left. */
+  holding?: (lock: HeldLock | undefined) => void;
+  post: PostSettings;
+  workingDirectory: string;
+  /** How long to wait for a deploy of the same project that is under way. */
+  lockWaitMs: number;
+  run?: string;
+  signal?: AbortSignal;
+  log: TeardownLog;
+}
+
+const unhealthy = (c: { status: string; exitCode: number; health?: string }) =>
+  c.status === 'restarting' || c.status === 'dead' || (c.status === 'exited' && c.exitCode !== 0) || c.health === 'unhealthy';
+
+/**
+ * Removes one deployed project, containers, networks and volumes; needs no compose file. One this
+ * action did not deploy is refused; one that is gone already is a notice.
+ */
+export async function downProject(docker: DockerClient, project: string, options: RemovalOptions): Promise<'removed' | 'gone'> {
+  const lock = await acquireProjectLock(docker, project, { waitMs: options.lockWaitMs, run: options.run, signal: options.signal, log: (l) => options.log.info(l) });
+  options.holding?.(lock);
+  try {
+    const all = await docker.projectResources(project);
+    if (isEmpty(all)) return 'gone';
+    refuseForeignProject(project, await foreignResources(docker, project, all), 'remove');
+    await removeDeployed(docker, project, options);
+    return 'removed';
+  } finally {
+    await release(docker, lock, options);
+  }
+}
+
+/** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
+async function removeDeployed(docker: DockerClient, project: string, options: RemovalOptions): Promise<void> {
+  const stack = { project: { name: project, workingDirectory: options.workingDirectory, files: [], envFiles: [], profiles: [] }, post: options.post, outcome: 'success' as const };
+  if (options.post.logs !== 'never') {
+    const containers = await projectContainers(docker, stack, options.log);
+    const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);
+    if (shown.length > 0) await printServiceLogs(docker, stack, options.log, shown);
+  }
+  await removeStack(docker, stack, options.log);
+}
+
+export interface SweepResult {
+  removed: DeployRecord[];
+  /** Deployed projects that have not expired, or have no ttl. */
+  kept: number;
+  /** Expired, but left: being deployed right now, or holding what this action did not deploy. */
+  skipped: string[];
+}
+
+/** Removes every project this action deployed whose expiry has passed; never one without a ttl. */
+export async function sweepExpired(docker: DockerClient, now: Date, options: RemovalOptions): Promise<SweepResult> {
+  const records = async () =>
+    (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
+  const all = await records();
+  const expired = expiredRecords(all, now);
+  const result: SweepResult = { removed: [], kept: all.length - expired.length, skipped: [] };
+  for (const record of expired) {
+    const project = record.project;
+    // A deploy under way refreshes the expiry: not the moment to remove it.
+    const lock = await tryProjectLock(docker, project, { waitMs: 0, run: options.run, log: (l) => options.log.info(l) });
+    if (!lock) {
+      options.log.info(`Project ${project} expired, but another run is changing it now: left.`);
+      result.skipped.push(project);
+      continue;
+    }
+    options.holding?.(lock);
+    try {
+      // Read again under the lock: a deploy that finished meanwhile has a new expiry.
+      const current = (await records()).find((r) => r.project === project);
+      if (!current || expiredRecords([current], new Date()).length === 0) {
+        result.kept += current ? 1 : 0;
+        continue;
+      }
+      const foreign = await foreignResources(docker, project, await docker.projectResources(project));
+      if (!isEmpty(foreign)) {
+        options.log.warning(`Project ${project} expired, but holds what this action did not deploy: left. Remove it yourself if it should go.`);
+        result.skipped.push(project);
+        continue;
+      }
+      options.log.info(`Project ${project} expired at ${current.expiresAt?.toISOString()}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.`);
+      await removeDeployed(docker, project, options);
+      result.removed.push(current);
+    } finally {
+      await release(docker, lock, options);
+    }
+  }
+  return result;
+}
+
+async function release(docker: DockerClient, lock: HeldLock, options: RemovalOptions): Promise<void> {
+  try {
+    await releaseProjectLock(docker, lock);
+    options.holding?.(undefined);
+  } catch (e) {
+    options.log.warning(`Could not release the lock ${lock.name}: ${(e as Error).message}. Remove it with: docker rm ${lock.name}`);
+  }
+}

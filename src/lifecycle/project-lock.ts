@@ -1,0 +1,77 @@
+import { randomBytes } from 'crypto';
+import { PreviewLabels } from '../compose/labels';
+import { DockerClient } from '../engine/docker';
+
+// One compose run at a time per deployed project, across jobs and runners that share an engine:
+// a lock container (created, never started; see createLockArgs) named after the project. Deploy,
+// down and sweep take it; a second deploy waits for the first, bounded by 'timeout'.
+
+export interface HeldLock {
+  name: string;
+  token: string;
+}
+
+export interface LockOptions {
+  /** How long to wait for another holder; 0: try once. */
+  waitMs: number;
+  /** The run asking, shown to whoever waits for it. */
+  run?: string;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  pollMs?: number;
+}
+
+export const lockName = (project: string): string => `${project}-ephemeral-compose-lock`;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+function describeHolder(labels: Record<string, string> | undefined): string {
+  if (!labels) return 'a run that has just released it';
+  const since = labels[PreviewLabels.DeployedAt];
+  return `${labels[PreviewLabels.Run] ?? 'a run outside GitHub Actions'}${since ? `, since ${since}` : ''}`;
+}
+
+/** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
+export async function tryProjectLock(docker: DockerClient, project: string, options: LockOptions): Promise<HeldLock | undefined> {
+  const name = lockName(project);
+  const token = randomBytes(8).toString('hex');
+  const labels = {
+    [PreviewLabels.Lock]: project,
+    [PreviewLabels.LockToken]: token,
+    [PreviewLabels.DeployedAt]: new Date().toISOString(),
+    ...(options.run ? { [PreviewLabels.Run]: options.run } : {}),
+  };
+  const deadline = Date.now() + options.waitMs;
+  let told = false;
+  for (;;) {
+    if (await docker.createLock(name, labels)) return { name, token };
+    if (Date.now() >= deadline || options.signal?.aborted) return undefined;
+    if (!told) {
+      options.log(`Project ${project} is being changed by another run (${describeHolder(await docker.containerLabels(name))}): waiting for it.`);
+      told = true;
+    }
+    await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
+  }
+}
+
+/** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */
+export async function acquireProjectLock(docker: DockerClient, project: string, options: LockOptions): Promise<HeldLock> {
+  const lock = await tryProjectLock(docker, project, options);
+  if (lock) return lock;
+  if (options.signal?.aborted) throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
+  const holder = describeHolder(await docker.containerLabels(lockName(project)));
+  throw new Error(
+    `Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
+      `If that run is gone, remove its lock: docker rm ${lockName(project)}`,
+  );
+}
+
+/** Removes the lock if it is still this run's (a lock removed by hand may have been taken since). */
+export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): Promise<void> {
+  const labels = await docker.containerLabels(lock.name);
+  if (labels?.[PreviewLabels.LockToken] === lock.token) await docker.removeContainers([lock.name]);
+}
