@@ -30328,7 +30328,7 @@ async function up(inputs, deps, signal) {
     const deploying = inputs.mode === 'deploy';
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     checkPreviewInputs(inputs, target, runtime);
-    const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
+    const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     // A preview outlives the job: post prints logs and leaves it.
     const post = deploying ? { ...inputs.post, teardown: 'never' } : inputs.post;

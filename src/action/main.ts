@@ -62,7 +62,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const deploying = inputs.mode === 'deploy';
   const target = previewTarget(deps.env, deps.eventPayload());
   checkPreviewInputs(inputs, target, runtime);
-  const project = resolveProject(inputs, deps.env, deps.cwd, deploying ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
+  const project = resolveProject(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
   const env = engineEnvironment(inputs, deps.env);
   // A preview outlives the job: post prints logs and leaves it.
   const post = deploying ? { ...inputs.post, teardown: 'never' as const } : inputs.post;

@@ -1,0 +1,269 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  containerOf,
+  docker,
+  expectFailure,
+  expectIntact,
+  FIXTURES,
+  foreignProject,
+  HarnessResult,
+  httpGet,
+  leftovers,
+  projectName,
+  removeProject,
+  runAction,
+  servicesOutput,
+  urlsOutput,
+} from '../helpers/engine';
+import { FakeGitHub, startFakeGitHub } from '../helpers/github-api';
+
+// PR preview stacks (mode: deploy / down / sweep) on the real engine, the GitHub API played by a
+// server of the suite's own on 127.0.0.1. The harness runs as repository ephemeral-compose/harness,
+// so a pull request's default project is harness-pr-<number>.
+
+const REPOSITORY = 'ephemeral-compose/harness';
+const WORKSPACE = path.join(FIXTURES, 'preview');
+let github: FakeGitHub;
+let events: string;
+/** Projects a test deployed: removed after the file whatever happened (previews outlive their runs). */
+const deployed = new Set<string>();
+
+beforeAll(async () => {
+  github = await startFakeGitHub(REPOSITORY);
+  events = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-events-'));
+});
+
+afterAll(async () => {
+  for (const p of deployed) removeProject(p);
+  await github?.close();
+  fs.rmSync(events, { recursive: true, force: true });
+});
+
+/** A pull request's number made unique to this process, so reruns and the two Compose legs never meet. */
+const PR_BASE = (process.pid % 9000) * 100;
+const prNumber = (n: number) => PR_BASE + n;
+
+interface PreviewRun {
+  pr?: number;
+  mode?: string;
+  commit?: string;
+  webVersion?: string;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+/** The action as a pull_request workflow would run it for one pull request. */
+function preview(run: PreviewRun): Promise<HarnessResult> {
+  const env: Record<string, string> = { GITHUB_API_URL: github.url, WEB_VERSION: run.webVersion ?? '1', ...run.env };
+  if (run.pr !== undefined) {
+    const file = path.join(events, `pr-${run.pr}-${Math.random().toString(36).slice(2)}.json`);
+    const sha = run.commit ?? 'a'.repeat(40);
+    fs.writeFileSync(file, JSON.stringify({ number: run.pr, pull_request: { number: run.pr, head: { sha, ref: 'feature/preview' } } }));
+    Object.assign(env, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: file, GITHUB_HEAD_REF: 'feature/preview', GITHUB_SHA: 'f'.repeat(40) });
+    deployed.add(`harness-pr-${run.pr}`);
+  }
+  return runAction({
+    workspace: WORKSPACE,
+    env,
+    inputs: { mode: run.mode ?? 'deploy', ports: 'ephemeral', comment: 'true', 'github-token': github.token, 'stop-timeout': '1', ...run.inputs },
+  });
+}
+
+const running = (id: string) => docker('inspect', '--format', '{{.State.Running}}', id) === 'true';
+const webPage = async (result: HarnessResult) => (await httpGet(servicesOutput(result).web.ports[0].url as string)).body.trim();
+
+describe('previews: deploy, update in place, down', () => {
+  const pr11 = prNumber(11);
+  const pr12 = prNumber(12);
+  const p11 = `harness-pr-${pr11}`;
+  const p12 = `harness-pr-${pr12}`;
+
+  it('deploys two pull requests of a stack that pins host ports side by side, one comment each', async () => {
+    const [a, b] = [await preview({ pr: pr11 }), await preview({ pr: pr12 })];
+    for (const [r, name] of [
+      [a, p11],
+      [b, p12],
+    ] as const) {
+      expect(r.main.errors).toEqual([]);
+      expect(r.main.outputs['project-name']).toBe(name);
+      expect(await webPage(r)).toBe('version 1');
+      // Post prints and leaves: the preview outlives the job.
+      expect(r.post?.output).toContain(`mode: deploy, so preview ${name} stays up`);
+      expect(running(containerOf(name, 'db'))).toBe(true);
+      expect(running(containerOf(name, 'web'))).toBe(true);
+    }
+    // Host ports left to the engine: the two never collide, and the URLs name the ports chosen.
+    const ports = [a, b].map((r) => servicesOutput(r).db.ports[0].published);
+    expect(ports[0]).not.toBe(ports[1]);
+    expect(ports).not.toContain(3306);
+    expect(urlsOutput(a.main.outputs).db).toBe(`mysql://localhost:${ports[0]}`);
+    for (const pr of [pr11, pr12]) {
+      const comments = github.commentsOn(pr);
+      expect(comments).toHaveLength(1);
+      expect(comments[0].body).toContain(`<!-- ephemeral-compose preview: harness-pr-${pr} -->`);
+      expect(comments[0].body).toContain(`Preview \`harness-pr-${pr}\` is ready`);
+      expect(comments[0].body).toContain('commit `aaaaaaaaaaaa`');
+      expect(comments[0].body).toMatch(/\| web \| ready \| http:\/\/localhost:\d+ \|/);
+    }
+    // Everything deployed carries the labels; the record the commit.
+    expect(docker('inspect', '--format', '{{index .Config.Labels "ephemeral-compose.deployed"}} {{index .Config.Labels "ephemeral-compose.pr"}}', containerOf(p11, 'web'))).toBe(`${p11} ${pr11}`);
+    expect(docker('network', 'inspect', '--format', '{{index .Labels "ephemeral-compose.deployed"}}', `${p11}_default`)).toBe(p11);
+    expect(docker('volume', 'inspect', '--format', '{{index .Labels "ephemeral-compose.deployed"}}', `${p11}_data`)).toBe(p11);
+    expect(docker('volume', 'inspect', '--format', '{{index .Labels "ephemeral-compose.commit"}}', `${p11}_ephemeral-compose-record`)).toBe('a'.repeat(40));
+  });
+
+  it('updates a preview in place: the unchanged service keeps its container and data, the changed one serves the new version', async () => {
+    const db = containerOf(p11, 'db');
+    const web = containerOf(p11, 'web');
+    docker('exec', db, 'sh', '-c', 'echo kept > /data/proof');
+    const r = await preview({ pr: pr11, webVersion: '2', commit: 'b'.repeat(40) });
+    expect(r.main.errors).toEqual([]);
+    expect(r.main.output).toContain(`Updating project ${p11} in place`);
+    expect(containerOf(p11, 'db')).toBe(db);
+    expect(running(db)).toBe(true);
+    expect(docker('exec', db, 'cat', '/data/proof')).toBe('kept');
+    expect(containerOf(p11, 'web')).not.toBe(web);
+    expect(await webPage(r)).toBe('version 2');
+    const comments = github.commentsOn(pr11);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('commit `bbbbbbbbbbbb`');
+    expect(comments[0].body).toContain(servicesOutput(r).web.ports[0].url as string);
+  });
+
+  it('says so when a redeploy fails readiness, and the unchanged service runs on', async () => {
+    const db = containerOf(p12, 'db');
+    const r = await preview({ pr: pr12, webVersion: 'broken', commit: 'c'.repeat(40) });
+    expectFailure(r, ['web']);
+    expect(servicesOutput(r).web.state).toBe('failed');
+    expect(servicesOutput(r).db.state).toBe('ready');
+    expect(containerOf(p12, 'db')).toBe(db);
+    expect(running(db)).toBe(true);
+    const comments = github.commentsOn(pr12);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain(`Preview \`${p12}\` did not come up`);
+    expect(comments[0].body).toContain('commit `cccccccccccc`');
+    expect(comments[0].body).toContain('broken build');
+    // A failed deploy is left for the author to look at, with its logs in post.
+    expect(r.post?.output).toContain('broken build');
+    expect(leftovers(p12).length).toBeGreaterThan(0);
+  });
+
+  it('removes exactly one preview with down, volumes too, and says so in the comment', async () => {
+    const other = containerOf(p12, 'db');
+    const r = await preview({ pr: pr11, mode: 'down' });
+    expect(r.main.errors).toEqual([]);
+    expect(r.main.output).toMatch(new RegExp(`Removed project ${p11}: 2 container\\(s\\), 1 network\\(s\\), 2 volume\\(s\\)`));
+    expect(leftovers(p11)).toEqual([]);
+    expect(running(other)).toBe(true);
+    const comments = github.commentsOn(pr11);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain(`Preview \`${p11}\` was removed`);
+    expect(r.post?.output).toContain('mode: down');
+    // Already gone: a notice, not a failure.
+    const again = await preview({ pr: pr11, mode: 'down' });
+    expect(again.main.outcome).toBe('success');
+    expect(again.main.output).toContain(`::notice::Project ${p11} is already gone`);
+    const down12 = await preview({ pr: pr12, mode: 'down', inputs: { logs: 'always' } });
+    expect(down12.main.errors).toEqual([]);
+    // logs: always prints every service's logs before removing.
+    expect(down12.main.output).toMatch(/::group::Logs of web/);
+    expect(leftovers(p12)).toEqual([]);
+  });
+});
+
+describe('previews: what they never touch', () => {
+  it('refuses to remove or update a project this action did not deploy', async () => {
+    const name = projectName('not-deployed');
+    deployed.add(name);
+    const foreign = foreignProject(name);
+    const d = await preview({ mode: 'down', inputs: { 'project-name': name } });
+    expectFailure(d, [`Project '${name}' exists on this engine but was not deployed by this action`, 'does not remove it']);
+    const u = await preview({ inputs: { 'project-name': name } });
+    expectFailure(u, [`Project '${name}' exists on this engine but was not deployed by this action`, 'does not update it']);
+    expectIntact(name, foreign);
+  });
+
+  it('sweeps only previews whose ttl has passed', async () => {
+    const [expiring, lasting, forever] = [prNumber(13), prNumber(14), prNumber(15)];
+    const foreignName = projectName('sweep-foreign');
+    deployed.add(foreignName);
+    const foreign = foreignProject(foreignName);
+    expect((await preview({ pr: expiring, inputs: { ttl: '2s' } })).main.errors).toEqual([]);
+    expect((await preview({ pr: lasting, inputs: { ttl: '7d' } })).main.errors).toEqual([]);
+    expect((await preview({ pr: forever })).main.errors).toEqual([]);
+    await new Promise((r) => setTimeout(r, 2500));
+    const sweep = await runAction({ workspace: WORKSPACE, inputs: { mode: 'sweep', 'stop-timeout': '1' } });
+    expect(sweep.main.errors).toEqual([]);
+    expect(JSON.parse(sweep.main.outputs.removed ?? '[]')).toContain(`harness-pr-${expiring}`);
+    expect(JSON.parse(sweep.main.outputs.removed ?? '[]')).not.toContain(`harness-pr-${lasting}`);
+    expect(sweep.main.output).toContain(`Project harness-pr-${expiring} expired at`);
+    expect(leftovers(`harness-pr-${expiring}`)).toEqual([]);
+    for (const pr of [lasting, forever]) expect(running(containerOf(`harness-pr-${pr}`, 'web'))).toBe(true);
+    expectIntact(foreignName, foreign);
+    for (const pr of [lasting, forever]) expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+  });
+
+  it('explains why ports: ephemeral cannot help a service on the host network', async () => {
+    const name = projectName('host-net');
+    deployed.add(name);
+    const r = await preview({ inputs: { 'project-name': name, 'compose-file': 'host-network.yaml' } });
+    expectFailure(r, ["ports: ephemeral cannot keep 'web' from colliding: it uses network_mode: host"]);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
+
+describe('previews: one compose run per project at a time', () => {
+  it('makes a second deploy of the same project wait for the first', async () => {
+    const pr = prNumber(16);
+    const [a, b] = await Promise.all([preview({ pr }), new Promise<HarnessResult>((r) => setTimeout(() => r(preview({ pr, webVersion: '2' })), 300))]);
+    expect(a.main.errors).toEqual([]);
+    expect(b.main.errors).toEqual([]);
+    const waited = [a, b].filter((r) => r.main.output.includes(`Project harness-pr-${pr} is being changed by another run`));
+    expect(waited).toHaveLength(1);
+    // The one that waited ran compose only after the wait.
+    const out = waited[0].main.output;
+    expect(out.indexOf('is being changed by another run')).toBeLessThan(out.indexOf('Compose v'));
+    expect(github.commentsOn(pr)).toHaveLength(1);
+    expect(docker('ps', '-a', '--format', '{{.Names}}').split('\n')).not.toContain(`harness-pr-${pr}-ephemeral-compose-lock`);
+    expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+  });
+
+  it('fails with the project and the holder when the lock is not released in time', async () => {
+    const pr = prNumber(17);
+    const lock = `harness-pr-${pr}-ephemeral-compose-lock`;
+    docker('container', 'create', '--name', lock, '--label', 'ephemeral-compose.run=https://example.test/runs/1', 'ephemeral-compose/lock:1', 'x');
+    try {
+      const r = await preview({ pr, inputs: { timeout: '2' } });
+      expectFailure(r, [`Project harness-pr-${pr} is still being changed by another run (https://example.test/runs/1)`, `docker rm ${lock}`]);
+      expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
+      expect(docker('ps', '-a', '-q', '--filter', `name=${lock}`)).not.toBe('');
+    } finally {
+      docker('rm', '-f', lock);
+    }
+  });
+});
+
+describe('previews outside a pull request', () => {
+  it('names the project after the branch, fills {branch}, and comments nowhere', async () => {
+    const before = github.requests.length;
+    const branch = `Feature/Sweep-${process.pid}`;
+    const name = `harness-feature-sweep-${process.pid}`;
+    deployed.add(name);
+    const r = await preview({
+      env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: branch },
+      inputs: { 'url-template': 'https://{service}.{branch}.preview.example.com:{port}' },
+    });
+    expect(r.main.errors).toEqual([]);
+    expect(r.main.outputs['project-name']).toBe(name);
+    const web = servicesOutput(r).web.ports[0].published;
+    expect(urlsOutput(r.main.outputs).web).toBe(`https://web.feature-sweep-${process.pid}.preview.example.com:${web}`);
+    // Not HTTP: keeps its host:port URL.
+    expect(urlsOutput(r.main.outputs).db).toMatch(/^mysql:\/\/localhost:\d+$/);
+    expect(r.main.output).toContain('::notice::comment: true, but this run is not for a pull request (event push)');
+    expect(github.requests.length).toBe(before);
+    expect((await preview({ mode: 'down', env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: branch } })).main.errors).toEqual([]);
+    expect(leftovers(name)).toEqual([]);
+  });
+});
