@@ -108,7 +108,9 @@ describe('previews: deploy, update in place, down', () => {
       expect(comments[0].body).toMatch(/\| web \| ready \| http:\/\/localhost:\d+ \|/);
     }
     // Everything deployed carries the labels; the record the commit.
-    expect(docker('inspect', '--format', '{{index .Config.Labels "ephemeral-compose.deployed"}} {{index .Config.Labels "ephemeral-compose.pr"}}', containerOf(p11, 'web'))).toBe(`${p11} ${pr11}`);
+    expect(docker('inspect', '--format', '{{index .Config.Labels "ephemeral-compose.deployed"}} {{index .Config.Labels "ephemeral-compose.pr"}}', containerOf(p11, 'web'))).toBe(
+      `${p11} ${pr11}`,
+    );
     expect(docker('network', 'inspect', '--format', '{{index .Labels "ephemeral-compose.deployed"}}', `${p11}_default`)).toBe(p11);
     expect(docker('volume', 'inspect', '--format', '{{index .Labels "ephemeral-compose.deployed"}}', `${p11}_data`)).toBe(p11);
     expect(docker('volume', 'inspect', '--format', '{{index .Labels "ephemeral-compose.commit"}}', `${p11}_ephemeral-compose-record`)).toBe('a'.repeat(40));

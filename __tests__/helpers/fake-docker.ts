@@ -148,10 +148,22 @@ export class FakeDocker implements DockerClient {
     return images.flatMap((i) => (this.options.images?.[i] ? [this.options.images[i]] : []));
   }
 
-  async projectResources(): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  /** Volumes of a project: those labelled with it, and the unlabelled ones the fake's one project has. */
+  private projectVolumes(project: string): string[] {
+    return this.volumes.filter((v) => {
+      const labels = this.volumeLabels.get(v);
+      return !labels || labels['com.docker.compose.project'] === project;
+    });
+  }
+
+  /** With `alsoLabel` (key=value), only what carries it; networks are not labelled here and count as carrying it. */
+  async projectResources(project: string, alsoLabel?: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
     this.record('resources', 'projectResources');
-    const names = [...this.containers.values()].map((c) => c.name);
-    return { containers: [...(this.options.existing?.containers ?? []), ...names], networks: [...this.networks], volumes: [...this.volumes] };
+    const [key, value] = alsoLabel?.split('=') ?? [];
+    const has = (labels: Record<string, string> | undefined) => !alsoLabel || labels?.[key] === value;
+    const names = [...this.containers.values()].filter((c) => has(c.labels)).map((c) => c.name);
+    const existing = alsoLabel ? [] : (this.options.existing?.containers ?? []);
+    return { containers: [...existing, ...names], networks: [...this.networks], volumes: this.projectVolumes(project).filter((v) => has(this.volumeLabels.get(v))) };
   }
 
   /** Volume labels, for the deploy record (volumes created through createVolume). */
@@ -285,9 +297,9 @@ export class FakeDocker implements DockerClient {
     this.networks = this.networks.filter((n) => !ids.includes(n));
   }
 
-  async volumeNames(): Promise<string[]> {
+  async volumeNames(project: string): Promise<string[]> {
     this.record('volume ls', 'volumeNames');
-    return [...this.volumes];
+    return this.projectVolumes(project);
   }
 
   async removeVolumes(names: string[]): Promise<void> {

@@ -38,7 +38,11 @@ export async function startFakeGitHub(repository: string, token = 'ghs_fake_toke
       if (req.headers.authorization !== `token ${token}` && req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
       const list = new RegExp(`^${base}/(\\d+)/comments$`).exec(url.pathname);
       const one = new RegExp(`^${base}/comments/(\\d+)$`).exec(url.pathname);
-      if (list && req.method === 'GET') return send(200, comments.filter((c) => c.issue === Number(list[1])).map((c) => ({ id: c.id, body: c.body })));
+      if (list && req.method === 'GET')
+        return send(
+          200,
+          comments.filter((c) => c.issue === Number(list[1])).map((c) => ({ id: c.id, body: c.body })),
+        );
       if (list && req.method === 'POST') {
         const c = { id: nextId++, issue: Number(list[1]), body: (JSON.parse(body) as { body: string }).body };
         comments.push(c);

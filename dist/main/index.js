@@ -30369,7 +30369,9 @@ async function up(inputs, deps, signal) {
         save();
         if (deploying) {
             record = await (0, previews_1.writeDeployRecord)(docker, project.name, target, deps.now(), inputs.ttlSeconds);
-            runtime.info(record.expiresAt ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeTtl)(inputs.ttlSeconds ?? 0)}), unless deployed again.` : 'No ttl: stays until mode: down removes it.');
+            runtime.info(record.expiresAt
+                ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeTtl)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
+                : 'No ttl: stays until mode: down removes it.');
         }
         created = true;
         context.record = record;
@@ -30732,7 +30734,13 @@ async function down(inputs, deps, signal) {
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     const name = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd));
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
-    const state = { version: 2, project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'down' };
+    const state = {
+        version: 2,
+        project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+        post: inputs.post,
+        dockerHost: env.DOCKER_HOST,
+        mode: 'down',
+    };
     (0, state_1.saveRunState)(runtime, state);
     runtime.setOutput(names_1.OutputNames.ProjectName, name);
     const docker = deps.docker(env, signal);
@@ -30748,7 +30756,13 @@ async function sweep(inputs, deps, signal) {
     const { runtime } = deps;
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
-    const state = { version: 2, project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'sweep' };
+    const state = {
+        version: 2,
+        project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+        post: inputs.post,
+        dockerHost: env.DOCKER_HOST,
+        mode: 'sweep',
+    };
     (0, state_1.saveRunState)(runtime, state);
     const docker = deps.docker(env, signal);
     const result = await (0, previews_1.sweepExpired)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
@@ -33954,11 +33968,13 @@ async function acquireProjectLock(docker, project, options) {
     throw new Error(`Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
         `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}`);
 }
-/** Removes the lock if it is still this run's (a lock removed by hand may have been taken since). */
+/** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
 async function releaseProjectLock(docker, lock) {
     const labels = await docker.containerLabels(lock.name);
-    if (labels?.[labels_1.PreviewLabels.LockToken] === lock.token)
-        await docker.removeContainers([lock.name]);
+    if (labels?.[labels_1.PreviewLabels.LockToken] !== lock.token)
+        return false;
+    await docker.removeContainers([lock.name]);
+    return true;
 }
 
 

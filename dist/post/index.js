@@ -25993,8 +25993,8 @@ async function run(deps = defaultPostDependencies()) {
         const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
         // Main holds a project's lock only while it runs: one left means main was cut short.
         if (state.lock) {
-            await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch((e) => runtime.warning(`Could not release the lock ${state.lock?.name}: ${e.message}`));
-            runtime.info(`Released the lock ${state.lock.name} the main step held.`);
+            const lock = state.lock;
+            await (0, project_lock_1.releaseProjectLock)(docker, lock).then((released) => released && runtime.info(`Released the lock ${lock.name} the main step held.`), (e) => runtime.warning(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`));
         }
         if (state.mode === 'down' || state.mode === 'sweep') {
             runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);
@@ -27621,11 +27621,13 @@ async function acquireProjectLock(docker, project, options) {
     throw new Error(`Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
         `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}`);
 }
-/** Removes the lock if it is still this run's (a lock removed by hand may have been taken since). */
+/** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
 async function releaseProjectLock(docker, lock) {
     const labels = await docker.containerLabels(lock.name);
-    if (labels?.[labels_1.PreviewLabels.LockToken] === lock.token)
-        await docker.removeContainers([lock.name]);
+    if (labels?.[labels_1.PreviewLabels.LockToken] !== lock.token)
+        return false;
+    await docker.removeContainers([lock.name]);
+    return true;
 }
 
 

@@ -106,7 +106,11 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     save();
     if (deploying) {
       record = await writeDeployRecord(docker, project.name, target, deps.now(), inputs.ttlSeconds);
-      runtime.info(record.expiresAt ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeTtl(inputs.ttlSeconds ?? 0)}), unless deployed again.` : 'No ttl: stays until mode: down removes it.');
+      runtime.info(
+        record.expiresAt
+          ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeTtl(inputs.ttlSeconds ?? 0)}), unless deployed again.`
+          : 'No ttl: stays until mode: down removes it.',
+      );
     }
     created = true;
     context.record = record;
@@ -198,4 +202,3 @@ function checkPreviewInputs(inputs: Inputs, target: PreviewTarget, runtime: Acti
   if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined) runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
   if (inputs.mode === 'ephemeral' && inputs.comment) runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }
-

@@ -61,8 +61,11 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
     // Main holds a project's lock only while it runs: one left means main was cut short.
     if (state.lock) {
-      await releaseProjectLock(docker, state.lock).catch((e: Error) => runtime.warning(`Could not release the lock ${state.lock?.name}: ${e.message}`));
-      runtime.info(`Released the lock ${state.lock.name} the main step held.`);
+      const lock = state.lock;
+      await releaseProjectLock(docker, lock).then(
+        (released) => released && runtime.info(`Released the lock ${lock.name} the main step held.`),
+        (e: Error) => runtime.warning(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`),
+      );
     }
     if (state.mode === 'down' || state.mode === 'sweep') {
       runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);

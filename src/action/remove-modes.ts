@@ -39,12 +39,30 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   const target = previewTarget(deps.env, deps.eventPayload());
   const name = inputs.projectName ? validateProjectName(inputs.projectName) : previewProjectName(target, path.basename(deps.cwd));
   const env = engineEnvironment(inputs, deps.env);
-  const state: RunState = { version: 2, project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'down' };
+  const state: RunState = {
+    version: 2,
+    project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+    post: inputs.post,
+    dockerHost: env.DOCKER_HOST,
+    mode: 'down',
+  };
   saveRunState(runtime, state);
   runtime.setOutput(OutputNames.ProjectName, name);
   const docker = deps.docker(env, signal);
   const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
-  if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, new SecretRegistry(() => undefined, () => undefined));
+  if (inputs.comment)
+    await previewCommenter(
+      deps,
+      name,
+      inputs.githubToken,
+      target,
+    )(
+      { status: 'removed' },
+      new SecretRegistry(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   state.outcome = 'success';
   saveRunState(runtime, state);
   if (how === 'gone') runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
@@ -54,7 +72,13 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   const { runtime } = deps;
   const target = previewTarget(deps.env, deps.eventPayload());
   const env = engineEnvironment(inputs, deps.env);
-  const state: RunState = { version: 2, project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] }, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: 'sweep' };
+  const state: RunState = {
+    version: 2,
+    project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+    post: inputs.post,
+    dockerHost: env.DOCKER_HOST,
+    mode: 'sweep',
+  };
   saveRunState(runtime, state);
   const docker = deps.docker(env, signal);
   const result = await sweepExpired(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));

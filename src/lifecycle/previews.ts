@@ -124,8 +124,7 @@ export interface SweepResult {
 
 /** Removes every project this action deployed whose expiry has passed; never one without a ttl. */
 export async function sweepExpired(docker: DockerClient, now: Date, options: RemovalOptions): Promise<SweepResult> {
-  const records = async () =>
-    (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
+  const records = async () => (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
   const all = await records();
   const expired = expiredRecords(all, now);
   const result: SweepResult = { removed: [], kept: all.length - expired.length, skipped: [] };

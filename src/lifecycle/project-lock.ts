@@ -70,8 +70,10 @@ export async function acquireProjectLock(docker: DockerClient, project: string, 
   );
 }
 
-/** Removes the lock if it is still this run's (a lock removed by hand may have been taken since). */
-export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): Promise<void> {
+/** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
+export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): Promise<boolean> {
   const labels = await docker.containerLabels(lock.name);
-  if (labels?.[PreviewLabels.LockToken] === lock.token) await docker.removeContainers([lock.name]);
+  if (labels?.[PreviewLabels.LockToken] !== lock.token) return false;
+  await docker.removeContainers([lock.name]);
+  return true;
 }

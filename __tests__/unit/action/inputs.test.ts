@@ -1,5 +1,5 @@
 import { splitShellWords } from '../../../src/action/shell-words';
-import { parseBoolean, parseChoice, parseList, parseSeconds } from '../../../src/action/input-parsing';
+import { describeTtl, parseBoolean, parseChoice, parseList, parseSeconds, parseTtl } from '../../../src/action/input-parsing';
 import { getInputs } from '../../../src/action/inputs';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
@@ -63,7 +63,7 @@ describe('getInputs', () => {
     const withDefault = Object.fromEntries(
       Object.entries(declared)
         // An expression (the job's token) is the runner's to fill, not a value getInputs applies.
-        .filter(([, d]) => d.default !== undefined && d.default !== '' && !String(d.default).startsWith('${{'))
+        .filter(([, d]) => d.default !== undefined && d.default !== '' && !(typeof d.default === 'string' && d.default.startsWith('${{')))
         .map(([n, d]) => [n, String(d.default)]),
     );
     expect(withDefault).toEqual(InputDefaults);
@@ -87,4 +87,24 @@ describe('getInputs', () => {
     expect(() => getInputs(read({ 'docker-host': '10.0.0.5:2375' }))).toThrow("Input 'docker-host' must be an engine address");
     expect(getInputs(read({ 'docker-host': ' ssh://ci@build-1 ' })).dockerHost).toBe('ssh://ci@build-1');
   });
+  it('reads the preview inputs, and lists what is accepted when one is wrong', () => {
+    const inputs = getInputs(read({ mode: 'Deploy', ports: 'ephemeral', ttl: '72h', comment: 'true', 'github-token': ' t0k ', 'url-template': 'https://{service}.pr-{pr}.x' }));
+    expect(inputs).toMatchObject({ mode: 'deploy', ports: 'ephemeral', ttlSeconds: 259200, comment: true, githubToken: 't0k', urlTemplate: 'https://{service}.pr-{pr}.x' });
+    expect(getInputs(read({}))).toMatchObject({ mode: 'ephemeral', ports: 'as-written', ttlSeconds: undefined, comment: false, urlTemplate: '' });
+    expect(() => getInputs(read({ mode: 'deplyo' }))).toThrow("Input 'mode' must be one of ephemeral, deploy, down, sweep; got 'deplyo'.");
+    expect(() => getInputs(read({ ttl: '3 weeks' }))).toThrow("Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '3 weeks'.");
+    expect(() => getInputs(read({ 'url-template': 'https://{svc}.x' }))).toThrow("Input 'url-template' has unknown placeholder(s) {svc}");
+    expect(() => getInputs(read({ ports: 'random' }))).toThrow("Input 'ports' must be one of as-written, ephemeral");
+  });
+  it.each([
+    ['30m', 1800, '30m'],
+    ['7d', 604800, '7d'],
+    ['90', 90, '90s'],
+    ['2s', 2, '2s'],
+    [' 2H ', 7200, '2h'],
+  ])('ttl %j is %d seconds', (text, seconds, shown) => {
+    expect(parseTtl(text)).toBe(seconds);
+    expect(describeTtl(seconds)).toBe(shown);
+  });
+  it.each(['0', '-5m', '1w', '1.5h', ''])('ttl %j is refused', (text) => expect(() => parseTtl(text)).toThrow("Input 'ttl'"));
 });

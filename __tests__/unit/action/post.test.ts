@@ -49,6 +49,35 @@ describe('post', () => {
     expect(docker.containers.size).toBe(0);
   });
 
+  it('leaves a deployed preview up, whatever teardown says', async () => {
+    const { post, docker } = await mainThenPost({ mode: 'deploy', teardown: 'always' });
+    expect(post.log).toContain('mode: deploy, so preview shop stays up (mode: down removes it).');
+    expect(docker.containers.size).toBe(2);
+  });
+
+  it('releases a project lock main was cut off holding, and only its own', async () => {
+    const docker = new FakeDocker({ yaml: STACK });
+    await docker.createLock('shop-ephemeral-compose-lock', { 'ephemeral-compose.lock-token': 'mine' });
+    await docker.createLock('other-ephemeral-compose-lock', { 'ephemeral-compose.lock-token': 'theirs' });
+    const state = (name: string, token: string): RunState => ({
+      version: 2,
+      project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
+      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+      mode: 'down',
+      lock: { name, token },
+    });
+    for (const [name, token] of [
+      ['shop-ephemeral-compose-lock', 'mine'],
+      ['other-ephemeral-compose-lock', 'not-theirs'],
+    ]) {
+      const post = new FakeRuntime();
+      post.state.run = encodeState(state(name, token));
+      await runPost({ runtime: post, docker: () => docker, env: {} });
+      expect(post.log).toContain('mode: down: the main step did all there is to do.');
+    }
+    expect([...docker.locks.keys()]).toEqual(['other-ephemeral-compose-lock']);
+  });
+
   it('leaves the stack up with teardown: never', async () => {
     const { post, docker } = await mainThenPost({ teardown: 'never' });
     expect(post.log).toContain('teardown: never, so project shop stays up.');

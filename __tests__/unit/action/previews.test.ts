@@ -1,0 +1,182 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from '../../../src/action/main';
+import { PullRequestComments } from '../../../src/action/pr-comment';
+import { decodeState, RunState } from '../../../src/action/state';
+import { recordLabels } from '../../../src/lifecycle/deploy-record';
+import { fakeMainDependencies, FakeDocker } from '../../helpers/fake-docker';
+import { FakeRuntime } from '../../helpers/fake-runtime';
+
+// mode: deploy, down and sweep over an in-memory engine, with the pull request's comments recorded:
+// the order of what main does, what it leaves for post, and what it says. The real engine and a
+// GitHub API of the suite's own are in __tests__/e2e/previews.test.ts.
+
+const STACK = `services:
+  db:
+    image: mariadb
+    ports: [{target: 3306, published: "3306", protocol: tcp}]
+  web:
+    image: app
+    depends_on: [db]
+    ports: [{target: 8080, published: "8080", protocol: tcp}]
+`;
+
+const PR_EVENT = { number: 9, pull_request: { number: 9, head: { sha: 'cafe1234cafe1234', ref: 'feat' } } };
+const ENV = {
+  GITHUB_REPOSITORY: 'acme/Shop',
+  GITHUB_EVENT_NAME: 'pull_request',
+  GITHUB_SERVER_URL: 'https://gh.example',
+  GITHUB_RUN_ID: '77',
+  GITHUB_API_URL: 'https://gh.example/api/v3',
+};
+
+class RecordingComments implements PullRequestComments {
+  readonly calls: { pr: number; marker: string; body: string; token: string; repository: string; apiUrl?: string }[] = [];
+  failWith?: string;
+  factory = (token: string, repository: string, apiUrl: string | undefined): PullRequestComments => ({
+    upsert: async (pr, marker, body) => {
+      if (this.failWith) throw new Error(this.failWith);
+      this.calls.push({ pr, marker, body, token, repository, apiUrl });
+      return this.calls.length === 1 ? 'created' : 'updated';
+    },
+  });
+  upsert = (): Promise<'created'> => Promise.reject(new Error('use factory'));
+}
+
+function workspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-preview-'));
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
+  return dir;
+}
+
+async function runMode(inputs: Record<string, string>, options: { env?: NodeJS.ProcessEnv; event?: unknown; docker?: FakeDocker; comments?: RecordingComments; now?: Date } = {}) {
+  const runtime = new FakeRuntime({ 'stop-timeout': '0', 'github-token': 'ghs_secret_token', ...inputs });
+  const docker = options.docker ?? new FakeDocker({ yaml: STACK, behaviour: { db: { listens: [3306] }, web: { listens: [8080] } }, images: { mariadb: {}, app: {} } });
+  const comments = options.comments ?? new RecordingComments();
+  const dir = workspace();
+  await run(
+    fakeMainDependencies(runtime, docker, dir, {
+      env: { ...ENV, RUNNER_TEMP: dir, ...options.env },
+      eventPayload: () => options.event ?? PR_EVENT,
+      comments: comments.factory,
+      now: () => options.now ?? new Date('2026-03-01T12:00:00Z'),
+    }),
+  );
+  docker.dispose();
+  return { runtime, docker, comments, state: decodeState(runtime.state.run ?? '') as RunState, dir };
+}
+
+describe('mode: deploy', () => {
+  it('deploys under the pull request’s name and a lock, records commit and expiry, leaves it up, comments once', async () => {
+    const { runtime, docker, comments, state, dir } = await runMode({
+      mode: 'deploy',
+      ports: 'ephemeral',
+      ttl: '7d',
+      comment: 'true',
+      'url-template': 'https://{service}.pr-{pr}.example.com',
+    });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.outputs['project-name']).toBe('shop-pr-9');
+    const order = docker.calls.filter((c) => /^(lock|resources|volume create|create|start|labels|rm)/.test(c));
+    expect(order[0]).toBe('lock shop-pr-9-ephemeral-compose-lock');
+    expect(order).toContain('volume create shop-pr-9_ephemeral-compose-record');
+    expect(order.indexOf('volume create shop-pr-9_ephemeral-compose-record')).toBeLessThan(order.indexOf('create db web'));
+    // Released at the end: the lock is gone and post is told nothing is held.
+    expect(docker.locks.size).toBe(0);
+    expect(state.lock).toBeUndefined();
+    expect(docker.volumeLabels.get('shop-pr-9_ephemeral-compose-record')).toMatchObject({
+      'ephemeral-compose.commit': 'cafe1234cafe1234',
+      'ephemeral-compose.pr': '9',
+      'ephemeral-compose.expires': '2026-03-08T12:00:00.000Z',
+      'ephemeral-compose.run': 'https://gh.example/acme/Shop/actions/runs/77',
+    });
+    // Compose reads the file the action wrote: host ports left to the engine, labels on everything.
+    expect(state.project.files).toHaveLength(1);
+    expect(path.dirname(state.project.files[0])).toBe(dir);
+    const written = fs.readFileSync(state.project.files[0], 'utf8');
+    expect(written).toContain('- 3306/tcp');
+    expect(written).toContain('ephemeral-compose.deployed: shop-pr-9');
+    expect(state).toMatchObject({ mode: 'deploy', post: { teardown: 'never' }, outcome: 'success' });
+    expect((JSON.parse(runtime.outputs.urls) as Record<string, string>).web).toBe('https://web.pr-9.example.com');
+    expect(comments.calls).toHaveLength(1);
+    expect(comments.calls[0]).toMatchObject({
+      pr: 9,
+      marker: '<!-- ephemeral-compose preview: shop-pr-9 -->',
+      token: 'ghs_secret_token',
+      repository: 'acme/Shop',
+      apiUrl: 'https://gh.example/api/v3',
+    });
+    expect(comments.calls[0].body).toContain('| web | ready | https://web.pr-9.example.com |');
+    expect(comments.calls[0].body).toContain('expires 2026-03-08T12:00:00.000Z');
+    expect(runtime.secrets).toContain('ghs_secret_token');
+  });
+
+  it('comments nowhere outside a pull request, and names the project after the branch', async () => {
+    const { runtime, comments } = await runMode({ mode: 'deploy', comment: 'true' }, { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.outputs['project-name']).toBe('shop-main');
+    expect(comments.calls).toEqual([]);
+    expect(runtime.notices).toEqual(['comment: true, but this run is not for a pull request (event push): no comment written.']);
+  });
+
+  it('makes a failure to comment a warning, without the token', async () => {
+    const comments = new RecordingComments();
+    comments.failWith = 'HttpError: Resource not accessible by integration (token ghs_secret_token)';
+    const { runtime } = await runMode({ mode: 'deploy', comment: 'true' }, { comments });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.warnings).toEqual(['Could not comment on pull request #9: HttpError: Resource not accessible by integration (token ***)']);
+  });
+
+  it('refuses {pr} in url-template outside a pull request before anything is created', async () => {
+    const { runtime, docker } = await runMode({ mode: 'deploy', 'url-template': 'https://pr-{pr}.x' }, { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} });
+    expect(runtime.failed).toBe("Input 'url-template' uses {pr}, but this run is not for a pull request (event push): use {branch} or {project} instead.");
+    expect(docker.calls).toEqual([]);
+  });
+
+  it('fails with the holder when another run keeps the lock, and creates nothing', async () => {
+    const docker = new FakeDocker({ yaml: STACK, images: { mariadb: {}, app: {} } });
+    await docker.createLock('shop-pr-9-ephemeral-compose-lock', { 'ephemeral-compose.run': 'https://gh.example/acme/Shop/actions/runs/1' });
+    const { runtime, state } = await runMode({ mode: 'deploy', timeout: '0.05' }, { docker });
+    expect(runtime.failed).toContain('Project shop-pr-9 is still being changed by another run (https://gh.example/acme/Shop/actions/runs/1)');
+    expect(runtime.failed).toContain('docker rm shop-pr-9-ephemeral-compose-lock');
+    expect(runtime.lines).toContain('Project shop-pr-9 is being changed by another run (https://gh.example/acme/Shop/actions/runs/1): waiting for it.');
+    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
+    expect(docker.locks.size).toBe(1);
+    expect(state.lock).toBeUndefined();
+  });
+
+  it('warns about settings that do nothing in ephemeral mode', async () => {
+    const { runtime } = await runMode({ 'project-name': 'shop', ttl: '1h', comment: 'true' });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.warnings).toEqual([
+      "Input 'ttl' applies to mode: deploy; with mode: ephemeral it is ignored.",
+      "Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.",
+    ]);
+  });
+});
+
+describe('mode: down and sweep', () => {
+  it('down of a project that is gone is a notice, and the comment says it was removed', async () => {
+    const { runtime, comments, state } = await runMode({ mode: 'down', comment: 'true' });
+    expect(runtime.failed).toBeUndefined();
+    expect(runtime.notices).toEqual(['Project shop-pr-9 is already gone: nothing labelled com.docker.compose.project=shop-pr-9 is on the engine.']);
+    expect(comments.calls[0].body).toContain('### Preview `shop-pr-9` was removed');
+    expect(state).toMatchObject({ mode: 'down', outcome: 'success' });
+  });
+
+  it('sweep removes only the expired records’ projects and lists them', async () => {
+    const docker = new FakeDocker({ yaml: STACK });
+    const target = { branch: 'b', commit: 'c', repository: 'acme/shop', event: 'pull_request' };
+    const deployedAt = new Date('2026-03-01T00:00:00Z');
+    await docker.createVolume('old_ephemeral-compose-record', recordLabels('old', { ...target, pr: 1 }, deployedAt, 60));
+    await docker.createVolume('fresh_ephemeral-compose-record', recordLabels('fresh', { ...target, pr: 2 }, deployedAt, 86400 * 30));
+    await docker.createVolume('forever_ephemeral-compose-record', recordLabels('forever', target, deployedAt));
+    const { runtime } = await runMode({ mode: 'sweep' }, { docker });
+    expect(runtime.failed).toBeUndefined();
+    expect(JSON.parse(runtime.outputs.removed)).toEqual(['old']);
+    expect([...docker.volumeLabels.keys()].sort()).toEqual(['forever_ephemeral-compose-record', 'fresh_ephemeral-compose-record']);
+    expect(runtime.lines).toContain('Sweep: removed 1 expired project(s): old (#1); 2 deployed project(s) not expired or without a ttl left.');
+    expect(docker.locks.size).toBe(0);
+  });
+});
