@@ -209,6 +209,37 @@ describe('a remote engine (tcp)', () => {
     expect(result.main.errors.join('\n')).toContain('The Docker daemon at tcp://10.203.255.1:2375 did not answer.');
     expect(Date.now() - started).toBeLessThan(12_000);
   });
+
+  it('deploys a preview there, updates it in place, and down removes it from that engine only', async () => {
+    const name = project('remote-preview');
+    onRemoteEngine.push(name);
+    const env = { DOCKER_HOST: remote.dockerHost };
+    const deploy = (version: string) =>
+      runAction({
+        workspace: path.join(FIXTURES, 'preview'),
+        env: { ...env, WEB_VERSION: version },
+        inputs: { mode: 'deploy', 'project-name': name, ports: 'ephemeral', 'stop-timeout': '1' },
+      });
+    const dbOf = () => remote.docker('ps', '-q', '--filter', projectFilter(name), '--filter', 'label=com.docker.compose.service=db');
+    const first = await deploy('1');
+    expect(first.main.errors).toEqual([]);
+    const web = servicesOutput(first).web.ports[0].url as string;
+    expect(web).toMatch(new RegExp(`^http://${remote.host.replace(/\./g, '\\.')}:\\d+$`));
+    expect((await httpGet(web)).body.trim()).toBe('version 1');
+    const db = dbOf();
+    const second = await deploy('2');
+    expect(second.main.errors).toEqual([]);
+    expect(second.main.output).toContain(`Updating project ${name} in place`);
+    expect(dbOf()).toBe(db);
+    expect((await httpGet(servicesOutput(second).web.ports[0].url as string)).body.trim()).toBe('version 2');
+    expect(remoteLeftovers(name).length).toBeGreaterThan(0);
+    const down = await runAction({ workspace: path.join(FIXTURES, 'preview'), env, inputs: { mode: 'down', 'project-name': name, 'stop-timeout': '1' } });
+    expect(down.main.errors).toEqual([]);
+    expect(down.main.output).toMatch(new RegExp(`Removed project ${name}: 2 container\\(s\\), 1 network\\(s\\), 2 volume\\(s\\)`));
+    expect(remoteLeftovers(name)).toEqual([]);
+    expect(remote.docker('ps', '-aq', '--filter', `name=${name}-ephemeral-compose-lock`)).toBe('');
+    expect(leftovers(name)).toEqual([]);
+  });
 });
 
 describe('a remote engine over ssh', () => {
