@@ -269,3 +269,21 @@ describe('previews outside a pull request', () => {
     expect(leftovers(name)).toEqual([]);
   });
 });
+
+describe('ports: ephemeral in an ordinary job', () => {
+  it('lets two jobs run the same pinned-port stack on one engine at once, each removed after', async () => {
+    const names = [projectName('pinned-a'), projectName('pinned-b')];
+    names.forEach((n) => deployed.add(n));
+    // down-flags make post run compose itself, on the file the action wrote for it.
+    const runs = await Promise.all(
+      names.map((name) => runAction({ workspace: WORKSPACE, inputs: { 'project-name': name, ports: 'ephemeral', 'stop-timeout': '1', 'down-flags': '--rmi local' } })),
+    );
+    for (const [i, r] of runs.entries()) {
+      expect(r.main.errors).toEqual([]);
+      expect(servicesOutput(r).web.ports[0].published).not.toBe(8080);
+      expect(r.post?.output).toMatch(new RegExp(`Removed project ${names[i]}: 2 container\\(s\\), 1 network\\(s\\), 1 volume\\(s\\)`));
+      expect(r.post?.warnings).toEqual([]);
+      expect(leftovers(names[i])).toEqual([]);
+    }
+  });
+});

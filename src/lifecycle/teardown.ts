@@ -99,7 +99,10 @@ export async function removeStack(docker: DockerClient, stack: OwnedStack, log: 
     if (downFlags.length > 0 && stack.compose && composeFilesPresent(stack.project)) {
       const cli = stack.compose;
       await attempt('compose down', () => docker.down(cli, stack.project, stopTimeoutSeconds, downFlags));
+      const before = [containers.length, networks.length, volumes.length];
       [containers, networks, volumes] = await labelled();
+      // What compose removed counts too: the report is of the project, not of this loop.
+      [containers, networks, volumes].forEach((left, i) => (removed[i] += Math.max(0, before[i] - left.length)));
     }
     // A second look catches what appeared meanwhile: a create the daemon finished after a cancelled
     // compose went away. Three passes at most; each look costs one parallel round of list calls.
