@@ -30294,7 +30294,7 @@ async function run(deps = (0, dependencies_1.defaultMainDependencies)()) {
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (!controller.signal.aborted)
-            runtime.info(`Received ${signal}: stopping; the post step removes the stack.`);
+            runtime.info(`Received ${signal}: stopping; the post step cleans up.`);
         controller.abort();
     };
     process.on('SIGINT', onSignal);
@@ -30374,7 +30374,6 @@ async function up(inputs, deps, signal) {
                 : 'No ttl: stays until mode: down removes it.');
         }
         created = true;
-        context.record = record;
         await createStartPublish(stack, inputs, deps, context);
     }
     catch (error) {
@@ -30384,9 +30383,12 @@ async function up(inputs, deps, signal) {
     }
     finally {
         if (state.lock) {
-            await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch((e) => runtime.warning(`Could not release the lock of project ${project.name}: ${e.message}`));
-            state.lock = undefined;
-            save();
+            // After a cancel this call may be cut short too: the lock then stays in state for post.
+            const released = await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch(() => false);
+            if (released) {
+                state.lock = undefined;
+                save();
+            }
         }
     }
 }

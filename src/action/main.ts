@@ -33,7 +33,7 @@ export async function run(deps: MainDependencies = defaultMainDependencies()): P
   const { runtime } = deps;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) runtime.info(`Received ${signal}: stopping; the post step removes the stack.`);
+    if (!controller.signal.aborted) runtime.info(`Received ${signal}: stopping; the post step cleans up.`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -113,16 +113,18 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
       );
     }
     created = true;
-    context.record = record;
     await createStartPublish(stack, inputs, deps, context);
   } catch (error) {
     if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets);
     throw error;
   } finally {
     if (state.lock) {
-      await releaseProjectLock(docker, state.lock).catch((e: Error) => runtime.warning(`Could not release the lock of project ${project.name}: ${e.message}`));
-      state.lock = undefined;
-      save();
+      // After a cancel this call may be cut short too: the lock then stays in state for post.
+      const released = await releaseProjectLock(docker, state.lock).catch(() => false);
+      if (released) {
+        state.lock = undefined;
+        save();
+      }
     }
   }
 }
@@ -134,7 +136,6 @@ interface UpContext {
   save: () => void;
   secrets: SecretRegistry;
   target: PreviewTarget;
-  record?: DeployRecord;
   comment?: Commenter;
   /** What the outputs said, for the comment on a failure. */
   report?: StackReport;
