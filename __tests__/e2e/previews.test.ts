@@ -8,6 +8,7 @@ import {
   expectIntact,
   FIXTURES,
   foreignProject,
+  HarnessOptions,
   HarnessResult,
   httpGet,
   leftovers,
@@ -52,6 +53,7 @@ interface PreviewRun {
   webVersion?: string;
   inputs?: Record<string, string>;
   env?: Record<string, string>;
+  cancel?: HarnessOptions['cancel'];
 }
 
 /** The action as a pull_request workflow would run it for one pull request. */
@@ -67,6 +69,7 @@ function preview(run: PreviewRun): Promise<HarnessResult> {
   return runAction({
     workspace: WORKSPACE,
     env,
+    cancel: run.cancel,
     inputs: { mode: run.mode ?? 'deploy', ports: 'ephemeral', comment: 'true', 'github-token': github.token, 'stop-timeout': '1', ...run.inputs },
   });
 }
@@ -230,6 +233,19 @@ describe('previews: one compose run per project at a time', () => {
     expect(github.commentsOn(pr)).toHaveLength(1);
     expect(docker('ps', '-a', '--format', '{{.Names}}').split('\n')).not.toContain(`harness-pr-${pr}-ephemeral-compose-lock`);
     expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+  });
+
+  it('releases the lock of a deploy cancelled mid-way, and leaves what it deployed for down', async () => {
+    const pr = prNumber(18);
+    const r = await preview({ pr, cancel: { whenOutput: /^Level 0: starting db/m } });
+    expect(r.main.outcome).toBe('cancelled');
+    expect(r.post?.exitCode).toBe(0);
+    expect(r.post?.output).toContain(`mode: deploy, so preview harness-pr-${pr} stays up`);
+    expect(docker('ps', '-aq', '--filter', `name=harness-pr-${pr}-ephemeral-compose-lock`)).toBe('');
+    expect(leftovers(`harness-pr-${pr}`).length).toBeGreaterThan(0);
+    const down = await preview({ pr, mode: 'down' });
+    expect(down.main.errors).toEqual([]);
+    expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
   });
 
   it('fails with the project and the holder when the lock is not released in time', async () => {
