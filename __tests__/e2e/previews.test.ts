@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  containerIds,
   containerOf,
   docker,
   expectFailure,
@@ -54,6 +55,8 @@ interface PreviewRun {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   cancel?: HarnessOptions['cancel'];
+  /** Another directory (one without a compose file, for down). */
+  workspace?: string;
 }
 
 /** The action as a pull_request workflow would run it for one pull request. */
@@ -67,7 +70,7 @@ function preview(run: PreviewRun): Promise<HarnessResult> {
     deployed.add(`harness-pr-${run.pr}`);
   }
   return runAction({
-    workspace: WORKSPACE,
+    workspace: run.workspace ?? WORKSPACE,
     env,
     cancel: run.cancel,
     inputs: { mode: run.mode ?? 'deploy', ports: 'ephemeral', comment: 'true', 'github-token': github.token, 'stop-timeout': '1', ...run.inputs },
@@ -84,7 +87,9 @@ describe('previews: deploy, update in place, down', () => {
   const p12 = `harness-pr-${pr12}`;
 
   it('deploys two pull requests of a stack that pins host ports side by side, one comment each', async () => {
-    const [a, b] = [await preview({ pr: pr11 }), await preview({ pr: pr12 })];
+    // PR 11 also has a worker, which its next deploy drops.
+    const withWorker = { 'compose-file': 'compose.yaml\nworker.yaml', 'wait-for': 'worker: none' };
+    const [a, b] = [await preview({ pr: pr11, inputs: withWorker }), await preview({ pr: pr12 })];
     for (const [r, name] of [
       [a, p11],
       [b, p12],
@@ -131,6 +136,10 @@ describe('previews: deploy, update in place, down', () => {
     expect(docker('exec', db, 'cat', '/data/proof')).toBe('kept');
     expect(containerOf(p11, 'web')).not.toBe(web);
     expect(await webPage(r)).toBe('version 2');
+    // Gone from the files: removed as an orphan, with the run's stop grace (not v2's own 10 s).
+    expect(containerIds(p11, 'worker')).toEqual([]);
+    expect(r.main.output).toContain('Removing worker: no longer in the compose files.');
+    expect(r.main.durationMs).toBeLessThan(8000);
     const comments = github.commentsOn(pr11);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('commit `bbbbbbbbbbbb`');
@@ -170,7 +179,10 @@ describe('previews: deploy, update in place, down', () => {
     const again = await preview({ pr: pr11, mode: 'down' });
     expect(again.main.outcome).toBe('success');
     expect(again.main.output).toContain(`::notice::Project ${p11} is already gone`);
-    const down12 = await preview({ pr: pr12, mode: 'down', inputs: { logs: 'always' } });
+    // down needs no compose file: run from a directory without one.
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-no-compose-'));
+    const down12 = await preview({ pr: pr12, mode: 'down', inputs: { logs: 'always' }, workspace: empty });
+    fs.rmSync(empty, { recursive: true, force: true });
     expect(down12.main.errors).toEqual([]);
     // logs: always prints every service's logs before removing.
     expect(down12.main.output).toMatch(/::group::Logs of web/);
@@ -196,6 +208,8 @@ describe('previews: what they never touch', () => {
     deployed.add(foreignName);
     const foreign = foreignProject(foreignName);
     expect((await preview({ pr: expiring, inputs: { ttl: '2s' } })).main.errors).toEqual([]);
+    // Deployed with a short ttl, then again with a long one: each deploy sets the expiry anew.
+    expect((await preview({ pr: lasting, inputs: { ttl: '2s' } })).main.errors).toEqual([]);
     expect((await preview({ pr: lasting, inputs: { ttl: '7d' } })).main.errors).toEqual([]);
     expect((await preview({ pr: forever })).main.errors).toEqual([]);
     await new Promise((r) => setTimeout(r, 2500));

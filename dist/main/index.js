@@ -30368,6 +30368,9 @@ async function up(inputs, deps, signal) {
         state.creationStarted = true;
         save();
         if (deploying) {
+            const orphans = await (0, previews_1.stopOrphans)(docker, stack, inputs.post.stopTimeoutSeconds);
+            if (orphans.length > 0)
+                runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
             record = await (0, previews_1.writeDeployRecord)(docker, project.name, target, deps.now(), inputs.ttlSeconds);
             runtime.info(record.expiresAt
                 ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeTtl)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
@@ -30704,6 +30707,7 @@ const previews_1 = __nccwpck_require__(4659);
 const preview_target_1 = __nccwpck_require__(3584);
 const project_name_1 = __nccwpck_require__(1833);
 const secret_registry_1 = __nccwpck_require__(546);
+const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
 const pr_comment_1 = __nccwpck_require__(1794);
@@ -30751,6 +30755,7 @@ async function down(inputs, deps, signal) {
         await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, new secret_registry_1.SecretRegistry(() => undefined, () => undefined));
     state.outcome = 'success';
     (0, state_1.saveRunState)(runtime, state);
+    await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));
     if (how === 'gone')
         runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
 }
@@ -30772,6 +30777,7 @@ async function sweep(inputs, deps, signal) {
     const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
     runtime.info(`Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
         `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}.`);
+    await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped));
     state.outcome = 'success';
     (0, state_1.saveRunState)(runtime, state);
 }
@@ -32122,6 +32128,7 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
@@ -32170,6 +32177,10 @@ function composeGlobalArgs(p) {
 }
 function composeConfigArgs(p) {
     return [...composeGlobalArgs(p), 'config'];
+}
+/** Every service the files define, whatever profile it is in (v2's `config` prints only active ones). */
+function composeAllServicesArgs(p) {
+    return [...composeGlobalArgs({ ...p, profiles: ['*'] }), 'config', '--services'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -32514,6 +32525,12 @@ class Docker {
             return { cli, yaml: r.stdout };
         }
         throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+    }
+    async allServiceNames(cli, project) {
+        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+        if (r.code !== 0)
+            throw failure('Listing the services of the compose files', r);
+        return nonEmptyLines(r.stdout);
     }
     async pull(cli, project, services) {
         const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
@@ -33771,6 +33788,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.deployedFilter = void 0;
 exports.foreignResources = foreignResources;
 exports.changeStack = changeStack;
+exports.stopOrphans = stopOrphans;
 exports.writeDeployRecord = writeDeployRecord;
 exports.downProject = downProject;
 exports.sweepExpired = sweepExpired;
@@ -33819,6 +33837,23 @@ function refuseHostNetwork(model) {
     throw new Error(`ports: ephemeral cannot keep ${host.map((s) => `'${s.name}'`).join(', ')} from colliding: ${host.length > 1 ? 'they use' : 'it uses'} network_mode: host, ` +
         `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
         `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`);
+}
+/**
+ * Stops, with the run's grace, the containers of services no longer in the files: compose removes
+ * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
+ * A service only in an inactive profile is not an orphan to compose, so it is left alone here too.
+ * Says which services they were.
+ */
+async function stopOrphans(docker, stack, stopTimeoutSeconds) {
+    const facts = await docker.inspect(await docker.containerIds(stack.project.name));
+    let orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[labels_1.ComposeLabels.OneOff] !== 'True');
+    if (orphans.length === 0)
+        return [];
+    const defined = new Set(await docker.allServiceNames(stack.cli, stack.project));
+    orphans = orphans.filter((o) => !defined.has(o.service));
+    if (orphans.length > 0)
+        await docker.stop(orphans.map((o) => o.id), stopTimeoutSeconds);
+    return [...new Set(orphans.map((o) => o.service))];
 }
 /** Rewrites the project's record: what it was deployed from, and until when it lives. */
 async function writeDeployRecord(docker, project, target, now, ttlSeconds) {
@@ -34695,6 +34730,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
+exports.downMarkdown = downMarkdown;
+exports.sweepMarkdown = sweepMarkdown;
 const secrets_1 = __nccwpck_require__(1575);
 const exits_after_main_1 = __nccwpck_require__(4694);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
@@ -34737,6 +34774,26 @@ function exitsMarkdown(projectName, exits, tails) {
             lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
     }
     return lines.join('\n');
+}
+/** `down`: what became of the preview. */
+function downMarkdown(projectName, how) {
+    const name = `\`${projectName.replace(/`/g, '')}\``;
+    return `### Ephemeral Compose: ${name}\n\n${how === 'removed' ? 'Preview removed: containers, networks and volumes.' : 'Already gone: nothing of it was on the engine.'}\n`;
+}
+/** `sweep`: one row per project removed, and what was left. */
+function sweepMarkdown(removed, kept, skipped) {
+    const lines = ['### Ephemeral Compose: sweep', ''];
+    if (removed.length === 0)
+        lines.push('No deployed project had expired.');
+    else {
+        lines.push('| project | pull request | expired |', '| --- | --- | --- |');
+        for (const r of removed)
+            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+    }
+    lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
+    if (skipped.length > 0)
+        lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+    return lines.join('\n') + '\n';
 }
 
 

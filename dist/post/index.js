@@ -26452,6 +26452,7 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
@@ -26500,6 +26501,10 @@ function composeGlobalArgs(p) {
 }
 function composeConfigArgs(p) {
     return [...composeGlobalArgs(p), 'config'];
+}
+/** Every service the files define, whatever profile it is in (v2's `config` prints only active ones). */
+function composeAllServicesArgs(p) {
+    return [...composeGlobalArgs({ ...p, profiles: ['*'] }), 'config', '--services'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -26844,6 +26849,12 @@ class Docker {
             return { cli, yaml: r.stdout };
         }
         throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+    }
+    async allServiceNames(cli, project) {
+        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+        if (r.code !== 0)
+            throw failure('Listing the services of the compose files', r);
+        return nonEmptyLines(r.stdout);
     }
     async pull(cli, project, services) {
         const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
@@ -27969,6 +27980,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
+exports.downMarkdown = downMarkdown;
+exports.sweepMarkdown = sweepMarkdown;
 const secrets_1 = __nccwpck_require__(1575);
 const exits_after_main_1 = __nccwpck_require__(4694);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
@@ -28011,6 +28024,26 @@ function exitsMarkdown(projectName, exits, tails) {
             lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
     }
     return lines.join('\n');
+}
+/** `down`: what became of the preview. */
+function downMarkdown(projectName, how) {
+    const name = `\`${projectName.replace(/`/g, '')}\``;
+    return `### Ephemeral Compose: ${name}\n\n${how === 'removed' ? 'Preview removed: containers, networks and volumes.' : 'Already gone: nothing of it was on the engine.'}\n`;
+}
+/** `sweep`: one row per project removed, and what was left. */
+function sweepMarkdown(removed, kept, skipped) {
+    const lines = ['### Ephemeral Compose: sweep', ''];
+    if (removed.length === 0)
+        lines.push('No deployed project had expired.');
+    else {
+        lines.push('| project | pull request | expired |', '| --- | --- | --- |');
+        for (const r of removed)
+            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+    }
+    lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
+    if (skipped.length > 0)
+        lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+    return lines.join('\n') + '\n';
 }
 
 

@@ -7,7 +7,7 @@ import { DeployRecord } from '../lifecycle/deploy-record';
 import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecycle/ownership';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
 import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
-import { changeStack, foreignResources, writeDeployRecord } from '../lifecycle/previews';
+import { changeStack, foreignResources, stopOrphans, writeDeployRecord } from '../lifecycle/previews';
 import { acquireProjectLock, releaseProjectLock } from '../lifecycle/project-lock';
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
@@ -105,6 +105,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     state.creationStarted = true;
     save();
     if (deploying) {
+      const orphans = await stopOrphans(docker, stack, inputs.post.stopTimeoutSeconds);
+      if (orphans.length > 0) runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
       record = await writeDeployRecord(docker, project.name, target, deps.now(), inputs.ttlSeconds);
       runtime.info(
         record.expiresAt

@@ -3,6 +3,7 @@ import { downProject, sweepExpired, RemovalOptions } from '../lifecycle/previews
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
 import { SecretRegistry } from '../outputs/secret-registry';
+import { downMarkdown, sweepMarkdown } from '../outputs/summary';
 import { MainDependencies } from './dependencies';
 import { engineEnvironment, Inputs } from './inputs';
 import { OutputNames } from './names';
@@ -65,6 +66,7 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
     );
   state.outcome = 'success';
   saveRunState(runtime, state);
+  await runtime.appendSummary(downMarkdown(name, how));
   if (how === 'gone') runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
 }
 
@@ -88,6 +90,7 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
     `Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
       `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}.`,
   );
+  await runtime.appendSummary(sweepMarkdown(result.removed, result.kept, result.skipped));
   state.outcome = 'success';
   saveRunState(runtime, state);
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
-import { PreviewLabels } from '../compose/labels';
+import { ComposeLabels, PreviewLabels } from '../compose/labels';
 import { rewriteResolvedConfig } from '../compose/resolved-file';
 import { DockerClient } from '../engine/docker';
 import { ComposeProject } from '../engine/docker-args';
@@ -59,6 +59,26 @@ function refuseHostNetwork(model: ComposeModel): void {
       `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
       `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`,
   );
+}
+
+/**
+ * Stops, with the run's grace, the containers of services no longer in the files: compose removes
+ * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
+ * A service only in an inactive profile is not an orphan to compose, so it is left alone here too.
+ * Says which services they were.
+ */
+export async function stopOrphans(docker: DockerClient, stack: PreparedStack, stopTimeoutSeconds: number): Promise<string[]> {
+  const facts = await docker.inspect(await docker.containerIds(stack.project.name));
+  let orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[ComposeLabels.OneOff] !== 'True');
+  if (orphans.length === 0) return [];
+  const defined = new Set(await docker.allServiceNames(stack.cli, stack.project));
+  orphans = orphans.filter((o) => !defined.has(o.service));
+  if (orphans.length > 0)
+    await docker.stop(
+      orphans.map((o) => o.id),
+      stopTimeoutSeconds,
+    );
+  return [...new Set(orphans.map((o) => o.service))];
 }
 
 /** Rewrites the project's record: what it was deployed from, and until when it lives. */

@@ -45,3 +45,22 @@ export function exitsMarkdown(projectName: string, exits: ExitAfterMain[], tails
   }
   return lines.join('\n');
 }
+
+/** `down`: what became of the preview. */
+export function downMarkdown(projectName: string, how: 'removed' | 'gone'): string {
+  const name = `\`${projectName.replace(/`/g, '')}\``;
+  return `### Ephemeral Compose: ${name}\n\n${how === 'removed' ? 'Preview removed: containers, networks and volumes.' : 'Already gone: nothing of it was on the engine.'}\n`;
+}
+
+/** `sweep`: one row per project removed, and what was left. */
+export function sweepMarkdown(removed: { project: string; pr?: number; expiresAt?: Date }[], kept: number, skipped: string[]): string {
+  const lines = ['### Ephemeral Compose: sweep', ''];
+  if (removed.length === 0) lines.push('No deployed project had expired.');
+  else {
+    lines.push('| project | pull request | expired |', '| --- | --- | --- |');
+    for (const r of removed) lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+  }
+  lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
+  if (skipped.length > 0) lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+  return lines.join('\n') + '\n';
+}

@@ -163,6 +163,7 @@ describe('mode: down and sweep', () => {
     expect(runtime.notices).toEqual(['Project shop-pr-9 is already gone: nothing labelled com.docker.compose.project=shop-pr-9 is on the engine.']);
     expect(comments.calls[0].body).toContain('### Preview `shop-pr-9` was removed');
     expect(state).toMatchObject({ mode: 'down', outcome: 'success' });
+    expect(runtime.summaries).toEqual(['### Ephemeral Compose: `shop-pr-9`\n\nAlready gone: nothing of it was on the engine.\n']);
   });
 
   it('sweep removes only the expired records’ projects and lists them', async () => {
@@ -178,5 +179,7 @@ describe('mode: down and sweep', () => {
     expect([...docker.volumeLabels.keys()].sort()).toEqual(['forever_ephemeral-compose-record', 'fresh_ephemeral-compose-record']);
     expect(runtime.lines).toContain('Sweep: removed 1 expired project(s): old (#1); 2 deployed project(s) not expired or without a ttl left.');
     expect(docker.locks.size).toBe(0);
+    expect(runtime.summaries[0]).toContain('| old | #1 | 2026-03-01T00:01:00.000Z |');
+    expect(runtime.summaries[0]).toContain('2 deployed project(s) not expired or without a ttl left.');
   });
 });
