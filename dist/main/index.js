@@ -30330,9 +30330,8 @@ async function up(inputs, deps, signal) {
     checkPreviewInputs(inputs, target, runtime);
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
-    // A preview outlives the job: post prints logs and leaves it.
-    const post = deploying ? { ...inputs.post, teardown: 'never' } : inputs.post;
-    const state = { version: 2, project, post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+    // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
+    const state = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
     const save = () => (0, state_1.saveRunState)(runtime, state);
     save();
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
@@ -30381,7 +30380,7 @@ async function up(inputs, deps, signal) {
     }
     catch (error) {
         if (comment && created)
-            await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets);
+            await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
         throw error;
     }
     finally {
@@ -30448,7 +30447,7 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     state.outcome = 'success';
     save();
     if (ctx.comment)
-        await ctx.comment({ status: 'ready', report: p.report }, secrets);
+        await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
 }
 /** Settings that only mean something with others, and a template that cannot be filled. */
 function checkPreviewInputs(inputs, target, runtime) {
@@ -30616,7 +30615,7 @@ function previewCommenter(ctx, project, token, target, expiresAt) {
             runUrl: target.runUrl,
             expiresAt: expiresAt?.(),
             updatedAt: ctx.now(),
-            secrets: secrets.all(),
+            secrets,
         });
         try {
             const how = await ctx.comments(token, target.repository, ctx.env.GITHUB_API_URL).upsert(target.pr, (0, preview_comment_1.commentMarker)(project), body);
@@ -30706,7 +30705,6 @@ const path = __importStar(__nccwpck_require__(6928));
 const previews_1 = __nccwpck_require__(4659);
 const preview_target_1 = __nccwpck_require__(3584);
 const project_name_1 = __nccwpck_require__(1833);
-const secret_registry_1 = __nccwpck_require__(546);
 const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
@@ -30752,7 +30750,7 @@ async function down(inputs, deps, signal) {
     const docker = deps.docker(env, signal);
     const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
     if (inputs.comment)
-        await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, new secret_registry_1.SecretRegistry(() => undefined, () => undefined));
+        await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
     state.outcome = 'success';
     (0, state_1.saveRunState)(runtime, state);
     await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));

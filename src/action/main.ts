@@ -64,9 +64,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   checkPreviewInputs(inputs, target, runtime);
   const project = resolveProject(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
   const env = engineEnvironment(inputs, deps.env);
-  // A preview outlives the job: post prints logs and leaves it.
-  const post = deploying ? { ...inputs.post, teardown: 'never' as const } : inputs.post;
-  const state: RunState = { version: 2, project, post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+  // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
+  const state: RunState = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   const save = () => saveRunState(runtime, state);
   save();
   runtime.setOutput(OutputNames.ProjectName, project.name);
@@ -117,7 +116,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     created = true;
     await createStartPublish(stack, inputs, deps, context);
   } catch (error) {
-    if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets);
+    if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
     throw error;
   } finally {
     if (state.lock) {
@@ -194,7 +193,7 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   save();
-  if (ctx.comment) await ctx.comment({ status: 'ready', report: p.report }, secrets);
+  if (ctx.comment) await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
 }
 
 /** Settings that only mean something with others, and a template that cannot be filled. */

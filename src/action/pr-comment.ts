@@ -1,7 +1,6 @@
 import * as github from '@actions/github';
 import { PreviewTarget } from '../lifecycle/preview-target';
 import { commentMarker, previewCommentBody, PreviewStatus } from '../outputs/preview-comment';
-import { SecretRegistry } from '../outputs/secret-registry';
 import { hideSecrets } from '../outputs/secrets';
 import { StackReport } from '../outputs/service-report';
 import { ActionRuntime } from './runtime';
@@ -37,7 +36,7 @@ export interface CommentUpdate {
 }
 
 /** Writes the preview's comment as things stand; a failure to comment is a warning, never the step's. */
-export type Commenter = (update: CommentUpdate, secrets: SecretRegistry) => Promise<void>;
+export type Commenter = (update: CommentUpdate, secrets: string[]) => Promise<void>;
 
 export interface CommenterContext {
   comments: (token: string, repository: string, apiUrl: string | undefined) => PullRequestComments;
@@ -64,7 +63,7 @@ export function previewCommenter(ctx: CommenterContext, project: string, token: 
       runUrl: target.runUrl,
       expiresAt: expiresAt?.(),
       updatedAt: ctx.now(),
-      secrets: secrets.all(),
+      secrets,
     });
     try {
       const how = await ctx.comments(token, target.repository, ctx.env.GITHUB_API_URL).upsert(target.pr, commentMarker(project), body);

@@ -2,7 +2,6 @@ import * as path from 'path';
 import { downProject, sweepExpired, RemovalOptions } from '../lifecycle/previews';
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
-import { SecretRegistry } from '../outputs/secret-registry';
 import { downMarkdown, sweepMarkdown } from '../outputs/summary';
 import { MainDependencies } from './dependencies';
 import { engineEnvironment, Inputs } from './inputs';
@@ -51,19 +50,7 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   runtime.setOutput(OutputNames.ProjectName, name);
   const docker = deps.docker(env, signal);
   const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
-  if (inputs.comment)
-    await previewCommenter(
-      deps,
-      name,
-      inputs.githubToken,
-      target,
-    )(
-      { status: 'removed' },
-      new SecretRegistry(
-        () => undefined,
-        () => undefined,
-      ),
-    );
+  if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
   state.outcome = 'success';
   saveRunState(runtime, state);
   await runtime.appendSummary(downMarkdown(name, how));

@@ -97,7 +97,7 @@ describe('mode: deploy', () => {
     const written = fs.readFileSync(state.project.files[0], 'utf8');
     expect(written).toContain('- 3306/tcp');
     expect(written).toContain('ephemeral-compose.deployed: shop-pr-9');
-    expect(state).toMatchObject({ mode: 'deploy', post: { teardown: 'never' }, outcome: 'success' });
+    expect(state).toMatchObject({ mode: 'deploy', outcome: 'success' });
     expect((JSON.parse(runtime.outputs.urls) as Record<string, string>).web).toBe('https://web.pr-9.example.com');
     expect(comments.calls).toHaveLength(1);
     expect(comments.calls[0]).toMatchObject({
