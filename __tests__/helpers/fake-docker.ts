@@ -139,11 +139,6 @@ export class FakeDocker implements DockerClient {
     this.record('down', 'down');
   }
 
-  async allServiceNames(): Promise<string[]> {
-    this.record('config --services', 'allServiceNames');
-    return Object.keys(parseResolvedConfig(this.options.yaml).services);
-  }
-
   async hasImage(image: string): Promise<boolean> {
     return image in (this.options.images ?? {});
   }

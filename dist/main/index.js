@@ -32126,7 +32126,6 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
-exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
@@ -32175,10 +32174,6 @@ function composeGlobalArgs(p) {
 }
 function composeConfigArgs(p) {
     return [...composeGlobalArgs(p), 'config'];
-}
-/** Every service the files define, whatever profile it is in (v2's `config` prints only active ones). */
-function composeAllServicesArgs(p) {
-    return [...composeGlobalArgs({ ...p, profiles: ['*'] }), 'config', '--services'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -32523,12 +32518,6 @@ class Docker {
             return { cli, yaml: r.stdout };
         }
         throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
-    }
-    async allServiceNames(cli, project) {
-        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-        if (r.code !== 0)
-            throw failure('Listing the services of the compose files', r);
-        return nonEmptyLines(r.stdout);
     }
     async pull(cli, project, services) {
         const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
@@ -33839,16 +33828,12 @@ function refuseHostNetwork(model) {
 /**
  * Stops, with the run's grace, the containers of services no longer in the files: compose removes
  * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
- * A service only in an inactive profile is not an orphan to compose, so it is left alone here too.
- * Says which services they were.
+ * Compose reads the action's file, which holds exactly the model's services, so "not in the model"
+ * is compose's own orphan rule. Says which services they were.
  */
 async function stopOrphans(docker, stack, stopTimeoutSeconds) {
     const facts = await docker.inspect(await docker.containerIds(stack.project.name));
-    let orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[labels_1.ComposeLabels.OneOff] !== 'True');
-    if (orphans.length === 0)
-        return [];
-    const defined = new Set(await docker.allServiceNames(stack.cli, stack.project));
-    orphans = orphans.filter((o) => !defined.has(o.service));
+    const orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[labels_1.ComposeLabels.OneOff] !== 'True');
     if (orphans.length > 0)
         await docker.stop(orphans.map((o) => o.id), stopTimeoutSeconds);
     return [...new Set(orphans.map((o) => o.service))];

@@ -26452,7 +26452,6 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
-exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
@@ -26501,10 +26500,6 @@ function composeGlobalArgs(p) {
 }
 function composeConfigArgs(p) {
     return [...composeGlobalArgs(p), 'config'];
-}
-/** Every service the files define, whatever profile it is in (v2's `config` prints only active ones). */
-function composeAllServicesArgs(p) {
-    return [...composeGlobalArgs({ ...p, profiles: ['*'] }), 'config', '--services'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -26849,12 +26844,6 @@ class Docker {
             return { cli, yaml: r.stdout };
         }
         throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
-    }
-    async allServiceNames(cli, project) {
-        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-        if (r.code !== 0)
-            throw failure('Listing the services of the compose files', r);
-        return nonEmptyLines(r.stdout);
     }
     async pull(cli, project, services) {
         const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');

@@ -28,11 +28,6 @@ export function composeConfigArgs(p: ComposeProject): string[] {
   return [...composeGlobalArgs(p), 'config'];
 }
 
-/** Every service the files define, whatever profile it is in (v2's `config` prints only active ones). */
-export function composeAllServicesArgs(p: ComposeProject): string[] {
-  return [...composeGlobalArgs({ ...p, profiles: ['*'] }), 'config', '--services'];
-}
-
 export interface CreateOptions {
   version: ComposeVersion;
   build: boolean;

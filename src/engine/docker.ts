@@ -162,12 +162,6 @@ export class Docker {
     throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
   }
 
-  async allServiceNames(cli: ComposeCli, project: ComposeProject): Promise<string[]> {
-    const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-    if (r.code !== 0) throw failure('Listing the services of the compose files', r);
-    return nonEmptyLines(r.stdout);
-  }
-
   async pull(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
     const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
     if (r.code !== 0) throw failure('Pulling images', r);

@@ -64,15 +64,12 @@ function refuseHostNetwork(model: ComposeModel): void {
 /**
  * Stops, with the run's grace, the containers of services no longer in the files: compose removes
  * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
- * A service only in an inactive profile is not an orphan to compose, so it is left alone here too.
- * Says which services they were.
+ * Compose reads the action's file, which holds exactly the model's services, so "not in the model"
+ * is compose's own orphan rule. Says which services they were.
  */
 export async function stopOrphans(docker: DockerClient, stack: PreparedStack, stopTimeoutSeconds: number): Promise<string[]> {
   const facts = await docker.inspect(await docker.containerIds(stack.project.name));
-  let orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[ComposeLabels.OneOff] !== 'True');
-  if (orphans.length === 0) return [];
-  const defined = new Set(await docker.allServiceNames(stack.cli, stack.project));
-  orphans = orphans.filter((o) => !defined.has(o.service));
+  const orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[ComposeLabels.OneOff] !== 'True');
   if (orphans.length > 0)
     await docker.stop(
       orphans.map((o) => o.id),
