@@ -6,6 +6,9 @@ import { containerIds, containerOf, docker, FIXTURES, sleep, leftovers, projects
 
 const project = projectsRemovedAfterEach();
 
+/** How late the engine may stamp a log line after the container wrote it. */
+const LOG_STAMP_DELAY_MS = 50;
+
 describe('the founding example shape', () => {
   it.each([1, 2, 3])('comes up every time (run %i)', async () => {
     const name = project('founding');
@@ -24,10 +27,12 @@ describe('the founding example shape', () => {
     expect(services.webserver).toMatchObject({ state: 'ready', readiness: 'listening' });
     expect(services.scheduler).toMatchObject({ state: 'ready', readiness: 'running' });
     expect(services.myapp).toMatchObject({ state: 'ready', readiness: 'running' });
-    // The port opens after the 'port open' line: db must not have been reported ready earlier.
+    // The port opens after the 'port open' line: db must not have been reported ready earlier. The
+    // engine stamps a log line when it reads it from the container's pipe, which on a busy machine
+    // is some milliseconds after the echo (13 ms seen in CI): that delay is allowed, no more.
     const opened = /^(\S+) port open$/m.exec(dbLog);
     expect(opened).not.toBeNull();
-    expect(Date.parse(services.db.readyAt as string)).toBeGreaterThanOrEqual(Date.parse((opened as RegExpExecArray)[1]));
+    expect(Date.parse(services.db.readyAt as string)).toBeGreaterThanOrEqual(Date.parse((opened as RegExpExecArray)[1]) - LOG_STAMP_DELAY_MS);
     expect(services.db.readySeconds).toBeGreaterThanOrEqual(3);
     // Dependents started only after db was ready, and all together.
     for (const s of ['webserver', 'scheduler', 'myapp']) {
