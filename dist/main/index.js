@@ -30705,10 +30705,12 @@ const path = __importStar(__nccwpck_require__(6928));
 const previews_1 = __nccwpck_require__(4659);
 const preview_target_1 = __nccwpck_require__(3584);
 const project_name_1 = __nccwpck_require__(1833);
+const docker_args_1 = __nccwpck_require__(6916);
 const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
 const pr_comment_1 = __nccwpck_require__(1794);
+const runtime_1 = __nccwpck_require__(4202);
 const state_1 = __nccwpck_require__(3175);
 // The two modes that only remove: `down` (one deployed project, no compose file needed) and
 // `sweep` (every deployed project whose ttl has passed). Both run in main; post has nothing to do
@@ -30725,12 +30727,7 @@ function removalOptions(inputs, deps, state, signal, run) {
             state.lock = lock;
             (0, state_1.saveRunState)(runtime, state);
         },
-        log: {
-            info: (line) => runtime.info(line),
-            warning: (line) => runtime.warning(line),
-            group: (title, fn) => runtime.group(title, fn),
-            mask: (secrets) => secrets.forEach((s) => runtime.setSecret(s)),
-        },
+        log: (0, runtime_1.teardownLog)(runtime),
     };
 }
 async function down(inputs, deps, signal) {
@@ -30740,7 +30737,7 @@ async function down(inputs, deps, signal) {
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
         version: 2,
-        project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+        project: (0, docker_args_1.projectWithoutFiles)(name, deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
         mode: 'down',
@@ -30763,7 +30760,7 @@ async function sweep(inputs, deps, signal) {
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
         version: 2,
-        project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+        project: (0, docker_args_1.projectWithoutFiles)('sweep', deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
         mode: 'sweep',
@@ -30823,7 +30820,9 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.coreRuntime = coreRuntime;
+exports.teardownLog = teardownLog;
 const core = __importStar(__nccwpck_require__(7484));
+const secrets_1 = __nccwpck_require__(1575);
 function coreRuntime() {
     return {
         getInput: (name) => core.getInput(name),
@@ -30843,6 +30842,15 @@ function coreRuntime() {
             if (process.env.GITHUB_STEP_SUMMARY)
                 await core.summary.addRaw(markdown).write();
         },
+    };
+}
+/** What removal prints through, on the runner: secrets masked in every form a log may show them. */
+function teardownLog(runtime) {
+    return {
+        info: (line) => runtime.info(line),
+        warning: (line) => runtime.warning(line),
+        group: (title, fn) => runtime.group(title, fn),
+        mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => runtime.setSecret(s)),
     };
 }
 
@@ -32124,7 +32132,7 @@ function willRestart(facts, exitCode) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.projectFilter = exports.projectLabel = void 0;
+exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
@@ -32161,6 +32169,9 @@ exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
 const dialect_1 = __nccwpck_require__(3374);
+/** A project known by name only (down, sweep): compose is not run for it. */
+const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
+exports.projectWithoutFiles = projectWithoutFiles;
 function composeGlobalArgs(p) {
     return [
         '--project-name',
@@ -33772,7 +33783,6 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.deployedFilter = void 0;
 exports.foreignResources = foreignResources;
 exports.changeStack = changeStack;
 exports.stopOrphans = stopOrphans;
@@ -33785,6 +33795,7 @@ const crypto_1 = __nccwpck_require__(6982);
 const compose_model_1 = __nccwpck_require__(9832);
 const labels_1 = __nccwpck_require__(7853);
 const resolved_file_1 = __nccwpck_require__(2185);
+const docker_args_1 = __nccwpck_require__(6916);
 const deploy_record_1 = __nccwpck_require__(5463);
 const ownership_1 = __nccwpck_require__(9749);
 const project_lock_1 = __nccwpck_require__(633);
@@ -33792,12 +33803,11 @@ const teardown_1 = __nccwpck_require__(6734);
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
 // `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
 const deployedFilter = (project) => `${labels_1.PreviewLabels.Deployed}=${project}`;
-exports.deployedFilter = deployedFilter;
 /** What of the project exists that this action did not deploy (nothing, for a project it may update). */
 async function foreignResources(docker, project, all) {
     if ((0, ownership_1.isEmpty)(all))
         return all;
-    return (0, ownership_1.notDeployed)(all, await docker.projectResources(project, (0, exports.deployedFilter)(project)));
+    return (0, ownership_1.notDeployed)(all, await docker.projectResources(project, deployedFilter(project)));
 }
 /**
  * The stack as compose will create it: when ports or labels change, compose reads a file the
@@ -33868,7 +33878,7 @@ async function downProject(docker, project, options) {
 }
 /** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
 async function removeDeployed(docker, project, options) {
-    const stack = { project: { name: project, workingDirectory: options.workingDirectory, files: [], envFiles: [], profiles: [] }, post: options.post, outcome: 'success' };
+    const stack = { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post: options.post, outcome: 'success' };
     if (options.post.logs !== 'never') {
         const containers = await (0, teardown_1.projectContainers)(docker, stack, options.log);
         const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);

@@ -25971,12 +25971,7 @@ async function run(deps = defaultPostDependencies()) {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const log = {
-        info: (line) => runtime.info(line),
-        warning: (line) => runtime.warning(line),
-        group: (title, fn) => runtime.group(title, fn),
-        mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => runtime.setSecret(s)),
-    };
+    const log = (0, runtime_1.teardownLog)(runtime);
     /** Set once removal begins: a cancel from then on may leave part of the project. */
     let removing;
     let failedExits = [];
@@ -26116,7 +26111,9 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.coreRuntime = coreRuntime;
+exports.teardownLog = teardownLog;
 const core = __importStar(__nccwpck_require__(7484));
+const secrets_1 = __nccwpck_require__(1575);
 function coreRuntime() {
     return {
         getInput: (name) => core.getInput(name),
@@ -26136,6 +26133,15 @@ function coreRuntime() {
             if (process.env.GITHUB_STEP_SUMMARY)
                 await core.summary.addRaw(markdown).write();
         },
+    };
+}
+/** What removal prints through, on the runner: secrets masked in every form a log may show them. */
+function teardownLog(runtime) {
+    return {
+        info: (line) => runtime.info(line),
+        warning: (line) => runtime.warning(line),
+        group: (title, fn) => runtime.group(title, fn),
+        mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => runtime.setSecret(s)),
     };
 }
 
@@ -26450,7 +26456,7 @@ function willRestart(facts, exitCode) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.projectFilter = exports.projectLabel = void 0;
+exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composePullArgs = composePullArgs;
@@ -26487,6 +26493,9 @@ exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
 const dialect_1 = __nccwpck_require__(3374);
+/** A project known by name only (down, sweep): compose is not run for it. */
+const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
+exports.projectWithoutFiles = projectWithoutFiles;
 function composeGlobalArgs(p) {
     return [
         '--project-name',

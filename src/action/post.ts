@@ -4,12 +4,12 @@ import { manualRemovalCommand } from '../engine/docker-args';
 import { SpawnRunner } from '../engine/process-runner';
 import { releaseProjectLock } from '../lifecycle/project-lock';
 import { leaveNetworks } from '../lifecycle/route';
-import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs, TeardownLog } from '../lifecycle/teardown';
+import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs } from '../lifecycle/teardown';
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
-import { environmentSecrets, hideSecrets, secretForms } from '../outputs/secrets';
+import { environmentSecrets, hideSecrets } from '../outputs/secrets';
 import { exitsMarkdown } from '../outputs/summary';
 import { StateKeys } from './names';
-import { coreRuntime, ActionRuntime } from './runtime';
+import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
 
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
@@ -39,12 +39,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const log: TeardownLog = {
-    info: (line) => runtime.info(line),
-    warning: (line) => runtime.warning(line),
-    group: (title, fn) => runtime.group(title, fn),
-    mask: (secrets) => secrets.flatMap(secretForms).forEach((s) => runtime.setSecret(s)),
-  };
+  const log = teardownLog(runtime);
   /** Set once removal begins: a cancel from then on may leave part of the project. */
   let removing: string | undefined;
   let failedExits: ExitAfterMain[] = [];

@@ -2,11 +2,13 @@ import * as path from 'path';
 import { downProject, sweepExpired, RemovalOptions } from '../lifecycle/previews';
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
+import { projectWithoutFiles } from '../engine/docker-args';
 import { downMarkdown, sweepMarkdown } from '../outputs/summary';
 import { MainDependencies } from './dependencies';
 import { engineEnvironment, Inputs } from './inputs';
 import { OutputNames } from './names';
 import { previewCommenter } from './pr-comment';
+import { teardownLog } from './runtime';
 import { RunState, saveRunState } from './state';
 
 // The two modes that only remove: `down` (one deployed project, no compose file needed) and
@@ -25,12 +27,7 @@ function removalOptions(inputs: Inputs, deps: MainDependencies, state: RunState,
       state.lock = lock;
       saveRunState(runtime, state);
     },
-    log: {
-      info: (line) => runtime.info(line),
-      warning: (line) => runtime.warning(line),
-      group: (title, fn) => runtime.group(title, fn),
-      mask: (secrets) => secrets.forEach((s) => runtime.setSecret(s)),
-    },
+    log: teardownLog(runtime),
   };
 }
 
@@ -41,7 +38,7 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   const env = engineEnvironment(inputs, deps.env);
   const state: RunState = {
     version: 2,
-    project: { name, workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+    project: projectWithoutFiles(name, deps.cwd),
     post: inputs.post,
     dockerHost: env.DOCKER_HOST,
     mode: 'down',
@@ -63,7 +60,7 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   const env = engineEnvironment(inputs, deps.env);
   const state: RunState = {
     version: 2,
-    project: { name: 'sweep', workingDirectory: deps.cwd, files: [], envFiles: [], profiles: [] },
+    project: projectWithoutFiles('sweep', deps.cwd),
     post: inputs.post,
     dockerHost: env.DOCKER_HOST,
     mode: 'sweep',

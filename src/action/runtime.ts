@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import { TeardownLog } from '../lifecycle/teardown';
+import { secretForms } from '../outputs/secrets';
 
 // The one seam around the Actions runtime (as actions/cache's IStateProvider): main and post
 // talk to the runner only through this, so they run in unit tests with a recording fake.
@@ -39,5 +41,15 @@ export function coreRuntime(): ActionRuntime {
     appendSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     },
+  };
+}
+
+/** What removal prints through, on the runner: secrets masked in every form a log may show them. */
+export function teardownLog(runtime: ActionRuntime): TeardownLog {
+  return {
+    info: (line) => runtime.info(line),
+    warning: (line) => runtime.warning(line),
+    group: (title, fn) => runtime.group(title, fn),
+    mask: (secrets) => secrets.flatMap(secretForms).forEach((s) => runtime.setSecret(s)),
   };
 }

@@ -12,6 +12,9 @@ export interface ComposeProject {
   profiles: string[];
 }
 
+/** A project known by name only (down, sweep): compose is not run for it. */
+export const projectWithoutFiles = (name: string, workingDirectory: string): ComposeProject => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
+
 function composeGlobalArgs(p: ComposeProject): string[] {
   return [
     '--project-name',

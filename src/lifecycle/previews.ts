@@ -5,7 +5,7 @@ import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
 import { ComposeLabels, PreviewLabels } from '../compose/labels';
 import { rewriteResolvedConfig } from '../compose/resolved-file';
 import { DockerClient } from '../engine/docker';
-import { ComposeProject } from '../engine/docker-args';
+import { ComposeProject, projectWithoutFiles } from '../engine/docker-args';
 import { DeployRecord, deployedLabels, expiredRecords, readRecord, recordLabels, recordVolumeName } from './deploy-record';
 import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './ownership';
 import { PostSettings } from './post-settings';
@@ -17,7 +17,7 @@ import { printServiceLogs, projectContainers, removeStack, TeardownLog } from '.
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
 // `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
 
-export const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=${project}`;
+const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=${project}`;
 
 /** What of the project exists that this action did not deploy (nothing, for a project it may update). */
 export async function foreignResources(docker: DockerClient, project: string, all: ProjectResources): Promise<ProjectResources> {
@@ -122,7 +122,7 @@ export async function downProject(docker: DockerClient, project: string, options
 
 /** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
 async function removeDeployed(docker: DockerClient, project: string, options: RemovalOptions): Promise<void> {
-  const stack = { project: { name: project, workingDirectory: options.workingDirectory, files: [], envFiles: [], profiles: [] }, post: options.post, outcome: 'success' as const };
+  const stack = { project: projectWithoutFiles(project, options.workingDirectory), post: options.post, outcome: 'success' as const };
   if (options.post.logs !== 'never') {
     const containers = await projectContainers(docker, stack, options.log);
     const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);
