@@ -94,6 +94,17 @@ export class FakeDocker implements DockerClient {
     return { cli, yaml: this.options.yaml };
   }
 
+  /** warmUp and discardWarm, in order (kept apart from `calls`: no engine work). */
+  readonly warmCalls: string[] = [];
+
+  warmUp(): void {
+    this.warmCalls.push('warm up');
+  }
+
+  discardWarm(): void {
+    this.warmCalls.push('discard');
+  }
+
   async pull(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
     this.record(`pull ${services.join(' ')}`, 'pull');
   }

@@ -178,7 +178,7 @@ export async function start(
   const all = Object.fromEntries(services.filter((s) => model.services[s].replicas > 0).map((s) => [s, [s]]));
   const laterServices = options.later?.services ?? [];
   const containers = Object.fromEntries(Object.entries(all).filter(([s]) => !laterServices.includes(s)));
-  const laterContainers = options.later ? new Promise<Record<string, string[]>>((resolve) => setTimeout(() => resolve(all), options.later?.afterMs)) : undefined;
+  const laterContainers = options.later ? [new Promise<Record<string, string[]>>((resolve) => setTimeout(() => resolve(all), options.later?.afterMs))] : undefined;
   const lines: string[] = [];
   const starter = new StackStarter(engine, network(options.open), {
     plan,

@@ -26362,6 +26362,184 @@ exports.PreviewLabels = {
 
 /***/ }),
 
+/***/ 8411:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ComposeV1WarmStart = exports.WARM_START_UNAVAILABLE = void 0;
+exports.warmStartCommand = warmStartCommand;
+exports.findExecutable = findExecutable;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+/** The helper's exit code when compose cannot be imported the way the script would; the call then runs as usual. */
+exports.WARM_START_UNAVAILABLE = 97;
+const UNAVAILABLE_MARK = 'ephemeral-compose: no warm start';
+// sys.path[0] is the script's directory, as when the script itself runs (`-c` would put the working
+// directory there, where a project's own `compose/` folder could shadow compose). It waits at most
+// 10 minutes for its arguments; an empty line ends it.
+const HELPER = `import sys
+sys.path[0] = sys.argv[1]
+try:
+    from compose.cli.main import main
+except Exception as e:
+    sys.stderr.write('${UNAVAILABLE_MARK}: %s\\n' % e)
+    sys.exit(${exports.WARM_START_UNAVAILABLE})
+import json, select
+if not select.select([sys.stdin], [], [], 600)[0]:
+    sys.exit(0)
+line = sys.stdin.readline()
+if not line.strip():
+    sys.exit(0)
+sys.argv = json.loads(line)
+sys.exit(main())
+`;
+/**
+ * The warm-start command for a Compose v1 entry script (`#!/usr/bin/python3` or `#!/usr/bin/env
+ * python3`, calling compose.cli.main); undefined for anything else: Compose v2, v1's PyInstaller
+ * binary, a wrapper script.
+ */
+function warmStartCommand(scriptPath, scriptHead) {
+    const first = scriptHead.split('\n', 1)[0];
+    if (!first.startsWith('#!'))
+        return undefined;
+    const words = first.slice(2).trim().split(/\s+/).filter(Boolean);
+    if (!words.some((w) => /(^|\/)python[0-9.]*$/.test(w)))
+        return undefined;
+    if (!/compose\.cli\.main|'console_scripts', *'docker-compose'/.test(scriptHead))
+        return undefined;
+    return { command: words[0], args: [...words.slice(1), '-c', HELPER, path.dirname(scriptPath)] };
+}
+/** Where `command` is found as a spawn would find it: PATH, or relative to `cwd` when it has a slash. */
+function findExecutable(command, envPath, cwd) {
+    if (command.includes('/'))
+        return path.resolve(cwd, command);
+    for (const dir of (envPath ?? '').split(path.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = path.join(dir, command);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            if (fs.statSync(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+function readHead(file) {
+    let fd;
+    try {
+        fd = fs.openSync(file, 'r');
+        const buffer = Buffer.alloc(4096);
+        return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    }
+    catch {
+        return '';
+    }
+    finally {
+        if (fd !== undefined)
+            fs.closeSync(fd);
+    }
+}
+/** At most one process waiting for its arguments: the next compose call takes it. */
+class ComposeV1WarmStart {
+    runner;
+    waiting;
+    /** Entry scripts already read, by path: a file read once a run. */
+    commands = new Map();
+    constructor(runner) {
+        this.runner = runner;
+    }
+    /**
+     * Starts a process for the next call of `command` (with `baseArgs`) in `options.cwd`, when that
+     * command is Compose v1's Python entry script; otherwise does nothing.
+     */
+    prepare(command, baseArgs, options) {
+        const key = keyOf(command, baseArgs, options.cwd);
+        if (this.waiting?.key === key)
+            return;
+        this.discard();
+        const script = findExecutable(command, options.env?.PATH, options.cwd ?? process.cwd());
+        if (!script)
+            return;
+        if (!this.commands.has(script))
+            this.commands.set(script, warmStartCommand(script, readHead(script)));
+        const start = this.commands.get(script);
+        if (!start)
+            return;
+        let give = () => undefined;
+        const input = new Promise((resolve) => (give = resolve));
+        const warm = { key, script, give, result: Promise.resolve({ code: 0, stdout: '', stderr: '' }) };
+        warm.result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => warm.onLine?.(line, stream) });
+        // A warm process that is never used ends quietly (discard); its failure is nobody's concern.
+        warm.result.catch(() => undefined);
+        this.waiting = warm;
+    }
+    /**
+     * Runs `argv` in the waiting process if it was prepared for this command and directory: the
+     * result, or undefined when the call must run as usual (nothing warm, or compose could not be
+     * imported that way).
+     */
+    take(command, baseArgs, cwd, argv, onLine) {
+        const warm = this.waiting;
+        if (!warm || warm.key !== keyOf(command, baseArgs, cwd))
+            return undefined;
+        this.waiting = undefined;
+        warm.onLine = onLine;
+        warm.give(`${JSON.stringify([warm.script, ...baseArgs, ...argv])}\n`);
+        return warm.result.then((r) => (r.code === exports.WARM_START_UNAVAILABLE && r.stderr.includes(UNAVAILABLE_MARK) ? undefined : r));
+    }
+    /** Ends the waiting process, if any (an empty line: it exits at once). */
+    discard() {
+        this.waiting?.give('\n');
+        this.waiting = undefined;
+    }
+}
+exports.ComposeV1WarmStart = ComposeV1WarmStart;
+function keyOf(command, baseArgs, cwd) {
+    return JSON.stringify([command, baseArgs, cwd ?? '']);
+}
+
+
+/***/ }),
+
 /***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -26701,6 +26879,7 @@ const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
 const container_facts_1 = __nccwpck_require__(1719);
+const compose_v1_warm_start_1 = __nccwpck_require__(8411);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
@@ -26753,6 +26932,7 @@ class Docker {
     signal;
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
+    warm;
     constructor(runner, env = process.env, signal) {
         this.runner = runner;
         this.env = env;
@@ -26760,6 +26940,21 @@ class Docker {
         const socket = (0, engine_api_1.localEngineSocket)(env);
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
+        this.warm = new compose_v1_warm_start_1.ComposeV1WarmStart(runner);
+    }
+    composeOptions(project, onLine) {
+        return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
+    }
+    /**
+     * The next compose call of `cli` in this project starts now and waits for its arguments (Compose
+     * v1 as a Python script only: its start-up, about 0.35 s here, then overlaps the call before).
+     */
+    warmUp(cli, project) {
+        this.warm.prepare(cli.command, cli.baseArgs, this.composeOptions(project));
+    }
+    /** Ends a process warmUp started that no call took. */
+    discardWarm() {
+        this.warm.discard();
     }
     async docker(argv, what, options = {}) {
         let r;
@@ -26776,8 +26971,10 @@ class Docker {
         return r.stdout;
     }
     async compose(cli, project, argv, what, onLine) {
+        // Taken before any await, so that a warmUp right after this call prepares the one after it.
+        const warm = this.warm.take(cli.command, cli.baseArgs, project.workingDirectory, argv, onLine);
         try {
-            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine });
+            return (await warm) ?? (await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine)));
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -26827,15 +27024,14 @@ class Docker {
         for (const cli of candidates) {
             const name = [cli.command, ...cli.baseArgs].join(' ');
             let r;
+            // Compose creates the stack next: with v1, its start-up overlaps this call.
+            if (cli.command !== 'docker')
+                this.warmUp(cli, project);
             try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], {
-                    cwd: project.workingDirectory,
-                    env: this.env,
-                    signal: this.signal,
-                    maxBytes: 64 << 20,
-                });
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], this.composeOptions(project));
             }
             catch (e) {
+                this.discardWarm();
                 if (e instanceof process_runner_1.CommandNotFoundError) {
                     if (explicit)
                         throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
@@ -26845,11 +27041,14 @@ class Docker {
                 throw e;
             }
             if (!explicit && isUnknownComposeCommand(r)) {
+                this.discardWarm();
                 tried.push(`${name}: not installed`);
                 continue;
             }
-            if (r.code !== 0)
+            if (r.code !== 0) {
+                this.discardWarm();
                 throw failure(`Reading the compose configuration with '${name}'`, r);
+            }
             return { cli, yaml: r.stdout };
         }
         throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
@@ -27369,6 +27568,14 @@ function spawnGroup(command, args, options, stdio) {
     child.once('close', () => closed.add(child));
     return child;
 }
+/** Writes what `input` resolves to and closes stdin; a child gone by then is no error here. */
+function feed(child, input) {
+    const stdin = child.stdin;
+    if (!stdin)
+        return;
+    stdin.on('error', () => undefined);
+    input.then((text) => stdin.end(text), () => stdin.end());
+}
 /** Children whose pipes have all closed: nothing of their group holds them any more. */
 const closed = new WeakSet();
 function signalGroup(child, signal) {
@@ -27433,7 +27640,9 @@ class SpawnRunner {
             const what = `'${command} ${args[0] ?? ''}'`;
             if (options.signal?.aborted)
                 return reject(new Error(`${what} was cancelled`));
-            const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
+            const child = spawnGroup(command, args, options, [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+            if (options.input)
+                feed(child, options.input);
             const limit = options.maxBytes ?? 1 << 20;
             const out = new TailBuffer(limit);
             const err = new TailBuffer(limit);

@@ -119,6 +119,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
     throw error;
   } finally {
+    // A compose call started ahead that no step took (a refusal, a failed create) ends here.
+    docker.discardWarm();
     if (state.lock) {
       // After a cancel this call may be cut short too: the lock then stays in state for post.
       const released = await releaseProjectLock(docker, state.lock).catch(() => false);

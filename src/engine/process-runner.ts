@@ -12,6 +12,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with each line as it comes (e.g. to show a build's progress); the capture is unchanged. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Written to the child's standard input once it resolves, which is then closed; a process can
+   * so be started before all it needs to know is known. Without it, stdin is /dev/null.
+   */
+  input?: Promise<string>;
 }
 
 export interface RunResult {
@@ -87,6 +92,17 @@ function spawnGroup(command: string, args: string[], options: RunOptions, stdio:
   return child;
 }
 
+/** Writes what `input` resolves to and closes stdin; a child gone by then is no error here. */
+function feed(child: ChildProcess, input: Promise<string>): void {
+  const stdin = child.stdin;
+  if (!stdin) return;
+  stdin.on('error', () => undefined);
+  input.then(
+    (text) => stdin.end(text),
+    () => stdin.end(),
+  );
+}
+
 /** Children whose pipes have all closed: nothing of their group holds them any more. */
 const closed = new WeakSet<ChildProcess>();
 
@@ -152,7 +168,8 @@ export class SpawnRunner implements ProcessRunner {
     return new Promise((resolve, reject) => {
       const what = `'${command} ${args[0] ?? ''}'`;
       if (options.signal?.aborted) return reject(new Error(`${what} was cancelled`));
-      const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
+      const child = spawnGroup(command, args, options, [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+      if (options.input) feed(child, options.input);
       const limit = options.maxBytes ?? 1 << 20;
       const out = new TailBuffer(limit);
       const err = new TailBuffer(limit);

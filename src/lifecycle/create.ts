@@ -24,8 +24,8 @@ export interface CreateLog {
 export interface CreatedStack {
   /** Container ids by service, of the services created so far. */
   containers: Record<string, string[]>;
-  /** Compose v1's later waves, created while the first one starts; undefined when there are none. */
-  later?: Promise<Record<string, string[]>>;
+  /** Compose v1's later waves, in order, created while the first one starts: each resolves to the containers made so far. */
+  later?: Promise<Record<string, string[]>>[];
 }
 
 /**
@@ -41,10 +41,17 @@ export async function registerKnownSecrets(docker: DockerClient, model: ComposeM
 
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
   const { cli, dialect, model, plan, project } = stack;
-  if (dialect.pullsSeparately(settings.pull)) await docker.pull(cli, project, plan.services);
-  const create = async (services: string[], progress: (line: string) => void) => {
+  if (dialect.pullsSeparately(settings.pull)) {
+    const pulling = docker.pull(cli, project, plan.services);
+    docker.warmUp(cli, project);
+    await pulling;
+  }
+  /** One compose call; with `more`, the next one's start-up begins while it runs. */
+  const create = async (services: string[], progress: (line: string) => void, more: boolean) => {
+    const call = docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
+    if (more) docker.warmUp(cli, project);
     try {
-      await docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
+      await call;
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
     }
@@ -57,19 +64,22 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
     secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
     log.info(`${prefix}${line}`);
   };
-  await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine('')));
-  const later =
-    laterWaves.length === 0
-      ? undefined
-      : (async () => {
-          // Shown as it comes (a build can take minutes), marked since level lines interleave.
-          for (const services of laterWaves) await create(services, showCreateLine(`[create ${services.join(', ')}] `));
-          log.info(`Created ${laterWaves.flat().join(', ')} (compose up --no-start, while the first services started)`);
-          return containersByService(docker, project.name, secrets);
-        })();
-  // The starter asks for them when it needs them; until then a failure must not go unhandled.
-  later?.catch(() => undefined);
-  return { containers: await containersByService(docker, project.name, secrets), later };
+  await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine(''), laterWaves.length > 0));
+  const later: Promise<Record<string, string[]>>[] = [];
+  let previous: Promise<unknown> = Promise.resolve();
+  laterWaves.forEach((services, i) => {
+    const wave = previous.then(async () => {
+      // Shown as it comes (a build can take minutes), marked since level lines interleave.
+      await create(services, showCreateLine(`[create ${services.join(', ')}] `), i < laterWaves.length - 1);
+      log.info(`Created ${services.join(', ')} (compose up --no-start, while the services before them started)`);
+      return containersByService(docker, project.name, secrets);
+    });
+    // The starter asks for a wave when it needs it; until then a failure must not go unhandled.
+    wave.catch(() => undefined);
+    later.push(wave);
+    previous = wave;
+  });
+  return { containers: await containersByService(docker, project.name, secrets), later: later.length > 0 ? later : undefined };
 }
 
 /** The project's service containers by service; their environment is masked before they start. */

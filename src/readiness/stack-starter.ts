@@ -13,14 +13,15 @@ import { settleWindowEnd } from './settle-window';
 import { StackEngine } from './stack-engine';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
-// ready (services that become startable together start in one call), and is watched through the
-// engine's event stream until its readiness probe passes. Any failure stops the whole wait at once.
+// ready (services that become startable together start in one call, while earlier calls may still
+// be starting others), and is watched through the engine's event stream until its readiness probe
+// passes. Any failure stops the whole wait at once.
 
 export interface StartOptions {
   plan: StartPlan;
   containers: Record<string, string[]>;
-  /** Containers of services still being created (Compose v1's later waves); awaited when needed. */
-  laterContainers?: Promise<Record<string, string[]>>;
+  /** Containers of services still being created (Compose v1's later waves, in order): each wave's, awaited when needed. */
+  laterContainers?: Promise<Record<string, string[]>>[];
   rules: Record<string, WaitRule>;
   /** TCP ports each service's compose definition declares; the image's own EXPOSE list is judged apart. */
   declaredPorts?: Record<string, number[]>;
@@ -66,6 +67,12 @@ export class StackStarter {
   private finishing: Promise<void> = Promise.resolve();
   private readonly t0 = Date.now();
   private readonly probeLimit = new ConcurrencyLimit(PROBE_PROCESSES);
+  /** Services handed to a start call (their status turns 'starting' once the call begins). */
+  private readonly claimed = new Set<string>();
+  /** Start calls under way: a service that becomes startable does not wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Containers that start alone do so one at a time across calls too. */
+  private readonly aloneLimit = new ConcurrencyLimit(1);
 
   constructor(
     private readonly engine: StackEngine,
@@ -97,12 +104,14 @@ export class StackStarter {
 
   /** Waits for the later-created containers a batch needs; false when the wait failed. */
   private async awaitLaterContainers(batch: string[]): Promise<boolean> {
-    if (this.missingContainers(batch).length === 0 || !this.options.laterContainers) return true;
-    try {
-      this.addContainers(await this.options.laterContainers);
-    } catch (e) {
-      this.fail(new StackStartError((e as Error).message, this.outcomes, batch[0]));
-      return false;
+    for (const wave of this.options.laterContainers ?? []) {
+      if (this.missingContainers(batch).length === 0) break;
+      try {
+        this.addContainers(await wave);
+      } catch (e) {
+        this.fail(new StackStartError((e as Error).message, this.outcomes, batch[0]));
+        return false;
+      }
     }
     return !this.failure;
   }
@@ -179,9 +188,16 @@ export class StackStarter {
     const { plan } = this.options;
     const deadline = this.t0 + this.options.timeoutMs;
     while (!this.failure) {
-      const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && plan.needs[n].every((d) => this.settled(d)));
+      const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && !this.claimed.has(n) && plan.needs[n].every((d) => this.settled(d)));
       if (batch.length > 0) {
-        await this.startBatch(batch);
+        // Not awaited: starting a batch takes the engine a while (about 0.2 s a container on 2
+        // cores), and services that become startable meanwhile must not queue behind it.
+        for (const n of batch) this.claimed.add(n);
+        const call: Promise<void> = this.startBatch(batch).finally(() => {
+          this.inFlight.delete(call);
+          this.notify();
+        });
+        this.inFlight.add(call);
         continue;
       }
       const now = Date.now();
@@ -199,6 +215,8 @@ export class StackStarter {
       const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
       await this.wake(Math.min(1000, Math.max(5, next - now)));
     }
+    // Start calls still under way end first, so nothing starts after the verdict.
+    await Promise.allSettled([...this.inFlight]);
     await this.finishing;
     throw this.failure ?? new StackStartError('The wait ended without a verdict.', this.outcomes);
   }
@@ -210,7 +228,7 @@ export class StackStarter {
   }
 
   private async startBatch(batch: string[]): Promise<void> {
-    if (!(await this.awaitLaterContainers(batch))) return;
+    if (!(await this.awaitLaterContainers(batch)) || this.failure) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
       this.fail(this.noContainerError(missing[0]));
@@ -229,7 +247,7 @@ export class StackStarter {
       await Promise.all([
         (async () => {
           await this.engine.start(viaEngine.filter((n) => !alone.has(n)).flatMap((n) => this.containers[n]));
-          for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n])) await this.engine.start([id]);
+          for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n])) await this.aloneLimit.run(() => this.engine.start([id]));
         })(),
         viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
       ]);

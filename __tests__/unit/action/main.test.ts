@@ -110,12 +110,14 @@ describe('main', () => {
     expect(runtime.state.run).toBeUndefined();
   });
 
-  it('speaks Compose v1: a separate pull for always, later services created in a second call', async () => {
+  it('speaks Compose v1: a separate pull for always, later services created in a second call, each call warmed up ahead', async () => {
     const v1 = STACK.replace('name: shop\n', '');
     const { runtime, docker } = await runMain({ yaml: v1, cli: { command: 'docker-compose', baseArgs: [] }, inputs: { pull: 'always' } });
     expect(runtime.failed).toBeUndefined();
     expect(runtime.log).toContain("Compose v1 ('docker-compose')");
     expect(docker.calls.filter((c) => c.startsWith('pull') || c.startsWith('create'))).toEqual(['pull db migrate web', 'create db migrate', 'create web']);
+    // One compose call warmed up for each that follows (pull → create → create); none left over.
+    expect(docker.warmCalls).toEqual(['warm up', 'warm up', 'discard']);
   });
 
   it('names an image that is not on the engine when create fails', async () => {
