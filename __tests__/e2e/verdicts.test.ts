@@ -127,3 +127,21 @@ it('without cat or sh in the image, that fails with a message that says what to 
   );
   expect(leftovers(name)).toEqual([]);
 });
+
+it('a service on two networks starts on both, with its aliases (Compose v1 connects the second only when it starts the container)', async () => {
+  const name = project('two-networks');
+  const r = await runAction({
+    workspace: VERDICTS,
+    inputs: { 'project-name': name, 'compose-file': 'two-networks.yaml', 'stop-timeout': '0' },
+    between: async () => {
+      const networks = docker('inspect', '-f', '{{range $n, $v := .NetworkSettings.Networks}}{{$n}}={{join $v.Aliases ","}} {{end}}', containerOf(name, 'api'));
+      expect(networks).toMatch(new RegExp(`${name}_back=\\S*\\bapi\\b`));
+      expect(networks).toMatch(new RegExp(`${name}_front=\\S*\\bgateway\\b`));
+      // web reached api on `front` under its alias before it listened.
+      expect(docker('exec', containerOf(name, 'web'), 'cat', '/www/index.html')).toBe('reached gateway');
+    },
+  });
+  expect(r.main.errors).toEqual([]);
+  expect(r.main.output).toMatch(/web\s+listening/);
+  expect(leftovers(name)).toEqual([]);
+});

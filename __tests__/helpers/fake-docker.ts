@@ -1,7 +1,7 @@
 import { MainDependencies } from '../../src/action/main';
 import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { ComposeCli } from '../../src/compose/dialect';
+import { ComposeCli, ComposeVersion } from '../../src/compose/dialect';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
 import { DockerClient } from '../../src/engine/docker';
 import { ComposeProject, CreateOptions } from '../../src/engine/docker-args';
@@ -141,7 +141,7 @@ export class FakeDocker implements DockerClient {
     }
   }
 
-  async composeStart(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
+  async composeStart(_cli: ComposeCli, _project: ComposeProject, _version: ComposeVersion, services: string[]): Promise<void> {
     this.record(`compose start ${services.join(' ')}`, 'composeStart');
     await this.start([...this.containers.values()].filter((c) => services.includes(c.service)).map((c) => c.id));
   }

@@ -31610,6 +31610,7 @@ function parseServiceModel(name, raw) {
         hasGeneratedFiles: false,
         replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
+        networks: Array.isArray(svc.networks) ? asStringList(svc.networks, `services.${name}.networks`) : Object.keys(asRecord(svc.networks, `services.${name}.networks`)),
     };
 }
 /**
@@ -31702,7 +31703,9 @@ const V1 = {
     upPullArgs: () => [],
     pullsSeparately: (pull) => pull === 'always',
     createsInWaves: true,
-    startsItself: () => false,
+    // v1 creates a container on its first network only and connects the others in its start path
+    // (service.py start_container); a `docker start` would leave them out.
+    startsItself: (s) => s.networks.length > 1,
     drivesSshEngines: false,
     readsContexts: false,
 };
@@ -32384,8 +32387,9 @@ function composeCreateArgs(p, o) {
 function composePullArgs(p, services) {
     return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
 }
-function composeStartArgs(p, services) {
-    return [...composeGlobalArgs(p), 'start', '--', ...services];
+/** v1's `start` takes no `--` (it reads it as a service name). */
+function composeStartArgs(p, version, services) {
+    return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
 }
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
@@ -32742,8 +32746,8 @@ class Docker {
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
-    async composeStart(cli, project, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+    async composeStart(cli, project, version, services) {
+        const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }
@@ -34326,7 +34330,7 @@ function stackEngine(docker, stack, since) {
     return {
         inspect: (ids) => docker.inspect(ids),
         start: (ids) => docker.start(ids),
-        composeStart: (services) => docker.composeStart(stack.cli, stack.project, services),
+        composeStart: (services) => docker.composeStart(stack.cli, stack.project, stack.dialect.version, services),
         tailLogs: (id, lines) => docker.tailLogs(id, lines),
         exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
         followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),

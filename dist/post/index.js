@@ -26284,7 +26284,9 @@ const V1 = {
     upPullArgs: () => [],
     pullsSeparately: (pull) => pull === 'always',
     createsInWaves: true,
-    startsItself: () => false,
+    // v1 creates a container on its first network only and connects the others in its start path
+    // (service.py start_container); a `docker start` would leave them out.
+    startsItself: (s) => s.networks.length > 1,
     drivesSshEngines: false,
     readsContexts: false,
 };
@@ -26706,8 +26708,9 @@ function composeCreateArgs(p, o) {
 function composePullArgs(p, services) {
     return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
 }
-function composeStartArgs(p, services) {
-    return [...composeGlobalArgs(p), 'start', '--', ...services];
+/** v1's `start` takes no `--` (it reads it as a service name). */
+function composeStartArgs(p, version, services) {
+    return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
 }
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
@@ -27064,8 +27067,8 @@ class Docker {
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
-    async composeStart(cli, project, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+    async composeStart(cli, project, version, services) {
+        const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }

@@ -36,6 +36,8 @@ export interface ServiceModel {
   /** `scale` or `deploy.replicas` as resolved (compose default 1). */
   replicas: number;
   networkMode?: string;
+  /** The networks the service joins (list or mapping form), by their names in the file. */
+  networks: string[];
 }
 
 export interface ComposeModel {
@@ -149,6 +151,7 @@ function parseServiceModel(name: string, raw: unknown): ServiceModel {
     hasGeneratedFiles: false,
     replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
     networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
+    networks: Array.isArray(svc.networks) ? asStringList(svc.networks, `services.${name}.networks`) : Object.keys(asRecord(svc.networks, `services.${name}.networks`)),
   };
 }
 

@@ -28,7 +28,8 @@ export interface ComposeDialect {
   /**
    * Services whose start compose must do itself: v2 does more per container than `docker start`
    * (pre_start hook runners before, post_start hooks after, and from 2.37.3 copying in the secret
-   * and config files it generates from `content:` or `environment:` sources).
+   * and config files it generates from `content:` or `environment:` sources); v1 connects every
+   * network but the first.
    */
   startsItself(service: ServiceModel): boolean;
   /**
@@ -45,7 +46,9 @@ const V1: ComposeDialect = {
   upPullArgs: () => [],
   pullsSeparately: (pull) => pull === 'always',
   createsInWaves: true,
-  startsItself: () => false,
+  // v1 creates a container on its first network only and connects the others in its start path
+  // (service.py start_container); a `docker start` would leave them out.
+  startsItself: (s) => s.networks.length > 1,
   drivesSshEngines: false,
   readsContexts: false,
 };

@@ -59,8 +59,9 @@ export function composePullArgs(p: ComposeProject, services: string[]): string[]
   return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
 }
 
-export function composeStartArgs(p: ComposeProject, services: string[]): string[] {
-  return [...composeGlobalArgs(p), 'start', '--', ...services];
+/** v1's `start` takes no `--` (it reads it as a service name). */
+export function composeStartArgs(p: ComposeProject, version: ComposeVersion, services: string[]): string[] {
+  return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
 }
 
 export function composeDownArgs(p: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): string[] {

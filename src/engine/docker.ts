@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
-import { ComposeCli } from '../compose/dialect';
+import { ComposeCli, ComposeVersion } from '../compose/dialect';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { ComposeV1WarmStart } from './compose-v1-warm-start';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
@@ -197,8 +197,8 @@ export class Docker {
     if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
   }
 
-  async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+  async composeStart(cli: ComposeCli, project: ComposeProject, version: ComposeVersion, services: string[]): Promise<void> {
+    const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
     if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
   }
 

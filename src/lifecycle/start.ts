@@ -61,7 +61,7 @@ function stackEngine(docker: DockerClient, stack: PreparedStack, since: number):
   return {
     inspect: (ids) => docker.inspect(ids),
     start: (ids) => docker.start(ids),
-    composeStart: (services) => docker.composeStart(stack.cli, stack.project, services),
+    composeStart: (services) => docker.composeStart(stack.cli, stack.project, stack.dialect.version, services),
     tailLogs: (id, lines) => docker.tailLogs(id, lines),
     exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
     followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),

@@ -1,3 +1,4 @@
+import { dialectOf } from '../../../src/compose/dialect';
 import { activeServices, parseResolvedConfig } from '../../../src/compose/compose-model';
 
 // As printed by `docker-compose config` (v1.29) for the founding example's shape.
@@ -68,6 +69,19 @@ describe('parseResolvedConfig', () => {
     expect(m.services.a.hasHooks).toBe(true);
     expect(parseResolvedConfig('services:\n  a:\n    image: x\n    pre_start:\n      - command: ["true"]\n').services.a.hasHooks).toBe(true);
     expect(m.services.a.healthcheck?.disabled).toBe(true);
+  });
+
+  it("reads a service's networks in both forms, and which ones Compose v1 would leave out of a docker start", () => {
+    const m = parseResolvedConfig(`services:
+  a: {image: x, networks: {back: null, front: {aliases: [api]}}}
+  b: {image: x, networks: [front]}
+  c: {image: x}
+  d: {image: x, network_mode: host}
+`);
+    expect(['a', 'b', 'c', 'd'].map((s) => m.services[s].networks)).toEqual([['back', 'front'], ['front'], [], []]);
+    // v1 creates on the first network and connects the rest when it starts the container itself.
+    expect(['a', 'b', 'c', 'd'].filter((s) => dialectOf('v1').startsItself(m.services[s]))).toEqual(['a']);
+    expect(['a', 'b', 'c', 'd'].filter((s) => dialectOf('v2').startsItself(m.services[s]))).toEqual([]);
   });
 
   it('reads replicas, and secrets and configs whose files compose generates', () => {

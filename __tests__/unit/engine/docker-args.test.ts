@@ -41,6 +41,11 @@ describe('argument builders', () => {
     ]);
     expect(a.composeCreateArgs(project, { ...base, version: 'v1' }).slice(12)).toEqual(['up', '--no-start', '--build', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
+  it("starts services through compose, with '--' where the version reads it", () => {
+    expect(a.composeStartArgs(project, 'v2', ['api']).slice(12)).toEqual(['start', '--', 'api']);
+    // v1 reads '--' as a service name ("No such service: --").
+    expect(a.composeStartArgs(project, 'v1', ['api', 'web']).slice(12)).toEqual(['start', 'api', 'web']);
+  });
   it('tears down with volumes, orphans and the stop grace', () => {
     expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(12)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);
   });
