@@ -278,9 +278,21 @@ async function actionTimes(dir, inputs = {}) {
 async function wide(servers, dependents, v2env) {
   const dir = wideStack(servers, dependents);
   const rows = [];
+  // Compose v1 has no `up --wait`: its own `up -d` (which waits for nothing) is what a v1 user gets.
+  const v1 = composeCommand()[0] === 'docker-compose';
   for (let i = 0; i < RUNS; i++) {
     const action = await actionTimes(dir, { 'stop-timeout': '3' });
     const row = { main: action.main, post: action.post };
+    if (v1) {
+      const project = `bench-widev1-${process.pid}-${i}`;
+      const t = Date.now();
+      spawnSync('docker-compose', ['-p', project, 'up', '-d'], { cwd: dir, stdio: 'ignore' });
+      row.v1up = Date.now() - t;
+      const d = Date.now();
+      spawnSync('docker-compose', ['-p', project, 'down', '-v', '-t', '3'], { cwd: dir, stdio: 'ignore' });
+      row.v1down = Date.now() - d;
+      removeProject(project);
+    }
     if (v2env) {
       const project = `bench-wideref-${process.pid}-${i}`;
       row.up = composeTimed(v2env, dir, project, ['up', '-d', '--wait']);
@@ -305,6 +317,13 @@ async function wide(servers, dependents, v2env) {
     `  main ${(m / 1000).toFixed(2)} s; compose's own 'up -d --wait' ${(up / 1000).toFixed(2)} s (waits for "running" only, no order); ratio ${(m / up).toFixed(3)} (target <= 1.10)`,
   );
   console.log(`  post ${(p / 1000).toFixed(2)} s (stop-timeout 3); compose's own 'down -v -t 3' ${(down / 1000).toFixed(2)} s; ratio ${(p / down).toFixed(3)} (target <= 0.8)`);
+  if (v1) {
+    const up1 = median(rows.map((r) => r.v1up));
+    const down1 = median(rows.map((r) => r.v1down));
+    console.log(
+      `  Compose v1's own 'up -d' ${(up1 / 1000).toFixed(2)} s (no --wait in v1: waits for nothing); main over it ${(m / up1).toFixed(3)} (target <= 1.10); v1's 'down -v -t 3' ${(down1 / 1000).toFixed(2)} s, post over it ${(p / down1).toFixed(3)}`,
+    );
+  }
 }
 
 /** How long after a late port opens the action notices it (no healthcheck: ports at the container). */

@@ -33565,14 +33565,32 @@ function engineHostName(dockerHost) {
     const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(dockerHost ?? '');
     return m ? m[1].replace(/^\[|\]$/g, '') : undefined;
 }
+/** How soon an address found on no network of this machine's has the interfaces read again for it. */
+const INTERFACES_REREAD_MS = 1000;
 /**
  * Container addresses where they lie on a network of this machine's (a local engine's bridge),
- * else through the engine. `interfaces` is read again at each new address: the project's own
- * bridges appear only once compose creates them.
+ * else through the engine. The interfaces are read again for an address not on the last list (the
+ * project's bridges appear once compose creates them, a job container's once it joins them), and
+ * for one on none at most once a second: with a veth per container a read is costly (0.3 s of CPU
+ * over a 40-service start when it was read at each new address).
  */
-function chooseReachability(dockerHost, interfaces) {
-    const local = engineIsLocal(dockerHost, interfaces());
+function chooseReachability(dockerHost, interfaces, now = Date.now) {
+    let list = interfaces();
+    const local = engineIsLocal(dockerHost, list);
     const known = new Set();
+    const missedAt = new Map();
+    const onLocalNetwork = (address) => {
+        if (isOnLocalNetwork(address, list))
+            return true;
+        const missed = missedAt.get(address);
+        if (missed !== undefined && now() - missed < INTERFACES_REREAD_MS)
+            return false;
+        list = interfaces();
+        if (isOnLocalNetwork(address, list))
+            return true;
+        missedAt.set(address, now());
+        return false;
+    };
     return {
         engineIsLocal: local,
         description: local
@@ -33581,7 +33599,7 @@ function chooseReachability(dockerHost, interfaces) {
         reachable: (address) => {
             if (!local)
                 return false;
-            if (!known.has(address) && isOnLocalNetwork(address, interfaces()))
+            if (!known.has(address) && onLocalNetwork(address))
                 known.add(address);
             return known.has(address);
         },

@@ -1,5 +1,5 @@
 import { listeningPorts } from '../../../src/engine/proc-net-tcp';
-import { engineHostName, engineIsLocal, isOnLocalNetwork } from '../../../src/engine/reachability';
+import { chooseReachability, engineHostName, engineIsLocal, isOnLocalNetwork } from '../../../src/engine/reachability';
 
 const interfaces = {
   lo: [
@@ -16,6 +16,41 @@ const interfaces = {
 describe('isOnLocalNetwork', () => {
   it.each(['172.18.0.5', '127.0.0.1', '192.0.2.77', 'fd00:ec::3', '::1'])('%s is on a network of ours', (ip) => expect(isOnLocalNetwork(ip, interfaces)).toBe(true));
   it.each(['172.19.0.5', '10.0.0.2', '8.8.8.8', 'fd00:ed::3', '::2', 'not-an-ip'])('%s is not', (ip) => expect(isOnLocalNetwork(ip, interfaces)).toBe(false));
+});
+
+describe('chooseReachability', () => {
+  it('reads the interfaces again only for an address not on the last list, and for one on none at most once a second', () => {
+    let reads = 0;
+    let current: Record<string, typeof interfaces.lo> = { lo: interfaces.lo, eth0: interfaces.eth0 };
+    let clock = 0;
+    const r = chooseReachability(
+      undefined,
+      () => {
+        reads++;
+        return current;
+      },
+      () => clock,
+    );
+    expect(reads).toBe(1);
+    // The project's bridge appears after the route was chosen (a job container joins it).
+    current = interfaces;
+    expect(r.reachable('172.18.0.5')).toBe(true);
+    expect(reads).toBe(2);
+    for (let i = 6; i < 46; i++) expect(r.reachable(`172.18.0.${i}`)).toBe(true);
+    expect(reads).toBe(2);
+    // An address on no network of ours: read for it once, then not again within a second.
+    expect(r.reachable('10.99.0.2')).toBe(false);
+    expect(r.reachable('10.99.0.2')).toBe(false);
+    expect(reads).toBe(3);
+    current = { ...interfaces, 'br-99': [{ address: '10.99.0.1', netmask: '255.255.0.0', family: 'IPv4' }] };
+    clock = 1000;
+    expect(r.reachable('10.99.0.2')).toBe(true);
+    expect(reads).toBe(4);
+  });
+
+  it('reaches nothing directly on a remote engine', () => {
+    expect(chooseReachability('tcp://192.0.2.10:2376', () => interfaces).reachable('172.18.0.5')).toBe(false);
+  });
 });
 
 describe('listeningPorts', () => {
