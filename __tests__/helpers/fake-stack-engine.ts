@@ -31,6 +31,8 @@ export interface Behaviour {
   logs?: { afterMs: number; line: string }[];
   /** Pretend the engine started it this long before the action saw it. */
   startedEarlierMs?: number;
+  /** The engine takes this long to start it (a busy machine): the start call returns then. */
+  startTakesMs?: number;
 }
 
 export class FakeEngine implements StackEngine {
@@ -71,29 +73,32 @@ export class FakeEngine implements StackEngine {
   }
 
   async start(ids: string[]): Promise<void> {
-    for (const id of ids) {
-      const f = this.facts.get(id) as ContainerFacts;
-      const b = this.behaviours[id];
-      f.status = 'running';
-      f.startedAt = Date.now() - (b.startedEarlierMs ?? 0);
-      this.started.push(id);
-      this.event(id, 'start', { timeMs: f.startedAt });
-      if (b.exitAfterMs !== undefined) {
-        setTimeout(() => {
-          f.status = 'exited';
-          f.exitCode = b.exitCode ?? 0;
-          this.event(id, 'die', { exitCode: f.exitCode });
-          // The engine's restart policy, with a short backoff.
-          if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
-        }, b.exitAfterMs);
-      }
-      if (b.healthyAfterMs !== undefined) {
-        setTimeout(() => {
-          if (f.status !== 'running') return;
-          f.health = 'healthy';
-          this.event(id, 'health_status', { health: 'healthy' });
-        }, b.healthyAfterMs);
-      }
+    await Promise.all(ids.map((id) => this.startOne(id)));
+  }
+
+  private async startOne(id: string): Promise<void> {
+    const f = this.facts.get(id) as ContainerFacts;
+    const b = this.behaviours[id];
+    if (b.startTakesMs) await new Promise((resolve) => setTimeout(resolve, b.startTakesMs));
+    f.status = 'running';
+    f.startedAt = Date.now() - (b.startedEarlierMs ?? 0);
+    this.started.push(id);
+    this.event(id, 'start', { timeMs: f.startedAt });
+    if (b.exitAfterMs !== undefined) {
+      setTimeout(() => {
+        f.status = 'exited';
+        f.exitCode = b.exitCode ?? 0;
+        this.event(id, 'die', { exitCode: f.exitCode });
+        // The engine's restart policy, with a short backoff.
+        if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
+      }, b.exitAfterMs);
+    }
+    if (b.healthyAfterMs !== undefined) {
+      setTimeout(() => {
+        if (f.status !== 'running') return;
+        f.health = 'healthy';
+        this.event(id, 'health_status', { health: 'healthy' });
+      }, b.healthyAfterMs);
     }
   }
 

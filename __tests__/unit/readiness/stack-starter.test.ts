@@ -87,6 +87,30 @@ describe('scaled to 0', () => {
   });
 });
 
+describe('start calls', () => {
+  it('do not wait for each other: a service that becomes startable starts while an earlier start is under way', async () => {
+    const yaml = `services:
+  x: {image: x}
+  slow: {image: x, depends_on: [x]}
+  y: {image: x, healthcheck: {test: [CMD, ping]}}
+  z: {image: x, depends_on: {y: {condition: service_healthy}}}
+`;
+    const r = await start(
+      yaml,
+      { x: {}, slow: { startTakesMs: 800 }, y: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 150 }, z: {} },
+      { waitFor: ['x: running 10ms', 'slow: running 10ms', 'z: running 10ms'] },
+    );
+    expect(r.error).toBeUndefined();
+    // z's start began when y was healthy, not after slow's start returned.
+    expect(r.engine.started.indexOf('z')).toBeLessThan(r.engine.started.indexOf('slow'));
+    expect(r.lines.filter((l) => l.includes(': starting'))).toEqual([
+      expect.stringMatching(/^Level 0: starting x, y /),
+      expect.stringMatching(/^Level 1: starting slow /),
+      expect.stringMatching(/^Level 1: starting z /),
+    ]);
+  });
+});
+
 describe("the action's own healthcheck run", () => {
   it('is ended when the engine says healthy first', async () => {
     const r = await start('services:\n  db: {image: x}\n', { db: { healthcheck: ['CMD-SHELL', 'ping'], healthyAfterMs: 100 } });
