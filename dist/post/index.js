@@ -26508,11 +26508,11 @@ class ComposeV1WarmStart {
             return;
         let give = () => undefined;
         const input = new Promise((resolve) => (give = resolve));
-        const warm = { key, script, give, result: Promise.resolve({ code: 0, stdout: '', stderr: '' }) };
-        warm.result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => warm.onLine?.(line, stream) });
+        let forward;
+        const result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => forward?.(line, stream) });
         // A warm process that is never used ends quietly (discard); its failure is nobody's concern.
-        warm.result.catch(() => undefined);
-        this.waiting = warm;
+        result.catch(() => undefined);
+        this.waiting = { key, script, give, forwardLines: (onLine) => (forward = onLine), result };
     }
     /**
      * Runs `argv` in the waiting process if it was prepared for this command and directory: the
@@ -26524,7 +26524,7 @@ class ComposeV1WarmStart {
         if (!warm || warm.key !== keyOf(command, baseArgs, cwd))
             return undefined;
         this.waiting = undefined;
-        warm.onLine = onLine;
+        warm.forwardLines(onLine);
         warm.give(`${JSON.stringify([warm.script, ...baseArgs, ...argv])}\n`);
         return warm.result.then((r) => (r.code === exports.WARM_START_UNAVAILABLE && r.stderr.includes(UNAVAILABLE_MARK) ? undefined : r));
     }

@@ -83,8 +83,10 @@ function readHead(file: string): string {
 interface WarmProcess {
   key: string;
   script: string;
+  /** Writes its arguments' line (or an empty one, which ends it). */
   give: (line: string) => void;
-  onLine?: RunOptions['onLine'];
+  /** Where its output lines go from now on (the call that takes it). */
+  forwardLines: (onLine: RunOptions['onLine']) => void;
   result: Promise<RunResult>;
 }
 
@@ -111,11 +113,11 @@ export class ComposeV1WarmStart {
     if (!start) return;
     let give: (line: string) => void = () => undefined;
     const input = new Promise<string>((resolve) => (give = resolve));
-    const warm: WarmProcess = { key, script, give, result: Promise.resolve({ code: 0, stdout: '', stderr: '' }) };
-    warm.result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => warm.onLine?.(line, stream) });
+    let forward: RunOptions['onLine'];
+    const result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => forward?.(line, stream) });
     // A warm process that is never used ends quietly (discard); its failure is nobody's concern.
-    warm.result.catch(() => undefined);
-    this.waiting = warm;
+    result.catch(() => undefined);
+    this.waiting = { key, script, give, forwardLines: (onLine) => (forward = onLine), result };
   }
 
   /**
@@ -127,7 +129,7 @@ export class ComposeV1WarmStart {
     const warm = this.waiting;
     if (!warm || warm.key !== keyOf(command, baseArgs, cwd)) return undefined;
     this.waiting = undefined;
-    warm.onLine = onLine;
+    warm.forwardLines(onLine);
     warm.give(`${JSON.stringify([warm.script, ...baseArgs, ...argv])}\n`);
     return warm.result.then((r) => (r.code === WARM_START_UNAVAILABLE && r.stderr.includes(UNAVAILABLE_MARK) ? undefined : r));
   }
