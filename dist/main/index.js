@@ -32163,8 +32163,6 @@ function readHead(file) {
 class ComposeV1WarmStart {
     runner;
     waiting;
-    /** Entry scripts already read, by path: a file read once a run. */
-    commands = new Map();
     constructor(runner) {
         this.runner = runner;
     }
@@ -32180,9 +32178,7 @@ class ComposeV1WarmStart {
         const script = findExecutable(command, options.env?.PATH, options.cwd ?? process.cwd());
         if (!script)
             return;
-        if (!this.commands.has(script))
-            this.commands.set(script, warmStartCommand(script, readHead(script)));
-        const start = this.commands.get(script);
+        const start = warmStartCommand(script, readHead(script));
         if (!start)
             return;
         let give = () => undefined;

@@ -93,8 +93,6 @@ interface WarmProcess {
 /** At most one process waiting for its arguments: the next compose call takes it. */
 export class ComposeV1WarmStart {
   private waiting?: WarmProcess;
-  /** Entry scripts already read, by path: a file read once a run. */
-  private readonly commands = new Map<string, WarmStartCommand | undefined>();
 
   constructor(private readonly runner: ProcessRunner) {}
 
@@ -108,8 +106,7 @@ export class ComposeV1WarmStart {
     this.discard();
     const script = findExecutable(command, options.env?.PATH, options.cwd ?? process.cwd());
     if (!script) return;
-    if (!this.commands.has(script)) this.commands.set(script, warmStartCommand(script, readHead(script)));
-    const start = this.commands.get(script);
+    const start = warmStartCommand(script, readHead(script));
     if (!start) return;
     let give: (line: string) => void = () => undefined;
     const input = new Promise<string>((resolve) => (give = resolve));
