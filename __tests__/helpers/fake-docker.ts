@@ -1,7 +1,7 @@
 import { MainDependencies } from '../../src/action/main';
 import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { ComposeCli, ComposeVersion } from '../../src/compose/dialect';
+import { ComposeCli, DOCKER_COMPOSE } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
 import { DockerClient } from '../../src/engine/docker';
 import { ComposeProject, CreateOptions } from '../../src/engine/docker-args';
@@ -88,25 +88,15 @@ export class FakeDocker implements DockerClient {
     return this.options.endpoint ?? 'unix:///var/run/docker.sock';
   }
 
-  async resolveConfig(explicit: string[] | undefined): Promise<{ cli: ComposeCli; yaml: string }> {
-    this.record('config', 'resolveConfig');
-    const cli = explicit ? { command: explicit[0], baseArgs: explicit.slice(1) } : (this.options.cli ?? { command: 'docker', baseArgs: ['compose'] });
-    return { cli, yaml: this.options.yaml };
+  async findCompose(explicit: string[] | undefined): Promise<{ cli: ComposeCli; version: string }> {
+    this.record('compose version', 'findCompose');
+    const cli = explicit ? { command: explicit[0], baseArgs: explicit.slice(1) } : (this.options.cli ?? DOCKER_COMPOSE);
+    return { cli, version: '2.99.0-fake' };
   }
 
-  /** warmUp and discardWarm, in order (kept apart from `calls`: no engine work). */
-  readonly warmCalls: string[] = [];
-
-  warmUp(): void {
-    this.warmCalls.push('warm up');
-  }
-
-  discardWarm(): void {
-    this.warmCalls.push('discard');
-  }
-
-  async pull(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
-    this.record(`pull ${services.join(' ')}`, 'pull');
+  async config(): Promise<string> {
+    this.record('config', 'config');
+    return this.options.yaml;
   }
 
   async create(_cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
@@ -141,7 +131,7 @@ export class FakeDocker implements DockerClient {
     }
   }
 
-  async composeStart(_cli: ComposeCli, _project: ComposeProject, _version: ComposeVersion, services: string[]): Promise<void> {
+  async composeStart(_cli: ComposeCli, _project: ComposeProject, services: string[]): Promise<void> {
     this.record(`compose start ${services.join(' ')}`, 'composeStart');
     await this.start([...this.containers.values()].filter((c) => services.includes(c.service)).map((c) => c.id));
   }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { InputDefaults, InputNames as Names } from './names';
-import { PullPolicy } from '../compose/dialect';
+import { PullPolicy } from '../compose/compose-cli';
 import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds, parseTtl } from './input-parsing';
 import { urlTemplateFields } from '../outputs/url-template';
 import { splitShellWords } from './shell-words';

@@ -1,6 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
-import { cliName } from '../compose/dialect';
+import { cliName } from '../compose/compose-cli';
 import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
 import { DeployRecord } from '../lifecycle/deploy-record';
@@ -85,11 +85,11 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   let created = false;
   const context: UpContext = { docker, signal, state, save, secrets, target, comment };
   try {
-    let stack = await readStack(docker, inputs, project, env);
+    let stack = await readStack(docker, inputs, project);
     state.compose = stack.cli;
     save();
     await registerKnownSecrets(docker, stack.model, secrets);
-    runtime.info(`Compose ${stack.dialect.version} ('${cliName(stack.cli)}'), engine ${stack.engineVersion}`);
+    runtime.info(`Compose ${stack.composeVersion} ('${cliName(stack.cli)}'), engine ${stack.engineVersion}`);
     runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
     // Mistakes in the inputs are reported first; then, last before creating anything, the name.
@@ -119,8 +119,6 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
     throw error;
   } finally {
-    // A compose call started ahead that no step took (a refusal, a failed create) ends here.
-    docker.discardWarm();
     if (state.lock) {
       // After a cancel this call may be cut short too: the lock then stays in state for post.
       const released = await releaseProjectLock(docker, state.lock).catch(() => false);

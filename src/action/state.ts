@@ -1,4 +1,4 @@
-import { ComposeCli } from '../compose/dialect';
+import { ComposeCli } from '../compose/compose-cli';
 import { ComposeProject } from '../engine/docker-args';
 import { WatchedContainer } from '../readiness/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';

@@ -36,8 +36,16 @@ export interface ServiceModel {
   /** `scale` or `deploy.replicas` as resolved (compose default 1). */
   replicas: number;
   networkMode?: string;
-  /** The networks the service joins (list or mapping form), by their names in the file. */
-  networks: string[];
+}
+
+/**
+ * Services whose start compose must do itself: it does more per container than `docker start`
+ * (pre_start hook runners before, post_start hooks after; secret and config files it generates
+ * from `content:` or `environment:` sources, copied in at start by recent versions). The starter
+ * hands these to `compose start`; every other container the engine starts directly.
+ */
+export function startsThroughCompose(service: ServiceModel): boolean {
+  return service.hasHooks || service.hasGeneratedFiles;
 }
 
 export interface ComposeModel {
@@ -151,7 +159,6 @@ function parseServiceModel(name: string, raw: unknown): ServiceModel {
     hasGeneratedFiles: false,
     replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
     networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
-    networks: Array.isArray(svc.networks) ? asStringList(svc.networks, `services.${name}.networks`) : Object.keys(asRecord(svc.networks, `services.${name}.networks`)),
   };
 }
 
@@ -196,7 +203,7 @@ function generatedFileReferences(raw: unknown): string[] {
   return refs;
 }
 
-/** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
+/** Parses the YAML printed by `docker compose config`. */
 export function parseResolvedConfig(yamlText: string): ComposeModel {
   let doc: unknown;
   try {
@@ -213,16 +220,4 @@ export function parseResolvedConfig(yamlText: string): ComposeModel {
   }
   if (Object.keys(services).length === 0) throw new Error('the compose configuration defines no services');
   return { services };
-}
-
-/**
- * Compose v1's `config` prints services of every profile; v2 prints only active ones. Apply the
- * same rule either way: a service runs when it has no profile, one of its profiles is active, or
- * it was asked for by name.
- */
-export function activeServices(model: ComposeModel, profiles: string[], requested: string[]): string[] {
-  const wildcard = profiles.includes('*');
-  return Object.values(model.services)
-    .filter((s) => s.profiles.length === 0 || wildcard || s.profiles.some((p) => profiles.includes(p)) || requested.includes(s.name))
-    .map((s) => s.name);
 }

@@ -1,5 +1,5 @@
 import { ComposeLabels } from '../compose/labels';
-import { ComposeVersion, dialectOf, PullPolicy } from '../compose/dialect';
+import { PullPolicy } from '../compose/compose-cli';
 
 // Pure argument builders for every docker and compose call, so what the action runs can be read
 // (and tested) without running it.
@@ -32,7 +32,6 @@ export function composeConfigArgs(p: ComposeProject): string[] {
 }
 
 export interface CreateOptions {
-  version: ComposeVersion;
   build: boolean;
   pull: PullPolicy;
   services: string[];
@@ -46,7 +45,8 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
     'up',
     '--no-start',
     ...(o.build ? ['--build'] : []),
-    ...dialectOf(o.version).upPullArgs(o.pull),
+    '--pull',
+    o.pull,
     // The action passes every service it runs, dependencies included, and orders them itself.
     '--no-deps',
     ...o.upFlags,
@@ -55,13 +55,12 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
   ];
 }
 
-export function composePullArgs(p: ComposeProject, services: string[]): string[] {
-  return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
+export function composeStartArgs(p: ComposeProject, services: string[]): string[] {
+  return [...composeGlobalArgs(p), 'start', '--', ...services];
 }
 
-/** v1's `start` takes no `--` (it reads it as a service name). */
-export function composeStartArgs(p: ComposeProject, version: ComposeVersion, services: string[]): string[] {
-  return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
+export function composeVersionArgs(): string[] {
+  return ['version', '--short'];
 }
 
 export function composeDownArgs(p: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): string[] {
@@ -159,7 +158,7 @@ export function containerLabelsArgs(name: string): string[] {
   return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
 
-/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+/** One shell line a user can paste to remove what carries the project's label. */
 export function manualRemovalCommand(project: string): string {
   const f = `--filter ${projectFilter(project)}`;
   return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;

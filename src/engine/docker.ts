@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
-import { ComposeCli, ComposeVersion } from '../compose/dialect';
+import { cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
+import { composeMissing, unsupportedComposeMessage } from '../compose/compose-version';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
-import { ComposeV1WarmStart } from './compose-v1-warm-start';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
 import { EngineApi, localEngineSocket } from './engine-api';
@@ -38,7 +38,7 @@ function failure(what: string, r: RunResult): DockerError {
   return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
 }
 
-/** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
+/** The CLI has no compose plugin. */
 export function isUnknownComposeCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
 }
@@ -66,7 +66,6 @@ export type DockerClient = { [K in keyof Docker]: Docker[K] };
 export class Docker {
   /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
   private readonly api?: EngineApi;
-  private readonly warm: ComposeV1WarmStart;
 
   constructor(
     private readonly runner: ProcessRunner,
@@ -75,24 +74,10 @@ export class Docker {
   ) {
     const socket = localEngineSocket(env);
     if (socket) this.api = new EngineApi(socket, signal);
-    this.warm = new ComposeV1WarmStart(runner);
   }
 
   private composeOptions(project: ComposeProject, onLine?: (line: string) => void): RunOptions {
     return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
-  }
-
-  /**
-   * The next compose call of `cli` in this project starts now and waits for its arguments (Compose
-   * v1 as a Python script only: its start-up, about 0.35 s here, then overlaps the call before).
-   */
-  warmUp(cli: ComposeCli, project: ComposeProject): void {
-    this.warm.prepare(cli.command, cli.baseArgs, this.composeOptions(project));
-  }
-
-  /** Ends a process warmUp started that no call took. */
-  discardWarm(): void {
-    this.warm.discard();
   }
 
   private async docker(argv: string[], what: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string> {
@@ -108,10 +93,8 @@ export class Docker {
   }
 
   private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void): Promise<RunResult> {
-    // Taken before any await, so that a warmUp right after this call prepares the one after it.
-    const warm = this.warm.take(cli.command, cli.baseArgs, project.workingDirectory, argv, onLine);
     try {
-      return (await warm) ?? (await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine)));
+      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
     } catch (e) {
       if (e instanceof CommandNotFoundError) throw new DockerError(`${what}: ${e.message}`);
       throw e;
@@ -145,50 +128,41 @@ export class Docker {
   }
 
   /**
-   * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
-   * plugin is missing, so detection costs no call of its own.
+   * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
+   * binary named `docker-compose`. Fails with the message a user acts on when what is there is
+   * Compose v1, too old, or nothing.
    */
-  async resolveConfig(explicit: string[] | undefined, project: ComposeProject): Promise<{ cli: ComposeCli; yaml: string }> {
-    const candidates: ComposeCli[] = explicit
-      ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-      : [
-          { command: 'docker', baseArgs: ['compose'] },
-          { command: 'docker-compose', baseArgs: [] },
-        ];
+  async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
+    const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
     const tried: string[] = [];
     for (const cli of candidates) {
-      const name = [cli.command, ...cli.baseArgs].join(' ');
+      const name = cliName(cli);
       let r: RunResult;
-      // Compose creates the stack next: with v1, its start-up overlaps this call.
-      if (cli.command !== 'docker') this.warmUp(cli, project);
       try {
-        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], this.composeOptions(project));
+        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
       } catch (e) {
-        this.discardWarm();
-        if (e instanceof CommandNotFoundError) {
-          if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
-          tried.push(`${name}: not found`);
-          continue;
-        }
-        throw e;
+        if (!(e instanceof CommandNotFoundError)) throw e;
+        if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
+        tried.push(`${name}: not found`);
+        continue;
       }
       if (!explicit && isUnknownComposeCommand(r)) {
-        this.discardWarm();
         tried.push(`${name}: not installed`);
         continue;
       }
-      if (r.code !== 0) {
-        this.discardWarm();
-        throw failure(`Reading the compose configuration with '${name}'`, r);
-      }
-      return { cli, yaml: r.stdout };
+      if (r.code !== 0) throw failure(`'${name} version'`, r);
+      const refusal = unsupportedComposeMessage(name, r.stdout);
+      if (refusal) throw new DockerError(refusal);
+      return { cli, version: r.stdout.trim() };
     }
-    throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+    throw new DockerError(composeMissing(tried));
   }
 
-  async pull(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
-    if (r.code !== 0) throw failure('Pulling images', r);
+  /** Compose's resolved configuration of the project, as YAML. */
+  async config(cli: ComposeCli, project: ComposeProject): Promise<string> {
+    const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
+    if (r.code !== 0) throw failure(`Reading the compose configuration with '${cliName(cli)}'`, r);
+    return r.stdout;
   }
 
   /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
@@ -197,8 +171,8 @@ export class Docker {
     if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
   }
 
-  async composeStart(cli: ComposeCli, project: ComposeProject, version: ComposeVersion, services: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
+  async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
+    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
     if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
   }
 

@@ -1,8 +1,7 @@
 import { ComposeModel } from '../compose/compose-model';
 import { ComposeLabels } from '../compose/labels';
-import { PullPolicy } from '../compose/dialect';
+import { PullPolicy } from '../compose/compose-cli';
 import { DockerClient } from '../engine/docker';
-import { createWaves } from '../plan/dependency-graph';
 import { SecretRegistry } from '../outputs/secret-registry';
 import { environmentSecrets, envInBuildLine } from '../outputs/secrets';
 import { PreparedStack } from './prepare';
@@ -22,10 +21,8 @@ export interface CreateLog {
 }
 
 export interface CreatedStack {
-  /** Container ids by service, of the services created so far. */
+  /** Container ids by service. */
   containers: Record<string, string[]>;
-  /** Compose v1's later waves, in order, created while the first one starts: each resolves to the containers made so far. */
-  later?: Promise<Record<string, string[]>>[];
 }
 
 /**
@@ -40,46 +37,20 @@ export async function registerKnownSecrets(docker: DockerClient, model: ComposeM
 }
 
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
-  const { cli, dialect, model, plan, project } = stack;
-  if (dialect.pullsSeparately(settings.pull)) {
-    const pulling = docker.pull(cli, project, plan.services);
-    docker.warmUp(cli, project);
-    await pulling;
-  }
-  /** One compose call; with `more`, the next one's start-up begins while it runs. */
-  const create = async (services: string[], progress: (line: string) => void, more: boolean) => {
-    const call = docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
-    if (more) docker.warmUp(cli, project);
-    try {
-      await call;
-    } catch (error) {
-      throw await explainCreateFailure(docker, model, services, error as Error);
-    }
-  };
-  // Services behind a conditional depends_on are created in later calls where the dialect needs
-  // it; those run while the first wave starts, since their services wait on its readiness anyway.
-  const [firstWave, ...laterWaves] = dialect.createsInWaves ? createWaves(model, plan) : [plan.services];
+  const { cli, model, plan, project } = stack;
   // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
-  const showCreateLine = (prefix: string) => (line: string) => {
+  const showCreateLine = (line: string) => {
     secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
-    log.info(`${prefix}${line}`);
+    log.info(line);
   };
-  await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine(''), laterWaves.length > 0));
-  const later: Promise<Record<string, string[]>>[] = [];
-  let previous: Promise<unknown> = Promise.resolve();
-  laterWaves.forEach((services, i) => {
-    const wave = previous.then(async () => {
-      // Shown as it comes (a build can take minutes), marked since level lines interleave.
-      await create(services, showCreateLine(`[create ${services.join(', ')}] `), i < laterWaves.length - 1);
-      log.info(`Created ${services.join(', ')} (compose up --no-start, while the services before them started)`);
-      return containersByService(docker, project.name, secrets);
-    });
-    // The starter asks for a wave when it needs it; until then a failure must not go unhandled.
-    wave.catch(() => undefined);
-    later.push(wave);
-    previous = wave;
+  await log.group(`Creating ${plan.services.join(', ')} (compose up --no-start)`, async () => {
+    try {
+      await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: plan.services, upFlags: settings.upFlags }, showCreateLine);
+    } catch (error) {
+      throw await explainCreateFailure(docker, model, plan.services, error as Error);
+    }
   });
-  return { containers: await containersByService(docker, project.name, secrets), later: later.length > 0 ? later : undefined };
+  return { containers: await containersByService(docker, project.name, secrets) };
 }
 
 /** The project's service containers by service; their environment is masked before they start. */

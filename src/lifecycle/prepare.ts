@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { checkComposeFiles } from '../compose/compose-file-check';
 import { locateComposeFiles, resolveWorkingDirectory } from '../compose/compose-files';
-import { activeServices, ComposeModel, parseResolvedConfig } from '../compose/compose-model';
-import { cliName, ComposeCli, ComposeDialect, detectDialect } from '../compose/dialect';
+import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
+import { ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { ComposeProject } from '../engine/docker-args';
@@ -28,7 +28,8 @@ export interface StackRequest {
 export interface PreparedStack {
   project: ComposeProject;
   cli: ComposeCli;
-  dialect: ComposeDialect;
+  /** As `compose version --short` printed it. */
+  composeVersion: string;
   model: ComposeModel;
   plan: StartPlan;
   engineVersion: string;
@@ -53,58 +54,33 @@ export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cw
 }
 
 /**
- * Compose's resolved configuration, the engine's version and what exists under the project's
- * name, asked at once: they do not depend on each other. A daemon that does not answer is the more
- * basic problem, so it is the one reported first.
+ * Which compose, its resolved configuration, the engine's version and what exists under the
+ * project's name, asked at once: they do not depend on each other (`config` runs with the compose
+ * most likely to be found, and again only where another was). A daemon that does not answer is
+ * the more basic problem, so it is reported first; then a compose the action does not support.
  */
-export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject, env: NodeJS.ProcessEnv): Promise<PreparedStack> {
-  const [configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
-    docker.resolveConfig(request.composeCommand, project),
+export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject): Promise<PreparedStack> {
+  const likely: ComposeCli = request.composeCommand ? { command: request.composeCommand[0], baseArgs: request.composeCommand.slice(1) } : DOCKER_COMPOSE;
+  const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
+    docker.findCompose(request.composeCommand, project.workingDirectory),
+    docker.config(likely, project),
     docker.serverVersion(),
     docker.projectResources(project.name),
     docker.endpoint(),
   ]);
   if (versionResult.status === 'rejected') throw versionResult.reason;
   if (endpointResult.status === 'rejected') throw endpointResult.reason;
-  if (configResult.status === 'rejected') {
-    // Compose v1's docker library needs paramiko for any ssh:// engine; without it, `config` fails.
-    const e = configResult.reason as Error;
-    if (endpointResult.value.startsWith('ssh://') && /Install paramiko/.test(e.message)) throw sshRefusal('v1', "'docker-compose'", endpointResult.value);
-    throw e;
-  }
+  if (cliResult.status === 'rejected') throw cliResult.reason;
+  const { cli, version: composeVersion } = cliResult.value;
+  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw configResult.reason;
+  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await docker.config(cli, project);
   if (existingResult.status === 'rejected') throw existingResult.reason;
-  const { cli, yaml } = configResult.value;
   const model = parseResolvedConfig(yaml);
-  const roots = request.services.length > 0 ? request.services : activeServices(model, request.profiles.concat(profilesFrom(env)), []);
+  const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
   const plan = planStart(model, roots);
   const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
   if (unknown.length > 0) {
     throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
   }
-  const dialect = detectDialect(cli, yaml);
-  const endpoint = endpointResult.value;
-  if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines) throw sshRefusal(dialect.version, `'${cliName(cli)}'`, endpoint);
-  // The engine came from a Docker context: a compose that does not read contexts would create the
-  // stack on the local engine while every other call goes to the context's.
-  if (!env.DOCKER_HOST && endpoint !== LOCAL_SOCKET && !dialect.readsContexts) {
-    throw new Error(
-      `Compose ${dialect.version} ('${cliName(cli)}') does not read Docker contexts, so it would create the stack on another engine than the context's (${endpoint}). Set 'docker-host' (or DOCKER_HOST) to ${endpoint}, or use Compose v2 ('docker compose').`,
-    );
-  }
-  return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value, configYaml: yaml };
-}
-
-function profilesFrom(env: NodeJS.ProcessEnv): string[] {
-  return (env.COMPOSE_PROFILES ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-const LOCAL_SOCKET = 'unix:///var/run/docker.sock';
-
-function sshRefusal(version: string, cli: string, endpoint: string): Error {
-  return new Error(
-    `Compose ${version} (${cli}) cannot drive the engine at ${endpoint}: its ssh transport hangs. Use Compose v2 ('docker compose', as on GitHub's runners; set 'compose-command' if both are installed), or reach the engine at tcp:// with TLS.`,
-  );
+  return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
 }

@@ -1,3 +1,4 @@
+import { startsThroughCompose } from '../compose/compose-model';
 import { DockerClient } from '../engine/docker';
 import { NetworkProbe } from '../engine/network-probe';
 import { Reachability } from '../engine/reachability';
@@ -26,13 +27,12 @@ export interface StartSettings {
 }
 
 export async function startStack(docker: DockerClient, network: NetworkProbe, stack: PreparedStack, created: CreatedStack, settings: StartSettings): Promise<Outcomes> {
-  const { model, plan, dialect } = stack;
+  const { model, plan } = stack;
   // Events from just before the first start; a second's slack for the engine's clock.
   const since = Date.now() / 1000 - 1;
   const starter = new StackStarter(stackEngine(docker, stack, since), network, {
     plan,
     containers: created.containers,
-    laterContainers: created.later,
     rules: rulesFromConditions(model, plan.services, settings.waitFor),
     declaredPorts: Object.fromEntries(plan.services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero: new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !created.containers[s]?.length)),
@@ -41,7 +41,7 @@ export async function startStack(docker: DockerClient, network: NetworkProbe, st
     reachable: (address) => settings.reachability.reachable(address),
     publishedHost: settings.publishedHost,
     timeoutMs: settings.timeoutSeconds * 1000,
-    composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
+    composeStarted: new Set(plan.services.filter((s) => startsThroughCompose(model.services[s]))),
     logLines: Math.min(settings.logLines, 50),
     signal: settings.signal,
     log: settings.log,
@@ -61,7 +61,7 @@ function stackEngine(docker: DockerClient, stack: PreparedStack, since: number):
   return {
     inspect: (ids) => docker.inspect(ids),
     start: (ids) => docker.start(ids),
-    composeStart: (services) => docker.composeStart(stack.cli, stack.project, stack.dialect.version, services),
+    composeStart: (services) => docker.composeStart(stack.cli, stack.project, services),
     tailLogs: (id, lines) => docker.tailLogs(id, lines),
     exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
     followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),

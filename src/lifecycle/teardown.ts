@@ -4,7 +4,7 @@ import { ComposeLabels } from '../compose/labels';
 import { ContainerFacts } from '../engine/container-facts';
 import { ComposeProject, manualRemovalCommand } from '../engine/docker-args';
 import { DockerClient } from '../engine/docker';
-import { ComposeCli } from '../compose/dialect';
+import { ComposeCli } from '../compose/compose-cli';
 import { environmentSecrets } from '../outputs/secrets';
 import { PostSettings } from './post-settings';
 

@@ -66,7 +66,7 @@ describe('main', () => {
     expect(runtime.secrets).toContain('correct-horse-battery');
     expect(runtime.log).toContain('db: mysql://root:***@localhost:33060');
     expect(runtime.log).not.toContain('correct-horse-battery');
-    expect(runtime.log).toContain("Compose v2 ('docker compose'), engine 99.0.0-fake");
+    expect(runtime.log).toContain("Compose 2.99.0-fake ('docker compose'), engine 99.0.0-fake");
     expect(runtime.log).toContain('Reaching services: container addresses where this machine is on their network');
     expect(runtime.summaries.join('')).toContain('shop');
     expect(state).toMatchObject({ version: 2, creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
@@ -108,16 +108,6 @@ describe('main', () => {
     expect(runtime.failed).toContain("Input 'pull'");
     expect(docker.calls).toEqual([]);
     expect(runtime.state.run).toBeUndefined();
-  });
-
-  it('speaks Compose v1: a separate pull for always, later services created in a second call, each call warmed up ahead', async () => {
-    const v1 = STACK.replace('name: shop\n', '');
-    const { runtime, docker } = await runMain({ yaml: v1, cli: { command: 'docker-compose', baseArgs: [] }, inputs: { pull: 'always' } });
-    expect(runtime.failed).toBeUndefined();
-    expect(runtime.log).toContain("Compose v1 ('docker-compose')");
-    expect(docker.calls.filter((c) => c.startsWith('pull') || c.startsWith('create'))).toEqual(['pull db migrate web', 'create db migrate', 'create web']);
-    // One compose call warmed up for each that follows (pull → create → create); none left over.
-    expect(docker.warmCalls).toEqual(['warm up', 'warm up', 'discard']);
   });
 
   it('names an image that is not on the engine when create fails', async () => {
@@ -204,37 +194,5 @@ describe('main with a remote engine', () => {
     expect(runtime.failed).toContain('could not read /proc/net/tcp in shop-db-1');
     expect(JSON.parse(runtime.outputs.services)).toMatchObject({ db: { ports: [{ url: 'mysql://root:correct-horse-battery@10.201.0.2:33060' }] } });
     expect(decodeState(runtime.state.run ?? '')?.dockerHost).toBe('tcp://10.201.0.2:2375');
-  });
-});
-
-describe('main with Compose v1 and an ssh engine', () => {
-  it('refuses before creating anything, saying what to use instead', async () => {
-    const { runtime, docker, state } = await runMain({
-      yaml: STACK.replace('name: shop\n', ''),
-      cli: { command: 'docker-compose', baseArgs: [] },
-      endpoint: 'ssh://deploy@build-1',
-    });
-    expect(runtime.failed).toContain("Compose v1 ('docker-compose') cannot drive the engine at ssh://deploy@build-1: its ssh transport hangs. Use Compose v2");
-    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
-    expect(state.creationStarted).toBe(false);
-  });
-
-  it('takes an engine given by docker-host, which v1 follows as DOCKER_HOST', async () => {
-    const { runtime, docker } = await runMain({
-      yaml: STACK.replace('name: shop\n', ''),
-      cli: { command: 'docker-compose', baseArgs: [] },
-      endpoint: 'tcp://10.0.0.5:2375',
-      inputs: { 'docker-host': 'tcp://10.0.0.5:2375', timeout: '0.3' },
-    });
-    expect(runtime.failed ?? '').not.toContain('does not read Docker contexts');
-    expect(docker.calls).toContain('create db migrate');
-  });
-
-  it('refuses an engine named by a Docker context, which v1 would not follow', async () => {
-    const { runtime, docker } = await runMain({ yaml: STACK.replace('name: shop\n', ''), cli: { command: 'docker-compose', baseArgs: [] }, endpoint: 'tcp://10.0.0.5:2376' });
-    expect(runtime.failed).toContain(
-      "Compose v1 ('docker-compose') does not read Docker contexts, so it would create the stack on another engine than the context's (tcp://10.0.0.5:2376).",
-    );
-    expect(docker.calls.some((c) => c.startsWith('create'))).toBe(false);
   });
 });

@@ -1,45 +1,59 @@
-import { dialectOf } from '../../../src/compose/dialect';
-import { activeServices, parseResolvedConfig } from '../../../src/compose/compose-model';
+import { parseResolvedConfig, startsThroughCompose } from '../../../src/compose/compose-model';
 
-// As printed by `docker-compose config` (v1.29) for the founding example's shape.
-const V1_CONFIG = `
+// As printed by `docker compose --profile extra config` (Compose 2.40) for the founding example's shape.
+const CONFIG = `
+name: cm
 services:
   app:
     depends_on:
       db:
         condition: service_healthy
+        required: true
     image: "y"
     network_mode: service:db
     volumes_from:
-    - service:db:ro
+      - db:ro
   db:
     environment:
       MYSQL_ROOT_PASSWORD: example
     expose:
-    - '9000'
+      - "9000"
     healthcheck:
       test:
-      - CMD
-      - "true"
+        - CMD
+        - "true"
     image: mysql:5.7
+    networks:
+      default: null
     ports:
-    - published: 3306
-      target: 3306
-    - 127.0.0.1:8000:80/udp
+      - mode: ingress
+        target: 3306
+        published: "3306"
+        protocol: tcp
+      - mode: ingress
+        host_ip: 127.0.0.1
+        target: 80
+        published: "8000"
+        protocol: udp
   web:
+    profiles:
+      - extra
     depends_on:
       db:
         condition: service_started
+        required: true
     image: x
     links:
-    - db:database
-    profiles:
-    - extra
-version: '3'
+      - db:database
+    networks:
+      default: null
+networks:
+  default:
+    name: cm_default
 `;
 
 describe('parseResolvedConfig', () => {
-  const model = parseResolvedConfig(V1_CONFIG);
+  const model = parseResolvedConfig(CONFIG);
 
   it('reads every dependency form', () => {
     expect(model.services.app.dependencies).toEqual([
@@ -71,17 +85,15 @@ describe('parseResolvedConfig', () => {
     expect(m.services.a.healthcheck?.disabled).toBe(true);
   });
 
-  it("reads a service's networks in both forms, and which ones Compose v1 would leave out of a docker start", () => {
+  it('starts through compose the services whose start compose does more than the engine', () => {
     const m = parseResolvedConfig(`services:
-  a: {image: x, networks: {back: null, front: {aliases: [api]}}}
-  b: {image: x, networks: [front]}
-  c: {image: x}
-  d: {image: x, network_mode: host}
+  a: {image: x, post_start: [{command: ["true"]}]}
+  b: {image: x, configs: [inline]}
+  c: {image: x, networks: {back: null, front: {aliases: [api]}}}
+configs:
+  inline: {content: "x=1"}
 `);
-    expect(['a', 'b', 'c', 'd'].map((s) => m.services[s].networks)).toEqual([['back', 'front'], ['front'], [], []]);
-    // v1 creates on the first network and connects the rest when it starts the container itself.
-    expect(['a', 'b', 'c', 'd'].filter((s) => dialectOf('v1').startsItself(m.services[s]))).toEqual(['a']);
-    expect(['a', 'b', 'c', 'd'].filter((s) => dialectOf('v2').startsItself(m.services[s]))).toEqual([]);
+    expect(['a', 'b', 'c'].filter((s) => startsThroughCompose(m.services[s]))).toEqual(['a', 'b']);
   });
 
   it('reads replicas, and secrets and configs whose files compose generates', () => {
@@ -97,13 +109,6 @@ configs:
 `);
     expect([m.services.a.replicas, m.services.b.replicas, m.services.c.replicas]).toEqual([0, 3, 1]);
     expect([m.services.a.hasGeneratedFiles, m.services.b.hasGeneratedFiles, m.services.c.hasGeneratedFiles]).toEqual([true, false, true]);
-  });
-
-  it('applies profiles the same way for v1 and v2', () => {
-    expect(activeServices(model, [], []).sort()).toEqual(['app', 'db']);
-    expect(activeServices(model, ['extra'], []).sort()).toEqual(['app', 'db', 'web']);
-    expect(activeServices(model, [], ['web']).sort()).toEqual(['app', 'db', 'web']);
-    expect(activeServices(model, ['*'], []).sort()).toEqual(['app', 'db', 'web']);
   });
 
   it('says what is wrong with a configuration it cannot use', () => {

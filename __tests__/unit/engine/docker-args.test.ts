@@ -25,9 +25,9 @@ describe('argument builders', () => {
     expect(a.createLockArgs('p-lock', 'img:1', { l: '1' })).toEqual(['container', 'create', '--name', 'p-lock', '--label', 'l=1', '--', 'img:1', 'ephemeral-compose-lock']);
     expect(a.listContainerNamesArgs(['a=1', 'b=2'])).toEqual(['ps', '--all', '--format', '{{.Names}}', '--filter', 'label=a=1', '--filter', 'label=b=2']);
   });
-  it('creates without starting, the pull policy only where compose has it', () => {
+  it('creates without starting, with the pull policy', () => {
     const base = { build: true, pull: 'never' as const, services: ['db', '$(x)'], upFlags: ['--quiet-pull'] };
-    expect(a.composeCreateArgs(project, { ...base, version: 'v2' }).slice(12)).toEqual([
+    expect(a.composeCreateArgs(project, base).slice(12)).toEqual([
       'up',
       '--no-start',
       '--build',
@@ -39,12 +39,10 @@ describe('argument builders', () => {
       'db',
       '$(x)',
     ]);
-    expect(a.composeCreateArgs(project, { ...base, version: 'v1' }).slice(12)).toEqual(['up', '--no-start', '--build', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
-  it("starts services through compose, with '--' where the version reads it", () => {
-    expect(a.composeStartArgs(project, 'v2', ['api']).slice(12)).toEqual(['start', '--', 'api']);
-    // v1 reads '--' as a service name ("No such service: --").
-    expect(a.composeStartArgs(project, 'v1', ['api', 'web']).slice(12)).toEqual(['start', 'api', 'web']);
+  it('starts services through compose, and asks for its version', () => {
+    expect(a.composeStartArgs(project, ['api', 'web']).slice(12)).toEqual(['start', '--', 'api', 'web']);
+    expect(a.composeVersionArgs()).toEqual(['version', '--short']);
   });
   it('tears down with volumes, orphans and the stop grace', () => {
     expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(12)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);

@@ -1,4 +1,5 @@
-import { mergeTimestampedLogs, isUnknownComposeCommand } from '../../../src/engine/docker';
+import { Docker, mergeTimestampedLogs, isUnknownComposeCommand } from '../../../src/engine/docker';
+import { CommandNotFoundError, ProcessRunner, RunResult } from '../../../src/engine/process-runner';
 
 describe('compose detection and logs', () => {
   it('tells a missing compose plugin from a compose error', () => {
@@ -11,5 +12,45 @@ describe('compose detection and logs', () => {
     const err = '2026-01-01T00:00:00.2Z two\n';
     expect(mergeTimestampedLogs(out, err, 10)).toBe('one\ntwo\nthree');
     expect(mergeTimestampedLogs(out, err, 1)).toBe('three');
+  });
+});
+
+describe('finding compose', () => {
+  /** A runner that answers `version --short` per command, as those programs would. */
+  function runnerFor(answers: Record<string, RunResult | 'missing'>): { runner: ProcessRunner; ran: string[] } {
+    const ran: string[] = [];
+    const run = async (command: string, argv: string[]): Promise<RunResult> => {
+      const name = [command, ...argv.slice(0, argv.indexOf('version'))].join(' ');
+      ran.push(name);
+      const a = answers[name];
+      if (a === undefined || a === 'missing') throw new CommandNotFoundError(`${command} not found`);
+      return a;
+    };
+    return { runner: { run } as unknown as ProcessRunner, ran };
+  }
+  const ok = (stdout: string): RunResult => ({ code: 0, stdout, stderr: '' });
+  const noPlugin: RunResult = { code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." };
+
+  it('takes the CLI plugin when it is a supported v2', async () => {
+    const { runner, ran } = runnerFor({ 'docker compose': ok('2.40.3-3\n') });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({ cli: { command: 'docker', baseArgs: ['compose'] }, version: '2.40.3-3' });
+    expect(ran).toEqual(['docker compose']);
+  });
+
+  it('takes a v2 binary named docker-compose where the CLI has no plugin', async () => {
+    const { runner } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('v2.38.2') });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({ cli: { command: 'docker-compose', baseArgs: [] }, version: 'v2.38.2' });
+  });
+
+  it('refuses Compose v1 before anything else runs', async () => {
+    const { runner, ran } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('1.29.2') });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow(/Compose v1 \('docker-compose' 1\.29\.2\) is end-of-life since 2023/);
+    expect(ran).toEqual(['docker compose', 'docker-compose']);
+  });
+
+  it('says what it tried when there is no compose at all, and what an explicit command lacks', async () => {
+    const { runner } = runnerFor({ 'docker compose': noPlugin });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow('No Docker Compose found (docker compose: not installed; docker-compose: not found)');
+    await expect(new Docker(runnerFor({}).runner, {}).findCompose(['my-compose', '--x'], '/')).rejects.toThrow("Input 'compose-command' is 'my-compose --x', but 'my-compose' was not found on PATH.");
   });
 });

@@ -1,0 +1,24 @@
+// How compose is invoked, and the settings of its calls that inputs choose.
+
+/** `docker compose …`, or the user's own command (input `compose-command`). */
+export interface ComposeCli {
+  command: string;
+  baseArgs: string[];
+}
+
+/** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
+export const DOCKER_COMPOSE: ComposeCli = { command: 'docker', baseArgs: ['compose'] };
+
+/** A v2 standalone binary some machines still have on PATH under v1's name. */
+export const STANDALONE_COMPOSE: ComposeCli = { command: 'docker-compose', baseArgs: [] };
+
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+/** How the log names the compose command, e.g. `docker compose`. */
+export function cliName(cli: ComposeCli): string {
+  return [cli.command, ...cli.baseArgs].join(' ');
+}
+
+export function sameCli(a: ComposeCli, b: ComposeCli): boolean {
+  return cliName(a) === cliName(b);
+}
