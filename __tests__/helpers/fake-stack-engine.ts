@@ -170,8 +170,6 @@ export async function start(
     reachable?: (a: string) => boolean;
     publishedHost?: string;
     signal?: AbortSignal;
-    /** Services whose containers come in a later creation wave, after this many ms. */
-    later?: { services: string[]; afterMs: number };
     /** Called with the engine once the wait has begun. */
     during?: (engine: FakeEngine) => void;
   } = {},
@@ -180,15 +178,11 @@ export async function start(
   const services = Object.keys(model.services);
   const plan = planStart(model, services);
   const engine = new FakeEngine(behaviours);
-  const all = Object.fromEntries(services.filter((s) => model.services[s].replicas > 0).map((s) => [s, [s]]));
-  const laterServices = options.later?.services ?? [];
-  const containers = Object.fromEntries(Object.entries(all).filter(([s]) => !laterServices.includes(s)));
-  const laterContainers = options.later ? [new Promise<Record<string, string[]>>((resolve) => setTimeout(() => resolve(all), options.later?.afterMs))] : undefined;
+  const containers = Object.fromEntries(services.filter((s) => model.services[s].replicas > 0).map((s) => [s, [s]]));
   const lines: string[] = [];
   const starter = new StackStarter(engine, network(options.open), {
     plan,
     containers,
-    laterContainers,
     rules: rulesFromConditions(model, services, parseWaitFor(options.waitFor ?? [])),
     declaredPorts: Object.fromEntries(services.map((s) => [s, declaredTcpPorts(model, s)])),
     scaledToZero: new Set(services.filter((s) => model.services[s].replicas === 0)),

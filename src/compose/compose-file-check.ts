@@ -12,7 +12,7 @@ export const MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
 const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
 
 // The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
-// keys Compose v1 still reads (volume_driver).
+// keys it still accepts (volume_driver).
 const SERVICE_KEYS = [
   'annotations',
   'attach',

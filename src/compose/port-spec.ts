@@ -1,5 +1,5 @@
 // Compose `ports:` entries, short ("127.0.0.1:8000-8001:80-81/udp") or long form, expanded to one
-// spec per container port. Compose v1's `config` prints a mix of both forms; v2 prints long form.
+// spec per container port. `config` prints the long form; users' files hold either.
 
 export type PortProtocol = 'tcp' | 'udp' | 'sctp';
 

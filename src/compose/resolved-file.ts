@@ -2,9 +2,9 @@ import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
 import { parsePortEntry, PortSpec } from './port-spec';
 
 // The file the action hands compose instead of the user's, when it must change the configuration:
-// compose's own resolved output (`config`, which both versions read back, `$$` escapes kept), with
-// host ports left to the engine and labels added. Written as a whole file, not an override, because
-// replacing a `ports` list in an override needs v2-only tags (`!override`), and v1 merges lists.
+// compose's own resolved output (`config`, which compose reads back, `$$` escapes kept), with host
+// ports left to the engine and labels added. Written as a whole file, not an override: an override
+// merges `ports` lists unless it carries `!override` tags, which older readers of it do not know.
 
 export interface Rewrite {
   /** Drop every fixed host port, so the engine picks free ones. */
@@ -55,7 +55,7 @@ export function rewriteResolvedConfig(configYaml: string, rewrite: Rewrite): str
   if (hasLabels) {
     for (const kind of ['networks', 'volumes'] as const) {
       let section = doc.get(kind);
-      // The default network is implicit in v1's output: named here so it carries the labels too.
+      // A project with no network (all `network_mode`) has no section: made so labels have a place.
       if (kind === 'networks' && !isMap(section)) {
         section = doc.createNode({});
         doc.set(kind, section);

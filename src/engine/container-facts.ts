@@ -78,7 +78,7 @@ export function parseInspect(entry: InspectJson): ContainerFacts {
       bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
     }
   }
-  // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
+  // Compose stores exposed ports as "3306" where the engine writes "3306/tcp".
   const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
     .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
     .map((k) => Number(k.split('/')[0]))

@@ -129,8 +129,8 @@ export class Docker {
 
   /**
    * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
-   * binary named `docker-compose`. Fails with the message a user acts on when what is there is
-   * Compose v1, too old, or nothing.
+   * binary under v1's old name. Fails with the message a user acts on when what is there is the
+   * end-of-life Python one, too old, or nothing.
    */
   async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
     const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];

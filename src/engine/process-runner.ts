@@ -83,7 +83,7 @@ const KILL_GRACE_MS = 2000;
 
 /**
  * Children run in a process group of their own so that cancelling one also ends what it started
- * (Compose v1's bundled Python, the CLI's plugin processes); otherwise a grandchild that ignores
+ * (the CLI's plugin processes, a build's helpers); otherwise a grandchild that ignores
  * SIGTERM would hold our pipes, and the step, open.
  */
 function spawnGroup(command: string, args: string[], options: RunOptions, stdio: ('ignore' | 'pipe' | 'inherit')[]): ChildProcess {

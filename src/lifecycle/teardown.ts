@@ -58,8 +58,8 @@ function composeFilesPresent(p: ComposeProject): boolean {
 
 /**
  * Removes every container, network and volume labelled with the project: what `compose down
- * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
- * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
+ * --volumes --remove-orphans` removes, in four engine calls instead of a compose process. Compose
+ * itself runs only when `down-flags` ask for more (`--rmi local`).
  * Problems are warnings.
  */
 export async function removeStack(docker: DockerClient, stack: OwnedStack, log: TeardownLog): Promise<void> {

@@ -97,33 +97,6 @@ export function planStart(model: ComposeModel, roots: string[]): StartPlan {
   return { services: levels.flat(), needs, levels };
 }
 
-const BLOCKING_CONDITIONS = new Set(['service_healthy', 'service_completed_successfully']);
-
-/**
- * Compose v1's `up --no-start` waits on depends_on conditions of containers it never starts, and
- * so hangs. It creates a service without waiting when the dependency is not in the same call, so
- * services are created in waves split at conditional edges (one wave for most stacks). Cutting the
- * first wave down to what starts first was measured slower: on 2 cores, creating the rest competes
- * with starting those.
- */
-export function createWaves(model: ComposeModel, plan: StartPlan): string[][] {
-  const wave: Record<string, number> = {};
-  const waveOf = (name: string): number => {
-    if (wave[name] === undefined) {
-      wave[name] = 0;
-      for (const dep of model.services[name].dependencies) {
-        if (!plan.needs[name].includes(dep.service)) continue;
-        const step = dep.kind === 'depends_on' && dep.condition && BLOCKING_CONDITIONS.has(dep.condition) ? 1 : 0;
-        wave[name] = Math.max(wave[name], waveOf(dep.service) + step);
-      }
-    }
-    return wave[name];
-  };
-  const waves: string[][] = [];
-  for (const name of plan.services) (waves[waveOf(name)] ??= []).push(name);
-  return waves.filter((w) => w.length > 0);
-}
-
 /** Every service that needs `name`, directly or through others. */
 export function dependents(plan: StartPlan, name: string): string[] {
   const out = new Set<string>();

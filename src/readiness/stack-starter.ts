@@ -20,8 +20,6 @@ import { StackEngine } from './stack-engine';
 export interface StartOptions {
   plan: StartPlan;
   containers: Record<string, string[]>;
-  /** Containers of services still being created (Compose v1's later waves, in order): each wave's, awaited when needed. */
-  laterContainers?: Promise<Record<string, string[]>>[];
   rules: Record<string, WaitRule>;
   /** TCP ports each service's compose definition declares; the image's own EXPOSE list is judged apart. */
   declaredPorts?: Record<string, number[]>;
@@ -56,7 +54,7 @@ const PROBE_PROCESSES = 8;
 export class StackStarter {
   private readonly outcomes: Outcomes = {};
   private readonly tracked = new Map<string, TrackedContainer>();
-  /** Container ids by service, as they become known (later waves arrive while others start). */
+  /** Container ids by service. */
   private readonly containers: Record<string, string[]> = {};
   private readonly startedAt: Record<string, number> = {};
   private readonly lastObservation: Record<string, string> = {};
@@ -102,23 +100,9 @@ export class StackStarter {
     return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
   }
 
-  /** Waits for the later-created containers a batch needs; false when the wait failed. */
-  private async awaitLaterContainers(batch: string[]): Promise<boolean> {
-    for (const wave of this.options.laterContainers ?? []) {
-      if (this.missingContainers(batch).length === 0) break;
-      try {
-        this.addContainers(await wave);
-      } catch (e) {
-        this.fail(new StackStartError((e as Error).message, this.outcomes, batch[0]));
-        return false;
-      }
-    }
-    return !this.failure;
-  }
-
   async run(): Promise<Outcomes> {
     const { plan, signal } = this.options;
-    const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
+    const missing = this.missingContainers(plan.services);
     if (missing.length > 0) throw this.noContainerError(missing[0]);
     const onAbort = () => this.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
     signal.addEventListener('abort', onAbort);
@@ -228,7 +212,7 @@ export class StackStarter {
   }
 
   private async startBatch(batch: string[]): Promise<void> {
-    if (!(await this.awaitLaterContainers(batch)) || this.failure) return;
+    if (this.failure) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
       this.fail(this.noContainerError(missing[0]));

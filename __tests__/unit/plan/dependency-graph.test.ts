@@ -1,5 +1,5 @@
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
-import { createWaves, findCycle, planStart } from '../../../src/plan/dependency-graph';
+import { findCycle, planStart } from '../../../src/plan/dependency-graph';
 
 const model = (yaml: string) => parseResolvedConfig(yaml);
 
@@ -71,20 +71,5 @@ services:
     expect(plan.levels.length).toBe(8);
     expect(plan.services).toHaveLength(100);
     expect(ms).toBeLessThan(100);
-  });
-});
-
-describe('createWaves (Compose v1)', () => {
-  it('is one wave without blocking conditions', () => {
-    expect(createWaves(FOUNDING, planStart(FOUNDING, ['webserver', 'myapp']))).toEqual([['db', 'myapp', 'webserver']]);
-  });
-  it('splits at service_healthy and service_completed_successfully', () => {
-    const m = model(`
-services:
-  db: {image: x}
-  migrate: {image: x, depends_on: {db: {condition: service_healthy}}}
-  app: {image: x, depends_on: {migrate: {condition: service_completed_successfully}, db: {condition: service_started}}}
-`);
-    expect(createWaves(m, planStart(m, ['app']))).toEqual([['db'], ['migrate'], ['app']]);
   });
 });

@@ -229,26 +229,6 @@ describe('on a fake clock', () => {
     expect(r.ms).toBeLessThan(5_100);
   });
 
-  it('starts services of a later creation wave once their containers exist', async () => {
-    const r = await within(
-      10_000,
-      start(
-        'services:\n  db: {image: x}\n  web: {image: x, depends_on: {db: {condition: service_healthy}}}\n',
-        { db: { healthcheck: ['CMD', 'true'], healthyAfterMs: 1_000 }, web: {} },
-        {
-          waitFor: ['web: running 1s'],
-          later: { services: ['web'], afterMs: 4_000 },
-        },
-      ),
-    );
-    expect(r.error).toBeUndefined();
-    expect(r.engine.started).toEqual(['db', 'web']);
-    expect(r.outcomes?.web.status).toBe('ready');
-    // web started when its container existed (4 s), not when db was healthy (1 s).
-    expect(r.outcomes?.web.readyAt).toBeDefined();
-    expect(r.ms).toBeGreaterThanOrEqual(5_000);
-  });
-
   it('passes a log probe on the first matching line', async () => {
     const r = await within(
       5_000,
