@@ -41,9 +41,11 @@ minimum=$(sed -n "s/^export const MINIMUM_COMPOSE = '\(.*\)';/\1/p" "$here/../sr
 supported() { node "$here/lib/version-at-least.js" "$(docker compose version --short 2>/dev/null || echo none)" "$minimum"; }
 if ! supported || ! docker buildx version >/dev/null 2>&1; then
   plugins=$(ec_plugins_dir current "${EC_CURRENT_COMPOSE[@]}")
-  if [ "$(id -u)" = 0 ] || as_root true 2>/dev/null; then target=/usr/local/lib/docker/cli-plugins; else target=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins; fi
-  as_root mkdir -p "$target"
-  as_root cp "$plugins"/cli-plugins/* "$target/"
+  # This user's plugin folder, as `docker compose` looks there first; an empty DOCKER_CONFIG then
+  # shows the CLI without compose (the bad-environment tests).
+  target=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+  mkdir -p "$target"
+  cp "$plugins"/cli-plugins/* "$target/"
   supported || { echo "ensure-docker: 'docker compose' is still not Compose $minimum or newer (is a plugin in ${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins older?)" >&2; exit 1; }
 fi
 

@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  composeVersion,
   expectFailure,
   expectIntact,
   FIXTURES,
@@ -169,9 +168,11 @@ describe('a bad environment', () => {
 });
 
 describe('no shell anywhere', () => {
-  it('paths, file names, env files and flags with spaces, quotes, $(), ; and newlines are taken literally', async () => {
+  it('paths, file names, env files and flags with spaces, quotes, $(), ; and backticks are taken literally', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-shell-'));
-    const dir = path.join(root, `a b;"c" 'd' $(touch pwned-dir)\nnext`);
+    // No newline in the folder's name: compose (2.40) turns the path into a file:// URL to
+    // validate the file, and refuses the control character itself.
+    const dir = path.join(root, `a b;"c" 'd' $(touch pwned-dir) \`touch pwned-tick-dir\``);
     fs.mkdirSync(dir);
     const composeFile = `my "compose" $(touch pwned-file); x.yml`;
     fs.writeFileSync(
@@ -205,7 +206,6 @@ describe('no shell anywhere', () => {
 
 describe('valid input compose accepts is not refused', () => {
   const VALID = path.join(FIXTURES, 'valid-input');
-  const v2 = composeVersion() === 'v2';
 
   // web publishes a port nothing listens on: judged by running, so only the files are on trial.
   async function up(files: string[], waitFor = 'web: running'): Promise<{ result: HarnessResult; services: Record<string, { ports: unknown[] }> }> {
@@ -226,30 +226,20 @@ describe('valid input compose accepts is not refused', () => {
 
   it('the !reset and !override merge tags', async () => {
     const { result, services } = await up(['compose.yaml', 'reset.yaml']);
-    if (v2) {
-      expect(result.main.errors).toEqual([]);
-      expect(Object.keys(services).sort()).toEqual(['_private', 'web']);
-      expect(services.web.ports).toEqual([]);
-    } else {
-      // Compose v1 predates the tags: its own message, not the action's check, refuses them.
-      expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*!reset/);
-    }
+    expect(result.main.errors).toEqual([]);
+    expect(Object.keys(services).sort()).toEqual(['_private', 'web']);
+    expect(services.web.ports).toEqual([]);
   });
 
   it('an override file with comments only', async () => {
     const { result, services } = await up(['compose.yaml', 'comments-only.yaml']);
-    if (v2) expect(Object.keys(services).sort()).toEqual(['.dotted', '_private', 'web']);
-    else expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*comments-only\.yaml/);
+    expect(result.main.errors).toEqual([]);
+    expect(Object.keys(services).sort()).toEqual(['.dotted', '_private', 'web']);
   });
 
   it('a file of several YAML documents', async () => {
     const { result, services } = await up(['multi-document.yaml'], '');
-    if (v2) {
-      expect(result.main.errors).toEqual([]);
-      expect(Object.keys(services).sort()).toEqual(['first', 'second']);
-    } else {
-      expect(services).toEqual({});
-      expect(result.main.errors.join('\n')).toMatch(/Reading the compose configuration with 'docker-compose' failed[\s\S]*single document/);
-    }
+    expect(result.main.errors).toEqual([]);
+    expect(Object.keys(services).sort()).toEqual(['first', 'second']);
   });
 });

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { composeVersion, docker, leftovers, projectsRemovedAfterEach } from '../helpers/engine';
+import { docker, leftovers, projectsRemovedAfterEach } from '../helpers/engine';
 
 // A `container:` job as GitHub's runner makes one: a container on a user-defined network of its
 // own, the engine's socket mounted, every step run in it with `docker exec`. Here the step is the
@@ -24,22 +24,16 @@ function composePlugin(): string {
   return found;
 }
 
+/** This machine's Docker CLI, as PATH finds it. */
+function dockerCli(): string {
+  const found = (process.env.PATH ?? '').split(':').map((d) => path.join(d, 'docker')).find((f) => fs.existsSync(f));
+  if (!found) throw new Error('no docker CLI on PATH');
+  return fs.realpathSync(found);
+}
+
 /** The mounts that bring this machine's compose into the job container. */
 function composeMounts(): string[] {
-  if (composeVersion() === 'v2') return ['-v', `${composePlugin()}:/opt/compose-v2/cli-plugins/docker-compose:ro`, '-e', 'DOCKER_CONFIG=/opt/compose-v2'];
-  // Compose v1 is Python: the program and this machine's Python libraries. The job's image is a
-  // root of this machine's own release (images/build.sh), so the Python versions are the same.
-  const python = execFileSync('/usr/bin/python3', ['-c', 'import sys; print("python3.%d" % sys.version_info.minor)'], { encoding: 'utf8' }).trim();
-  return [
-    '-v',
-    '/usr/bin/docker-compose:/usr/local/bin/docker-compose:ro',
-    '-v',
-    '/usr/lib/python3:/usr/lib/python3:ro',
-    '-v',
-    `/usr/lib/${python}:/usr/lib/${python}:ro`,
-    '-e',
-    'DOCKER_CONFIG=/tmp',
-  ];
+  return ['-v', `${composePlugin()}:/opt/compose-v2/cli-plugins/docker-compose:ro`, '-e', 'DOCKER_CONFIG=/opt/compose-v2'];
 }
 
 beforeAll(() => {
@@ -56,7 +50,7 @@ beforeAll(() => {
     '-v',
     `${ROOT}:${ROOT}:ro`,
     '-v',
-    '/usr/bin/docker:/usr/bin/docker:ro',
+    `${dockerCli()}:/usr/bin/docker:ro`,
     ...composeMounts(),
     '-w',
     ROOT,

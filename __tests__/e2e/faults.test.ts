@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
+import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
 import { docker, expectCancelledAndClean, FIXTURES, HarnessResult, httpGet, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Faults during a run, on the real engine through the runner-faithful harness: cancellation at
@@ -13,7 +14,7 @@ describe('cancelled main step', () => {
     const name = project('cancel-config');
     // Compose v2 answers `config` in ~60 ms; a wrapper that takes 5 s first makes "during config"
     // certain, and its `sleep` must go with it (the whole process group is ended).
-    const slowCompose = `sh -c "sleep 5; if docker compose version >/dev/null 2>&1; then exec docker compose \\"\\$@\\"; else exec docker-compose \\"\\$@\\"; fi" slow-compose`;
+    const slowCompose = `sh -c "sleep 5; exec docker compose \\"\\$@\\"" slow-compose`;
     const result = await runAction({
       workspace: path.join(FIXTURES, 'slow'),
       inputs: { 'project-name': name, 'stop-timeout': '0', 'compose-command': slowCompose },
@@ -23,7 +24,7 @@ describe('cancelled main step', () => {
     expect(result.main.output).not.toContain('Start order');
     expect(result.main.durationMs).toBeLessThan(4000);
     // pgrep exits 1 when no process matches: the wrapper's shell and sleep are gone.
-    expect(spawnSync('pgrep', ['-f', 'sleep 5; if docker compose']).status).toBe(1);
+    expect(spawnSync('pgrep', ['-f', 'sleep 5; exec docker compose']).status).toBe(1);
   });
 
   it('while an image builds, and the build stops too', async () => {
@@ -64,49 +65,49 @@ describe('cancelled main step', () => {
 });
 
 describe('the engine during a run', () => {
-  /** Stops dockerd as an operator would (SIGTERM), and waits until it is gone. */
-  async function stopDaemon(): Promise<void> {
-    execFileSync('pkill', ['-TERM', '-x', 'dockerd']);
-    for (let i = 0; i < 300 && spawnOk('pgrep', ['-x', 'dockerd']); i++) await sleep(100);
-  }
-  function spawnOk(cmd: string, argv: string[]): boolean {
-    try {
-      execFileSync(cmd, argv, { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  }
+  // A daemon of the test's own (helpers/remote-engine.ts), stopped and started by its PID: the
+  // machine's engine is never touched.
+  let engine: RemoteEngine;
+  beforeAll(async () => {
+    engine = await startRemoteEngine(['ephemeral-compose-test/busybox']);
+  }, 120_000);
+  afterAll(() => engine?.stop());
+  const onEngine = (name: string): string[] => {
+    const f = `label=com.docker.compose.project=${name}`;
+    return [engine.docker('ps', '-aq', '--filter', f), engine.docker('network', 'ls', '-q', '--filter', f), engine.docker('volume', 'ls', '-q', '--filter', f)]
+      .join('\n')
+      .split('\n')
+      .filter(Boolean);
+  };
 
   it('a daemon restarted during the wait fails the step with a clear message; post cleans up once it is back', async () => {
     const name = project('daemon');
     let stopping: Promise<void> | undefined;
     const result = await runAction({
       workspace: path.join(FIXTURES, 'slow'),
-      inputs: { 'project-name': name, 'stop-timeout': '0' },
+      inputs: { 'project-name': name, 'stop-timeout': '0', 'docker-host': engine.dockerHost },
       onMainOutput: (out) => {
-        if (!stopping && /Level 0: starting db/.test(out)) stopping = stopDaemon();
+        if (!stopping && /Level 0: starting db/.test(out)) stopping = engine.stopDaemon();
       },
       beforePost: async () => {
         await stopping;
-        execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-docker.sh')], { stdio: 'inherit' });
+        await engine.startDaemon();
       },
     });
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toMatch(/Lost the Docker engine while the stack was starting|did not answer|Cannot connect to the Docker daemon/);
     expect(result.post?.exitCode).toBe(0);
-    expect(leftovers(name)).toEqual([]);
+    expect(onEngine(name)).toEqual([]);
   });
 
   it('gone before post: post warns what may be left and how to remove it, never "Removed ... 0"', async () => {
     const name = project('nolook');
-    const ensureDocker = () => execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-docker.sh')], { stdio: 'inherit' });
     try {
       const result = await runAction({
         workspace: path.join(FIXTURES, 'chain'),
-        inputs: { 'project-name': name, 'stop-timeout': '0', logs: 'never' },
+        inputs: { 'project-name': name, 'stop-timeout': '0', logs: 'never', 'docker-host': engine.dockerHost },
         env: { DB_DELAY: '0' },
-        beforePost: () => stopDaemon(),
+        beforePost: () => engine.stopDaemon(),
       });
       expect(result.main.outcome).toBe('success');
       expect(result.post?.exitCode).toBe(0);
@@ -116,10 +117,11 @@ describe('the engine during a run', () => {
       expect(warning).toContain(`docker rm -f -v $(docker ps -aq --filter label=com.docker.compose.project=${name})`);
       expect(result.post?.output).not.toContain('Removed project');
     } finally {
-      ensureDocker();
+      await engine.startDaemon();
     }
     // The stack is still there (stopped with the daemon): exactly what the warning said.
-    expect(leftovers(name).length).toBeGreaterThan(0);
+    expect(onEngine(name).length).toBeGreaterThan(0);
+    engine.docker('compose', '-p', name, 'down', '-v', '-t', '0');
   });
 });
 

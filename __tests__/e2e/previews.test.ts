@@ -243,7 +243,7 @@ describe('previews: one compose run per project at a time', () => {
     expect(waited).toHaveLength(1);
     // The one that waited ran compose only after the wait.
     const out = waited[0].main.output;
-    expect(out.indexOf('is being changed by another run')).toBeLessThan(out.indexOf('Compose v'));
+    expect(out.indexOf('is being changed by another run')).toBeLessThan(out.search(/^Compose \d/m));
     expect(github.commentsOn(pr)).toHaveLength(1);
     expect(docker('ps', '-a', '--format', '{{.Names}}').split('\n')).not.toContain(`harness-pr-${pr}-ephemeral-compose-lock`);
     expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);

@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  composeVersion,
   FIXTURES,
   HarnessOptions,
   HarnessResult,
@@ -165,17 +164,9 @@ describe('a remote engine (tcp)', () => {
         env: { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'preview-host' },
         inputs: { 'project-name': name, 'stop-timeout': '0', host: 'preview.example.test' },
       });
-      if (composeVersion() === 'v1') {
-        // v1 would have created the stack on this machine's engine: refused before anything is.
-        expect(result.main.errors.join('\n')).toContain(
-          `Compose v1 ('docker-compose') does not read Docker contexts, so it would create the stack on another engine than the context's (${remote.dockerHost}).`,
-        );
-        expect(result.post?.output).toContain('stopped before creating anything');
-      } else {
-        expect(result.main.errors).toEqual([]);
-        expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost}`);
-        expect(urlsOutput(result.main.outputs).webserver).toMatch(/^http:\/\/preview\.example\.test:\d+$/);
-      }
+      expect(result.main.errors).toEqual([]);
+      expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost}`);
+      expect(urlsOutput(result.main.outputs).webserver).toMatch(/^http:\/\/preview\.example\.test:\d+$/);
       expect(remoteLeftovers(name)).toEqual([]);
       expect(leftovers(name)).toEqual([]);
     } finally {
@@ -243,16 +234,9 @@ describe('a remote engine (tcp)', () => {
 });
 
 describe('a remote engine over ssh', () => {
-  it('brings the founding shape up with Compose v2, and post removes it there; Compose v1 is refused before it can hang', async () => {
+  it('brings the founding shape up, and post removes it there', async () => {
     const name = project('remote-ssh');
     onRemoteEngine.push(name);
-    if (composeVersion() === 'v1') {
-      const refused = await runAction({ workspace: path.join(FIXTURES, 'founding'), env: ssh.env, inputs: { 'project-name': name, 'docker-host': ssh.dockerHost } });
-      expect(refused.main.errors.join('\n')).toContain(`Compose v1 ('docker-compose') cannot drive the engine at ${ssh.dockerHost}: its ssh transport hangs. Use Compose v2`);
-      expect(refused.post?.output).toContain('stopped before creating anything');
-      expect(remoteLeftovers(name)).toEqual([]);
-      return;
-    }
     const result = await runAction({
       workspace: path.join(FIXTURES, 'founding'),
       env: ssh.env,

@@ -167,14 +167,3 @@ export function expectIntact(name: string, f: Foreign): void {
   expect(leftovers(name).sort()).toEqual([f.container, f.volume].sort());
 }
 
-/** The Compose version this run of the suite uses: as scripts/test.sh says, else what is installed. */
-export function composeVersion(): 'v1' | 'v2' {
-  const expected = process.env.EC_EXPECT_COMPOSE;
-  if (expected === 'v1' || expected === 'v2') return expected;
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return 'v2';
-  } catch {
-    return 'v1';
-  }
-}

@@ -17,6 +17,10 @@ export interface RemoteEngine {
   docker(...args: string[]): string;
   /** Starts sshd in its namespace, so the engine is reached at ssh://user@host too. */
   startSsh(): Promise<RemoteSsh>;
+  /** Ends its dockerd (SIGTERM, by PID), as an operator stopping the service would; the rest stays. */
+  stopDaemon(): Promise<void>;
+  /** Starts its dockerd again on the same data, and waits until it answers. */
+  startDaemon(): Promise<void>;
   /** Stops it and removes every trace (namespace, link, routes, data). */
   stop(): void;
 }
@@ -36,6 +40,15 @@ export interface RemoteSsh {
 }
 
 const CONTAINER_POOL = '10.203.0.0/16';
+
+/**
+ * The engine's programs: the machine's current engine as scripts/ensure-docker.sh lays it out
+ * (dockerd with its own containerd and runc), else whatever dockerd is on PATH (GitHub's runners).
+ */
+const ENGINE_BIN = '/usr/local/lib/ephemeral-compose/engine-current/bin';
+export function dockerdCommand(): string[] {
+  return fs.existsSync(`${ENGINE_BIN}/dockerd`) ? ['env', `PATH=${ENGINE_BIN}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, `${ENGINE_BIN}/dockerd`] : ['dockerd'];
+}
 const asRoot = (argv: string[]): string[] => (process.getuid?.() === 0 ? argv : ['sudo', '-n', ...argv]);
 const run = (argv: string[]): string => {
   const [cmd, ...rest] = asRoot(argv);
@@ -88,46 +101,59 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
   run(['ip', 'route', 'add', 'unreachable', CONTAINER_POOL]);
   run(['ip', 'route', 'add', 'unreachable', `10.202.${octet}.0/24`]);
   run(['mkdir', '-p', dataRoot, execRoot]);
-  const [cmd, ...rest] = asRoot(
-    inNs([
-      'dockerd',
-      '--data-root',
-      dataRoot,
-      '--exec-root',
-      execRoot,
-      '--pidfile',
-      `${execRoot}/dockerd.pid`,
-      '-H',
-      dockerHost,
-      '-H',
-      `unix://${execRoot}/docker.sock`,
-      '--bip',
-      bridge,
-      '--default-address-pool',
-      `base=${CONTAINER_POOL},size=24`,
-      // Its own namespaces in a containerd it might share with the machine's engine.
-      '--containerd-namespace',
-      `ec-remote-${id}`,
-      '--containerd-plugins-namespace',
-      `ec-remote-${id}-plugins`,
-    ]),
-  );
-  const log = fs.openSync(`/tmp/ec-remote-${id}-dockerd.log`, 'w');
-  const daemon: ChildProcess = spawn(cmd, rest, { detached: true, stdio: ['ignore', log, log] });
-  daemon.unref();
   const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: dockerHost }, stdio: ['pipe', 'pipe', 'pipe'] });
-  for (let i = 0; ; i++) {
-    try {
-      docker('version', '--format', '{{.Server.Version}}');
-      break;
-    } catch (e) {
-      if (i > 100) {
-        stop();
-        throw new Error(`the remote engine did not start: ${fs.readFileSync(`/tmp/ec-remote-${id}-dockerd.log`, 'utf8').slice(-2000)} ${(e as Error).message}`);
+  const logFile = `/tmp/ec-remote-${id}-dockerd.log`;
+  const pidFile = `${execRoot}/dockerd.pid`;
+  const startDaemon = async () => {
+    const [cmd, ...rest] = asRoot(
+      inNs([
+        ...dockerdCommand(),
+        '--data-root',
+        dataRoot,
+        '--exec-root',
+        execRoot,
+        '--pidfile',
+        pidFile,
+        '-H',
+        dockerHost,
+        '-H',
+        `unix://${execRoot}/docker.sock`,
+        '--bip',
+        bridge,
+        '--default-address-pool',
+        `base=${CONTAINER_POOL},size=24`,
+        // Its own namespaces in a containerd it might share with the machine's engine.
+        '--containerd-namespace',
+        `ec-remote-${id}`,
+        '--containerd-plugins-namespace',
+        `ec-remote-${id}-plugins`,
+      ]),
+    );
+    const log = fs.openSync(logFile, 'a');
+    const daemon: ChildProcess = spawn(cmd, rest, { detached: true, stdio: ['ignore', log, log] });
+    daemon.unref();
+    fs.closeSync(log);
+    for (let i = 0; ; i++) {
+      try {
+        docker('version', '--format', '{{.Server.Version}}');
+        break;
+      } catch (e) {
+        if (i > 100) {
+          stop();
+          throw new Error(`the remote engine did not start: ${fs.readFileSync(logFile, 'utf8').slice(-2000)} ${(e as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 200));
     }
-  }
+  };
+  /** Ends dockerd as an operator would (SIGTERM to the PID it wrote) and waits until it is gone. */
+  const stopDaemon = async () => {
+    const pid = fs.readFileSync(pidFile, 'utf8').trim();
+    run(['kill', '-TERM', pid]);
+    for (let i = 0; i < 300 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  fs.writeFileSync(logFile, '');
+  await startDaemon();
   const startSsh = async (): Promise<RemoteSsh> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-remote-ssh-'));
     const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, file)]);
@@ -180,5 +206,5 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
   };
   // No registry: the images come over as `docker save | docker load`.
   for (const image of images) execFileSync('sh', ['-c', `docker save "$1" | DOCKER_HOST="$2" docker load -q`, 'sh', image, dockerHost], { stdio: 'ignore' });
-  return { host: remote, dockerHost, docker, startSsh, stop };
+  return { host: remote, dockerHost, docker, startSsh, stopDaemon, startDaemon, stop };
 }

@@ -30266,7 +30266,7 @@ exports.defaultMainDependencies = void 0;
 exports.run = run;
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
-const dialect_1 = __nccwpck_require__(3374);
+const compose_cli_1 = __nccwpck_require__(4063);
 const create_1 = __nccwpck_require__(194);
 const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
@@ -30347,11 +30347,11 @@ async function up(inputs, deps, signal) {
     let created = false;
     const context = { docker, signal, state, save, secrets, target, comment };
     try {
-        let stack = await (0, prepare_1.readStack)(docker, inputs, project, env);
+        let stack = await (0, prepare_1.readStack)(docker, inputs, project);
         state.compose = stack.cli;
         save();
         await (0, create_1.registerKnownSecrets)(docker, stack.model, secrets);
-        runtime.info(`Compose ${stack.dialect.version} ('${(0, dialect_1.cliName)(stack.cli)}'), engine ${stack.engineVersion}`);
+        runtime.info(`Compose ${stack.composeVersion} ('${(0, compose_cli_1.cliName)(stack.cli)}'), engine ${stack.engineVersion}`);
         runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
@@ -30384,8 +30384,6 @@ async function up(inputs, deps, signal) {
         throw error;
     }
     finally {
-        // A compose call started ahead that no step took (a refusal, a failed create) ends here.
-        docker.discardWarm();
         if (state.lock) {
             // After a cancel this call may be cut short too: the lock then stays in state for post.
             const released = await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch(() => false);
@@ -30981,6 +30979,31 @@ function loadRunState(runtime) {
 
 /***/ }),
 
+/***/ 4063:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// How compose is invoked, and the settings of its calls that inputs choose.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.STANDALONE_COMPOSE = exports.DOCKER_COMPOSE = void 0;
+exports.cliName = cliName;
+exports.sameCli = sameCli;
+/** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
+exports.DOCKER_COMPOSE = { command: 'docker', baseArgs: ['compose'] };
+/** A v2 standalone binary some machines still have on PATH under v1's name. */
+exports.STANDALONE_COMPOSE = { command: 'docker-compose', baseArgs: [] };
+/** How the log names the compose command, e.g. `docker compose`. */
+function cliName(cli) {
+    return [cli.command, ...cli.baseArgs].join(' ');
+}
+function sameCli(a, b) {
+    return cliName(a) === cliName(b);
+}
+
+
+/***/ }),
+
 /***/ 5558:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -31031,7 +31054,7 @@ const port_spec_1 = __nccwpck_require__(3193);
 exports.MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
 const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
 // The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
-// keys Compose v1 still reads (volume_driver).
+// keys it still accepts (volume_driver).
 const SERVICE_KEYS = [
     'annotations',
     'attach',
@@ -31490,9 +31513,18 @@ function locateComposeFiles(requested, workingDirectory) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.startsThroughCompose = startsThroughCompose;
 exports.parseResolvedConfig = parseResolvedConfig;
-exports.activeServices = activeServices;
 const port_spec_1 = __nccwpck_require__(3193);
+/**
+ * Services whose start compose must do itself: it does more per container than `docker start`
+ * (pre_start hook runners before, post_start hooks after; secret and config files it generates
+ * from `content:` or `environment:` sources, copied in at start by recent versions). The starter
+ * hands these to `compose start`; every other container the engine starts directly.
+ */
+function startsThroughCompose(service) {
+    return service.hasHooks || service.hasGeneratedFiles;
+}
 function asRecord(value, what) {
     if (value === null || value === undefined)
         return {};
@@ -31610,7 +31642,6 @@ function parseServiceModel(name, raw) {
         hasGeneratedFiles: false,
         replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
-        networks: Array.isArray(svc.networks) ? asStringList(svc.networks, `services.${name}.networks`) : Object.keys(asRecord(svc.networks, `services.${name}.networks`)),
     };
 }
 /**
@@ -31654,7 +31685,7 @@ function generatedFileReferences(raw) {
     }
     return refs;
 }
-/** Parses the YAML printed by `docker compose config` / `docker-compose config`. */
+/** Parses the YAML printed by `docker compose config`. */
 function parseResolvedConfig(yamlText) {
     let doc;
     try {
@@ -31674,65 +31705,63 @@ function parseResolvedConfig(yamlText) {
         throw new Error('the compose configuration defines no services');
     return { services };
 }
-/**
- * Compose v1's `config` prints services of every profile; v2 prints only active ones. Apply the
- * same rule either way: a service runs when it has no profile, one of its profiles is active, or
- * it was asked for by name.
- */
-function activeServices(model, profiles, requested) {
-    const wildcard = profiles.includes('*');
-    return Object.values(model.services)
-        .filter((s) => s.profiles.length === 0 || wildcard || s.profiles.some((p) => profiles.includes(p)) || requested.includes(s.name))
-        .map((s) => s.name);
-}
 
 
 /***/ }),
 
-/***/ 3374:
+/***/ 4041:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
+// Which Compose the action drives: Compose v2 of a supported version, found before anything is
+// created. Compose v1 (the Python `docker-compose` 1.x) reached its end of life in 2023; it is
+// refused with a message that says how to get v2.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.dialectOf = dialectOf;
-exports.detectDialect = detectDialect;
-exports.cliName = cliName;
-const V1 = {
-    version: 'v1',
-    upPullArgs: () => [],
-    pullsSeparately: (pull) => pull === 'always',
-    createsInWaves: true,
-    // v1 creates a container on its first network only and connects the others in its start path
-    // (service.py start_container); a `docker start` would leave them out.
-    startsItself: (s) => s.networks.length > 1,
-    drivesSshEngines: false,
-    readsContexts: false,
-};
-const V2 = {
-    version: 'v2',
-    upPullArgs: (pull) => ['--pull', pull],
-    pullsSeparately: () => false,
-    createsInWaves: false,
-    startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
-    drivesSshEngines: true,
-    readsContexts: true,
-};
-function dialectOf(version) {
-    return version === 'v1' ? V1 : V2;
+exports.MINIMUM_COMPOSE = void 0;
+exports.parseComposeVersion = parseComposeVersion;
+exports.atLeast = atLeast;
+exports.composeV1Refusal = composeV1Refusal;
+exports.composeMissing = composeMissing;
+exports.unsupportedComposeMessage = unsupportedComposeMessage;
+/** The oldest Compose the action supports: the oldest the project's smoke run tests (see README). */
+exports.MINIMUM_COMPOSE = '2.26.1';
+/** Reads what `compose version --short` prints (`2.40.3`, `v2.38.2`, Debian's `2.40.3-3`, v1's `1.29.2`). */
+function parseComposeVersion(output) {
+    const text = output.trim().split('\n')[0]?.trim() ?? '';
+    const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text);
+    return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text } : undefined;
+}
+/** True when `v` is `minimum` (a `major.minor.patch` string) or newer. */
+function atLeast(v, minimum) {
+    const min = parseComposeVersion(minimum);
+    const a = [v.major, v.minor, v.patch];
+    const b = [min.major, min.minor, min.patch];
+    const i = a.findIndex((n, k) => n !== b[k]);
+    return i === -1 || a[i] > b[i];
+}
+const HOW_TO_GET_V2 = "Install the Compose v2 plugin: Docker's package 'docker-compose-plugin' (or Debian 13's 'docker-compose'), or put a v2 release's 'docker-compose' binary into ~/.docker/cli-plugins/ or /usr/local/lib/docker/cli-plugins/; GitHub's hosted runners have it.";
+/** Compose v1 found where v2 was looked for. */
+function composeV1Refusal(command, found) {
+    return `Compose v1 ('${command}' ${found}) is end-of-life since 2023 and not supported: this action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
+}
+/** No compose at all. */
+function composeMissing(tried) {
+    return `No Docker Compose found (${tried.join('; ')}). This action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
 }
 /**
- * The version behind a compose command: the `docker compose` plugin is v2; so is any command
- * whose `config` prints the project's `name:` (v1 never does), which covers a `compose-command`
- * naming a v2 binary directly.
+ * The verdict on what `<command> version --short` printed: undefined when it is a supported v2,
+ * else the message the step fails with.
  */
-function detectDialect(cli, configYaml) {
-    const plugin = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
-    return dialectOf(plugin || /^name:/m.test(configYaml) ? 'v2' : 'v1');
-}
-/** How the log names the compose command, e.g. `docker compose`. */
-function cliName(cli) {
-    return [cli.command, ...cli.baseArgs].join(' ');
+function unsupportedComposeMessage(command, output) {
+    const v = parseComposeVersion(output);
+    if (!v)
+        return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`;
+    if (v.major < 2)
+        return composeV1Refusal(command, v.text);
+    if (!atLeast(v, exports.MINIMUM_COMPOSE))
+        return `Compose ${v.text} ('${command}') is older than ${exports.MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
+    return undefined;
 }
 
 
@@ -31789,7 +31818,7 @@ exports.PreviewLabels = {
 "use strict";
 
 // Compose `ports:` entries, short ("127.0.0.1:8000-8001:80-81/udp") or long form, expanded to one
-// spec per container port. Compose v1's `config` prints a mix of both forms; v2 prints long form.
+// spec per container port. `config` prints the long form; users' files hold either.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseShortPort = parseShortPort;
 exports.parsePortEntry = parsePortEntry;
@@ -31997,7 +32026,7 @@ function rewriteResolvedConfig(configYaml, rewrite) {
     if (hasLabels) {
         for (const kind of ['networks', 'volumes']) {
             let section = doc.get(kind);
-            // The default network is implicit in v1's output: named here so it carries the labels too.
+            // A project with no network (all `network_mode`) has no section: made so labels have a place.
             if (kind === 'networks' && !(0, yaml_1.isMap)(section)) {
                 section = doc.createNode({});
                 doc.set(kind, section);
@@ -32043,180 +32072,6 @@ function usesDefaultNetwork(services) {
 
 /***/ }),
 
-/***/ 8411:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeV1WarmStart = exports.WARM_START_UNAVAILABLE = void 0;
-exports.warmStartCommand = warmStartCommand;
-exports.findExecutable = findExecutable;
-const fs = __importStar(__nccwpck_require__(9896));
-const path = __importStar(__nccwpck_require__(6928));
-/** The helper's exit code when compose cannot be imported the way the script would; the call then runs as usual. */
-exports.WARM_START_UNAVAILABLE = 97;
-const UNAVAILABLE_MARK = 'ephemeral-compose: no warm start';
-// sys.path[0] is the script's directory, as when the script itself runs (`-c` would put the working
-// directory there, where a project's own `compose/` folder could shadow compose). It waits at most
-// 10 minutes for its arguments; an empty line ends it.
-const HELPER = `import sys
-sys.path[0] = sys.argv[1]
-try:
-    from compose.cli.main import main
-except Exception as e:
-    sys.stderr.write('${UNAVAILABLE_MARK}: %s\\n' % e)
-    sys.exit(${exports.WARM_START_UNAVAILABLE})
-import json, select
-if not select.select([sys.stdin], [], [], 600)[0]:
-    sys.exit(0)
-line = sys.stdin.readline()
-if not line.strip():
-    sys.exit(0)
-sys.argv = json.loads(line)
-sys.exit(main())
-`;
-/**
- * The warm-start command for a Compose v1 entry script (`#!/usr/bin/python3` or `#!/usr/bin/env
- * python3`, calling compose.cli.main); undefined for anything else: Compose v2, v1's PyInstaller
- * binary, a wrapper script.
- */
-function warmStartCommand(scriptPath, scriptHead) {
-    const first = scriptHead.split('\n', 1)[0];
-    if (!first.startsWith('#!'))
-        return undefined;
-    const words = first.slice(2).trim().split(/\s+/).filter(Boolean);
-    if (!words.some((w) => /(^|\/)python[0-9.]*$/.test(w)))
-        return undefined;
-    if (!/compose\.cli\.main|'console_scripts', *'docker-compose'/.test(scriptHead))
-        return undefined;
-    return { command: words[0], args: [...words.slice(1), '-c', HELPER, path.dirname(scriptPath)] };
-}
-/** Where `command` is found as a spawn would find it: PATH, or relative to `cwd` when it has a slash. */
-function findExecutable(command, envPath, cwd) {
-    if (command.includes('/'))
-        return path.resolve(cwd, command);
-    for (const dir of (envPath ?? '').split(path.delimiter)) {
-        if (!dir)
-            continue;
-        const candidate = path.join(dir, command);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile())
-                return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-function readHead(file) {
-    let fd;
-    try {
-        fd = fs.openSync(file, 'r');
-        const buffer = Buffer.alloc(4096);
-        return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
-    }
-    catch {
-        return '';
-    }
-    finally {
-        if (fd !== undefined)
-            fs.closeSync(fd);
-    }
-}
-/** At most one process waiting for its arguments: the next compose call takes it. */
-class ComposeV1WarmStart {
-    runner;
-    waiting;
-    constructor(runner) {
-        this.runner = runner;
-    }
-    /**
-     * Starts a process for the next call of `command` (with `baseArgs`) in `options.cwd`, when that
-     * command is Compose v1's Python entry script; otherwise does nothing.
-     */
-    prepare(command, baseArgs, options) {
-        const key = keyOf(command, baseArgs, options.cwd);
-        if (this.waiting?.key === key)
-            return;
-        this.discard();
-        const script = findExecutable(command, options.env?.PATH, options.cwd ?? process.cwd());
-        if (!script)
-            return;
-        const start = warmStartCommand(script, readHead(script));
-        if (!start)
-            return;
-        let give = () => undefined;
-        const input = new Promise((resolve) => (give = resolve));
-        let forward;
-        const result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => forward?.(line, stream) });
-        // A warm process that is never used ends quietly (discard); its failure is nobody's concern.
-        result.catch(() => undefined);
-        this.waiting = { key, script, give, forwardLines: (onLine) => (forward = onLine), result };
-    }
-    /**
-     * Runs `argv` in the waiting process if it was prepared for this command and directory: the
-     * result, or undefined when the call must run as usual (nothing warm, or compose could not be
-     * imported that way).
-     */
-    take(command, baseArgs, cwd, argv, onLine) {
-        const warm = this.waiting;
-        if (!warm || warm.key !== keyOf(command, baseArgs, cwd))
-            return undefined;
-        this.waiting = undefined;
-        warm.forwardLines(onLine);
-        warm.give(`${JSON.stringify([warm.script, ...baseArgs, ...argv])}\n`);
-        return warm.result.then((r) => (r.code === exports.WARM_START_UNAVAILABLE && r.stderr.includes(UNAVAILABLE_MARK) ? undefined : r));
-    }
-    /** Ends the waiting process, if any (an empty line: it exits at once). */
-    discard() {
-        this.waiting?.give('\n');
-        this.waiting = undefined;
-    }
-}
-exports.ComposeV1WarmStart = ComposeV1WarmStart;
-function keyOf(command, baseArgs, cwd) {
-    return JSON.stringify([command, baseArgs, cwd ?? '']);
-}
-
-
-/***/ }),
-
 /***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -32244,7 +32099,7 @@ function parseInspect(entry) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
         }
     }
-    // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
+    // Compose stores exposed ports as "3306" where the engine writes "3306/tcp".
     const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
         .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
         .map((k) => Number(k.split('/')[0]))
@@ -32314,8 +32169,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
-exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
+exports.composeVersionArgs = composeVersionArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
@@ -32347,7 +32202,6 @@ exports.removeVolumesArgs = removeVolumesArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
-const dialect_1 = __nccwpck_require__(3374);
 /** A project known by name only (down, sweep): compose is not run for it. */
 const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 exports.projectWithoutFiles = projectWithoutFiles;
@@ -32372,7 +32226,8 @@ function composeCreateArgs(p, o) {
         'up',
         '--no-start',
         ...(o.build ? ['--build'] : []),
-        ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
+        '--pull',
+        o.pull,
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
@@ -32380,12 +32235,11 @@ function composeCreateArgs(p, o) {
         ...o.services,
     ];
 }
-function composePullArgs(p, services) {
-    return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
+function composeStartArgs(p, services) {
+    return [...composeGlobalArgs(p), 'start', '--', ...services];
 }
-/** v1's `start` takes no `--` (it reads it as a service name). */
-function composeStartArgs(p, version, services) {
-    return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
+function composeVersionArgs() {
+    return ['version', '--short'];
 }
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
@@ -32462,7 +32316,7 @@ function createLockArgs(name, image, labels) {
 function containerLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
-/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+/** One shell line a user can paste to remove what carries the project's label. */
 function manualRemovalCommand(project) {
     const f = `--filter ${(0, exports.projectFilter)(project)}`;
     return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;
@@ -32556,8 +32410,9 @@ const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
+const compose_cli_1 = __nccwpck_require__(4063);
+const compose_version_1 = __nccwpck_require__(4041);
 const container_facts_1 = __nccwpck_require__(1719);
-const compose_v1_warm_start_1 = __nccwpck_require__(8411);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
@@ -32584,7 +32439,7 @@ function failure(what, r) {
     const detail = lastLines(r.stderr || r.stdout, 15);
     return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
 }
-/** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
+/** The CLI has no compose plugin. */
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
 }
@@ -32610,7 +32465,6 @@ class Docker {
     signal;
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
-    warm;
     constructor(runner, env = process.env, signal) {
         this.runner = runner;
         this.env = env;
@@ -32618,21 +32472,9 @@ class Docker {
         const socket = (0, engine_api_1.localEngineSocket)(env);
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
-        this.warm = new compose_v1_warm_start_1.ComposeV1WarmStart(runner);
     }
     composeOptions(project, onLine) {
         return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
-    }
-    /**
-     * The next compose call of `cli` in this project starts now and waits for its arguments (Compose
-     * v1 as a Python script only: its start-up, about 0.35 s here, then overlaps the call before).
-     */
-    warmUp(cli, project) {
-        this.warm.prepare(cli.command, cli.baseArgs, this.composeOptions(project));
-    }
-    /** Ends a process warmUp started that no call took. */
-    discardWarm() {
-        this.warm.discard();
     }
     async docker(argv, what, options = {}) {
         let r;
@@ -32649,10 +32491,8 @@ class Docker {
         return r.stdout;
     }
     async compose(cli, project, argv, what, onLine) {
-        // Taken before any await, so that a warmUp right after this call prepares the one after it.
-        const warm = this.warm.take(cli.command, cli.baseArgs, project.workingDirectory, argv, onLine);
         try {
-            return (await warm) ?? (await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine)));
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -32688,53 +32528,46 @@ class Docker {
         return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     /**
-     * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
-     * plugin is missing, so detection costs no call of its own.
+     * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
+     * binary under v1's old name. Fails with the message a user acts on when what is there is the
+     * end-of-life Python one, too old, or nothing.
      */
-    async resolveConfig(explicit, project) {
-        const candidates = explicit
-            ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-            : [
-                { command: 'docker', baseArgs: ['compose'] },
-                { command: 'docker-compose', baseArgs: [] },
-            ];
+    async findCompose(explicit, cwd) {
+        const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
         const tried = [];
         for (const cli of candidates) {
-            const name = [cli.command, ...cli.baseArgs].join(' ');
+            const name = (0, compose_cli_1.cliName)(cli);
             let r;
-            // Compose creates the stack next: with v1, its start-up overlaps this call.
-            if (cli.command !== 'docker')
-                this.warmUp(cli, project);
             try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], this.composeOptions(project));
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
             }
             catch (e) {
-                this.discardWarm();
-                if (e instanceof process_runner_1.CommandNotFoundError) {
-                    if (explicit)
-                        throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
-                    tried.push(`${name}: not found`);
-                    continue;
-                }
-                throw e;
+                if (!(e instanceof process_runner_1.CommandNotFoundError))
+                    throw e;
+                if (explicit)
+                    throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
+                tried.push(`${name}: not found`);
+                continue;
             }
             if (!explicit && isUnknownComposeCommand(r)) {
-                this.discardWarm();
                 tried.push(`${name}: not installed`);
                 continue;
             }
-            if (r.code !== 0) {
-                this.discardWarm();
-                throw failure(`Reading the compose configuration with '${name}'`, r);
-            }
-            return { cli, yaml: r.stdout };
+            if (r.code !== 0)
+                throw failure(`'${name} version'`, r);
+            const refusal = (0, compose_version_1.unsupportedComposeMessage)(name, r.stdout);
+            if (refusal)
+                throw new DockerError(refusal);
+            return { cli, version: r.stdout.trim() };
         }
-        throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+        throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }
-    async pull(cli, project, services) {
-        const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
+    /** Compose's resolved configuration of the project, as YAML. */
+    async config(cli, project) {
+        const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
         if (r.code !== 0)
-            throw failure('Pulling images', r);
+            throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
+        return r.stdout;
     }
     /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
     async create(cli, project, options, progress) {
@@ -32742,8 +32575,8 @@ class Docker {
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
-    async composeStart(cli, project, version, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
+    async composeStart(cli, project, services) {
+        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }
@@ -33367,7 +33200,7 @@ function spawnError(command, err) {
 const KILL_GRACE_MS = 2000;
 /**
  * Children run in a process group of their own so that cancelling one also ends what it started
- * (Compose v1's bundled Python, the CLI's plugin processes); otherwise a grandchild that ignores
+ * (the CLI's plugin processes, a build's helpers); otherwise a grandchild that ignores
  * SIGTERM would hold our pipes, and the step, open.
  */
 function spawnGroup(command, args, options, stdio) {
@@ -33614,7 +33447,6 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.registerKnownSecrets = registerKnownSecrets;
 exports.createStack = createStack;
 const labels_1 = __nccwpck_require__(7853);
-const dependency_graph_1 = __nccwpck_require__(7279);
 const secrets_1 = __nccwpck_require__(1575);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
@@ -33629,48 +33461,21 @@ async function registerKnownSecrets(docker, model, secrets) {
         secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
 }
 async function createStack(docker, stack, settings, secrets, log) {
-    const { cli, dialect, model, plan, project } = stack;
-    if (dialect.pullsSeparately(settings.pull)) {
-        const pulling = docker.pull(cli, project, plan.services);
-        docker.warmUp(cli, project);
-        await pulling;
-    }
-    /** One compose call; with `more`, the next one's start-up begins while it runs. */
-    const create = async (services, progress, more) => {
-        const call = docker.create(cli, project, { version: dialect.version, build: settings.build, pull: settings.pull, services, upFlags: settings.upFlags }, progress);
-        if (more)
-            docker.warmUp(cli, project);
+    const { cli, model, plan, project } = stack;
+    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
+    const showCreateLine = (line) => {
+        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        log.info(line);
+    };
+    await log.group(`Creating ${plan.services.join(', ')} (compose up --no-start)`, async () => {
         try {
-            await call;
+            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: plan.services, upFlags: settings.upFlags }, showCreateLine);
         }
         catch (error) {
-            throw await explainCreateFailure(docker, model, services, error);
+            throw await explainCreateFailure(docker, model, plan.services, error);
         }
-    };
-    // Services behind a conditional depends_on are created in later calls where the dialect needs
-    // it; those run while the first wave starts, since their services wait on its readiness anyway.
-    const [firstWave, ...laterWaves] = dialect.createsInWaves ? (0, dependency_graph_1.createWaves)(model, plan) : [plan.services];
-    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
-    const showCreateLine = (prefix) => (line) => {
-        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
-        log.info(`${prefix}${line}`);
-    };
-    await log.group(`Creating ${firstWave.join(', ')} (compose up --no-start)`, () => create(firstWave, showCreateLine(''), laterWaves.length > 0));
-    const later = [];
-    let previous = Promise.resolve();
-    laterWaves.forEach((services, i) => {
-        const wave = previous.then(async () => {
-            // Shown as it comes (a build can take minutes), marked since level lines interleave.
-            await create(services, showCreateLine(`[create ${services.join(', ')}] `), i < laterWaves.length - 1);
-            log.info(`Created ${services.join(', ')} (compose up --no-start, while the services before them started)`);
-            return containersByService(docker, project.name, secrets);
-        });
-        // The starter asks for a wave when it needs it; until then a failure must not go unhandled.
-        wave.catch(() => undefined);
-        later.push(wave);
-        previous = wave;
     });
-    return { containers: await containersByService(docker, project.name, secrets), later: later.length > 0 ? later : undefined };
+    return { containers: await containersByService(docker, project.name, secrets) };
 }
 /** The project's service containers by service; their environment is masked before they start. */
 async function containersByService(docker, project, secrets) {
@@ -33858,7 +33663,7 @@ const path = __importStar(__nccwpck_require__(6928));
 const compose_file_check_1 = __nccwpck_require__(5558);
 const compose_files_1 = __nccwpck_require__(954);
 const compose_model_1 = __nccwpck_require__(9832);
-const dialect_1 = __nccwpck_require__(3374);
+const compose_cli_1 = __nccwpck_require__(4063);
 const project_name_1 = __nccwpck_require__(1833);
 const dependency_graph_1 = __nccwpck_require__(7279);
 /**
@@ -33873,13 +33678,16 @@ function resolveProject(request, env, cwd, defaultName) {
     return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
 }
 /**
- * Compose's resolved configuration, the engine's version and what exists under the project's
- * name, asked at once: they do not depend on each other. A daemon that does not answer is the more
- * basic problem, so it is the one reported first.
+ * Which compose, its resolved configuration, the engine's version and what exists under the
+ * project's name, asked at once: they do not depend on each other (`config` runs with the compose
+ * most likely to be found, and again only where another was). A daemon that does not answer is
+ * the more basic problem, so it is reported first; then a compose the action does not support.
  */
-async function readStack(docker, request, project, env) {
-    const [configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
-        docker.resolveConfig(request.composeCommand, project),
+async function readStack(docker, request, project) {
+    const likely = request.composeCommand ? { command: request.composeCommand[0], baseArgs: request.composeCommand.slice(1) } : compose_cli_1.DOCKER_COMPOSE;
+    const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
+        docker.findCompose(request.composeCommand, project.workingDirectory),
+        docker.config(likely, project),
         docker.serverVersion(),
         docker.projectResources(project.name),
         docker.endpoint(),
@@ -33888,43 +33696,22 @@ async function readStack(docker, request, project, env) {
         throw versionResult.reason;
     if (endpointResult.status === 'rejected')
         throw endpointResult.reason;
-    if (configResult.status === 'rejected') {
-        // Compose v1's docker library needs paramiko for any ssh:// engine; without it, `config` fails.
-        const e = configResult.reason;
-        if (endpointResult.value.startsWith('ssh://') && /Install paramiko/.test(e.message))
-            throw sshRefusal('v1', "'docker-compose'", endpointResult.value);
-        throw e;
-    }
+    if (cliResult.status === 'rejected')
+        throw cliResult.reason;
+    const { cli, version: composeVersion } = cliResult.value;
+    if (configResult.status === 'rejected' && (0, compose_cli_1.sameCli)(cli, likely))
+        throw configResult.reason;
+    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await docker.config(cli, project);
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
-    const { cli, yaml } = configResult.value;
     const model = (0, compose_model_1.parseResolvedConfig)(yaml);
-    const roots = request.services.length > 0 ? request.services : (0, compose_model_1.activeServices)(model, request.profiles.concat(profilesFrom(env)), []);
+    const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
     if (unknown.length > 0) {
         throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
     }
-    const dialect = (0, dialect_1.detectDialect)(cli, yaml);
-    const endpoint = endpointResult.value;
-    if (endpoint.startsWith('ssh://') && !dialect.drivesSshEngines)
-        throw sshRefusal(dialect.version, `'${(0, dialect_1.cliName)(cli)}'`, endpoint);
-    // The engine came from a Docker context: a compose that does not read contexts would create the
-    // stack on the local engine while every other call goes to the context's.
-    if (!env.DOCKER_HOST && endpoint !== LOCAL_SOCKET && !dialect.readsContexts) {
-        throw new Error(`Compose ${dialect.version} ('${(0, dialect_1.cliName)(cli)}') does not read Docker contexts, so it would create the stack on another engine than the context's (${endpoint}). Set 'docker-host' (or DOCKER_HOST) to ${endpoint}, or use Compose v2 ('docker compose').`);
-    }
-    return { project, cli, dialect, model, plan, engineVersion: versionResult.value, endpoint, existing: existingResult.value, configYaml: yaml };
-}
-function profilesFrom(env) {
-    return (env.COMPOSE_PROFILES ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-const LOCAL_SOCKET = 'unix:///var/run/docker.sock';
-function sshRefusal(version, cli, endpoint) {
-    return new Error(`Compose ${version} (${cli}) cannot drive the engine at ${endpoint}: its ssh transport hangs. Use Compose v2 ('docker compose', as on GitHub's runners; set 'compose-command' if both are installed), or reach the engine at tcp:// with TLS.`);
+    return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
 }
 
 
@@ -34308,16 +34095,16 @@ async function leaveNetworks(docker, joined, warn) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.startStack = startStack;
 exports.watchedContainers = watchedContainers;
+const compose_model_1 = __nccwpck_require__(9832);
 const readiness_rules_1 = __nccwpck_require__(517);
 const stack_starter_1 = __nccwpck_require__(8202);
 async function startStack(docker, network, stack, created, settings) {
-    const { model, plan, dialect } = stack;
+    const { model, plan } = stack;
     // Events from just before the first start; a second's slack for the engine's clock.
     const since = Date.now() / 1000 - 1;
     const starter = new stack_starter_1.StackStarter(stackEngine(docker, stack, since), network, {
         plan,
         containers: created.containers,
-        laterContainers: created.later,
         rules: (0, readiness_rules_1.rulesFromConditions)(model, plan.services, settings.waitFor),
         declaredPorts: Object.fromEntries(plan.services.map((s) => [s, (0, readiness_rules_1.declaredTcpPorts)(model, s)])),
         scaledToZero: new Set(plan.services.filter((s) => model.services[s].replicas === 0 && !created.containers[s]?.length)),
@@ -34326,7 +34113,7 @@ async function startStack(docker, network, stack, created, settings) {
         reachable: (address) => settings.reachability.reachable(address),
         publishedHost: settings.publishedHost,
         timeoutMs: settings.timeoutSeconds * 1000,
-        composeStarted: new Set(plan.services.filter((s) => dialect.startsItself(model.services[s]))),
+        composeStarted: new Set(plan.services.filter((s) => (0, compose_model_1.startsThroughCompose)(model.services[s]))),
         logLines: Math.min(settings.logLines, 50),
         signal: settings.signal,
         log: settings.log,
@@ -34344,7 +34131,7 @@ function stackEngine(docker, stack, since) {
     return {
         inspect: (ids) => docker.inspect(ids),
         start: (ids) => docker.start(ids),
-        composeStart: (services) => docker.composeStart(stack.cli, stack.project, stack.dialect.version, services),
+        composeStart: (services) => docker.composeStart(stack.cli, stack.project, services),
         tailLogs: (id, lines) => docker.tailLogs(id, lines),
         exec: (id, command, timeoutMs, signal) => docker.exec(id, command, timeoutMs, signal),
         followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),
@@ -34429,8 +34216,8 @@ function composeFilesPresent(p) {
 }
 /**
  * Removes every container, network and volume labelled with the project: what `compose down
- * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
- * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
+ * --volumes --remove-orphans` removes, in four engine calls instead of a compose process. Compose
+ * itself runs only when `down-flags` ask for more (`--rmi local`).
  * Problems are warnings.
  */
 async function removeStack(docker, stack, log) {
@@ -35178,7 +34965,6 @@ function networkPorts(ports, service) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.findCycle = findCycle;
 exports.planStart = planStart;
-exports.createWaves = createWaves;
 exports.dependents = dependents;
 function describe(dep) {
     return dep.kind === 'depends_on' ? 'depends_on' : dep.kind;
@@ -35270,33 +35056,6 @@ function planStart(model, roots) {
         (levels[l] ??= []).push(name);
     }
     return { services: levels.flat(), needs, levels };
-}
-const BLOCKING_CONDITIONS = new Set(['service_healthy', 'service_completed_successfully']);
-/**
- * Compose v1's `up --no-start` waits on depends_on conditions of containers it never starts, and
- * so hangs. It creates a service without waiting when the dependency is not in the same call, so
- * services are created in waves split at conditional edges (one wave for most stacks). Cutting the
- * first wave down to what starts first was measured slower: on 2 cores, creating the rest competes
- * with starting those.
- */
-function createWaves(model, plan) {
-    const wave = {};
-    const waveOf = (name) => {
-        if (wave[name] === undefined) {
-            wave[name] = 0;
-            for (const dep of model.services[name].dependencies) {
-                if (!plan.needs[name].includes(dep.service))
-                    continue;
-                const step = dep.kind === 'depends_on' && dep.condition && BLOCKING_CONDITIONS.has(dep.condition) ? 1 : 0;
-                wave[name] = Math.max(wave[name], waveOf(dep.service) + step);
-            }
-        }
-        return wave[name];
-    };
-    const waves = [];
-    for (const name of plan.services)
-        (waves[waveOf(name)] ??= []).push(name);
-    return waves.filter((w) => w.length > 0);
 }
 /** Every service that needs `name`, directly or through others. */
 function dependents(plan, name) {
@@ -36198,7 +35957,7 @@ class StackStarter {
     options;
     outcomes = {};
     tracked = new Map();
-    /** Container ids by service, as they become known (later waves arrive while others start). */
+    /** Container ids by service. */
     containers = {};
     startedAt = {};
     lastObservation = {};
@@ -36242,24 +36001,9 @@ class StackStarter {
     noContainerError(name) {
         return new outcomes_1.StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
     }
-    /** Waits for the later-created containers a batch needs; false when the wait failed. */
-    async awaitLaterContainers(batch) {
-        for (const wave of this.options.laterContainers ?? []) {
-            if (this.missingContainers(batch).length === 0)
-                break;
-            try {
-                this.addContainers(await wave);
-            }
-            catch (e) {
-                this.fail(new outcomes_1.StackStartError(e.message, this.outcomes, batch[0]));
-                return false;
-            }
-        }
-        return !this.failure;
-    }
     async run() {
         const { plan, signal } = this.options;
-        const missing = this.options.laterContainers ? [] : this.missingContainers(plan.services);
+        const missing = this.missingContainers(plan.services);
         if (missing.length > 0)
             throw this.noContainerError(missing[0]);
         const onAbort = () => this.fail(new outcomes_1.StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
@@ -36365,7 +36109,7 @@ class StackStarter {
         return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
     }
     async startBatch(batch) {
-        if (!(await this.awaitLaterContainers(batch)) || this.failure)
+        if (this.failure)
             return;
         const missing = this.missingContainers(batch);
         if (missing.length > 0) {

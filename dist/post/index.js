@@ -26270,50 +26270,84 @@ function loadRunState(runtime) {
 
 /***/ }),
 
-/***/ 3374:
+/***/ 4063:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
 
+// How compose is invoked, and the settings of its calls that inputs choose.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.dialectOf = dialectOf;
-exports.detectDialect = detectDialect;
+exports.STANDALONE_COMPOSE = exports.DOCKER_COMPOSE = void 0;
 exports.cliName = cliName;
-const V1 = {
-    version: 'v1',
-    upPullArgs: () => [],
-    pullsSeparately: (pull) => pull === 'always',
-    createsInWaves: true,
-    // v1 creates a container on its first network only and connects the others in its start path
-    // (service.py start_container); a `docker start` would leave them out.
-    startsItself: (s) => s.networks.length > 1,
-    drivesSshEngines: false,
-    readsContexts: false,
-};
-const V2 = {
-    version: 'v2',
-    upPullArgs: (pull) => ['--pull', pull],
-    pullsSeparately: () => false,
-    createsInWaves: false,
-    startsItself: (s) => s.hasHooks || s.hasGeneratedFiles,
-    drivesSshEngines: true,
-    readsContexts: true,
-};
-function dialectOf(version) {
-    return version === 'v1' ? V1 : V2;
-}
-/**
- * The version behind a compose command: the `docker compose` plugin is v2; so is any command
- * whose `config` prints the project's `name:` (v1 never does), which covers a `compose-command`
- * naming a v2 binary directly.
- */
-function detectDialect(cli, configYaml) {
-    const plugin = cli.command === 'docker' && cli.baseArgs[0] === 'compose';
-    return dialectOf(plugin || /^name:/m.test(configYaml) ? 'v2' : 'v1');
-}
+exports.sameCli = sameCli;
+/** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
+exports.DOCKER_COMPOSE = { command: 'docker', baseArgs: ['compose'] };
+/** A v2 standalone binary some machines still have on PATH under v1's name. */
+exports.STANDALONE_COMPOSE = { command: 'docker-compose', baseArgs: [] };
 /** How the log names the compose command, e.g. `docker compose`. */
 function cliName(cli) {
     return [cli.command, ...cli.baseArgs].join(' ');
+}
+function sameCli(a, b) {
+    return cliName(a) === cliName(b);
+}
+
+
+/***/ }),
+
+/***/ 4041:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Which Compose the action drives: Compose v2 of a supported version, found before anything is
+// created. Compose v1 (the Python `docker-compose` 1.x) reached its end of life in 2023; it is
+// refused with a message that says how to get v2.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MINIMUM_COMPOSE = void 0;
+exports.parseComposeVersion = parseComposeVersion;
+exports.atLeast = atLeast;
+exports.composeV1Refusal = composeV1Refusal;
+exports.composeMissing = composeMissing;
+exports.unsupportedComposeMessage = unsupportedComposeMessage;
+/** The oldest Compose the action supports: the oldest the project's smoke run tests (see README). */
+exports.MINIMUM_COMPOSE = '2.26.1';
+/** Reads what `compose version --short` prints (`2.40.3`, `v2.38.2`, Debian's `2.40.3-3`, v1's `1.29.2`). */
+function parseComposeVersion(output) {
+    const text = output.trim().split('\n')[0]?.trim() ?? '';
+    const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text);
+    return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text } : undefined;
+}
+/** True when `v` is `minimum` (a `major.minor.patch` string) or newer. */
+function atLeast(v, minimum) {
+    const min = parseComposeVersion(minimum);
+    const a = [v.major, v.minor, v.patch];
+    const b = [min.major, min.minor, min.patch];
+    const i = a.findIndex((n, k) => n !== b[k]);
+    return i === -1 || a[i] > b[i];
+}
+const HOW_TO_GET_V2 = "Install the Compose v2 plugin: Docker's package 'docker-compose-plugin' (or Debian 13's 'docker-compose'), or put a v2 release's 'docker-compose' binary into ~/.docker/cli-plugins/ or /usr/local/lib/docker/cli-plugins/; GitHub's hosted runners have it.";
+/** Compose v1 found where v2 was looked for. */
+function composeV1Refusal(command, found) {
+    return `Compose v1 ('${command}' ${found}) is end-of-life since 2023 and not supported: this action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
+}
+/** No compose at all. */
+function composeMissing(tried) {
+    return `No Docker Compose found (${tried.join('; ')}). This action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
+}
+/**
+ * The verdict on what `<command> version --short` printed: undefined when it is a supported v2,
+ * else the message the step fails with.
+ */
+function unsupportedComposeMessage(command, output) {
+    const v = parseComposeVersion(output);
+    if (!v)
+        return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`;
+    if (v.major < 2)
+        return composeV1Refusal(command, v.text);
+    if (!atLeast(v, exports.MINIMUM_COMPOSE))
+        return `Compose ${v.text} ('${command}') is older than ${exports.MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
+    return undefined;
 }
 
 
@@ -26364,180 +26398,6 @@ exports.PreviewLabels = {
 
 /***/ }),
 
-/***/ 8411:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeV1WarmStart = exports.WARM_START_UNAVAILABLE = void 0;
-exports.warmStartCommand = warmStartCommand;
-exports.findExecutable = findExecutable;
-const fs = __importStar(__nccwpck_require__(9896));
-const path = __importStar(__nccwpck_require__(6928));
-/** The helper's exit code when compose cannot be imported the way the script would; the call then runs as usual. */
-exports.WARM_START_UNAVAILABLE = 97;
-const UNAVAILABLE_MARK = 'ephemeral-compose: no warm start';
-// sys.path[0] is the script's directory, as when the script itself runs (`-c` would put the working
-// directory there, where a project's own `compose/` folder could shadow compose). It waits at most
-// 10 minutes for its arguments; an empty line ends it.
-const HELPER = `import sys
-sys.path[0] = sys.argv[1]
-try:
-    from compose.cli.main import main
-except Exception as e:
-    sys.stderr.write('${UNAVAILABLE_MARK}: %s\\n' % e)
-    sys.exit(${exports.WARM_START_UNAVAILABLE})
-import json, select
-if not select.select([sys.stdin], [], [], 600)[0]:
-    sys.exit(0)
-line = sys.stdin.readline()
-if not line.strip():
-    sys.exit(0)
-sys.argv = json.loads(line)
-sys.exit(main())
-`;
-/**
- * The warm-start command for a Compose v1 entry script (`#!/usr/bin/python3` or `#!/usr/bin/env
- * python3`, calling compose.cli.main); undefined for anything else: Compose v2, v1's PyInstaller
- * binary, a wrapper script.
- */
-function warmStartCommand(scriptPath, scriptHead) {
-    const first = scriptHead.split('\n', 1)[0];
-    if (!first.startsWith('#!'))
-        return undefined;
-    const words = first.slice(2).trim().split(/\s+/).filter(Boolean);
-    if (!words.some((w) => /(^|\/)python[0-9.]*$/.test(w)))
-        return undefined;
-    if (!/compose\.cli\.main|'console_scripts', *'docker-compose'/.test(scriptHead))
-        return undefined;
-    return { command: words[0], args: [...words.slice(1), '-c', HELPER, path.dirname(scriptPath)] };
-}
-/** Where `command` is found as a spawn would find it: PATH, or relative to `cwd` when it has a slash. */
-function findExecutable(command, envPath, cwd) {
-    if (command.includes('/'))
-        return path.resolve(cwd, command);
-    for (const dir of (envPath ?? '').split(path.delimiter)) {
-        if (!dir)
-            continue;
-        const candidate = path.join(dir, command);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile())
-                return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-function readHead(file) {
-    let fd;
-    try {
-        fd = fs.openSync(file, 'r');
-        const buffer = Buffer.alloc(4096);
-        return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
-    }
-    catch {
-        return '';
-    }
-    finally {
-        if (fd !== undefined)
-            fs.closeSync(fd);
-    }
-}
-/** At most one process waiting for its arguments: the next compose call takes it. */
-class ComposeV1WarmStart {
-    runner;
-    waiting;
-    constructor(runner) {
-        this.runner = runner;
-    }
-    /**
-     * Starts a process for the next call of `command` (with `baseArgs`) in `options.cwd`, when that
-     * command is Compose v1's Python entry script; otherwise does nothing.
-     */
-    prepare(command, baseArgs, options) {
-        const key = keyOf(command, baseArgs, options.cwd);
-        if (this.waiting?.key === key)
-            return;
-        this.discard();
-        const script = findExecutable(command, options.env?.PATH, options.cwd ?? process.cwd());
-        if (!script)
-            return;
-        const start = warmStartCommand(script, readHead(script));
-        if (!start)
-            return;
-        let give = () => undefined;
-        const input = new Promise((resolve) => (give = resolve));
-        let forward;
-        const result = this.runner.run(start.command, start.args, { ...options, input, onLine: (line, stream) => forward?.(line, stream) });
-        // A warm process that is never used ends quietly (discard); its failure is nobody's concern.
-        result.catch(() => undefined);
-        this.waiting = { key, script, give, forwardLines: (onLine) => (forward = onLine), result };
-    }
-    /**
-     * Runs `argv` in the waiting process if it was prepared for this command and directory: the
-     * result, or undefined when the call must run as usual (nothing warm, or compose could not be
-     * imported that way).
-     */
-    take(command, baseArgs, cwd, argv, onLine) {
-        const warm = this.waiting;
-        if (!warm || warm.key !== keyOf(command, baseArgs, cwd))
-            return undefined;
-        this.waiting = undefined;
-        warm.forwardLines(onLine);
-        warm.give(`${JSON.stringify([warm.script, ...baseArgs, ...argv])}\n`);
-        return warm.result.then((r) => (r.code === exports.WARM_START_UNAVAILABLE && r.stderr.includes(UNAVAILABLE_MARK) ? undefined : r));
-    }
-    /** Ends the waiting process, if any (an empty line: it exits at once). */
-    discard() {
-        this.waiting?.give('\n');
-        this.waiting = undefined;
-    }
-}
-exports.ComposeV1WarmStart = ComposeV1WarmStart;
-function keyOf(command, baseArgs, cwd) {
-    return JSON.stringify([command, baseArgs, cwd ?? '']);
-}
-
-
-/***/ }),
-
 /***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -26565,7 +26425,7 @@ function parseInspect(entry) {
             bindings.push({ target: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort) });
         }
     }
-    // Compose v2 stores exposed ports as "3306" where v1 and the engine write "3306/tcp".
+    // Compose stores exposed ports as "3306" where the engine writes "3306/tcp".
     const exposedTcpPorts = Object.keys(config.ExposedPorts ?? {})
         .filter((k) => !k.includes('/') || k.endsWith('/tcp'))
         .map((k) => Number(k.split('/')[0]))
@@ -26635,8 +26495,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeCreateArgs = composeCreateArgs;
-exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
+exports.composeVersionArgs = composeVersionArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
@@ -26668,7 +26528,6 @@ exports.removeVolumesArgs = removeVolumesArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
-const dialect_1 = __nccwpck_require__(3374);
 /** A project known by name only (down, sweep): compose is not run for it. */
 const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 exports.projectWithoutFiles = projectWithoutFiles;
@@ -26693,7 +26552,8 @@ function composeCreateArgs(p, o) {
         'up',
         '--no-start',
         ...(o.build ? ['--build'] : []),
-        ...(0, dialect_1.dialectOf)(o.version).upPullArgs(o.pull),
+        '--pull',
+        o.pull,
         // The action passes every service it runs, dependencies included, and orders them itself.
         '--no-deps',
         ...o.upFlags,
@@ -26701,12 +26561,11 @@ function composeCreateArgs(p, o) {
         ...o.services,
     ];
 }
-function composePullArgs(p, services) {
-    return [...composeGlobalArgs(p), 'pull', ...(services.length > 0 ? ['--', ...services] : [])];
+function composeStartArgs(p, services) {
+    return [...composeGlobalArgs(p), 'start', '--', ...services];
 }
-/** v1's `start` takes no `--` (it reads it as a service name). */
-function composeStartArgs(p, version, services) {
-    return [...composeGlobalArgs(p), 'start', ...(version === 'v1' ? [] : ['--']), ...services];
+function composeVersionArgs() {
+    return ['version', '--short'];
 }
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
@@ -26783,7 +26642,7 @@ function createLockArgs(name, image, labels) {
 function containerLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
-/** One shell line a user can paste to remove what carries the project's label, with either Compose version. */
+/** One shell line a user can paste to remove what carries the project's label. */
 function manualRemovalCommand(project) {
     const f = `--filter ${(0, exports.projectFilter)(project)}`;
     return `docker rm -f -v $(docker ps -aq ${f}); docker network rm $(docker network ls -q ${f}); docker volume rm $(docker volume ls -q ${f})`;
@@ -26877,8 +26736,9 @@ const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
+const compose_cli_1 = __nccwpck_require__(4063);
+const compose_version_1 = __nccwpck_require__(4041);
 const container_facts_1 = __nccwpck_require__(1719);
-const compose_v1_warm_start_1 = __nccwpck_require__(8411);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
@@ -26905,7 +26765,7 @@ function failure(what, r) {
     const detail = lastLines(r.stderr || r.stdout, 15);
     return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
 }
-/** Compose v1 is a separate program; v2 is the `docker compose` plugin. */
+/** The CLI has no compose plugin. */
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
 }
@@ -26931,7 +26791,6 @@ class Docker {
     signal;
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
-    warm;
     constructor(runner, env = process.env, signal) {
         this.runner = runner;
         this.env = env;
@@ -26939,21 +26798,9 @@ class Docker {
         const socket = (0, engine_api_1.localEngineSocket)(env);
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
-        this.warm = new compose_v1_warm_start_1.ComposeV1WarmStart(runner);
     }
     composeOptions(project, onLine) {
         return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
-    }
-    /**
-     * The next compose call of `cli` in this project starts now and waits for its arguments (Compose
-     * v1 as a Python script only: its start-up, about 0.35 s here, then overlaps the call before).
-     */
-    warmUp(cli, project) {
-        this.warm.prepare(cli.command, cli.baseArgs, this.composeOptions(project));
-    }
-    /** Ends a process warmUp started that no call took. */
-    discardWarm() {
-        this.warm.discard();
     }
     async docker(argv, what, options = {}) {
         let r;
@@ -26970,10 +26817,8 @@ class Docker {
         return r.stdout;
     }
     async compose(cli, project, argv, what, onLine) {
-        // Taken before any await, so that a warmUp right after this call prepares the one after it.
-        const warm = this.warm.take(cli.command, cli.baseArgs, project.workingDirectory, argv, onLine);
         try {
-            return (await warm) ?? (await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine)));
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -27009,53 +26854,46 @@ class Docker {
         return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     /**
-     * Runs `config`, trying `docker compose` first and falling back to `docker-compose` when the
-     * plugin is missing, so detection costs no call of its own.
+     * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
+     * binary under v1's old name. Fails with the message a user acts on when what is there is the
+     * end-of-life Python one, too old, or nothing.
      */
-    async resolveConfig(explicit, project) {
-        const candidates = explicit
-            ? [{ command: explicit[0], baseArgs: explicit.slice(1) }]
-            : [
-                { command: 'docker', baseArgs: ['compose'] },
-                { command: 'docker-compose', baseArgs: [] },
-            ];
+    async findCompose(explicit, cwd) {
+        const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
         const tried = [];
         for (const cli of candidates) {
-            const name = [cli.command, ...cli.baseArgs].join(' ');
+            const name = (0, compose_cli_1.cliName)(cli);
             let r;
-            // Compose creates the stack next: with v1, its start-up overlaps this call.
-            if (cli.command !== 'docker')
-                this.warmUp(cli, project);
             try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeConfigArgs(project)], this.composeOptions(project));
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
             }
             catch (e) {
-                this.discardWarm();
-                if (e instanceof process_runner_1.CommandNotFoundError) {
-                    if (explicit)
-                        throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
-                    tried.push(`${name}: not found`);
-                    continue;
-                }
-                throw e;
+                if (!(e instanceof process_runner_1.CommandNotFoundError))
+                    throw e;
+                if (explicit)
+                    throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
+                tried.push(`${name}: not found`);
+                continue;
             }
             if (!explicit && isUnknownComposeCommand(r)) {
-                this.discardWarm();
                 tried.push(`${name}: not installed`);
                 continue;
             }
-            if (r.code !== 0) {
-                this.discardWarm();
-                throw failure(`Reading the compose configuration with '${name}'`, r);
-            }
-            return { cli, yaml: r.stdout };
+            if (r.code !== 0)
+                throw failure(`'${name} version'`, r);
+            const refusal = (0, compose_version_1.unsupportedComposeMessage)(name, r.stdout);
+            if (refusal)
+                throw new DockerError(refusal);
+            return { cli, version: r.stdout.trim() };
         }
-        throw new DockerError(`No Docker Compose found (${tried.join('; ')}). Install the Compose v2 plugin or docker-compose, or set 'compose-command'.`);
+        throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }
-    async pull(cli, project, services) {
-        const r = await this.compose(cli, project, args.composePullArgs(project, services), 'compose pull');
+    /** Compose's resolved configuration of the project, as YAML. */
+    async config(cli, project) {
+        const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
         if (r.code !== 0)
-            throw failure('Pulling images', r);
+            throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
+        return r.stdout;
     }
     /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
     async create(cli, project, options, progress) {
@@ -27063,8 +26901,8 @@ class Docker {
         if (r.code !== 0)
             throw failure('Creating the stack (compose up --no-start)', r);
     }
-    async composeStart(cli, project, version, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, version, services), 'compose start');
+    async composeStart(cli, project, services) {
+        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }
@@ -27559,7 +27397,7 @@ function spawnError(command, err) {
 const KILL_GRACE_MS = 2000;
 /**
  * Children run in a process group of their own so that cancelling one also ends what it started
- * (Compose v1's bundled Python, the CLI's plugin processes); otherwise a grandchild that ignores
+ * (the CLI's plugin processes, a build's helpers); otherwise a grandchild that ignores
  * SIGTERM would hold our pipes, and the step, open.
  */
 function spawnGroup(command, args, options, stdio) {
@@ -27993,8 +27831,8 @@ function composeFilesPresent(p) {
 }
 /**
  * Removes every container, network and volume labelled with the project: what `compose down
- * --volumes --remove-orphans` removes, in four engine calls instead of a compose process (about
- * 0.5 s for Compose v1). Compose itself runs only when `down-flags` ask for more (`--rmi local`).
+ * --volumes --remove-orphans` removes, in four engine calls instead of a compose process. Compose
+ * itself runs only when `down-flags` ask for more (`--rmi local`).
  * Problems are warnings.
  */
 async function removeStack(docker, stack, log) {
