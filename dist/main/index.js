@@ -34912,8 +34912,14 @@ const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
 function formatHost(host) {
     return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
-/** A port bound to one address only is reachable there, not on the public host name. */
+/**
+ * A port bound to one address only is reachable there, not on the public host name. One bound to
+ * the IPv6 wildcard alone (a service on IPv6-only networks) is not on 127.0.0.1, where most
+ * clients look up `localhost` first: its loopback is named instead.
+ */
 function hostForBinding(binding, defaultHost) {
+    if (binding.hostIp === '::' && defaultHost === 'localhost')
+        return '::1';
     return ANY_ADDRESS.has(binding.hostIp) ? defaultHost : binding.hostIp;
 }
 /**

@@ -27,7 +27,7 @@ export interface ContainerFacts {
   hasHealthcheck: boolean;
   healthcheckTest?: string[];
   healthTimeoutMs?: number;
-  /** The image's SHELL, which the engine uses for CMD-SHELL healthchecks. */
+  /** The container's own shell setting, which the engine uses for CMD-SHELL healthchecks (/bin/sh -c where empty; it is not taken from the image's SHELL). */
   shell?: string[];
   networkMode: string;
   /** IPv4 addresses first, then IPv6 ones: a container on an IPv6-only network has only the latter. */

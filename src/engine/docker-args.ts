@@ -203,8 +203,7 @@ export function serverVersionArgs(): string[] {
   return ['version', '--format', '{{.Server.Version}}'];
 }
 
-/** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
-/** The healthcheck's test as the engine runs it: CMD-SHELL through the image's SHELL, as dockerd does. */
+/** The healthcheck's test as the engine runs it: CMD as an argument array, CMD-SHELL through the container's shell setting, as dockerd does. */
 export function healthcheckCommand(test: string[], shell: string[] = ['/bin/sh', '-c']): string[] | undefined {
   if (test[0] === 'CMD') return test.slice(1);
   if (test[0] === 'CMD-SHELL') return [...shell, test.slice(1).join(' ')];

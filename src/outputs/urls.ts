@@ -48,8 +48,13 @@ export function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** A port bound to one address only is reachable there, not on the public host name. */
+/**
+ * A port bound to one address only is reachable there, not on the public host name. One bound to
+ * the IPv6 wildcard alone (a service on IPv6-only networks) is not on 127.0.0.1, where most
+ * clients look up `localhost` first: its loopback is named instead.
+ */
 function hostForBinding(binding: { hostIp: string }, defaultHost: string): string {
+  if (binding.hostIp === '::' && defaultHost === 'localhost') return '::1';
   return ANY_ADDRESS.has(binding.hostIp) ? defaultHost : binding.hostIp;
 }
 

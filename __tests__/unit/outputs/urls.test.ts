@@ -26,4 +26,10 @@ describe('URLs', () => {
       { target: 9000, published: 49157, protocol: 'tcp', hostIp: '::1', host: '::1', url: 'http://[::1]:49157' },
     ]);
   });
+  it('names the IPv6 loopback for a port bound to the IPv6 wildcard alone (IPv6-only networks)', () => {
+    const v6only = [{ target: 8080, protocol: 'tcp', hostIp: '::', hostPort: 32899 }];
+    expect(publishedPorts([], v6only, 'localhost')[0]).toMatchObject({ host: '::1', url: 'http://[::1]:32899' });
+    // A host the workflow named (or a remote engine's) is kept: it resolves as it resolves there.
+    expect(publishedPorts([], v6only, 'runner.local')[0]).toMatchObject({ host: 'runner.local', url: 'http://runner.local:32899' });
+  });
 });
