@@ -76,10 +76,9 @@ async function once(mode, i) {
   return { mainMs: main.durationMs, critical, fromStartEvents, delays, postMs: post.durationMs };
 }
 
-/** The compose the action will detect: the v2 plugin where `docker compose` answers, else v1. */
+/** The compose the action drives: the CLI's plugin. */
 function composeCommand() {
-  const { spawnSync } = require('child_process');
-  return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
+  return ['docker', 'compose'];
 }
 
 /** The hand-tuned floor: create with compose, start by hand in order, poll at the container every 10 ms. */
@@ -100,15 +99,7 @@ async function floor(i) {
     while (!check()) await new Promise((r) => setTimeout(r, 10));
   };
   const t0 = Date.now();
-  if (cmd === 'docker-compose') {
-    // Compose v1 hangs creating a service with a conditional depends_on in the same call as its
-    // dependency; by hand, as in the action, that is two calls.
-    compose('up', '--no-start', '--no-deps', 'db', 'migrate');
-    compose('up', '--no-start', '--no-deps', 'web');
-  } else {
-    compose('up', '--no-start');
-  }
-  // Container names differ between v1 and v2; the labels do not.
+  compose('up', '--no-start');
   const c = (s) =>
     execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${s}`], {
       encoding: 'utf8',
@@ -167,7 +158,8 @@ function planning() {
 
 async function main() {
   const only = process.argv[2];
-  console.log(`compose: ${composeCommand().join(' ')} (set DOCKER_CONFIG to a directory with cli-plugins/docker-compose for v2)`);
+  const version = (args) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
+  console.log(`Compose ${version(['compose', 'version', '--short'])}, Engine ${version(['version', '--format', '{{.Server.Version}}'])}`);
   if (!only || only === 'readiness') {
     for (const mode of ['engine', 'active']) {
       const rows = [];
@@ -205,11 +197,11 @@ async function main() {
     console.log(`planning 100 services (parse + graph + levels): ${planning().toFixed(1)} ms (target <= 100 ms)`);
   }
   if (!only || only === 'scale') {
-    const v2env = composeV2Env();
+    const env = process.env;
     await latePort();
-    await founding(v2env);
-    await wide(10, 30, v2env);
-    await wide(20, 80, v2env);
+    await founding(env);
+    await wide(10, 30, env);
+    await wide(20, 80, env);
   }
 }
 
@@ -218,13 +210,6 @@ async function main() {
 const fs = require('fs');
 const os = require('os');
 const { execFileSync, spawnSync } = require('child_process');
-
-/** Compose's own `up -d --wait` needs v2: the plugin scripts/ensure-compose-v2.sh caches, when v1 is what the action uses. */
-function composeV2Env() {
-  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return process.env;
-  const cached = '/var/cache/ephemeral-compose/compose-v2';
-  return fs.existsSync(path.join(cached, 'cli-plugins', 'docker-compose')) ? { ...process.env, DOCKER_CONFIG: cached } : undefined;
-}
 
 /** Wall time of a compose command, in ms, and its exit code. */
 function composeTimed(env, dir, project, args) {
@@ -275,41 +260,21 @@ async function actionTimes(dir, inputs = {}) {
   return { main: main.durationMs, post: post.durationMs, services: JSON.parse(main.outputs.services) };
 }
 
-async function wide(servers, dependents, v2env) {
+async function wide(servers, dependents, env) {
   const dir = wideStack(servers, dependents);
   const rows = [];
-  // Compose v1 has no `up --wait`: its own `up -d` (which waits for nothing) is what a v1 user gets.
-  const v1 = composeCommand()[0] === 'docker-compose';
   for (let i = 0; i < RUNS; i++) {
     const action = await actionTimes(dir, { 'stop-timeout': '3' });
     const row = { main: action.main, post: action.post };
-    if (v1) {
-      const project = `bench-widev1-${process.pid}-${i}`;
-      const t = Date.now();
-      spawnSync('docker-compose', ['-p', project, 'up', '-d'], { cwd: dir, stdio: 'ignore' });
-      row.v1up = Date.now() - t;
-      const d = Date.now();
-      spawnSync('docker-compose', ['-p', project, 'down', '-v', '-t', '3'], { cwd: dir, stdio: 'ignore' });
-      row.v1down = Date.now() - d;
-      removeProject(project);
-    }
-    if (v2env) {
-      const project = `bench-wideref-${process.pid}-${i}`;
-      row.up = composeTimed(v2env, dir, project, ['up', '-d', '--wait']);
-      row.down = composeTimed(v2env, dir, project, ['down', '-v', '-t', '3']);
-      removeProject(project);
-    }
+    const project = `bench-wideref-${process.pid}-${i}`;
+    row.up = composeTimed(env, dir, project, ['up', '-d', '--wait']);
+    row.down = composeTimed(env, dir, project, ['down', '-v', '-t', '3']);
+    removeProject(project);
     rows.push(row);
   }
   const m = median(rows.map((r) => r.main));
   const p = median(rows.map((r) => r.post));
   const total = servers + dependents;
-  if (!v2env) {
-    console.log(
-      `${total} services (${servers} servers, ${dependents} dependents): main ${(m / 1000).toFixed(2)} s, post ${(p / 1000).toFixed(2)} s (compose v2 not available for the reference)`,
-    );
-    return;
-  }
   const up = median(rows.map((r) => r.up.ms));
   const down = median(rows.map((r) => r.down.ms));
   console.log(`${total} services (${servers} servers, ${dependents} dependents), median of ${RUNS}:`);
@@ -317,13 +282,6 @@ async function wide(servers, dependents, v2env) {
     `  main ${(m / 1000).toFixed(2)} s; compose's own 'up -d --wait' ${(up / 1000).toFixed(2)} s (waits for "running" only, no order); ratio ${(m / up).toFixed(3)} (target <= 1.10)`,
   );
   console.log(`  post ${(p / 1000).toFixed(2)} s (stop-timeout 3); compose's own 'down -v -t 3' ${(down / 1000).toFixed(2)} s; ratio ${(p / down).toFixed(3)} (target <= 0.8)`);
-  if (v1) {
-    const up1 = median(rows.map((r) => r.v1up));
-    const down1 = median(rows.map((r) => r.v1down));
-    console.log(
-      `  Compose v1's own 'up -d' ${(up1 / 1000).toFixed(2)} s (no --wait in v1: waits for nothing); main over it ${(m / up1).toFixed(3)} (target <= 1.10); v1's 'down -v -t 3' ${(down1 / 1000).toFixed(2)} s, post over it ${(p / down1).toFixed(3)}`,
-    );
-  }
 }
 
 /** How long after a late port opens the action notices it (no healthcheck: ports at the container). */
@@ -359,7 +317,7 @@ async function latePort() {
  * floor that waits for the same things by hand (create with compose, start each level, poll every
  * port at the container address every 10 ms, wait for the one-shot's exit).
  */
-async function founding(v2env) {
+async function founding(env) {
   const dir = path.join(__dirname, '..', '__tests__', 'fixtures', 'chain');
   const net = require('net');
   const portOpen = (host, port) =>
@@ -402,18 +360,15 @@ async function founding(v2env) {
     await poll(async () => (await portOpen(webIp, 8080)) && (await portOpen(dbIp, 3306)));
     floors.push(Date.now() - t0);
     removeProject(project);
-    if (v2env) {
-      const ref = `bench-foundref-${process.pid}-${i}`;
-      ups.push(composeTimed(v2env, dir, ref, ['up', '-d', '--wait']));
-      removeProject(ref);
-    }
+    const ref = `bench-foundref-${process.pid}-${i}`;
+    ups.push(composeTimed(env, dir, ref, ['up', '-d', '--wait']));
+    removeProject(ref);
   }
   const ratio = median(mains) / median(floors);
   console.log(
     `founding shape: main ${mains.map((m) => (m / 1000).toFixed(2)).join(' ')} s, fair floor ${floors.map((m) => (m / 1000).toFixed(2)).join(' ')} s, median ratio ${ratio.toFixed(3)} (target <= 1.10)`,
   );
-  if (ups.length)
-    console.log(`  compose's own 'up -d --wait' on it: ${ups.map((u) => `${(u.ms / 1000).toFixed(2)} s (exit ${u.code})`).join(', ')}: its dependents start before db listens`);
+  console.log(`  compose's own 'up -d --wait' on it: ${ups.map((u) => `${(u.ms / 1000).toFixed(2)} s (exit ${u.code})`).join(', ')}: its dependents start before db listens`);
 }
 
 main().catch((e) => {

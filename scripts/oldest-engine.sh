@@ -8,7 +8,7 @@
 #   scripts/oldest-engine.sh stop    stops it, by the PID it wrote, and removes its firewall rule
 #
 # It has its own socket, data, containerd namespace, address pool and default bridge (with none,
-# dockerd deletes docker0, the machine's engine's). It leaves the firewall to the machine's engine
+# dockerd deletes docker0, the machine's engine's; see also the network store below). It leaves the firewall to the machine's engine
 # (--iptables=false: two daemons would rewrite each other's chains); published ports go through its
 # userland proxy, and one rule in DOCKER-USER lets its containers reach each other across the
 # bridge filter the machine's engine set up.
@@ -32,6 +32,9 @@ case "${1:-}" in
     if ! DOCKER_HOST=$socket docker info >/dev/null 2>&1; then
       as_root mkdir -p "$run" "$data"
       as_root rm -f "$run/dockerd.pid"
+      # Its network store starts empty each time: restarted with one, Engine 20.10 deletes the
+      # default bridge of the machine's engine (docker0), whatever its own bridge is called.
+      as_root rm -rf "$data/network"
       if ! ip link show "$bridge" >/dev/null 2>&1; then
         as_root ip link add "$bridge" type bridge
         as_root ip addr add "$bridge_address" dev "$bridge"

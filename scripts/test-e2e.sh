@@ -31,5 +31,5 @@ if [ "$target" = oldest ]; then
   set -- __tests__/e2e/foundation.test.ts __tests__/e2e/readiness.test.ts __tests__/e2e/bad-input.test.ts "$@"
 fi
 echo "== real-engine tests ($target): Engine $(docker version --format '{{.Server.Version}}'), Compose $(docker compose version --short)"
-npx jest --selectProjects e2e --runInBand "$@"
+npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-2}" "$@"
 echo "== real-engine tests ($target) took $(($(date +%s) - started)) s"

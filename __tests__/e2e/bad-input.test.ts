@@ -1,17 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  expectFailure,
-  expectIntact,
-  FIXTURES,
-  foreignProject,
-  HarnessResult,
-  leftovers,
-  projectsRemovedAfterEach,
-  runAction,
-  servicesOutput,
-} from '../helpers/engine';
+import { expectFailure, expectIntact, FIXTURES, foreignProject, HarnessResult, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Bad compose files, bad inputs and a bad environment, each through the whole action on the real
 // engine: the step fails with a message that says what and where, and nothing is left behind.

@@ -15,7 +15,11 @@ const up = (file: string, inputs: Record<string, string> = {}, env: Record<strin
 };
 
 /** Runs the action and reads the page each service serves while the stack is up. */
-async function upAndRead(file: string, env: Record<string, string> = {}, inputs: Record<string, string> = {}): Promise<{ pages: Record<string, string>; errors: string[]; services: ReturnType<typeof servicesOutput> }> {
+async function upAndRead(
+  file: string,
+  env: Record<string, string> = {},
+  inputs: Record<string, string> = {},
+): Promise<{ pages: Record<string, string>; errors: string[]; services: ReturnType<typeof servicesOutput> }> {
   const name = project(file.replace(/\.yaml$/, ''));
   const pages: Record<string, string> = {};
   const result = await runAction({

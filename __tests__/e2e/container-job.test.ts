@@ -26,7 +26,10 @@ function composePlugin(): string {
 
 /** This machine's Docker CLI, as PATH finds it. */
 function dockerCli(): string {
-  const found = (process.env.PATH ?? '').split(':').map((d) => path.join(d, 'docker')).find((f) => fs.existsSync(f));
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => path.join(d, 'docker'))
+    .find((f) => fs.existsSync(f));
   if (!found) throw new Error('no docker CLI on PATH');
   return fs.realpathSync(found);
 }

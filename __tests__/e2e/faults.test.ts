@@ -43,7 +43,8 @@ describe('cancelled main step', () => {
     for (let i = 0; i < 150; i++) {
       building = docker('ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.Command}}')
         .split('\n')
-        .filter((c) => c.includes('sleep 60'))
+        // Not the `sleep 600` of other tests' services (they may run in parallel).
+        .filter((c) => /\bsleep 60\b/.test(c))
         .join('\n');
       if (!building) break;
       await sleep(200);

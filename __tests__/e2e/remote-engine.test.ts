@@ -2,18 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  FIXTURES,
-  HarnessOptions,
-  HarnessResult,
-  httpGet,
-  leftovers,
-  projectFilter,
-  projectsRemovedAfterEach,
-  runAction,
-  servicesOutput,
-  urlsOutput,
-} from '../helpers/engine';
+import { FIXTURES, HarnessOptions, HarnessResult, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 import { RemoteEngine, RemoteSsh, startRemoteEngine } from '../helpers/remote-engine';
 
 // The action driving an engine on another host (here: a second dockerd in a network namespace of

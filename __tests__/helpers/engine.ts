@@ -166,4 +166,3 @@ export function expectIntact(name: string, f: Foreign): void {
   // Nothing of this run's is left beside it either.
   expect(leftovers(name).sort()).toEqual([f.container, f.volume].sort());
 }
-

@@ -39,8 +39,6 @@ export interface RemoteSsh {
   refusedKeyEnv: Record<string, string>;
 }
 
-const CONTAINER_POOL = '10.203.0.0/16';
-
 /**
  * The engine's programs: the machine's current engine as scripts/ensure-docker.sh lays it out
  * (dockerd with its own containerd and runc), else whatever dockerd is on PATH (GitHub's runners).
@@ -64,7 +62,10 @@ const tryRun = (argv: string[]): void => {
 
 export async function startRemoteEngine(images: string[]): Promise<RemoteEngine> {
   const id = process.pid % 100000;
-  const octet = process.pid % 250;
+  // One engine at a time per jest worker: its addresses come from the worker's number, so engines
+  // of parallel workers never share a link, a bridge or a container pool (or its route).
+  const octet = Number(process.env.JEST_WORKER_ID ?? '1');
+  const CONTAINER_POOL = `10.${230 + octet}.0.0/16`;
   const ns = `ec-remote-${id}`;
   const [here, there] = [`ecr${id}a`, `ecr${id}b`];
   const [hostSide, remote] = [`10.201.${octet}.1`, `10.201.${octet}.2`];

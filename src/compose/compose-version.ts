@@ -48,8 +48,10 @@ export function composeMissing(tried: string[]): string {
  */
 export function unsupportedComposeMessage(command: string, output: string): string | undefined {
   const v = parseComposeVersion(output);
-  if (!v) return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`;
+  if (!v)
+    return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`;
   if (v.major < 2) return composeV1Refusal(command, v.text);
-  if (!atLeast(v, MINIMUM_COMPOSE)) return `Compose ${v.text} ('${command}') is older than ${MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
+  if (!atLeast(v, MINIMUM_COMPOSE))
+    return `Compose ${v.text} ('${command}') is older than ${MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
   return undefined;
 }

@@ -27,18 +27,7 @@ describe('argument builders', () => {
   });
   it('creates without starting, with the pull policy', () => {
     const base = { build: true, pull: 'never' as const, services: ['db', '$(x)'], upFlags: ['--quiet-pull'] };
-    expect(a.composeCreateArgs(project, base).slice(12)).toEqual([
-      'up',
-      '--no-start',
-      '--build',
-      '--pull',
-      'never',
-      '--no-deps',
-      '--quiet-pull',
-      '--',
-      'db',
-      '$(x)',
-    ]);
+    expect(a.composeCreateArgs(project, base).slice(12)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
   it('starts services through compose, and asks for its version', () => {
     expect(a.composeStartArgs(project, ['api', 'web']).slice(12)).toEqual(['start', '--', 'api', 'web']);

@@ -51,6 +51,8 @@ describe('finding compose', () => {
   it('says what it tried when there is no compose at all, and what an explicit command lacks', async () => {
     const { runner } = runnerFor({ 'docker compose': noPlugin });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow('No Docker Compose found (docker compose: not installed; docker-compose: not found)');
-    await expect(new Docker(runnerFor({}).runner, {}).findCompose(['my-compose', '--x'], '/')).rejects.toThrow("Input 'compose-command' is 'my-compose --x', but 'my-compose' was not found on PATH.");
+    await expect(new Docker(runnerFor({}).runner, {}).findCompose(['my-compose', '--x'], '/')).rejects.toThrow(
+      "Input 'compose-command' is 'my-compose --x', but 'my-compose' was not found on PATH.",
+    );
   });
 });
