@@ -144,8 +144,8 @@ describe('a remote engine (tcp)', () => {
     onRemoteEngine.push(name);
     // A config directory of the test's own, with the CLI's plugins (Compose v2) where there are some.
     const config = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-context-'));
-    const plugins = process.env.DOCKER_CONFIG ? path.join(process.env.DOCKER_CONFIG, 'cli-plugins') : '';
-    if (plugins && fs.existsSync(plugins)) fs.symlinkSync(plugins, path.join(config, 'cli-plugins'));
+    const plugins = path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker'), 'cli-plugins');
+    if (fs.existsSync(plugins)) fs.symlinkSync(plugins, path.join(config, 'cli-plugins'));
     execFileSync('docker', ['--config', config, 'context', 'create', 'preview-host', '--docker', `host=${remote.dockerHost}`], { stdio: 'ignore' });
     try {
       const result = await runAction({

@@ -31726,11 +31726,13 @@ exports.composeMissing = composeMissing;
 exports.unsupportedComposeMessage = unsupportedComposeMessage;
 /** The oldest Compose the action supports: the oldest the project's smoke run tests (see README). */
 exports.MINIMUM_COMPOSE = '2.26.1';
-/** Reads what `compose version --short` prints (`2.40.3`, `v2.38.2`, Debian's `2.40.3-3`, v1's `1.29.2`). */
+/**
+ * Reads what `compose version` prints (`Docker Compose version v2.38.2`, Debian's `Docker Compose
+ * version 2.40.3-3`, v1's `docker-compose version 1.29.2, build 5becea4c`), or a bare version.
+ */
 function parseComposeVersion(output) {
-    const text = output.trim().split('\n')[0]?.trim() ?? '';
-    const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text);
-    return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text } : undefined;
+    const m = /(?:^|version )(v?(\d+)\.(\d+)\.(\d+)[^\s,]*)/.exec(output.trim());
+    return m ? { major: Number(m[2]), minor: Number(m[3]), patch: Number(m[4]), text: m[1] } : undefined;
 }
 /** True when `v` is `minimum` (a `major.minor.patch` string) or newer. */
 function atLeast(v, minimum) {
@@ -31750,13 +31752,13 @@ function composeMissing(tried) {
     return `No Docker Compose found (${tried.join('; ')}). This action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
 }
 /**
- * The verdict on what `<command> version --short` printed: undefined when it is a supported v2,
- * else the message the step fails with.
+ * The verdict on what `<command> version` printed: undefined when it is a supported v2, else the
+ * message the step fails with.
  */
 function unsupportedComposeMessage(command, output) {
     const v = parseComposeVersion(output);
     if (!v)
-        return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`;
+        return `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`;
     if (v.major < 2)
         return composeV1Refusal(command, v.text);
     if (!atLeast(v, exports.MINIMUM_COMPOSE))
@@ -32238,8 +32240,9 @@ function composeCreateArgs(p, o) {
 function composeStartArgs(p, services) {
     return [...composeGlobalArgs(p), 'start', '--', ...services];
 }
+/** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 function composeVersionArgs() {
-    return ['version', '--short'];
+    return ['version'];
 }
 function composeDownArgs(p, stopTimeoutSeconds, downFlags) {
     return [...composeGlobalArgs(p), 'down', '--volumes', '--remove-orphans', '--timeout', String(Math.round(stopTimeoutSeconds)), ...downFlags];
@@ -32351,8 +32354,7 @@ function removeVolumesArgs(names) {
 function serverVersionArgs() {
     return ['version', '--format', '{{.Server.Version}}'];
 }
-/** A healthcheck test run by hand: CMD as an argument array, CMD-SHELL through the container's shell. */
-/** The healthcheck's test as the engine runs it: CMD-SHELL through the image's SHELL, as dockerd does. */
+/** The healthcheck's test as the engine runs it: CMD as an argument array, CMD-SHELL through the container's shell setting, as dockerd does. */
 function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
     if (test[0] === 'CMD')
         return test.slice(1);
@@ -32558,7 +32560,7 @@ class Docker {
             const refusal = (0, compose_version_1.unsupportedComposeMessage)(name, r.stdout);
             if (refusal)
                 throw new DockerError(refusal);
-            return { cli, version: r.stdout.trim() };
+            return { cli, version: (0, compose_version_1.parseComposeVersion)(r.stdout).text };
         }
         throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }

@@ -13,11 +13,13 @@ export interface ComposeVersion {
   text: string;
 }
 
-/** Reads what `compose version --short` prints (`2.40.3`, `v2.38.2`, Debian's `2.40.3-3`, v1's `1.29.2`). */
+/**
+ * Reads what `compose version` prints (`Docker Compose version v2.38.2`, Debian's `Docker Compose
+ * version 2.40.3-3`, v1's `docker-compose version 1.29.2, build 5becea4c`), or a bare version.
+ */
 export function parseComposeVersion(output: string): ComposeVersion | undefined {
-  const text = output.trim().split('\n')[0]?.trim() ?? '';
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text);
-  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text } : undefined;
+  const m = /(?:^|version )(v?(\d+)\.(\d+)\.(\d+)[^\s,]*)/.exec(output.trim());
+  return m ? { major: Number(m[2]), minor: Number(m[3]), patch: Number(m[4]), text: m[1] } : undefined;
 }
 
 /** True when `v` is `minimum` (a `major.minor.patch` string) or newer. */
@@ -43,13 +45,12 @@ export function composeMissing(tried: string[]): string {
 }
 
 /**
- * The verdict on what `<command> version --short` printed: undefined when it is a supported v2,
- * else the message the step fails with.
+ * The verdict on what `<command> version` printed: undefined when it is a supported v2, else the
+ * message the step fails with.
  */
 export function unsupportedComposeMessage(command: string, output: string): string | undefined {
   const v = parseComposeVersion(output);
-  if (!v)
-    return `'${command} version --short' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`;
+  if (!v) return `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`;
   if (v.major < 2) return composeV1Refusal(command, v.text);
   if (!atLeast(v, MINIMUM_COMPOSE))
     return `Compose ${v.text} ('${command}') is older than ${MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;

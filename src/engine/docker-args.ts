@@ -59,8 +59,9 @@ export function composeStartArgs(p: ComposeProject, services: string[]): string[
   return [...composeGlobalArgs(p), 'start', '--', ...services];
 }
 
+/** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 export function composeVersionArgs(): string[] {
-  return ['version', '--short'];
+  return ['version'];
 }
 
 export function composeDownArgs(p: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): string[] {

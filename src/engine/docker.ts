@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
 import { cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
-import { composeMissing, unsupportedComposeMessage } from '../compose/compose-version';
+import { composeMissing, ComposeVersion, parseComposeVersion, unsupportedComposeMessage } from '../compose/compose-version';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
@@ -153,7 +153,7 @@ export class Docker {
       if (r.code !== 0) throw failure(`'${name} version'`, r);
       const refusal = unsupportedComposeMessage(name, r.stdout);
       if (refusal) throw new DockerError(refusal);
-      return { cli, version: r.stdout.trim() };
+      return { cli, version: (parseComposeVersion(r.stdout) as ComposeVersion).text };
     }
     throw new DockerError(composeMissing(tried));
   }

@@ -1,10 +1,11 @@
 import { atLeast, MINIMUM_COMPOSE, parseComposeVersion, unsupportedComposeMessage } from '../../../src/compose/compose-version';
 
 describe('compose version', () => {
-  it('reads what `version --short` prints, in every form seen', () => {
-    expect(parseComposeVersion('2.40.3-3\n')).toMatchObject({ major: 2, minor: 40, patch: 3, text: '2.40.3-3' });
-    expect(parseComposeVersion('v2.38.2')).toMatchObject({ major: 2, minor: 38, patch: 2 });
-    expect(parseComposeVersion('1.29.2')).toMatchObject({ major: 1, minor: 29, patch: 2 });
+  it('reads what `version` prints, in every form seen', () => {
+    expect(parseComposeVersion('Docker Compose version 2.40.3-3\n')).toMatchObject({ major: 2, minor: 40, patch: 3, text: '2.40.3-3' });
+    expect(parseComposeVersion('Docker Compose version v2.38.2')).toMatchObject({ major: 2, minor: 38, patch: 2, text: 'v2.38.2' });
+    expect(parseComposeVersion('docker-compose version 1.29.2, build unknown\ndocker-py version: 5.0.3\n')).toMatchObject({ major: 1, minor: 29, patch: 2, text: '1.29.2' });
+    expect(parseComposeVersion('2.26.1')).toMatchObject({ major: 2, minor: 26, patch: 1 });
     expect(parseComposeVersion('Docker Compose version v2')).toBeUndefined();
   });
 
@@ -18,7 +19,7 @@ describe('compose version', () => {
   });
 
   it('refuses Compose v1 as end-of-life, naming the version found and how to get v2', () => {
-    const m = unsupportedComposeMessage('docker-compose', '1.29.2\n') ?? '';
+    const m = unsupportedComposeMessage('docker-compose', 'docker-compose version 1.29.2, build unknown\n') ?? '';
     expect(m).toContain("Compose v1 ('docker-compose' 1.29.2) is end-of-life");
     expect(m).toContain(`Compose v2, ${MINIMUM_COMPOSE} or newer`);
     expect(m).toContain('docker-compose-plugin');
@@ -29,6 +30,6 @@ describe('compose version', () => {
     expect(unsupportedComposeMessage('docker compose', '2.20.2')).toContain(`Compose 2.20.2 ('docker compose') is older than ${MINIMUM_COMPOSE}`);
     expect(unsupportedComposeMessage('docker compose', MINIMUM_COMPOSE)).toBeUndefined();
     expect(unsupportedComposeMessage('docker compose', '2.40.3-3')).toBeUndefined();
-    expect(unsupportedComposeMessage('my-compose', 'garbage')).toContain("'my-compose version --short' printed 'garbage'");
+    expect(unsupportedComposeMessage('my-compose', 'garbage')).toContain("'my-compose version' printed 'garbage'");
   });
 });

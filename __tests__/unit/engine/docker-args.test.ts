@@ -31,7 +31,7 @@ describe('argument builders', () => {
   });
   it('starts services through compose, and asks for its version', () => {
     expect(a.composeStartArgs(project, ['api', 'web']).slice(12)).toEqual(['start', '--', 'api', 'web']);
-    expect(a.composeVersionArgs()).toEqual(['version', '--short']);
+    expect(a.composeVersionArgs()).toEqual(['version']);
   });
   it('tears down with volumes, orphans and the stop grace', () => {
     expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(12)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);

@@ -29,21 +29,21 @@ describe('finding compose', () => {
     return { runner: { run } as unknown as ProcessRunner, ran };
   }
   const ok = (stdout: string): RunResult => ({ code: 0, stdout, stderr: '' });
-  const noPlugin: RunResult = { code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." };
+  const noPlugin: RunResult = { code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' };
 
   it('takes the CLI plugin when it is a supported v2', async () => {
-    const { runner, ran } = runnerFor({ 'docker compose': ok('2.40.3-3\n') });
+    const { runner, ran } = runnerFor({ 'docker compose': ok('Docker Compose version 2.40.3-3\n') });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({ cli: { command: 'docker', baseArgs: ['compose'] }, version: '2.40.3-3' });
     expect(ran).toEqual(['docker compose']);
   });
 
   it('takes a v2 binary named docker-compose where the CLI has no plugin', async () => {
-    const { runner } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('v2.38.2') });
+    const { runner } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('Docker Compose version v2.38.2') });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({ cli: { command: 'docker-compose', baseArgs: [] }, version: 'v2.38.2' });
   });
 
   it('refuses Compose v1 before anything else runs', async () => {
-    const { runner, ran } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('1.29.2') });
+    const { runner, ran } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('docker-compose version 1.29.2, build unknown') });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow(/Compose v1 \('docker-compose' 1\.29\.2\) is end-of-life since 2023/);
     expect(ran).toEqual(['docker compose', 'docker-compose']);
   });
