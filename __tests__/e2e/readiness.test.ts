@@ -126,10 +126,11 @@ describe('wait-for', () => {
     expect(s.cache).toMatchObject({ state: 'ready', readiness: 'started' });
     expect(s.app).toMatchObject({ state: 'ready', readiness: 'running' });
     for (const slow of ['web', 'db', 'worker', 'job']) expect(s[slow].readySeconds).toBeGreaterThanOrEqual(1);
-    // A healthcheck with a 30 s interval is probed actively: ready in about 2 s, not 30.
+    // A healthcheck with a 30 s interval is probed actively: ready in about 2 s, not 30 (the
+    // bound leaves room for a loaded machine: the suite runs in parallel workers).
     expect(s.slowcheck).toMatchObject({ state: 'ready', readiness: 'healthy' });
     expect(s.slowcheck.readySeconds).toBeGreaterThanOrEqual(2);
-    expect(s.slowcheck.readySeconds).toBeLessThan(5);
+    expect(s.slowcheck.readySeconds).toBeLessThan(10);
     expect(s.after.state).toBe('ready');
     expect(leftovers(name)).toEqual([]);
   });

@@ -62,9 +62,10 @@ const tryRun = (argv: string[]): void => {
 
 export async function startRemoteEngine(images: string[]): Promise<RemoteEngine> {
   const id = process.pid % 100000;
-  // One engine at a time per jest worker: its addresses come from the worker's number, so engines
-  // of parallel workers never share a link, a bridge or a container pool (or its route).
-  const octet = Number(process.env.JEST_WORKER_ID ?? '1');
+  // One engine at a time per jest worker: its addresses come from the worker's number (offset per
+  // suite run, scripts/test-e2e.sh), so engines of parallel workers and runs never share a link, a
+  // bridge or a container pool (or its route).
+  const octet = Number(process.env.EC_ENGINE_SLOTS_FROM ?? '0') + Number(process.env.JEST_WORKER_ID ?? '1');
   const CONTAINER_POOL = `10.${230 + octet}.0.0/16`;
   const ns = `ec-remote-${id}`;
   const [here, there] = [`ecr${id}a`, `ecr${id}b`];
