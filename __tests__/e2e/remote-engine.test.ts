@@ -133,9 +133,10 @@ describe('a remote engine (tcp)', () => {
     expect(s.db).toMatchObject({ state: 'ready', readiness: 'listening' });
     expect(s.worker).toMatchObject({ state: 'ready', readiness: 'log matched' });
     expect(s.job).toMatchObject({ state: 'completed' });
-    // The healthcheck is run actively through the engine: ready in seconds, not at its 30 s interval.
+    // The healthcheck is run actively through the engine: ready in seconds, not at its 30 s interval
+    // (the bound leaves room for a loaded machine: the suite runs in parallel workers).
     expect(s.slowcheck).toMatchObject({ state: 'ready', readiness: 'healthy' });
-    expect(s.slowcheck.readySeconds).toBeLessThan(5);
+    expect(s.slowcheck.readySeconds).toBeLessThan(10);
     expect(remoteLeftovers(name)).toEqual([]);
   });
 
