@@ -45,14 +45,18 @@ export function composeMissing(tried: string[]): string {
 }
 
 /**
- * The verdict on what `<command> version` printed: undefined when it is a supported v2, else the
- * message the step fails with.
+ * The verdict on what `<command> version` printed: the version where it is a supported v2, else
+ * the message the step fails with.
  */
-export function unsupportedComposeMessage(command: string, output: string): string | undefined {
+export function judgeComposeVersion(command: string, output: string): { version: ComposeVersion } | { refusal: string } {
   const v = parseComposeVersion(output);
-  if (!v) return `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`;
-  if (v.major < 2) return composeV1Refusal(command, v.text);
-  if (!atLeast(v, MINIMUM_COMPOSE))
-    return `Compose ${v.text} ('${command}') is older than ${MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
-  return undefined;
+  if (!v)
+    return {
+      refusal: `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${MINIMUM_COMPOSE} or newer.`,
+    };
+  if (v.major < 2) return { refusal: composeV1Refusal(command, v.text) };
+  if (!atLeast(v, MINIMUM_COMPOSE)) {
+    return { refusal: `Compose ${v.text} ('${command}') is older than ${MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}` };
+  }
+  return { version: v };
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
 import { cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
-import { composeMissing, ComposeVersion, parseComposeVersion, unsupportedComposeMessage } from '../compose/compose-version';
+import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
@@ -40,7 +40,7 @@ function failure(what: string, r: RunResult): DockerError {
 
 /** The CLI has no compose plugin. */
 export function isUnknownComposeCommand(r: RunResult): boolean {
-  return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
+  return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
 /**
@@ -151,9 +151,9 @@ export class Docker {
         continue;
       }
       if (r.code !== 0) throw failure(`'${name} version'`, r);
-      const refusal = unsupportedComposeMessage(name, r.stdout);
-      if (refusal) throw new DockerError(refusal);
-      return { cli, version: (parseComposeVersion(r.stdout) as ComposeVersion).text };
+      const verdict = judgeComposeVersion(name, r.stdout);
+      if ('refusal' in verdict) throw new DockerError(verdict.refusal);
+      return { cli, version: verdict.version.text };
     }
     throw new DockerError(composeMissing(tried));
   }

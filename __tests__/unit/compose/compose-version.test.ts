@@ -1,4 +1,10 @@
-import { atLeast, MINIMUM_COMPOSE, parseComposeVersion, unsupportedComposeMessage } from '../../../src/compose/compose-version';
+import { atLeast, MINIMUM_COMPOSE, parseComposeVersion, judgeComposeVersion } from '../../../src/compose/compose-version';
+
+/** The refusal message, or '' where the version is accepted. */
+const refusal = (command: string, output: string): string => {
+  const verdict = judgeComposeVersion(command, output);
+  return 'refusal' in verdict ? verdict.refusal : '';
+};
 
 describe('compose version', () => {
   it('reads what `version` prints, in every form seen', () => {
@@ -19,7 +25,7 @@ describe('compose version', () => {
   });
 
   it('refuses Compose v1 as end-of-life, naming the version found and how to get v2', () => {
-    const m = unsupportedComposeMessage('docker-compose', 'docker-compose version 1.29.2, build unknown\n') ?? '';
+    const m = refusal('docker-compose', 'docker-compose version 1.29.2, build unknown\n');
     expect(m).toContain("Compose v1 ('docker-compose' 1.29.2) is end-of-life");
     expect(m).toContain(`Compose v2, ${MINIMUM_COMPOSE} or newer`);
     expect(m).toContain('docker-compose-plugin');
@@ -27,9 +33,9 @@ describe('compose version', () => {
   });
 
   it('refuses a v2 older than the minimum, and accepts the minimum and newer', () => {
-    expect(unsupportedComposeMessage('docker compose', '2.20.2')).toContain(`Compose 2.20.2 ('docker compose') is older than ${MINIMUM_COMPOSE}`);
-    expect(unsupportedComposeMessage('docker compose', MINIMUM_COMPOSE)).toBeUndefined();
-    expect(unsupportedComposeMessage('docker compose', '2.40.3-3')).toBeUndefined();
-    expect(unsupportedComposeMessage('my-compose', 'garbage')).toContain("'my-compose version' printed 'garbage'");
+    expect(refusal('docker compose', '2.20.2')).toContain(`Compose 2.20.2 ('docker compose') is older than ${MINIMUM_COMPOSE}`);
+    expect(judgeComposeVersion('docker compose', MINIMUM_COMPOSE)).toMatchObject({ version: { text: MINIMUM_COMPOSE } });
+    expect(judgeComposeVersion('docker compose', 'Docker Compose version 2.40.3-3')).toMatchObject({ version: { minor: 40, text: '2.40.3-3' } });
+    expect(refusal('my-compose', 'garbage')).toContain("'my-compose version' printed 'garbage'");
   });
 });
