@@ -31723,7 +31723,7 @@ exports.parseComposeVersion = parseComposeVersion;
 exports.atLeast = atLeast;
 exports.composeV1Refusal = composeV1Refusal;
 exports.composeMissing = composeMissing;
-exports.unsupportedComposeMessage = unsupportedComposeMessage;
+exports.judgeComposeVersion = judgeComposeVersion;
 /** The oldest Compose the action supports: the oldest the project's smoke run tests (see README). */
 exports.MINIMUM_COMPOSE = '2.26.1';
 /**
@@ -31752,18 +31752,21 @@ function composeMissing(tried) {
     return `No Docker Compose found (${tried.join('; ')}). This action needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer. ${HOW_TO_GET_V2}`;
 }
 /**
- * The verdict on what `<command> version` printed: undefined when it is a supported v2, else the
- * message the step fails with.
+ * The verdict on what `<command> version` printed: the version where it is a supported v2, else
+ * the message the step fails with.
  */
-function unsupportedComposeMessage(command, output) {
+function judgeComposeVersion(command, output) {
     const v = parseComposeVersion(output);
     if (!v)
-        return `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`;
+        return {
+            refusal: `'${command} version' printed '${output.trim().slice(0, 200)}', which is no Compose version this action knows. It needs Compose v2, ${exports.MINIMUM_COMPOSE} or newer.`,
+        };
     if (v.major < 2)
-        return composeV1Refusal(command, v.text);
-    if (!atLeast(v, exports.MINIMUM_COMPOSE))
-        return `Compose ${v.text} ('${command}') is older than ${exports.MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}`;
-    return undefined;
+        return { refusal: composeV1Refusal(command, v.text) };
+    if (!atLeast(v, exports.MINIMUM_COMPOSE)) {
+        return { refusal: `Compose ${v.text} ('${command}') is older than ${exports.MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}` };
+    }
+    return { version: v };
 }
 
 
@@ -32443,7 +32446,7 @@ function failure(what, r) {
 }
 /** The CLI has no compose plugin. */
 function isUnknownComposeCommand(r) {
-    return r.code !== 0 && /unknown command|is not a docker command|unknown shorthand flag|unknown flag: --project-name/i.test(r.stderr);
+    return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 /**
  * `docker logs` splits a container's stdout and stderr; with --timestamps both can be put back in
@@ -32557,10 +32560,10 @@ class Docker {
             }
             if (r.code !== 0)
                 throw failure(`'${name} version'`, r);
-            const refusal = (0, compose_version_1.unsupportedComposeMessage)(name, r.stdout);
-            if (refusal)
-                throw new DockerError(refusal);
-            return { cli, version: (0, compose_version_1.parseComposeVersion)(r.stdout).text };
+            const verdict = (0, compose_version_1.judgeComposeVersion)(name, r.stdout);
+            if ('refusal' in verdict)
+                throw new DockerError(verdict.refusal);
+            return { cli, version: verdict.version.text };
         }
         throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }
