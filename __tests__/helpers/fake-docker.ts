@@ -1,7 +1,7 @@
 import { MainDependencies } from '../../src/action/main';
 import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { ComposeCli, DOCKER_COMPOSE } from '../../src/compose/compose-cli';
+import { cliFromCommand, ComposeCli, DOCKER_COMPOSE } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
 import { DockerClient } from '../../src/engine/docker';
 import { ComposeProject, CreateOptions } from '../../src/engine/docker-args';
@@ -90,7 +90,7 @@ export class FakeDocker implements DockerClient {
 
   async findCompose(explicit: string[] | undefined): Promise<{ cli: ComposeCli; version: string }> {
     this.record('compose version', 'findCompose');
-    const cli = explicit ? { command: explicit[0], baseArgs: explicit.slice(1) } : (this.options.cli ?? DOCKER_COMPOSE);
+    const cli = explicit ? cliFromCommand(explicit) : (this.options.cli ?? DOCKER_COMPOSE);
     return { cli, version: '2.99.0-fake' };
   }
 

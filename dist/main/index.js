@@ -30987,12 +30987,17 @@ function loadRunState(runtime) {
 // How compose is invoked, and the settings of its calls that inputs choose.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.STANDALONE_COMPOSE = exports.DOCKER_COMPOSE = void 0;
+exports.cliFromCommand = cliFromCommand;
 exports.cliName = cliName;
 exports.sameCli = sameCli;
 /** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
 exports.DOCKER_COMPOSE = { command: 'docker', baseArgs: ['compose'] };
 /** A v2 standalone binary some machines still have on PATH under v1's name. */
 exports.STANDALONE_COMPOSE = { command: 'docker-compose', baseArgs: [] };
+/** A command given as words (input `compose-command`), e.g. `['docker', 'compose']`. */
+function cliFromCommand(words) {
+    return { command: words[0], baseArgs: words.slice(1) };
+}
 /** How the log names the compose command, e.g. `docker compose`. */
 function cliName(cli) {
     return [cli.command, ...cli.baseArgs].join(' ');
@@ -32538,7 +32543,7 @@ class Docker {
      * end-of-life Python one, too old, or nothing.
      */
     async findCompose(explicit, cwd) {
-        const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
+        const candidates = explicit ? [(0, compose_cli_1.cliFromCommand)(explicit)] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
         const tried = [];
         for (const cli of candidates) {
             const name = (0, compose_cli_1.cliName)(cli);
@@ -33689,7 +33694,7 @@ function resolveProject(request, env, cwd, defaultName) {
  * the more basic problem, so it is reported first; then a compose the action does not support.
  */
 async function readStack(docker, request, project) {
-    const likely = request.composeCommand ? { command: request.composeCommand[0], baseArgs: request.composeCommand.slice(1) } : compose_cli_1.DOCKER_COMPOSE;
+    const likely = request.composeCommand ? (0, compose_cli_1.cliFromCommand)(request.composeCommand) : compose_cli_1.DOCKER_COMPOSE;
     const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
         docker.findCompose(request.composeCommand, project.workingDirectory),
         docker.config(likely, project),

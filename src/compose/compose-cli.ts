@@ -12,6 +12,11 @@ export const DOCKER_COMPOSE: ComposeCli = { command: 'docker', baseArgs: ['compo
 /** A v2 standalone binary some machines still have on PATH under v1's name. */
 export const STANDALONE_COMPOSE: ComposeCli = { command: 'docker-compose', baseArgs: [] };
 
+/** A command given as words (input `compose-command`), e.g. `['docker', 'compose']`. */
+export function cliFromCommand(words: string[]): ComposeCli {
+  return { command: words[0], baseArgs: words.slice(1) };
+}
+
 export type PullPolicy = 'missing' | 'always' | 'never';
 
 /** How the log names the compose command, e.g. `docker compose`. */

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
-import { cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
+import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
@@ -133,7 +133,7 @@ export class Docker {
    * end-of-life Python one, too old, or nothing.
    */
   async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
-    const candidates = explicit ? [{ command: explicit[0], baseArgs: explicit.slice(1) }] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
+    const candidates = explicit ? [cliFromCommand(explicit)] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
     const tried: string[] = [];
     for (const cli of candidates) {
       const name = cliName(cli);

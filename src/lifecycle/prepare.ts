@@ -2,7 +2,7 @@ import * as path from 'path';
 import { checkComposeFiles } from '../compose/compose-file-check';
 import { locateComposeFiles, resolveWorkingDirectory } from '../compose/compose-files';
 import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
-import { ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
+import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { ComposeProject } from '../engine/docker-args';
@@ -60,7 +60,7 @@ export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cw
  * the more basic problem, so it is reported first; then a compose the action does not support.
  */
 export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject): Promise<PreparedStack> {
-  const likely: ComposeCli = request.composeCommand ? { command: request.composeCommand[0], baseArgs: request.composeCommand.slice(1) } : DOCKER_COMPOSE;
+  const likely: ComposeCli = request.composeCommand ? cliFromCommand(request.composeCommand) : DOCKER_COMPOSE;
   const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
     docker.findCompose(request.composeCommand, project.workingDirectory),
     docker.config(likely, project),
