@@ -38,7 +38,14 @@ fi
 
 # Compose v2 of a supported version, and buildx (compose builds through it, as on the runners).
 minimum=$(sed -n "s/^export const MINIMUM_COMPOSE = '\(.*\)';/\1/p" "$here/../src/compose/compose-version.ts")
-supported() { node "$here/lib/version-at-least.js" "$(docker compose version --short 2>/dev/null || echo none)" "$minimum"; }
+# `sort -V` orders versions (2.26.1 before 2.26.1-4 before 2.40.3): supported when the minimum comes first.
+supported() {
+  local have
+  have=$(docker compose version --short 2>/dev/null) || return 1
+  have=${have#v}
+  case "$have" in [0-9]*) ;; *) return 1 ;; esac
+  [ "$(printf '%s\n' "$minimum" "$have" | sort -V | head -1)" = "$minimum" ]
+}
 if ! supported || ! docker buildx version >/dev/null 2>&1; then
   plugins=$(ec_plugins_dir current "${EC_CURRENT_COMPOSE[@]}")
   # This user's plugin folder, as `docker compose` looks there first; an empty DOCKER_CONFIG then
