@@ -6,6 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../scripts/lib/as-root.sh"
+. "$here/../scripts/lib/debian.sh"
 image=ephemeral-compose-test/debian-data:latest
 recipe=$(cat "$here/build.sh" "$here"/debian-data/* | sha256sum | cut -c1-12)
 if [ "$(docker image inspect -f '{{index .Config.Labels "recipe"}}' "$image" 2>/dev/null || true)" = "$recipe" ]; then
@@ -13,10 +14,7 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "recipe"}}' "$image" 2>/
 fi
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || apt_install debootstrap
 
-# The mirror this machine's apt uses (deb822 .sources first, then sources.list).
-mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || { echo "images/build.sh: no Debian mirror found in the apt sources" >&2; exit 1; }
+mirror=$(debian_mirror)
 suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
 # The Debian root depends only on the suite and the packages: entrypoint changes do not redo it.
