@@ -1,4 +1,4 @@
-// Unit tests (pure logic, fakes allowed) and e2e tests (real Docker engine, in parallel workers) are
+// Unit tests (pure logic, fakes allowed) and e2e tests (real Docker engine, run serially) are
 // separate projects so `npm test` can run them with different settings. Coverage is the unit
 // project's: `npm run test:unit` fails below 80 % of the lines of src/.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
@@ -6,8 +6,6 @@ module.exports = {
   collectCoverageFrom: ['src/**/*.ts', '!src/action/entry-*.ts'],
   coverageReporters: ['text-summary', 'text'],
   coverageThreshold: { global: { lines: 80 } },
-  // A global option (jest reads none per project): it orders only the e2e files that start engines.
-  testSequencer: '<rootDir>/__tests__/helpers/e2e-sequencer.js',
   projects: [
     { displayName: 'unit', testEnvironment: 'node', transform: tsJest, testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {
@@ -16,6 +14,7 @@ module.exports = {
       transform: tsJest,
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/e2e-setup.ts'],
+      testSequencer: '<rootDir>/__tests__/helpers/e2e-sequencer.js',
     },
   ],
 };
