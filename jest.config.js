@@ -1,4 +1,4 @@
-// Unit tests (pure logic, fakes allowed) and e2e tests (real Docker engine, run serially) are
+// Unit tests (pure logic, fakes allowed) and e2e tests (real Docker engine, in parallel workers) are
 // separate projects so `npm test` can run them with different settings. Coverage is the unit
 // project's: `npm run test:unit` fails below 80 % of the lines of src/.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
