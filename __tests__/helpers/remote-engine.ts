@@ -162,7 +162,12 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
     ['host_key', 'user_key', 'other_key'].forEach(keygen);
     const user = os.userInfo().username;
     // The remote side's `docker system dial-stdio` must talk to the remote engine, not this machine's.
-    fs.writeFileSync(path.join(dir, 'authorized_keys'), `environment="DOCKER_HOST=unix://${execRoot}/docker.sock" ${fs.readFileSync(path.join(dir, 'user_key.pub'), 'utf8')}`);
+    // Its own HOME: sshd runs each command through the user's shell, and bash started by sshd reads
+    // ~/.bashrc, which on a developer's machine can take most of a second (pyenv, nvm) and, with the
+    // action's parallel calls under a loaded CI, more than the 10 s an engine gets to answer.
+    fs.mkdirSync(path.join(dir, 'home'));
+    const environment = [`DOCKER_HOST=unix://${execRoot}/docker.sock`, `HOME=${dir}/home`].map((e) => `environment="${e}"`).join(',');
+    fs.writeFileSync(path.join(dir, 'authorized_keys'), `${environment} ${fs.readFileSync(path.join(dir, 'user_key.pub'), 'utf8')}`);
     fs.writeFileSync(
       path.join(dir, 'sshd_config'),
       [
