@@ -55,8 +55,69 @@ export function projectName(tag: string): string {
   return `ect-${tag}-${process.pid}-${counter}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
 }
 
-export function runAction(options: HarnessOptions): Promise<HarnessResult> {
-  return harness.runAction(options);
+/**
+ * Runs the action through the harness. After every main that succeeded, the differential oracle:
+ * each container's config hash must equal what `docker compose config --hash` prints for the same
+ * folder, inputs and name, i.e. the action ran the project `docker compose up` would have run.
+ */
+export async function runAction(options: HarnessOptions): Promise<HarnessResult> {
+  let differences: string[] = [];
+  const result = await harness.runAction({
+    ...options,
+    between: async (ctx) => {
+      differences = composeOracle(options, ctx.outputs['project-name']);
+      await options.between?.(ctx);
+    },
+  });
+  if (differences.length > 0) throw new Error(`The action ran a project other than compose's: ${differences.join('; ')}`);
+  return result;
+}
+
+/**
+ * Where compose reads the project differently from the action's run, one line per container. Runs
+ * that change the configuration on purpose (ports: ephemeral, previews' labels, another compose
+ * program) are the README's listed differences, not compared.
+ */
+export function composeOracle(options: HarnessOptions, name: string): string[] {
+  const inputs = options.inputs ?? {};
+  if ((inputs.mode ?? 'ephemeral') !== 'ephemeral' || inputs.ports === 'ephemeral' || inputs['compose-command']) return [];
+  const lines = (text = '') =>
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const list = (text = '') =>
+    text
+      .split(/[\s,]+/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const flags = [
+    '--project-name',
+    name,
+    ...lines(inputs['compose-file']).flatMap((f) => ['--file', f]),
+    ...lines(inputs['env-file']).flatMap((f) => ['--env-file', f]),
+    ...list(inputs.profiles).flatMap((p) => ['--profile', p]),
+  ];
+  const env = { ...process.env, ...options.env, ...(inputs['docker-host'] ? { DOCKER_HOST: inputs['docker-host'] } : {}) };
+  const cwd = path.resolve(options.workspace ?? process.cwd(), inputs['working-directory'] || '.');
+  const hashes = (extra: string[]) => {
+    const out: Record<string, string> = {};
+    const text = execFileSync('docker', ['compose', ...flags, ...extra, 'config', '--hash', '*'], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [service, hash] of lines(text).map((l) => l.split(/\s+/))) out[service] = hash;
+    return out;
+  };
+  // Services behind a profile that the `services` input named are enabled as `compose up <it>` does.
+  const expected = { ...hashes(['--profile', '*']), ...hashes([]) };
+  const containers = execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', projectFilter(name), '--filter', 'label=com.docker.compose.oneoff=False', '--format', '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.Names}}|{{.Label "com.docker.compose.hook"}}'],
+    { env, encoding: 'utf8' },
+  );
+  return lines(containers)
+    .map((l) => l.split('|'))
+    // A hook's runner container is not one of the service's.
+    .filter(([service, hash, container, hook]) => !hook && container && expected[service] !== hash)
+    .map(([service, hash, container]) => `${container}: config-hash ${hash.slice(0, 12)}, compose says ${expected[service]?.slice(0, 12) ?? `no service '${service}'`}`);
 }
 
 export function docker(...args: string[]): string {

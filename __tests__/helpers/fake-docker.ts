@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { MainDependencies } from '../../src/action/main';
 import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
@@ -36,6 +37,8 @@ export interface FakeDockerOptions {
   others?: ContainerFacts[];
   /** The engine's address (default: the local socket). */
   endpoint?: string;
+  /** The name compose gives the project on its own (default: none it can say). */
+  ownName?: string;
   /** Make these calls fail with this message. */
   failing?: Partial<Record<keyof DockerClient, string>>;
 }
@@ -99,6 +102,14 @@ export class FakeDocker implements DockerClient {
     return this.options.yaml;
   }
 
+  async composeAllServices(): Promise<string[]> {
+    return Object.keys(parseResolvedConfig(this.options.yaml).services).sort();
+  }
+
+  async composeOwnName(): Promise<string | undefined> {
+    return this.options.ownName;
+  }
+
   async create(_cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
     this.record(`create ${options.services.join(' ')}`, 'create');
     const model = parseResolvedConfig(this.options.yaml);
@@ -116,7 +127,14 @@ export class FakeDocker implements DockerClient {
             State: { Status: 'created' },
             Config: {
               Image: svc.image,
-              Labels: { 'com.docker.compose.project': project.name, 'com.docker.compose.service': service, ...svc.labels },
+              Labels: {
+                'com.docker.compose.project': project.name,
+                'com.docker.compose.service': service,
+                // What compose records of the files it read: the named ones, else its default file.
+                'com.docker.compose.project.config_files': (project.files.length > 0 ? project.files : ['compose.yaml']).map((f) => path.resolve(project.workingDirectory, f)).join(','),
+                'com.docker.compose.project.working_dir': path.dirname(path.resolve(project.workingDirectory, project.files[0] ?? 'compose.yaml')),
+                ...svc.labels,
+              },
               Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
             },
             HostConfig: { NetworkMode: `${project.name}_default`, RestartPolicy: { Name: 'no' } },

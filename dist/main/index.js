@@ -30267,6 +30267,7 @@ exports.run = run;
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const compose_cli_1 = __nccwpck_require__(4063);
+const project_name_1 = __nccwpck_require__(1833);
 const create_1 = __nccwpck_require__(194);
 const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
@@ -30276,6 +30277,7 @@ const project_lock_1 = __nccwpck_require__(633);
 const route_1 = __nccwpck_require__(7321);
 const start_1 = __nccwpck_require__(7584);
 const outcomes_1 = __nccwpck_require__(8495);
+const compose_env_1 = __nccwpck_require__(2876);
 const secret_registry_1 = __nccwpck_require__(546);
 const url_template_1 = __nccwpck_require__(3246);
 const dependencies_1 = __nccwpck_require__(7977);
@@ -30329,13 +30331,14 @@ async function up(inputs, deps, signal) {
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     checkPreviewInputs(inputs, target, runtime);
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
-    const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
+    // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
+    const env = (0, compose_env_1.withoutEarlierComposeExports)((0, inputs_1.engineEnvironment)(inputs, deps.env));
     // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
     const state = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
     const save = () => (0, state_1.saveRunState)(runtime, state);
     save();
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
-    runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
+    runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
     const docker = deps.docker(env, signal);
     const comment = deploying && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
     if (deploying) {
@@ -30348,6 +30351,8 @@ async function up(inputs, deps, signal) {
     const context = { docker, signal, state, save, secrets, target, comment };
     try {
         let stack = await (0, prepare_1.readStack)(docker, inputs, project);
+        // Asked while the stack is created; only a notice depends on it.
+        context.ownName = inputs.projectName ? Promise.resolve(undefined) : docker.composeOwnName(stack.cli, project).catch(() => undefined);
         state.compose = stack.cli;
         save();
         await (0, create_1.registerKnownSecrets)(docker, stack.model, secrets);
@@ -30404,6 +30409,13 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
     const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags }, secrets, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
+    // Compose's own record of the files it read: what post and later steps hand it again.
+    const composeFiles = created.composeFiles ?? project.files.map((f) => path.resolve(project.workingDirectory, f));
+    state.project = { ...project, files: composeFiles };
+    save();
+    const notice = (0, project_name_1.replacedNameNotice)(await ctx.ownName, project.name, created.projectDirectory);
+    if (notice)
+        runtime.notice(notice);
     const route = await (0, route_1.chooseRoute)(docker, project.name, {
         dockerHost: stack.endpoint,
         interfaces: deps.interfaces,
@@ -30417,7 +30429,14 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     const preview = inputs.urlTemplate
         ? { template: inputs.urlTemplate, project: project.name, pr: ctx.target.pr !== undefined ? String(ctx.target.pr) : '', branch: (0, preview_target_1.branchSlug)(ctx.target.branch) }
         : undefined;
-    const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form, preview };
+    const publishing = {
+        ...inputs,
+        host: inputs.host || route.publishedHost || 'localhost',
+        form: route.form,
+        preview,
+        compose: { projectName: project.name, files: composeFiles, profiles: inputs.profiles, envFiles: project.envFiles.map((f) => path.resolve(project.workingDirectory, f)) },
+        jobEnv: deps.env,
+    };
     let outcomes;
     try {
         outcomes = await (0, start_1.startStack)(docker, deps.network, stack, created, {
@@ -31049,13 +31068,14 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MAX_COMPOSE_FILE_BYTES = void 0;
-exports.checkComposeFiles = checkComposeFiles;
+exports.reviewComposeFiles = reviewComposeFiles;
+exports.describeReview = describeReview;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const port_spec_1 = __nccwpck_require__(3193);
-// Checks each compose file before compose reads it, so a mistake is reported with its file, line
-// and column in words that do not depend on the Compose version installed. Compose still does the
-// full validation (interpolation, the schema's types) when it resolves the configuration.
+// Reads the compose files again once compose has refused them, to point at each mistake's file, line
+// and column (compose often names only a key path, or nothing). Compose's own validation decides
+// what is valid: this review never refuses a file, so a key newer than its list is only a hint.
 exports.MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
 const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
 // The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
@@ -31233,7 +31253,7 @@ function readComposeFile(file, workingDirectory) {
     if (stat.isDirectory())
         throw new Error(`${file}: is a directory, not a compose file`);
     if (stat.size > exports.MAX_COMPOSE_FILE_BYTES) {
-        throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB; compose files over ${exports.MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB are refused (is it the right file?)`);
+        throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the ${exports.MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB this review reads (is it the right file?)`);
     }
     try {
         return fs.readFileSync(abs, 'utf8');
@@ -31261,7 +31281,7 @@ function checkComposeText(file, text) {
     };
     // parseAllDocuments gives an empty collection for a stream with no document at all.
     const documents = Array.isArray(docs) ? docs : [];
-    const result = { problems: [], hasServices: false, empty: true };
+    const result = { problems: [], unknownKeys: [], hasServices: false, empty: true };
     for (const doc of documents) {
         const problems = doc.errors.map((e) => e.code === 'DUPLICATE_KEY'
             ? `${at(e.pos[0])}: duplicate key '${/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim()}'`
@@ -31276,6 +31296,7 @@ function checkComposeText(file, text) {
         result.empty = false;
         const one = checkDocument(yaml, doc, at);
         result.problems.push(...one.problems);
+        result.unknownKeys.push(...one.unknownKeys);
         result.hasServices ||= one.hasServices;
     }
     return result;
@@ -31284,9 +31305,10 @@ function checkComposeText(file, text) {
 const RESET_TAG = '!reset';
 function checkDocument(yaml, doc, at) {
     const problems = [];
+    const unknownKeys = [];
     const top = doc.contents;
     if (!yaml.isMap(top))
-        return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+        return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], unknownKeys: [], hasServices: false };
     /** `!reset` removes what an earlier file set: its value has no shape to check. */
     const isReset = (node) => yaml.isNode(node) && node.tag === RESET_TAG;
     const resolve = (node) => (yaml.isAlias(node) ? node.resolve(doc) : node);
@@ -31342,7 +31364,7 @@ function checkDocument(yaml, doc, at) {
         if (key.startsWith('x-') || key === '<<')
             continue;
         if (!TOP_LEVEL_KEYS.includes(key)) {
-            problems.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
+            unknownKeys.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
             continue;
         }
         if (key === 'include')
@@ -31386,15 +31408,15 @@ function checkDocument(yaml, doc, at) {
                     problems.push(...portProblems(value, name));
                 if (k.startsWith('x-') || SERVICE_KEYS.includes(k))
                     continue;
-                problems.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
+                unknownKeys.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
             }
         }
     }
-    return { problems, hasServices };
+    return { problems, unknownKeys, hasServices };
 }
-/** Throws one message listing every problem of every file; passes silently when there is none. */
-function checkComposeFiles(files, workingDirectory) {
-    const problems = [];
+/** Every problem of every file, located; nothing is thrown. */
+function reviewComposeFiles(files, workingDirectory) {
+    const review = { problems: [], unknownKeys: [] };
     let anyServices = false;
     for (const file of files) {
         let text;
@@ -31402,22 +31424,25 @@ function checkComposeFiles(files, workingDirectory) {
             text = readComposeFile(file, workingDirectory);
         }
         catch (e) {
-            problems.push(e.message);
+            review.problems.push(e.message);
             continue;
         }
         const result = checkComposeText(file, text);
-        problems.push(...result.problems);
+        review.problems.push(...result.problems);
+        review.unknownKeys.push(...result.unknownKeys);
         anyServices ||= result.hasServices;
         // Alone, an empty file is a mistake; as an override among others it is harmless.
         if (result.empty && files.length === 1)
-            problems.push(`${file}: is empty`);
+            review.problems.push(`${file}: is empty`);
     }
-    if (problems.length === 0 && !anyServices) {
-        problems.push(`${files.join(', ')}: no 'services' defined`);
-    }
-    if (problems.length > 0) {
-        throw new Error(`Invalid compose file${files.length > 1 ? 's' : ''}: ${problems.join('; ')}.`);
-    }
+    if (files.length > 0 && review.problems.length === 0 && !anyServices)
+        review.problems.push(`${files.join(', ')}: no 'services' defined`);
+    return review;
+}
+/** The review as lines to add under compose's own refusal ('' when it found nothing). */
+function describeReview(review) {
+    const lines = [...review.problems, ...review.unknownKeys.map((k) => `${k} (compose's schema decides whether it exists)`)];
+    return lines.map((l) => `\n  ${l}`).join('');
 }
 
 
@@ -31462,15 +31487,14 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_COMPOSE_FILES = void 0;
 exports.resolveWorkingDirectory = resolveWorkingDirectory;
-exports.locateComposeFiles = locateComposeFiles;
+exports.checkNamedComposeFiles = checkNamedComposeFiles;
+exports.noComposeFileMessage = noComposeFileMessage;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
-// Which compose files to use, checked before compose is asked, so a missing one gets a message
-// that names every path tried.
-/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
-exports.DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+// The folder compose runs in, and the files named for `-f`, checked before compose is asked so a
+// missing one gets a message that names every path tried. Which files compose reads when none is
+// named (the default file and its override, COMPOSE_FILE in .env) is compose's to decide.
 function resolveWorkingDirectory(dir, base) {
     const abs = path.resolve(base, dir);
     let stat;
@@ -31484,7 +31508,8 @@ function resolveWorkingDirectory(dir, base) {
         throw new Error(`Input 'working-directory': '${dir}' is not a directory (resolved to ${abs}).`);
     return abs;
 }
-function locateComposeFiles(requested, workingDirectory) {
+/** The named files as `-f` takes them (relative to where compose runs); none named: none. */
+function checkNamedComposeFiles(requested, workingDirectory) {
     const isFile = (f) => {
         try {
             return fs.statSync(path.resolve(workingDirectory, f)).isFile();
@@ -31493,20 +31518,17 @@ function locateComposeFiles(requested, workingDirectory) {
             return false;
         }
     };
-    if (requested.length === 0) {
-        // A directory with a compose file's name is found too, so the check can say what it is.
-        const found = exports.DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
-        if (!found) {
-            throw new Error(`No compose file found in ${workingDirectory}: tried ${exports.DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
-        }
-        return [found];
-    }
     const missing = requested.filter((f) => !isFile(f));
     if (missing.length > 0) {
         const why = (f) => (fs.existsSync(path.resolve(workingDirectory, f)) ? `${f} (not a file)` : f);
         throw new Error(`Compose file not found: ${missing.map(why).join(', ')} (looked in ${workingDirectory}).`);
     }
     return requested;
+}
+/** Compose found no file: says where it looked, and the inputs that point it elsewhere. */
+function noComposeFileMessage(workingDirectory, composeMessage) {
+    return (`No compose file found in ${workingDirectory} (compose looks for compose.yaml or docker-compose.yml there, or reads COMPOSE_FILE): ` +
+        `set 'compose-file' or 'working-directory'. Compose said: ${composeMessage}`);
 }
 
 
@@ -31792,6 +31814,12 @@ exports.ComposeLabels = {
     OneOff: 'com.docker.compose.oneoff',
     /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
     Hook: 'com.docker.compose.hook',
+    /** The files compose read for the project, absolute, comma-separated: its own answer to "which files". */
+    ConfigFiles: 'com.docker.compose.project.config_files',
+    /** The project directory compose chose. */
+    WorkingDir: 'com.docker.compose.project.working_dir',
+    /** Compose's hash of the service's configuration: equal to `config --hash`'s for the same project. */
+    ConfigHash: 'com.docker.compose.config-hash',
 };
 /**
  * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
@@ -31931,16 +31959,50 @@ function parsePortEntry(entry) {
 /***/ }),
 
 /***/ 1833:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
 
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.sanitizeProjectName = sanitizeProjectName;
 exports.validateProjectName = validateProjectName;
 exports.defaultProjectName = defaultProjectName;
+exports.replacedNameNotice = replacedNameNotice;
 const crypto_1 = __nccwpck_require__(6982);
-const crypto_2 = __nccwpck_require__(6982);
+const path = __importStar(__nccwpck_require__(6928));
 /** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
 function sanitizeProjectName(raw) {
     const cleaned = raw
@@ -31968,7 +32030,7 @@ function defaultProjectName(env, fallbackBase) {
     if (runId) {
         const repo = sanitizeProjectName((env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '').slice(0, 30) || 'stack';
         const job = sanitizeProjectName(env.GITHUB_JOB ?? '').slice(0, 30);
-        const step = (0, crypto_2.createHash)('sha256')
+        const step = (0, crypto_1.createHash)('sha256')
             .update(`${env.GITHUB_ACTION ?? ''}\0${env.RUNNER_NAME ?? ''}`)
             .digest('hex')
             .slice(0, 6);
@@ -31976,6 +32038,21 @@ function defaultProjectName(env, fallbackBase) {
     }
     const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
     return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
+}
+/** Compose's name for a project named after its folder (compose-go's NormalizeProjectName). */
+const folderName = (dir) => path.basename(dir).toLowerCase().replace(/[^-_a-z0-9]/g, '');
+/**
+ * One line when the project names itself (a top-level `name:`, COMPOSE_PROJECT_NAME in the
+ * environment or .env) and this run uses another name; nothing when compose would only have used
+ * the folder's name, which the user did not choose.
+ */
+function replacedNameNotice(own, used, projectDirectory) {
+    if (!own || own === used)
+        return undefined;
+    if (projectDirectory && own === folderName(projectDirectory))
+        return undefined;
+    return (`The project names itself '${own}' (its top-level name: or COMPOSE_PROJECT_NAME); this run names it '${used}', unique to this step, so runs on one engine never share containers. ` +
+        `Set 'project-name: ${own}' to keep its own name; later steps reach this project through the exported COMPOSE_PROJECT_NAME.`);
 }
 
 
@@ -32178,6 +32255,8 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeAllServicesArgs = composeAllServicesArgs;
+exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composeStartArgs = composeStartArgs;
 exports.composeVersionArgs = composeVersionArgs;
@@ -32215,19 +32294,32 @@ const labels_1 = __nccwpck_require__(7853);
 /** A project known by name only (down, sweep): compose is not run for it. */
 const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 exports.projectWithoutFiles = projectWithoutFiles;
+/**
+ * The flags of the inputs, and nothing more: compose, run in the working directory, chooses the
+ * files (the default one and its override), the project directory and .env as `docker compose up`
+ * does there. Only the name is always the action's.
+ */
 function composeGlobalArgs(p) {
+    return ['--project-name', p.name, ...composeSelectionArgs(p)];
+}
+function composeSelectionArgs(p) {
     return [
-        '--project-name',
-        p.name,
-        '--project-directory',
-        p.workingDirectory,
         ...p.files.flatMap((f) => ['--file', f]),
         ...p.envFiles.flatMap((f) => ['--env-file', f]),
         ...p.profiles.flatMap((f) => ['--profile', f]),
     ];
 }
-function composeConfigArgs(p) {
-    return [...composeGlobalArgs(p), 'config'];
+/** `services` named are enabled even behind a profile, as `compose up <service>` does. */
+function composeConfigArgs(p, services = []) {
+    return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+/** Every service the files define, behind any profile. */
+function composeAllServicesArgs(p) {
+    return [...composeGlobalArgs(p), '--profile', '*', 'config', '--services'];
+}
+/** The name compose gives the project on its own: the file's `name:`, COMPOSE_PROJECT_NAME or the folder. */
+function composeOwnNameArgs(p) {
+    return [...composeSelectionArgs(p), 'config', '--format', 'json'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -32573,11 +32665,29 @@ class Docker {
         throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }
     /** Compose's resolved configuration of the project, as YAML. */
-    async config(cli, project) {
-        const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
+    async config(cli, project, services = []) {
+        const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
         if (r.code !== 0)
             throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
         return r.stdout;
+    }
+    /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
+    async composeAllServices(cli, project) {
+        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+        return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+    }
+    /** The name compose would give the project without the action's (undefined if it cannot say). */
+    async composeOwnName(cli, project) {
+        const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
+        if (r.code !== 0)
+            return undefined;
+        try {
+            const name = JSON.parse(r.stdout).name;
+            return typeof name === 'string' ? name : undefined;
+        }
+        catch {
+            return undefined;
+        }
     }
     /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
     async create(cli, project, options, progress) {
@@ -33485,20 +33595,27 @@ async function createStack(docker, stack, settings, secrets, log) {
             throw await explainCreateFailure(docker, model, plan.services, error);
         }
     });
-    return { containers: await containersByService(docker, project.name, secrets) };
+    return containersByService(docker, project.name, secrets);
 }
-/** The project's service containers by service; their environment is masked before they start. */
+/**
+ * The project's service containers by service, and compose's record of the files it read; their
+ * environment is masked before they start.
+ */
 async function containersByService(docker, project, secrets) {
     const facts = await docker.inspect(await docker.containerIds(project));
-    const out = {};
+    const created = { containers: {} };
     for (const f of facts) {
         if (f.labels[labels_1.ComposeLabels.OneOff] === 'True' || f.labels[labels_1.ComposeLabels.Hook])
             continue;
         // The container's environment holds the image's ENV as built or pulled.
         secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);
-        (out[f.service] ??= []).push(f.id);
+        (created.containers[f.service] ??= []).push(f.id);
+        const files = f.labels[labels_1.ComposeLabels.ConfigFiles];
+        if (files && !created.composeFiles)
+            created.composeFiles = files.split(',');
+        created.projectDirectory ??= f.labels[labels_1.ComposeLabels.WorkingDir];
     }
-    return out;
+    return created;
 }
 /** Names the images that are not on the engine and the services that use them. */
 async function explainCreateFailure(docker, model, services, error) {
@@ -33669,6 +33786,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveProject = resolveProject;
 exports.readStack = readStack;
+const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const compose_file_check_1 = __nccwpck_require__(5558);
 const compose_files_1 = __nccwpck_require__(954);
@@ -33677,13 +33795,13 @@ const compose_cli_1 = __nccwpck_require__(4063);
 const project_name_1 = __nccwpck_require__(1833);
 const dependency_graph_1 = __nccwpck_require__(7279);
 /**
- * Files located and checked on disk, the project named: no docker call yet. `defaultName` is a
- * preview's (the same on every run for a pull request); else the name is unique to this step.
+ * The folder compose runs in, the named files checked on disk, the project named: no docker call
+ * yet. `defaultName` is a preview's (the same on every run for a pull request); else the name is
+ * unique to this step.
  */
 function resolveProject(request, env, cwd, defaultName) {
     const workingDirectory = (0, compose_files_1.resolveWorkingDirectory)(request.workingDirectory, cwd);
-    const files = (0, compose_files_1.locateComposeFiles)(request.composeFiles, workingDirectory);
-    (0, compose_file_check_1.checkComposeFiles)(files, workingDirectory);
+    const files = (0, compose_files_1.checkNamedComposeFiles)(request.composeFiles, workingDirectory);
     const name = request.projectName ? (0, project_name_1.validateProjectName)(request.projectName) : (defaultName ?? (0, project_name_1.defaultProjectName)(env, path.basename(workingDirectory)));
     return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
 }
@@ -33697,7 +33815,7 @@ async function readStack(docker, request, project) {
     const likely = request.composeCommand ? (0, compose_cli_1.cliFromCommand)(request.composeCommand) : compose_cli_1.DOCKER_COMPOSE;
     const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
         docker.findCompose(request.composeCommand, project.workingDirectory),
-        docker.config(likely, project),
+        docker.config(likely, project, request.services),
         docker.serverVersion(),
         docker.projectResources(project.name),
         docker.endpoint(),
@@ -33710,11 +33828,14 @@ async function readStack(docker, request, project) {
         throw cliResult.reason;
     const { cli, version: composeVersion } = cliResult.value;
     if (configResult.status === 'rejected' && (0, compose_cli_1.sameCli)(cli, likely))
-        throw configResult.reason;
-    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await docker.config(cli, project);
+        throw await explainConfigFailure(docker, cli, configResult.reason, project);
+    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await configOf(docker, cli, project, request.services);
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
     const model = (0, compose_model_1.parseResolvedConfig)(yaml);
+    if (Object.keys(model.services).length === 0) {
+        throw await explainConfigFailure(docker, cli, new Error(`The project has no services: compose's configuration of it lists none (in ${project.workingDirectory}).`), project);
+    }
     const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
@@ -33723,6 +33844,35 @@ async function readStack(docker, request, project) {
     }
     return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
 }
+async function configOf(docker, cli, project, services) {
+    try {
+        return await docker.config(cli, project, services);
+    }
+    catch (e) {
+        throw await explainConfigFailure(docker, cli, e, project);
+    }
+}
+/**
+ * Compose's refusal, with each mistake in the files pointed at by file, line and column where the
+ * action's review of them finds it. The files reviewed: those named, else those compose's message
+ * names, else the default names in the folder (only to point at lines: what compose read is not
+ * re-derived for anything else).
+ */
+async function explainConfigFailure(docker, cli, error, project) {
+    if (/no configuration file provided/i.test(error.message))
+        return new Error((0, compose_files_1.noComposeFileMessage)(project.workingDirectory, error.message.split('\n').pop() ?? ''));
+    const unknown = /no such service: ([^\s:]+)/i.exec(error.message);
+    if (unknown) {
+        const all = await docker.composeAllServices(cli, project);
+        return new Error(`Unknown service '${unknown[1]}' in 'services'; the compose configuration defines: ${all.join(', ')}.`);
+    }
+    const named = [...error.message.matchAll(/(\/[^\s:'"]+\.ya?ml)\b/g)].map((m) => m[1]);
+    const files = project.files.length > 0 ? project.files : named.length > 0 ? [...new Set(named)] : DEFAULT_FILE_NAMES.filter((f) => fs.existsSync(path.join(project.workingDirectory, f)));
+    const pointers = (0, compose_file_check_1.describeReview)((0, compose_file_check_1.reviewComposeFiles)(files, project.workingDirectory));
+    return pointers ? new Error(`${error.message}\nIn the files:${pointers}`) : error;
+}
+/** Compose's default file names and their overrides, for pointing at lines only. */
+const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.override.yaml', 'compose.yml', 'compose.override.yml', 'docker-compose.yaml', 'docker-compose.override.yaml', 'docker-compose.yml', 'docker-compose.override.yml'];
 
 
 /***/ }),
@@ -34300,6 +34450,104 @@ async function removeStack(docker, stack, log) {
 
 /***/ }),
 
+/***/ 2876:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.EXPORTED_NAMES = void 0;
+exports.composeVariables = composeVariables;
+exports.earlierExports = earlierExports;
+exports.withoutEarlierComposeExports = withoutEarlierComposeExports;
+exports.exportedNamesValue = exportedNamesValue;
+exports.overwriteWarning = overwriteWarning;
+const path = __importStar(__nccwpck_require__(6928));
+// What later steps need so that plain `docker compose ps|exec|logs|run` reach this run's project:
+// compose reads these variables itself. Which names a use of the action exported is kept in one
+// more variable, so a second use in the job can say what it overwrites, and neither that use's
+// compose nor an earlier use's post step mistakes the other's values for the user's own settings.
+exports.EXPORTED_NAMES = 'EPHEMERAL_COMPOSE_EXPORTED';
+function composeVariables(s) {
+    const vars = { COMPOSE_PROJECT_NAME: s.projectName };
+    // Compose splits COMPOSE_FILE on the platform's path list separator.
+    if (s.files.length > 0)
+        vars.COMPOSE_FILE = s.files.join(path.delimiter);
+    if (s.profiles.length > 0)
+        vars.COMPOSE_PROFILES = s.profiles.join(',');
+    if (s.envFiles.length > 0)
+        vars.COMPOSE_ENV_FILES = s.envFiles.join(',');
+    return vars;
+}
+/** The names an earlier use of the action in this job exported. */
+function earlierExports(env) {
+    return (env[exports.EXPORTED_NAMES] ?? '').split(/\s+/).filter(Boolean);
+}
+/**
+ * The environment without the COMPOSE_* values an earlier use exported: compose must read this
+ * use's project as the inputs and files say, not the earlier one's.
+ */
+function withoutEarlierComposeExports(env) {
+    const earlier = earlierExports(env).filter((n) => n.startsWith('COMPOSE_'));
+    if (earlier.length === 0)
+        return env;
+    const out = { ...env };
+    for (const name of earlier)
+        delete out[name];
+    return out;
+}
+/** The marker's new value: every name this job's uses exported so far. */
+function exportedNamesValue(env, names) {
+    return [...new Set([...earlierExports(env), ...names])].sort().join(' ');
+}
+/** Says which values an earlier use exported that this one overwrites, and how to keep both. */
+function overwriteWarning(env, names) {
+    const earlier = new Set(earlierExports(env));
+    const overwritten = names.filter((n) => earlier.has(n)).sort();
+    if (overwritten.length === 0)
+        return undefined;
+    const services = overwritten.filter((n) => !n.startsWith('COMPOSE_'));
+    return (`An earlier use of this action in the job exported ${overwritten.join(', ')}; this step overwrites them, so later steps see this step's stack. ` +
+        (services.length > 0 ? "Give each use its own 'env-prefix' to keep both stacks' service variables. " : '') +
+        (overwritten.some((n) => n.startsWith('COMPOSE_')) ? "COMPOSE_* name one project at a time: reach the other with 'docker compose -p <its project-name output>'." : '')).trim();
+}
+
+
+/***/ }),
+
 /***/ 3483:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34480,6 +34728,7 @@ function previewCommentBody(c) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.publication = publication;
+const compose_env_1 = __nccwpck_require__(2876);
 const exported_env_1 = __nccwpck_require__(5093);
 const secrets_1 = __nccwpck_require__(1575);
 const service_report_1 = __nccwpck_require__(8052);
@@ -34498,6 +34747,13 @@ function publication(projectName, model, outcomes, options, secrets, failure) {
         }
         if (exported.skipped.length > 0)
             warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+        if (options.compose)
+            variables = { ...(0, compose_env_1.composeVariables)(options.compose), ...variables };
+        const names = Object.keys(variables);
+        const overwrite = (0, compose_env_1.overwriteWarning)(options.jobEnv ?? {}, names);
+        if (overwrite)
+            warnings.push(overwrite);
+        variables[compose_env_1.EXPORTED_NAMES] = (0, compose_env_1.exportedNamesValue)(options.jobEnv ?? {}, names);
     }
     const entries = Object.entries(report.urls);
     const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${(0, secrets_1.hideSecrets)(url, secrets.all())}`)] : [];

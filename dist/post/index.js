@@ -25939,6 +25939,7 @@ exports.StateKeys = {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.defaultPostDependencies = defaultPostDependencies;
 exports.run = run;
+const compose_env_1 = __nccwpck_require__(2876);
 const docker_1 = __nccwpck_require__(3620);
 const docker_args_1 = __nccwpck_require__(6916);
 const process_runner_1 = __nccwpck_require__(2578);
@@ -25985,7 +25986,9 @@ async function run(deps = defaultPostDependencies()) {
         }
         failOnExit = state.post.failOnExit;
         // The engine main used, whatever this step's environment says.
-        const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
+        // The project as main recorded it; COMPOSE_* that main (or a later use) exported must not change it.
+        const env = (0, compose_env_1.withoutEarlierComposeExports)(deps.env);
+        const docker = deps.docker(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, controller.signal);
         // Main holds a project's lock only while it runs: one left means main was cut short.
         if (state.lock) {
             const lock = state.lock;
@@ -26378,6 +26381,12 @@ exports.ComposeLabels = {
     OneOff: 'com.docker.compose.oneoff',
     /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
     Hook: 'com.docker.compose.hook',
+    /** The files compose read for the project, absolute, comma-separated: its own answer to "which files". */
+    ConfigFiles: 'com.docker.compose.project.config_files',
+    /** The project directory compose chose. */
+    WorkingDir: 'com.docker.compose.project.working_dir',
+    /** Compose's hash of the service's configuration: equal to `config --hash`'s for the same project. */
+    ConfigHash: 'com.docker.compose.config-hash',
 };
 /**
  * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
@@ -26504,6 +26513,8 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeAllServicesArgs = composeAllServicesArgs;
+exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composeStartArgs = composeStartArgs;
 exports.composeVersionArgs = composeVersionArgs;
@@ -26541,19 +26552,32 @@ const labels_1 = __nccwpck_require__(7853);
 /** A project known by name only (down, sweep): compose is not run for it. */
 const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 exports.projectWithoutFiles = projectWithoutFiles;
+/**
+ * The flags of the inputs, and nothing more: compose, run in the working directory, chooses the
+ * files (the default one and its override), the project directory and .env as `docker compose up`
+ * does there. Only the name is always the action's.
+ */
 function composeGlobalArgs(p) {
+    return ['--project-name', p.name, ...composeSelectionArgs(p)];
+}
+function composeSelectionArgs(p) {
     return [
-        '--project-name',
-        p.name,
-        '--project-directory',
-        p.workingDirectory,
         ...p.files.flatMap((f) => ['--file', f]),
         ...p.envFiles.flatMap((f) => ['--env-file', f]),
         ...p.profiles.flatMap((f) => ['--profile', f]),
     ];
 }
-function composeConfigArgs(p) {
-    return [...composeGlobalArgs(p), 'config'];
+/** `services` named are enabled even behind a profile, as `compose up <service>` does. */
+function composeConfigArgs(p, services = []) {
+    return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+/** Every service the files define, behind any profile. */
+function composeAllServicesArgs(p) {
+    return [...composeGlobalArgs(p), '--profile', '*', 'config', '--services'];
+}
+/** The name compose gives the project on its own: the file's `name:`, COMPOSE_PROJECT_NAME or the folder. */
+function composeOwnNameArgs(p) {
+    return [...composeSelectionArgs(p), 'config', '--format', 'json'];
 }
 /** Creates networks, volumes and containers without starting any: the action starts them itself. */
 function composeCreateArgs(p, o) {
@@ -26899,11 +26923,29 @@ class Docker {
         throw new DockerError((0, compose_version_1.composeMissing)(tried));
     }
     /** Compose's resolved configuration of the project, as YAML. */
-    async config(cli, project) {
-        const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
+    async config(cli, project, services = []) {
+        const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
         if (r.code !== 0)
             throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
         return r.stdout;
+    }
+    /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
+    async composeAllServices(cli, project) {
+        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+        return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+    }
+    /** The name compose would give the project without the action's (undefined if it cannot say). */
+    async composeOwnName(cli, project) {
+        const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
+        if (r.code !== 0)
+            return undefined;
+        try {
+            const name = JSON.parse(r.stdout).name;
+            return typeof name === 'string' ? name : undefined;
+        }
+        catch {
+            return undefined;
+        }
     }
     /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
     async create(cli, project, options, progress) {
@@ -27910,6 +27952,104 @@ async function removeStack(docker, stack, log) {
         log.warning(`Project ${project} may be partly left. Remove what is left with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
     else
         log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
+}
+
+
+/***/ }),
+
+/***/ 2876:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.EXPORTED_NAMES = void 0;
+exports.composeVariables = composeVariables;
+exports.earlierExports = earlierExports;
+exports.withoutEarlierComposeExports = withoutEarlierComposeExports;
+exports.exportedNamesValue = exportedNamesValue;
+exports.overwriteWarning = overwriteWarning;
+const path = __importStar(__nccwpck_require__(6928));
+// What later steps need so that plain `docker compose ps|exec|logs|run` reach this run's project:
+// compose reads these variables itself. Which names a use of the action exported is kept in one
+// more variable, so a second use in the job can say what it overwrites, and neither that use's
+// compose nor an earlier use's post step mistakes the other's values for the user's own settings.
+exports.EXPORTED_NAMES = 'EPHEMERAL_COMPOSE_EXPORTED';
+function composeVariables(s) {
+    const vars = { COMPOSE_PROJECT_NAME: s.projectName };
+    // Compose splits COMPOSE_FILE on the platform's path list separator.
+    if (s.files.length > 0)
+        vars.COMPOSE_FILE = s.files.join(path.delimiter);
+    if (s.profiles.length > 0)
+        vars.COMPOSE_PROFILES = s.profiles.join(',');
+    if (s.envFiles.length > 0)
+        vars.COMPOSE_ENV_FILES = s.envFiles.join(',');
+    return vars;
+}
+/** The names an earlier use of the action in this job exported. */
+function earlierExports(env) {
+    return (env[exports.EXPORTED_NAMES] ?? '').split(/\s+/).filter(Boolean);
+}
+/**
+ * The environment without the COMPOSE_* values an earlier use exported: compose must read this
+ * use's project as the inputs and files say, not the earlier one's.
+ */
+function withoutEarlierComposeExports(env) {
+    const earlier = earlierExports(env).filter((n) => n.startsWith('COMPOSE_'));
+    if (earlier.length === 0)
+        return env;
+    const out = { ...env };
+    for (const name of earlier)
+        delete out[name];
+    return out;
+}
+/** The marker's new value: every name this job's uses exported so far. */
+function exportedNamesValue(env, names) {
+    return [...new Set([...earlierExports(env), ...names])].sort().join(' ');
+}
+/** Says which values an earlier use exported that this one overwrites, and how to keep both. */
+function overwriteWarning(env, names) {
+    const earlier = new Set(earlierExports(env));
+    const overwritten = names.filter((n) => earlier.has(n)).sort();
+    if (overwritten.length === 0)
+        return undefined;
+    const services = overwritten.filter((n) => !n.startsWith('COMPOSE_'));
+    return (`An earlier use of this action in the job exported ${overwritten.join(', ')}; this step overwrites them, so later steps see this step's stack. ` +
+        (services.length > 0 ? "Give each use its own 'env-prefix' to keep both stacks' service variables. " : '') +
+        (overwritten.some((n) => n.startsWith('COMPOSE_')) ? "COMPOSE_* name one project at a time: reach the other with 'docker compose -p <its project-name output>'." : '')).trim();
 }
 
 

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { cliName } from '../compose/compose-cli';
+import { replacedNameNotice } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
 import { DeployRecord } from '../lifecycle/deploy-record';
@@ -12,6 +13,7 @@ import { acquireProjectLock, releaseProjectLock } from '../lifecycle/project-loc
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
+import { withoutEarlierComposeExports } from '../outputs/compose-env';
 import { SecretRegistry } from '../outputs/secret-registry';
 import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
@@ -63,13 +65,14 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const target = previewTarget(deps.env, deps.eventPayload());
   checkPreviewInputs(inputs, target, runtime);
   const project = resolveProject(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
-  const env = engineEnvironment(inputs, deps.env);
+  // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
+  const env = withoutEarlierComposeExports(engineEnvironment(inputs, deps.env));
   // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
   const state: RunState = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   const save = () => saveRunState(runtime, state);
   save();
   runtime.setOutput(OutputNames.ProjectName, project.name);
-  runtime.info(`Project ${project.name}: ${project.files.join(', ')} in ${project.workingDirectory}`);
+  runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
 
   const docker = deps.docker(env, signal);
   const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
@@ -86,6 +89,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const context: UpContext = { docker, signal, state, save, secrets, target, comment };
   try {
     let stack = await readStack(docker, inputs, project);
+    // Asked while the stack is created; only a notice depends on it.
+    context.ownName = inputs.projectName ? Promise.resolve(undefined) : docker.composeOwnName(stack.cli, project).catch(() => undefined);
     state.compose = stack.cli;
     save();
     await registerKnownSecrets(docker, stack.model, secrets);
@@ -138,6 +143,8 @@ interface UpContext {
   secrets: SecretRegistry;
   target: PreviewTarget;
   comment?: Commenter;
+  /** The name compose would give the project on its own. */
+  ownName?: Promise<string | undefined>;
   /** What the outputs said, for the comment on a failure. */
   report?: StackReport;
 }
@@ -152,6 +159,12 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
   const created = await createStack(docker, stack, { ...inputs, upFlags }, secrets, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
+  // Compose's own record of the files it read: what post and later steps hand it again.
+  const composeFiles = created.composeFiles ?? project.files.map((f) => path.resolve(project.workingDirectory, f));
+  state.project = { ...project, files: composeFiles };
+  save();
+  const notice = replacedNameNotice(await ctx.ownName, project.name, created.projectDirectory);
+  if (notice) runtime.notice(notice);
   const route = await chooseRoute(docker, project.name, {
     dockerHost: stack.endpoint,
     interfaces: deps.interfaces,
@@ -165,7 +178,14 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   const preview = inputs.urlTemplate
     ? { template: inputs.urlTemplate, project: project.name, pr: ctx.target.pr !== undefined ? String(ctx.target.pr) : '', branch: branchSlug(ctx.target.branch) }
     : undefined;
-  const publishing = { ...inputs, host: inputs.host || route.publishedHost || 'localhost', form: route.form, preview };
+  const publishing = {
+    ...inputs,
+    host: inputs.host || route.publishedHost || 'localhost',
+    form: route.form,
+    preview,
+    compose: { projectName: project.name, files: composeFiles, profiles: inputs.profiles, envFiles: project.envFiles.map((f) => path.resolve(project.workingDirectory, f)) },
+    jobEnv: deps.env,
+  };
   let outcomes: Outcomes;
   try {
     outcomes = await startStack(docker, deps.network, stack, created, {

@@ -1,4 +1,5 @@
 import { ContainerFacts } from '../engine/container-facts';
+import { withoutEarlierComposeExports } from '../outputs/compose-env';
 import { Docker, DockerClient } from '../engine/docker';
 import { manualRemovalCommand } from '../engine/docker-args';
 import { SpawnRunner } from '../engine/process-runner';
@@ -53,7 +54,9 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     }
     failOnExit = state.post.failOnExit;
     // The engine main used, whatever this step's environment says.
-    const docker = deps.docker(state.dockerHost ? { ...deps.env, DOCKER_HOST: state.dockerHost } : deps.env, controller.signal);
+    // The project as main recorded it; COMPOSE_* that main (or a later use) exported must not change it.
+    const env = withoutEarlierComposeExports(deps.env);
+    const docker = deps.docker(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, controller.signal);
     // Main holds a project's lock only while it runs: one left means main was cut short.
     if (state.lock) {
       const lock = state.lock;

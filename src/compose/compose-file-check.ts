@@ -3,9 +3,9 @@ import * as path from 'path';
 import type * as Yaml from 'yaml';
 import { parsePortEntry } from './port-spec';
 
-// Checks each compose file before compose reads it, so a mistake is reported with its file, line
-// and column in words that do not depend on the Compose version installed. Compose still does the
-// full validation (interpolation, the schema's types) when it resolves the configuration.
+// Reads the compose files again once compose has refused them, to point at each mistake's file, line
+// and column (compose often names only a key path, or nothing). Compose's own validation decides
+// what is valid: this review never refuses a file, so a key newer than its list is only a hint.
 
 export const MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -190,7 +190,7 @@ function readComposeFile(file: string, workingDirectory: string): string {
   }
   if (stat.isDirectory()) throw new Error(`${file}: is a directory, not a compose file`);
   if (stat.size > MAX_COMPOSE_FILE_BYTES) {
-    throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB; compose files over ${MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB are refused (is it the right file?)`);
+    throw new Error(`${file}: is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the ${MAX_COMPOSE_FILE_BYTES / 1024 / 1024} MB this review reads (is it the right file?)`);
   }
   try {
     return fs.readFileSync(abs, 'utf8');
@@ -201,6 +201,7 @@ function readComposeFile(file: string, workingDirectory: string): string {
 
 interface TextCheck {
   problems: string[];
+  unknownKeys: string[];
   hasServices: boolean;
   /** Empty or comments only: nothing to check, and nothing it brings. */
   empty: boolean;
@@ -224,7 +225,7 @@ function checkComposeText(file: string, text: string): TextCheck {
   };
   // parseAllDocuments gives an empty collection for a stream with no document at all.
   const documents = Array.isArray(docs) ? docs : [];
-  const result: TextCheck = { problems: [], hasServices: false, empty: true };
+  const result: TextCheck = { problems: [], unknownKeys: [], hasServices: false, empty: true };
   for (const doc of documents) {
     const problems = doc.errors.map((e) =>
       e.code === 'DUPLICATE_KEY'
@@ -240,6 +241,7 @@ function checkComposeText(file: string, text: string): TextCheck {
     result.empty = false;
     const one = checkDocument(yaml, doc, at);
     result.problems.push(...one.problems);
+    result.unknownKeys.push(...one.unknownKeys);
     result.hasServices ||= one.hasServices;
   }
   return result;
@@ -248,10 +250,11 @@ function checkComposeText(file: string, text: string): TextCheck {
 /** Merge tags of the Compose Specification, for override files: `ports: !reset []`, `!override`. */
 const RESET_TAG = '!reset';
 
-function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset: number | undefined) => string): { problems: string[]; hasServices: boolean } {
+function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset: number | undefined) => string): { problems: string[]; unknownKeys: string[]; hasServices: boolean } {
   const problems: string[] = [];
+  const unknownKeys: string[] = [];
   const top = doc.contents;
-  if (!yaml.isMap(top)) return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], hasServices: false };
+  if (!yaml.isMap(top)) return { problems: [`${at(top?.range?.[0])}: the file must be a mapping with a 'services' key`], unknownKeys: [], hasServices: false };
   /** `!reset` removes what an earlier file set: its value has no shape to check. */
   const isReset = (node: unknown) => yaml.isNode(node) && node.tag === RESET_TAG;
   const resolve = (node: unknown): unknown => (yaml.isAlias(node) ? node.resolve(doc) : node);
@@ -298,7 +301,7 @@ function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset
     const key = keyName(pair.key);
     if (key.startsWith('x-') || key === '<<') continue;
     if (!TOP_LEVEL_KEYS.includes(key)) {
-      problems.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
+      unknownKeys.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
       continue;
     }
     if (key === 'include') hasServices = true; // included files may bring them
@@ -335,35 +338,45 @@ function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset
         }
         if (k === 'ports') problems.push(...portProblems(value, name));
         if (k.startsWith('x-') || SERVICE_KEYS.includes(k)) continue;
-        problems.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
+        unknownKeys.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
       }
     }
   }
-  return { problems, hasServices };
+  return { problems, unknownKeys, hasServices };
 }
 
-/** Throws one message listing every problem of every file; passes silently when there is none. */
-export function checkComposeFiles(files: string[], workingDirectory: string): void {
-  const problems: string[] = [];
+export interface FileReview {
+  /** Mistakes, each as `file:line:column: what`. */
+  problems: string[];
+  /** Keys not in this action's copy of the specification's lists, with a did-you-mean: hints only. */
+  unknownKeys: string[];
+}
+
+/** Every problem of every file, located; nothing is thrown. */
+export function reviewComposeFiles(files: string[], workingDirectory: string): FileReview {
+  const review: FileReview = { problems: [], unknownKeys: [] };
   let anyServices = false;
   for (const file of files) {
     let text: string;
     try {
       text = readComposeFile(file, workingDirectory);
     } catch (e) {
-      problems.push((e as Error).message);
+      review.problems.push((e as Error).message);
       continue;
     }
     const result = checkComposeText(file, text);
-    problems.push(...result.problems);
+    review.problems.push(...result.problems);
+    review.unknownKeys.push(...result.unknownKeys);
     anyServices ||= result.hasServices;
     // Alone, an empty file is a mistake; as an override among others it is harmless.
-    if (result.empty && files.length === 1) problems.push(`${file}: is empty`);
+    if (result.empty && files.length === 1) review.problems.push(`${file}: is empty`);
   }
-  if (problems.length === 0 && !anyServices) {
-    problems.push(`${files.join(', ')}: no 'services' defined`);
-  }
-  if (problems.length > 0) {
-    throw new Error(`Invalid compose file${files.length > 1 ? 's' : ''}: ${problems.join('; ')}.`);
-  }
+  if (files.length > 0 && review.problems.length === 0 && !anyServices) review.problems.push(`${files.join(', ')}: no 'services' defined`);
+  return review;
+}
+
+/** The review as lines to add under compose's own refusal ('' when it found nothing). */
+export function describeReview(review: FileReview): string {
+  const lines = [...review.problems, ...review.unknownKeys.map((k) => `${k} (compose's schema decides whether it exists)`)];
+  return lines.map((l) => `\n  ${l}`).join('');
 }

@@ -1,11 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-// Which compose files to use, checked before compose is asked, so a missing one gets a message
-// that names every path tried.
-
-/** Files looked for, in this order, when `compose-file` is empty (Compose's own order). */
-export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+// The folder compose runs in, and the files named for `-f`, checked before compose is asked so a
+// missing one gets a message that names every path tried. Which files compose reads when none is
+// named (the default file and its override, COMPOSE_FILE in .env) is compose's to decide.
 
 export function resolveWorkingDirectory(dir: string, base: string): string {
   const abs = path.resolve(base, dir);
@@ -19,7 +17,8 @@ export function resolveWorkingDirectory(dir: string, base: string): string {
   return abs;
 }
 
-export function locateComposeFiles(requested: string[], workingDirectory: string): string[] {
+/** The named files as `-f` takes them (relative to where compose runs); none named: none. */
+export function checkNamedComposeFiles(requested: string[], workingDirectory: string): string[] {
   const isFile = (f: string) => {
     try {
       return fs.statSync(path.resolve(workingDirectory, f)).isFile();
@@ -27,18 +26,18 @@ export function locateComposeFiles(requested: string[], workingDirectory: string
       return false;
     }
   };
-  if (requested.length === 0) {
-    // A directory with a compose file's name is found too, so the check can say what it is.
-    const found = DEFAULT_COMPOSE_FILES.find((f) => fs.existsSync(path.resolve(workingDirectory, f)));
-    if (!found) {
-      throw new Error(`No compose file found in ${workingDirectory}: tried ${DEFAULT_COMPOSE_FILES.join(', ')}. Set 'compose-file' or 'working-directory'.`);
-    }
-    return [found];
-  }
   const missing = requested.filter((f) => !isFile(f));
   if (missing.length > 0) {
     const why = (f: string) => (fs.existsSync(path.resolve(workingDirectory, f)) ? `${f} (not a file)` : f);
     throw new Error(`Compose file not found: ${missing.map(why).join(', ')} (looked in ${workingDirectory}).`);
   }
   return requested;
+}
+
+/** Compose found no file: says where it looked, and the inputs that point it elsewhere. */
+export function noComposeFileMessage(workingDirectory: string, composeMessage: string): string {
+  return (
+    `No compose file found in ${workingDirectory} (compose looks for compose.yaml or docker-compose.yml there, or reads COMPOSE_FILE): ` +
+    `set 'compose-file' or 'working-directory'. Compose said: ${composeMessage}`
+  );
 }

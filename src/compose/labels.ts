@@ -7,6 +7,12 @@ export const ComposeLabels = {
   OneOff: 'com.docker.compose.oneoff',
   /** On the runner containers of pre_start hooks (Compose v5+): not a replica of the service. */
   Hook: 'com.docker.compose.hook',
+  /** The files compose read for the project, absolute, comma-separated: its own answer to "which files". */
+  ConfigFiles: 'com.docker.compose.project.config_files',
+  /** The project directory compose chose. */
+  WorkingDir: 'com.docker.compose.project.working_dir',
+  /** Compose's hash of the service's configuration: equal to `config --hash`'s for the same project. */
+  ConfigHash: 'com.docker.compose.config-hash',
 } as const;
 
 /**

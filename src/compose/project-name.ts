@@ -1,5 +1,5 @@
-import { randomBytes } from 'crypto';
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
+import * as path from 'path';
 
 /** Compose's rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
 export function sanitizeProjectName(raw: string): string {
@@ -38,4 +38,21 @@ export function defaultProjectName(env: NodeJS.ProcessEnv, fallbackBase: string)
   }
   const base = sanitizeProjectName(fallbackBase).slice(0, 30) || 'stack';
   return `${base}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Compose's name for a project named after its folder (compose-go's NormalizeProjectName). */
+const folderName = (dir: string): string => path.basename(dir).toLowerCase().replace(/[^-_a-z0-9]/g, '');
+
+/**
+ * One line when the project names itself (a top-level `name:`, COMPOSE_PROJECT_NAME in the
+ * environment or .env) and this run uses another name; nothing when compose would only have used
+ * the folder's name, which the user did not choose.
+ */
+export function replacedNameNotice(own: string | undefined, used: string, projectDirectory: string | undefined): string | undefined {
+  if (!own || own === used) return undefined;
+  if (projectDirectory && own === folderName(projectDirectory)) return undefined;
+  return (
+    `The project names itself '${own}' (its top-level name: or COMPOSE_PROJECT_NAME); this run names it '${used}', unique to this step, so runs on one engine never share containers. ` +
+    `Set 'project-name: ${own}' to keep its own name; later steps reach this project through the exported COMPOSE_PROJECT_NAME.`
+  );
 }

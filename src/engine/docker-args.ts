@@ -15,20 +15,36 @@ export interface ComposeProject {
 /** A project known by name only (down, sweep): compose is not run for it. */
 export const projectWithoutFiles = (name: string, workingDirectory: string): ComposeProject => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 
+/**
+ * The flags of the inputs, and nothing more: compose, run in the working directory, chooses the
+ * files (the default one and its override), the project directory and .env as `docker compose up`
+ * does there. Only the name is always the action's.
+ */
 function composeGlobalArgs(p: ComposeProject): string[] {
+  return ['--project-name', p.name, ...composeSelectionArgs(p)];
+}
+
+function composeSelectionArgs(p: ComposeProject): string[] {
   return [
-    '--project-name',
-    p.name,
-    '--project-directory',
-    p.workingDirectory,
     ...p.files.flatMap((f) => ['--file', f]),
     ...p.envFiles.flatMap((f) => ['--env-file', f]),
     ...p.profiles.flatMap((f) => ['--profile', f]),
   ];
 }
 
-export function composeConfigArgs(p: ComposeProject): string[] {
-  return [...composeGlobalArgs(p), 'config'];
+/** `services` named are enabled even behind a profile, as `compose up <service>` does. */
+export function composeConfigArgs(p: ComposeProject, services: string[] = []): string[] {
+  return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+
+/** Every service the files define, behind any profile. */
+export function composeAllServicesArgs(p: ComposeProject): string[] {
+  return [...composeGlobalArgs(p), '--profile', '*', 'config', '--services'];
+}
+
+/** The name compose gives the project on its own: the file's `name:`, COMPOSE_PROJECT_NAME or the folder. */
+export function composeOwnNameArgs(p: ComposeProject): string[] {
+  return [...composeSelectionArgs(p), 'config', '--format', 'json'];
 }
 
 export interface CreateOptions {

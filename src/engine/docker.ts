@@ -159,10 +159,28 @@ export class Docker {
   }
 
   /** Compose's resolved configuration of the project, as YAML. */
-  async config(cli: ComposeCli, project: ComposeProject): Promise<string> {
-    const r = await this.compose(cli, project, args.composeConfigArgs(project), 'compose config');
+  async config(cli: ComposeCli, project: ComposeProject, services: string[] = []): Promise<string> {
+    const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
     if (r.code !== 0) throw failure(`Reading the compose configuration with '${cliName(cli)}'`, r);
     return r.stdout;
+  }
+
+  /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
+  async composeAllServices(cli: ComposeCli, project: ComposeProject): Promise<string[]> {
+    const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+    return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+  }
+
+  /** The name compose would give the project without the action's (undefined if it cannot say). */
+  async composeOwnName(cli: ComposeCli, project: ComposeProject): Promise<string | undefined> {
+    const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
+    if (r.code !== 0) return undefined;
+    try {
+      const name = (JSON.parse(r.stdout) as { name?: unknown }).name;
+      return typeof name === 'string' ? name : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */

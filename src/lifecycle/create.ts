@@ -23,6 +23,10 @@ export interface CreateLog {
 export interface CreatedStack {
   /** Container ids by service. */
   containers: Record<string, string[]>;
+  /** The files compose read, absolute, as it recorded them on the containers (none created: undefined). */
+  composeFiles?: string[];
+  /** The project directory compose chose, as recorded likewise. */
+  projectDirectory?: string;
 }
 
 /**
@@ -50,20 +54,26 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
       throw await explainCreateFailure(docker, model, plan.services, error as Error);
     }
   });
-  return { containers: await containersByService(docker, project.name, secrets) };
+  return containersByService(docker, project.name, secrets);
 }
 
-/** The project's service containers by service; their environment is masked before they start. */
-async function containersByService(docker: DockerClient, project: string, secrets: SecretRegistry): Promise<Record<string, string[]>> {
+/**
+ * The project's service containers by service, and compose's record of the files it read; their
+ * environment is masked before they start.
+ */
+async function containersByService(docker: DockerClient, project: string, secrets: SecretRegistry): Promise<CreatedStack> {
   const facts = await docker.inspect(await docker.containerIds(project));
-  const out: Record<string, string[]> = {};
+  const created: CreatedStack = { containers: {} };
   for (const f of facts) {
     if (f.labels[ComposeLabels.OneOff] === 'True' || f.labels[ComposeLabels.Hook]) continue;
     // The container's environment holds the image's ENV as built or pulled.
     secrets.add(environmentSecrets(f.env), f.service);
-    (out[f.service] ??= []).push(f.id);
+    (created.containers[f.service] ??= []).push(f.id);
+    const files = f.labels[ComposeLabels.ConfigFiles];
+    if (files && !created.composeFiles) created.composeFiles = files.split(',');
+    created.projectDirectory ??= f.labels[ComposeLabels.WorkingDir];
   }
-  return out;
+  return created;
 }
 
 /** Names the images that are not on the engine and the services that use them. */

@@ -1,6 +1,7 @@
+import * as fs from 'fs';
 import * as path from 'path';
-import { checkComposeFiles } from '../compose/compose-file-check';
-import { locateComposeFiles, resolveWorkingDirectory } from '../compose/compose-files';
+import { describeReview, reviewComposeFiles } from '../compose/compose-file-check';
+import { checkNamedComposeFiles, noComposeFileMessage, resolveWorkingDirectory } from '../compose/compose-files';
 import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
 import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
@@ -10,8 +11,10 @@ import { planStart, StartPlan } from '../plan/dependency-graph';
 import { WaitRule } from '../plan/wait-for';
 import { ProjectResources } from './ownership';
 
-// Before anything is created: which files, which project, what compose makes of them, in which
-// order the services start.
+// Before anything is created: where compose runs, under which name, what compose makes of the
+// project there, in which order the services start. Which files, which project directory, which
+// .env and profiles: compose decides all of these exactly as for `docker compose up`, and the
+// action takes its resolved configuration as the truth.
 
 /** What the workflow asked for (the inputs that shape the stack). */
 export interface StackRequest {
@@ -42,13 +45,13 @@ export interface PreparedStack {
 }
 
 /**
- * Files located and checked on disk, the project named: no docker call yet. `defaultName` is a
- * preview's (the same on every run for a pull request); else the name is unique to this step.
+ * The folder compose runs in, the named files checked on disk, the project named: no docker call
+ * yet. `defaultName` is a preview's (the same on every run for a pull request); else the name is
+ * unique to this step.
  */
 export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cwd: string, defaultName?: string): ComposeProject {
   const workingDirectory = resolveWorkingDirectory(request.workingDirectory, cwd);
-  const files = locateComposeFiles(request.composeFiles, workingDirectory);
-  checkComposeFiles(files, workingDirectory);
+  const files = checkNamedComposeFiles(request.composeFiles, workingDirectory);
   const name = request.projectName ? validateProjectName(request.projectName) : (defaultName ?? defaultProjectName(env, path.basename(workingDirectory)));
   return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
 }
@@ -63,7 +66,7 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   const likely: ComposeCli = request.composeCommand ? cliFromCommand(request.composeCommand) : DOCKER_COMPOSE;
   const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
     docker.findCompose(request.composeCommand, project.workingDirectory),
-    docker.config(likely, project),
+    docker.config(likely, project, request.services),
     docker.serverVersion(),
     docker.projectResources(project.name),
     docker.endpoint(),
@@ -72,10 +75,13 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   if (endpointResult.status === 'rejected') throw endpointResult.reason;
   if (cliResult.status === 'rejected') throw cliResult.reason;
   const { cli, version: composeVersion } = cliResult.value;
-  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw configResult.reason;
-  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await docker.config(cli, project);
+  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw await explainConfigFailure(docker, cli, configResult.reason as Error, project);
+  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await configOf(docker, cli, project, request.services);
   if (existingResult.status === 'rejected') throw existingResult.reason;
   const model = parseResolvedConfig(yaml);
+  if (Object.keys(model.services).length === 0) {
+    throw await explainConfigFailure(docker, cli, new Error(`The project has no services: compose's configuration of it lists none (in ${project.workingDirectory}).`), project);
+  }
   const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
   const plan = planStart(model, roots);
   const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
@@ -84,3 +90,33 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   }
   return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
 }
+
+async function configOf(docker: DockerClient, cli: ComposeCli, project: ComposeProject, services: string[]): Promise<string> {
+  try {
+    return await docker.config(cli, project, services);
+  } catch (e) {
+    throw await explainConfigFailure(docker, cli, e as Error, project);
+  }
+}
+
+/**
+ * Compose's refusal, with each mistake in the files pointed at by file, line and column where the
+ * action's review of them finds it. The files reviewed: those named, else those compose's message
+ * names, else the default names in the folder (only to point at lines: what compose read is not
+ * re-derived for anything else).
+ */
+async function explainConfigFailure(docker: DockerClient, cli: ComposeCli, error: Error, project: ComposeProject): Promise<Error> {
+  if (/no configuration file provided/i.test(error.message)) return new Error(noComposeFileMessage(project.workingDirectory, error.message.split('\n').pop() ?? ''));
+  const unknown = /no such service: ([^\s:]+)/i.exec(error.message);
+  if (unknown) {
+    const all = await docker.composeAllServices(cli, project);
+    return new Error(`Unknown service '${unknown[1]}' in 'services'; the compose configuration defines: ${all.join(', ')}.`);
+  }
+  const named = [...error.message.matchAll(/(\/[^\s:'"]+\.ya?ml)\b/g)].map((m) => m[1]);
+  const files = project.files.length > 0 ? project.files : named.length > 0 ? [...new Set(named)] : DEFAULT_FILE_NAMES.filter((f) => fs.existsSync(path.join(project.workingDirectory, f)));
+  const pointers = describeReview(reviewComposeFiles(files, project.workingDirectory));
+  return pointers ? new Error(`${error.message}\nIn the files:${pointers}`) : error;
+}
+
+/** Compose's default file names and their overrides, for pointing at lines only. */
+const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.override.yaml', 'compose.yml', 'compose.override.yml', 'docker-compose.yaml', 'docker-compose.override.yaml', 'docker-compose.yml', 'docker-compose.override.yml'];

@@ -1,5 +1,6 @@
 import { ComposeModel } from '../compose/compose-model';
 import { ServiceOutcome } from '../readiness/outcomes';
+import { ComposeSelection, composeVariables, EXPORTED_NAMES, exportedNamesValue, overwriteWarning } from './compose-env';
 import { exportedVariables } from './exported-env';
 import { SecretRegistry } from './secret-registry';
 import { hideSecrets } from './secrets';
@@ -19,6 +20,10 @@ export interface PublishOptions {
   form?: ReachForm;
   /** Public URLs for HTTP services (`url-template`). */
   preview?: PreviewUrls;
+  /** The project as compose read it, for later steps' plain compose commands. */
+  compose?: ComposeSelection;
+  /** The job's environment as this step got it: what an earlier use exported. */
+  jobEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Publication {
@@ -57,6 +62,11 @@ export function publication(
     }
     if (exported.skipped.length > 0)
       warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+    if (options.compose) variables = { ...composeVariables(options.compose), ...variables };
+    const names = Object.keys(variables);
+    const overwrite = overwriteWarning(options.jobEnv ?? {}, names);
+    if (overwrite) warnings.push(overwrite);
+    variables[EXPORTED_NAMES] = exportedNamesValue(options.jobEnv ?? {}, names);
   }
   const entries = Object.entries(report.urls);
   const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${hideSecrets(url, secrets.all())}`)] : [];

@@ -70,7 +70,10 @@ describe('main', () => {
     expect(runtime.log).toContain('Reaching services: container addresses where this machine is on their network');
     expect(runtime.summaries.join('')).toContain('shop');
     expect(state).toMatchObject({ version: 2, creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
-    expect(state.project).toMatchObject({ name: 'shop', files: ['compose.yaml'] });
+    // The files as compose recorded them on the containers: absolute, for post and later steps.
+    expect(state.project.files).toHaveLength(1);
+    expect(state.project.files[0]).toMatch(/^\/.*\/compose\.yaml$/);
+    expect(state.project.name).toBe('shop');
     expect(state.post).toMatchObject({ teardown: 'always', stopTimeoutSeconds: 0 });
     expect(state.watched?.map((w) => w.service).sort()).toEqual(['db', 'web']);
   });

@@ -1,10 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkComposeFiles, MAX_COMPOSE_FILE_BYTES } from '../../../src/compose/compose-file-check';
+import { describeReview, MAX_COMPOSE_FILE_BYTES, reviewComposeFiles } from '../../../src/compose/compose-file-check';
 
-// The checks that run before compose reads a file: each bad fixture with the fragment its message
-// must hold (file, line and column where there is one).
+// The review of files compose refused: each bad fixture with the fragment its pointers must hold
+// (file, line and column where there is one).
+
+/** Everything the review finds, as the lines it adds under compose's refusal. */
+function checkComposeFiles(files: string[], dir: string): void {
+  const found = describeReview(reviewComposeFiles(files, dir));
+  if (found) throw new Error(found);
+}
 
 const BAD = path.resolve(__dirname, '..', '..', 'fixtures', 'bad');
 
@@ -21,7 +27,20 @@ function problemIn(dir: string, ...files: string[]): string {
   return '';
 }
 
-describe('checkComposeFiles', () => {
+describe('reviewComposeFiles', () => {
+  it('never refuses a key it does not know: a hint with did-you-mean, for compose to decide', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    fs.writeFileSync(path.join(dir, 'c.yml'), 'services:\n  web:\n    image: x\n    use_gpu_soon: true\n    restrat: always\nmodels2: {}\n');
+    const review = reviewComposeFiles(['c.yml'], dir);
+    expect(review.problems).toEqual([]);
+    expect(review.unknownKeys).toEqual([
+      "c.yml:4:5: unknown key 'use_gpu_soon' in service 'web'",
+      "c.yml:5:5: unknown key 'restrat' in service 'web' (did you mean 'restart'?)",
+      "c.yml:6:1: unknown top-level key 'models2' (did you mean 'models'?)",
+    ]);
+    expect(describeReview(review)).toContain("restrat' in service 'web' (did you mean 'restart'?) (compose's schema decides whether it exists)");
+  });
+
   it.each([
     ['invalid-yaml.yml', 'invalid-yaml.yml:4:1: All mapping items must start at the same column'],
     ['not-a-mapping.yml', "not-a-mapping.yml:1:1: the file must be a mapping with a 'services' key"],
@@ -97,7 +116,7 @@ describe('checkComposeFiles', () => {
     fs.mkdirSync(path.join(dir, 'compose.yml'));
     expect(() => checkComposeFiles(['compose.yml'], dir)).toThrow('compose.yml: is a directory, not a compose file');
     fs.writeFileSync(path.join(dir, 'big.yml'), Buffer.alloc(MAX_COMPOSE_FILE_BYTES + 1, 0x20));
-    expect(() => checkComposeFiles(['big.yml'], dir)).toThrow(/big\.yml: is 2\.0 MB; compose files over 2 MB are refused/);
+    expect(() => checkComposeFiles(['big.yml'], dir)).toThrow(/big\.yml: is 2\.0 MB, more than the 2 MB this review reads/);
     fs.writeFileSync(path.join(dir, 'secret.yml'), 'services: {}\n', { mode: 0o000 });
     // Root reads any file, so the refusal a runner user would get is simulated.
     // The module object itself: spying through a namespace import would not reach src/'s copy.

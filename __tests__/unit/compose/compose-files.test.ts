@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { locateComposeFiles, resolveWorkingDirectory } from '../../../src/compose/compose-files';
+import { checkNamedComposeFiles, noComposeFileMessage, resolveWorkingDirectory } from '../../../src/compose/compose-files';
 
 describe('compose files on disk', () => {
   let dir: string;
@@ -18,18 +18,17 @@ describe('compose files on disk', () => {
     expect(() => resolveWorkingDirectory('file', dir)).toThrow("'file' is not a directory");
   });
 
-  it("finds compose's default names in compose's order", () => {
-    expect(() => locateComposeFiles([], dir)).toThrow('No compose file found in');
-    fs.writeFileSync(path.join(dir, 'docker-compose.yml'), '');
-    expect(locateComposeFiles([], dir)).toEqual(['docker-compose.yml']);
-    fs.writeFileSync(path.join(dir, 'compose.yaml'), '');
-    expect(locateComposeFiles([], dir)).toEqual(['compose.yaml']);
+  it('leaves the choice to compose when no file is named, and says where it looked when compose found none', () => {
+    expect(checkNamedComposeFiles([], dir)).toEqual([]);
+    expect(noComposeFileMessage(dir, 'no configuration file provided: not found')).toMatch(
+      new RegExp(`^No compose file found in ${dir} .*set 'compose-file' or 'working-directory'. Compose said: no configuration file provided: not found$`),
+    );
   });
 
   it('names every requested file that is missing or not a file', () => {
     fs.writeFileSync(path.join(dir, 'a.yml'), '');
     fs.mkdirSync(path.join(dir, 'b.yml'));
-    expect(locateComposeFiles(['a.yml'], dir)).toEqual(['a.yml']);
-    expect(() => locateComposeFiles(['a.yml', 'b.yml', 'c.yml'], dir)).toThrow('Compose file not found: b.yml (not a file), c.yml');
+    expect(checkNamedComposeFiles(['a.yml'], dir)).toEqual(['a.yml']);
+    expect(() => checkNamedComposeFiles(['a.yml', 'b.yml', 'c.yml'], dir)).toThrow('Compose file not found: b.yml (not a file), c.yml');
   });
 });

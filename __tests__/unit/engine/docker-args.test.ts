@@ -7,8 +7,6 @@ describe('argument builders', () => {
     expect(a.composeConfigArgs(project)).toEqual([
       '--project-name',
       'p',
-      '--project-directory',
-      '/w',
       '--file',
       'a.yml',
       '--file',
@@ -19,6 +17,10 @@ describe('argument builders', () => {
       'extra',
       'config',
     ]);
+    // Compose, not the action, chooses the project directory (the first file's folder).
+    expect(a.composeConfigArgs(project, ['admin'])).not.toContain('--project-directory');
+    expect(a.composeConfigArgs(project, ['admin']).slice(10)).toEqual(['config', '--', 'admin']);
+    expect(a.composeOwnNameArgs(project)).toEqual(['--file', 'a.yml', '--file', 'b y.yml', '--env-file', '.env.ci', '--profile', 'extra', 'config', '--format', 'json']);
   });
   it('builds the preview calls', () => {
     expect(a.createVolumeArgs('p_rec', { k: 'v w' })).toEqual(['volume', 'create', '--label', 'k=v w', '--', 'p_rec']);
@@ -27,14 +29,14 @@ describe('argument builders', () => {
   });
   it('creates without starting, with the pull policy', () => {
     const base = { build: true, pull: 'never' as const, services: ['db', '$(x)'], upFlags: ['--quiet-pull'] };
-    expect(a.composeCreateArgs(project, base).slice(12)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
+    expect(a.composeCreateArgs(project, base).slice(10)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
   it('starts services through compose, and asks for its version', () => {
-    expect(a.composeStartArgs(project, ['api', 'web']).slice(12)).toEqual(['start', '--', 'api', 'web']);
+    expect(a.composeStartArgs(project, ['api', 'web']).slice(10)).toEqual(['start', '--', 'api', 'web']);
     expect(a.composeVersionArgs()).toEqual(['version']);
   });
   it('tears down with volumes, orphans and the stop grace', () => {
-    expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(12)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);
+    expect(a.composeDownArgs(project, 0, ['--rmi', 'local']).slice(10)).toEqual(['down', '--volumes', '--remove-orphans', '--timeout', '0', '--rmi', 'local']);
   });
   it('filters engine calls by the project label', () => {
     expect(a.listContainersArgs('p')).toEqual(['ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=com.docker.compose.project=p']);
