@@ -98,7 +98,9 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
     ...lines(inputs['env-file']).flatMap((f) => ['--env-file', f]),
     ...list(inputs.profiles).flatMap((p) => ['--profile', p]),
   ];
-  const env = { ...process.env, ...options.env, ...(inputs['docker-host'] ? { DOCKER_HOST: inputs['docker-host'] } : {}) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...(inputs['docker-host'] ? { DOCKER_HOST: inputs['docker-host'] } : {}) };
+  // What an earlier use of the action exported for later steps is not this use's setting (README).
+  for (const n of (env.EPHEMERAL_COMPOSE_EXPORTED ?? '').split(' ')) if (n.startsWith('COMPOSE_')) delete env[n];
   const cwd = path.resolve(options.workspace ?? process.cwd(), inputs['working-directory'] || '.');
   const hashes = (extra: string[]) => {
     const out: Record<string, string> = {};
