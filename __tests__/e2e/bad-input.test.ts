@@ -83,7 +83,10 @@ describe('bad compose files', () => {
   it('a directory instead of a file; a file of several MB is read as compose reads it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-files-'));
     fs.mkdirSync(path.join(dir, 'compose.yaml'));
-    fs.writeFileSync(path.join(dir, 'big.yaml'), `services:\n  web:\n    image: ephemeral-compose-test/busybox:latest\n    command: ["sleep", "30"]\n${'# padding\n'.repeat(400000)}`);
+    fs.writeFileSync(
+      path.join(dir, 'big.yaml'),
+      `services:\n  web:\n    image: ephemeral-compose-test/busybox:latest\n    command: ["sleep", "30"]\n${'# padding\n'.repeat(400000)}`,
+    );
     await expectBadInput(project('dir'), { inputs: { 'working-directory': dir }, says: ['compose.yaml: is a directory, not a compose file'] });
     // No size limit of the action's own: compose decides what it reads.
     const name = project('big');

@@ -30,7 +30,12 @@ async function upAndLook(fixture: string, inputs: Record<string, string>, laterC
       for (const [service, url] of Object.entries(urlsOutput(outputs))) pages[service] = (await httpGet(url)).body.trim();
       // A later `run:` step: the job's environment plus what the action exported, in the workspace.
       for (const [label, argv] of Object.entries(laterCommands)) {
-        later[label] = execFileSync('docker', ['compose', ...argv], { cwd: workspace, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+        later[label] = execFileSync('docker', ['compose', ...argv], {
+          cwd: workspace,
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).trim();
       }
     },
   });
@@ -125,4 +130,20 @@ it('a second use in the job reads its own project, warns what it overwrites, and
   expect(firstStillUp).not.toBe('');
   expect(leftovers(second)).toEqual([]);
   expect(leftovers(first)).toEqual([]);
+});
+
+it("masks compose's own secrets (from .env through environment:, and from file:) before anything prints them", async () => {
+  const name = project('secrets');
+  const result = await runAction({ workspace: path.join(FIDELITY, 'secrets'), inputs: { 'project-name': name, logs: 'always', 'stop-timeout': '0' } });
+  expect(result.main.outcome).toBe('failure');
+  expect(result.main.errors.join('\n')).toContain('db=***');
+  expect(result.main.errors.join('\n')).toContain('signing=***');
+  expect(result.post?.output).toContain('signing=***');
+  for (const secret of ['from-dot-env-4711-value', 'from-a-file-0815-value']) {
+    expect([secret, result.masks.includes(secret)]).toEqual([secret, true]);
+    expect([secret, result.main.output.includes(secret)]).toEqual([secret, false]);
+    expect([secret, result.post?.output.includes(secret)]).toEqual([secret, false]);
+    expect([secret, result.main.summary.includes(secret)]).toEqual([secret, false]);
+  }
+  expect(leftovers(name)).toEqual([]);
 });

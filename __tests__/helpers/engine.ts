@@ -112,14 +112,25 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
   const expected = { ...hashes(['--profile', '*']), ...hashes([]) };
   const containers = execFileSync(
     'docker',
-    ['ps', '-a', '--filter', projectFilter(name), '--filter', 'label=com.docker.compose.oneoff=False', '--format', '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.Names}}|{{.Label "com.docker.compose.hook"}}'],
+    [
+      'ps',
+      '-a',
+      '--filter',
+      projectFilter(name),
+      '--filter',
+      'label=com.docker.compose.oneoff=False',
+      '--format',
+      '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.Names}}|{{.Label "com.docker.compose.hook"}}',
+    ],
     { env, encoding: 'utf8' },
   );
-  return lines(containers)
-    .map((l) => l.split('|'))
-    // A hook's runner container is not one of the service's.
-    .filter(([service, hash, container, hook]) => !hook && container && expected[service] !== hash)
-    .map(([service, hash, container]) => `${container}: config-hash ${hash.slice(0, 12)}, compose says ${expected[service]?.slice(0, 12) ?? `no service '${service}'`}`);
+  return (
+    lines(containers)
+      .map((l) => l.split('|'))
+      // A hook's runner container is not one of the service's.
+      .filter(([service, hash, container, hook]) => !hook && container && expected[service] !== hash)
+      .map(([service, hash, container]) => `${container}: config-hash ${hash.slice(0, 12)}, compose says ${expected[service]?.slice(0, 12) ?? `no service '${service}'`}`)
+  );
 }
 
 export function docker(...args: string[]): string {

@@ -102,6 +102,10 @@ export class FakeDocker implements DockerClient {
     return this.options.yaml;
   }
 
+  async composeEnvironment(): Promise<Record<string, string> | undefined> {
+    return undefined;
+  }
+
   async composeAllServices(): Promise<string[]> {
     return Object.keys(parseResolvedConfig(this.options.yaml).services).sort();
   }
@@ -131,7 +135,9 @@ export class FakeDocker implements DockerClient {
                 'com.docker.compose.project': project.name,
                 'com.docker.compose.service': service,
                 // What compose records of the files it read: the named ones, else its default file.
-                'com.docker.compose.project.config_files': (project.files.length > 0 ? project.files : ['compose.yaml']).map((f) => path.resolve(project.workingDirectory, f)).join(','),
+                'com.docker.compose.project.config_files': (project.files.length > 0 ? project.files : ['compose.yaml'])
+                  .map((f) => path.resolve(project.workingDirectory, f))
+                  .join(','),
                 'com.docker.compose.project.working_dir': path.dirname(path.resolve(project.workingDirectory, project.files[0] ?? 'compose.yaml')),
                 ...svc.labels,
               },

@@ -30355,7 +30355,7 @@ async function up(inputs, deps, signal) {
         context.ownName = inputs.projectName ? Promise.resolve(undefined) : docker.composeOwnName(stack.cli, project).catch(() => undefined);
         state.compose = stack.cli;
         save();
-        await (0, create_1.registerKnownSecrets)(docker, stack.model, secrets);
+        await (0, create_1.registerKnownSecrets)(docker, stack, secrets, env);
         runtime.info(`Compose ${stack.composeVersion} ('${(0, compose_cli_1.cliName)(stack.cli)}'), engine ${stack.engineVersion}`);
         runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
@@ -31552,6 +31552,13 @@ const port_spec_1 = __nccwpck_require__(3193);
 function startsThroughCompose(service) {
     return service.hasHooks || service.hasGeneratedFiles;
 }
+function secretSources(top) {
+    return Object.entries(asRecord(top.secrets, 'secrets')).map(([name, def]) => {
+        const d = asRecord(def, `secrets.${name}`);
+        const text = (v) => (typeof v === 'string' ? v : undefined);
+        return { name, file: text(d.file), environment: text(d.environment), content: text(d.content) };
+    });
+}
 function asRecord(value, what) {
     if (value === null || value === undefined)
         return {};
@@ -31728,9 +31735,7 @@ function parseResolvedConfig(yamlText) {
         services[name] = parseServiceModel(name, raw);
         services[name].hasGeneratedFiles = generatedFileReferences(raw).some((ref) => generated.has(ref));
     }
-    if (Object.keys(services).length === 0)
-        throw new Error('the compose configuration defines no services');
-    return { services };
+    return { services, secrets: secretSources(top) };
 }
 
 
@@ -32040,7 +32045,10 @@ function defaultProjectName(env, fallbackBase) {
     return `${base}-${(0, crypto_1.randomBytes)(4).toString('hex')}`;
 }
 /** Compose's name for a project named after its folder (compose-go's NormalizeProjectName). */
-const folderName = (dir) => path.basename(dir).toLowerCase().replace(/[^-_a-z0-9]/g, '');
+const folderName = (dir) => path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^-_a-z0-9]/g, '');
 /**
  * One line when the project names itself (a top-level `name:`, COMPOSE_PROJECT_NAME in the
  * environment or .env) and this run uses another name; nothing when compose would only have used
@@ -32255,6 +32263,7 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeEnvironmentArgs = composeEnvironmentArgs;
 exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
@@ -32303,15 +32312,15 @@ function composeGlobalArgs(p) {
     return ['--project-name', p.name, ...composeSelectionArgs(p)];
 }
 function composeSelectionArgs(p) {
-    return [
-        ...p.files.flatMap((f) => ['--file', f]),
-        ...p.envFiles.flatMap((f) => ['--env-file', f]),
-        ...p.profiles.flatMap((f) => ['--profile', f]),
-    ];
+    return [...p.files.flatMap((f) => ['--file', f]), ...p.envFiles.flatMap((f) => ['--env-file', f]), ...p.profiles.flatMap((f) => ['--profile', f])];
 }
 /** `services` named are enabled even behind a profile, as `compose up <service>` does. */
 function composeConfigArgs(p, services = []) {
     return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+/** The variables compose interpolates the project with (Compose 2.30 and later). */
+function composeEnvironmentArgs(p) {
+    return [...composeGlobalArgs(p), 'config', '--environment'];
 }
 /** Every service the files define, behind any profile. */
 function composeAllServicesArgs(p) {
@@ -32671,10 +32680,32 @@ class Docker {
             throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
         return r.stdout;
     }
+    /**
+     * The environment compose interpolates the project with: the job's, .env's and the env files'.
+     * Where compose cannot print it (before 2.30), undefined.
+     */
+    async composeEnvironment(cli, project) {
+        const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
+        if (r.code !== 0)
+            return undefined;
+        const env = {};
+        for (const line of r.stdout.split('\n')) {
+            const eq = line.indexOf('=');
+            if (eq > 0)
+                env[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+        return env;
+    }
     /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
     async composeAllServices(cli, project) {
         const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-        return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+        return r.code === 0
+            ? r.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean)
+                .sort()
+            : [];
     }
     /** The name compose would give the project without the action's (undefined if it cannot say). */
     async composeOwnName(cli, project) {
@@ -33559,13 +33590,48 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 /***/ }),
 
 /***/ 194:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
 
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.registerKnownSecrets = registerKnownSecrets;
 exports.createStack = createStack;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const secrets_1 = __nccwpck_require__(1575);
 /**
@@ -33573,12 +33639,53 @@ const secrets_1 = __nccwpck_require__(1575);
  * is created: compose's create output, and container logs in a failure message, may echo them.
  * Built and pulled images are covered once their containers exist.
  */
-async function registerKnownSecrets(docker, model, secrets) {
+async function registerKnownSecrets(docker, stack, secrets, jobEnv) {
+    const { model } = stack;
     for (const [name, svc] of Object.entries(model.services))
         secrets.add((0, secrets_1.environmentSecrets)(svc.environment), name);
+    if (model.secrets.length > 0)
+        secrets.add((0, secrets_1.composeSecretValues)(model.secrets, readSecretFile, await interpolationEnvironment(docker, stack, jobEnv)), "the project's secrets");
     const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
     for (const env of await docker.imageEnvironments(localImages))
         secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
+}
+function readSecretFile(file) {
+    try {
+        return fs.statSync(file).size <= secrets_1.MAX_SECRET_FILE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * What compose interpolates with, as it prints it; a compose too old to print it gets the job's
+ * environment over the .env beside the first file (or in the working directory), which is where
+ * compose reads it from.
+ */
+async function interpolationEnvironment(docker, stack, jobEnv) {
+    const printed = await docker.composeEnvironment(stack.cli, stack.project).catch(() => undefined);
+    if (printed)
+        return printed;
+    const { project } = stack;
+    const dir = project.files.length > 0 ? path.dirname(path.resolve(project.workingDirectory, project.files[0])) : project.workingDirectory;
+    return { ...readDotEnv(path.join(dir, '.env')), ...jobEnv };
+}
+/** `NAME=value` lines, quotes removed; comments and blank lines skipped. */
+function readDotEnv(file) {
+    const out = {};
+    let text = '';
+    try {
+        text = fs.readFileSync(file, 'utf8');
+    }
+    catch {
+        return out;
+    }
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$/.exec(line);
+        if (m)
+            out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+    }
+    return out;
 }
 async function createStack(docker, stack, settings, secrets, log) {
     const { cli, model, plan, project } = stack;
@@ -33872,7 +33979,16 @@ async function explainConfigFailure(docker, cli, error, project) {
     return pointers ? new Error(`${error.message}\nIn the files:${pointers}`) : error;
 }
 /** Compose's default file names and their overrides, for pointing at lines only. */
-const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.override.yaml', 'compose.yml', 'compose.override.yml', 'docker-compose.yaml', 'docker-compose.override.yaml', 'docker-compose.yml', 'docker-compose.override.yml'];
+const DEFAULT_FILE_NAMES = [
+    'compose.yaml',
+    'compose.override.yaml',
+    'compose.yml',
+    'compose.override.yml',
+    'docker-compose.yaml',
+    'docker-compose.override.yaml',
+    'docker-compose.yml',
+    'docker-compose.override.yml',
+];
 
 
 /***/ }),
@@ -34826,7 +34942,7 @@ exports.SecretRegistry = SecretRegistry;
 // text. The runner masks every occurrence of a registered value in the whole job log, so a flag
 // such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MIN_MASKED_LENGTH = void 0;
+exports.MAX_SECRET_FILE_BYTES = exports.MIN_MASKED_LENGTH = void 0;
 exports.isSecretName = isSecretName;
 exports.passwordsInUrls = passwordsInUrls;
 exports.isMaskable = isMaskable;
@@ -34834,6 +34950,7 @@ exports.environmentSecrets = environmentSecrets;
 exports.envInBuildLine = envInBuildLine;
 exports.secretForms = secretForms;
 exports.hideSecrets = hideSecrets;
+exports.composeSecretValues = composeSecretValues;
 /** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
 const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
 /** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
@@ -34940,6 +35057,30 @@ function hideSecrets(text, secrets) {
     for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
         out = out.split(s).join('***');
     return out;
+}
+/** Secret files larger than this are not read for masking (a key or certificate is far smaller). */
+exports.MAX_SECRET_FILE_BYTES = 64 * 1024;
+/**
+ * The values of compose's own top-level secrets: whatever their name, compose treats them as secret.
+ * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
+ * compose interpolates with (the job's, .env's, env files').
+ */
+function composeSecretValues(sources, readFile, env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const s of sources) {
+        const value = s.content ?? (s.environment !== undefined ? env[s.environment] : s.file !== undefined ? readFile(s.file) : undefined);
+        if (value === undefined || value.trim() === '')
+            continue;
+        // A file usually ends in a newline that its readers strip: both forms are masked.
+        for (const form of new Set([value, value.trim()])) {
+            if (isMaskable(form))
+                secrets.add(form);
+            else if (!unmasked.includes(`secret ${s.name}`))
+                unmasked.push(`secret ${s.name}`);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
 }
 
 

@@ -26513,6 +26513,7 @@ function willRestart(facts, exitCode) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
 exports.composeConfigArgs = composeConfigArgs;
+exports.composeEnvironmentArgs = composeEnvironmentArgs;
 exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
@@ -26561,15 +26562,15 @@ function composeGlobalArgs(p) {
     return ['--project-name', p.name, ...composeSelectionArgs(p)];
 }
 function composeSelectionArgs(p) {
-    return [
-        ...p.files.flatMap((f) => ['--file', f]),
-        ...p.envFiles.flatMap((f) => ['--env-file', f]),
-        ...p.profiles.flatMap((f) => ['--profile', f]),
-    ];
+    return [...p.files.flatMap((f) => ['--file', f]), ...p.envFiles.flatMap((f) => ['--env-file', f]), ...p.profiles.flatMap((f) => ['--profile', f])];
 }
 /** `services` named are enabled even behind a profile, as `compose up <service>` does. */
 function composeConfigArgs(p, services = []) {
     return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+/** The variables compose interpolates the project with (Compose 2.30 and later). */
+function composeEnvironmentArgs(p) {
+    return [...composeGlobalArgs(p), 'config', '--environment'];
 }
 /** Every service the files define, behind any profile. */
 function composeAllServicesArgs(p) {
@@ -26929,10 +26930,32 @@ class Docker {
             throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
         return r.stdout;
     }
+    /**
+     * The environment compose interpolates the project with: the job's, .env's and the env files'.
+     * Where compose cannot print it (before 2.30), undefined.
+     */
+    async composeEnvironment(cli, project) {
+        const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
+        if (r.code !== 0)
+            return undefined;
+        const env = {};
+        for (const line of r.stdout.split('\n')) {
+            const eq = line.indexOf('=');
+            if (eq > 0)
+                env[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+        return env;
+    }
     /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
     async composeAllServices(cli, project) {
         const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-        return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+        return r.code === 0
+            ? r.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean)
+                .sort()
+            : [];
     }
     /** The name compose would give the project without the action's (undefined if it cannot say). */
     async composeOwnName(cli, project) {
@@ -28064,7 +28087,7 @@ function overwriteWarning(env, names) {
 // text. The runner masks every occurrence of a registered value in the whole job log, so a flag
 // such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MIN_MASKED_LENGTH = void 0;
+exports.MAX_SECRET_FILE_BYTES = exports.MIN_MASKED_LENGTH = void 0;
 exports.isSecretName = isSecretName;
 exports.passwordsInUrls = passwordsInUrls;
 exports.isMaskable = isMaskable;
@@ -28072,6 +28095,7 @@ exports.environmentSecrets = environmentSecrets;
 exports.envInBuildLine = envInBuildLine;
 exports.secretForms = secretForms;
 exports.hideSecrets = hideSecrets;
+exports.composeSecretValues = composeSecretValues;
 /** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
 const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
 /** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
@@ -28178,6 +28202,30 @@ function hideSecrets(text, secrets) {
     for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
         out = out.split(s).join('***');
     return out;
+}
+/** Secret files larger than this are not read for masking (a key or certificate is far smaller). */
+exports.MAX_SECRET_FILE_BYTES = 64 * 1024;
+/**
+ * The values of compose's own top-level secrets: whatever their name, compose treats them as secret.
+ * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
+ * compose interpolates with (the job's, .env's, env files').
+ */
+function composeSecretValues(sources, readFile, env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const s of sources) {
+        const value = s.content ?? (s.environment !== undefined ? env[s.environment] : s.file !== undefined ? readFile(s.file) : undefined);
+        if (value === undefined || value.trim() === '')
+            continue;
+        // A file usually ends in a newline that its readers strip: both forms are masked.
+        for (const form of new Set([value, value.trim()])) {
+            if (isMaskable(form))
+                secrets.add(form);
+            else if (!unmasked.includes(`secret ${s.name}`))
+                unmasked.push(`secret ${s.name}`);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
 }
 
 

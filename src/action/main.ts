@@ -93,7 +93,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     context.ownName = inputs.projectName ? Promise.resolve(undefined) : docker.composeOwnName(stack.cli, project).catch(() => undefined);
     state.compose = stack.cli;
     save();
-    await registerKnownSecrets(docker, stack.model, secrets);
+    await registerKnownSecrets(docker, stack, secrets, env);
     runtime.info(`Compose ${stack.composeVersion} ('${cliName(stack.cli)}'), engine ${stack.engineVersion}`);
     runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);

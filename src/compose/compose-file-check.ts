@@ -250,7 +250,11 @@ function checkComposeText(file: string, text: string): TextCheck {
 /** Merge tags of the Compose Specification, for override files: `ports: !reset []`, `!override`. */
 const RESET_TAG = '!reset';
 
-function checkDocument(yaml: typeof Yaml, doc: Yaml.Document.Parsed, at: (offset: number | undefined) => string): { problems: string[]; unknownKeys: string[]; hasServices: boolean } {
+function checkDocument(
+  yaml: typeof Yaml,
+  doc: Yaml.Document.Parsed,
+  at: (offset: number | undefined) => string,
+): { problems: string[]; unknownKeys: string[]; hasServices: boolean } {
   const problems: string[] = [];
   const unknownKeys: string[] = [];
   const top = doc.contents;

@@ -48,8 +48,28 @@ export function startsThroughCompose(service: ServiceModel): boolean {
   return service.hasHooks || service.hasGeneratedFiles;
 }
 
+/** Where a top-level secret's value comes from, as compose resolved it. */
+export interface SecretSource {
+  name: string;
+  /** An absolute path (compose resolves it). */
+  file?: string;
+  /** The variable compose reads the value from. */
+  environment?: string;
+  content?: string;
+}
+
 export interface ComposeModel {
   services: Record<string, ServiceModel>;
+  /** Top-level `secrets:`: every value compose treats as a secret. */
+  secrets: SecretSource[];
+}
+
+function secretSources(top: Record<string, unknown>): SecretSource[] {
+  return Object.entries(asRecord(top.secrets, 'secrets')).map(([name, def]) => {
+    const d = asRecord(def, `secrets.${name}`);
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { name, file: text(d.file), environment: text(d.environment), content: text(d.content) };
+  });
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
@@ -218,6 +238,5 @@ export function parseResolvedConfig(yamlText: string): ComposeModel {
     services[name] = parseServiceModel(name, raw);
     services[name].hasGeneratedFiles = generatedFileReferences(raw).some((ref) => generated.has(ref));
   }
-  if (Object.keys(services).length === 0) throw new Error('the compose configuration defines no services');
-  return { services };
+  return { services, secrets: secretSources(top) };
 }

@@ -41,7 +41,11 @@ export function defaultProjectName(env: NodeJS.ProcessEnv, fallbackBase: string)
 }
 
 /** Compose's name for a project named after its folder (compose-go's NormalizeProjectName). */
-const folderName = (dir: string): string => path.basename(dir).toLowerCase().replace(/[^-_a-z0-9]/g, '');
+const folderName = (dir: string): string =>
+  path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^-_a-z0-9]/g, '');
 
 /**
  * One line when the project names itself (a top-level `name:`, COMPOSE_PROJECT_NAME in the

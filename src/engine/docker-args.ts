@@ -25,16 +25,17 @@ function composeGlobalArgs(p: ComposeProject): string[] {
 }
 
 function composeSelectionArgs(p: ComposeProject): string[] {
-  return [
-    ...p.files.flatMap((f) => ['--file', f]),
-    ...p.envFiles.flatMap((f) => ['--env-file', f]),
-    ...p.profiles.flatMap((f) => ['--profile', f]),
-  ];
+  return [...p.files.flatMap((f) => ['--file', f]), ...p.envFiles.flatMap((f) => ['--env-file', f]), ...p.profiles.flatMap((f) => ['--profile', f])];
 }
 
 /** `services` named are enabled even behind a profile, as `compose up <service>` does. */
 export function composeConfigArgs(p: ComposeProject, services: string[] = []): string[] {
   return [...composeGlobalArgs(p), 'config', ...(services.length > 0 ? ['--', ...services] : [])];
+}
+
+/** The variables compose interpolates the project with (Compose 2.30 and later). */
+export function composeEnvironmentArgs(p: ComposeProject): string[] {
+  return [...composeGlobalArgs(p), 'config', '--environment'];
 }
 
 /** Every service the files define, behind any profile. */

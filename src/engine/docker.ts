@@ -165,10 +165,31 @@ export class Docker {
     return r.stdout;
   }
 
+  /**
+   * The environment compose interpolates the project with: the job's, .env's and the env files'.
+   * Where compose cannot print it (before 2.30), undefined.
+   */
+  async composeEnvironment(cli: ComposeCli, project: ComposeProject): Promise<Record<string, string> | undefined> {
+    const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
+    if (r.code !== 0) return undefined;
+    const env: Record<string, string> = {};
+    for (const line of r.stdout.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return env;
+  }
+
   /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
   async composeAllServices(cli: ComposeCli, project: ComposeProject): Promise<string[]> {
     const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-    return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort() : [];
+    return r.code === 0
+      ? r.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .sort()
+      : [];
   }
 
   /** The name compose would give the project without the action's (undefined if it cannot say). */

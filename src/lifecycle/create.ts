@@ -1,9 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ComposeModel } from '../compose/compose-model';
 import { ComposeLabels } from '../compose/labels';
 import { PullPolicy } from '../compose/compose-cli';
 import { DockerClient } from '../engine/docker';
 import { SecretRegistry } from '../outputs/secret-registry';
-import { environmentSecrets, envInBuildLine } from '../outputs/secrets';
+import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../outputs/secrets';
 import { PreparedStack } from './prepare';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the
@@ -34,10 +36,49 @@ export interface CreatedStack {
  * is created: compose's create output, and container logs in a failure message, may echo them.
  * Built and pulled images are covered once their containers exist.
  */
-export async function registerKnownSecrets(docker: DockerClient, model: ComposeModel, secrets: SecretRegistry): Promise<void> {
+export async function registerKnownSecrets(docker: DockerClient, stack: PreparedStack, secrets: SecretRegistry, jobEnv: NodeJS.ProcessEnv): Promise<void> {
+  const { model } = stack;
   for (const [name, svc] of Object.entries(model.services)) secrets.add(environmentSecrets(svc.environment), name);
+  if (model.secrets.length > 0) secrets.add(composeSecretValues(model.secrets, readSecretFile, await interpolationEnvironment(docker, stack, jobEnv)), "the project's secrets");
   const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
   for (const env of await docker.imageEnvironments(localImages)) secrets.add(environmentSecrets(env), 'image ENV');
+}
+
+function readSecretFile(file: string): string | undefined {
+  try {
+    return fs.statSync(file).size <= MAX_SECRET_FILE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What compose interpolates with, as it prints it; a compose too old to print it gets the job's
+ * environment over the .env beside the first file (or in the working directory), which is where
+ * compose reads it from.
+ */
+async function interpolationEnvironment(docker: DockerClient, stack: PreparedStack, jobEnv: NodeJS.ProcessEnv): Promise<Record<string, string | undefined>> {
+  const printed = await docker.composeEnvironment(stack.cli, stack.project).catch(() => undefined);
+  if (printed) return printed;
+  const { project } = stack;
+  const dir = project.files.length > 0 ? path.dirname(path.resolve(project.workingDirectory, project.files[0])) : project.workingDirectory;
+  return { ...readDotEnv(path.join(dir, '.env')), ...jobEnv };
+}
+
+/** `NAME=value` lines, quotes removed; comments and blank lines skipped. */
+function readDotEnv(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
 }
 
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {

@@ -113,10 +113,20 @@ async function explainConfigFailure(docker: DockerClient, cli: ComposeCli, error
     return new Error(`Unknown service '${unknown[1]}' in 'services'; the compose configuration defines: ${all.join(', ')}.`);
   }
   const named = [...error.message.matchAll(/(\/[^\s:'"]+\.ya?ml)\b/g)].map((m) => m[1]);
-  const files = project.files.length > 0 ? project.files : named.length > 0 ? [...new Set(named)] : DEFAULT_FILE_NAMES.filter((f) => fs.existsSync(path.join(project.workingDirectory, f)));
+  const files =
+    project.files.length > 0 ? project.files : named.length > 0 ? [...new Set(named)] : DEFAULT_FILE_NAMES.filter((f) => fs.existsSync(path.join(project.workingDirectory, f)));
   const pointers = describeReview(reviewComposeFiles(files, project.workingDirectory));
   return pointers ? new Error(`${error.message}\nIn the files:${pointers}`) : error;
 }
 
 /** Compose's default file names and their overrides, for pointing at lines only. */
-const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.override.yaml', 'compose.yml', 'compose.override.yml', 'docker-compose.yaml', 'docker-compose.override.yaml', 'docker-compose.yml', 'docker-compose.override.yml'];
+const DEFAULT_FILE_NAMES = [
+  'compose.yaml',
+  'compose.override.yaml',
+  'compose.yml',
+  'compose.override.yml',
+  'docker-compose.yaml',
+  'docker-compose.override.yaml',
+  'docker-compose.yml',
+  'docker-compose.override.yml',
+];

@@ -114,3 +114,30 @@ export function hideSecrets(text: string, secrets: string[]): string {
   for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out;
 }
+
+/** Secret files larger than this are not read for masking (a key or certificate is far smaller). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/**
+ * The values of compose's own top-level secrets: whatever their name, compose treats them as secret.
+ * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
+ * compose interpolates with (the job's, .env's, env files').
+ */
+export function composeSecretValues(
+  sources: { name: string; file?: string; environment?: string; content?: string }[],
+  readFile: (file: string) => string | undefined,
+  env: Record<string, string | undefined>,
+): EnvironmentSecrets {
+  const secrets = new Set<string>();
+  const unmasked: string[] = [];
+  for (const s of sources) {
+    const value = s.content ?? (s.environment !== undefined ? env[s.environment] : s.file !== undefined ? readFile(s.file) : undefined);
+    if (value === undefined || value.trim() === '') continue;
+    // A file usually ends in a newline that its readers strip: both forms are masked.
+    for (const form of new Set([value, value.trim()])) {
+      if (isMaskable(form)) secrets.add(form);
+      else if (!unmasked.includes(`secret ${s.name}`)) unmasked.push(`secret ${s.name}`);
+    }
+  }
+  return { secrets: [...secrets], unmasked };
+}

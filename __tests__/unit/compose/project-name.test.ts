@@ -1,4 +1,4 @@
-import { defaultProjectName, sanitizeProjectName, validateProjectName } from '../../../src/compose/project-name';
+import { defaultProjectName, replacedNameNotice, sanitizeProjectName, validateProjectName } from '../../../src/compose/project-name';
 
 describe('project names', () => {
   it('sanitises to compose rules', () => {
@@ -20,5 +20,15 @@ describe('project names', () => {
     const a = defaultProjectName({}, 'My Stack');
     expect(a).toMatch(/^my-stack-[0-9a-f]{8}$/);
     expect(defaultProjectName({}, 'My Stack')).not.toBe(a);
+  });
+});
+
+describe('replacedNameNotice', () => {
+  it("speaks only when the project's own name (not its folder's) is replaced", () => {
+    expect(replacedNameNotice('shop', 'ci-1-2', '/w/shop-repo')).toContain("The project names itself 'shop'");
+    expect(replacedNameNotice('shop', 'ci-1-2', '/w/shop-repo')).toContain("this run names it 'ci-1-2'");
+    expect(replacedNameNotice('shoprepo', 'ci-1-2', '/w/Shop.Repo')).toBeUndefined();
+    expect(replacedNameNotice('shop', 'shop', '/w/x')).toBeUndefined();
+    expect(replacedNameNotice(undefined, 'ci', '/w/x')).toBeUndefined();
   });
 });

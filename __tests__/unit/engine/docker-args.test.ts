@@ -4,19 +4,7 @@ const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['
 
 describe('argument builders', () => {
   it('passes files, env files and profiles to every compose call', () => {
-    expect(a.composeConfigArgs(project)).toEqual([
-      '--project-name',
-      'p',
-      '--file',
-      'a.yml',
-      '--file',
-      'b y.yml',
-      '--env-file',
-      '.env.ci',
-      '--profile',
-      'extra',
-      'config',
-    ]);
+    expect(a.composeConfigArgs(project)).toEqual(['--project-name', 'p', '--file', 'a.yml', '--file', 'b y.yml', '--env-file', '.env.ci', '--profile', 'extra', 'config']);
     // Compose, not the action, chooses the project directory (the first file's folder).
     expect(a.composeConfigArgs(project, ['admin'])).not.toContain('--project-directory');
     expect(a.composeConfigArgs(project, ['admin']).slice(10)).toEqual(['config', '--', 'admin']);

@@ -1,4 +1,4 @@
-import { environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../../src/outputs/secrets';
+import { composeSecretValues, environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../../src/outputs/secrets';
 
 describe('isSecretName', () => {
   it.each([
@@ -86,5 +86,25 @@ describe('envInBuildLine', () => {
     expect(envInBuildLine('#5 [2/3] ENV DB_PASSWORD hunter22')).toEqual({ DB_PASSWORD: 'hunter22' });
     expect(envInBuildLine(' ---> Running in 1234')).toEqual({});
     expect(envInBuildLine('ENVIRONMENT=prod')).toEqual({});
+  });
+});
+
+describe('composeSecretValues', () => {
+  it("takes every top-level secret's value, from content, a variable or a file, whatever its name", () => {
+    const files: Record<string, string> = { '/w/cert.pem': 'file-value-0815\n' };
+    const found = composeSecretValues(
+      [
+        { name: 'db_conn', environment: 'DB_CONN' },
+        { name: 'cert', file: '/w/cert.pem' },
+        { name: 'inline', content: 'inline-value-77' },
+        { name: 'short', environment: 'SHORT' },
+        { name: 'unset', environment: 'NOT_SET' },
+        { name: 'gone', file: '/w/missing' },
+      ],
+      (f) => files[f],
+      { DB_CONN: 'env-value-4711', SHORT: 'ab' },
+    );
+    expect(found.secrets.sort()).toEqual(['env-value-4711', 'file-value-0815', 'file-value-0815\n', 'inline-value-77'].sort());
+    expect(found.unmasked).toEqual(['secret short']);
   });
 });
