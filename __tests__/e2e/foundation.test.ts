@@ -118,14 +118,14 @@ test('the readiness timeout names what each service was waiting for', async () =
   expect(leftovers(name)).toEqual([]);
 });
 
-test('post with no saved state does nothing and does not fail', async () => {
+test('a folder with no compose file: main says where compose looked, post touches nothing', async () => {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-empty-'));
   const result = await runAction({ workspace });
   expect(result.main.outcome).toBe('failure');
-  expect(result.main.errors.join('\n')).toContain('No compose file found');
-  expect(result.main.errors.join('\n')).toContain('compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml');
+  expect(result.main.errors.join('\n')).toContain(`No compose file found in ${workspace}`);
+  expect(result.main.errors.join('\n')).toContain("set 'compose-file' or 'working-directory'");
   expect(result.post?.exitCode).toBe(0);
-  expect(result.post?.output).toContain('nothing to remove');
+  expect(result.post?.output).toContain('stopped before creating anything');
 });
 
 test('post finds the project already gone and says so without failing', async () => {

@@ -15,8 +15,8 @@ describe('another project under the same name survives', () => {
     const result = await runAction({ workspace: BAD, inputs: { 'project-name': name, 'compose-file': 'unknown-service-key.yml' } });
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toContain("unknown key 'depend_on'");
-    // The files are checked before any state is saved: post knows nothing was created.
-    expect(result.post?.output).toContain('saved no state, so it created nothing');
+    // Compose refused the files before anything was created, and post knows it.
+    expect(result.post?.output).toContain(`The main step stopped before creating anything, so project ${name} is not touched.`);
     expect(result.post?.output).not.toMatch(/Logs of|Removed project/);
     expectIntact(name, foreign);
   });

@@ -15,6 +15,8 @@ import { parseWaitFor } from '../../src/plan/wait-for';
 export interface Behaviour {
   /** Exit this long after start, with this code. */
   exitAfterMs?: number;
+  /** Keep exiting (restart: always) only until this long after the engine was made, then stay up. */
+  crashUntilMs?: number;
   exitCode?: number;
   /** Healthy (event) this long after start. */
   healthyAfterMs?: number;
@@ -40,6 +42,7 @@ export class FakeEngine implements StackEngine {
   readonly started: string[] = [];
   readonly execSignals: AbortSignal[] = [];
   private emit: (e: EngineEvent) => void = () => undefined;
+  private readonly madeAt = Date.now();
 
   constructor(private readonly behaviours: Record<string, Behaviour>) {
     for (const [service, b] of Object.entries(behaviours)) {
@@ -84,13 +87,14 @@ export class FakeEngine implements StackEngine {
     f.startedAt = Date.now() - (b.startedEarlierMs ?? 0);
     this.started.push(id);
     this.event(id, 'start', { timeMs: f.startedAt });
-    if (b.exitAfterMs !== undefined) {
+    const crashing = b.crashUntilMs === undefined || Date.now() - this.madeAt < b.crashUntilMs;
+    if (b.exitAfterMs !== undefined && crashing) {
       setTimeout(() => {
         f.status = 'exited';
         f.exitCode = b.exitCode ?? 0;
         this.event(id, 'die', { exitCode: f.exitCode });
         // The engine's restart policy, with a short backoff.
-        if (b.restart === 'always' && this.started.length < 6) setTimeout(() => void this.start([id]), 50);
+        if (b.restart === 'always' && (b.crashUntilMs !== undefined || this.started.length < 6)) setTimeout(() => void this.start([id]), 50);
       }, b.exitAfterMs);
     }
     if (b.healthyAfterMs !== undefined) {

@@ -31547,7 +31547,7 @@ const port_spec_1 = __nccwpck_require__(3193);
  * Services whose start compose must do itself: it does more per container than `docker start`
  * (pre_start hook runners before, post_start hooks after; secret and config files it generates
  * from `content:` or `environment:` sources, copied in at start by recent versions). The starter
- * hands these to `compose start`; every other container the engine starts directly.
+ * hands these to compose's start path (`up` on the created containers); every other container the engine starts directly.
  */
 function startsThroughCompose(service) {
     return service.hasHooks || service.hasGeneratedFiles;
@@ -32346,8 +32346,14 @@ function composeCreateArgs(p, o) {
         ...o.services,
     ];
 }
+/**
+ * Starts created containers through compose's own start path (hooks, files it writes). `up` on
+ * containers that exist, not `start`: `compose start` does not copy in a secret whose source is
+ * `environment:` (seen with Compose 2.40), `up` does. Nothing is recreated, built or pulled, and
+ * nothing else is started.
+ */
 function composeStartArgs(p, services) {
-    return [...composeGlobalArgs(p), 'start', '--', ...services];
+    return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
 }
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 function composeVersionArgs() {
@@ -32727,7 +32733,7 @@ class Docker {
             throw failure('Creating the stack (compose up --no-start)', r);
     }
     async composeStart(cli, project, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }
@@ -35494,6 +35500,7 @@ function dependents(plan, name) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DAEMONIZED_HINT = void 0;
 exports.declaredTcpPorts = declaredTcpPorts;
 exports.defaultProbe = defaultProbe;
 exports.probeFor = probeFor;
@@ -35551,9 +35558,11 @@ function probeAddress(facts, shared) {
 /**
  * Whether a container that has exited with `exitCode` before it was ready counts as done.
  * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
- * `condition: service_healthy`), not inferred from the image.
+ * `condition: service_healthy`), not inferred from the image. `declaresPorts`: the compose file
+ * gives the service `ports` or `expose`, a promise that it serves them, which an exit breaks
+ * whatever its code (a dependent's `service_completed_successfully` turns the probe into `exit`).
  */
-function exitCompletes(probe, exitCode, required = false) {
+function exitCompletes(probe, exitCode, required = false, declaresPorts = false) {
     switch (probe.kind) {
         case 'exit':
             return exitCode === probe.code;
@@ -35562,15 +35571,18 @@ function exitCompletes(probe, exitCode, required = false) {
             return exitCode === 0;
         case 'healthy':
             // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
-            return !required && exitCode === 0;
+            return !required && !declaresPorts && exitCode === 0;
         case 'tcp':
             // A one-shot job built on a server image (a migration using the app image) has a
             // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.
-            return exitCode === 0;
+            return !declaresPorts && exitCode === 0;
         default:
             return false; // a probe the user asked for explicitly must be met
     }
 }
+/** Said of a service with declared ports whose main process exited 0 before they accepted. */
+exports.DAEMONIZED_HINT = 'its main process exited 0 before its ports opened, which is what a server that daemonizes (forks into the background) does: run it in the foreground ' +
+    "(nginx -g 'daemon off;', redis-server --daemonize no, apachectl -D FOREGROUND); if it is a job meant to finish, give a dependent depends_on: condition: service_completed_successfully on it, or a wait-for line 'exit'";
 /**
  * What the compose file's own `depends_on` conditions ask of a service before its dependents
  * start: completion (exit 0) for `service_completed_successfully`, health for `service_healthy`.
@@ -35925,9 +35937,10 @@ function exitVerdict(t, probe) {
     const facts = t.facts;
     if ((0, container_facts_1.willRestart)(facts, code))
         return undefined; // the scheduler counts restarts and fails a crash loop
-    if ((0, readiness_rules_1.exitCompletes)(probe, code, t.required))
+    if ((0, readiness_rules_1.exitCompletes)(probe, code, t.required, t.declaresPorts))
         return 'completed';
-    throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${(0, wait_for_1.describeProbe)(probe)})`);
+    const daemonized = code === 0 && t.declaresPorts && (probe.kind === 'tcp' || probe.kind === 'healthy');
+    throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${(0, wait_for_1.describeProbe)(probe)})${daemonized ? `: ${readiness_rules_1.DAEMONIZED_HINT}` : ''}`);
 }
 function isRunning(t) {
     const status = t.facts?.status;
@@ -36567,6 +36580,7 @@ class StackStarter {
                 o.readyAt = new Date().toISOString();
                 this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
                 this.notify();
+                this.judgeCrashLoops();
             }, (e) => {
                 if (this.failure)
                     return;
@@ -36603,6 +36617,7 @@ class StackStarter {
         const probe = (0, readiness_rules_1.probeFor)(facts, rule, this.options.declaredPorts?.[t.service]);
         t.probe = probe;
         t.required = rule !== undefined;
+        t.declaresPorts = (this.options.declaredPorts?.[t.service]?.length ?? 0) > 0;
         t.lastStartMs ??= facts.startedAt;
         this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
         const how = await (0, probes_1.waiterFor)(probe)(this.probeContext(t), probe);
@@ -36655,7 +36670,7 @@ class StackStarter {
             t.exitCode = e.exitCode ?? 0;
             // Decided here, on the event, not after an inspect round trip: a crash seen before the
             // settle window ends must not lose the race to it.
-            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required))) {
+            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required, t.declaresPorts))) {
                 void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
             }
             else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !(0, container_facts_1.willRestart)(t.facts, 0))
@@ -36694,12 +36709,43 @@ class StackStarter {
             return;
         if ((0, container_facts_1.willRestart)(facts, code)) {
             t.restarts++;
+            t.lastExitCode = code;
             if (t.restarts >= RESTARTS_ALLOWED) {
-                await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
+                const others = this.mayBeWaitingFor(t.service);
+                if (others.length === 0)
+                    await this.crashLoopFailed(t);
+                else
+                    this.options.log(`  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`);
             }
         }
         // An exit after readiness was judged on the die event itself (onEvent).
         this.notify();
+    }
+    /**
+     * A service that retries through its restart policy until something it does not declare in
+     * depends_on is up (common in the wild) is judged a crash loop only once nothing it could be
+     * waiting for is still starting: every other service that does not depend on it has settled.
+     */
+    mayBeWaitingFor(name) {
+        const after = new Set((0, dependency_graph_1.dependents)(this.options.plan, name));
+        return this.options.plan.services.filter((n) => n !== name && !after.has(n) && !this.settled(n) && this.outcomes[n].status !== 'failed');
+    }
+    crashLoopFailed(t) {
+        return this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`);
+    }
+    /**
+     * After a service settled: a crash loop that was waiting on others gets its exits counted afresh
+     * once nothing is left to wait for, so its next retry, with everything up, decides.
+     */
+    judgeCrashLoops() {
+        for (const t of this.tracked.values()) {
+            if (t.restarts < RESTARTS_ALLOWED || t.countedAfresh)
+                continue;
+            if (this.mayBeWaitingFor(t.service).length > 0)
+                continue;
+            t.countedAfresh = true;
+            t.restarts = 0;
+        }
     }
     async afterUnhealthy(t) {
         let output = '';

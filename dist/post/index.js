@@ -26596,8 +26596,14 @@ function composeCreateArgs(p, o) {
         ...o.services,
     ];
 }
+/**
+ * Starts created containers through compose's own start path (hooks, files it writes). `up` on
+ * containers that exist, not `start`: `compose start` does not copy in a secret whose source is
+ * `environment:` (seen with Compose 2.40), `up` does. Nothing is recreated, built or pulled, and
+ * nothing else is started.
+ */
 function composeStartArgs(p, services) {
-    return [...composeGlobalArgs(p), 'start', '--', ...services];
+    return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
 }
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 function composeVersionArgs() {
@@ -26977,7 +26983,7 @@ class Docker {
             throw failure('Creating the stack (compose up --no-start)', r);
     }
     async composeStart(cli, project, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
     }

@@ -42,7 +42,7 @@ export interface ServiceModel {
  * Services whose start compose must do itself: it does more per container than `docker start`
  * (pre_start hook runners before, post_start hooks after; secret and config files it generates
  * from `content:` or `environment:` sources, copied in at start by recent versions). The starter
- * hands these to `compose start`; every other container the engine starts directly.
+ * hands these to compose's start path (`up` on the created containers); every other container the engine starts directly.
  */
 export function startsThroughCompose(service: ServiceModel): boolean {
   return service.hasHooks || service.hasGeneratedFiles;

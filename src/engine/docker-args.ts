@@ -72,8 +72,14 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
   ];
 }
 
+/**
+ * Starts created containers through compose's own start path (hooks, files it writes). `up` on
+ * containers that exist, not `start`: `compose start` does not copy in a secret whose source is
+ * `environment:` (seen with Compose 2.40), `up` does. Nothing is recreated, built or pulled, and
+ * nothing else is started.
+ */
 export function composeStartArgs(p: ComposeProject, services: string[]): string[] {
-  return [...composeGlobalArgs(p), 'start', '--', ...services];
+  return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
 }
 
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */

@@ -211,7 +211,7 @@ export class Docker {
   }
 
   async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose start');
+    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
     if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
   }
 

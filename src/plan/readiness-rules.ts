@@ -48,9 +48,11 @@ export function probeAddress(facts: ContainerFacts, shared?: ContainerFacts): st
 /**
  * Whether a container that has exited with `exitCode` before it was ready counts as done.
  * `required` is true when the probe was asked for (a `wait-for` line, or a dependent's
- * `condition: service_healthy`), not inferred from the image.
+ * `condition: service_healthy`), not inferred from the image. `declaresPorts`: the compose file
+ * gives the service `ports` or `expose`, a promise that it serves them, which an exit breaks
+ * whatever its code (a dependent's `service_completed_successfully` turns the probe into `exit`).
  */
-export function exitCompletes(probe: Probe, exitCode: number, required = false): boolean {
+export function exitCompletes(probe: Probe, exitCode: number, required = false, declaresPorts = false): boolean {
   switch (probe.kind) {
     case 'exit':
       return exitCode === probe.code;
@@ -59,15 +61,20 @@ export function exitCompletes(probe: Probe, exitCode: number, required = false):
       return exitCode === 0;
     case 'healthy':
       // Health that was asked for is not shown by exiting, whatever the code (compose agrees).
-      return !required && exitCode === 0;
+      return !required && !declaresPorts && exitCode === 0;
     case 'tcp':
       // A one-shot job built on a server image (a migration using the app image) has a
       // healthcheck or EXPOSE it never meant to use; exiting 0 is how it finishes.
-      return exitCode === 0;
+      return !declaresPorts && exitCode === 0;
     default:
       return false; // a probe the user asked for explicitly must be met
   }
 }
+
+/** Said of a service with declared ports whose main process exited 0 before they accepted. */
+export const DAEMONIZED_HINT =
+  'its main process exited 0 before its ports opened, which is what a server that daemonizes (forks into the background) does: run it in the foreground ' +
+  "(nginx -g 'daemon off;', redis-server --daemonize no, apachectl -D FOREGROUND); if it is a job meant to finish, give a dependent depends_on: condition: service_completed_successfully on it, or a wait-for line 'exit'";
 
 /**
  * What the compose file's own `depends_on` conditions ask of a service before its dependents

@@ -1,7 +1,7 @@
 import { ContainerFacts, willRestart } from '../engine/container-facts';
 import { NetworkProbe } from '../engine/network-probe';
 import { StreamingProcess } from '../engine/process-runner';
-import { exitCompletes } from '../plan/readiness-rules';
+import { DAEMONIZED_HINT, exitCompletes } from '../plan/readiness-rules';
 import { describeProbe, Probe } from '../plan/wait-for';
 import { ReadyHow } from './outcomes';
 
@@ -15,10 +15,16 @@ export interface TrackedContainer {
   facts?: ContainerFacts;
   exitCode?: number;
   restarts: number;
+  /** The code of its last exit that the restart policy answered. */
+  lastExitCode?: number;
+  /** Its exits are counted from when nothing else it could wait for was still starting. */
+  countedAfresh?: boolean;
   ready: boolean;
   probe?: Probe;
   /** The probe was asked for (wait-for, a dependent's condition), not inferred from the image. */
   required?: boolean;
+  /** The compose file declares ports for its service (`ports`, `expose`). */
+  declaresPorts?: boolean;
   /** When the engine last started it (its start event, else StartedAt): the settle window's origin. */
   lastStartMs?: number;
   /** Health as the event stream last said; an inspect answer may be older than the event. */
@@ -65,8 +71,9 @@ function exitVerdict(t: TrackedContainer, probe: Probe): 'completed' | undefined
   const code = t.exitCode;
   const facts = t.facts as ContainerFacts;
   if (willRestart(facts, code)) return undefined; // the scheduler counts restarts and fails a crash loop
-  if (exitCompletes(probe, code, t.required)) return 'completed';
-  throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})`);
+  if (exitCompletes(probe, code, t.required, t.declaresPorts)) return 'completed';
+  const daemonized = code === 0 && t.declaresPorts && (probe.kind === 'tcp' || probe.kind === 'healthy');
+  throw new ServiceFailure(`container ${facts.name} exited with code ${code} before it was ready (waiting for ${describeProbe(probe)})${daemonized ? `: ${DAEMONIZED_HINT}` : ''}`);
 }
 
 function isRunning(t: TrackedContainer): boolean {

@@ -252,6 +252,7 @@ export class StackStarter {
           o.readyAt = new Date().toISOString();
           this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
           this.notify();
+          this.judgeCrashLoops();
         },
         (e: unknown) => {
           if (this.failure) return;
@@ -289,6 +290,7 @@ export class StackStarter {
     const probe = probeFor(facts, rule, this.options.declaredPorts?.[t.service]);
     t.probe = probe;
     t.required = rule !== undefined;
+    t.declaresPorts = (this.options.declaredPorts?.[t.service]?.length ?? 0) > 0;
     t.lastStartMs ??= facts.startedAt;
     this.outcomes[t.service].probe = describeProbe(probe);
     const how = await waiterFor(probe)(this.probeContext(t), probe);
@@ -340,7 +342,7 @@ export class StackStarter {
       t.exitCode = e.exitCode ?? 0;
       // Decided here, on the event, not after an inspect round trip: a crash seen before the
       // settle window ends must not lose the race to it.
-      if (t.ready && t.facts && !willRestart(t.facts, t.exitCode) && !(t.probe && exitCompletes(t.probe, t.exitCode, t.required))) {
+      if (t.ready && t.facts && !willRestart(t.facts, t.exitCode) && !(t.probe && exitCompletes(t.probe, t.exitCode, t.required, t.declaresPorts))) {
         void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
       } else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !willRestart(t.facts, 0)) this.finishedInWindow(t.service);
       void this.afterExit(t, t.exitCode);
@@ -372,12 +374,45 @@ export class StackStarter {
     if (!facts || this.failure) return;
     if (willRestart(facts, code)) {
       t.restarts++;
+      t.lastExitCode = code;
       if (t.restarts >= RESTARTS_ALLOWED) {
-        await this.serviceFailed(t.service, `container ${facts.name} is restarting repeatedly (${t.restarts} exits, the last with code ${code})`);
+        const others = this.mayBeWaitingFor(t.service);
+        if (others.length === 0) await this.crashLoopFailed(t);
+        else
+          this.options.log(
+            `  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`,
+          );
       }
     }
     // An exit after readiness was judged on the die event itself (onEvent).
     this.notify();
+  }
+
+  /**
+   * A service that retries through its restart policy until something it does not declare in
+   * depends_on is up (common in the wild) is judged a crash loop only once nothing it could be
+   * waiting for is still starting: every other service that does not depend on it has settled.
+   */
+  private mayBeWaitingFor(name: string): string[] {
+    const after = new Set(dependents(this.options.plan, name));
+    return this.options.plan.services.filter((n) => n !== name && !after.has(n) && !this.settled(n) && this.outcomes[n].status !== 'failed');
+  }
+
+  private crashLoopFailed(t: TrackedContainer): Promise<void> {
+    return this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`);
+  }
+
+  /**
+   * After a service settled: a crash loop that was waiting on others gets its exits counted afresh
+   * once nothing is left to wait for, so its next retry, with everything up, decides.
+   */
+  private judgeCrashLoops(): void {
+    for (const t of this.tracked.values()) {
+      if (t.restarts < RESTARTS_ALLOWED || t.countedAfresh) continue;
+      if (this.mayBeWaitingFor(t.service).length > 0) continue;
+      t.countedAfresh = true;
+      t.restarts = 0;
+    }
   }
 
   private async afterUnhealthy(t: TrackedContainer): Promise<void> {

@@ -20,7 +20,7 @@ describe('argument builders', () => {
     expect(a.composeCreateArgs(project, base).slice(10)).toEqual(['up', '--no-start', '--build', '--pull', 'never', '--no-deps', '--quiet-pull', '--', 'db', '$(x)']);
   });
   it('starts services through compose, and asks for its version', () => {
-    expect(a.composeStartArgs(project, ['api', 'web']).slice(10)).toEqual(['start', '--', 'api', 'web']);
+    expect(a.composeStartArgs(project, ['api', 'web']).slice(10)).toEqual(['up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', 'api', 'web']);
     expect(a.composeVersionArgs()).toEqual(['version']);
   });
   it('tears down with volumes, orphans and the stop grace', () => {

@@ -27,6 +27,10 @@ describe('default readiness', () => {
     // Health that was asked for (wait-for, condition: service_healthy) is never shown by an exit.
     expect(exitCompletes({ kind: 'healthy', active: true }, 0)).toBe(true);
     expect(exitCompletes({ kind: 'healthy', active: true }, 0, true)).toBe(false);
+    // Ports the compose file declares are a promise to serve them: an exit, even 0, breaks it.
+    expect(exitCompletes({ kind: 'tcp', ports: [80] }, 0, false, true)).toBe(false);
+    expect(exitCompletes({ kind: 'healthy', active: true }, 0, false, true)).toBe(false);
+    expect(exitCompletes({ kind: 'exit', code: 0 }, 0, true, true)).toBe(true);
   });
   it("honours the compose file's depends_on conditions, the user's wait-for lines first", () => {
     const model = parseResolvedConfig(`

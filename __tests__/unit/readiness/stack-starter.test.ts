@@ -125,6 +125,24 @@ describe('a crash loop', () => {
     const engine = await start('services:\n  app: {image: x, restart: always}\n', { app: { restart: 'always', exitAfterMs: 30, exitCode: 2 } }, { waitFor: ['app: running 2s'] });
     expect(engine.error?.message).toContain('is restarting repeatedly');
   });
+
+  it('waits while a service it may be retrying for (not in its depends_on) still starts, then judges it', async () => {
+    // app retries through restart: always until db, which it does not declare, is up.
+    const yaml = 'services:\n  db: {image: x}\n  app: {image: x, restart: always}\n';
+    const retrying = await start(
+      yaml,
+      { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 30, exitCode: 1, crashUntilMs: 750 } },
+      { waitFor: ['app: running 300ms'] },
+    );
+    expect(retrying.error).toBeUndefined();
+    expect(retrying.outcomes?.app.status).toBe('ready');
+    expect(retrying.lines.join('\n')).toMatch(/app +restarting +\d+ exits \(last code 1\); judged once db is up/);
+    // Still crashing once db is up: failed then, not at the first three exits, not at the timeout.
+    const broken = await start(yaml, { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 30, exitCode: 1, crashUntilMs: 60_000 } });
+    expect(broken.error?.message).toContain('is restarting repeatedly');
+    expect(broken.ms).toBeGreaterThanOrEqual(650);
+    expect(broken.ms).toBeLessThan(2500);
+  });
 });
 
 describe('a container this machine cannot reach', () => {
@@ -278,5 +296,25 @@ describe('on a fake clock', () => {
     expect(r.error?.message).toContain("Service 'db' failed after 0.7s: container p-db-1 exited with code 1 before it was ready");
     expect(r.error?.message).toContain('Not started because of it: web.');
     expect(r.ms).toBeLessThan(800);
+  });
+});
+
+describe('a server that daemonizes', () => {
+  it('fails a service whose declared port never opened because its main process exited 0, saying why', async () => {
+    const yaml = 'services:\n  web: {image: x, expose: ["8080"]}\n';
+    const r = await start(yaml, { web: { exitAfterMs: 50, exitCode: 0, procNetTcp: () => '' } });
+    expect(r.error?.message).toContain('exited with code 0 before it was ready (waiting for port 8080');
+    expect(r.error?.message).toContain('daemonizes');
+    expect(r.error?.message).toContain('service_completed_successfully');
+  });
+
+  it('lets it finish when a dependent asks for its completion, and when only the image EXPOSEs a port', async () => {
+    const asked = 'services:\n  job: {image: x, expose: ["8080"]}\n  web: {image: x, depends_on: {job: {condition: service_completed_successfully}}}\n';
+    const r = await start(asked, { job: { exitAfterMs: 50, exitCode: 0, procNetTcp: () => '' }, web: {} }, { waitFor: ['web: running 10ms'] });
+    expect(r.error).toBeUndefined();
+    expect(r.outcomes?.job.status).toBe('completed');
+    const imageOnly = await start('services:\n  migrate: {image: x}\n', { migrate: { exitAfterMs: 50, exitCode: 0, exposed: ['8080/tcp'], procNetTcp: () => '' } });
+    expect(imageOnly.error).toBeUndefined();
+    expect(imageOnly.outcomes?.migrate.status).toBe('completed');
   });
 });
