@@ -34,4 +34,20 @@ describe('report and summary', () => {
     expect(md).toContain('````\nboom\n` ` ` ` x\n````');
     expect(escapeCell('<b>*a*</b>')).toBe('\\<b\\>\\*a\\*\\</b\\>');
   });
+
+  it("reports the health the verdict rests on when the action's own healthcheck run passed before the engine's", () => {
+    const db = (health: string) =>
+      parseInspect({
+        Id: 'd1',
+        Name: '/p_db_1',
+        State: { Status: 'running', Health: { Status: health } },
+        Config: { Image: 'mysql', Labels: { 'com.docker.compose.service': 'db' } },
+      });
+    const dbModel = parseResolvedConfig('services:\n  db:\n    image: mysql\n');
+    const byOwnRun = buildReport(dbModel, { db: { name: 'db', status: 'ready', how: 'healthy', containers: [db('starting')] } }, 'localhost');
+    expect(byOwnRun.services.db).toMatchObject({ health: 'healthy', readiness: 'healthy' });
+    // Judged otherwise (a wait-for probe), the engine's word stands.
+    const byProbe = buildReport(dbModel, { db: { name: 'db', status: 'ready', how: 'listening', containers: [db('starting')] } }, 'localhost');
+    expect(byProbe.services.db.health).toBe('starting');
+  });
 });
