@@ -34,6 +34,4 @@ fi
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
 echo "== real-engine tests ($target): Engine $(docker version --format '{{.Server.Version}}'), Compose $(docker compose version --short)"
 npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-2}" "$@"
-# Test engines of this run's workers get addresses apart from those of a run beside it.
-if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
 echo "== real-engine tests ($target) took $(($(date +%s) - started)) s"
