@@ -5,8 +5,9 @@
 #                                                    where none runs: Engine 28 and Compose 2.40, what
 #                                                    GitHub's runners have)
 #   scripts/test-e2e.sh oldest [jest arguments]      the smoke subset (foundation, readiness, bad
-#                                                    input) on the oldest Engine and Compose the
-#                                                    README promises, an engine of its own beside
+#                                                    input, compose fidelity) on the oldest Engine
+#                                                    and Compose the README promises, an engine of
+#                                                    its own beside
 #                                                    the machine's (scripts/oldest-engine.sh)
 #
 # Sets up Docker and the test images first (built once per machine and engine). Extra arguments go
@@ -28,7 +29,7 @@ if [ "$target" = oldest ]; then
     want=$(DOCKER_HOST= DOCKER_CONFIG= docker image inspect -f '{{.Id}}' "$image")
     [ "$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)" = "$want" ] || DOCKER_HOST= DOCKER_CONFIG= docker save "$image" | docker load -q >/dev/null
   done
-  set -- __tests__/e2e/foundation.test.ts __tests__/e2e/readiness.test.ts __tests__/e2e/bad-input.test.ts "$@"
+  set -- __tests__/e2e/foundation.test.ts __tests__/e2e/readiness.test.ts __tests__/e2e/bad-input.test.ts __tests__/e2e/compose-fidelity.test.ts "$@"
 fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
