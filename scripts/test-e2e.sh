@@ -7,8 +7,8 @@
 #   scripts/test-e2e.sh oldest [jest arguments]      the smoke subset (foundation, readiness, bad
 #                                                    input, compose fidelity) on the oldest Engine
 #                                                    and Compose the README promises, an engine of
-#                                                    its own beside
-#                                                    the machine's (scripts/oldest-engine.sh)
+#                                                    its own beside the machine's
+#                                                    (scripts/oldest-engine.sh)
 #
 # Sets up Docker and the test images first (built once per machine and engine). Extra arguments go
 # to jest, e.g. a test file.
