@@ -35134,7 +35134,8 @@ function buildReport(model, outcomes, host, form = 'published', preview) {
             urls[name] = url;
         services[name] = {
             state: o.status,
-            health: first?.health ?? null,
+            // The action's own run of the healthcheck may pass before the engine's first one: the verdict decides.
+            health: o.how === 'healthy' && first?.health === 'starting' ? 'healthy' : (first?.health ?? null),
             containers: o.containers.map((c) => c.id),
             replicas: o.containers.map((c, i) => ({ container: c.id, name: c.name, ports: i === 0 ? ports : (0, urls_1.publishedPorts)(svc?.ports ?? [], c.bindings, host) })),
             image: first?.image ?? svc?.image ?? null,
