@@ -39,6 +39,8 @@ export interface FakeDockerOptions {
   endpoint?: string;
   /** The name compose gives the project on its own (default: none it can say). */
   ownName?: string;
+  /** What `compose run` of the run service prints, and its exit code. */
+  run?: { lines: string[]; code: number };
   /** Make these calls fail with this message. */
   failing?: Partial<Record<keyof DockerClient, string>>;
 }
@@ -100,6 +102,12 @@ export class FakeDocker implements DockerClient {
   async config(): Promise<string> {
     this.record('config', 'config');
     return this.options.yaml;
+  }
+
+  async composeRun(_cli: ComposeCli, _project: ComposeProject, service: string, command: string[], onLine: (line: string) => void): Promise<number> {
+    this.record(`run ${service}${command.length > 0 ? ` ${command.join(' ')}` : ''}`, 'composeRun');
+    for (const line of this.options.run?.lines ?? []) onLine(line);
+    return this.options.run?.code ?? 0;
   }
 
   async composeEnvironment(): Promise<Record<string, string> | undefined> {

@@ -30131,6 +30131,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MODES = void 0;
+exports.parseRun = parseRun;
 exports.getInputs = getInputs;
 exports.engineEnvironment = engineEnvironment;
 const core = __importStar(__nccwpck_require__(7484));
@@ -30139,6 +30140,16 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+/** `tests` or `tests: npm test -- --ci` (the command split as a shell would, nothing expanded). */
+function parseRun(value) {
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?::([\s\S]*))?$/.exec(text);
+    if (!m)
+        throw new Error(`Input 'run' must be a service name, optionally followed by ':' and a command; got '${value}'.`);
+    return { service: m[1], command: m[2] === undefined ? [] : words('run', m[2]) };
+}
 /** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
 exports.MODES = ['ephemeral', 'deploy', 'down', 'sweep'];
 function words(name, value) {
@@ -30212,6 +30223,8 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         comment: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Comment, read(names_1.InputNames.Comment)),
         // The runner fills the default (the job's token) from action.yml; a harness may give none.
         githubToken: read(names_1.InputNames.GithubToken).trim(),
+        run: parseRun(read(names_1.InputNames.Run)),
+        runTimeoutSeconds: read(names_1.InputNames.RunTimeout).trim() ? (0, input_parsing_1.parseSeconds)(names_1.InputNames.RunTimeout, read(names_1.InputNames.RunTimeout)) : undefined,
     };
 }
 /** The engine of every docker call, main's and post's: the input, else the environment's. */
@@ -30467,6 +30480,34 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     save();
     if (ctx.comment)
         await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
+    if (inputs.run)
+        await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
+}
+/**
+ * `run`: the service in the foreground once all it needs is ready; its output is the step's, its
+ * exit code the step's result (post then treats the run as failed: logs as on a failure).
+ */
+async function runInForeground(stack, run, timeoutSeconds, runtime, ctx) {
+    const { state, save } = ctx;
+    runtime.info(`Running ${run.service}${run.command.length > 0 ? ` (${run.command.join(' ')})` : ''}: compose run, in the foreground`);
+    const started = Date.now();
+    let code;
+    try {
+        code = await ctx.docker.composeRun(stack.cli, stack.project, run.service, run.command, (line) => runtime.info(line), timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined);
+    }
+    catch (error) {
+        state.outcome = 'failure';
+        save();
+        const message = error.message;
+        throw new Error(/timed out/.test(message) ? `'${run.service}' did not finish within run-timeout (${timeoutSeconds} s).` : `Running '${run.service}' failed: ${message}`);
+    }
+    runtime.setOutput(names_1.OutputNames.RunExitCode, String(code));
+    runtime.info(`${run.service} exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (code !== 0) {
+        state.outcome = 'failure';
+        save();
+        throw new Error(`${run.service} exited with ${code}.`);
+    }
 }
 /** Settings that only mean something with others, and a template that cannot be filled. */
 function checkPreviewInputs(inputs, target, runtime) {
@@ -30475,6 +30516,8 @@ function checkPreviewInputs(inputs, target, runtime) {
     }
     if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined)
         runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
+    if (inputs.run && inputs.mode !== 'ephemeral')
+        throw new Error(`Input 'run' applies to mode: ephemeral (a preview is left running, not run to an end); got mode: ${inputs.mode}.`);
     if (inputs.mode === 'ephemeral' && inputs.comment)
         runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }
@@ -30519,6 +30562,8 @@ exports.InputNames = {
     Ttl: 'ttl',
     Comment: 'comment',
     GithubToken: 'github-token',
+    Run: 'run',
+    RunTimeout: 'run-timeout',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -30526,6 +30571,8 @@ exports.OutputNames = {
     Services: 'services',
     /** `sweep`: the projects it removed, as a JSON list. */
     Removed: 'removed',
+    /** `run`: the exit code of the service run in the foreground. */
+    RunExitCode: 'run-exit-code',
 };
 /**
  * Each input's default, written here only: `getInputs` applies them, and a unit test holds
@@ -32268,6 +32315,7 @@ exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composeStartArgs = composeStartArgs;
+exports.composeRunArgs = composeRunArgs;
 exports.composeVersionArgs = composeVersionArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
@@ -32354,6 +32402,13 @@ function composeCreateArgs(p, o) {
  */
 function composeStartArgs(p, services) {
     return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
+}
+/**
+ * One service in the foreground, as `docker compose run`: its own container, removed after; what
+ * it depends on is started and judged by the action first; no TTY (output as lines), stdin closed.
+ */
+function composeRunArgs(p, service, command) {
+    return [...composeGlobalArgs(p), 'run', '--rm', '--no-deps', '--no-TTY', '--', service, ...command];
 }
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 function composeVersionArgs() {
@@ -32736,6 +32791,19 @@ class Docker {
         const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
+    }
+    /**
+     * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
+     * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
+     * to remove, with the rest of the project).
+     */
+    async composeRun(cli, project, service, command, onLine, timeoutMs) {
+        const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
+            ...this.composeOptions(project, (line) => onLine(line)),
+            maxBytes: 1 << 20,
+            timeoutMs,
+        });
+        return r.code;
     }
     async down(cli, project, stopTimeoutSeconds, downFlags) {
         const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
@@ -33695,20 +33763,28 @@ function readDotEnv(file) {
 }
 async function createStack(docker, stack, settings, secrets, log) {
     const { cli, model, plan, project } = stack;
+    // The run service is created with the rest so its image is built or pulled now; `compose run`
+    // then makes a container of its own, so the one created here is removed again.
+    const runService = stack.runService ? [stack.runService] : [];
     // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
     const showCreateLine = (line) => {
         secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
         log.info(line);
     };
-    await log.group(`Creating ${plan.services.join(', ')} (compose up --no-start)`, async () => {
+    await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
         try {
-            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: plan.services, upFlags: settings.upFlags }, showCreateLine);
+            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, showCreateLine);
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, plan.services, error);
         }
     });
-    return containersByService(docker, project.name, secrets);
+    const created = await containersByService(docker, project.name, secrets);
+    for (const s of runService) {
+        await docker.removeContainers(created.containers[s] ?? []);
+        delete created.containers[s];
+    }
+    return created;
 }
 /**
  * The project's service containers by service, and compose's record of the files it read; their
@@ -33928,7 +34004,7 @@ async function readStack(docker, request, project) {
     const likely = request.composeCommand ? (0, compose_cli_1.cliFromCommand)(request.composeCommand) : compose_cli_1.DOCKER_COMPOSE;
     const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
         docker.findCompose(request.composeCommand, project.workingDirectory),
-        docker.config(likely, project, request.services),
+        docker.config(likely, project, configServices(request)),
         docker.serverVersion(),
         docker.projectResources(project.name),
         docker.endpoint(),
@@ -33941,28 +34017,54 @@ async function readStack(docker, request, project) {
         throw cliResult.reason;
     const { cli, version: composeVersion } = cliResult.value;
     if (configResult.status === 'rejected' && (0, compose_cli_1.sameCli)(cli, likely))
-        throw await explainConfigFailure(docker, cli, configResult.reason, project);
-    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await configOf(docker, cli, project, request.services);
+        throw await explainConfigFailure(docker, cli, configResult.reason, project, request.run?.service);
+    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await configOf(docker, cli, project, request);
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
     const model = (0, compose_model_1.parseResolvedConfig)(yaml);
     if (Object.keys(model.services).length === 0) {
         throw await explainConfigFailure(docker, cli, new Error(`The project has no services: compose's configuration of it lists none (in ${project.workingDirectory}).`), project);
     }
-    const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
+    const roots = rootsOf(request, model);
     const plan = (0, dependency_graph_1.planStart)(model, roots);
     const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
     if (unknown.length > 0) {
         throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
     }
-    return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
+    return {
+        project,
+        cli,
+        composeVersion,
+        model,
+        plan,
+        engineVersion: versionResult.value,
+        endpoint: endpointResult.value,
+        existing: existingResult.value,
+        configYaml: yaml,
+        runService: request.run?.service,
+    };
 }
-async function configOf(docker, cli, project, services) {
+/** The services compose is asked about: those named, and the one to run (enabled behind a profile too). */
+function configServices(request) {
+    return request.run ? [...new Set([...request.services, request.run.service])] : request.services;
+}
+/**
+ * What starts: the services named (else all), or with `run`, those named and what the run service
+ * depends on, never the run service itself.
+ */
+function rootsOf(request, model) {
+    if (!request.run)
+        return request.services.length > 0 ? request.services : Object.keys(model.services);
+    const run = request.run.service;
+    const needed = (model.services[run]?.dependencies ?? []).map((d) => d.service).filter((s) => s in model.services);
+    return [...new Set([...request.services, ...needed])].filter((s) => s !== run);
+}
+async function configOf(docker, cli, project, request) {
     try {
-        return await docker.config(cli, project, services);
+        return await docker.config(cli, project, configServices(request));
     }
     catch (e) {
-        throw await explainConfigFailure(docker, cli, e, project);
+        throw await explainConfigFailure(docker, cli, e, project, request.run?.service);
     }
 }
 /**
@@ -33971,13 +34073,14 @@ async function configOf(docker, cli, project, services) {
  * names, else the default names in the folder (only to point at lines: what compose read is not
  * re-derived for anything else).
  */
-async function explainConfigFailure(docker, cli, error, project) {
+async function explainConfigFailure(docker, cli, error, project, runService) {
     if (/no configuration file provided/i.test(error.message))
         return new Error((0, compose_files_1.noComposeFileMessage)(project.workingDirectory, error.message.split('\n').pop() ?? ''));
     const unknown = /no such service: ([^\s:]+)/i.exec(error.message);
     if (unknown) {
         const all = await docker.composeAllServices(cli, project);
-        return new Error(`Unknown service '${unknown[1]}' in 'services'; the compose configuration defines: ${all.join(', ')}.`);
+        const input = runService === unknown[1] ? 'run' : 'services';
+        return new Error(`Unknown service '${unknown[1]}' in '${input}'; the compose configuration defines: ${all.join(', ')}.`);
     }
     const named = [...error.message.matchAll(/(\/[^\s:'"]+\.ya?ml)\b/g)].map((m) => m[1]);
     const files = project.files.length > 0 ? project.files : named.length > 0 ? [...new Set(named)] : DEFAULT_FILE_NAMES.filter((f) => fs.existsSync(path.join(project.workingDirectory, f)));

@@ -25765,6 +25765,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MODES = void 0;
+exports.parseRun = parseRun;
 exports.getInputs = getInputs;
 exports.engineEnvironment = engineEnvironment;
 const core = __importStar(__nccwpck_require__(7484));
@@ -25773,6 +25774,16 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+/** `tests` or `tests: npm test -- --ci` (the command split as a shell would, nothing expanded). */
+function parseRun(value) {
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?::([\s\S]*))?$/.exec(text);
+    if (!m)
+        throw new Error(`Input 'run' must be a service name, optionally followed by ':' and a command; got '${value}'.`);
+    return { service: m[1], command: m[2] === undefined ? [] : words('run', m[2]) };
+}
 /** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
 exports.MODES = ['ephemeral', 'deploy', 'down', 'sweep'];
 function words(name, value) {
@@ -25846,6 +25857,8 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         comment: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Comment, read(names_1.InputNames.Comment)),
         // The runner fills the default (the job's token) from action.yml; a harness may give none.
         githubToken: read(names_1.InputNames.GithubToken).trim(),
+        run: parseRun(read(names_1.InputNames.Run)),
+        runTimeoutSeconds: read(names_1.InputNames.RunTimeout).trim() ? (0, input_parsing_1.parseSeconds)(names_1.InputNames.RunTimeout, read(names_1.InputNames.RunTimeout)) : undefined,
     };
 }
 /** The engine of every docker call, main's and post's: the input, else the environment's. */
@@ -25894,6 +25907,8 @@ exports.InputNames = {
     Ttl: 'ttl',
     Comment: 'comment',
     GithubToken: 'github-token',
+    Run: 'run',
+    RunTimeout: 'run-timeout',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -25901,6 +25916,8 @@ exports.OutputNames = {
     Services: 'services',
     /** `sweep`: the projects it removed, as a JSON list. */
     Removed: 'removed',
+    /** `run`: the exit code of the service run in the foreground. */
+    RunExitCode: 'run-exit-code',
 };
 /**
  * Each input's default, written here only: `getInputs` applies them, and a unit test holds
@@ -26518,6 +26535,7 @@ exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
 exports.composeStartArgs = composeStartArgs;
+exports.composeRunArgs = composeRunArgs;
 exports.composeVersionArgs = composeVersionArgs;
 exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
@@ -26604,6 +26622,13 @@ function composeCreateArgs(p, o) {
  */
 function composeStartArgs(p, services) {
     return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
+}
+/**
+ * One service in the foreground, as `docker compose run`: its own container, removed after; what
+ * it depends on is started and judged by the action first; no TTY (output as lines), stdin closed.
+ */
+function composeRunArgs(p, service, command) {
+    return [...composeGlobalArgs(p), 'run', '--rm', '--no-deps', '--no-TTY', '--', service, ...command];
 }
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 function composeVersionArgs() {
@@ -26986,6 +27011,19 @@ class Docker {
         const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
         if (r.code !== 0)
             throw failure(`Starting ${services.join(', ')}`, r);
+    }
+    /**
+     * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
+     * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
+     * to remove, with the rest of the project).
+     */
+    async composeRun(cli, project, service, command, onLine, timeoutMs) {
+        const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
+            ...this.composeOptions(project, (line) => onLine(line)),
+            maxBytes: 1 << 20,
+            timeoutMs,
+        });
+        return r.code;
     }
     async down(cli, project, stopTimeoutSeconds, downFlags) {
         const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');

@@ -37,6 +37,25 @@ export interface Inputs {
   ttlSeconds?: number;
   comment: boolean;
   githubToken: string;
+  /** A service to run in the foreground after the stack is ready, as `compose run`. */
+  run?: RunRequest;
+  /** Seconds the run may take; undefined: no limit. */
+  runTimeoutSeconds?: number;
+}
+
+export interface RunRequest {
+  service: string;
+  /** Replaces the service's command when given. */
+  command: string[];
+}
+
+/** `tests` or `tests: npm test -- --ci` (the command split as a shell would, nothing expanded). */
+export function parseRun(value: string): RunRequest | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?::([\s\S]*))?$/.exec(text);
+  if (!m) throw new Error(`Input 'run' must be a service name, optionally followed by ':' and a command; got '${value}'.`);
+  return { service: m[1], command: m[2] === undefined ? [] : words('run', m[2]) };
 }
 
 /** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
@@ -117,6 +136,8 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     comment: parseBoolean(Names.Comment, read(Names.Comment)),
     // The runner fills the default (the job's token) from action.yml; a harness may give none.
     githubToken: read(Names.GithubToken).trim(),
+    run: parseRun(read(Names.Run)),
+    runTimeoutSeconds: read(Names.RunTimeout).trim() ? parseSeconds(Names.RunTimeout, read(Names.RunTimeout)) : undefined,
   };
 }
 

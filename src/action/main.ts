@@ -19,7 +19,7 @@ import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
 import { defaultMainDependencies, MainDependencies } from './dependencies';
 import { describeTtl } from './input-parsing';
-import { engineEnvironment, getInputs, Inputs } from './inputs';
+import { engineEnvironment, getInputs, Inputs, RunRequest } from './inputs';
 import { OutputNames } from './names';
 import { Commenter, previewCommenter } from './pr-comment';
 import { publish } from './publish';
@@ -214,6 +214,40 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   state.outcome = 'success';
   save();
   if (ctx.comment) await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
+  if (inputs.run) await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
+}
+
+/**
+ * `run`: the service in the foreground once all it needs is ready; its output is the step's, its
+ * exit code the step's result (post then treats the run as failed: logs as on a failure).
+ */
+async function runInForeground(stack: PreparedStack, run: RunRequest, timeoutSeconds: number | undefined, runtime: ActionRuntime, ctx: UpContext): Promise<void> {
+  const { state, save } = ctx;
+  runtime.info(`Running ${run.service}${run.command.length > 0 ? ` (${run.command.join(' ')})` : ''}: compose run, in the foreground`);
+  const started = Date.now();
+  let code: number;
+  try {
+    code = await ctx.docker.composeRun(
+      stack.cli,
+      stack.project,
+      run.service,
+      run.command,
+      (line) => runtime.info(line),
+      timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
+    );
+  } catch (error) {
+    state.outcome = 'failure';
+    save();
+    const message = (error as Error).message;
+    throw new Error(/timed out/.test(message) ? `'${run.service}' did not finish within run-timeout (${timeoutSeconds} s).` : `Running '${run.service}' failed: ${message}`);
+  }
+  runtime.setOutput(OutputNames.RunExitCode, String(code));
+  runtime.info(`${run.service} exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (code !== 0) {
+    state.outcome = 'failure';
+    save();
+    throw new Error(`${run.service} exited with ${code}.`);
+  }
 }
 
 /** Settings that only mean something with others, and a template that cannot be filled. */
@@ -222,5 +256,7 @@ function checkPreviewInputs(inputs: Inputs, target: PreviewTarget, runtime: Acti
     throw new Error(`Input 'url-template' uses {pr}, but this run is not for a pull request (event ${target.event || 'unknown'}): use {branch} or {project} instead.`);
   }
   if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined) runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
+  if (inputs.run && inputs.mode !== 'ephemeral')
+    throw new Error(`Input 'run' applies to mode: ephemeral (a preview is left running, not run to an end); got mode: ${inputs.mode}.`);
   if (inputs.mode === 'ephemeral' && inputs.comment) runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }

@@ -29,6 +29,8 @@ export const InputNames = {
   Ttl: 'ttl',
   Comment: 'comment',
   GithubToken: 'github-token',
+  Run: 'run',
+  RunTimeout: 'run-timeout',
 } as const;
 
 export const OutputNames = {
@@ -37,6 +39,8 @@ export const OutputNames = {
   Services: 'services',
   /** `sweep`: the projects it removed, as a JSON list. */
   Removed: 'removed',
+  /** `run`: the exit code of the service run in the foreground. */
+  RunExitCode: 'run-exit-code',
 } as const;
 
 /**

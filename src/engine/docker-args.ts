@@ -82,6 +82,14 @@ export function composeStartArgs(p: ComposeProject, services: string[]): string[
   return [...composeGlobalArgs(p), 'up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--pull', 'never', '--', ...services];
 }
 
+/**
+ * One service in the foreground, as `docker compose run`: its own container, removed after; what
+ * it depends on is started and judged by the action first; no TTY (output as lines), stdin closed.
+ */
+export function composeRunArgs(p: ComposeProject, service: string, command: string[]): string[] {
+  return [...composeGlobalArgs(p), 'run', '--rm', '--no-deps', '--no-TTY', '--', service, ...command];
+}
+
 /** Not `--short`: where the CLI has no compose plugin it would read that as a flag of its own. */
 export function composeVersionArgs(): string[] {
   return ['version'];

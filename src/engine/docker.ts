@@ -215,6 +215,20 @@ export class Docker {
     if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
   }
 
+  /**
+   * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
+   * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
+   * to remove, with the rest of the project).
+   */
+  async composeRun(cli: ComposeCli, project: ComposeProject, service: string, command: string[], onLine: (line: string) => void, timeoutMs?: number): Promise<number> {
+    const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
+      ...this.composeOptions(project, (line) => onLine(line)),
+      maxBytes: 1 << 20,
+      timeoutMs,
+    });
+    return r.code;
+  }
+
   async down(cli: ComposeCli, project: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): Promise<void> {
     const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
     if (r.code !== 0) throw failure('compose down', r);

@@ -83,19 +83,27 @@ function readDotEnv(file: string): Record<string, string> {
 
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
   const { cli, model, plan, project } = stack;
+  // The run service is created with the rest so its image is built or pulled now; `compose run`
+  // then makes a container of its own, so the one created here is removed again.
+  const runService = stack.runService ? [stack.runService] : [];
   // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
   const showCreateLine = (line: string) => {
     secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
     log.info(line);
   };
-  await log.group(`Creating ${plan.services.join(', ')} (compose up --no-start)`, async () => {
+  await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
     try {
-      await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: plan.services, upFlags: settings.upFlags }, showCreateLine);
+      await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, showCreateLine);
     } catch (error) {
       throw await explainCreateFailure(docker, model, plan.services, error as Error);
     }
   });
-  return containersByService(docker, project.name, secrets);
+  const created = await containersByService(docker, project.name, secrets);
+  for (const s of runService) {
+    await docker.removeContainers(created.containers[s] ?? []);
+    delete created.containers[s];
+  }
+  return created;
 }
 
 /**

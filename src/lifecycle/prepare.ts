@@ -26,6 +26,8 @@ export interface StackRequest {
   services: string[];
   composeCommand?: string[];
   waitFor: Record<string, WaitRule>;
+  /** A service run in the foreground once what it needs is ready: not started or judged itself. */
+  run?: { service: string };
 }
 
 export interface PreparedStack {
@@ -42,6 +44,8 @@ export interface PreparedStack {
   existing: ProjectResources;
   /** Compose's resolved configuration as it printed it. */
   configYaml: string;
+  /** The service `run` names: created with the rest (its image built or pulled), then run by itself. */
+  runService?: string;
 }
 
 /**
@@ -66,7 +70,7 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   const likely: ComposeCli = request.composeCommand ? cliFromCommand(request.composeCommand) : DOCKER_COMPOSE;
   const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
     docker.findCompose(request.composeCommand, project.workingDirectory),
-    docker.config(likely, project, request.services),
+    docker.config(likely, project, configServices(request)),
     docker.serverVersion(),
     docker.projectResources(project.name),
     docker.endpoint(),
@@ -75,27 +79,54 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   if (endpointResult.status === 'rejected') throw endpointResult.reason;
   if (cliResult.status === 'rejected') throw cliResult.reason;
   const { cli, version: composeVersion } = cliResult.value;
-  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw await explainConfigFailure(docker, cli, configResult.reason as Error, project);
-  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await configOf(docker, cli, project, request.services);
+  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw await explainConfigFailure(docker, cli, configResult.reason as Error, project, request.run?.service);
+  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await configOf(docker, cli, project, request);
   if (existingResult.status === 'rejected') throw existingResult.reason;
   const model = parseResolvedConfig(yaml);
   if (Object.keys(model.services).length === 0) {
     throw await explainConfigFailure(docker, cli, new Error(`The project has no services: compose's configuration of it lists none (in ${project.workingDirectory}).`), project);
   }
-  const roots = request.services.length > 0 ? request.services : Object.keys(model.services);
+  const roots = rootsOf(request, model);
   const plan = planStart(model, roots);
   const unknown = Object.keys(request.waitFor).filter((s) => !plan.services.includes(s));
   if (unknown.length > 0) {
     throw new Error(`Input 'wait-for' names service(s) that will not run: ${unknown.join(', ')}. Services in this stack: ${plan.services.join(', ')}.`);
   }
-  return { project, cli, composeVersion, model, plan, engineVersion: versionResult.value, endpoint: endpointResult.value, existing: existingResult.value, configYaml: yaml };
+  return {
+    project,
+    cli,
+    composeVersion,
+    model,
+    plan,
+    engineVersion: versionResult.value,
+    endpoint: endpointResult.value,
+    existing: existingResult.value,
+    configYaml: yaml,
+    runService: request.run?.service,
+  };
 }
 
-async function configOf(docker: DockerClient, cli: ComposeCli, project: ComposeProject, services: string[]): Promise<string> {
+/** The services compose is asked about: those named, and the one to run (enabled behind a profile too). */
+function configServices(request: StackRequest): string[] {
+  return request.run ? [...new Set([...request.services, request.run.service])] : request.services;
+}
+
+/**
+ * What starts: the services named (else all), or with `run`, those named and what the run service
+ * depends on, never the run service itself.
+ */
+function rootsOf(request: StackRequest, model: ComposeModel): string[] {
+  if (!request.run) return request.services.length > 0 ? request.services : Object.keys(model.services);
+  const run = request.run.service;
+  const needed = (model.services[run]?.dependencies ?? []).map((d) => d.service).filter((s) => s in model.services);
+  return [...new Set([...request.services, ...needed])].filter((s) => s !== run);
+}
+
+async function configOf(docker: DockerClient, cli: ComposeCli, project: ComposeProject, request: StackRequest): Promise<string> {
   try {
-    return await docker.config(cli, project, services);
+    return await docker.config(cli, project, configServices(request));
   } catch (e) {
-    throw await explainConfigFailure(docker, cli, e as Error, project);
+    throw await explainConfigFailure(docker, cli, e as Error, project, request.run?.service);
   }
 }
 
@@ -105,12 +136,13 @@ async function configOf(docker: DockerClient, cli: ComposeCli, project: ComposeP
  * names, else the default names in the folder (only to point at lines: what compose read is not
  * re-derived for anything else).
  */
-async function explainConfigFailure(docker: DockerClient, cli: ComposeCli, error: Error, project: ComposeProject): Promise<Error> {
+async function explainConfigFailure(docker: DockerClient, cli: ComposeCli, error: Error, project: ComposeProject, runService?: string): Promise<Error> {
   if (/no configuration file provided/i.test(error.message)) return new Error(noComposeFileMessage(project.workingDirectory, error.message.split('\n').pop() ?? ''));
   const unknown = /no such service: ([^\s:]+)/i.exec(error.message);
   if (unknown) {
     const all = await docker.composeAllServices(cli, project);
-    return new Error(`Unknown service '${unknown[1]}' in 'services'; the compose configuration defines: ${all.join(', ')}.`);
+    const input = runService === unknown[1] ? 'run' : 'services';
+    return new Error(`Unknown service '${unknown[1]}' in '${input}'; the compose configuration defines: ${all.join(', ')}.`);
   }
   const named = [...error.message.matchAll(/(\/[^\s:'"]+\.ya?ml)\b/g)].map((m) => m[1]);
   const files =

@@ -1,6 +1,6 @@
 import { splitShellWords } from '../../../src/action/shell-words';
 import { describeTtl, parseBoolean, parseChoice, parseList, parseSeconds, parseTtl } from '../../../src/action/input-parsing';
-import { getInputs } from '../../../src/action/inputs';
+import { getInputs, parseRun } from '../../../src/action/inputs';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -107,4 +107,16 @@ describe('getInputs', () => {
     expect(describeTtl(seconds)).toBe(shown);
   });
   it.each(['0', '-5m', '1w', '1.5h', ''])('ttl %j is refused', (text) => expect(() => parseTtl(text)).toThrow("Input 'ttl'"));
+});
+
+describe('run', () => {
+  it('takes a service, and a command after a colon split as a shell would', () => {
+    expect(parseRun('')).toBeUndefined();
+    expect(parseRun(' tests ')).toEqual({ service: 'tests', command: [] });
+    expect(parseRun('tests: npm test -- --ci "a b"')).toEqual({ service: 'tests', command: ['npm', 'test', '--', '--ci', 'a b'] });
+    expect(() => parseRun('npm test')).toThrow("Input 'run' must be a service name");
+    expect(() => parseRun('tests: "open')).toThrow("Input 'run': unbalanced double quote");
+    expect(getInputs((n) => ({ run: 'tests', 'run-timeout': '90' })[n] ?? '')).toMatchObject({ run: { service: 'tests', command: [] }, runTimeoutSeconds: 90 });
+    expect(getInputs(() => '').runTimeoutSeconds).toBeUndefined();
+  });
 });

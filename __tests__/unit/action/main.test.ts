@@ -49,6 +49,32 @@ async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<s
   return { runtime, docker, state };
 }
 
+describe('main with run', () => {
+  it('starts what the run service needs, never judges it, runs it in the foreground and passes on its exit code', async () => {
+    const { runtime, docker, state } = await runMain({ inputs: { run: 'web: pytest -q' }, run: { lines: ['collected 3 items', '3 passed'], code: 0 } });
+    expect(runtime.failed).toBeUndefined();
+    // Created with the rest (its image), its container removed again; only db and migrate started.
+    expect(docker.calls.filter((c) => /^(create|start|run) /.test(c))).toEqual(['create db migrate web', 'start db', 'start migrate', 'run web pytest -q']);
+    expect(runtime.lines).toContain('3 passed');
+    expect(runtime.outputs['run-exit-code']).toBe('0');
+    expect(Object.keys(JSON.parse(runtime.outputs.services) as Record<string, unknown>).sort()).toEqual(['db', 'migrate']);
+    expect(state.outcome).toBe('success');
+  });
+
+  it('fails the step with the exit code, and post then treats the run as failed', async () => {
+    const { runtime, state } = await runMain({ inputs: { run: 'web' }, run: { lines: ['1 failed'], code: 3 } });
+    expect(runtime.failed).toBe('web exited with 3.');
+    expect(runtime.outputs['run-exit-code']).toBe('3');
+    expect(state.outcome).toBe('failure');
+  });
+
+  it('is refused outside mode: ephemeral', async () => {
+    const { runtime, docker } = await runMain({ inputs: { run: 'web', mode: 'deploy' } });
+    expect(runtime.failed).toContain("Input 'run' applies to mode: ephemeral");
+    expect(docker.calls.filter((c) => c.startsWith('create'))).toEqual([]);
+  });
+});
+
 describe('main', () => {
   it('creates, starts in dependency order, waits, publishes and saves what post needs', async () => {
     const { runtime, docker, state } = await runMain();
