@@ -139,7 +139,9 @@ describe('previews: deploy, update in place, down', () => {
     // Gone from the files: removed as an orphan, with the run's stop grace (not v2's own 10 s).
     expect(containerIds(p11, 'worker')).toEqual([]);
     expect(r.main.output).toContain('Removing worker: no longer in the compose files.');
-    expect(r.main.durationMs).toBeLessThan(8000);
+    // Compose's own 10 s grace would put the whole update above 14 s; without it the update takes
+    // 5 to 9.5 s on a loaded two-core machine.
+    expect(r.main.durationMs).toBeLessThan(14000);
     const comments = github.commentsOn(pr11);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('commit `bbbbbbbbbbbb`');
