@@ -36843,7 +36843,9 @@ class StackStarter {
      */
     judgeCrashLoops() {
         for (const t of this.tracked.values()) {
-            if (t.restarts < RESTARTS_ALLOWED || t.countedAfresh)
+            // Any container that has exited so far, not only one already past the limit: an attempt that
+            // began before the last service settled may still fail after it, and must not be the third.
+            if (t.restarts === 0 || t.countedAfresh)
                 continue;
             if (this.mayBeWaitingFor(t.service).length > 0)
                 continue;

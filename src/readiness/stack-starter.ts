@@ -408,7 +408,9 @@ export class StackStarter {
    */
   private judgeCrashLoops(): void {
     for (const t of this.tracked.values()) {
-      if (t.restarts < RESTARTS_ALLOWED || t.countedAfresh) continue;
+      // Any container that has exited so far, not only one already past the limit: an attempt that
+      // began before the last service settled may still fail after it, and must not be the third.
+      if (t.restarts === 0 || t.countedAfresh) continue;
       if (this.mayBeWaitingFor(t.service).length > 0) continue;
       t.countedAfresh = true;
       t.restarts = 0;

@@ -137,6 +137,14 @@ describe('a crash loop', () => {
     expect(retrying.error).toBeUndefined();
     expect(retrying.outcomes?.app.status).toBe('ready');
     expect(retrying.lines.join('\n')).toMatch(/app +restarting +\d+ exits \(last code 1\); judged once db is up/);
+    // Two exits when db settles, and a third from an attempt begun before it: counted afresh, not the third.
+    const late = await start(
+      yaml,
+      { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 300, exitCode: 1, crashUntilMs: 750 } },
+      { waitFor: ['app: running 300ms'] },
+    );
+    expect(late.error).toBeUndefined();
+    expect(late.outcomes?.app.status).toBe('ready');
     // Still crashing once db is up: failed then, not at the first three exits, not at the timeout.
     const broken = await start(yaml, { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 30, exitCode: 1, crashUntilMs: 60_000 } });
     expect(broken.error?.message).toContain('is restarting repeatedly');
