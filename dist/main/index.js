@@ -32747,15 +32747,7 @@ class Docker {
      */
     async composeEnvironment(cli, project) {
         const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
-        if (r.code !== 0)
-            return undefined;
-        const env = {};
-        for (const line of r.stdout.split('\n')) {
-            const eq = line.indexOf('=');
-            if (eq > 0)
-                env[line.slice(0, eq)] = line.slice(eq + 1);
-        }
-        return env;
+        return r.code === 0 ? (0, container_facts_1.envFromList)(r.stdout.split('\n')) : undefined;
     }
     /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
     async composeAllServices(cli, project) {
@@ -32799,7 +32791,7 @@ class Docker {
      */
     async composeRun(cli, project, service, command, onLine, timeoutMs) {
         const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
-            ...this.composeOptions(project, (line) => onLine(line)),
+            ...this.composeOptions(project, onLine),
             maxBytes: 1 << 20,
             timeoutMs,
         });
@@ -35047,9 +35039,6 @@ exports.SecretRegistry = SecretRegistry;
 
 "use strict";
 
-// Which values of a stack are secret, and which of them can be masked without hiding ordinary
-// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
-// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MAX_SECRET_FILE_BYTES = exports.MIN_MASKED_LENGTH = void 0;
 exports.isSecretName = isSecretName;
@@ -35060,6 +35049,9 @@ exports.envInBuildLine = envInBuildLine;
 exports.secretForms = secretForms;
 exports.hideSecrets = hideSecrets;
 exports.composeSecretValues = composeSecretValues;
+// Which values of a stack are secret, and which of them can be masked without hiding ordinary
+// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
+// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
 /** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
 const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
 /** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */

@@ -171,13 +171,7 @@ export class Docker {
    */
   async composeEnvironment(cli: ComposeCli, project: ComposeProject): Promise<Record<string, string> | undefined> {
     const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
-    if (r.code !== 0) return undefined;
-    const env: Record<string, string> = {};
-    for (const line of r.stdout.split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    return env;
+    return r.code === 0 ? envFromList(r.stdout.split('\n')) : undefined;
   }
 
   /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
@@ -222,7 +216,7 @@ export class Docker {
    */
   async composeRun(cli: ComposeCli, project: ComposeProject, service: string, command: string[], onLine: (line: string) => void, timeoutMs?: number): Promise<number> {
     const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
-      ...this.composeOptions(project, (line) => onLine(line)),
+      ...this.composeOptions(project, onLine),
       maxBytes: 1 << 20,
       timeoutMs,
     });

@@ -1,3 +1,4 @@
+import { SecretSource } from '../compose/compose-model';
 // Which values of a stack are secret, and which of them can be masked without hiding ordinary
 // text. The runner masks every occurrence of a registered value in the whole job log, so a flag
 // such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
@@ -123,11 +124,7 @@ export const MAX_SECRET_FILE_BYTES = 64 * 1024;
  * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
  * compose interpolates with (the job's, .env's, env files').
  */
-export function composeSecretValues(
-  sources: { name: string; file?: string; environment?: string; content?: string }[],
-  readFile: (file: string) => string | undefined,
-  env: Record<string, string | undefined>,
-): EnvironmentSecrets {
+export function composeSecretValues(sources: SecretSource[], readFile: (file: string) => string | undefined, env: Record<string, string | undefined>): EnvironmentSecrets {
   const secrets = new Set<string>();
   const unmasked: string[] = [];
   for (const s of sources) {

@@ -129,24 +129,19 @@ describe('a crash loop', () => {
   it('waits while a service it may be retrying for (not in its depends_on) still starts, then judges it', async () => {
     // app retries through restart: always until db, which it does not declare, is up.
     const yaml = 'services:\n  db: {image: x}\n  app: {image: x, restart: always}\n';
-    const retrying = await start(
-      yaml,
-      { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 30, exitCode: 1, crashUntilMs: 750 } },
-      { waitFor: ['app: running 300ms'] },
-    );
+    // db is healthy 700 ms in; app exits with 1 every `exitAfterMs` while it crashes.
+    const withLateDb = (exitAfterMs: number, crashUntilMs: number, waitFor?: string[]) =>
+      start(yaml, { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs, exitCode: 1, crashUntilMs } }, { waitFor });
+    const retrying = await withLateDb(30, 750, ['app: running 300ms']);
     expect(retrying.error).toBeUndefined();
     expect(retrying.outcomes?.app.status).toBe('ready');
     expect(retrying.lines.join('\n')).toMatch(/app +restarting +\d+ exits \(last code 1\); judged once db is up/);
     // Two exits when db settles, and a third from an attempt begun before it: counted afresh, not the third.
-    const late = await start(
-      yaml,
-      { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 300, exitCode: 1, crashUntilMs: 750 } },
-      { waitFor: ['app: running 300ms'] },
-    );
+    const late = await withLateDb(300, 750, ['app: running 300ms']);
     expect(late.error).toBeUndefined();
     expect(late.outcomes?.app.status).toBe('ready');
     // Still crashing once db is up: failed then, not at the first three exits, not at the timeout.
-    const broken = await start(yaml, { db: { healthcheck: ['CMD', 'ping'], healthyAfterMs: 700 }, app: { restart: 'always', exitAfterMs: 30, exitCode: 1, crashUntilMs: 60_000 } });
+    const broken = await withLateDb(30, 60_000);
     expect(broken.error?.message).toContain('is restarting repeatedly');
     expect(broken.ms).toBeGreaterThanOrEqual(650);
     expect(broken.ms).toBeLessThan(2500);
