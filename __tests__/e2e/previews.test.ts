@@ -264,6 +264,58 @@ describe('previews: one compose run per project at a time', () => {
     expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
   });
 
+  it('takes over the lock of a run that died holding it, once its lease is over', async () => {
+    const pr = prNumber(19);
+    const lock = `harness-pr-${pr}-ephemeral-compose-lock`;
+    const ended = new Date(Date.now() - 60_000).toISOString();
+    docker(
+      'container',
+      'create',
+      '--name',
+      lock,
+      '--label',
+      'ephemeral-compose.run=https://example.test/runs/dead',
+      '--label',
+      `ephemeral-compose.lease-until=${ended}`,
+      'ephemeral-compose/lock:1',
+      'x',
+    );
+    try {
+      const r = await preview({ pr });
+      expect(r.main.errors).toEqual([]);
+      expect(r.main.output).toContain(`Project harness-pr-${pr}'s lock was held by https://example.test/runs/dead until ${ended}, which has passed: taken over.`);
+      expect(docker('ps', '-a', '-q', '--filter', `name=${lock}`)).toBe('');
+      expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+    } finally {
+      docker('rm', '-f', lock);
+    }
+  });
+
+  it('waits for a lock whose lease is still running, and names when it ends', async () => {
+    const pr = prNumber(20);
+    const lock = `harness-pr-${pr}-ephemeral-compose-lock`;
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    docker(
+      'container',
+      'create',
+      '--name',
+      lock,
+      '--label',
+      'ephemeral-compose.run=https://example.test/runs/alive',
+      '--label',
+      `ephemeral-compose.lease-until=${until}`,
+      'ephemeral-compose/lock:1',
+      'x',
+    );
+    try {
+      const r = await preview({ pr, inputs: { timeout: '2' } });
+      expectFailure(r, [`Project harness-pr-${pr} is still being changed by another run (https://example.test/runs/alive)`, `takes it over after ${until}`]);
+      expect(docker('ps', '-a', '-q', '--filter', `name=${lock}`)).not.toBe('');
+    } finally {
+      docker('rm', '-f', lock);
+    }
+  });
+
   it('fails with the project and the holder when the lock is not released in time', async () => {
     const pr = prNumber(17);
     const lock = `harness-pr-${pr}-ephemeral-compose-lock`;

@@ -222,6 +222,11 @@ export class FakeDocker implements DockerClient {
     return true;
   }
 
+  async containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    const labels = this.locks.get(name);
+    return labels ? { id: name, labels } : undefined;
+  }
+
   async containerLabels(name: string): Promise<Record<string, string> | undefined> {
     this.record(`labels ${name}`, 'containerLabels');
     return this.locks.get(name) ?? [...this.containers.values()].find((c) => c.name === name)?.labels;

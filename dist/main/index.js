@@ -30355,7 +30355,13 @@ async function up(inputs, deps, signal) {
     const docker = deps.docker(env, signal);
     const comment = deploying && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
     if (deploying) {
-        state.lock = await (0, project_lock_1.acquireProjectLock)(docker, project.name, { waitMs: inputs.timeoutSeconds * 1000, run: target.runUrl, signal, log: (l) => runtime.info(l) });
+        state.lock = await (0, project_lock_1.acquireProjectLock)(docker, project.name, {
+            waitMs: inputs.timeoutSeconds * 1000,
+            leaseMs: (0, project_lock_1.leaseFor)(inputs.timeoutSeconds * 1000),
+            run: target.runUrl,
+            signal,
+            log: (l) => runtime.info(l),
+        });
         save();
     }
     const secrets = new secret_registry_1.SecretRegistry((value) => runtime.setSecret(value), (message) => runtime.warning(message));
@@ -31897,6 +31903,8 @@ exports.PreviewLabels = {
     Lock: 'ephemeral-compose.lock',
     /** On a lock container: unique to the run holding it, so only that run releases it. */
     LockToken: 'ephemeral-compose.lock-token',
+    /** On a lock container: ISO 8601 time after which another run may take the lock over. */
+    LeaseUntil: 'ephemeral-compose.lease-until',
 };
 
 
@@ -32335,6 +32343,7 @@ exports.volumeLabelsArgs = volumeLabelsArgs;
 exports.createVolumeArgs = createVolumeArgs;
 exports.importEmptyImageArgs = importEmptyImageArgs;
 exports.createLockArgs = createLockArgs;
+exports.containerIdAndLabelsArgs = containerIdAndLabelsArgs;
 exports.containerLabelsArgs = containerLabelsArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
@@ -32485,6 +32494,9 @@ function importEmptyImageArgs(archive, tag) {
  */
 function createLockArgs(name, image, labels) {
     return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+}
+function containerIdAndLabelsArgs(name) {
+    return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
 }
 function containerLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
@@ -32953,6 +32965,18 @@ class Docker {
         throw failure('Creating the lock container', r);
     }
     /** A container's labels, or undefined when there is no such container. */
+    /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
+    async containerIdAndLabels(name) {
+        const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
+        if (r.code !== 0) {
+            if (/No such (container|object)/i.test(r.stderr))
+                return undefined;
+            throw failure('docker container inspect', r);
+        }
+        const text = r.stdout.trim();
+        const space = text.indexOf(' ');
+        return { id: text.slice(0, space), labels: JSON.parse(text.slice(space + 1) || 'null') ?? {} };
+    }
     async containerLabels(name) {
         const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
         if (r.code !== 0) {
@@ -34265,7 +34289,13 @@ const unhealthy = (c) => c.status === 'restarting' || c.status === 'dead' || (c.
  * action did not deploy is refused; one that is gone already is a notice.
  */
 async function downProject(docker, project, options) {
-    const lock = await (0, project_lock_1.acquireProjectLock)(docker, project, { waitMs: options.lockWaitMs, run: options.run, signal: options.signal, log: (l) => options.log.info(l) });
+    const lock = await (0, project_lock_1.acquireProjectLock)(docker, project, {
+        waitMs: options.lockWaitMs,
+        leaseMs: (0, project_lock_1.leaseFor)(options.lockWaitMs),
+        run: options.run,
+        signal: options.signal,
+        log: (l) => options.log.info(l),
+    });
     options.holding?.(lock);
     try {
         const all = await docker.projectResources(project);
@@ -34299,7 +34329,7 @@ async function sweepExpired(docker, now, options) {
     for (const record of expired) {
         const project = record.project;
         // A deploy under way refreshes the expiry: not the moment to remove it.
-        const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, run: options.run, log: (l) => options.log.info(l) });
+        const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
         if (!lock) {
             options.log.info(`Project ${project} expired, but another run is changing it now: left.`);
             result.skipped.push(project);
@@ -34348,7 +34378,7 @@ async function release(docker, lock, options) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.lockName = void 0;
+exports.leaseFor = exports.LEASE_MARGIN_MS = exports.lockName = void 0;
 exports.tryProjectLock = tryProjectLock;
 exports.acquireProjectLock = acquireProjectLock;
 exports.releaseProjectLock = releaseProjectLock;
@@ -34356,6 +34386,13 @@ const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
 exports.lockName = lockName;
+/**
+ * A holder's lease: its readiness wait plus room for what comes before it (pulls and builds, which
+ * no input bounds), so a live run is never overtaken and a dead one blocks others for a bounded time.
+ */
+exports.LEASE_MARGIN_MS = 30 * 60 * 1000;
+const leaseFor = (waitMs) => waitMs + exports.LEASE_MARGIN_MS;
+exports.leaseFor = leaseFor;
 const sleep = (ms, signal) => new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
@@ -34366,6 +34403,19 @@ function describeHolder(labels) {
     const since = labels[labels_1.PreviewLabels.DeployedAt];
     return `${labels[labels_1.PreviewLabels.Run] ?? 'a run outside GitHub Actions'}${since ? `, since ${since}` : ''}`;
 }
+/**
+ * Removes the lock if its holder's lease is over, by the id it had when judged: a lock another run
+ * created since under the same name is not touched. A lock without a lease is never taken over.
+ */
+async function takeOverExpired(docker, project, log) {
+    const holder = await docker.containerIdAndLabels((0, exports.lockName)(project));
+    const until = Date.parse(holder?.labels[labels_1.PreviewLabels.LeaseUntil] ?? '');
+    if (!holder || Number.isNaN(until) || until > Date.now())
+        return false;
+    await docker.removeContainers([holder.id]).catch(() => undefined);
+    log(`Project ${project}'s lock was held by ${describeHolder(holder.labels)} until ${new Date(until).toISOString()}, which has passed: taken over.`);
+    return true;
+}
 /** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
 async function tryProjectLock(docker, project, options) {
     const name = (0, exports.lockName)(project);
@@ -34374,6 +34424,7 @@ async function tryProjectLock(docker, project, options) {
         [labels_1.PreviewLabels.Lock]: project,
         [labels_1.PreviewLabels.LockToken]: token,
         [labels_1.PreviewLabels.DeployedAt]: new Date().toISOString(),
+        [labels_1.PreviewLabels.LeaseUntil]: new Date(Date.now() + options.leaseMs).toISOString(),
         ...(options.run ? { [labels_1.PreviewLabels.Run]: options.run } : {}),
     };
     const deadline = Date.now() + options.waitMs;
@@ -34381,6 +34432,8 @@ async function tryProjectLock(docker, project, options) {
     for (;;) {
         if (await docker.createLock(name, labels))
             return { name, token };
+        if (await takeOverExpired(docker, project, options.log))
+            continue;
         if (Date.now() >= deadline || options.signal?.aborted)
             return undefined;
         if (!told) {
@@ -34397,9 +34450,10 @@ async function acquireProjectLock(docker, project, options) {
         return lock;
     if (options.signal?.aborted)
         throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
-    const holder = describeHolder(await docker.containerLabels((0, exports.lockName)(project)));
-    throw new Error(`Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
-        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}`);
+    const labels = await docker.containerLabels((0, exports.lockName)(project));
+    const lease = labels?.[labels_1.PreviewLabels.LeaseUntil];
+    throw new Error(`Project ${project} is still being changed by another run (${describeHolder(labels)}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
+        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`);
 }
 /** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
 async function releaseProjectLock(docker, lock) {

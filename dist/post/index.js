@@ -26429,6 +26429,8 @@ exports.PreviewLabels = {
     Lock: 'ephemeral-compose.lock',
     /** On a lock container: unique to the run holding it, so only that run releases it. */
     LockToken: 'ephemeral-compose.lock-token',
+    /** On a lock container: ISO 8601 time after which another run may take the lock over. */
+    LeaseUntil: 'ephemeral-compose.lease-until',
 };
 
 
@@ -26555,6 +26557,7 @@ exports.volumeLabelsArgs = volumeLabelsArgs;
 exports.createVolumeArgs = createVolumeArgs;
 exports.importEmptyImageArgs = importEmptyImageArgs;
 exports.createLockArgs = createLockArgs;
+exports.containerIdAndLabelsArgs = containerIdAndLabelsArgs;
 exports.containerLabelsArgs = containerLabelsArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
@@ -26705,6 +26708,9 @@ function importEmptyImageArgs(archive, tag) {
  */
 function createLockArgs(name, image, labels) {
     return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+}
+function containerIdAndLabelsArgs(name) {
+    return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
 }
 function containerLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
@@ -27173,6 +27179,18 @@ class Docker {
         throw failure('Creating the lock container', r);
     }
     /** A container's labels, or undefined when there is no such container. */
+    /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
+    async containerIdAndLabels(name) {
+        const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
+        if (r.code !== 0) {
+            if (/No such (container|object)/i.test(r.stderr))
+                return undefined;
+            throw failure('docker container inspect', r);
+        }
+        const text = r.stdout.trim();
+        const space = text.indexOf(' ');
+        return { id: text.slice(0, space), labels: JSON.parse(text.slice(space + 1) || 'null') ?? {} };
+    }
     async containerLabels(name) {
         const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
         if (r.code !== 0) {
@@ -27752,7 +27770,7 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.lockName = void 0;
+exports.leaseFor = exports.LEASE_MARGIN_MS = exports.lockName = void 0;
 exports.tryProjectLock = tryProjectLock;
 exports.acquireProjectLock = acquireProjectLock;
 exports.releaseProjectLock = releaseProjectLock;
@@ -27760,6 +27778,13 @@ const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
 exports.lockName = lockName;
+/**
+ * A holder's lease: its readiness wait plus room for what comes before it (pulls and builds, which
+ * no input bounds), so a live run is never overtaken and a dead one blocks others for a bounded time.
+ */
+exports.LEASE_MARGIN_MS = 30 * 60 * 1000;
+const leaseFor = (waitMs) => waitMs + exports.LEASE_MARGIN_MS;
+exports.leaseFor = leaseFor;
 const sleep = (ms, signal) => new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
@@ -27770,6 +27795,19 @@ function describeHolder(labels) {
     const since = labels[labels_1.PreviewLabels.DeployedAt];
     return `${labels[labels_1.PreviewLabels.Run] ?? 'a run outside GitHub Actions'}${since ? `, since ${since}` : ''}`;
 }
+/**
+ * Removes the lock if its holder's lease is over, by the id it had when judged: a lock another run
+ * created since under the same name is not touched. A lock without a lease is never taken over.
+ */
+async function takeOverExpired(docker, project, log) {
+    const holder = await docker.containerIdAndLabels((0, exports.lockName)(project));
+    const until = Date.parse(holder?.labels[labels_1.PreviewLabels.LeaseUntil] ?? '');
+    if (!holder || Number.isNaN(until) || until > Date.now())
+        return false;
+    await docker.removeContainers([holder.id]).catch(() => undefined);
+    log(`Project ${project}'s lock was held by ${describeHolder(holder.labels)} until ${new Date(until).toISOString()}, which has passed: taken over.`);
+    return true;
+}
 /** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
 async function tryProjectLock(docker, project, options) {
     const name = (0, exports.lockName)(project);
@@ -27778,6 +27816,7 @@ async function tryProjectLock(docker, project, options) {
         [labels_1.PreviewLabels.Lock]: project,
         [labels_1.PreviewLabels.LockToken]: token,
         [labels_1.PreviewLabels.DeployedAt]: new Date().toISOString(),
+        [labels_1.PreviewLabels.LeaseUntil]: new Date(Date.now() + options.leaseMs).toISOString(),
         ...(options.run ? { [labels_1.PreviewLabels.Run]: options.run } : {}),
     };
     const deadline = Date.now() + options.waitMs;
@@ -27785,6 +27824,8 @@ async function tryProjectLock(docker, project, options) {
     for (;;) {
         if (await docker.createLock(name, labels))
             return { name, token };
+        if (await takeOverExpired(docker, project, options.log))
+            continue;
         if (Date.now() >= deadline || options.signal?.aborted)
             return undefined;
         if (!told) {
@@ -27801,9 +27842,10 @@ async function acquireProjectLock(docker, project, options) {
         return lock;
     if (options.signal?.aborted)
         throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
-    const holder = describeHolder(await docker.containerLabels((0, exports.lockName)(project)));
-    throw new Error(`Project ${project} is still being changed by another run (${holder}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
-        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}`);
+    const labels = await docker.containerLabels((0, exports.lockName)(project));
+    const lease = labels?.[labels_1.PreviewLabels.LeaseUntil];
+    throw new Error(`Project ${project} is still being changed by another run (${describeHolder(labels)}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
+        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`);
 }
 /** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
 async function releaseProjectLock(docker, lock) {

@@ -9,7 +9,7 @@ import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecyc
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
 import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { changeStack, foreignResources, stopOrphans, writeDeployRecord } from '../lifecycle/previews';
-import { acquireProjectLock, releaseProjectLock } from '../lifecycle/project-lock';
+import { acquireProjectLock, leaseFor, releaseProjectLock } from '../lifecycle/project-lock';
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
@@ -77,7 +77,13 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const docker = deps.docker(env, signal);
   const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
   if (deploying) {
-    state.lock = await acquireProjectLock(docker, project.name, { waitMs: inputs.timeoutSeconds * 1000, run: target.runUrl, signal, log: (l) => runtime.info(l) });
+    state.lock = await acquireProjectLock(docker, project.name, {
+      waitMs: inputs.timeoutSeconds * 1000,
+      leaseMs: leaseFor(inputs.timeoutSeconds * 1000),
+      run: target.runUrl,
+      signal,
+      log: (l) => runtime.info(l),
+    });
     save();
   }
   const secrets = new SecretRegistry(

@@ -39,4 +39,6 @@ export const PreviewLabels = {
   Lock: 'ephemeral-compose.lock',
   /** On a lock container: unique to the run holding it, so only that run releases it. */
   LockToken: 'ephemeral-compose.lock-token',
+  /** On a lock container: ISO 8601 time after which another run may take the lock over. */
+  LeaseUntil: 'ephemeral-compose.lease-until',
 } as const;

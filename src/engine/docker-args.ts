@@ -186,6 +186,10 @@ export function createLockArgs(name: string, image: string, labels: Record<strin
   return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
 }
 
+export function containerIdAndLabelsArgs(name: string): string[] {
+  return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
+}
+
 export function containerLabelsArgs(name: string): string[] {
   return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }

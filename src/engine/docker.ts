@@ -379,6 +379,18 @@ export class Docker {
   }
 
   /** A container's labels, or undefined when there is no such container. */
+  /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
+  async containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
+    if (r.code !== 0) {
+      if (/No such (container|object)/i.test(r.stderr)) return undefined;
+      throw failure('docker container inspect', r);
+    }
+    const text = r.stdout.trim();
+    const space = text.indexOf(' ');
+    return { id: text.slice(0, space), labels: (JSON.parse(text.slice(space + 1) || 'null') as Record<string, string> | null) ?? {} };
+  }
+
   async containerLabels(name: string): Promise<Record<string, string> | undefined> {
     const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
     if (r.code !== 0) {

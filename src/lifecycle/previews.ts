@@ -11,7 +11,7 @@ import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './
 import { PostSettings } from './post-settings';
 import { PreparedStack } from './prepare';
 import { PreviewTarget } from './preview-target';
-import { acquireProjectLock, HeldLock, releaseProjectLock, tryProjectLock } from './project-lock';
+import { acquireProjectLock, HeldLock, leaseFor, releaseProjectLock, tryProjectLock } from './project-lock';
 import { printServiceLogs, projectContainers, removeStack, TeardownLog } from './teardown';
 
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
@@ -107,7 +107,13 @@ const unhealthy = (c: { status: string; exitCode: number; health?: string }) =>
  * action did not deploy is refused; one that is gone already is a notice.
  */
 export async function downProject(docker: DockerClient, project: string, options: RemovalOptions): Promise<'removed' | 'gone'> {
-  const lock = await acquireProjectLock(docker, project, { waitMs: options.lockWaitMs, run: options.run, signal: options.signal, log: (l) => options.log.info(l) });
+  const lock = await acquireProjectLock(docker, project, {
+    waitMs: options.lockWaitMs,
+    leaseMs: leaseFor(options.lockWaitMs),
+    run: options.run,
+    signal: options.signal,
+    log: (l) => options.log.info(l),
+  });
   options.holding?.(lock);
   try {
     const all = await docker.projectResources(project);
@@ -148,7 +154,7 @@ export async function sweepExpired(docker: DockerClient, now: Date, options: Rem
   for (const record of expired) {
     const project = record.project;
     // A deploy under way refreshes the expiry: not the moment to remove it.
-    const lock = await tryProjectLock(docker, project, { waitMs: 0, run: options.run, log: (l) => options.log.info(l) });
+    const lock = await tryProjectLock(docker, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.run, log: (l) => options.log.info(l) });
     if (!lock) {
       options.log.info(`Project ${project} expired, but another run is changing it now: left.`);
       result.skipped.push(project);
