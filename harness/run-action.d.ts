@@ -13,6 +13,11 @@ export interface HarnessOptions {
   between?: (ctx: { outputs: Record<string, string>; env: Record<string, string> }) => Promise<void>;
   /** Run before post whatever happened. */
   beforePost?: () => Promise<void>;
+  /**
+   * The runner's process dies (runner lost, machine gone): main is killed with SIGKILL when its
+   * output matches `whenOutput` (or ends as it would without it), and post never runs.
+   */
+  runnerLost?: { whenOutput?: RegExp };
   /** Called as main prints, to act at a given moment. */
   onMainOutput?: (outputSoFar: string) => void;
   /** Copy the steps' output to ours. */

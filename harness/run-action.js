@@ -129,7 +129,7 @@ function runnerNode(action) {
   return RUNNER_NODE;
 }
 
-function runStep({ node, script, env, cwd, echo, cancel, masks, onOutput }) {
+function runStep({ node, script, env, cwd, echo, cancel, kill, masks, onOutput }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(node, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -170,6 +170,7 @@ function runStep({ node, script, env, cwd, echo, cancel, masks, onOutput }) {
       pending[stream] = lines.pop();
       lines.forEach(onLine);
       if (cancel && cancel.whenOutput && cancel.whenOutput.test(output)) startCancel();
+      if (kill && kill.whenOutput && kill.whenOutput.test(output)) child.kill('SIGKILL');
       if (onOutput) onOutput(output);
     };
     child.stdout.on('data', onData('stdout'));
@@ -234,7 +235,9 @@ function baseEnv(extra, workspace, tempDir) {
  *   cancel: { afterMs } | { whenOutput }, echo: copy step output to ours,
  *   between: async ({ outputs, env }) => void — "later steps", run between main and post
  *     when main succeeded; beforePost: async () => void — run before post whatever happened;
- *   onMainOutput: (outputSoFar) => void — called as main prints, to act at a given moment.
+ *   onMainOutput: (outputSoFar) => void — called as main prints, to act at a given moment;
+ *   runnerLost: {} | { whenOutput } — the runner's process dies: main is killed (SIGKILL) when
+ *     its output matches (or ends as it would), and nothing after it runs, post neither.
  * Each step's result has peakRssKb, its peak resident memory as last sampled.
  */
 async function runAction(options = {}) {
@@ -263,6 +266,7 @@ async function runAction(options = {}) {
     cwd: workspace,
     echo: options.echo,
     cancel: options.cancel,
+    kill: options.runnerLost,
     masks,
     onOutput: options.onMainOutput,
   });
@@ -270,13 +274,14 @@ async function runAction(options = {}) {
   main.outcome = main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure';
   main.errors = (main.output.match(/^::error::.*$/gm) || []).map((l) => l.slice('::error::'.length).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
 
-  if (options.between && main.outcome === 'success') {
+  if (options.between && main.outcome === 'success' && !options.runnerLost) {
     await options.between({ outputs: main.outputs, env: { ...main.env }, masks: [...masks] });
   }
-  if (options.beforePost) await options.beforePost();
+  if (options.beforePost && !options.runnerLost) await options.beforePost();
 
   let post = null;
-  if (action.runs.post) {
+  // The runner's process gone: nothing runs after main, post neither.
+  if (action.runs.post && !options.runnerLost) {
     const postIf = action.runs['post-if'] || 'always()';
     if (evaluateCondition(postIf, main.outcome)) {
       const postFiles = freshFiles(tempDir, 'post');

@@ -255,3 +255,48 @@ describe('a remote engine over ssh', () => {
     }
   });
 });
+
+describe('stacks of dead runs (on the engine of this file: no other test’s run reaps them first)', () => {
+  const idle = (name: string, inputs: Record<string, string>, options: Omit<HarnessOptions, 'inputs' | 'workspace'> = {}) => {
+    onRemoteEngine.push(name);
+    return runAction({
+      workspace: path.join(FIXTURES, 'remote'),
+      ...options,
+      env: { DOCKER_HOST: remote.dockerHost, GITHUB_SERVER_URL: 'https://github.com' },
+      inputs: { 'project-name': name, 'compose-file': 'idle.yaml', 'stop-timeout': '0', ...inputs },
+    });
+  };
+
+  it('are removed by the next run once their lifetime is over, by one of two runs at once; a live run’s stack and a foreign one are left', async () => {
+    const [dead, live, foreign, next] = [project('reap-dead'), project('reap-live'), project('reap-foreign'), project('reap-next')];
+    onRemoteEngine.push(foreign);
+    remote.docker('run', '-d', '--label', `com.docker.compose.project=${foreign}`, 'ephemeral-compose-test/busybox', 'sleep', '3600');
+    // A job whose runner was lost after main: its stack is up, its lifetime (6 h) is not over.
+    const liveRun = await idle(live, {}, { runnerLost: {} });
+    expect(liveRun.main.outcome).toBe('success');
+    expect(liveRun.post).toBeNull();
+    // A job killed (SIGKILL) while its stack starts, with a lifetime of 3 s.
+    const deadRun = await idle(dead, { 'max-lifetime': '3s' }, { runnerLost: { whenOutput: /^Level 0: starting idle/m } });
+    const killedAt = Date.now();
+    expect(deadRun.main.signal).toBe('SIGKILL');
+    expect(remoteLeftovers(dead).length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 3500 - Date.now())));
+
+    // Two runs at once, each reaping: one removes it, the other leaves it to that one.
+    const [nextRun, sweepRun] = await Promise.all([idle(next, {}), idle('sweep', { mode: 'sweep' })]);
+    expect(nextRun.main.errors).toEqual([]);
+    expect(sweepRun.main.errors).toEqual([]);
+    const said = (r: HarnessResult) =>
+      r.main.output.split('\n').filter((l) => l.includes(`Project ${dead} was left by https://github.com/ephemeral-compose/harness/actions/runs/`) && l.endsWith(': removing it.'));
+    expect([...said(nextRun), ...said(sweepRun)]).toHaveLength(1);
+    const reaper = said(nextRun).length === 1 ? nextRun : sweepRun;
+    expect(reaper.main.output).toContain(`Removed project ${dead}: 1 container(s), 1 network(s), 0 volume(s).`);
+    if (reaper === sweepRun) expect(sweepRun.main.summary).toContain(`Stacks of dead runs removed: ${dead}`);
+    expect(remoteLeftovers(dead)).toEqual([]);
+    expect(remote.docker('ps', '-aq', '--filter', `name=${dead}-ephemeral-compose-lock`).trim()).toBe('');
+    // The live run's stack (with its record) and the foreign container are untouched.
+    expect(remoteLeftovers(live)).toHaveLength(3);
+    expect(remoteLeftovers(foreign)).toHaveLength(1);
+    expect(remoteLeftovers(next)).toEqual([]);
+  });
+});

@@ -30022,8 +30022,8 @@ exports.parseBoolean = parseBoolean;
 exports.parseChoice = parseChoice;
 exports.parseSeconds = parseSeconds;
 exports.parsePositiveInteger = parsePositiveInteger;
-exports.parseTtl = parseTtl;
-exports.describeTtl = describeTtl;
+exports.parseDuration = parseDuration;
+exports.describeDuration = describeDuration;
 function parseList(value) {
     return value
         .split(/[\s,]+/)
@@ -30068,15 +30068,15 @@ function parsePositiveInteger(name, value) {
     return Number(v);
 }
 /** `30m`, `72h`, `7d`, `2s`, or plain seconds (`90`). */
-function parseTtl(value) {
+function parseDuration(name, value) {
     const m = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
     const n = m ? Number(m[1]) : NaN;
     if (!m || n <= 0)
-        throw new Error(`Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
+        throw new Error(`Input '${name}' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
     const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase()];
     return n * unit;
 }
-function describeTtl(seconds) {
+function describeDuration(seconds) {
     for (const [unit, size] of [
         ['d', 86400],
         ['h', 3600],
@@ -30130,7 +30130,8 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MODES = void 0;
+exports.MODES = exports.DEFAULT_MAX_LIFETIME_SECONDS = void 0;
+exports.stackLifetime = stackLifetime;
 exports.parseRun = parseRun;
 exports.getInputs = getInputs;
 exports.engineEnvironment = engineEnvironment;
@@ -30140,6 +30141,20 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+/**
+ * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
+ * a stack older than that whose post step never ran was left by a dead job.
+ */
+exports.DEFAULT_MAX_LIFETIME_SECONDS = 6 * 3600;
+/**
+ * Seconds after which a later run may reap this run's stack; undefined: never (`teardown: never`
+ * keeps the stack on purpose, unless `max-lifetime` bounds it).
+ */
+function stackLifetime(inputs) {
+    if (inputs.maxLifetimeSeconds !== undefined)
+        return inputs.maxLifetimeSeconds;
+    return inputs.post.teardown === 'never' ? undefined : exports.DEFAULT_MAX_LIFETIME_SECONDS;
+}
 /** `tests` or `tests: npm test -- --ci` (the command split as a shell would, nothing expanded). */
 function parseRun(value) {
     const text = value.trim();
@@ -30219,12 +30234,13 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
         ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
         urlTemplate: parseUrlTemplate(read(names_1.InputNames.UrlTemplate)),
-        ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseTtl)(read(names_1.InputNames.Ttl)) : undefined,
+        ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.Ttl, read(names_1.InputNames.Ttl)) : undefined,
         comment: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Comment, read(names_1.InputNames.Comment)),
         // The runner fills the default (the job's token) from action.yml; a harness may give none.
         githubToken: read(names_1.InputNames.GithubToken).trim(),
         run: parseRun(read(names_1.InputNames.Run)),
         runTimeoutSeconds: read(names_1.InputNames.RunTimeout).trim() ? (0, input_parsing_1.parseSeconds)(names_1.InputNames.RunTimeout, read(names_1.InputNames.RunTimeout)) : undefined,
+        maxLifetimeSeconds: read(names_1.InputNames.MaxLifetime).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.MaxLifetime, read(names_1.InputNames.MaxLifetime)) : undefined,
     };
 }
 /** The engine of every docker call, main's and post's: the input, else the environment's. */
@@ -30282,6 +30298,7 @@ const path = __importStar(__nccwpck_require__(6928));
 const compose_cli_1 = __nccwpck_require__(4063);
 const project_name_1 = __nccwpck_require__(1833);
 const create_1 = __nccwpck_require__(194);
+const lifetime_record_1 = __nccwpck_require__(5511);
 const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
 const preview_target_1 = __nccwpck_require__(3584);
@@ -30296,6 +30313,7 @@ const url_template_1 = __nccwpck_require__(3246);
 const dependencies_1 = __nccwpck_require__(7977);
 const input_parsing_1 = __nccwpck_require__(6831);
 const inputs_1 = __nccwpck_require__(1729);
+const reaping_1 = __nccwpck_require__(9046);
 const names_1 = __nccwpck_require__(2814);
 const pr_comment_1 = __nccwpck_require__(1794);
 const publish_1 = __nccwpck_require__(4001);
@@ -30353,6 +30371,7 @@ async function up(inputs, deps, signal) {
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
     runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
     const docker = deps.docker(env, signal);
+    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps);
     const comment = deploying && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
     if (deploying) {
         state.lock = await (0, project_lock_1.acquireProjectLock)(docker, project.name, {
@@ -30390,13 +30409,18 @@ async function up(inputs, deps, signal) {
         state.project = stack.project;
         state.creationStarted = true;
         save();
+        const lifetime = (0, inputs_1.stackLifetime)(inputs);
+        if (!deploying && lifetime !== undefined) {
+            const life = await (0, lifetime_record_1.writeLifetimeRecord)(docker, project.name, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl), deps.now(), lifetime);
+            runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${(0, input_parsing_1.describeDuration)(lifetime)})`);
+        }
         if (deploying) {
             const orphans = await (0, previews_1.stopOrphans)(docker, stack, inputs.post.stopTimeoutSeconds);
             if (orphans.length > 0)
                 runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
             record = await (0, previews_1.writeDeployRecord)(docker, project.name, target, deps.now(), inputs.ttlSeconds);
             runtime.info(record.expiresAt
-                ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeTtl)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
+                ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeDuration)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
                 : 'No ttl: stays until mode: down removes it.');
         }
         created = true;
@@ -30416,6 +30440,7 @@ async function up(inputs, deps, signal) {
                 save();
             }
         }
+        await reaping;
     }
 }
 async function createStartPublish(stack, inputs, deps, ctx) {
@@ -30570,6 +30595,7 @@ exports.InputNames = {
     GithubToken: 'github-token',
     Run: 'run',
     RunTimeout: 'run-timeout',
+    MaxLifetime: 'max-lifetime',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -30732,6 +30758,70 @@ async function publish(runtime, projectName, model, outcomes, options, secrets, 
 
 /***/ }),
 
+/***/ 9046:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.startReaping = startReaping;
+const path = __importStar(__nccwpck_require__(6928));
+const lifetime_record_1 = __nccwpck_require__(5511);
+const preview_target_1 = __nccwpck_require__(3584);
+const reaper_1 = __nccwpck_require__(2513);
+const runtime_1 = __nccwpck_require__(4202);
+// Every run, in any mode, first removes what dead runs left on its engine (lifecycle/reaper).
+// It runs beside the run's own work and never fails it: a problem is a warning.
+function startReaping(docker, inputs, deps) {
+    const { runtime } = deps;
+    const asking = (0, lifetime_record_1.jobIdentity)(deps.env, (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload()).runUrl);
+    return (0, reaper_1.reapDeadStacks)(docker, () => deps.now(), {
+        asking,
+        post: inputs.post,
+        workingDirectory: path.resolve(deps.cwd, inputs.workingDirectory),
+        log: (0, runtime_1.teardownLog)(runtime),
+    }).catch((e) => {
+        runtime.warning(`Could not look for stacks left by dead runs: ${e.message.split('\n')[0]}`);
+        return undefined;
+    });
+}
+
+
+/***/ }),
+
 /***/ 6009:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -30783,9 +30873,10 @@ const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
 const pr_comment_1 = __nccwpck_require__(1794);
 const runtime_1 = __nccwpck_require__(4202);
+const reaping_1 = __nccwpck_require__(9046);
 const state_1 = __nccwpck_require__(3175);
 // The two modes that only remove: `down` (one deployed project, no compose file needed) and
-// `sweep` (every deployed project whose ttl has passed). Both run in main; post has nothing to do
+// `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
 // but release a lock a cancel left.
 function removalOptions(inputs, deps, state, signal, run) {
     const { runtime } = deps;
@@ -30817,6 +30908,7 @@ async function down(inputs, deps, signal) {
     (0, state_1.saveRunState)(runtime, state);
     runtime.setOutput(names_1.OutputNames.ProjectName, name);
     const docker = deps.docker(env, signal);
+    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps);
     const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
     if (inputs.comment)
         await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
@@ -30825,6 +30917,7 @@ async function down(inputs, deps, signal) {
     await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));
     if (how === 'gone')
         runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+    await reaping;
 }
 async function sweep(inputs, deps, signal) {
     const { runtime } = deps;
@@ -30839,12 +30932,15 @@ async function sweep(inputs, deps, signal) {
     };
     (0, state_1.saveRunState)(runtime, state);
     const docker = deps.docker(env, signal);
+    // One after the other: both lines of removals read better apart, and sweep has no hurry.
+    const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps);
     const result = await (0, previews_1.sweepExpired)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
     runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
     const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
     runtime.info(`Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
-        `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}.`);
-    await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped));
+        `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}` +
+        `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`);
+    await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped, reaped?.reaped));
     state.outcome = 'success';
     (0, state_1.saveRunState)(runtime, state);
 }
@@ -31865,7 +31961,7 @@ function judgeComposeVersion(command, output) {
 // Labels compose puts on everything it creates: the engine's own record of which project and
 // service a container, network or volume belongs to (read instead of compose's printed output).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PreviewLabels = exports.ComposeLabels = void 0;
+exports.LifetimeLabels = exports.PreviewLabels = exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
@@ -31905,6 +32001,22 @@ exports.PreviewLabels = {
     LockToken: 'ephemeral-compose.lock-token',
     /** On a lock container: ISO 8601 time after which another run may take the lock over. */
     LeaseUntil: 'ephemeral-compose.lease-until',
+};
+/**
+ * Labels of an ephemeral stack's lifetime record (a volume of the project, see lifetime-record):
+ * which job made the stack and until when it may live. The reaper removes, at the start of a later
+ * run, a stack whose time is over; a stack without a record is never touched.
+ */
+exports.LifetimeLabels = {
+    /** On the record only: the project's name. */
+    Lifetime: 'ephemeral-compose.lifetime',
+    /** ISO 8601 time after which no job that made the stack can still be running. */
+    LiveUntil: 'ephemeral-compose.live-until',
+    CreatedAt: 'ephemeral-compose.created-at',
+    /** The workflow run that made the stack, as a URL (the same label as a preview's). */
+    Run: exports.PreviewLabels.Run,
+    /** The job that made it: run id, attempt and job id, so a job never reaps its own stacks. */
+    Job: 'ephemeral-compose.job',
 };
 
 
@@ -33899,6 +34011,72 @@ function expiredRecords(records, now) {
 
 /***/ }),
 
+/***/ 5511:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.lifetimeRecordName = void 0;
+exports.jobIdentity = jobIdentity;
+exports.lifetimeLabels = lifetimeLabels;
+exports.readLifetimeRecord = readLifetimeRecord;
+exports.isDead = isDead;
+exports.writeLifetimeRecord = writeLifetimeRecord;
+const labels_1 = __nccwpck_require__(7853);
+const lifetimeRecordName = (project) => `${project}_ephemeral-compose-lifetime`;
+exports.lifetimeRecordName = lifetimeRecordName;
+function jobIdentity(env, runUrl) {
+    const job = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT || '1'}/${env.GITHUB_JOB ?? ''}` : undefined;
+    return { job, run: runUrl };
+}
+function lifetimeLabels(project, who, now, maxLifetimeSeconds) {
+    return {
+        [labels_1.ComposeLabels.Project]: project,
+        [labels_1.LifetimeLabels.Lifetime]: project,
+        [labels_1.LifetimeLabels.CreatedAt]: now.toISOString(),
+        [labels_1.LifetimeLabels.LiveUntil]: new Date(now.getTime() + maxLifetimeSeconds * 1000).toISOString(),
+        ...(who.run ? { [labels_1.LifetimeLabels.Run]: who.run } : {}),
+        ...(who.job ? { [labels_1.LifetimeLabels.Job]: who.job } : {}),
+    };
+}
+/** Undefined for a volume that is not a lifetime record of this action's (or has no valid time). */
+function readLifetimeRecord(labels) {
+    const project = labels[labels_1.LifetimeLabels.Lifetime];
+    if (!project || labels[labels_1.ComposeLabels.Project] !== project)
+        return undefined;
+    const liveUntil = new Date(labels[labels_1.LifetimeLabels.LiveUntil] ?? '');
+    if (Number.isNaN(liveUntil.getTime()))
+        return undefined;
+    const createdAt = new Date(labels[labels_1.LifetimeLabels.CreatedAt] ?? '');
+    return {
+        project,
+        liveUntil,
+        createdAt: Number.isNaN(createdAt.getTime()) ? undefined : createdAt,
+        run: labels[labels_1.LifetimeLabels.Run],
+        job: labels[labels_1.LifetimeLabels.Job],
+    };
+}
+/**
+ * The rule for "its run cannot still be alive": its time is over (no job runs longer than the
+ * lifetime it was given) and it is not the asking job's own (a job that is running is alive,
+ * whatever lifetime it gave its stacks).
+ */
+function isDead(record, now, asking) {
+    if (record.liveUntil.getTime() > now.getTime())
+        return false;
+    return !(asking.job !== undefined && record.job === asking.job);
+}
+/** Records the stack's lifetime; before anything else of the project exists. */
+async function writeLifetimeRecord(docker, project, who, now, maxLifetimeSeconds) {
+    const labels = lifetimeLabels(project, who, now, maxLifetimeSeconds);
+    await docker.createVolume((0, exports.lifetimeRecordName)(project), labels);
+    return readLifetimeRecord(labels);
+}
+
+
+/***/ }),
+
 /***/ 9749:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34467,6 +34645,69 @@ async function releaseProjectLock(docker, lock) {
 
 /***/ }),
 
+/***/ 2513:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.reapDeadStacks = reapDeadStacks;
+const labels_1 = __nccwpck_require__(7853);
+const docker_args_1 = __nccwpck_require__(6916);
+const lifetime_record_1 = __nccwpck_require__(5511);
+const ownership_1 = __nccwpck_require__(9749);
+const project_lock_1 = __nccwpck_require__(633);
+const teardown_1 = __nccwpck_require__(6734);
+async function lifetimeRecords(docker) {
+    const volumes = await docker.labelledVolumes(labels_1.LifetimeLabels.Lifetime);
+    return volumes.map((v) => (0, lifetime_record_1.readLifetimeRecord)(v.labels)).filter((r) => r !== undefined);
+}
+/** Removes every stack whose lifetime record says its job is gone; one line per stack. */
+async function reapDeadStacks(docker, now, options) {
+    const all = await lifetimeRecords(docker);
+    const dead = all.filter((r) => (0, lifetime_record_1.isDead)(r, now(), options.asking));
+    const result = { reaped: [], alive: all.length - dead.length, skipped: [] };
+    for (const record of dead) {
+        const outcome = await reapOne(docker, record, now, options);
+        if (outcome === 'reaped')
+            result.reaped.push(record);
+        else if (outcome === 'skipped')
+            result.skipped.push(record.project);
+    }
+    return result;
+}
+/**
+ * Two runs reaping at once: the project's lock (the one deploys take) lets one of them remove it;
+ * the other leaves it. The record is read again under the lock: the other may have finished.
+ */
+async function reapOne(docker, record, now, options) {
+    const { project } = record;
+    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.asking.run, log: (l) => options.log.info(l) });
+    if (!lock)
+        return 'skipped';
+    try {
+        const current = (await lifetimeRecords(docker)).find((r) => r.project === project);
+        if (!current || !(0, lifetime_record_1.isDead)(current, now(), options.asking))
+            return 'gone';
+        // A preview under the same name (deployed since, by hand): its resources are not this record's.
+        if (!(0, ownership_1.isEmpty)(await docker.projectResources(project, `${labels_1.PreviewLabels.Deployed}=${project}`))) {
+            options.log.warning(`Project ${project} has a lifetime record that ran out, but holds a preview's resources: left.`);
+            return 'skipped';
+        }
+        options.log.info(`Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
+            `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`);
+        const post = { teardown: 'always', logs: 'never', logLines: 0, downFlags: [], failOnExit: false, stopTimeoutSeconds: options.post.stopTimeoutSeconds };
+        await (0, teardown_1.removeStack)(docker, { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post }, options.log);
+        return 'reaped';
+    }
+    finally {
+        await (0, project_lock_1.releaseProjectLock)(docker, lock).catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
 /***/ 7321:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34621,6 +34862,10 @@ const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const docker_args_1 = __nccwpck_require__(6916);
 const secrets_1 = __nccwpck_require__(1575);
+const deploy_record_1 = __nccwpck_require__(5463);
+const lifetime_record_1 = __nccwpck_require__(5511);
+/** The action's own records go with the project but are not among the volumes its files declare. */
+const isRecordVolume = (project, name) => name === (0, lifetime_record_1.lifetimeRecordName)(project) || name === (0, deploy_record_1.recordVolumeName)(project);
 /** A service that died after main counts as a failure too. */
 function shouldPrintLogs(stack, diedAfterMain = false) {
     const { logs } = stack.post;
@@ -34702,7 +34947,7 @@ async function removeStack(docker, stack, log) {
             await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
             removed[0] += c.length;
             removed[1] += n.length;
-            removed[2] += v.length;
+            removed[2] += v.filter((name) => !isRecordVolume(project, name)).length;
             if (failed)
                 break;
             [containers, networks, volumes] = await labelled();
@@ -35363,7 +35608,7 @@ function downMarkdown(projectName, how) {
     return `### Ephemeral Compose: ${name}\n\n${how === 'removed' ? 'Preview removed: containers, networks and volumes.' : 'Already gone: nothing of it was on the engine.'}\n`;
 }
 /** `sweep`: one row per project removed, and what was left. */
-function sweepMarkdown(removed, kept, skipped) {
+function sweepMarkdown(removed, kept, skipped, reaped = []) {
     const lines = ['### Ephemeral Compose: sweep', ''];
     if (removed.length === 0)
         lines.push('No deployed project had expired.');
@@ -35375,6 +35620,8 @@ function sweepMarkdown(removed, kept, skipped) {
     lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
     if (skipped.length > 0)
         lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+    if (reaped.length > 0)
+        lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
     return lines.join('\n') + '\n';
 }
 

@@ -25656,8 +25656,8 @@ exports.parseBoolean = parseBoolean;
 exports.parseChoice = parseChoice;
 exports.parseSeconds = parseSeconds;
 exports.parsePositiveInteger = parsePositiveInteger;
-exports.parseTtl = parseTtl;
-exports.describeTtl = describeTtl;
+exports.parseDuration = parseDuration;
+exports.describeDuration = describeDuration;
 function parseList(value) {
     return value
         .split(/[\s,]+/)
@@ -25702,15 +25702,15 @@ function parsePositiveInteger(name, value) {
     return Number(v);
 }
 /** `30m`, `72h`, `7d`, `2s`, or plain seconds (`90`). */
-function parseTtl(value) {
+function parseDuration(name, value) {
     const m = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
     const n = m ? Number(m[1]) : NaN;
     if (!m || n <= 0)
-        throw new Error(`Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
+        throw new Error(`Input '${name}' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
     const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase()];
     return n * unit;
 }
-function describeTtl(seconds) {
+function describeDuration(seconds) {
     for (const [unit, size] of [
         ['d', 86400],
         ['h', 3600],
@@ -25764,7 +25764,8 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MODES = void 0;
+exports.MODES = exports.DEFAULT_MAX_LIFETIME_SECONDS = void 0;
+exports.stackLifetime = stackLifetime;
 exports.parseRun = parseRun;
 exports.getInputs = getInputs;
 exports.engineEnvironment = engineEnvironment;
@@ -25774,6 +25775,20 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+/**
+ * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
+ * a stack older than that whose post step never ran was left by a dead job.
+ */
+exports.DEFAULT_MAX_LIFETIME_SECONDS = 6 * 3600;
+/**
+ * Seconds after which a later run may reap this run's stack; undefined: never (`teardown: never`
+ * keeps the stack on purpose, unless `max-lifetime` bounds it).
+ */
+function stackLifetime(inputs) {
+    if (inputs.maxLifetimeSeconds !== undefined)
+        return inputs.maxLifetimeSeconds;
+    return inputs.post.teardown === 'never' ? undefined : exports.DEFAULT_MAX_LIFETIME_SECONDS;
+}
 /** `tests` or `tests: npm test -- --ci` (the command split as a shell would, nothing expanded). */
 function parseRun(value) {
     const text = value.trim();
@@ -25853,12 +25868,13 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
         ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
         urlTemplate: parseUrlTemplate(read(names_1.InputNames.UrlTemplate)),
-        ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseTtl)(read(names_1.InputNames.Ttl)) : undefined,
+        ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.Ttl, read(names_1.InputNames.Ttl)) : undefined,
         comment: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Comment, read(names_1.InputNames.Comment)),
         // The runner fills the default (the job's token) from action.yml; a harness may give none.
         githubToken: read(names_1.InputNames.GithubToken).trim(),
         run: parseRun(read(names_1.InputNames.Run)),
         runTimeoutSeconds: read(names_1.InputNames.RunTimeout).trim() ? (0, input_parsing_1.parseSeconds)(names_1.InputNames.RunTimeout, read(names_1.InputNames.RunTimeout)) : undefined,
+        maxLifetimeSeconds: read(names_1.InputNames.MaxLifetime).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.MaxLifetime, read(names_1.InputNames.MaxLifetime)) : undefined,
     };
 }
 /** The engine of every docker call, main's and post's: the input, else the environment's. */
@@ -25909,6 +25925,7 @@ exports.InputNames = {
     GithubToken: 'github-token',
     Run: 'run',
     RunTimeout: 'run-timeout',
+    MaxLifetime: 'max-lifetime',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -26391,7 +26408,7 @@ function judgeComposeVersion(command, output) {
 // Labels compose puts on everything it creates: the engine's own record of which project and
 // service a container, network or volume belongs to (read instead of compose's printed output).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PreviewLabels = exports.ComposeLabels = void 0;
+exports.LifetimeLabels = exports.PreviewLabels = exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
@@ -26431,6 +26448,22 @@ exports.PreviewLabels = {
     LockToken: 'ephemeral-compose.lock-token',
     /** On a lock container: ISO 8601 time after which another run may take the lock over. */
     LeaseUntil: 'ephemeral-compose.lease-until',
+};
+/**
+ * Labels of an ephemeral stack's lifetime record (a volume of the project, see lifetime-record):
+ * which job made the stack and until when it may live. The reaper removes, at the start of a later
+ * run, a stack whose time is over; a stack without a record is never touched.
+ */
+exports.LifetimeLabels = {
+    /** On the record only: the project's name. */
+    Lifetime: 'ephemeral-compose.lifetime',
+    /** ISO 8601 time after which no job that made the stack can still be running. */
+    LiveUntil: 'ephemeral-compose.live-until',
+    CreatedAt: 'ephemeral-compose.created-at',
+    /** The workflow run that made the stack, as a URL (the same label as a preview's). */
+    Run: exports.PreviewLabels.Run,
+    /** The job that made it: run id, attempt and job id, so a job never reaps its own stacks. */
+    Job: 'ephemeral-compose.job',
 };
 
 
@@ -27764,6 +27797,135 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 
 /***/ }),
 
+/***/ 5463:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.recordVolumeName = void 0;
+exports.deployedLabels = deployedLabels;
+exports.recordLabels = recordLabels;
+exports.readRecord = readRecord;
+exports.expiredRecords = expiredRecords;
+const labels_1 = __nccwpck_require__(7853);
+const recordVolumeName = (project) => `${project}_ephemeral-compose-record`;
+exports.recordVolumeName = recordVolumeName;
+/** The labels on everything deployed: stable from one deploy to the next (see PreviewLabels). */
+function deployedLabels(project, target) {
+    return { [labels_1.PreviewLabels.Deployed]: project, ...(target.pr !== undefined ? { [labels_1.PreviewLabels.PullRequest]: String(target.pr) } : {}) };
+}
+function recordLabels(project, target, now, ttlSeconds) {
+    const labels = {
+        [labels_1.ComposeLabels.Project]: project,
+        ...deployedLabels(project, target),
+        [labels_1.PreviewLabels.Record]: project,
+        [labels_1.PreviewLabels.DeployedAt]: now.toISOString(),
+    };
+    if (target.commit)
+        labels[labels_1.PreviewLabels.Commit] = target.commit;
+    if (target.branch)
+        labels[labels_1.PreviewLabels.Branch] = target.branch;
+    if (target.runUrl)
+        labels[labels_1.PreviewLabels.Run] = target.runUrl;
+    if (ttlSeconds !== undefined)
+        labels[labels_1.PreviewLabels.Expires] = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+    return labels;
+}
+/** Undefined for a volume that is not a record of this action's. */
+function readRecord(labels) {
+    const project = labels[labels_1.PreviewLabels.Record];
+    if (!project || labels[labels_1.PreviewLabels.Deployed] !== project || labels[labels_1.ComposeLabels.Project] !== project)
+        return undefined;
+    const date = (v) => {
+        const d = v ? new Date(v) : undefined;
+        return d && !Number.isNaN(d.getTime()) ? d : undefined;
+    };
+    const pr = Number(labels[labels_1.PreviewLabels.PullRequest]);
+    return {
+        project,
+        commit: labels[labels_1.PreviewLabels.Commit],
+        pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
+        branch: labels[labels_1.PreviewLabels.Branch],
+        expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
+        deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
+        run: labels[labels_1.PreviewLabels.Run],
+    };
+}
+/** Records whose expiry has passed; never one without an expiry. */
+function expiredRecords(records, now) {
+    return records.filter((r) => r.expiresAt !== undefined && r.expiresAt.getTime() <= now.getTime());
+}
+
+
+/***/ }),
+
+/***/ 5511:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.lifetimeRecordName = void 0;
+exports.jobIdentity = jobIdentity;
+exports.lifetimeLabels = lifetimeLabels;
+exports.readLifetimeRecord = readLifetimeRecord;
+exports.isDead = isDead;
+exports.writeLifetimeRecord = writeLifetimeRecord;
+const labels_1 = __nccwpck_require__(7853);
+const lifetimeRecordName = (project) => `${project}_ephemeral-compose-lifetime`;
+exports.lifetimeRecordName = lifetimeRecordName;
+function jobIdentity(env, runUrl) {
+    const job = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT || '1'}/${env.GITHUB_JOB ?? ''}` : undefined;
+    return { job, run: runUrl };
+}
+function lifetimeLabels(project, who, now, maxLifetimeSeconds) {
+    return {
+        [labels_1.ComposeLabels.Project]: project,
+        [labels_1.LifetimeLabels.Lifetime]: project,
+        [labels_1.LifetimeLabels.CreatedAt]: now.toISOString(),
+        [labels_1.LifetimeLabels.LiveUntil]: new Date(now.getTime() + maxLifetimeSeconds * 1000).toISOString(),
+        ...(who.run ? { [labels_1.LifetimeLabels.Run]: who.run } : {}),
+        ...(who.job ? { [labels_1.LifetimeLabels.Job]: who.job } : {}),
+    };
+}
+/** Undefined for a volume that is not a lifetime record of this action's (or has no valid time). */
+function readLifetimeRecord(labels) {
+    const project = labels[labels_1.LifetimeLabels.Lifetime];
+    if (!project || labels[labels_1.ComposeLabels.Project] !== project)
+        return undefined;
+    const liveUntil = new Date(labels[labels_1.LifetimeLabels.LiveUntil] ?? '');
+    if (Number.isNaN(liveUntil.getTime()))
+        return undefined;
+    const createdAt = new Date(labels[labels_1.LifetimeLabels.CreatedAt] ?? '');
+    return {
+        project,
+        liveUntil,
+        createdAt: Number.isNaN(createdAt.getTime()) ? undefined : createdAt,
+        run: labels[labels_1.LifetimeLabels.Run],
+        job: labels[labels_1.LifetimeLabels.Job],
+    };
+}
+/**
+ * The rule for "its run cannot still be alive": its time is over (no job runs longer than the
+ * lifetime it was given) and it is not the asking job's own (a job that is running is alive,
+ * whatever lifetime it gave its stacks).
+ */
+function isDead(record, now, asking) {
+    if (record.liveUntil.getTime() > now.getTime())
+        return false;
+    return !(asking.job !== undefined && record.job === asking.job);
+}
+/** Records the stack's lifetime; before anything else of the project exists. */
+async function writeLifetimeRecord(docker, project, who, now, maxLifetimeSeconds) {
+    const labels = lifetimeLabels(project, who, now, maxLifetimeSeconds);
+    await docker.createVolume((0, exports.lifetimeRecordName)(project), labels);
+    return readLifetimeRecord(labels);
+}
+
+
+/***/ }),
+
 /***/ 633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -27958,6 +28120,10 @@ const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const docker_args_1 = __nccwpck_require__(6916);
 const secrets_1 = __nccwpck_require__(1575);
+const deploy_record_1 = __nccwpck_require__(5463);
+const lifetime_record_1 = __nccwpck_require__(5511);
+/** The action's own records go with the project but are not among the volumes its files declare. */
+const isRecordVolume = (project, name) => name === (0, lifetime_record_1.lifetimeRecordName)(project) || name === (0, deploy_record_1.recordVolumeName)(project);
 /** A service that died after main counts as a failure too. */
 function shouldPrintLogs(stack, diedAfterMain = false) {
     const { logs } = stack.post;
@@ -28039,7 +28205,7 @@ async function removeStack(docker, stack, log) {
             await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
             removed[0] += c.length;
             removed[1] += n.length;
-            removed[2] += v.length;
+            removed[2] += v.filter((name) => !isRecordVolume(project, name)).length;
             if (failed)
                 break;
             [containers, networks, volumes] = await labelled();
@@ -28369,7 +28535,7 @@ function downMarkdown(projectName, how) {
     return `### Ephemeral Compose: ${name}\n\n${how === 'removed' ? 'Preview removed: containers, networks and volumes.' : 'Already gone: nothing of it was on the engine.'}\n`;
 }
 /** `sweep`: one row per project removed, and what was left. */
-function sweepMarkdown(removed, kept, skipped) {
+function sweepMarkdown(removed, kept, skipped, reaped = []) {
     const lines = ['### Ephemeral Compose: sweep', ''];
     if (removed.length === 0)
         lines.push('No deployed project had expired.');
@@ -28381,6 +28547,8 @@ function sweepMarkdown(removed, kept, skipped) {
     lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
     if (skipped.length > 0)
         lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+    if (reaped.length > 0)
+        lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
     return lines.join('\n') + '\n';
 }
 

@@ -44,15 +44,15 @@ export function parsePositiveInteger(name: string, value: string): number {
 }
 
 /** `30m`, `72h`, `7d`, `2s`, or plain seconds (`90`). */
-export function parseTtl(value: string): number {
+export function parseDuration(name: string, value: string): number {
   const m = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
   const n = m ? Number(m[1]) : NaN;
-  if (!m || n <= 0) throw new Error(`Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
+  if (!m || n <= 0) throw new Error(`Input '${name}' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '${value}'.`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2].toLowerCase() as '' | 's' | 'm' | 'h' | 'd'];
   return n * unit;
 }
 
-export function describeTtl(seconds: number): string {
+export function describeDuration(seconds: number): string {
   for (const [unit, size] of [
     ['d', 86400],
     ['h', 3600],

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { InputDefaults, InputNames as Names } from './names';
 import { PullPolicy } from '../compose/compose-cli';
-import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds, parseTtl } from './input-parsing';
+import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds, parseDuration } from './input-parsing';
 import { urlTemplateFields } from '../outputs/url-template';
 import { splitShellWords } from './shell-words';
 import { parseWaitFor, WaitRule } from '../plan/wait-for';
@@ -41,6 +41,23 @@ export interface Inputs {
   run?: RunRequest;
   /** Seconds the run may take; undefined: no limit. */
   runTimeoutSeconds?: number;
+  /** How long an ephemeral stack may live before a later run reaps it; undefined: as the default says. */
+  maxLifetimeSeconds?: number;
+}
+
+/**
+ * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
+ * a stack older than that whose post step never ran was left by a dead job.
+ */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 6 * 3600;
+
+/**
+ * Seconds after which a later run may reap this run's stack; undefined: never (`teardown: never`
+ * keeps the stack on purpose, unless `max-lifetime` bounds it).
+ */
+export function stackLifetime(inputs: Pick<Inputs, 'maxLifetimeSeconds' | 'post'>): number | undefined {
+  if (inputs.maxLifetimeSeconds !== undefined) return inputs.maxLifetimeSeconds;
+  return inputs.post.teardown === 'never' ? undefined : DEFAULT_MAX_LIFETIME_SECONDS;
 }
 
 export interface RunRequest {
@@ -132,12 +149,13 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     mode: parseChoice(Names.Mode, read(Names.Mode), MODES),
     ports: parseChoice(Names.Ports, read(Names.Ports), ['as-written', 'ephemeral'] as const),
     urlTemplate: parseUrlTemplate(read(Names.UrlTemplate)),
-    ttlSeconds: read(Names.Ttl).trim() ? parseTtl(read(Names.Ttl)) : undefined,
+    ttlSeconds: read(Names.Ttl).trim() ? parseDuration(Names.Ttl, read(Names.Ttl)) : undefined,
     comment: parseBoolean(Names.Comment, read(Names.Comment)),
     // The runner fills the default (the job's token) from action.yml; a harness may give none.
     githubToken: read(Names.GithubToken).trim(),
     run: parseRun(read(Names.Run)),
     runTimeoutSeconds: read(Names.RunTimeout).trim() ? parseSeconds(Names.RunTimeout, read(Names.RunTimeout)) : undefined,
+    maxLifetimeSeconds: read(Names.MaxLifetime).trim() ? parseDuration(Names.MaxLifetime, read(Names.MaxLifetime)) : undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import { replacedNameNotice } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
 import { DeployRecord } from '../lifecycle/deploy-record';
+import { jobIdentity, writeLifetimeRecord } from '../lifecycle/lifetime-record';
 import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecycle/ownership';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
 import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
@@ -18,8 +19,9 @@ import { SecretRegistry } from '../outputs/secret-registry';
 import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
 import { defaultMainDependencies, MainDependencies } from './dependencies';
-import { describeTtl } from './input-parsing';
-import { engineEnvironment, getInputs, Inputs, RunRequest } from './inputs';
+import { describeDuration } from './input-parsing';
+import { engineEnvironment, getInputs, Inputs, RunRequest, stackLifetime } from './inputs';
+import { startReaping } from './reaping';
 import { OutputNames } from './names';
 import { Commenter, previewCommenter } from './pr-comment';
 import { publish } from './publish';
@@ -75,6 +77,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
 
   const docker = deps.docker(env, signal);
+  const reaping = startReaping(docker, inputs, deps);
   const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
   if (deploying) {
     state.lock = await acquireProjectLock(docker, project.name, {
@@ -114,13 +117,18 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     state.project = stack.project;
     state.creationStarted = true;
     save();
+    const lifetime = stackLifetime(inputs);
+    if (!deploying && lifetime !== undefined) {
+      const life = await writeLifetimeRecord(docker, project.name, jobIdentity(deps.env, target.runUrl), deps.now(), lifetime);
+      runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${describeDuration(lifetime)})`);
+    }
     if (deploying) {
       const orphans = await stopOrphans(docker, stack, inputs.post.stopTimeoutSeconds);
       if (orphans.length > 0) runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
       record = await writeDeployRecord(docker, project.name, target, deps.now(), inputs.ttlSeconds);
       runtime.info(
         record.expiresAt
-          ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeTtl(inputs.ttlSeconds ?? 0)}), unless deployed again.`
+          ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeDuration(inputs.ttlSeconds ?? 0)}), unless deployed again.`
           : 'No ttl: stays until mode: down removes it.',
       );
     }
@@ -138,6 +146,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
         save();
       }
     }
+    await reaping;
   }
 }
 

@@ -31,6 +31,7 @@ export const InputNames = {
   GithubToken: 'github-token',
   Run: 'run',
   RunTimeout: 'run-timeout',
+  MaxLifetime: 'max-lifetime',
 } as const;
 
 export const OutputNames = {

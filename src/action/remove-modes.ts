@@ -9,10 +9,11 @@ import { engineEnvironment, Inputs } from './inputs';
 import { OutputNames } from './names';
 import { previewCommenter } from './pr-comment';
 import { teardownLog } from './runtime';
+import { startReaping } from './reaping';
 import { RunState, saveRunState } from './state';
 
 // The two modes that only remove: `down` (one deployed project, no compose file needed) and
-// `sweep` (every deployed project whose ttl has passed). Both run in main; post has nothing to do
+// `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
 // but release a lock a cancel left.
 
 function removalOptions(inputs: Inputs, deps: MainDependencies, state: RunState, signal: AbortSignal, run?: string): RemovalOptions {
@@ -46,12 +47,14 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   saveRunState(runtime, state);
   runtime.setOutput(OutputNames.ProjectName, name);
   const docker = deps.docker(env, signal);
+  const reaping = startReaping(docker, inputs, deps);
   const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
   if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
   state.outcome = 'success';
   saveRunState(runtime, state);
   await runtime.appendSummary(downMarkdown(name, how));
   if (how === 'gone') runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+  await reaping;
 }
 
 export async function sweep(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
@@ -67,14 +70,17 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   };
   saveRunState(runtime, state);
   const docker = deps.docker(env, signal);
+  // One after the other: both lines of removals read better apart, and sweep has no hurry.
+  const reaped = await startReaping(docker, inputs, deps);
   const result = await sweepExpired(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
   runtime.setOutput(OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
   const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
   runtime.info(
     `Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
-      `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}.`,
+      `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}` +
+      `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`,
   );
-  await runtime.appendSummary(sweepMarkdown(result.removed, result.kept, result.skipped));
+  await runtime.appendSummary(sweepMarkdown(result.removed, result.kept, result.skipped, reaped?.reaped));
   state.outcome = 'success';
   saveRunState(runtime, state);
 }

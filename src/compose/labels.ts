@@ -42,3 +42,20 @@ export const PreviewLabels = {
   /** On a lock container: ISO 8601 time after which another run may take the lock over. */
   LeaseUntil: 'ephemeral-compose.lease-until',
 } as const;
+
+/**
+ * Labels of an ephemeral stack's lifetime record (a volume of the project, see lifetime-record):
+ * which job made the stack and until when it may live. The reaper removes, at the start of a later
+ * run, a stack whose time is over; a stack without a record is never touched.
+ */
+export const LifetimeLabels = {
+  /** On the record only: the project's name. */
+  Lifetime: 'ephemeral-compose.lifetime',
+  /** ISO 8601 time after which no job that made the stack can still be running. */
+  LiveUntil: 'ephemeral-compose.live-until',
+  CreatedAt: 'ephemeral-compose.created-at',
+  /** The workflow run that made the stack, as a URL (the same label as a preview's). */
+  Run: PreviewLabels.Run,
+  /** The job that made it: run id, attempt and job id, so a job never reaps its own stacks. */
+  Job: 'ephemeral-compose.job',
+} as const;

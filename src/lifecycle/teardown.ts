@@ -6,7 +6,12 @@ import { ComposeProject, manualRemovalCommand } from '../engine/docker-args';
 import { DockerClient } from '../engine/docker';
 import { ComposeCli } from '../compose/compose-cli';
 import { environmentSecrets } from '../outputs/secrets';
+import { recordVolumeName } from './deploy-record';
+import { lifetimeRecordName } from './lifetime-record';
 import { PostSettings } from './post-settings';
+
+/** The action's own records go with the project but are not among the volumes its files declare. */
+const isRecordVolume = (project: string, name: string): boolean => name === lifetimeRecordName(project) || name === recordVolumeName(project);
 
 // The post step's work: show logs, stop everything at once, let compose remove what it made,
 // then sweep by label whatever is left (a cancelled create, missing compose files).
@@ -113,7 +118,7 @@ export async function removeStack(docker: DockerClient, stack: OwnedStack, log: 
       await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
       removed[0] += c.length;
       removed[1] += n.length;
-      removed[2] += v.length;
+      removed[2] += v.filter((name) => !isRecordVolume(project, name)).length;
       if (failed) break;
       [containers, networks, volumes] = await labelled();
     }

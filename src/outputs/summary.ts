@@ -53,7 +53,12 @@ export function downMarkdown(projectName: string, how: 'removed' | 'gone'): stri
 }
 
 /** `sweep`: one row per project removed, and what was left. */
-export function sweepMarkdown(removed: { project: string; pr?: number; expiresAt?: Date }[], kept: number, skipped: string[]): string {
+export function sweepMarkdown(
+  removed: { project: string; pr?: number; expiresAt?: Date }[],
+  kept: number,
+  skipped: string[],
+  reaped: { project: string; run?: string }[] = [],
+): string {
   const lines = ['### Ephemeral Compose: sweep', ''];
   if (removed.length === 0) lines.push('No deployed project had expired.');
   else {
@@ -62,5 +67,6 @@ export function sweepMarkdown(removed: { project: string; pr?: number; expiresAt
   }
   lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
   if (skipped.length > 0) lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+  if (reaped.length > 0) lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
   return lines.join('\n') + '\n';
 }

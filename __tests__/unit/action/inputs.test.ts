@@ -1,5 +1,5 @@
 import { splitShellWords } from '../../../src/action/shell-words';
-import { describeTtl, parseBoolean, parseChoice, parseList, parseSeconds, parseTtl } from '../../../src/action/input-parsing';
+import { describeDuration, parseBoolean, parseChoice, parseList, parseSeconds, parseDuration } from '../../../src/action/input-parsing';
 import { getInputs, parseRun } from '../../../src/action/inputs';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
@@ -103,10 +103,10 @@ describe('getInputs', () => {
     ['2s', 2, '2s'],
     [' 2H ', 7200, '2h'],
   ])('ttl %j is %d seconds', (text, seconds, shown) => {
-    expect(parseTtl(text)).toBe(seconds);
-    expect(describeTtl(seconds)).toBe(shown);
+    expect(parseDuration('ttl', text)).toBe(seconds);
+    expect(describeDuration(seconds)).toBe(shown);
   });
-  it.each(['0', '-5m', '1w', '1.5h', ''])('ttl %j is refused', (text) => expect(() => parseTtl(text)).toThrow("Input 'ttl'"));
+  it.each(['0', '-5m', '1w', '1.5h', ''])('ttl %j is refused', (text) => expect(() => parseDuration('ttl', text)).toThrow("Input 'ttl'"));
 });
 
 describe('run', () => {
