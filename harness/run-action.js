@@ -197,6 +197,14 @@ function readStepFiles(files) {
   };
 }
 
+/** The job's token as the runner fills `${{ github.token }}`: a harness value, good only for the tests' own API servers. */
+const HARNESS_JOB_TOKEN = 'ghs_harness_job_token';
+
+/** An input's default as the runner evaluates it; the one expression action.yml uses is the job's token. */
+function runnerDefault(value) {
+  return value.replace(/\$\{\{\s*github\.token\s*\}\}/g, HARNESS_JOB_TOKEN);
+}
+
 let runCounter = 0;
 
 /** A run id of its own for each simulated workflow run, as GitHub gives every run one. */
@@ -220,6 +228,8 @@ function baseEnv(extra, workspace, tempDir) {
     GITHUB_RUN_NUMBER: '1',
     GITHUB_JOB: 'test',
     GITHUB_REPOSITORY: 'ephemeral-compose/harness',
+    // Never GitHub's own API: a loopback port that refuses, unless a test names its own server.
+    GITHUB_API_URL: 'http://127.0.0.1:1',
     GITHUB_EVENT_NAME: 'push',
     RUNNER_TEMP: tempDir,
     RUNNER_OS: 'Linux',
@@ -248,7 +258,7 @@ async function runAction(options = {}) {
   const inputEnv = {};
   for (const [name, spec] of Object.entries(action.inputs || {})) {
     const given = options.inputs && Object.prototype.hasOwnProperty.call(options.inputs, name) ? options.inputs[name] : undefined;
-    const value = given !== undefined ? String(given) : spec.default !== undefined ? String(spec.default) : '';
+    const value = given !== undefined ? String(given) : spec.default !== undefined ? runnerDefault(String(spec.default)) : '';
     inputEnv[inputEnvName(name)] = value;
   }
   for (const name of Object.keys(options.inputs || {})) {

@@ -204,8 +204,8 @@ describe('previews: what they never touch', () => {
     expectIntact(name, foreign);
   });
 
-  it('sweeps only previews whose ttl has passed', async () => {
-    const [expiring, lasting, forever] = [prNumber(13), prNumber(14), prNumber(15)];
+  it('sweeps previews whose ttl has passed or whose pull request is closed, and only those', async () => {
+    const [expiring, lasting, forever, merged] = [prNumber(13), prNumber(14), prNumber(15), prNumber(16)];
     const foreignName = projectName('sweep-foreign');
     deployed.add(foreignName);
     const foreign = foreignProject(foreignName);
@@ -214,13 +214,22 @@ describe('previews: what they never touch', () => {
     expect((await preview({ pr: lasting, inputs: { ttl: '2s' } })).main.errors).toEqual([]);
     expect((await preview({ pr: lasting, inputs: { ttl: '7d' } })).main.errors).toEqual([]);
     expect((await preview({ pr: forever })).main.errors).toEqual([]);
+    // Merged while it had conflicts: no `closed` event, its down job never ran.
+    expect((await preview({ pr: merged })).main.errors).toEqual([]);
+    for (const pr of [lasting, forever]) github.pulls.set(pr, 'open');
+    github.pulls.set(merged, 'merged');
     await new Promise((r) => setTimeout(r, 2500));
-    const sweep = await runAction({ workspace: WORKSPACE, inputs: { mode: 'sweep', 'stop-timeout': '1' } });
+    const sweep = await runAction({ workspace: WORKSPACE, env: { GITHUB_API_URL: github.url }, inputs: { mode: 'sweep', 'stop-timeout': '1', 'github-token': github.token } });
     expect(sweep.main.errors).toEqual([]);
-    expect(JSON.parse(sweep.main.outputs.removed ?? '[]')).toContain(`harness-pr-${expiring}`);
-    expect(JSON.parse(sweep.main.outputs.removed ?? '[]')).not.toContain(`harness-pr-${lasting}`);
+    const removed = JSON.parse(sweep.main.outputs.removed ?? '[]') as string[];
+    expect(removed).toEqual(expect.arrayContaining([`harness-pr-${expiring}`, `harness-pr-${merged}`]));
+    for (const pr of [lasting, forever]) expect(removed).not.toContain(`harness-pr-${pr}`);
     expect(sweep.main.output).toContain(`Project harness-pr-${expiring} expired at`);
-    expect(leftovers(`harness-pr-${expiring}`)).toEqual([]);
+    expect(sweep.main.output).toContain(`Project harness-pr-${merged}: pull request #${merged} is merged, removing it.`);
+    // The expired one is not asked about; the live ones are, with the token given.
+    expect(github.requests).toEqual(expect.arrayContaining([`GET /repos/${REPOSITORY}/pulls/${merged}`, `GET /repos/${REPOSITORY}/pulls/${lasting}`]));
+    expect(github.requests).not.toContain(`GET /repos/${REPOSITORY}/pulls/${expiring}`);
+    for (const pr of [expiring, merged]) expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
     for (const pr of [lasting, forever]) expect(running(containerOf(`harness-pr-${pr}`, 'web'))).toBe(true);
     expectIntact(foreignName, foreign);
     for (const pr of [lasting, forever]) expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);

@@ -1,8 +1,9 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
-// The few REST endpoints the pull-request comment uses, served on 127.0.0.1 for GITHUB_API_URL:
-// list an issue's comments, create one, edit one. Requests without the expected token are refused.
+// The few REST endpoints the action uses, served on 127.0.0.1 for GITHUB_API_URL: list an issue's
+// comments, create one, edit one (the preview comment); read a pull request (sweep). Requests
+// without the expected token are refused; a pull request the test did not set is not found.
 
 export interface StoredComment {
   id: number;
@@ -17,12 +18,15 @@ export interface FakeGitHub {
   /** "METHOD path" of every request, in order. */
   requests: string[];
   commentsOn(issue: number): StoredComment[];
+  /** Pull requests by number: what GET /repos/{repo}/pulls/{n} answers. */
+  pulls: Map<number, 'open' | 'closed' | 'merged'>;
   close(): Promise<void>;
 }
 
 export async function startFakeGitHub(repository: string, token = 'ghs_fake_token_for_tests'): Promise<FakeGitHub> {
   const comments: StoredComment[] = [];
   const requests: string[] = [];
+  const pulls = new Map<number, 'open' | 'closed' | 'merged'>();
   let nextId = 1000;
   const base = `/repos/${repository}/issues`;
   const server = http.createServer((req, res) => {
@@ -38,6 +42,12 @@ export async function startFakeGitHub(repository: string, token = 'ghs_fake_toke
       if (req.headers.authorization !== `token ${token}` && req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
       const list = new RegExp(`^${base}/(\\d+)/comments$`).exec(url.pathname);
       const one = new RegExp(`^${base}/comments/(\\d+)$`).exec(url.pathname);
+      const pull = new RegExp(`^/repos/${repository}/pulls/(\\d+)$`).exec(url.pathname);
+      if (pull && req.method === 'GET') {
+        const state = pulls.get(Number(pull[1]));
+        if (!state) return send(404, { message: 'Not Found' });
+        return send(200, { number: Number(pull[1]), state: state === 'open' ? 'open' : 'closed', merged: state === 'merged' });
+      }
       if (list && req.method === 'GET')
         return send(
           200,
@@ -65,6 +75,7 @@ export async function startFakeGitHub(repository: string, token = 'ghs_fake_toke
     comments,
     requests,
     commentsOn: (issue) => comments.filter((c) => c.issue === issue),
+    pulls,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

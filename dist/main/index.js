@@ -29968,6 +29968,7 @@ const docker_1 = __nccwpck_require__(3620);
 const network_probe_1 = __nccwpck_require__(7419);
 const process_runner_1 = __nccwpck_require__(2578);
 const pr_comment_1 = __nccwpck_require__(1794);
+const pull_request_state_1 = __nccwpck_require__(1003);
 const runtime_1 = __nccwpck_require__(4202);
 function defaultMainDependencies() {
     return {
@@ -29979,6 +29980,7 @@ function defaultMainDependencies() {
         env: process.env,
         cwd: process.cwd(),
         comments: pr_comment_1.githubComments,
+        pullRequests: pull_request_state_1.githubPullRequests,
         eventPayload: () => readEventPayload(process.env.GITHUB_EVENT_PATH),
         now: () => new Date(),
     };
@@ -30758,6 +30760,91 @@ async function publish(runtime, projectName, model, outcomes, options, secrets, 
 
 /***/ }),
 
+/***/ 1003:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.githubPullRequests = githubPullRequests;
+exports.closedPullRequests = closedPullRequests;
+const github = __importStar(__nccwpck_require__(3228));
+const secrets_1 = __nccwpck_require__(1575);
+function githubPullRequests(token, repository, apiUrl) {
+    const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+    const [owner, repo] = repository.split('/');
+    return {
+        async state(pr) {
+            const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
+            return data.merged ? 'merged' : data.state === 'closed' ? 'closed' : 'open';
+        },
+    };
+}
+/**
+ * The sweep's question for each preview of this repository's pull requests; undefined, with a line
+ * saying what is skipped, without a token. Previews of other repositories are left to their own
+ * sweep (the job's token answers for its own repository only).
+ */
+function closedPullRequests(ctx, token, repository) {
+    if (!token) {
+        ctx.runtime.info("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");
+        return undefined;
+    }
+    if (!repository)
+        return undefined;
+    const api = ctx.pullRequests(token, repository, ctx.env.GITHUB_API_URL);
+    return async (record) => {
+        if (record.pr === undefined || record.repository?.toLowerCase() !== repository.toLowerCase())
+            return undefined;
+        try {
+            const state = await api.state(record.pr);
+            return state === 'open' ? undefined : `pull request #${record.pr} is ${state}`;
+        }
+        catch (e) {
+            const status = e.status;
+            const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
+            ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${(0, secrets_1.hideSecrets)(e.message, [token])}. Its preview ${record.project} is left.`);
+            return undefined;
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 9046:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -30872,6 +30959,7 @@ const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
 const pr_comment_1 = __nccwpck_require__(1794);
+const pull_request_state_1 = __nccwpck_require__(1003);
 const runtime_1 = __nccwpck_require__(4202);
 const reaping_1 = __nccwpck_require__(9046);
 const state_1 = __nccwpck_require__(3175);
@@ -30934,11 +31022,12 @@ async function sweep(inputs, deps, signal) {
     const docker = deps.docker(env, signal);
     // One after the other: both lines of removals read better apart, and sweep has no hurry.
     const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps);
-    const result = await (0, previews_1.sweepExpired)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
+    const closed = (0, pull_request_state_1.closedPullRequests)(deps, inputs.githubToken, target.repository);
+    const result = await (0, previews_1.sweepPreviews)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
     runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
     const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
-    runtime.info(`Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
-        `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}` +
+    runtime.info(`Sweep: removed ${removed.length} project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) left` +
+        `${result.skipped.length ? `; ${result.skipped.length} due but left: ${result.skipped.join(', ')}` : ''}` +
         `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`);
     await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped, reaped?.reaped));
     state.outcome = 'success';
@@ -31990,6 +32079,8 @@ exports.PreviewLabels = {
     Record: 'ephemeral-compose.record',
     Commit: 'ephemeral-compose.commit',
     Branch: 'ephemeral-compose.branch',
+    /** On the deploy record: owner/name, whose pull request `sweep` asks about. */
+    Repository: 'ephemeral-compose.repository',
     /** ISO 8601 time after which `sweep` removes the project; absent without a ttl. */
     Expires: 'ephemeral-compose.expires',
     DeployedAt: 'ephemeral-compose.deployed-at',
@@ -33977,6 +34068,8 @@ function recordLabels(project, target, now, ttlSeconds) {
         labels[labels_1.PreviewLabels.Commit] = target.commit;
     if (target.branch)
         labels[labels_1.PreviewLabels.Branch] = target.branch;
+    if (target.repository)
+        labels[labels_1.PreviewLabels.Repository] = target.repository;
     if (target.runUrl)
         labels[labels_1.PreviewLabels.Run] = target.runUrl;
     if (ttlSeconds !== undefined)
@@ -33998,10 +34091,16 @@ function readRecord(labels) {
         commit: labels[labels_1.PreviewLabels.Commit],
         pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
         branch: labels[labels_1.PreviewLabels.Branch],
+        repository: labels[labels_1.PreviewLabels.Repository] || repositoryOfRun(labels[labels_1.PreviewLabels.Run]),
         expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
         deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
         run: labels[labels_1.PreviewLabels.Run],
     };
+}
+/** owner/name from a run's URL (<server>/<owner>/<name>/actions/runs/<id>): records of older versions. */
+function repositoryOfRun(run) {
+    const m = run ? /\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(run) : null;
+    return m?.[1];
 }
 /** Records whose expiry has passed; never one without an expiry. */
 function expiredRecords(records, now) {
@@ -34393,7 +34492,7 @@ exports.changeStack = changeStack;
 exports.stopOrphans = stopOrphans;
 exports.writeDeployRecord = writeDeployRecord;
 exports.downProject = downProject;
-exports.sweepExpired = sweepExpired;
+exports.sweepPreviews = sweepPreviews;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const crypto_1 = __nccwpck_require__(6982);
@@ -34498,44 +34597,68 @@ async function removeDeployed(docker, project, options) {
     }
     await (0, teardown_1.removeStack)(docker, stack, options.log);
 }
-/** Removes every project this action deployed whose expiry has passed; never one without a ttl. */
-async function sweepExpired(docker, now, options) {
-    const records = async () => (await docker.labelledVolumes(labels_1.PreviewLabels.Record)).map((v) => (0, deploy_record_1.readRecord)(v.labels)).filter((r) => r !== undefined);
-    const all = await records();
-    const expired = (0, deploy_record_1.expiredRecords)(all, now);
-    const result = { removed: [], kept: all.length - expired.length, skipped: [] };
-    for (const record of expired) {
-        const project = record.project;
-        // A deploy under way refreshes the expiry: not the moment to remove it.
-        const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
-        if (!lock) {
-            options.log.info(`Project ${project} expired, but another run is changing it now: left.`);
-            result.skipped.push(project);
-            continue;
-        }
-        options.holding?.(lock);
-        try {
-            // Read again under the lock: a deploy that finished meanwhile has a new expiry.
-            const current = (await records()).find((r) => r.project === project);
-            if (!current || (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0) {
-                result.kept += current ? 1 : 0;
-                continue;
-            }
-            const foreign = await foreignResources(docker, project, await docker.projectResources(project));
-            if (!(0, ownership_1.isEmpty)(foreign)) {
-                options.log.warning(`Project ${project} expired, but holds what this action did not deploy: left. Remove it yourself if it should go.`);
-                result.skipped.push(project);
-                continue;
-            }
-            options.log.info(`Project ${project} expired at ${current.expiresAt?.toISOString()}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.`);
-            await removeDeployed(docker, project, options);
-            result.removed.push(current);
-        }
-        finally {
-            await release(docker, lock, options);
+async function deployRecords(docker) {
+    return (await docker.labelledVolumes(labels_1.PreviewLabels.Record)).map((v) => (0, deploy_record_1.readRecord)(v.labels)).filter((r) => r !== undefined);
+}
+/**
+ * Removes every project this action deployed whose expiry has passed (never one without a ttl),
+ * and, given `closed`, every one whose pull request is closed.
+ */
+async function sweepPreviews(docker, now, options, closed) {
+    const all = await deployRecords(docker);
+    const expired = new Set((0, deploy_record_1.expiredRecords)(all, now).map((r) => r.project));
+    const due = new Map();
+    for (const r of all)
+        if (expired.has(r.project))
+            due.set(r.project, `expired at ${r.expiresAt?.toISOString()}`);
+    if (closed) {
+        // One question at a time: GitHub's rate limits frown on bursts, and sweep has no hurry.
+        for (const r of all.filter((x) => !expired.has(x.project))) {
+            const why = await closed(r);
+            if (why !== undefined)
+                due.set(r.project, why);
         }
     }
+    const result = { removed: [], kept: all.length - due.size, skipped: [] };
+    for (const [project, why] of due) {
+        const outcome = await removeDue(docker, project, why, expired.has(project), options);
+        if (outcome === 'skipped')
+            result.skipped.push(project);
+        else if (outcome === 'kept')
+            result.kept += 1;
+        else if (outcome)
+            result.removed.push({ ...outcome, why });
+    }
     return result;
+}
+/** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
+async function removeDue(docker, project, why, byExpiry, options) {
+    // A deploy under way refreshes the expiry: not the moment to remove it.
+    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
+    if (!lock) {
+        options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
+        return 'skipped';
+    }
+    options.holding?.(lock);
+    try {
+        // Read again under the lock: a deploy that finished meanwhile has a new expiry.
+        const current = (await deployRecords(docker)).find((r) => r.project === project);
+        if (!current)
+            return undefined;
+        if (byExpiry && (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0)
+            return 'kept';
+        const foreign = await foreignResources(docker, project, await docker.projectResources(project));
+        if (!(0, ownership_1.isEmpty)(foreign)) {
+            options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
+            return 'skipped';
+        }
+        options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
+        await removeDeployed(docker, project, options);
+        return current;
+    }
+    finally {
+        await release(docker, lock, options);
+    }
 }
 async function release(docker, lock, options) {
     try {
@@ -35611,15 +35734,15 @@ function downMarkdown(projectName, how) {
 function sweepMarkdown(removed, kept, skipped, reaped = []) {
     const lines = ['### Ephemeral Compose: sweep', ''];
     if (removed.length === 0)
-        lines.push('No deployed project had expired.');
+        lines.push('No deployed project had expired or lost its pull request.');
     else {
-        lines.push('| project | pull request | expired |', '| --- | --- | --- |');
+        lines.push('| project | pull request | why |', '| --- | --- | --- |');
         for (const r of removed)
-            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${escapeCell(r.why)} |`);
     }
-    lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
+    lines.push('', `${kept} deployed project(s) left (not expired or without a ttl, pull request open or none).`);
     if (skipped.length > 0)
-        lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+        lines.push(`Due but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
     if (reaped.length > 0)
         lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
     return lines.join('\n') + '\n';

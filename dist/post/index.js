@@ -26437,6 +26437,8 @@ exports.PreviewLabels = {
     Record: 'ephemeral-compose.record',
     Commit: 'ephemeral-compose.commit',
     Branch: 'ephemeral-compose.branch',
+    /** On the deploy record: owner/name, whose pull request `sweep` asks about. */
+    Repository: 'ephemeral-compose.repository',
     /** ISO 8601 time after which `sweep` removes the project; absent without a ttl. */
     Expires: 'ephemeral-compose.expires',
     DeployedAt: 'ephemeral-compose.deployed-at',
@@ -27826,6 +27828,8 @@ function recordLabels(project, target, now, ttlSeconds) {
         labels[labels_1.PreviewLabels.Commit] = target.commit;
     if (target.branch)
         labels[labels_1.PreviewLabels.Branch] = target.branch;
+    if (target.repository)
+        labels[labels_1.PreviewLabels.Repository] = target.repository;
     if (target.runUrl)
         labels[labels_1.PreviewLabels.Run] = target.runUrl;
     if (ttlSeconds !== undefined)
@@ -27847,10 +27851,16 @@ function readRecord(labels) {
         commit: labels[labels_1.PreviewLabels.Commit],
         pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
         branch: labels[labels_1.PreviewLabels.Branch],
+        repository: labels[labels_1.PreviewLabels.Repository] || repositoryOfRun(labels[labels_1.PreviewLabels.Run]),
         expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
         deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
         run: labels[labels_1.PreviewLabels.Run],
     };
+}
+/** owner/name from a run's URL (<server>/<owner>/<name>/actions/runs/<id>): records of older versions. */
+function repositoryOfRun(run) {
+    const m = run ? /\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(run) : null;
+    return m?.[1];
 }
 /** Records whose expiry has passed; never one without an expiry. */
 function expiredRecords(records, now) {
@@ -28538,15 +28548,15 @@ function downMarkdown(projectName, how) {
 function sweepMarkdown(removed, kept, skipped, reaped = []) {
     const lines = ['### Ephemeral Compose: sweep', ''];
     if (removed.length === 0)
-        lines.push('No deployed project had expired.');
+        lines.push('No deployed project had expired or lost its pull request.');
     else {
-        lines.push('| project | pull request | expired |', '| --- | --- | --- |');
+        lines.push('| project | pull request | why |', '| --- | --- | --- |');
         for (const r of removed)
-            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+            lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${escapeCell(r.why)} |`);
     }
-    lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
+    lines.push('', `${kept} deployed project(s) left (not expired or without a ttl, pull request open or none).`);
     if (skipped.length > 0)
-        lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+        lines.push(`Due but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
     if (reaped.length > 0)
         lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
     return lines.join('\n') + '\n';

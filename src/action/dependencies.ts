@@ -6,6 +6,7 @@ import { SpawnRunner } from '../engine/process-runner';
 import { OwnSurroundings } from '../engine/job-container';
 import { InterfaceAddress } from '../engine/reachability';
 import { githubComments, PullRequestComments } from './pr-comment';
+import { githubPullRequests, PullRequestStates } from './pull-request-state';
 import { coreRuntime, ActionRuntime } from './runtime';
 
 // What the main step works with, behind small interfaces: the real ones here, fakes in unit tests.
@@ -23,6 +24,8 @@ export interface MainDependencies {
   cwd: string;
   /** The pull request's comments, for a token and repository. */
   comments: (token: string, repository: string, apiUrl: string | undefined) => PullRequestComments;
+  /** Pull requests' states, for a token and repository (sweep). */
+  pullRequests: (token: string, repository: string, apiUrl: string | undefined) => PullRequestStates;
   /** The event that runs the workflow, as the runner wrote it (GITHUB_EVENT_PATH). */
   eventPayload: () => unknown;
   now: () => Date;
@@ -38,6 +41,7 @@ export function defaultMainDependencies(): MainDependencies {
     env: process.env,
     cwd: process.cwd(),
     comments: githubComments,
+    pullRequests: githubPullRequests,
     eventPayload: () => readEventPayload(process.env.GITHUB_EVENT_PATH),
     now: () => new Date(),
   };

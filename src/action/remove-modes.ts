@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { downProject, sweepExpired, RemovalOptions } from '../lifecycle/previews';
+import { downProject, sweepPreviews, RemovalOptions } from '../lifecycle/previews';
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
 import { projectWithoutFiles } from '../engine/docker-args';
@@ -8,6 +8,7 @@ import { MainDependencies } from './dependencies';
 import { engineEnvironment, Inputs } from './inputs';
 import { OutputNames } from './names';
 import { previewCommenter } from './pr-comment';
+import { closedPullRequests } from './pull-request-state';
 import { teardownLog } from './runtime';
 import { startReaping } from './reaping';
 import { RunState, saveRunState } from './state';
@@ -72,12 +73,13 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   const docker = deps.docker(env, signal);
   // One after the other: both lines of removals read better apart, and sweep has no hurry.
   const reaped = await startReaping(docker, inputs, deps);
-  const result = await sweepExpired(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl));
+  const closed = closedPullRequests(deps, inputs.githubToken, target.repository);
+  const result = await sweepPreviews(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
   runtime.setOutput(OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
   const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
   runtime.info(
-    `Sweep: removed ${removed.length} expired project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) not expired or without a ttl left` +
-      `${result.skipped.length ? `; ${result.skipped.length} expired but left: ${result.skipped.join(', ')}` : ''}` +
+    `Sweep: removed ${removed.length} project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) left` +
+      `${result.skipped.length ? `; ${result.skipped.length} due but left: ${result.skipped.join(', ')}` : ''}` +
       `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`,
   );
   await runtime.appendSummary(sweepMarkdown(result.removed, result.kept, result.skipped, reaped?.reaped));

@@ -30,6 +30,8 @@ export const PreviewLabels = {
   Record: 'ephemeral-compose.record',
   Commit: 'ephemeral-compose.commit',
   Branch: 'ephemeral-compose.branch',
+  /** On the deploy record: owner/name, whose pull request `sweep` asks about. */
+  Repository: 'ephemeral-compose.repository',
   /** ISO 8601 time after which `sweep` removes the project; absent without a ttl. */
   Expires: 'ephemeral-compose.expires',
   DeployedAt: 'ephemeral-compose.deployed-at',

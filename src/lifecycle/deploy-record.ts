@@ -10,6 +10,8 @@ export interface DeployRecord {
   commit?: string;
   pr?: number;
   branch?: string;
+  /** owner/name; absent on records of older versions whose run is not known either. */
+  repository?: string;
   /** Absent: the project never expires, and `sweep` leaves it. */
   expiresAt?: Date;
   deployedAt?: Date;
@@ -32,6 +34,7 @@ export function recordLabels(project: string, target: PreviewTarget, now: Date, 
   };
   if (target.commit) labels[PreviewLabels.Commit] = target.commit;
   if (target.branch) labels[PreviewLabels.Branch] = target.branch;
+  if (target.repository) labels[PreviewLabels.Repository] = target.repository;
   if (target.runUrl) labels[PreviewLabels.Run] = target.runUrl;
   if (ttlSeconds !== undefined) labels[PreviewLabels.Expires] = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
   return labels;
@@ -51,10 +54,17 @@ export function readRecord(labels: Record<string, string>): DeployRecord | undef
     commit: labels[PreviewLabels.Commit],
     pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
     branch: labels[PreviewLabels.Branch],
+    repository: labels[PreviewLabels.Repository] || repositoryOfRun(labels[PreviewLabels.Run]),
     expiresAt: date(labels[PreviewLabels.Expires]),
     deployedAt: date(labels[PreviewLabels.DeployedAt]),
     run: labels[PreviewLabels.Run],
   };
+}
+
+/** owner/name from a run's URL (<server>/<owner>/<name>/actions/runs/<id>): records of older versions. */
+function repositoryOfRun(run: string | undefined): string | undefined {
+  const m = run ? /\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(run) : null;
+  return m?.[1];
 }
 
 /** Records whose expiry has passed; never one without an expiry. */

@@ -137,51 +137,80 @@ async function removeDeployed(docker: DockerClient, project: string, options: Re
   await removeStack(docker, stack, options.log);
 }
 
+export interface SweptPreview extends DeployRecord {
+  /** Why it went: "expired at …", "pull request #5 is merged". */
+  why: string;
+}
+
 export interface SweepResult {
-  removed: DeployRecord[];
-  /** Deployed projects that have not expired, or have no ttl. */
+  removed: SweptPreview[];
+  /** Deployed projects left: not expired (or without a ttl), their pull request not closed. */
   kept: number;
-  /** Expired, but left: being deployed right now, or holding what this action did not deploy. */
+  /** Due, but left: being deployed right now, or holding what this action did not deploy. */
   skipped: string[];
 }
 
-/** Removes every project this action deployed whose expiry has passed; never one without a ttl. */
-export async function sweepExpired(docker: DockerClient, now: Date, options: RemovalOptions): Promise<SweepResult> {
-  const records = async () => (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
-  const all = await records();
-  const expired = expiredRecords(all, now);
-  const result: SweepResult = { removed: [], kept: all.length - expired.length, skipped: [] };
-  for (const record of expired) {
-    const project = record.project;
-    // A deploy under way refreshes the expiry: not the moment to remove it.
-    const lock = await tryProjectLock(docker, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.run, log: (l) => options.log.info(l) });
-    if (!lock) {
-      options.log.info(`Project ${project} expired, but another run is changing it now: left.`);
-      result.skipped.push(project);
-      continue;
-    }
-    options.holding?.(lock);
-    try {
-      // Read again under the lock: a deploy that finished meanwhile has a new expiry.
-      const current = (await records()).find((r) => r.project === project);
-      if (!current || expiredRecords([current], new Date()).length === 0) {
-        result.kept += current ? 1 : 0;
-        continue;
-      }
-      const foreign = await foreignResources(docker, project, await docker.projectResources(project));
-      if (!isEmpty(foreign)) {
-        options.log.warning(`Project ${project} expired, but holds what this action did not deploy: left. Remove it yourself if it should go.`);
-        result.skipped.push(project);
-        continue;
-      }
-      options.log.info(`Project ${project} expired at ${current.expiresAt?.toISOString()}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.`);
-      await removeDeployed(docker, project, options);
-      result.removed.push(current);
-    } finally {
-      await release(docker, lock, options);
+/**
+ * Says why a preview that has not expired should go anyway (its pull request is closed), or
+ * undefined to keep it. Asked once per live record; a failure to tell keeps the preview.
+ */
+export type ClosedCheck = (record: DeployRecord) => Promise<string | undefined>;
+
+async function deployRecords(docker: DockerClient): Promise<DeployRecord[]> {
+  return (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
+}
+
+/**
+ * Removes every project this action deployed whose expiry has passed (never one without a ttl),
+ * and, given `closed`, every one whose pull request is closed.
+ */
+export async function sweepPreviews(docker: DockerClient, now: Date, options: RemovalOptions, closed?: ClosedCheck): Promise<SweepResult> {
+  const all = await deployRecords(docker);
+  const expired = new Set(expiredRecords(all, now).map((r) => r.project));
+  const due = new Map<string, string>();
+  for (const r of all) if (expired.has(r.project)) due.set(r.project, `expired at ${r.expiresAt?.toISOString()}`);
+  if (closed) {
+    // One question at a time: GitHub's rate limits frown on bursts, and sweep has no hurry.
+    for (const r of all.filter((x) => !expired.has(x.project))) {
+      const why = await closed(r);
+      if (why !== undefined) due.set(r.project, why);
     }
   }
+  const result: SweepResult = { removed: [], kept: all.length - due.size, skipped: [] };
+  for (const [project, why] of due) {
+    const outcome = await removeDue(docker, project, why, expired.has(project), options);
+    if (outcome === 'skipped') result.skipped.push(project);
+    else if (outcome === 'kept') result.kept += 1;
+    else if (outcome) result.removed.push({ ...outcome, why });
+  }
   return result;
+}
+
+/** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
+async function removeDue(docker: DockerClient, project: string, why: string, byExpiry: boolean, options: RemovalOptions): Promise<DeployRecord | 'kept' | 'skipped' | undefined> {
+  // A deploy under way refreshes the expiry: not the moment to remove it.
+  const lock = await tryProjectLock(docker, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.run, log: (l) => options.log.info(l) });
+  if (!lock) {
+    options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
+    return 'skipped';
+  }
+  options.holding?.(lock);
+  try {
+    // Read again under the lock: a deploy that finished meanwhile has a new expiry.
+    const current = (await deployRecords(docker)).find((r) => r.project === project);
+    if (!current) return undefined;
+    if (byExpiry && expiredRecords([current], new Date()).length === 0) return 'kept';
+    const foreign = await foreignResources(docker, project, await docker.projectResources(project));
+    if (!isEmpty(foreign)) {
+      options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
+      return 'skipped';
+    }
+    options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
+    await removeDeployed(docker, project, options);
+    return current;
+  } finally {
+    await release(docker, lock, options);
+  }
 }
 
 async function release(docker: DockerClient, lock: HeldLock, options: RemovalOptions): Promise<void> {

@@ -53,20 +53,15 @@ export function downMarkdown(projectName: string, how: 'removed' | 'gone'): stri
 }
 
 /** `sweep`: one row per project removed, and what was left. */
-export function sweepMarkdown(
-  removed: { project: string; pr?: number; expiresAt?: Date }[],
-  kept: number,
-  skipped: string[],
-  reaped: { project: string; run?: string }[] = [],
-): string {
+export function sweepMarkdown(removed: { project: string; pr?: number; why: string }[], kept: number, skipped: string[], reaped: { project: string; run?: string }[] = []): string {
   const lines = ['### Ephemeral Compose: sweep', ''];
-  if (removed.length === 0) lines.push('No deployed project had expired.');
+  if (removed.length === 0) lines.push('No deployed project had expired or lost its pull request.');
   else {
-    lines.push('| project | pull request | expired |', '| --- | --- | --- |');
-    for (const r of removed) lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${r.expiresAt?.toISOString() ?? '—'} |`);
+    lines.push('| project | pull request | why |', '| --- | --- | --- |');
+    for (const r of removed) lines.push(`| ${escapeCell(r.project)} | ${r.pr !== undefined ? `#${r.pr}` : '—'} | ${escapeCell(r.why)} |`);
   }
-  lines.push('', `${kept} deployed project(s) not expired or without a ttl left.`);
-  if (skipped.length > 0) lines.push(`Expired but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
+  lines.push('', `${kept} deployed project(s) left (not expired or without a ttl, pull request open or none).`);
+  if (skipped.length > 0) lines.push(`Due but left (being deployed now, or holding what this action did not deploy): ${skipped.map(escapeCell).join(', ')}.`);
   if (reaped.length > 0) lines.push(`Stacks of dead runs removed: ${reaped.map((r) => `${escapeCell(r.project)}${r.run ? ` (left by ${r.run})` : ''}`).join(', ')}.`);
   return lines.join('\n') + '\n';
 }

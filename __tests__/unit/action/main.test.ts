@@ -171,6 +171,7 @@ describe('main in a container job', () => {
       env: {},
       cwd: workspace(STACK),
       comments: () => ({ upsert: () => Promise.reject(new Error('no GitHub in unit tests')) }),
+      pullRequests: () => ({ state: () => Promise.reject(new Error('no GitHub in unit tests')) }),
       eventPayload: () => ({}),
       now: () => new Date(),
     });

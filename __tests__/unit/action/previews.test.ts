@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/action/main';
+import { PullRequestState } from '../../../src/action/pull-request-state';
 import { PullRequestComments } from '../../../src/action/pr-comment';
 import { decodeState, RunState } from '../../../src/action/state';
 import { recordLabels } from '../../../src/lifecycle/deploy-record';
@@ -50,21 +51,33 @@ function workspace(): string {
   return dir;
 }
 
-async function runMode(inputs: Record<string, string>, options: { env?: NodeJS.ProcessEnv; event?: unknown; docker?: FakeDocker; comments?: RecordingComments; now?: Date } = {}) {
+async function runMode(
+  inputs: Record<string, string>,
+  options: { env?: NodeJS.ProcessEnv; event?: unknown; docker?: FakeDocker; comments?: RecordingComments; now?: Date; pulls?: Record<number, PullRequestState> } = {},
+) {
   const runtime = new FakeRuntime({ 'stop-timeout': '0', 'github-token': 'ghs_secret_token', ...inputs });
   const docker = options.docker ?? new FakeDocker({ yaml: STACK, behaviour: { db: { listens: [3306] }, web: { listens: [8080] } }, images: { mariadb: {}, app: {} } });
   const comments = options.comments ?? new RecordingComments();
   const dir = workspace();
+  const asked: string[] = [];
   await run(
     fakeMainDependencies(runtime, docker, dir, {
       env: { ...ENV, RUNNER_TEMP: dir, ...options.env },
       eventPayload: () => options.event ?? PR_EVENT,
       comments: comments.factory,
+      pullRequests: (token, repository, apiUrl) => ({
+        state: async (pr) => {
+          asked.push(`${repository}#${pr} ${token} ${apiUrl}`);
+          const state = options.pulls?.[pr];
+          if (!state) throw Object.assign(new Error('Not Found'), { status: 404 });
+          return state;
+        },
+      }),
       now: () => options.now ?? new Date('2026-03-01T12:00:00Z'),
     }),
   );
   docker.dispose();
-  return { runtime, docker, comments, state: decodeState(runtime.state.run ?? '') as RunState, dir };
+  return { runtime, docker, comments, state: decodeState(runtime.state.run ?? '') as RunState, dir, asked };
 }
 
 describe('mode: deploy', () => {
@@ -166,20 +179,48 @@ describe('mode: down and sweep', () => {
     expect(runtime.summaries).toEqual(['### Ephemeral Compose: `shop-pr-9`\n\nAlready gone: nothing of it was on the engine.\n']);
   });
 
-  it('sweep removes only the expired records’ projects and lists them', async () => {
+  it('sweep removes the expired records’ projects and those whose pull request is closed, and lists them', async () => {
     const docker = new FakeDocker({ yaml: STACK });
     const target = { branch: 'b', commit: 'c', repository: 'acme/shop', event: 'pull_request' };
     const deployedAt = new Date('2026-03-01T00:00:00Z');
+    const month = 86400 * 30;
     await docker.createVolume('old_ephemeral-compose-record', recordLabels('old', { ...target, pr: 1 }, deployedAt, 60));
-    await docker.createVolume('fresh_ephemeral-compose-record', recordLabels('fresh', { ...target, pr: 2 }, deployedAt, 86400 * 30));
+    await docker.createVolume('merged_ephemeral-compose-record', recordLabels('merged', { ...target, pr: 2 }, deployedAt, month));
+    await docker.createVolume('open_ephemeral-compose-record', recordLabels('open', { ...target, pr: 3 }, deployedAt, month));
+    await docker.createVolume('elsewhere_ephemeral-compose-record', recordLabels('elsewhere', { ...target, repository: 'acme/other', pr: 4 }, deployedAt));
+    await docker.createVolume('unknown_ephemeral-compose-record', recordLabels('unknown', { ...target, pr: 5 }, deployedAt));
     await docker.createVolume('forever_ephemeral-compose-record', recordLabels('forever', target, deployedAt));
-    const { runtime } = await runMode({ mode: 'sweep' }, { docker });
+    const { runtime, asked } = await runMode({ mode: 'sweep' }, { docker, pulls: { 1: 'closed', 2: 'merged', 3: 'open' } });
     expect(runtime.failed).toBeUndefined();
-    expect(JSON.parse(runtime.outputs.removed)).toEqual(['old']);
-    expect([...docker.volumeLabels.keys()].sort()).toEqual(['forever_ephemeral-compose-record', 'fresh_ephemeral-compose-record']);
-    expect(runtime.lines).toContain('Sweep: removed 1 expired project(s): old (#1); 2 deployed project(s) not expired or without a ttl left.');
+    expect(JSON.parse(runtime.outputs.removed)).toEqual(['old', 'merged']);
+    expect([...docker.volumeLabels.keys()].sort()).toEqual(['elsewhere', 'forever', 'open', 'unknown'].map((p) => `${p}_ephemeral-compose-record`));
+    // Only live previews of this repository's pull requests are asked about, with the job's token.
+    expect(asked.sort()).toEqual([
+      'acme/Shop#2 ghs_secret_token https://gh.example/api/v3',
+      'acme/Shop#3 ghs_secret_token https://gh.example/api/v3',
+      'acme/Shop#5 ghs_secret_token https://gh.example/api/v3',
+    ]);
+    expect(runtime.lines).toContain('Project old expired at 2026-03-01T00:01:00.000Z (pull request #1): removing it.');
+    expect(runtime.lines).toContain('Project merged: pull request #2 is merged, removing it.');
+    expect(runtime.warnings).toEqual([
+      "Could not read pull request #5 of acme/Shop (the token needs 'pull-requests: read' in the job's permissions): Not Found. Its preview unknown is left.",
+    ]);
+    expect(runtime.lines).toContain('Sweep: removed 2 project(s): old (#1), merged (#2); 4 deployed project(s) left.');
     expect(docker.locks.size).toBe(0);
-    expect(runtime.summaries[0]).toContain('| old | #1 | 2026-03-01T00:01:00.000Z |');
-    expect(runtime.summaries[0]).toContain('2 deployed project(s) not expired or without a ttl left.');
+    expect(runtime.summaries[0]).toContain('| old | #1 | expired at 2026-03-01T00:01:00.000Z |');
+    expect(runtime.summaries[0]).toContain('| merged | #2 | pull request \\#2 is merged |');
+  });
+
+  it('sweep without a token says it did not look for closed pull requests', async () => {
+    const docker = new FakeDocker({ yaml: STACK });
+    await docker.createVolume(
+      'merged_ephemeral-compose-record',
+      recordLabels('merged', { branch: 'b', commit: 'c', repository: 'acme/Shop', event: 'pull_request', pr: 2 }, new Date()),
+    );
+    const { runtime, asked } = await runMode({ mode: 'sweep', 'github-token': '' }, { docker, pulls: { 2: 'merged' } });
+    expect(runtime.failed).toBeUndefined();
+    expect(asked).toEqual([]);
+    expect(runtime.lines).toContain("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");
+    expect(docker.volumeLabels.has('merged_ephemeral-compose-record')).toBe(true);
   });
 });

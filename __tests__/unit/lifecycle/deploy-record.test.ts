@@ -14,11 +14,18 @@ describe('deploy record', () => {
       commit: 'abc',
       pr: 5,
       branch: 'feat',
+      repository: 'o/r',
       expiresAt: new Date('2026-01-01T00:01:30Z'),
       deployedAt: now,
       run: 'https://x/run/1',
     });
     expect(recordVolumeName('p')).toBe('p_ephemeral-compose-record');
+  });
+
+  it('reads an older record’s repository from its run’s URL', () => {
+    const labels = recordLabels('p', { ...target, repository: '' }, now);
+    expect(readRecord(labels)?.repository).toBeUndefined();
+    expect(readRecord({ ...labels, 'ephemeral-compose.run': 'https://github.com/acme/shop/actions/runs/42' })?.repository).toBe('acme/shop');
   });
 
   it('is not one without its project and deployed labels agreeing', () => {

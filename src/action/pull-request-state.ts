@@ -1,0 +1,60 @@
+import * as github from '@actions/github';
+import { DeployRecord } from '../lifecycle/deploy-record';
+import { ClosedCheck } from '../lifecycle/previews';
+import { hideSecrets } from '../outputs/secrets';
+import { ActionRuntime } from './runtime';
+
+// Whether a preview's pull request is still open, through the REST API at GITHUB_API_URL: `sweep`
+// removes the previews of closed ones (GitHub sends no `closed` event to a workflow for a pull
+// request closed while it had conflicts, so its `down` job never ran).
+
+export type PullRequestState = 'open' | 'closed' | 'merged';
+
+export interface PullRequestStates {
+  state(pr: number): Promise<PullRequestState>;
+}
+
+export function githubPullRequests(token: string, repository: string, apiUrl: string | undefined): PullRequestStates {
+  const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const [owner, repo] = repository.split('/');
+  return {
+    async state(pr) {
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
+      return data.merged ? 'merged' : data.state === 'closed' ? 'closed' : 'open';
+    },
+  };
+}
+
+export interface ClosedCheckContext {
+  pullRequests: (token: string, repository: string, apiUrl: string | undefined) => PullRequestStates;
+  runtime: ActionRuntime;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The sweep's question for each preview of this repository's pull requests; undefined, with a line
+ * saying what is skipped, without a token. Previews of other repositories are left to their own
+ * sweep (the job's token answers for its own repository only).
+ */
+export function closedPullRequests(ctx: ClosedCheckContext, token: string, repository: string): ClosedCheck | undefined {
+  if (!token) {
+    ctx.runtime.info("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");
+    return undefined;
+  }
+  if (!repository) return undefined;
+  const api = ctx.pullRequests(token, repository, ctx.env.GITHUB_API_URL);
+  return async (record: DeployRecord) => {
+    if (record.pr === undefined || record.repository?.toLowerCase() !== repository.toLowerCase()) return undefined;
+    try {
+      const state = await api.state(record.pr);
+      return state === 'open' ? undefined : `pull request #${record.pr} is ${state}`;
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
+      ctx.runtime.warning(
+        `Could not read pull request #${record.pr} of ${repository}${hint}: ${hideSecrets((e as Error).message, [token])}. Its preview ${record.project} is left.`,
+      );
+      return undefined;
+    }
+  };
+}
