@@ -1,6 +1,8 @@
 // Unit tests (pure logic, fakes allowed) and e2e tests (real Docker engine, in parallel workers) are
 // separate projects so `npm test` can run them with different settings. Coverage is the unit
 // project's: `npm run test:unit` fails below 80 % of the lines of src/.
+// Tests are compiled one file at a time, without type checks: `npm run lint` type-checks src/ and
+// the tests once (tsc), instead of every jest worker again.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
   collectCoverageFrom: ['src/**/*.ts', '!src/action/entry-*.ts'],

@@ -19,7 +19,8 @@ services:
 async function mainThenPost(inputs: Record<string, string>, behaviour: Record<string, FakeService> = {}, between?: (docker: FakeDocker) => void) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
-  const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...inputs });
+  // db is judged by running; post's tests need no 3 s settle window (readiness has its own tests).
+  const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'wait-for': 'db: running 50ms', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
   await runMain(fakeMainDependencies(runtime, docker, dir));
   between?.(docker);
