@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
+import { startFakeArtifactService } from '../helpers/artifact-service';
 import { docker, expectCancelledAndClean, FIXTURES, HarnessResult, httpGet, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
 // Faults during a run, on the real engine through the runner-faithful harness: cancellation at
@@ -199,10 +200,12 @@ describe('two runs at once on one engine', () => {
 describe('huge service output', () => {
   it('hundreds of MB of logs: the log probe streams them, failure and post logs are tail-limited, memory stays bounded', async () => {
     const name = project('huge');
+    const artifacts = await startFakeArtifactService();
     const result = await runAction({
       workspace: path.join(FIXTURES, 'huge-logs'),
-      inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always', 'log-lines': '50', 'stop-timeout': '0' },
-    });
+      env: artifacts.env,
+      inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always', 'log-lines': '50', 'stop-timeout': '0', 'logs-artifact': 'huge' },
+    }).finally(() => artifacts.close());
     expect(result.main.outcome).toBe('failure');
     const message = result.main.errors.join('\n');
     expect(message).toContain("Service 'crasher' failed");
@@ -218,6 +221,14 @@ describe('huge service output', () => {
     expect(result.post?.output).toMatch(/::group::Logs of chatty/);
     expect(result.post?.output).toContain('ready now');
     expect(result.post?.exitCode).toBe(0);
+    // The logs artifact after a failed start: each log capped to its first and last MiB, with a
+    // marker; post's memory bounded as above (the logs stream to files, never held whole).
+    const files = artifacts.files(artifacts.artifacts[0]);
+    const chatty = files[`logs/chatty--${name}-chatty-1.log`];
+    expect(chatty.length).toBeLessThan(2.2 * 1024 * 1024);
+    expect(chatty).toMatch(/\[ephemeral-compose: \d+ line\(s\), \d+ byte\(s\) cut here; the file keeps the first 1048576 and the last 1048576 bytes\]/);
+    expect(chatty.trimEnd()).toMatch(/stdout ready now$/);
+    expect(files[`logs/crasher--${name}-crasher-1.log`].trimEnd()).toMatch(/stdout FATAL: out of coffee$/);
     expect(leftovers(name)).toEqual([]);
   }, 600000);
 });

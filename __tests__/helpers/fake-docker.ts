@@ -275,6 +275,13 @@ export class FakeDocker implements DockerClient {
     return { done: new Promise(() => undefined), stop: () => undefined };
   }
 
+  async streamLogs(id: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
+    this.record(`logs --all ${this.containers.get(id)?.service}`, 'streamLogs');
+    for (const line of (this.options.behaviour?.[this.containers.get(id)?.service ?? '']?.logs ?? '').split('\n').filter(Boolean))
+      onLine(`2026-01-01T00:00:00.000000000Z ${line}`, 'stdout');
+    return 0;
+  }
+
   async printLogs(id: string): Promise<number> {
     this.record(`logs ${this.containers.get(id)?.service}`, 'printLogs');
     return 0;

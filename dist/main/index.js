@@ -30184,6 +30184,14 @@ function parseEnvPrefix(value) {
     }
     return prefix;
 }
+/** What GitHub's artifact service refuses in a name, refused here before anything starts. */
+function parseArtifactName(value) {
+    const name = value.trim();
+    const bad = [...new Set(name.match(/["':<>|*?\\/\r\n]/g) ?? [])];
+    if (bad.length > 0)
+        throw new Error(`Input 'logs-artifact' must be an artifact name without ${bad.map((c) => JSON.stringify(c)).join(', ')}; got '${value}'.`);
+    return name;
+}
 function parseDockerHost(value) {
     const host = value.trim();
     if (host !== '' && !/^(unix|tcp|ssh|npipe|fd|https?):\/\/\S+$/.test(host)) {
@@ -30232,6 +30240,7 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
             stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
             downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
             failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
+            logsArtifact: parseArtifactName(read(names_1.InputNames.LogsArtifact)),
         },
         mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
         ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
@@ -30301,6 +30310,7 @@ const compose_cli_1 = __nccwpck_require__(4063);
 const project_name_1 = __nccwpck_require__(1833);
 const create_1 = __nccwpck_require__(194);
 const lifetime_record_1 = __nccwpck_require__(5511);
+const log_collection_1 = __nccwpck_require__(6155);
 const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
 const preview_target_1 = __nccwpck_require__(3584);
@@ -30311,6 +30321,7 @@ const start_1 = __nccwpck_require__(7584);
 const outcomes_1 = __nccwpck_require__(8495);
 const compose_env_1 = __nccwpck_require__(2876);
 const secret_registry_1 = __nccwpck_require__(546);
+const secrets_1 = __nccwpck_require__(1575);
 const url_template_1 = __nccwpck_require__(3246);
 const dependencies_1 = __nccwpck_require__(7977);
 const input_parsing_1 = __nccwpck_require__(6831);
@@ -30368,6 +30379,8 @@ async function up(inputs, deps, signal) {
     const env = (0, compose_env_1.withoutEarlierComposeExports)((0, inputs_1.engineEnvironment)(inputs, deps.env));
     // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
     const state = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+    if (inputs.post.logsArtifact)
+        state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
     const save = () => (0, state_1.saveRunState)(runtime, state);
     save();
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
@@ -30454,6 +30467,7 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     // the stop grace), services gone from the files removed, the rest left running.
     const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
     const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags }, secrets, runtime);
+    keepForArtifact(ctx, log_collection_1.ARTIFACT_FILES.config, stack.configYaml, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
     // Compose's own record of the files it read: what post and later steps hand it again.
     const composeFiles = created.composeFiles ?? project.files.map((f) => path.resolve(project.workingDirectory, f));
@@ -30502,12 +30516,15 @@ async function createStartPublish(stack, inputs, deps, ctx) {
                 return undefined;
             });
             ctx.report = p?.report;
+            if (p)
+                keepReadiness(ctx, p, runtime);
         }
         state.outcome = 'failure';
         save();
         throw error;
     }
     const p = await (0, publish_1.publish)(runtime, project.name, stack.model, outcomes, publishing, secrets);
+    keepReadiness(ctx, p, runtime);
     state.watched = await (0, start_1.watchedContainers)(docker, outcomes);
     state.outcome = 'success';
     save();
@@ -30541,6 +30558,22 @@ async function runInForeground(stack, run, timeoutSeconds, runtime, ctx) {
         save();
         throw new Error(`${run.service} exited with ${code}.`);
     }
+}
+/** `logs-artifact`: main's part of the artifact, secrets hidden; a failure to write it is a warning. */
+function keepForArtifact(ctx, name, text, runtime) {
+    const folder = ctx.state.artifactFolder;
+    if (!folder)
+        return;
+    try {
+        (0, log_collection_1.writeArtifactFile)(folder, name, (0, secrets_1.hideSecrets)(text, ctx.secrets.all()));
+        (0, log_collection_1.keepSecrets)(folder, ctx.secrets.all());
+    }
+    catch (e) {
+        runtime.warning(`Could not keep ${name} for the logs artifact: ${e.message}`);
+    }
+}
+function keepReadiness(ctx, p, runtime) {
+    keepForArtifact(ctx, log_collection_1.ARTIFACT_FILES.readiness, `${JSON.stringify({ services: JSON.parse(p.servicesJson), lines: p.lines }, null, 2)}\n`, runtime);
 }
 /** Settings that only mean something with others, and a template that cannot be filled. */
 function checkPreviewInputs(inputs, target, runtime) {
@@ -30598,6 +30631,7 @@ exports.InputNames = {
     Run: 'run',
     RunTimeout: 'run-timeout',
     MaxLifetime: 'max-lifetime',
+    LogsArtifact: 'logs-artifact',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -31223,6 +31257,7 @@ function decodeState(text) {
         outcome: s.outcome,
         mode: inputs_1.MODES.find((m) => m === s.mode),
         lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
+        artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
     };
 }
 /** Saves the whole state under its one key; called again whenever it changes. */
@@ -33076,6 +33111,10 @@ class Docker {
     followLogs(id, onLine, signal) {
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
     }
+    /** The whole log, with timestamps, line by line as it streams (never held whole); the exit code. */
+    streamLogs(id, onLine) {
+        return this.runner.stream('docker', args.logsArgs(id, 'all', false, true), { env: this.env, signal: this.signal, onLine }).done;
+    }
     printLogs(id, lines) {
         return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
     }
@@ -34176,6 +34215,132 @@ async function writeLifetimeRecord(docker, project, who, now, maxLifetimeSeconds
 
 /***/ }),
 
+/***/ 6155:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.secretsFileOf = exports.MAX_ARTIFACT_BYTES = exports.ARTIFACT_FILES = void 0;
+exports.collectLogs = collectLogs;
+exports.keepSecrets = keepSecrets;
+exports.readKeptSecrets = readKeptSecrets;
+exports.writeArtifactFile = writeArtifactFile;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const capped_log_1 = __nccwpck_require__(6206);
+const secrets_1 = __nccwpck_require__(1575);
+// The logs artifact's folder: main writes what it knows (compose's resolved configuration, the
+// readiness report), post adds one file per container with its whole log (capped, secrets hidden)
+// before the stack is removed, then the action uploads the folder.
+exports.ARTIFACT_FILES = {
+    config: 'compose-config.yaml',
+    readiness: 'readiness.json',
+    logsFolder: 'logs',
+};
+/** The whole upload stays under this: once reached, the remaining containers get a note only. */
+exports.MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+/** A file name from a container's service and name: readable, and safe in any archive. */
+const fileNameOf = (c) => `${`${c.service || 'container'}--${c.name}`.replace(/[^A-Za-z0-9._-]+/g, '_')}.log`;
+/**
+ * Streams each container's log into its file, one container at a time (memory: one tail). Secrets
+ * are those of the containers' environments plus `knownSecrets` (what main registered).
+ */
+async function collectLogs(docker, containers, folder, knownSecrets, caps = capped_log_1.DEFAULT_LOG_CAPS) {
+    const dir = path.join(folder, exports.ARTIFACT_FILES.logsFolder);
+    fs.mkdirSync(dir, { recursive: true });
+    const secrets = [...knownSecrets, ...containers.flatMap((c) => (0, secrets_1.environmentSecrets)(c.env).secrets)];
+    const result = { files: [], bytes: 0, missed: [] };
+    const sorted = [...containers].sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+    for (const c of sorted) {
+        const file = path.join(dir, fileNameOf(c));
+        if (result.bytes + caps.headBytes + caps.tailBytes > exports.MAX_ARTIFACT_BYTES) {
+            fs.writeFileSync(file, `[ephemeral-compose: not collected: the artifact reached its limit of ${exports.MAX_ARTIFACT_BYTES} bytes]\n`);
+            result.files.push(file);
+            result.missed.push(`${c.name} (artifact limit)`);
+            continue;
+        }
+        const out = new capped_log_1.CappedLogFile(file, secrets, caps);
+        let code;
+        try {
+            code = await docker.streamLogs(c.id, (line, stream) => out.line(withStream(line, stream)));
+        }
+        finally {
+            result.bytes += out.close();
+        }
+        result.files.push(file);
+        if (code !== 0)
+            result.missed.push(`${c.name} (docker logs exited with ${code})`);
+    }
+    return result;
+}
+/** `<timestamp> <line>` as docker prints it, with the stream after the timestamp. */
+function withStream(line, stream) {
+    const space = line.indexOf(' ');
+    return space > 0 ? `${line.slice(0, space)} ${stream} ${line.slice(space + 1)}` : `${stream} ${line}`;
+}
+/**
+ * The secrets main knows (compose's own secrets, passwords in URLs), for post to hide in the files:
+ * beside the folder, never in it, readable by this user only, as RUNNER_TEMP's resolved compose
+ * file already is; removed with the folder.
+ */
+const secretsFileOf = (folder) => `${folder}.secrets.json`;
+exports.secretsFileOf = secretsFileOf;
+function keepSecrets(folder, secrets) {
+    fs.mkdirSync(path.dirname(folder), { recursive: true });
+    fs.writeFileSync((0, exports.secretsFileOf)(folder), JSON.stringify(secrets), { mode: 0o600 });
+}
+function readKeptSecrets(folder) {
+    try {
+        const list = JSON.parse(fs.readFileSync((0, exports.secretsFileOf)(folder), 'utf8'));
+        return Array.isArray(list) ? list.filter((s) => typeof s === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
+/** Main's part: what compose resolved (secrets already hidden by the caller). */
+function writeArtifactFile(folder, name, text) {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, name), text, { mode: 0o600 });
+}
+
+
+/***/ }),
+
 /***/ 9749:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34819,7 +34984,15 @@ async function reapOne(docker, record, now, options) {
         }
         options.log.info(`Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
             `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`);
-        const post = { teardown: 'always', logs: 'never', logLines: 0, downFlags: [], failOnExit: false, stopTimeoutSeconds: options.post.stopTimeoutSeconds };
+        const post = {
+            teardown: 'always',
+            logs: 'never',
+            logLines: 0,
+            downFlags: [],
+            failOnExit: false,
+            logsArtifact: '',
+            stopTimeoutSeconds: options.post.stopTimeoutSeconds,
+        };
         await (0, teardown_1.removeStack)(docker, { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post }, options.log);
         return 'reaped';
     }
@@ -35085,6 +35258,106 @@ async function removeStack(docker, stack, log) {
     else
         log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
 }
+
+
+/***/ }),
+
+/***/ 6206:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.CappedLogFile = exports.DEFAULT_LOG_CAPS = void 0;
+const fs = __importStar(__nccwpck_require__(9896));
+const secrets_1 = __nccwpck_require__(1575);
+/** The first and the last MiB of each container's log: a start-up failure and the end both fit. */
+exports.DEFAULT_LOG_CAPS = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 };
+class CappedLogFile {
+    file;
+    caps;
+    fd;
+    written = 0;
+    tail = [];
+    tailBytes = 0;
+    cutBytes = 0;
+    cutLines = 0;
+    secrets;
+    constructor(file, secrets, caps = exports.DEFAULT_LOG_CAPS) {
+        this.file = file;
+        this.caps = caps;
+        this.fd = fs.openSync(file, 'w', 0o600);
+        // Longest first, every form, once: hideSecrets would redo this for each line.
+        this.secrets = [...new Set(secrets.flatMap(secrets_1.secretForms))].sort((a, b) => b.length - a.length);
+    }
+    line(text) {
+        const masked = this.secrets.length > 0 ? (0, secrets_1.hideSecrets)(text, this.secrets) : text;
+        const bytes = Buffer.byteLength(masked) + 1;
+        if (this.written + bytes <= this.caps.headBytes && this.cutLines === 0 && this.tail.length === 0) {
+            fs.writeSync(this.fd, `${masked}\n`);
+            this.written += bytes;
+            return;
+        }
+        this.tail.push(masked);
+        this.tailBytes += bytes;
+        while (this.tailBytes > this.caps.tailBytes && this.tail.length > 0) {
+            const dropped = this.tail.shift();
+            const size = Buffer.byteLength(dropped) + 1;
+            this.tailBytes -= size;
+            this.cutBytes += size;
+            this.cutLines += 1;
+        }
+    }
+    /** Writes the tail (after the marker, when something was cut) and closes; the bytes in the file. */
+    close() {
+        if (this.cutLines > 0) {
+            const marker = `[ephemeral-compose: ${this.cutLines} line(s), ${this.cutBytes} byte(s) cut here; the file keeps the first ${this.caps.headBytes} and the last ${this.caps.tailBytes} bytes]\n`;
+            fs.writeSync(this.fd, marker);
+            this.written += Buffer.byteLength(marker);
+        }
+        if (this.tail.length > 0) {
+            const text = `${this.tail.join('\n')}\n`;
+            fs.writeSync(this.fd, text);
+            this.written += Buffer.byteLength(text);
+        }
+        fs.closeSync(this.fd);
+        return this.written;
+    }
+}
+exports.CappedLogFile = CappedLogFile;
 
 
 /***/ }),

@@ -96,6 +96,14 @@ function parseEnvPrefix(value: string): string {
   return prefix;
 }
 
+/** What GitHub's artifact service refuses in a name, refused here before anything starts. */
+function parseArtifactName(value: string): string {
+  const name = value.trim();
+  const bad = [...new Set(name.match(/["':<>|*?\\/\r\n]/g) ?? [])];
+  if (bad.length > 0) throw new Error(`Input 'logs-artifact' must be an artifact name without ${bad.map((c) => JSON.stringify(c)).join(', ')}; got '${value}'.`);
+  return name;
+}
+
 function parseDockerHost(value: string): string {
   const host = value.trim();
   if (host !== '' && !/^(unix|tcp|ssh|npipe|fd|https?):\/\/\S+$/.test(host)) {
@@ -145,6 +153,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
       stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), true),
       downFlags: words(Names.DownFlags, read(Names.DownFlags)),
       failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
+      logsArtifact: parseArtifactName(read(Names.LogsArtifact)),
     },
     mode: parseChoice(Names.Mode, read(Names.Mode), MODES),
     ports: parseChoice(Names.Ports, read(Names.Ports), ['as-written', 'ephemeral'] as const),

@@ -6,6 +6,7 @@ import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
 import { DeployRecord } from '../lifecycle/deploy-record';
 import { jobIdentity, writeLifetimeRecord } from '../lifecycle/lifetime-record';
+import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log-collection';
 import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecycle/ownership';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
 import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
@@ -15,7 +16,9 @@ import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
 import { withoutEarlierComposeExports } from '../outputs/compose-env';
+import { Publication } from '../outputs/publication';
 import { SecretRegistry } from '../outputs/secret-registry';
+import { hideSecrets } from '../outputs/secrets';
 import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
 import { defaultMainDependencies, MainDependencies } from './dependencies';
@@ -71,6 +74,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const env = withoutEarlierComposeExports(engineEnvironment(inputs, deps.env));
   // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
   const state: RunState = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+  if (inputs.post.logsArtifact) state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
   const save = () => saveRunState(runtime, state);
   save();
   runtime.setOutput(OutputNames.ProjectName, project.name);
@@ -173,6 +177,7 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   // the stop grace), services gone from the files removed, the rest left running.
   const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
   const created = await createStack(docker, stack, { ...inputs, upFlags }, secrets, runtime);
+  keepForArtifact(ctx, ARTIFACT_FILES.config, stack.configYaml, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
   // Compose's own record of the files it read: what post and later steps hand it again.
   const composeFiles = created.composeFiles ?? project.files.map((f) => path.resolve(project.workingDirectory, f));
@@ -219,12 +224,14 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
         return undefined;
       });
       ctx.report = p?.report;
+      if (p) keepReadiness(ctx, p, runtime);
     }
     state.outcome = 'failure';
     save();
     throw error;
   }
   const p = await publish(runtime, project.name, stack.model, outcomes, publishing, secrets);
+  keepReadiness(ctx, p, runtime);
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   save();
@@ -263,6 +270,22 @@ async function runInForeground(stack: PreparedStack, run: RunRequest, timeoutSec
     save();
     throw new Error(`${run.service} exited with ${code}.`);
   }
+}
+
+/** `logs-artifact`: main's part of the artifact, secrets hidden; a failure to write it is a warning. */
+function keepForArtifact(ctx: UpContext, name: string, text: string, runtime: ActionRuntime): void {
+  const folder = ctx.state.artifactFolder;
+  if (!folder) return;
+  try {
+    writeArtifactFile(folder, name, hideSecrets(text, ctx.secrets.all()));
+    keepSecrets(folder, ctx.secrets.all());
+  } catch (e) {
+    runtime.warning(`Could not keep ${name} for the logs artifact: ${(e as Error).message}`);
+  }
+}
+
+function keepReadiness(ctx: UpContext, p: Publication, runtime: ActionRuntime): void {
+  keepForArtifact(ctx, ARTIFACT_FILES.readiness, `${JSON.stringify({ services: JSON.parse(p.servicesJson) as unknown, lines: p.lines }, null, 2)}\n`, runtime);
 }
 
 /** Settings that only mean something with others, and a template that cannot be filled. */

@@ -32,6 +32,7 @@ export const InputNames = {
   Run: 'run',
   RunTimeout: 'run-timeout',
   MaxLifetime: 'max-lifetime',
+  LogsArtifact: 'logs-artifact',
 } as const;
 
 export const OutputNames = {

@@ -9,6 +9,8 @@ import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs } fro
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
 import { environmentSecrets, hideSecrets } from '../outputs/secrets';
 import { exitsMarkdown } from '../outputs/summary';
+import { collectLogs, readKeptSecrets } from '../lifecycle/log-collection';
+import { ArtifactUploader, githubArtifacts, uploadLogsArtifact } from './logs-artifact';
 import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
@@ -20,10 +22,11 @@ export interface PostDependencies {
   runtime: ActionRuntime;
   docker: (env: NodeJS.ProcessEnv, signal: AbortSignal) => DockerClient;
   env: NodeJS.ProcessEnv;
+  artifacts?: ArtifactUploader;
 }
 
 export function defaultPostDependencies(): PostDependencies {
-  return { runtime: coreRuntime(), docker: (env, signal) => new Docker(new SpawnRunner(), env, signal), env: process.env };
+  return { runtime: coreRuntime(), docker: (env, signal) => new Docker(new SpawnRunner(), env, signal), env: process.env, artifacts: githubArtifacts() };
 }
 
 /**
@@ -45,6 +48,8 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   let removing: string | undefined;
   let failedExits: ExitAfterMain[] = [];
   let failOnExit = false;
+  /** Set once the logs are collected: uploaded after teardown, whatever way post ends. */
+  let artifact: { name: string; folder: string } | undefined;
   try {
     const state = loadRunState(runtime);
     runtime.debug(`State from main: ${runtime.getState(StateKeys.Run) || '(none)'}`);
@@ -74,8 +79,8 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       return;
     }
     let containers: ContainerFacts[] | undefined;
-    // One look serves both the exit report and the logs; neither asked for, teardown needs none.
-    if (state.watched?.length || state.post.logs !== 'never') {
+    // One look serves the exit report, the logs and the artifact; none asked for, teardown needs none.
+    if (state.watched?.length || state.post.logs !== 'never' || state.artifactFolder) {
       try {
         containers = await projectContainers(docker, state, log);
       } catch (e) {
@@ -87,6 +92,10 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     failedExits = exits.filter((e) => e.failed);
     if (containers && shouldPrintLogs(state, failedExits.length > 0)) {
       await printServiceLogs(docker, state, log, containers).catch((e: Error) => runtime.warning(`Could not print logs: ${e.message}`));
+    }
+    if (state.post.logsArtifact && state.artifactFolder) {
+      artifact = { name: state.post.logsArtifact, folder: state.artifactFolder };
+      if (containers) await collectForArtifact(runtime, docker, containers, artifact.folder);
     }
     // An attached job container keeps the networks from being removed, and should not outlive
     // the project on them either way.
@@ -104,6 +113,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   } catch (error) {
     runtime.warning(`Teardown problem: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
+    if (artifact) await uploadLogsArtifact(runtime, deps.artifacts ?? githubArtifacts(), deps.env, artifact.name, artifact.folder);
     if (failOnExit && failedExits.length > 0) {
       runtime.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
     }
@@ -112,6 +122,17 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     if (controller.signal.aborted && removing) {
       runtime.warning(`The post step was cancelled: project ${removing} may be partly left. Remove it with: ${manualRemovalCommand(removing)}`);
     }
+  }
+}
+
+/** Every container's whole log into the artifact's folder, before the stack goes; secrets hidden. */
+async function collectForArtifact(runtime: ActionRuntime, docker: DockerClient, containers: ContainerFacts[], folder: string): Promise<void> {
+  try {
+    const collected = await collectLogs(docker, containers, folder, readKeptSecrets(folder));
+    runtime.info(`Collected the logs of ${collected.files.length} container(s) for the artifact (${Math.ceil(collected.bytes / 1024)} KiB).`);
+    if (collected.missed.length > 0) runtime.warning(`Logs not collected for the artifact: ${collected.missed.join(', ')}`);
+  } catch (e) {
+    runtime.warning(`Could not collect the logs for the artifact: ${(e as Error).message}`);
   }
 }
 

@@ -36,6 +36,8 @@ export interface RunState {
   mode?: Mode;
   /** A project lock main holds; post releases it if main could not (a cancel, a crash). */
   lock?: HeldLock;
+  /** `logs-artifact`: the folder main writes its part of the artifact to, and post the logs. */
+  artifactFolder?: string;
 }
 
 export function encodeState(state: RunState): string {
@@ -66,6 +68,7 @@ export function decodeState(text: string): RunState | undefined {
     outcome: s.outcome,
     mode: MODES.find((m) => m === s.mode),
     lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
+    artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
   };
 }
 

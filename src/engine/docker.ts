@@ -289,6 +289,11 @@ export class Docker {
     return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
   }
 
+  /** The whole log, with timestamps, line by line as it streams (never held whole); the exit code. */
+  streamLogs(id: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
+    return this.runner.stream('docker', args.logsArgs(id, 'all', false, true), { env: this.env, signal: this.signal, onLine }).done;
+  }
+
   printLogs(id: string, lines: number): Promise<number> {
     return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
   }

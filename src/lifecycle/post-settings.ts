@@ -12,4 +12,6 @@ export interface PostSettings {
   downFlags: string[];
   /** Fail the post step when a service main found ready has exited since. */
   failOnExit: boolean;
+  /** The name of the workflow artifact post uploads every container's log in; '' for none. */
+  logsArtifact: string;
 }

@@ -67,7 +67,15 @@ async function reapOne(docker: DockerClient, record: LifetimeRecord, now: () => 
       `Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
         `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`,
     );
-    const post = { teardown: 'always' as const, logs: 'never' as const, logLines: 0, downFlags: [], failOnExit: false, stopTimeoutSeconds: options.post.stopTimeoutSeconds };
+    const post = {
+      teardown: 'always' as const,
+      logs: 'never' as const,
+      logLines: 0,
+      downFlags: [],
+      failOnExit: false,
+      logsArtifact: '',
+      stopTimeoutSeconds: options.post.stopTimeoutSeconds,
+    };
     await removeStack(docker, { project: projectWithoutFiles(project, options.workingDirectory), post }, options.log);
     return 'reaped';
   } finally {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { run as runMain } from '../../../src/action/main';
 import { run as runPost } from '../../../src/action/post';
+import { ArtifactUploader } from '../../../src/action/logs-artifact';
 import { encodeState, RunState } from '../../../src/action/state';
 import { fakeMainDependencies, FakeDocker, FakeService } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
@@ -16,22 +17,71 @@ services:
   web: {image: app, depends_on: {db: {condition: service_started}}, ports: [{target: 8080, published: "18080", protocol: tcp}]}
 `;
 
-async function mainThenPost(inputs: Record<string, string>, behaviour: Record<string, FakeService> = {}, between?: (docker: FakeDocker) => void) {
+/** Uploads as the artifact service would take them: each file's path in the archive and content. */
+class RecordingArtifacts implements ArtifactUploader {
+  readonly uploads: { name: string; files: Record<string, string> }[] = [];
+  fail?: string;
+  async upload(name: string, files: string[], root: string) {
+    if (this.fail) throw new Error(this.fail);
+    this.uploads.push({ name, files: Object.fromEntries(files.map((f) => [path.relative(root, f), fs.readFileSync(f, 'utf8')])) });
+    return { id: 42, size: 1234 };
+  }
+}
+
+async function mainThenPost(
+  inputs: Record<string, string>,
+  behaviour: Record<string, FakeService> = {},
+  between?: (docker: FakeDocker) => void,
+  artifacts = new RecordingArtifacts(),
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   // db is judged by running; post's tests need no 3 s settle window (readiness has its own tests).
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'wait-for': 'db: running 50ms', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
-  await runMain(fakeMainDependencies(runtime, docker, dir));
+  const env = { RUNNER_TEMP: dir, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '7' };
+  await runMain(fakeMainDependencies(runtime, docker, dir, { env }));
   between?.(docker);
   const post = new FakeRuntime();
   Object.assign(post.state, runtime.state);
-  await runPost({ runtime: post, docker: () => docker, env: {} });
+  await runPost({ runtime: post, docker: () => docker, env, artifacts });
   docker.dispose();
-  return { main: runtime, post, docker };
+  return { main: runtime, post, docker, artifacts, dir };
 }
 
 describe('post', () => {
+  it('uploads every container’s log, compose’s configuration and the readiness report as one artifact, secrets hidden, after removal', async () => {
+    const logs = 'starting\npassword is s3cret-value\nready';
+    const { main, post, docker, artifacts, dir } = await mainThenPost({ 'logs-artifact': 'stack-logs' }, { db: { logs }, web: { listens: [8080], logs: 'web up' } });
+    expect(main.failed).toBeUndefined();
+    expect(artifacts.uploads).toHaveLength(1);
+    const { name, files } = artifacts.uploads[0];
+    expect(name).toBe('stack-logs');
+    expect(Object.keys(files).sort()).toEqual(['compose-config.yaml', 'logs/db--shop-db-1.log', 'logs/web--shop-web-1.log', 'readiness.json']);
+    expect(files['logs/db--shop-db-1.log']).toBe(['starting', 'password is ***', 'ready'].map((l) => `2026-01-01T00:00:00.000000000Z stdout ${l}`).join('\n') + '\n');
+    expect(files['compose-config.yaml']).toContain('MYSQL_PASSWORD: ***');
+    expect(files['compose-config.yaml']).not.toContain('s3cret-value');
+    expect(JSON.parse(files['readiness.json']).services.web).toMatchObject({ state: 'ready' });
+    // Collected before the stack went, uploaded after: removal does not wait for the upload.
+    const calls = docker.calls.filter((c) => c.startsWith('logs --all') || c.startsWith('rm '));
+    expect(calls).toEqual(['logs --all db', 'logs --all web', 'rm 2']);
+    expect(post.log).toContain("Uploaded the logs artifact 'stack-logs': 4 file(s), 2 KiB zipped: https://github.com/acme/shop/actions/runs/7/artifacts/42");
+    expect(post.summaries.join('\n')).toContain('[stack-logs](https://github.com/acme/shop/actions/runs/7/artifacts/42)');
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('ephemeral-compose-artifact'))).toEqual([]);
+  });
+
+  it('uploads after a failed start too, and a failed upload is a warning', async () => {
+    const artifacts = new RecordingArtifacts();
+    artifacts.fail = 'artifact service down';
+    const { main, post } = await mainThenPost({ 'logs-artifact': 'stack-logs' }, { db: { exitAfterMs: 5, exitCode: 1, logs: 'boom' } }, undefined, artifacts);
+    expect(main.failed).toContain("Service 'db' failed");
+    expect(post.warnings).toContain("Could not upload the logs artifact 'stack-logs': artifact service down");
+    expect(post.failed).toBeUndefined();
+    const ok = new RecordingArtifacts();
+    await mainThenPost({ 'logs-artifact': 'stack-logs' }, { db: { exitAfterMs: 5, exitCode: 1, logs: 'boom' } }, undefined, ok);
+    expect(ok.uploads[0].files['logs/db--shop-db-1.log']).toContain('stdout boom');
+  });
+
   it('removes the stack main created, and prints no logs after a success', async () => {
     const { main, post, docker } = await mainThenPost({});
     expect(main.failed).toBeUndefined();
@@ -63,7 +113,7 @@ describe('post', () => {
     const state = (name: string, token: string): RunState => ({
       version: 2,
       project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
-      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
       mode: 'down',
       lock: { name, token },
     });
@@ -101,7 +151,7 @@ describe('post', () => {
     const state: RunState = {
       version: 2,
       project: { name: 'shop', workingDirectory: dir, files: [], envFiles: [], profiles: [] },
-      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+      post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
       creationStarted: true,
       outcome: 'success',
     };
@@ -122,7 +172,7 @@ describe('post', () => {
     early.state.run = encodeState({
       version: 2,
       project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
-      post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+      post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
     });
     await runPost({ runtime: early, docker: () => docker, env: {} });
     expect(early.log).toContain('The main step stopped before creating anything, so project shop is not touched.');
@@ -140,7 +190,7 @@ describe('post after a container job', () => {
       post.state.run = encodeState({
         version: 2,
         project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
-        post: { teardown: teardown as 'always' | 'never', logs: 'never', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+        post: { teardown: teardown as 'always' | 'never', logs: 'never', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
         creationStarted: true,
         outcome: 'success',
         joined: { container: 'job', networks: ['shop_default'] },

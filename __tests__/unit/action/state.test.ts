@@ -4,7 +4,7 @@ describe('run state', () => {
   const s: RunState = {
     version: 2,
     project: { name: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [] },
-    post: { teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false },
+    post: { teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
     compose: { command: 'docker', baseArgs: ['compose'] },
   };
   it('round-trips', () => {
@@ -20,7 +20,7 @@ describe('run state', () => {
   it("fills a missing setting with the input's default", () => {
     expect(decodeState('{"version":2,"project":{"name":"p"},"post":{"logs":"never"}}')).toMatchObject({
       project: { name: 'p', workingDirectory: '.', files: [] },
-      post: { teardown: 'always', logs: 'never', logLines: 200, stopTimeoutSeconds: 3, failOnExit: false },
+      post: { teardown: 'always', logs: 'never', logLines: 200, stopTimeoutSeconds: 3, failOnExit: false, logsArtifact: '' },
     });
   });
 });

@@ -1,0 +1,48 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { secretsFileOf } from '../lifecycle/log-collection';
+import { ActionRuntime } from './runtime';
+
+// `logs-artifact`: the folder main and post filled (lifecycle/log-collection) goes to the run's
+// artifacts through GitHub's artifact service (@actions/artifact: ACTIONS_RUNTIME_TOKEN and
+// ACTIONS_RESULTS_URL, which the runner gives every action).
+
+export interface ArtifactUploader {
+  upload(name: string, files: string[], rootDirectory: string): Promise<{ id?: number; size?: number }>;
+}
+
+export function githubArtifacts(): ArtifactUploader {
+  return { upload: (name, files, root) => new DefaultArtifactClient().uploadArtifact(name, files, root) };
+}
+
+function filesUnder(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs.readdirSync(folder, { recursive: true, withFileTypes: true }).flatMap((e) => (e.isFile() ? [path.join(e.parentPath, e.name)] : []));
+}
+
+/** Where the run page lists the artifact. */
+export function artifactUrl(env: NodeJS.ProcessEnv, id: number | undefined): string | undefined {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && id !== undefined ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}` : undefined;
+}
+
+/** Uploads the folder as one artifact, says where it is (log and summary), and removes the folder. A failure is a warning. */
+export async function uploadLogsArtifact(runtime: ActionRuntime, uploader: ArtifactUploader, env: NodeJS.ProcessEnv, name: string, folder: string): Promise<void> {
+  const files = filesUnder(folder);
+  try {
+    if (files.length === 0) {
+      runtime.warning(`No logs artifact '${name}': nothing was collected (the stack was never created, or its containers were gone).`);
+      return;
+    }
+    const r = await uploader.upload(name, files, folder);
+    const url = artifactUrl(env, r.id);
+    runtime.info(`Uploaded the logs artifact '${name}': ${files.length} file(s), ${Math.ceil((r.size ?? 0) / 1024)} KiB zipped${url ? `: ${url}` : ''}`);
+    await runtime.appendSummary(`### Logs artifact\n\n${url ? `[${name}](${url})` : `\`${name}\``}: every container's log, compose's configuration and the readiness report.\n`);
+  } catch (e) {
+    runtime.warning(`Could not upload the logs artifact '${name}': ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(secretsFileOf(folder), { force: true });
+  }
+}
