@@ -61,7 +61,7 @@ describe('logs-artifact', () => {
     expect(files[`logs/app--${name}-app-1.log`]).toMatch(/^\S+Z stdout key \*\*\*$/m);
     for (const [file, text] of Object.entries(files)) for (const s of SECRETS) expect([file, text.includes(s)]).toEqual([file, false]);
     expect(files['compose-config.yaml']).toContain('DB_PASSWORD: ***');
-    expect(JSON.parse(files['readiness.json']).services.db).toMatchObject({ state: 'ready', readiness: 'log matched' });
+    expect((JSON.parse(files['readiness.json']) as { services: Record<string, unknown> }).services.db).toMatchObject({ state: 'ready', readiness: 'log matched' });
     expect(result.post?.output).toMatch(
       new RegExp(`Uploaded the logs artifact 'logs-${name}': 4 file\\(s\\), \\d+ KiB zipped: https://github.com/ephemeral-compose/harness/actions/runs/\\d+/artifacts/\\d+`),
     );

@@ -61,7 +61,7 @@ describe('post', () => {
     expect(files['logs/db--shop-db-1.log']).toBe(['starting', 'password is ***', 'ready'].map((l) => `2026-01-01T00:00:00.000000000Z stdout ${l}`).join('\n') + '\n');
     expect(files['compose-config.yaml']).toContain('MYSQL_PASSWORD: ***');
     expect(files['compose-config.yaml']).not.toContain('s3cret-value');
-    expect(JSON.parse(files['readiness.json']).services.web).toMatchObject({ state: 'ready' });
+    expect((JSON.parse(files['readiness.json']) as { services: Record<string, unknown> }).services.web).toMatchObject({ state: 'ready' });
     // Collected before the stack went, uploaded after: removal does not wait for the upload.
     const calls = docker.calls.filter((c) => c.startsWith('logs --all') || c.startsWith('rm '));
     expect(calls).toEqual(['logs --all db', 'logs --all web', 'rm 2']);
