@@ -1,6 +1,6 @@
 import { splitShellWords } from '../../../src/action/shell-words';
 import { describeDuration, parseBoolean, parseChoice, parseList, parseSeconds, parseDuration } from '../../../src/action/input-parsing';
-import { getInputs, parseRun } from '../../../src/action/inputs';
+import { getInputs, parseRun, stackLifetime } from '../../../src/action/inputs';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -55,7 +55,7 @@ describe('getInputs', () => {
       exportEnv: true,
       upFlags: [],
     });
-    expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false });
+    expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false, logsArtifact: '' });
     expect(inputs.composeCommand).toBeUndefined();
   });
   it('has the defaults action.yml declares, and no others', () => {
@@ -86,6 +86,15 @@ describe('getInputs', () => {
     expect(() => getInputs(read({ host: 'a b' }))).toThrow("Input 'host'");
     expect(() => getInputs(read({ 'docker-host': '10.0.0.5:2375' }))).toThrow("Input 'docker-host' must be an engine address");
     expect(getInputs(read({ 'docker-host': ' ssh://ci@build-1 ' })).dockerHost).toBe('ssh://ci@build-1');
+  });
+  it('reads the harness inputs: the logs artifact’s name as GitHub takes it, and the stacks’ lifetime', () => {
+    expect(getInputs(read({ 'logs-artifact': ' stack-logs-pg16 ', 'max-lifetime': '2h' }))).toMatchObject({ post: { logsArtifact: 'stack-logs-pg16' }, maxLifetimeSeconds: 7200 });
+    expect(getInputs(read({})).post.logsArtifact).toBe('');
+    expect(() => getInputs(read({ 'logs-artifact': 'logs/db:1' }))).toThrow('Input \'logs-artifact\' must be an artifact name without "/", ":"');
+    expect(() => getInputs(read({ 'max-lifetime': 'forever' }))).toThrow("Input 'max-lifetime' must be a duration");
+    expect(stackLifetime({ maxLifetimeSeconds: undefined, post: { ...getInputs(read({})).post, teardown: 'never' } })).toBeUndefined();
+    expect(stackLifetime(getInputs(read({})))).toBe(6 * 3600);
+    expect(stackLifetime(getInputs(read({ teardown: 'never', 'max-lifetime': '1d' })))).toBe(86400);
   });
   it('reads the preview inputs, and lists what is accepted when one is wrong', () => {
     const inputs = getInputs(read({ mode: 'Deploy', ports: 'ephemeral', ttl: '72h', comment: 'true', 'github-token': ' t0k ', 'url-template': 'https://{service}.pr-{pr}.x' }));
