@@ -29922,6 +29922,36 @@ function wrappy (fn, cb) {
 
 /***/ }),
 
+/***/ 4559:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The runner cancels a step with SIGINT, then SIGTERM: either aborts the step's work once, with
+// one line saying what happens next.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.listenForCancel = listenForCancel;
+function listenForCancel(say, whatNext) {
+    const controller = new AbortController();
+    const onSignal = (signal) => {
+        if (!controller.signal.aborted)
+            say(`Received ${signal}: ${whatNext}`);
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        },
+    };
+}
+
+
+/***/ }),
+
 /***/ 7977:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -29961,6 +29991,7 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.dockerFor = void 0;
 exports.defaultMainDependencies = defaultMainDependencies;
 const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
@@ -29970,10 +30001,13 @@ const process_runner_1 = __nccwpck_require__(2578);
 const pr_comment_1 = __nccwpck_require__(1794);
 const pull_request_state_1 = __nccwpck_require__(1003);
 const runtime_1 = __nccwpck_require__(4202);
+/** The docker module main and post use: the CLI (or the Engine API) for an environment and a cancel signal. */
+const dockerFor = (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal);
+exports.dockerFor = dockerFor;
 function defaultMainDependencies() {
     return {
         runtime: (0, runtime_1.coreRuntime)(),
-        docker: (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal),
+        docker: exports.dockerFor,
         network: network_probe_1.nodeNetworkProbe,
         interfaces: () => os.networkInterfaces(),
         surroundings: readSurroundings,
@@ -30135,6 +30169,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MODES = exports.DEFAULT_MAX_LIFETIME_SECONDS = void 0;
 exports.stackLifetime = stackLifetime;
 exports.parseRun = parseRun;
+exports.withDefaults = withDefaults;
+exports.readPostSettings = readPostSettings;
 exports.getInputs = getInputs;
 exports.engineEnvironment = engineEnvironment;
 const core = __importStar(__nccwpck_require__(7484));
@@ -30204,14 +30240,31 @@ function parseUrlTemplate(value) {
     (0, url_template_1.urlTemplateFields)(template);
     return template;
 }
-/** Reads and checks every input; a bad one fails the step before anything is created. */
-function getInputs(readRaw = (n) => core.getInput(n)) {
-    // An empty input takes its default from the one table (the runner fills them from action.yml,
-    // but a harness or a caller of this function may not).
-    const read = (name) => {
+/**
+ * An empty input takes its default from the one table (the runner fills them from action.yml, but
+ * a harness or a caller of getInputs may not).
+ */
+function withDefaults(readRaw) {
+    return (name) => {
         const value = readRaw(name);
         return value.trim() === '' ? (names_1.InputDefaults[name] ?? '') : value;
     };
+}
+/** The inputs that say what post does. */
+function readPostSettings(read) {
+    return {
+        teardown: (0, input_parsing_1.parseChoice)(names_1.InputNames.Teardown, read(names_1.InputNames.Teardown), ['always', 'never']),
+        logs: (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, read(names_1.InputNames.Logs), ['on-failure', 'always', 'never']),
+        logLines: (0, input_parsing_1.parsePositiveInteger)(names_1.InputNames.LogLines, read(names_1.InputNames.LogLines)),
+        stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
+        downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
+        failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
+        logsArtifact: parseArtifactName(read(names_1.InputNames.LogsArtifact)),
+    };
+}
+/** Reads and checks every input; a bad one fails the step before anything is created. */
+function getInputs(readRaw = (n) => core.getInput(n)) {
+    const read = withDefaults(readRaw);
     const composeCommand = words(names_1.InputNames.ComposeCommand, read(names_1.InputNames.ComposeCommand));
     const host = read(names_1.InputNames.Host).trim();
     if (/[\s/]/.test(host))
@@ -30233,15 +30286,7 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
         upFlags: words(names_1.InputNames.UpFlags, read(names_1.InputNames.UpFlags)),
-        post: {
-            teardown: (0, input_parsing_1.parseChoice)(names_1.InputNames.Teardown, read(names_1.InputNames.Teardown), ['always', 'never']),
-            logs: (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, read(names_1.InputNames.Logs), ['on-failure', 'always', 'never']),
-            logLines: (0, input_parsing_1.parsePositiveInteger)(names_1.InputNames.LogLines, read(names_1.InputNames.LogLines)),
-            stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
-            downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
-            failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
-            logsArtifact: parseArtifactName(read(names_1.InputNames.LogsArtifact)),
-        },
+        post: readPostSettings(read),
         mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
         ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
         urlTemplate: parseUrlTemplate(read(names_1.InputNames.UrlTemplate)),
@@ -30323,6 +30368,7 @@ const compose_env_1 = __nccwpck_require__(2876);
 const secret_registry_1 = __nccwpck_require__(546);
 const secrets_1 = __nccwpck_require__(1575);
 const url_template_1 = __nccwpck_require__(3246);
+const cancellation_1 = __nccwpck_require__(4559);
 const dependencies_1 = __nccwpck_require__(7977);
 const input_parsing_1 = __nccwpck_require__(6831);
 const inputs_1 = __nccwpck_require__(1729);
@@ -30337,31 +30383,23 @@ Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, g
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
 async function run(deps = (0, dependencies_1.defaultMainDependencies)()) {
     const { runtime } = deps;
-    const controller = new AbortController();
-    const onSignal = (signal) => {
-        if (!controller.signal.aborted)
-            runtime.info(`Received ${signal}: stopping; the post step cleans up.`);
-        controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const cancel = (0, cancellation_1.listenForCancel)((l) => runtime.info(l), 'stopping; the post step cleans up.');
     try {
         const inputs = (0, inputs_1.getInputs)((n) => runtime.getInput(n));
         if (inputs.githubToken)
             runtime.setSecret(inputs.githubToken);
         if (inputs.mode === 'down')
-            await (0, remove_modes_1.down)(inputs, deps, controller.signal);
+            await (0, remove_modes_1.down)(inputs, deps, cancel.signal);
         else if (inputs.mode === 'sweep')
-            await (0, remove_modes_1.sweep)(inputs, deps, controller.signal);
+            await (0, remove_modes_1.sweep)(inputs, deps, cancel.signal);
         else
-            await up(inputs, deps, controller.signal);
+            await up(inputs, deps, cancel.signal);
     }
     catch (error) {
         runtime.setFailed(error instanceof Error ? error.message : String(error));
     }
     finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        cancel.dispose();
     }
 }
 /**
@@ -31250,7 +31288,7 @@ function decodeState(text) {
         compose: s.compose,
         dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
         // Main writes every setting; a missing one takes the input's default rather than failing post.
-        post: { ...(0, inputs_1.getInputs)(() => '').post, ...s.post },
+        post: { ...(0, inputs_1.readPostSettings)((0, inputs_1.withDefaults)(() => '')), ...s.post },
         watched: Array.isArray(s.watched) ? s.watched : undefined,
         joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
         creationStarted: s.creationStarted === true,
@@ -34826,13 +34864,8 @@ async function removeDue(docker, project, why, byExpiry, options) {
     }
 }
 async function release(docker, lock, options) {
-    try {
-        await (0, project_lock_1.releaseProjectLock)(docker, lock);
+    if ((await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l))) !== 'failed')
         options.holding?.(undefined);
-    }
-    catch (e) {
-        options.log.warning(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`);
-    }
 }
 
 
@@ -34848,6 +34881,7 @@ exports.leaseFor = exports.LEASE_MARGIN_MS = exports.lockName = void 0;
 exports.tryProjectLock = tryProjectLock;
 exports.acquireProjectLock = acquireProjectLock;
 exports.releaseProjectLock = releaseProjectLock;
+exports.releaseLockOrWarn = releaseLockOrWarn;
 const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
@@ -34929,6 +34963,19 @@ async function releaseProjectLock(docker, lock) {
     await docker.removeContainers([lock.name]);
     return true;
 }
+/**
+ * Releases the lock as above; a failure is a warning with the command that removes it by hand.
+ * 'not-held': someone removed it by hand and another run may hold it now.
+ */
+async function releaseLockOrWarn(docker, lock, warn) {
+    try {
+        return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
+    }
+    catch (e) {
+        warn(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`);
+        return 'failed';
+    }
+}
 
 
 /***/ }),
@@ -34997,7 +35044,7 @@ async function reapOne(docker, record, now, options) {
         return 'reaped';
     }
     finally {
-        await (0, project_lock_1.releaseProjectLock)(docker, lock).catch(() => undefined);
+        await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l));
     }
 }
 

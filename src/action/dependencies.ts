@@ -31,10 +31,13 @@ export interface MainDependencies {
   now: () => Date;
 }
 
+/** The docker module main and post use: the CLI (or the Engine API) for an environment and a cancel signal. */
+export const dockerFor = (env: NodeJS.ProcessEnv, signal: AbortSignal): DockerClient => new Docker(new SpawnRunner(), env, signal);
+
 export function defaultMainDependencies(): MainDependencies {
   return {
     runtime: coreRuntime(),
-    docker: (env, signal) => new Docker(new SpawnRunner(), env, signal),
+    docker: dockerFor,
     network: nodeNetworkProbe,
     interfaces: () => os.networkInterfaces(),
     surroundings: readSurroundings,

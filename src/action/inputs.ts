@@ -118,14 +118,33 @@ function parseUrlTemplate(value: string): string {
   return template;
 }
 
-/** Reads and checks every input; a bad one fails the step before anything is created. */
-export function getInputs(readRaw: (name: string) => string = (n) => core.getInput(n)): Inputs {
-  // An empty input takes its default from the one table (the runner fills them from action.yml,
-  // but a harness or a caller of this function may not).
-  const read = (name: string): string => {
+/**
+ * An empty input takes its default from the one table (the runner fills them from action.yml, but
+ * a harness or a caller of getInputs may not).
+ */
+export function withDefaults(readRaw: (name: string) => string): (name: string) => string {
+  return (name) => {
     const value = readRaw(name);
     return value.trim() === '' ? ((InputDefaults as Record<string, string>)[name] ?? '') : value;
   };
+}
+
+/** The inputs that say what post does. */
+export function readPostSettings(read: (name: string) => string): PostSettings {
+  return {
+    teardown: parseChoice(Names.Teardown, read(Names.Teardown), ['always', 'never'] as const),
+    logs: parseChoice(Names.Logs, read(Names.Logs), ['on-failure', 'always', 'never'] as const),
+    logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines)),
+    stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), true),
+    downFlags: words(Names.DownFlags, read(Names.DownFlags)),
+    failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
+    logsArtifact: parseArtifactName(read(Names.LogsArtifact)),
+  };
+}
+
+/** Reads and checks every input; a bad one fails the step before anything is created. */
+export function getInputs(readRaw: (name: string) => string = (n) => core.getInput(n)): Inputs {
+  const read = withDefaults(readRaw);
   const composeCommand = words(Names.ComposeCommand, read(Names.ComposeCommand));
   const host = read(Names.Host).trim();
   if (/[\s/]/.test(host)) throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
@@ -146,15 +165,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     envPrefix: parseEnvPrefix(read(Names.EnvPrefix)),
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
     upFlags: words(Names.UpFlags, read(Names.UpFlags)),
-    post: {
-      teardown: parseChoice(Names.Teardown, read(Names.Teardown), ['always', 'never'] as const),
-      logs: parseChoice(Names.Logs, read(Names.Logs), ['on-failure', 'always', 'never'] as const),
-      logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines)),
-      stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), true),
-      downFlags: words(Names.DownFlags, read(Names.DownFlags)),
-      failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
-      logsArtifact: parseArtifactName(read(Names.LogsArtifact)),
-    },
+    post: readPostSettings(read),
     mode: parseChoice(Names.Mode, read(Names.Mode), MODES),
     ports: parseChoice(Names.Ports, read(Names.Ports), ['as-written', 'ephemeral'] as const),
     urlTemplate: parseUrlTemplate(read(Names.UrlTemplate)),

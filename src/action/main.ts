@@ -21,6 +21,7 @@ import { SecretRegistry } from '../outputs/secret-registry';
 import { hideSecrets } from '../outputs/secrets';
 import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
+import { listenForCancel } from './cancellation';
 import { defaultMainDependencies, MainDependencies } from './dependencies';
 import { describeDuration } from './input-parsing';
 import { engineEnvironment, getInputs, Inputs, RunRequest, stackLifetime } from './inputs';
@@ -38,24 +39,17 @@ export { defaultMainDependencies } from './dependencies';
 /** The main step: create the stack, start it in dependency order, wait until it is ready. */
 export async function run(deps: MainDependencies = defaultMainDependencies()): Promise<void> {
   const { runtime } = deps;
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) runtime.info(`Received ${signal}: stopping; the post step cleans up.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const cancel = listenForCancel((l) => runtime.info(l), 'stopping; the post step cleans up.');
   try {
     const inputs = getInputs((n) => runtime.getInput(n));
     if (inputs.githubToken) runtime.setSecret(inputs.githubToken);
-    if (inputs.mode === 'down') await down(inputs, deps, controller.signal);
-    else if (inputs.mode === 'sweep') await sweep(inputs, deps, controller.signal);
-    else await up(inputs, deps, controller.signal);
+    if (inputs.mode === 'down') await down(inputs, deps, cancel.signal);
+    else if (inputs.mode === 'sweep') await sweep(inputs, deps, cancel.signal);
+    else await up(inputs, deps, cancel.signal);
   } catch (error) {
     runtime.setFailed(error instanceof Error ? error.message : String(error));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    cancel.dispose();
   }
 }
 

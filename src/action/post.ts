@@ -1,9 +1,8 @@
 import { ContainerFacts } from '../engine/container-facts';
 import { withoutEarlierComposeExports } from '../outputs/compose-env';
-import { Docker, DockerClient } from '../engine/docker';
+import { DockerClient } from '../engine/docker';
 import { manualRemovalCommand } from '../engine/docker-args';
-import { SpawnRunner } from '../engine/process-runner';
-import { releaseProjectLock } from '../lifecycle/project-lock';
+import { releaseLockOrWarn } from '../lifecycle/project-lock';
 import { leaveNetworks } from '../lifecycle/route';
 import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs } from '../lifecycle/teardown';
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
@@ -11,6 +10,8 @@ import { environmentSecrets, hideSecrets } from '../outputs/secrets';
 import { exitsMarkdown } from '../outputs/summary';
 import { collectLogs, readKeptSecrets } from '../lifecycle/log-collection';
 import { ArtifactUploader, githubArtifacts, uploadLogsArtifact } from './logs-artifact';
+import { listenForCancel } from './cancellation';
+import { dockerFor } from './dependencies';
 import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
@@ -26,7 +27,7 @@ export interface PostDependencies {
 }
 
 export function defaultPostDependencies(): PostDependencies {
-  return { runtime: coreRuntime(), docker: (env, signal) => new Docker(new SpawnRunner(), env, signal), env: process.env, artifacts: githubArtifacts() };
+  return { runtime: coreRuntime(), docker: dockerFor, env: process.env, artifacts: githubArtifacts() };
 }
 
 /**
@@ -36,13 +37,7 @@ export function defaultPostDependencies(): PostDependencies {
  */
 export async function run(deps: PostDependencies = defaultPostDependencies()): Promise<void> {
   const { runtime } = deps;
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) runtime.info(`Received ${signal}: stopping the post step.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const cancel = listenForCancel((l) => runtime.info(l), 'stopping the post step.');
   const log = teardownLog(runtime);
   /** Set once removal begins: a cancel from then on may leave part of the project. */
   let removing: string | undefined;
@@ -61,14 +56,11 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     // The engine main used, whatever this step's environment says.
     // The project as main recorded it; COMPOSE_* that main (or a later use) exported must not change it.
     const env = withoutEarlierComposeExports(deps.env);
-    const docker = deps.docker(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, controller.signal);
+    const docker = deps.docker(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, cancel.signal);
     // Main holds a project's lock only while it runs: one left means main was cut short.
     if (state.lock) {
       const lock = state.lock;
-      await releaseProjectLock(docker, lock).then(
-        (released) => released && runtime.info(`Released the lock ${lock.name} the main step held.`),
-        (e: Error) => runtime.warning(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`),
-      );
+      if ((await releaseLockOrWarn(docker, lock, (l) => runtime.warning(l))) === 'released') runtime.info(`Released the lock ${lock.name} the main step held.`);
     }
     if (state.mode === 'down' || state.mode === 'sweep') {
       runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);
@@ -117,9 +109,8 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     if (failOnExit && failedExits.length > 0) {
       runtime.setFailed(`${failedExits.length} service(s) exited after the main step found them ready: ${failedExits.map((e) => e.service).join(', ')} (fail-on-exit: true).`);
     }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (controller.signal.aborted && removing) {
+    cancel.dispose();
+    if (cancel.signal.aborted && removing) {
       runtime.warning(`The post step was cancelled: project ${removing} may be partly left. Remove it with: ${manualRemovalCommand(removing)}`);
     }
   }

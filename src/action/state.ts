@@ -3,7 +3,7 @@ import { ComposeProject } from '../engine/docker-args';
 import { WatchedContainer } from '../readiness/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';
 import { JoinedNetworks } from '../lifecycle/route';
-import { getInputs, Mode, MODES } from './inputs';
+import { Mode, MODES, readPostSettings, withDefaults } from './inputs';
 import { HeldLock } from '../lifecycle/project-lock';
 import { StateKeys } from './names';
 import { ActionRuntime } from './runtime';
@@ -61,7 +61,7 @@ export function decodeState(text: string): RunState | undefined {
     compose: s.compose,
     dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
     // Main writes every setting; a missing one takes the input's default rather than failing post.
-    post: { ...getInputs(() => '').post, ...s.post },
+    post: { ...readPostSettings(withDefaults(() => '')), ...s.post },
     watched: Array.isArray(s.watched) ? s.watched : undefined,
     joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
     creationStarted: s.creationStarted === true,

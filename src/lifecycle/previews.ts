@@ -11,7 +11,7 @@ import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './
 import { PostSettings } from './post-settings';
 import { PreparedStack } from './prepare';
 import { PreviewTarget } from './preview-target';
-import { acquireProjectLock, HeldLock, leaseFor, releaseProjectLock, tryProjectLock } from './project-lock';
+import { acquireProjectLock, HeldLock, leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
 import { printServiceLogs, projectContainers, removeStack, TeardownLog } from './teardown';
 
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
@@ -214,10 +214,5 @@ async function removeDue(docker: DockerClient, project: string, why: string, byE
 }
 
 async function release(docker: DockerClient, lock: HeldLock, options: RemovalOptions): Promise<void> {
-  try {
-    await releaseProjectLock(docker, lock);
-    options.holding?.(undefined);
-  } catch (e) {
-    options.log.warning(`Could not release the lock ${lock.name}: ${(e as Error).message}. Remove it with: docker rm ${lock.name}`);
-  }
+  if ((await releaseLockOrWarn(docker, lock, (l) => options.log.warning(l))) !== 'failed') options.holding?.(undefined);
 }

@@ -104,3 +104,16 @@ export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): 
   await docker.removeContainers([lock.name]);
   return true;
 }
+
+/**
+ * Releases the lock as above; a failure is a warning with the command that removes it by hand.
+ * 'not-held': someone removed it by hand and another run may hold it now.
+ */
+export async function releaseLockOrWarn(docker: DockerClient, lock: HeldLock, warn: (line: string) => void): Promise<'released' | 'not-held' | 'failed'> {
+  try {
+    return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
+  } catch (e) {
+    warn(`Could not release the lock ${lock.name}: ${(e as Error).message}. Remove it with: docker rm ${lock.name}`);
+    return 'failed';
+  }
+}

@@ -4,7 +4,7 @@ import { projectWithoutFiles } from '../engine/docker-args';
 import { isDead, JobIdentity, LifetimeRecord, readLifetimeRecord } from './lifetime-record';
 import { isEmpty } from './ownership';
 import { PostSettings } from './post-settings';
-import { leaseFor, releaseProjectLock, tryProjectLock } from './project-lock';
+import { leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
 import { removeStack, TeardownLog } from './teardown';
 
 // Stacks of dead runs: an ephemeral stack whose job was killed before its post step (runner lost,
@@ -79,6 +79,6 @@ async function reapOne(docker: DockerClient, record: LifetimeRecord, now: () => 
     await removeStack(docker, { project: projectWithoutFiles(project, options.workingDirectory), post }, options.log);
     return 'reaped';
   } finally {
-    await releaseProjectLock(docker, lock).catch(() => undefined);
+    await releaseLockOrWarn(docker, lock, (l) => options.log.warning(l));
   }
 }
