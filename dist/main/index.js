@@ -30416,7 +30416,7 @@ async function up(inputs, deps, signal) {
     // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
     const env = (0, compose_env_1.withoutEarlierComposeExports)((0, inputs_1.engineEnvironment)(inputs, deps.env));
     // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
-    const state = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+    const state = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
     if (inputs.post.logsArtifact)
         state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
     const save = () => (0, state_1.saveRunState)(runtime, state);
@@ -31059,7 +31059,6 @@ async function down(inputs, deps, signal) {
     const name = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd));
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
-        version: 2,
         project: (0, docker_args_1.projectWithoutFiles)(name, deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
@@ -31084,7 +31083,6 @@ async function sweep(inputs, deps, signal) {
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
-        version: 2,
         project: (0, docker_args_1.projectWithoutFiles)('sweep', deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
@@ -31268,7 +31266,7 @@ const names_1 = __nccwpck_require__(2814);
 function encodeState(state) {
     return JSON.stringify(state);
 }
-/** The state main saved, or undefined when there is none (or it is not this version's). */
+/** The state main saved, or undefined when there is none (main and post always run the same dist/). */
 function decodeState(text) {
     if (!text.trim())
         return undefined;
@@ -31280,10 +31278,10 @@ function decodeState(text) {
         return undefined;
     }
     const p = s.project;
-    if (s.version !== 2 || typeof p?.name !== 'string' || p.name === '')
+    const mode = inputs_1.MODES.find((m) => m === s.mode);
+    if (typeof p?.name !== 'string' || p.name === '' || !mode)
         return undefined;
     return {
-        version: 2,
         project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
         compose: s.compose,
         dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
@@ -31293,7 +31291,7 @@ function decodeState(text) {
         joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
         creationStarted: s.creationStarted === true,
         outcome: s.outcome,
-        mode: inputs_1.MODES.find((m) => m === s.mode),
+        mode,
         lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
         artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
     };
@@ -34168,16 +34166,11 @@ function readRecord(labels) {
         commit: labels[labels_1.PreviewLabels.Commit],
         pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
         branch: labels[labels_1.PreviewLabels.Branch],
-        repository: labels[labels_1.PreviewLabels.Repository] || repositoryOfRun(labels[labels_1.PreviewLabels.Run]),
+        repository: labels[labels_1.PreviewLabels.Repository] || undefined,
         expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
         deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
         run: labels[labels_1.PreviewLabels.Run],
     };
-}
-/** owner/name from a run's URL (<server>/<owner>/<name>/actions/runs/<id>): records of older versions. */
-function repositoryOfRun(run) {
-    const m = run ? /\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(run) : null;
-    return m?.[1];
 }
 /** Records whose expiry has passed; never one without an expiry. */
 function expiredRecords(records, now) {

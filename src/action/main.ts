@@ -67,7 +67,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
   const env = withoutEarlierComposeExports(engineEnvironment(inputs, deps.env));
   // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
-  const state: RunState = { version: 2, project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
+  const state: RunState = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   if (inputs.post.logsArtifact) state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
   const save = () => saveRunState(runtime, state);
   save();

@@ -39,7 +39,6 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   const name = inputs.projectName ? validateProjectName(inputs.projectName) : previewProjectName(target, path.basename(deps.cwd));
   const env = engineEnvironment(inputs, deps.env);
   const state: RunState = {
-    version: 2,
     project: projectWithoutFiles(name, deps.cwd),
     post: inputs.post,
     dockerHost: env.DOCKER_HOST,
@@ -63,7 +62,6 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   const target = previewTarget(deps.env, deps.eventPayload());
   const env = engineEnvironment(inputs, deps.env);
   const state: RunState = {
-    version: 2,
     project: projectWithoutFiles('sweep', deps.cwd),
     post: inputs.post,
     dockerHost: env.DOCKER_HOST,

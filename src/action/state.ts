@@ -13,7 +13,6 @@ import { ActionRuntime } from './runtime';
 // post can tell whether this run created anything at all.
 
 export interface RunState {
-  version: 2;
   /** The resolved project: name, directory, files, env files, profiles. */
   project: ComposeProject;
   /** The compose program found, once known (post runs it only for `down-flags`). */
@@ -32,8 +31,8 @@ export interface RunState {
   creationStarted?: boolean;
   /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
   outcome?: 'success' | 'failure';
-  /** The `mode` input; absent in state of older versions, which only had `ephemeral`. */
-  mode?: Mode;
+  /** The `mode` input. */
+  mode: Mode;
   /** A project lock main holds; post releases it if main could not (a cancel, a crash). */
   lock?: HeldLock;
   /** `logs-artifact`: the folder main writes its part of the artifact to, and post the logs. */
@@ -44,7 +43,7 @@ export function encodeState(state: RunState): string {
   return JSON.stringify(state);
 }
 
-/** The state main saved, or undefined when there is none (or it is not this version's). */
+/** The state main saved, or undefined when there is none (main and post always run the same dist/). */
 export function decodeState(text: string): RunState | undefined {
   if (!text.trim()) return undefined;
   let s: Partial<RunState>;
@@ -54,9 +53,9 @@ export function decodeState(text: string): RunState | undefined {
     return undefined;
   }
   const p = s.project;
-  if (s.version !== 2 || typeof p?.name !== 'string' || p.name === '') return undefined;
+  const mode = MODES.find((m) => m === s.mode);
+  if (typeof p?.name !== 'string' || p.name === '' || !mode) return undefined;
   return {
-    version: 2,
     project: { name: p.name, workingDirectory: p.workingDirectory ?? '.', files: p.files ?? [], envFiles: p.envFiles ?? [], profiles: p.profiles ?? [] },
     compose: s.compose,
     dockerHost: typeof s.dockerHost === 'string' && s.dockerHost !== '' ? s.dockerHost : undefined,
@@ -66,7 +65,7 @@ export function decodeState(text: string): RunState | undefined {
     joined: s.joined && typeof s.joined.container === 'string' && Array.isArray(s.joined.networks) ? s.joined : undefined,
     creationStarted: s.creationStarted === true,
     outcome: s.outcome,
-    mode: MODES.find((m) => m === s.mode),
+    mode,
     lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
     artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
   };

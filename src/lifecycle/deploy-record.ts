@@ -10,7 +10,7 @@ export interface DeployRecord {
   commit?: string;
   pr?: number;
   branch?: string;
-  /** owner/name; absent on records of older versions whose run is not known either. */
+  /** owner/name, whose pull request `sweep` asks about. */
   repository?: string;
   /** Absent: the project never expires, and `sweep` leaves it. */
   expiresAt?: Date;
@@ -54,17 +54,11 @@ export function readRecord(labels: Record<string, string>): DeployRecord | undef
     commit: labels[PreviewLabels.Commit],
     pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
     branch: labels[PreviewLabels.Branch],
-    repository: labels[PreviewLabels.Repository] || repositoryOfRun(labels[PreviewLabels.Run]),
+    repository: labels[PreviewLabels.Repository] || undefined,
     expiresAt: date(labels[PreviewLabels.Expires]),
     deployedAt: date(labels[PreviewLabels.DeployedAt]),
     run: labels[PreviewLabels.Run],
   };
-}
-
-/** owner/name from a run's URL (<server>/<owner>/<name>/actions/runs/<id>): records of older versions. */
-function repositoryOfRun(run: string | undefined): string | undefined {
-  const m = run ? /\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(run) : null;
-  return m?.[1];
 }
 
 /** Records whose expiry has passed; never one without an expiry. */

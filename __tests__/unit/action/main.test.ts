@@ -95,7 +95,7 @@ describe('main', () => {
     expect(runtime.log).toContain("Compose 2.99.0-fake ('docker compose'), engine 99.0.0-fake");
     expect(runtime.log).toContain('Reaching services: container addresses where this machine is on their network');
     expect(runtime.summaries.join('')).toContain('shop');
-    expect(state).toMatchObject({ version: 2, creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
+    expect(state).toMatchObject({ creationStarted: true, outcome: 'success', compose: { command: 'docker', baseArgs: ['compose'] } });
     // The files as compose recorded them on the containers: absolute, for post and later steps.
     expect(state.project.files).toHaveLength(1);
     expect(state.project.files[0]).toMatch(/^\/.*\/compose\.yaml$/);

@@ -111,7 +111,6 @@ describe('post', () => {
     await docker.createLock('shop-ephemeral-compose-lock', { 'ephemeral-compose.lock-token': 'mine' });
     await docker.createLock('other-ephemeral-compose-lock', { 'ephemeral-compose.lock-token': 'theirs' });
     const state = (name: string, token: string): RunState => ({
-      version: 2,
       project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
       post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
       mode: 'down',
@@ -149,7 +148,7 @@ describe('post', () => {
   it('warns with the removal command when it cannot list the project', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
     const state: RunState = {
-      version: 2,
+      mode: 'ephemeral',
       project: { name: 'shop', workingDirectory: dir, files: [], envFiles: [], profiles: [] },
       post: { teardown: 'always', logs: 'never', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
       creationStarted: true,
@@ -170,7 +169,7 @@ describe('post', () => {
     expect(none.log).toContain('saved no state');
     const early = new FakeRuntime();
     early.state.run = encodeState({
-      version: 2,
+      mode: 'ephemeral',
       project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
       post: { teardown: 'always', logs: 'always', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
     });
@@ -188,7 +187,7 @@ describe('post after a container job', () => {
       await docker.networkConnect('shop_default', 'job');
       const post = new FakeRuntime();
       post.state.run = encodeState({
-        version: 2,
+        mode: 'ephemeral',
         project: { name: 'shop', workingDirectory: '.', files: [], envFiles: [], profiles: [] },
         post: { teardown: teardown as 'always' | 'never', logs: 'never', logLines: 5, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
         creationStarted: true,

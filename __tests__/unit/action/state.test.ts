@@ -2,7 +2,7 @@ import { decodeState, encodeState, RunState } from '../../../src/action/state';
 
 describe('run state', () => {
   const s: RunState = {
-    version: 2,
+    mode: 'ephemeral',
     project: { name: 'p', workingDirectory: '/w', files: ['a.yml'], envFiles: [], profiles: [] },
     post: { teardown: 'always', logs: 'always', logLines: 10, stopTimeoutSeconds: 0, downFlags: [], failOnExit: false, logsArtifact: '' },
     compose: { command: 'docker', baseArgs: ['compose'] },
@@ -11,14 +11,15 @@ describe('run state', () => {
     expect(decodeState(encodeState(s))).toEqual({ ...s, creationStarted: false, outcome: undefined, watched: undefined });
     expect(decodeState(encodeState({ ...s, creationStarted: true, outcome: 'success' }))).toMatchObject({ creationStarted: true, outcome: 'success' });
   });
-  it('is undefined when there is none, or it is not JSON, or another version', () => {
+  it('is undefined when there is none, or it is not JSON, or lacks the project or the mode', () => {
     expect(decodeState('')).toBeUndefined();
     expect(decodeState('{nope')).toBeUndefined();
-    expect(decodeState('{"version":1,"projectName":"p"}')).toBeUndefined();
-    expect(decodeState('{"version":2,"project":{"name":""}}')).toBeUndefined();
+    expect(decodeState('{"mode":"ephemeral","projectName":"p"}')).toBeUndefined();
+    expect(decodeState('{"mode":"ephemeral","project":{"name":""}}')).toBeUndefined();
+    expect(decodeState('{"project":{"name":"p"}}')).toBeUndefined();
   });
   it("fills a missing setting with the input's default", () => {
-    expect(decodeState('{"version":2,"project":{"name":"p"},"post":{"logs":"never"}}')).toMatchObject({
+    expect(decodeState('{"mode":"ephemeral","project":{"name":"p"},"post":{"logs":"never"}}')).toMatchObject({
       project: { name: 'p', workingDirectory: '.', files: [] },
       post: { teardown: 'always', logs: 'never', logLines: 200, stopTimeoutSeconds: 3, failOnExit: false, logsArtifact: '' },
     });

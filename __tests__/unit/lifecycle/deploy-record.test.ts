@@ -22,12 +22,6 @@ describe('deploy record', () => {
     expect(recordVolumeName('p')).toBe('p_ephemeral-compose-record');
   });
 
-  it('reads an older record’s repository from its run’s URL', () => {
-    const labels = recordLabels('p', { ...target, repository: '' }, now);
-    expect(readRecord(labels)?.repository).toBeUndefined();
-    expect(readRecord({ ...labels, 'ephemeral-compose.run': 'https://github.com/acme/shop/actions/runs/42' })?.repository).toBe('acme/shop');
-  });
-
   it('is not one without its project and deployed labels agreeing', () => {
     const labels = recordLabels('p', target, now);
     expect(readRecord({ ...labels, 'ephemeral-compose.deployed': 'q' })).toBeUndefined();
