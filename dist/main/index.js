@@ -33320,8 +33320,8 @@ const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove) and the listings: a request there costs about a
-// millisecond, a `docker` process about 40 ms of a runner's two cores. Everything else, and every
+// container (inspect, start, stop, remove) and the listings: a request there is far cheaper than
+// starting a `docker` process on a runner's few cores. Everything else, and every
 // engine reached another way (tcp, ssh, a context), goes through the CLI.
 /** The local socket when this run talks to a local engine through one, else undefined. */
 function localEngineSocket(env) {
@@ -33919,8 +33919,8 @@ const INTERFACES_REREAD_MS = 1000;
  * Container addresses where they lie on a network of this machine's (a local engine's bridge),
  * else through the engine. The interfaces are read again for an address not on the last list (the
  * project's bridges appear once compose creates them, a job container's once it joins them), and
- * for one on none at most once a second: with a veth per container a read is costly (0.3 s of CPU
- * over a 40-service start when it was read at each new address).
+ * for one on none at most once a second: with a veth per container a read is costly, and a large
+ * stack would read them at each new address.
  */
 function chooseReachability(dockerHost, interfaces, now = Date.now) {
     let list = interfaces();
@@ -37375,8 +37375,8 @@ class StackStarter {
         while (!this.failure) {
             const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && !this.claimed.has(n) && plan.needs[n].every((d) => this.settled(d)));
             if (batch.length > 0) {
-                // Not awaited: starting a batch takes the engine a while (about 0.2 s a container on 2
-                // cores), and services that become startable meanwhile must not queue behind it.
+                // Not awaited: starting a batch takes the engine a while, and services that become
+                // startable meanwhile must not queue behind it.
                 for (const n of batch)
                     this.claimed.add(n);
                 const call = this.startBatch(batch).finally(() => {

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove) and the listings: a request there costs about a
-// millisecond, a `docker` process about 40 ms of a runner's two cores. Everything else, and every
+// container (inspect, start, stop, remove) and the listings: a request there is far cheaper than
+// starting a `docker` process on a runner's few cores. Everything else, and every
 // engine reached another way (tcp, ssh, a context), goes through the CLI.
 
 /** The local socket when this run talks to a local engine through one, else undefined. */

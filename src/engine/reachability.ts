@@ -87,8 +87,8 @@ const INTERFACES_REREAD_MS = 1000;
  * Container addresses where they lie on a network of this machine's (a local engine's bridge),
  * else through the engine. The interfaces are read again for an address not on the last list (the
  * project's bridges appear once compose creates them, a job container's once it joins them), and
- * for one on none at most once a second: with a veth per container a read is costly (0.3 s of CPU
- * over a 40-service start when it was read at each new address).
+ * for one on none at most once a second: with a veth per container a read is costly, and a large
+ * stack would read them at each new address.
  */
 export function chooseReachability(dockerHost: string | undefined, interfaces: () => Record<string, InterfaceAddress[] | undefined>, now: () => number = Date.now): Reachability {
   let list = interfaces();

@@ -174,8 +174,8 @@ export class StackStarter {
     while (!this.failure) {
       const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && !this.claimed.has(n) && plan.needs[n].every((d) => this.settled(d)));
       if (batch.length > 0) {
-        // Not awaited: starting a batch takes the engine a while (about 0.2 s a container on 2
-        // cores), and services that become startable meanwhile must not queue behind it.
+        // Not awaited: starting a batch takes the engine a while, and services that become
+        // startable meanwhile must not queue behind it.
         for (const n of batch) this.claimed.add(n);
         const call: Promise<void> = this.startBatch(batch).finally(() => {
           this.inFlight.delete(call);
