@@ -77,6 +77,22 @@ function preview(run: PreviewRun): Promise<HarnessResult> {
   });
 }
 
+/** A lock as another run left it: a never-started container with its holder and lease. */
+function heldLock(name: string, run: string, leaseUntil: string): void {
+  docker(
+    'container',
+    'create',
+    '--name',
+    name,
+    '--label',
+    `ephemeral-compose.run=${run}`,
+    '--label',
+    `ephemeral-compose.lease-until=${leaseUntil}`,
+    'ephemeral-compose/lock:1',
+    'x',
+  );
+}
+
 const running = (id: string) => docker('inspect', '--format', '{{.State.Running}}', id) === 'true';
 const webPage = async (result: HarnessResult) => (await httpGet(servicesOutput(result).web.ports[0].url as string)).body.trim();
 
@@ -278,18 +294,7 @@ describe('previews: one compose run per project at a time', () => {
     const pr = prNumber(19);
     const lock = `harness-pr-${pr}-ephemeral-compose-lock`;
     const ended = new Date(Date.now() - 60_000).toISOString();
-    docker(
-      'container',
-      'create',
-      '--name',
-      lock,
-      '--label',
-      'ephemeral-compose.run=https://example.test/runs/dead',
-      '--label',
-      `ephemeral-compose.lease-until=${ended}`,
-      'ephemeral-compose/lock:1',
-      'x',
-    );
+    heldLock(lock, 'https://example.test/runs/dead', ended);
     try {
       const r = await preview({ pr });
       expect(r.main.errors).toEqual([]);
@@ -305,18 +310,7 @@ describe('previews: one compose run per project at a time', () => {
     const pr = prNumber(20);
     const lock = `harness-pr-${pr}-ephemeral-compose-lock`;
     const until = new Date(Date.now() + 3_600_000).toISOString();
-    docker(
-      'container',
-      'create',
-      '--name',
-      lock,
-      '--label',
-      'ephemeral-compose.run=https://example.test/runs/alive',
-      '--label',
-      `ephemeral-compose.lease-until=${until}`,
-      'ephemeral-compose/lock:1',
-      'x',
-    );
+    heldLock(lock, 'https://example.test/runs/alive', until);
     try {
       const r = await preview({ pr, inputs: { timeout: '2' } });
       expectFailure(r, [`Project harness-pr-${pr} is still being changed by another run (https://example.test/runs/alive)`, `takes it over after ${until}`]);
