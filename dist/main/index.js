@@ -30424,7 +30424,8 @@ async function up(inputs, deps, signal) {
     runtime.setOutput(names_1.OutputNames.ProjectName, project.name);
     runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
     const docker = deps.docker(env, signal);
-    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps);
+    const job = (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl);
+    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, job);
     const comment = deploying && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
     if (deploying) {
         state.lock = await (0, project_lock_1.acquireProjectLock)(docker, project.name, {
@@ -30464,7 +30465,7 @@ async function up(inputs, deps, signal) {
         save();
         const lifetime = (0, inputs_1.stackLifetime)(inputs);
         if (!deploying && lifetime !== undefined) {
-            const life = await (0, lifetime_record_1.writeLifetimeRecord)(docker, project.name, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl), deps.now(), lifetime);
+            const life = await (0, lifetime_record_1.writeLifetimeRecord)(docker, project.name, job, deps.now(), lifetime);
             runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${(0, input_parsing_1.describeDuration)(lifetime)})`);
         }
         if (deploying) {
@@ -30958,15 +30959,12 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.startReaping = startReaping;
 const path = __importStar(__nccwpck_require__(6928));
-const lifetime_record_1 = __nccwpck_require__(5511);
-const preview_target_1 = __nccwpck_require__(3584);
 const reaper_1 = __nccwpck_require__(2513);
 const runtime_1 = __nccwpck_require__(4202);
 // Every run, in any mode, first removes what dead runs left on its engine (lifecycle/reaper).
 // It runs beside the run's own work and never fails it: a problem is a warning.
-function startReaping(docker, inputs, deps) {
+function startReaping(docker, inputs, deps, asking) {
     const { runtime } = deps;
-    const asking = (0, lifetime_record_1.jobIdentity)(deps.env, (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload()).runUrl);
     return (0, reaper_1.reapDeadStacks)(docker, () => deps.now(), {
         asking,
         post: inputs.post,
@@ -31027,6 +31025,7 @@ const previews_1 = __nccwpck_require__(4659);
 const preview_target_1 = __nccwpck_require__(3584);
 const project_name_1 = __nccwpck_require__(1833);
 const docker_args_1 = __nccwpck_require__(6916);
+const lifetime_record_1 = __nccwpck_require__(5511);
 const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
 const names_1 = __nccwpck_require__(2814);
@@ -31067,7 +31066,7 @@ async function down(inputs, deps, signal) {
     (0, state_1.saveRunState)(runtime, state);
     runtime.setOutput(names_1.OutputNames.ProjectName, name);
     const docker = deps.docker(env, signal);
-    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps);
+    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
     const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
     if (inputs.comment)
         await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
@@ -31091,7 +31090,7 @@ async function sweep(inputs, deps, signal) {
     (0, state_1.saveRunState)(runtime, state);
     const docker = deps.docker(env, signal);
     // One after the other: both lines of removals read better apart, and sweep has no hurry.
-    const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps);
+    const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
     const closed = (0, pull_request_state_1.closedPullRequests)(deps, inputs.githubToken, target.repository);
     const result = await (0, previews_1.sweepPreviews)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
     runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
@@ -35024,16 +35023,8 @@ async function reapOne(docker, record, now, options) {
         }
         options.log.info(`Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
             `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`);
-        const post = {
-            teardown: 'always',
-            logs: 'never',
-            logLines: 0,
-            downFlags: [],
-            failOnExit: false,
-            logsArtifact: '',
-            stopTimeoutSeconds: options.post.stopTimeoutSeconds,
-        };
-        await (0, teardown_1.removeStack)(docker, { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post }, options.log);
+        // By label only: no compose files are at hand for a stack another run made.
+        await (0, teardown_1.removeStack)(docker, { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post: { stopTimeoutSeconds: options.post.stopTimeoutSeconds, downFlags: [] } }, options.log);
         return 'reaped';
     }
     finally {

@@ -75,7 +75,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   runtime.info(`Project ${project.name}: ${project.files.length > 0 ? project.files.join(', ') : "compose's default files"} in ${project.workingDirectory}`);
 
   const docker = deps.docker(env, signal);
-  const reaping = startReaping(docker, inputs, deps);
+  const job = jobIdentity(deps.env, target.runUrl);
+  const reaping = startReaping(docker, inputs, deps, job);
   const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
   if (deploying) {
     state.lock = await acquireProjectLock(docker, project.name, {
@@ -117,7 +118,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     save();
     const lifetime = stackLifetime(inputs);
     if (!deploying && lifetime !== undefined) {
-      const life = await writeLifetimeRecord(docker, project.name, jobIdentity(deps.env, target.runUrl), deps.now(), lifetime);
+      const life = await writeLifetimeRecord(docker, project.name, job, deps.now(), lifetime);
       runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${describeDuration(lifetime)})`);
     }
     if (deploying) {

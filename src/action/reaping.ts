@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { DockerClient } from '../engine/docker';
-import { jobIdentity } from '../lifecycle/lifetime-record';
-import { previewTarget } from '../lifecycle/preview-target';
+import { JobIdentity } from '../lifecycle/lifetime-record';
 import { reapDeadStacks, ReapResult } from '../lifecycle/reaper';
 import { MainDependencies } from './dependencies';
 import { Inputs } from './inputs';
@@ -10,9 +9,8 @@ import { teardownLog } from './runtime';
 // Every run, in any mode, first removes what dead runs left on its engine (lifecycle/reaper).
 // It runs beside the run's own work and never fails it: a problem is a warning.
 
-export function startReaping(docker: DockerClient, inputs: Inputs, deps: MainDependencies): Promise<ReapResult | undefined> {
+export function startReaping(docker: DockerClient, inputs: Inputs, deps: MainDependencies, asking: JobIdentity): Promise<ReapResult | undefined> {
   const { runtime } = deps;
-  const asking = jobIdentity(deps.env, previewTarget(deps.env, deps.eventPayload()).runUrl);
   return reapDeadStacks(docker, () => deps.now(), {
     asking,
     post: inputs.post,

@@ -3,6 +3,7 @@ import { downProject, sweepPreviews, RemovalOptions } from '../lifecycle/preview
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
 import { projectWithoutFiles } from '../engine/docker-args';
+import { jobIdentity } from '../lifecycle/lifetime-record';
 import { downMarkdown, sweepMarkdown } from '../outputs/summary';
 import { MainDependencies } from './dependencies';
 import { engineEnvironment, Inputs } from './inputs';
@@ -47,7 +48,7 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   saveRunState(runtime, state);
   runtime.setOutput(OutputNames.ProjectName, name);
   const docker = deps.docker(env, signal);
-  const reaping = startReaping(docker, inputs, deps);
+  const reaping = startReaping(docker, inputs, deps, jobIdentity(deps.env, target.runUrl));
   const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
   if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
   state.outcome = 'success';
@@ -70,7 +71,7 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   saveRunState(runtime, state);
   const docker = deps.docker(env, signal);
   // One after the other: both lines of removals read better apart, and sweep has no hurry.
-  const reaped = await startReaping(docker, inputs, deps);
+  const reaped = await startReaping(docker, inputs, deps, jobIdentity(deps.env, target.runUrl));
   const closed = closedPullRequests(deps, inputs.githubToken, target.repository);
   const result = await sweepPreviews(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
   runtime.setOutput(OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));

@@ -67,16 +67,12 @@ async function reapOne(docker: DockerClient, record: LifetimeRecord, now: () => 
       `Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
         `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`,
     );
-    const post = {
-      teardown: 'always' as const,
-      logs: 'never' as const,
-      logLines: 0,
-      downFlags: [],
-      failOnExit: false,
-      logsArtifact: '',
-      stopTimeoutSeconds: options.post.stopTimeoutSeconds,
-    };
-    await removeStack(docker, { project: projectWithoutFiles(project, options.workingDirectory), post }, options.log);
+    // By label only: no compose files are at hand for a stack another run made.
+    await removeStack(
+      docker,
+      { project: projectWithoutFiles(project, options.workingDirectory), post: { stopTimeoutSeconds: options.post.stopTimeoutSeconds, downFlags: [] } },
+      options.log,
+    );
     return 'reaped';
   } finally {
     await releaseLockOrWarn(docker, lock, (l) => options.log.warning(l));

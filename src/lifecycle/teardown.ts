@@ -67,7 +67,11 @@ function composeFilesPresent(p: ComposeProject): boolean {
  * itself runs only when `down-flags` ask for more (`--rmi local`).
  * Problems are warnings.
  */
-export async function removeStack(docker: DockerClient, stack: OwnedStack, log: TeardownLog): Promise<void> {
+export async function removeStack(
+  docker: DockerClient,
+  stack: Pick<OwnedStack, 'project' | 'compose'> & { post: Pick<PostSettings, 'downFlags' | 'stopTimeoutSeconds'> },
+  log: TeardownLog,
+): Promise<void> {
   const project = stack.project.name;
   const { downFlags, stopTimeoutSeconds } = stack.post;
   let failed = false;
