@@ -59,20 +59,10 @@ const composeFiles: [string, BadCase][] = [
   ['an unset ${VAR:?message}', { inputs: file('interpolation.yml'), says: ['EC_TEST_TOKEN', 'set EC_TEST_TOKEN to the API token'] }],
 ];
 
+// Inputs the action refuses on its own are unit tests (__tests__/unit/action/bad-input.test.ts);
+// this one is compose's to judge (the services its configuration defines).
 const inputs: [string, BadCase][] = [
   ['an unknown service in services', { inputs: file('ok.yml', { services: 'web nosuch' }), says: ["Unknown service 'nosuch' in 'services'", 'defines: db, web'] }],
-  ['an unknown service in wait-for', { inputs: file('ok.yml', { 'wait-for': 'nosuch: none' }), says: ["Input 'wait-for' names service(s) that will not run: nosuch"] }],
-  ['a wait-for line that does not parse', { inputs: file('ok.yml', { 'wait-for': 'web ping' }), says: ["Input 'wait-for': cannot read 'web ping'"] }],
-  ['an unknown probe', { inputs: file('ok.yml', { 'wait-for': 'web: ping' }), says: ["unknown probe 'ping'"] }],
-  ['timeout: abc', { inputs: file('ok.yml', { timeout: 'abc' }), says: ["Input 'timeout' must be a number of seconds, got 'abc'"] }],
-  ['timeout: -1', { inputs: file('ok.yml', { timeout: '-1' }), says: ["Input 'timeout' must be a number of seconds, got '-1'"] }],
-  ['timeout: 0', { inputs: file('ok.yml', { timeout: '0' }), says: ["Input 'timeout' must be greater than 0, got '0'"] }],
-  ['teardown: sometimes', { inputs: file('ok.yml', { teardown: 'sometimes' }), says: ["Input 'teardown' must be one of always, never; got 'sometimes'"] }],
-  ['pull: often', { inputs: file('ok.yml', { pull: 'often' }), says: ["Input 'pull' must be one of missing, always, never; got 'often'"] }],
-  ['a working-directory that does not exist', { inputs: file('ok.yml', { 'working-directory': 'nope' }), says: ["Input 'working-directory': 'nope' does not exist"] }],
-  ['up-flags with an unbalanced quote', { inputs: file('ok.yml', { 'up-flags': '--timeout "5' }), says: ["Input 'up-flags': unbalanced double quote"] }],
-  ['down-flags with an unbalanced quote', { inputs: file('ok.yml', { 'down-flags': "--rmi 'local" }), says: ["Input 'down-flags': unbalanced single quote"] }],
-  ['a bad project-name', { inputs: file('ok.yml', { 'project-name': 'My Project' }), says: ["Input 'project-name'"] }],
 ];
 
 describe('bad compose files', () => {

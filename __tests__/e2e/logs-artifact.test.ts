@@ -6,7 +6,7 @@ import { containerIds, FIXTURES, leftovers, projectsRemovedAfterEach, runAction 
 // logs-artifact: post uploads every container's whole log (with timestamps and the stream), compose's
 // resolved configuration and the readiness report to GitHub's artifact service (here the suite's
 // own, on 127.0.0.1), secrets hidden, after a passing run and after a cancel. After a failed start
-// and with hundreds of MB of logs: faults.test.ts.
+// and with a log far larger than the action's memory: faults.test.ts.
 
 const project = projectsRemovedAfterEach();
 const WORKSPACE = path.join(FIXTURES, 'logs-artifact');

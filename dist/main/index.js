@@ -31316,6 +31316,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.STANDALONE_COMPOSE = exports.DOCKER_COMPOSE = void 0;
 exports.cliFromCommand = cliFromCommand;
 exports.cliName = cliName;
+exports.pluginBinary = pluginBinary;
 exports.sameCli = sameCli;
 /** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
 exports.DOCKER_COMPOSE = { command: 'docker', baseArgs: ['compose'] };
@@ -31327,7 +31328,15 @@ function cliFromCommand(words) {
 }
 /** How the log names the compose command, e.g. `docker compose`. */
 function cliName(cli) {
-    return [cli.command, ...cli.baseArgs].join(' ');
+    return cli.shownAs ?? [cli.command, ...cli.baseArgs].join(' ');
+}
+/**
+ * The CLI's compose plugin, called as the binary it is. `docker compose` costs the CLI's start and
+ * a metadata run of the plugin before compose itself starts, on every call; the plugin binary
+ * takes compose's arguments directly (as the standalone `docker-compose`, which it is).
+ */
+function pluginBinary(path) {
+    return { command: path, baseArgs: [], shownAs: cliName(exports.DOCKER_COMPOSE) };
 }
 function sameCli(a, b) {
     return cliName(a) === cliName(b);
@@ -32627,6 +32636,7 @@ exports.networkDisconnectArgs = networkDisconnectArgs;
 exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
+exports.cliPluginsArgs = cliPluginsArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
@@ -32806,6 +32816,10 @@ function listVolumesArgs(project) {
 function removeVolumesArgs(names) {
     return ['volume', 'rm', '--force', '--', ...names];
 }
+/** The CLI's plugins and where each binary is (no daemon call where the CLI can skip it). */
+function cliPluginsArgs() {
+    return ['info', '--format', '{{json .ClientInfo.Plugins}}'];
+}
 function serverVersionArgs() {
     return ['version', '--format', '{{.Server.Version}}'];
 }
@@ -32922,11 +32936,15 @@ class Docker {
     signal;
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
-    constructor(runner, env = process.env, signal) {
+    /**
+     * The backend is chosen here, once: the Engine API where the engine is a local socket, else the
+     * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+     */
+    constructor(runner, env = process.env, signal, backend = 'auto') {
         this.runner = runner;
         this.env = env;
         this.signal = signal;
-        const socket = (0, engine_api_1.localEngineSocket)(env);
+        const socket = backend === 'auto' ? (0, engine_api_1.localEngineSocket)(env) : undefined;
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
     }
@@ -32960,11 +32978,13 @@ class Docker {
     /** Engine version, or a message that says which daemon did not answer. */
     async serverVersion() {
         try {
+            if (this.api)
+                return await this.api.version(10000);
             return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
         }
         catch (e) {
             const message = e.message;
-            if (!/not found on PATH|was cancelled/.test(message)) {
+            if (!/not found on PATH|was cancelled|operation was aborted/.test(message)) {
                 const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
                 const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
                 const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
@@ -32991,6 +33011,7 @@ class Docker {
      */
     async findCompose(explicit, cwd) {
         const candidates = explicit ? [(0, compose_cli_1.cliFromCommand)(explicit)] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
+        const plugin = explicit ? undefined : this.composePluginPath();
         const tried = [];
         for (const cli of candidates) {
             const name = (0, compose_cli_1.cliName)(cli);
@@ -33015,9 +33036,27 @@ class Docker {
             const verdict = (0, compose_version_1.judgeComposeVersion)(name, r.stdout);
             if ('refusal' in verdict)
                 throw new DockerError(verdict.refusal);
-            return { cli, version: verdict.version.text };
+            const binary = cli === compose_cli_1.DOCKER_COMPOSE ? await plugin : undefined;
+            return { cli: binary ? (0, compose_cli_1.pluginBinary)(binary) : cli, version: verdict.version.text };
         }
         throw new DockerError((0, compose_version_1.composeMissing)(tried));
+    }
+    /**
+     * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
+     * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
+     */
+    async composePluginPath() {
+        try {
+            const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
+            if (r.code !== 0)
+                return undefined;
+            const plugins = JSON.parse(r.stdout);
+            const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
+            return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
+        }
+        catch {
+            return undefined;
+        }
     }
     /** Compose's resolved configuration of the project, as YAML. */
     async config(cli, project, services = []) {
@@ -33212,6 +33251,8 @@ class Docker {
     }
     /** Volumes that carry a label, with all their labels. */
     async labelledVolumes(label) {
+        if (this.api)
+            return this.api.volumesWithLabels(label);
         const names = nonEmptyLines(await this.docker(args.listVolumeNamesArgs([label]), 'docker volume ls'));
         if (names.length === 0)
             return [];
@@ -33219,6 +33260,8 @@ class Docker {
         return names.map((name, i) => ({ name, labels: JSON.parse(lines[i] ?? 'null') ?? {} }));
     }
     async createVolume(name, labels) {
+        if (this.api)
+            return this.api.createVolume(name, labels);
         await this.docker(args.createVolumeArgs(name, labels), 'docker volume create');
     }
     /** Creates the lock container; false when one of that name exists (someone else holds the lock). */
@@ -33319,9 +33362,10 @@ const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove) and the listings: a request there is far cheaper than
-// starting a `docker` process on a runner's few cores. Everything else, and every
-// engine reached another way (tcp, ssh, a context), goes through the CLI.
+// container (inspect, start, stop, remove), the listings and the small calls every run makes
+// (version, volumes): a request there is far cheaper than starting a `docker` process on a
+// runner's few cores. Everything else, and every engine reached another way (tcp, ssh, a
+// context), goes through the CLI.
 /** The local socket when this run talks to a local engine through one, else undefined. */
 function localEngineSocket(env) {
     const host = env.DOCKER_HOST ?? '';
@@ -33366,16 +33410,18 @@ class EngineApi {
         this.socket = socket;
         this.signal = signal;
     }
-    request(method, urlPath) {
+    request(method, urlPath, body, timeoutMs) {
         return new Promise((resolve, reject) => {
-            const req = http.request({ socketPath: this.socket, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
+            const headers = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+            const req = http.request({ socketPath: this.socket, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
                 res.on('error', reject);
             });
             req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
-            req.end();
+            req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+            req.end(body === undefined ? undefined : JSON.stringify(body));
         });
     }
     static failure(what, r) {
@@ -33413,8 +33459,24 @@ class EngineApi {
         return list.map((n) => ({ id: n.Id, name: n.Name }));
     }
     async volumes(label) {
+        return (await this.volumesWithLabels(label)).map((v) => v.name);
+    }
+    /** Volumes that carry a label, each with all its labels. */
+    async volumesWithLabels(label) {
         const list = await this.json(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
-        return (list.Volumes ?? []).map((v) => v.Name);
+        return (list.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+    }
+    async createVolume(name, labels) {
+        const r = await this.request('POST', '/volumes/create', { Name: name, Labels: labels });
+        if (r.status !== 201)
+            throw EngineApi.failure(`Creating volume ${name}`, r);
+    }
+    /** The engine's version, as `docker version` prints the server's; fails when it does not answer in time. */
+    async version(timeoutMs) {
+        const r = await this.request('GET', '/version', undefined, timeoutMs);
+        if (r.status !== 200)
+            throw EngineApi.failure('Asking the engine its version', r);
+        return JSON.parse(r.body).Version ?? '';
     }
     /** Each image's own environment; an image not on the engine gives none. */
     async imageEnvironments(images) {

@@ -4,6 +4,11 @@
 export interface ComposeCli {
   command: string;
   baseArgs: string[];
+  /**
+   * How the log names it when that is not its command: the CLI's compose plugin run as its own
+   * binary (see pluginBinary) is still `docker compose` to the user.
+   */
+  shownAs?: string;
 }
 
 /** The Compose v2 plugin of the Docker CLI, as on GitHub's runners. */
@@ -21,7 +26,16 @@ export type PullPolicy = 'missing' | 'always' | 'never';
 
 /** How the log names the compose command, e.g. `docker compose`. */
 export function cliName(cli: ComposeCli): string {
-  return [cli.command, ...cli.baseArgs].join(' ');
+  return cli.shownAs ?? [cli.command, ...cli.baseArgs].join(' ');
+}
+
+/**
+ * The CLI's compose plugin, called as the binary it is. `docker compose` costs the CLI's start and
+ * a metadata run of the plugin before compose itself starts, on every call; the plugin binary
+ * takes compose's arguments directly (as the standalone `docker-compose`, which it is).
+ */
+export function pluginBinary(path: string): ComposeCli {
+  return { command: path, baseArgs: [], shownAs: cliName(DOCKER_COMPOSE) };
 }
 
 export function sameCli(a: ComposeCli, b: ComposeCli): boolean {

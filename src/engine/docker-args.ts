@@ -235,6 +235,11 @@ export function removeVolumesArgs(names: string[]): string[] {
   return ['volume', 'rm', '--force', '--', ...names];
 }
 
+/** The CLI's plugins and where each binary is (no daemon call where the CLI can skip it). */
+export function cliPluginsArgs(): string[] {
+  return ['info', '--format', '{{json .ClientInfo.Plugins}}'];
+}
+
 export function serverVersionArgs(): string[] {
   return ['version', '--format', '{{.Server.Version}}'];
 }

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject, CreateOptions } from './docker-args';
-import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, STANDALONE_COMPOSE } from '../compose/compose-cli';
+import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
@@ -67,12 +67,17 @@ export class Docker {
   /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
   private readonly api?: EngineApi;
 
+  /**
+   * The backend is chosen here, once: the Engine API where the engine is a local socket, else the
+   * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+   */
   constructor(
     private readonly runner: ProcessRunner,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly signal?: AbortSignal,
+    backend: 'auto' | 'cli' = 'auto',
   ) {
-    const socket = localEngineSocket(env);
+    const socket = backend === 'auto' ? localEngineSocket(env) : undefined;
     if (socket) this.api = new EngineApi(socket, signal);
   }
 
@@ -104,10 +109,11 @@ export class Docker {
   /** Engine version, or a message that says which daemon did not answer. */
   async serverVersion(): Promise<string> {
     try {
+      if (this.api) return await this.api.version(10000);
       return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
     } catch (e) {
       const message = (e as Error).message;
-      if (!/not found on PATH|was cancelled/.test(message)) {
+      if (!/not found on PATH|was cancelled|operation was aborted/.test(message)) {
         const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
         const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
         const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
@@ -134,6 +140,7 @@ export class Docker {
    */
   async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
     const candidates = explicit ? [cliFromCommand(explicit)] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
+    const plugin = explicit ? undefined : this.composePluginPath();
     const tried: string[] = [];
     for (const cli of candidates) {
       const name = cliName(cli);
@@ -153,9 +160,26 @@ export class Docker {
       if (r.code !== 0) throw failure(`'${name} version'`, r);
       const verdict = judgeComposeVersion(name, r.stdout);
       if ('refusal' in verdict) throw new DockerError(verdict.refusal);
-      return { cli, version: verdict.version.text };
+      const binary = cli === DOCKER_COMPOSE ? await plugin : undefined;
+      return { cli: binary ? pluginBinary(binary) : cli, version: verdict.version.text };
     }
     throw new DockerError(composeMissing(tried));
+  }
+
+  /**
+   * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
+   * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
+   */
+  private async composePluginPath(): Promise<string | undefined> {
+    try {
+      const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
+      if (r.code !== 0) return undefined;
+      const plugins = JSON.parse(r.stdout) as { Name?: unknown; Path?: unknown; Err?: unknown }[] | null;
+      const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
+      return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Compose's resolved configuration of the project, as YAML. */
@@ -355,6 +379,7 @@ export class Docker {
 
   /** Volumes that carry a label, with all their labels. */
   async labelledVolumes(label: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    if (this.api) return this.api.volumesWithLabels(label);
     const names = nonEmptyLines(await this.docker(args.listVolumeNamesArgs([label]), 'docker volume ls'));
     if (names.length === 0) return [];
     const lines = nonEmptyLines(await this.docker(args.volumeLabelsArgs(names), 'docker volume inspect'));
@@ -362,6 +387,7 @@ export class Docker {
   }
 
   async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    if (this.api) return this.api.createVolume(name, labels);
     await this.docker(args.createVolumeArgs(name, labels), 'docker volume create');
   }
 

@@ -4,9 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 // The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove) and the listings: a request there is far cheaper than
-// starting a `docker` process on a runner's few cores. Everything else, and every
-// engine reached another way (tcp, ssh, a context), goes through the CLI.
+// container (inspect, start, stop, remove), the listings and the small calls every run makes
+// (version, volumes): a request there is far cheaper than starting a `docker` process on a
+// runner's few cores. Everything else, and every engine reached another way (tcp, ssh, a
+// context), goes through the CLI.
 
 /** The local socket when this run talks to a local engine through one, else undefined. */
 export function localEngineSocket(env: NodeJS.ProcessEnv): string | undefined {
@@ -48,16 +49,18 @@ export class EngineApi {
     private readonly signal?: AbortSignal,
   ) {}
 
-  private request(method: string, urlPath: string): Promise<{ status: number; body: string }> {
+  private request(method: string, urlPath: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: this.socket, method, path: urlPath, headers: { Host: 'docker' }, signal: this.signal }, (res) => {
+      const headers: http.OutgoingHttpHeaders = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+      const req = http.request({ socketPath: this.socket, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
       req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
-      req.end();
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   }
 
@@ -100,8 +103,25 @@ export class EngineApi {
   }
 
   async volumes(label: string | string[]): Promise<string[]> {
-    const list = await this.json<{ Volumes: { Name: string }[] | null }>(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
-    return (list.Volumes ?? []).map((v) => v.Name);
+    return (await this.volumesWithLabels(label)).map((v) => v.name);
+  }
+
+  /** Volumes that carry a label, each with all its labels. */
+  async volumesWithLabels(label: string | string[]): Promise<{ name: string; labels: Record<string, string> }[]> {
+    const list = await this.json<{ Volumes: { Name: string; Labels?: Record<string, string> | null }[] | null }>(`/volumes?filters=${labelFilter(label)}`, 'Listing volumes');
+    return (list.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    const r = await this.request('POST', '/volumes/create', { Name: name, Labels: labels });
+    if (r.status !== 201) throw EngineApi.failure(`Creating volume ${name}`, r);
+  }
+
+  /** The engine's version, as `docker version` prints the server's; fails when it does not answer in time. */
+  async version(timeoutMs: number): Promise<string> {
+    const r = await this.request('GET', '/version', undefined, timeoutMs);
+    if (r.status !== 200) throw EngineApi.failure('Asking the engine its version', r);
+    return (JSON.parse(r.body) as { Version?: string }).Version ?? '';
   }
 
   /** Each image's own environment; an image not on the engine gives none. */

@@ -1,5 +1,6 @@
 import { Docker, mergeTimestampedLogs, isUnknownComposeCommand } from '../../../src/engine/docker';
 import { CommandNotFoundError, ProcessRunner, RunResult } from '../../../src/engine/process-runner';
+import { cliName } from '../../../src/compose/compose-cli';
 
 describe('compose detection and logs', () => {
   it('tells a missing compose plugin from a compose error', () => {
@@ -20,7 +21,7 @@ describe('finding compose', () => {
   function runnerFor(answers: Record<string, RunResult | 'missing'>): { runner: ProcessRunner; ran: string[] } {
     const ran: string[] = [];
     const run = async (command: string, argv: string[]): Promise<RunResult> => {
-      const name = [command, ...argv.slice(0, argv.indexOf('version'))].join(' ');
+      const name = argv[0] === 'info' ? 'docker info' : [command, ...argv.slice(0, argv.indexOf('version'))].join(' ');
       ran.push(name);
       const a = answers[name];
       if (a === undefined || a === 'missing') throw new CommandNotFoundError(`${command} not found`);
@@ -31,10 +32,28 @@ describe('finding compose', () => {
   const ok = (stdout: string): RunResult => ({ code: 0, stdout, stderr: '' });
   const noPlugin: RunResult = { code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' };
 
-  it('takes the CLI plugin when it is a supported v2', async () => {
-    const { runner, ran } = runnerFor({ 'docker compose': ok('Docker Compose version 2.40.3-3\n') });
+  const plugins = (list: object[]): RunResult => ok(JSON.stringify(list));
+  const buildx = { Name: 'buildx', Path: '/usr/libexec/docker/cli-plugins/docker-buildx', Version: '0.29.1' };
+
+  it('takes the CLI plugin when it is a supported v2, called as the binary the CLI names', async () => {
+    const { runner, ran } = runnerFor({
+      'docker compose': ok('Docker Compose version 2.40.3-3\n'),
+      'docker info': plugins([buildx, { Name: 'compose', Path: '/home/u/.docker/cli-plugins/docker-compose', Version: '2.40.3-3' }]),
+    });
+    const found = await new Docker(runner, {}).findCompose(undefined, '/');
+    expect(found).toEqual({ cli: { command: '/home/u/.docker/cli-plugins/docker-compose', baseArgs: [], shownAs: 'docker compose' }, version: '2.40.3-3' });
+    expect(cliName(found.cli)).toBe('docker compose');
+    expect(ran.sort()).toEqual(['docker compose', 'docker info']);
+  });
+
+  it.each([
+    ['the CLI cannot list its plugins', { code: 1, stdout: '', stderr: 'unknown flag' }],
+    ['the list has no compose', plugins([buildx])],
+    ['the plugin is broken', plugins([{ Name: 'compose', Path: '/x/docker-compose', Err: 'not executable' }])],
+    ['the list is not JSON', ok('<no value>')],
+  ])('calls compose through the CLI where %s', async (_why, info) => {
+    const { runner } = runnerFor({ 'docker compose': ok('Docker Compose version 2.40.3-3\n'), 'docker info': info });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({ cli: { command: 'docker', baseArgs: ['compose'] }, version: '2.40.3-3' });
-    expect(ran).toEqual(['docker compose']);
   });
 
   it('takes a v2 binary named docker-compose where the CLI has no plugin', async () => {
@@ -45,7 +64,7 @@ describe('finding compose', () => {
   it('refuses Compose v1 before anything else runs', async () => {
     const { runner, ran } = runnerFor({ 'docker compose': noPlugin, 'docker-compose': ok('docker-compose version 1.29.2, build unknown') });
     await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow(/Compose v1 \('docker-compose' 1\.29\.2\) is end-of-life since 2023/);
-    expect(ran).toEqual(['docker compose', 'docker-compose']);
+    expect(ran.filter((r) => r !== 'docker info')).toEqual(['docker compose', 'docker-compose']);
   });
 
   it('says what it tried when there is no compose at all, and what an explicit command lacks', async () => {
