@@ -2,18 +2,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
-import { ComposeProject, CreateOptions } from './docker-args';
-import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
-import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
+import { ComposeCommands } from './compose-commands';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
-import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult, StreamingProcess } from './process-runner';
+import { DockerError, failure } from './docker-error';
+import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
 import { EngineApi, localEngineSocket } from './engine-api';
 
-// The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
-// executes them and turns failures into messages a user can act on.
+export { DockerError } from './docker-error';
+export { isUnknownComposeCommand } from './compose-commands';
 
-export class DockerError extends Error {}
+// The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
+// them where the engine is a local socket, the CLI everywhere else; compose's calls are
+// compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
+// failures into messages a user can act on.
 
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
@@ -27,20 +29,6 @@ function nonEmptyLines(text: string): string[] {
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).join('\n');
-}
-
-function failure(what: string, r: RunResult): DockerError {
-  const detail = lastLines(r.stderr || r.stdout, 15);
-  return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
-}
-
-/** The CLI has no compose plugin. */
-export function isUnknownComposeCommand(r: RunResult): boolean {
-  return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
 /**
@@ -63,7 +51,7 @@ export function mergeTimestampedLogs(stdout: string, stderr: string, lines: numb
 /** The public face of Docker, for code that takes one (and for fakes in unit tests). */
 export type DockerClient = { [K in keyof Docker]: Docker[K] };
 
-export class Docker {
+export class Docker extends ComposeCommands {
   /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
   private readonly api?: EngineApi;
 
@@ -71,18 +59,10 @@ export class Docker {
    * The backend is chosen here, once: the Engine API where the engine is a local socket, else the
    * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
    */
-  constructor(
-    private readonly runner: ProcessRunner,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly signal?: AbortSignal,
-    backend: 'auto' | 'cli' = 'auto',
-  ) {
+  constructor(runner: ProcessRunner, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal, backend: 'auto' | 'cli' = 'auto') {
+    super(runner, env, signal);
     const socket = backend === 'auto' ? localEngineSocket(env) : undefined;
     if (socket) this.api = new EngineApi(socket, signal);
-  }
-
-  private composeOptions(project: ComposeProject, onLine?: (line: string) => void): RunOptions {
-    return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
   }
 
   private async docker(argv: string[], what: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string> {
@@ -95,15 +75,6 @@ export class Docker {
     }
     if (r.code !== 0) throw failure(what, r);
     return r.stdout;
-  }
-
-  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void): Promise<RunResult> {
-    try {
-      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
-    } catch (e) {
-      if (e instanceof CommandNotFoundError) throw new DockerError(`${what}: ${e.message}`);
-      throw e;
-    }
   }
 
   /** Engine version, or a message that says which daemon did not answer. */
@@ -131,125 +102,6 @@ export class Docker {
     if (this.env.DOCKER_HOST) return this.env.DOCKER_HOST;
     if (this.api) return `unix://${this.api.socket}`;
     return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
-  }
-
-  /**
-   * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
-   * binary under v1's old name. Fails with the message a user acts on when what is there is the
-   * end-of-life Python one, too old, or nothing.
-   */
-  async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
-    const candidates = explicit ? [cliFromCommand(explicit)] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
-    const plugin = explicit ? undefined : this.composePluginPath();
-    const tried: string[] = [];
-    for (const cli of candidates) {
-      const name = cliName(cli);
-      let r: RunResult;
-      try {
-        r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
-      } catch (e) {
-        if (!(e instanceof CommandNotFoundError)) throw e;
-        if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
-        tried.push(`${name}: not found`);
-        continue;
-      }
-      if (!explicit && isUnknownComposeCommand(r)) {
-        tried.push(`${name}: not installed`);
-        continue;
-      }
-      if (r.code !== 0) throw failure(`'${name} version'`, r);
-      const verdict = judgeComposeVersion(name, r.stdout);
-      if ('refusal' in verdict) throw new DockerError(verdict.refusal);
-      const binary = cli === DOCKER_COMPOSE ? await plugin : undefined;
-      return { cli: binary ? pluginBinary(binary) : cli, version: verdict.version.text };
-    }
-    throw new DockerError(composeMissing(tried));
-  }
-
-  /**
-   * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
-   * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
-   */
-  private async composePluginPath(): Promise<string | undefined> {
-    try {
-      const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
-      if (r.code !== 0) return undefined;
-      const plugins = JSON.parse(r.stdout) as { Name?: unknown; Path?: unknown; Err?: unknown }[] | null;
-      const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
-      return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Compose's resolved configuration of the project, as YAML. */
-  async config(cli: ComposeCli, project: ComposeProject, services: string[] = []): Promise<string> {
-    const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
-    if (r.code !== 0) throw failure(`Reading the compose configuration with '${cliName(cli)}'`, r);
-    return r.stdout;
-  }
-
-  /**
-   * The environment compose interpolates the project with: the job's, .env's and the env files'.
-   * Where compose cannot print it (before 2.30), undefined.
-   */
-  async composeEnvironment(cli: ComposeCli, project: ComposeProject): Promise<Record<string, string> | undefined> {
-    const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
-    return r.code === 0 ? envFromList(r.stdout.split('\n')) : undefined;
-  }
-
-  /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
-  async composeAllServices(cli: ComposeCli, project: ComposeProject): Promise<string[]> {
-    const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-    return r.code === 0
-      ? r.stdout
-          .split('\n')
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .sort()
-      : [];
-  }
-
-  /** The name compose would give the project without the action's (undefined if it cannot say). */
-  async composeOwnName(cli: ComposeCli, project: ComposeProject): Promise<string | undefined> {
-    const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
-    if (r.code !== 0) return undefined;
-    try {
-      const name = (JSON.parse(r.stdout) as { name?: unknown }).name;
-      return typeof name === 'string' ? name : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
-  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
-    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
-    if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
-  }
-
-  async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
-    if (r.code !== 0) throw failure(`Starting ${services.join(', ')}`, r);
-  }
-
-  /**
-   * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
-   * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
-   * to remove, with the rest of the project).
-   */
-  async composeRun(cli: ComposeCli, project: ComposeProject, service: string, command: string[], onLine: (line: string) => void, timeoutMs?: number): Promise<number> {
-    const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
-      ...this.composeOptions(project, onLine),
-      maxBytes: 1 << 20,
-      timeoutMs,
-    });
-    return r.code;
-  }
-
-  async down(cli: ComposeCli, project: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): Promise<void> {
-    const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
-    if (r.code !== 0) throw failure('compose down', r);
   }
 
   async hasImage(image: string): Promise<boolean> {

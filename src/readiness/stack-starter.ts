@@ -2,15 +2,18 @@ import { ContainerFacts, willRestart } from '../engine/container-facts';
 import { dependents, StartPlan } from '../plan/dependency-graph';
 import { EngineEvent } from '../engine/engine-events';
 import { NetworkProbe } from '../engine/network-probe';
-import { exitCompletes, probeAddress, probeFor } from '../plan/readiness-rules';
+import { exitCompletes, probeFor } from '../plan/readiness-rules';
 import { describeProbe, WaitRule } from '../plan/wait-for';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { markNotStarted, serviceFailureMessage, timeoutMessage } from './failure-description';
 import { isSettled, Outcomes, ReadyHow, StackStartError } from './outcomes';
-import { ProbeContext, ServiceFailure, TrackedContainer } from './probe-context';
+import { ServiceFailure, TrackedContainer } from './probe-context';
 import { waiterFor } from './probes';
 import { settleWindowEnd } from './settle-window';
 import { StackEngine } from './stack-engine';
+import { ChangeSignal } from './change-signal';
+import { probeContextFor, ProbingSource } from './container-probing';
+import { countAfresh, countRestart, mayBeWaitingFor } from './crash-loops';
 
 // Starts a created stack in dependency order: a service starts as soon as everything it needs is
 // ready (services that become startable together start in one call, while earlier calls may still
@@ -47,7 +50,6 @@ export interface StartOptions {
   log: (line: string) => void;
 }
 
-const RESTARTS_ALLOWED = 3;
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
 
@@ -58,8 +60,8 @@ export class StackStarter {
   private readonly containers: Record<string, string[]> = {};
   private readonly startedAt: Record<string, number> = {};
   private readonly lastObservation: Record<string, string> = {};
-  private readonly waiters = new Set<() => void>();
   private readonly internal = new AbortController();
+  private readonly changes = new ChangeSignal(this.internal.signal);
   private failure?: StackStartError;
   /** Set while a failure's message is completed (its logs read) before the wait gives up. */
   private finishing: Promise<void> = Promise.resolve();
@@ -71,10 +73,11 @@ export class StackStarter {
   private readonly inFlight = new Set<Promise<void>>();
   /** Containers that start alone do so one at a time across calls too. */
   private readonly aloneLimit = new ConcurrencyLimit(1);
+  private readonly probing: ProbingSource;
 
   constructor(
     private readonly engine: StackEngine,
-    private readonly network: NetworkProbe,
+    network: NetworkProbe,
     private readonly options: StartOptions,
   ) {
     for (const name of options.plan.services) this.outcomes[name] = { name, status: 'pending', containers: [] };
@@ -82,6 +85,19 @@ export class StackStarter {
       if (this.outcomes[name]) Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
     }
     this.addContainers(options.containers);
+    this.probing = {
+      engine,
+      network,
+      signal: this.internal.signal,
+      limit: this.probeLimit,
+      changes: this.changes,
+      tracked: this.tracked,
+      reachable: options.reachable,
+      publishedHost: options.publishedHost,
+      refresh: (t) => this.refresh([t]),
+      observe: (service, why) => (this.lastObservation[service] = why),
+      judge: (service, what) => (this.outcomes[service].judged = what),
+    };
   }
 
   private addContainers(byService: Record<string, string[]>): void {
@@ -130,38 +146,20 @@ export class StackStarter {
     return `${((Date.now() - from) / 1000).toFixed(1)}s`;
   }
 
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
+  /** A verdict is reached: the first failure wins, and everything waiting stops. */
+  private get stopped(): boolean {
+    return this.internal.signal.aborted;
   }
 
-  /** Resolves on the next notify() or after `ms`, whichever is first. */
-  private wake(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
-  }
-
-  /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
-  private until(condition: () => boolean): { promise: Promise<undefined>; cancel: () => void } {
-    let live = true;
-    const promise = (async () => {
-      while (live && !this.internal.signal.aborted && !condition()) await this.wake(1000);
-      return undefined;
-    })();
-    return { promise, cancel: () => (live = false) };
+  private stop(): void {
+    this.internal.abort();
+    this.changes.notify();
   }
 
   private fail(error: StackStartError): void {
-    if (this.failure) return;
+    if (this.stopped) return;
     this.failure = error;
-    this.internal.abort();
-    this.notify();
+    this.stop();
   }
 
   private settled(name: string): boolean {
@@ -171,7 +169,7 @@ export class StackStarter {
   private async schedule(): Promise<void> {
     const { plan } = this.options;
     const deadline = this.t0 + this.options.timeoutMs;
-    while (!this.failure) {
+    while (!this.stopped) {
       const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && !this.claimed.has(n) && plan.needs[n].every((d) => this.settled(d)));
       if (batch.length > 0) {
         // Not awaited: starting a batch takes the engine a while, and services that become
@@ -179,7 +177,7 @@ export class StackStarter {
         for (const n of batch) this.claimed.add(n);
         const call: Promise<void> = this.startBatch(batch).finally(() => {
           this.inFlight.delete(call);
-          this.notify();
+          this.changes.notify();
         });
         this.inFlight.add(call);
         continue;
@@ -188,7 +186,7 @@ export class StackStarter {
       if (plan.services.every((n) => this.settled(n))) {
         const settle = settleWindowEnd(this.tracked.values(), now);
         if (now >= settle) return;
-        await this.wake(settle - now);
+        await this.changes.wake(settle - now);
         continue;
       }
       const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
@@ -197,7 +195,7 @@ export class StackStarter {
         break;
       }
       const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
-      await this.wake(Math.min(1000, Math.max(5, next - now)));
+      await this.changes.wake(Math.min(1000, Math.max(5, next - now)));
     }
     // Start calls still under way end first, so nothing starts after the verdict.
     await Promise.allSettled([...this.inFlight]);
@@ -212,7 +210,7 @@ export class StackStarter {
   }
 
   private async startBatch(batch: string[]): Promise<void> {
-    if (this.failure) return;
+    if (this.stopped) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
       this.fail(this.noContainerError(missing[0]));
@@ -236,7 +234,7 @@ export class StackStarter {
         viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
       ]);
     } catch (e) {
-      if (this.failure) return;
+      if (this.stopped) return;
       for (const n of batch) this.outcomes[n].status = 'failed';
       this.fail(new StackStartError(`Starting ${batch.join(', ')} failed: ${(e as Error).message}`, this.outcomes, batch[0]));
       return;
@@ -251,11 +249,11 @@ export class StackStarter {
           o.readyMs = Date.now() - this.startedAt[n];
           o.readyAt = new Date().toISOString();
           this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
-          this.notify();
+          this.changes.notify();
           this.judgeCrashLoops();
         },
         (e: unknown) => {
-          if (this.failure) return;
+          if (this.stopped) return;
           if (e instanceof ServiceFailure) void this.serviceFailed(n, e.message);
           else this.fail(new StackStartError(`Waiting for '${n}' failed: ${(e as Error).message}`, this.outcomes, n));
         },
@@ -293,47 +291,14 @@ export class StackStarter {
     t.declaresPorts = (this.options.declaredPorts?.[t.service]?.length ?? 0) > 0;
     t.lastStartMs ??= facts.startedAt;
     this.outcomes[t.service].probe = describeProbe(probe);
-    const how = await waiterFor(probe)(this.probeContext(t), probe);
+    const how = await waiterFor(probe)(probeContextFor(t, this.probing), probe);
     t.ready = true;
     return how;
   }
 
-  private probeContext(t: TrackedContainer): ProbeContext {
-    const signal = this.internal.signal;
-    return {
-      container: t,
-      signal,
-      network: this.network,
-      exec: (command, timeoutMs, own = signal) => this.probeLimit.run(() => (own.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, command, timeoutMs, own))),
-      followLogs: (onLine, until) => this.engine.followLogs(t.id, onLine, until),
-      refresh: () => this.refresh([t]),
-      addressOf: () => this.addressOf(t),
-      reachable: (address) => this.options.reachable?.(address) ?? true,
-      publishedHost: this.options.publishedHost,
-      observe: (why) => (this.lastObservation[t.service] = why),
-      judge: (what) => (this.outcomes[t.service].judged = what),
-      wake: (ms) => this.wake(ms),
-      until: (condition) => this.until(condition),
-    };
-  }
-
-  private async addressOf(t: TrackedContainer): Promise<string | undefined> {
-    const facts = t.facts as ContainerFacts;
-    const mode = facts.networkMode;
-    let shared: ContainerFacts | undefined;
-    if (mode.startsWith('container:')) {
-      const other = mode.slice('container:'.length);
-      shared = [...this.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
-      if (!shared) shared = (await this.engine.inspect([other]))[0];
-    }
-    const address = probeAddress(facts, shared);
-    if (!address) this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
-    return address;
-  }
-
   private onEvent(e: EngineEvent): void {
     const t = this.tracked.get(e.id);
-    if (!t || this.failure) return;
+    if (!t || this.stopped) return;
     if (e.action === 'start') {
       t.exitCode = undefined;
       t.eventHealth = undefined;
@@ -350,7 +315,7 @@ export class StackStarter {
       t.eventHealth = e.health;
       if (e.health === 'unhealthy') void this.afterUnhealthy(t);
     }
-    this.notify();
+    this.changes.notify();
   }
 
   /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
@@ -371,50 +336,32 @@ export class StackStarter {
       facts = t.facts;
     }
     if (facts) t.facts = facts;
-    if (!facts || this.failure) return;
+    if (!facts || this.stopped) return;
     if (willRestart(facts, code)) {
-      t.restarts++;
-      t.lastExitCode = code;
-      if (t.restarts >= RESTARTS_ALLOWED) {
-        const others = this.mayBeWaitingFor(t.service);
-        if (others.length === 0) await this.crashLoopFailed(t);
-        else
-          this.options.log(
-            `  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`,
-          );
+      const verdict = countRestart(t, code, this.mayBeWaitingFor(t.service));
+      if (verdict.kind === 'crash-loop') await this.crashLoopFailed(t);
+      if (verdict.kind === 'waiting') {
+        const others = verdict.for;
+        this.options.log(
+          `  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`,
+        );
       }
     }
     // An exit after readiness was judged on the die event itself (onEvent).
-    this.notify();
+    this.changes.notify();
   }
 
-  /**
-   * A service that retries through its restart policy until something it does not declare in
-   * depends_on is up (common in the wild) is judged a crash loop only once nothing it could be
-   * waiting for is still starting: every other service that does not depend on it has settled.
-   */
   private mayBeWaitingFor(name: string): string[] {
-    const after = new Set(dependents(this.options.plan, name));
-    return this.options.plan.services.filter((n) => n !== name && !after.has(n) && !this.settled(n) && this.outcomes[n].status !== 'failed');
+    return mayBeWaitingFor(this.options.plan, name, (n) => !this.settled(n) && this.outcomes[n].status !== 'failed');
   }
 
   private crashLoopFailed(t: TrackedContainer): Promise<void> {
     return this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`);
   }
 
-  /**
-   * After a service settled: a crash loop that was waiting on others gets its exits counted afresh
-   * once nothing is left to wait for, so its next retry, with everything up, decides.
-   */
+  /** After a service settled, crash loops that were waiting on others are counted afresh. */
   private judgeCrashLoops(): void {
-    for (const t of this.tracked.values()) {
-      // Any container that has exited so far, not only one already past the limit: an attempt that
-      // began before the last service settled may still fail after it, and must not be the third.
-      if (t.restarts === 0 || t.countedAfresh) continue;
-      if (this.mayBeWaitingFor(t.service).length > 0) continue;
-      t.countedAfresh = true;
-      t.restarts = 0;
-    }
+    countAfresh(this.tracked.values(), (t) => this.mayBeWaitingFor(t.service).length > 0);
   }
 
   private async afterUnhealthy(t: TrackedContainer): Promise<void> {
@@ -428,30 +375,26 @@ export class StackStarter {
     await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
   }
 
+  /**
+   * A service failed: the wait stops at once (nothing else starts), then its logs are read and the
+   * failure, with them, becomes the verdict.
+   */
   private serviceFailed(name: string, why: string): Promise<void> {
-    if (this.failure) return Promise.resolve();
-    this.finishing = this.describeFailure(name, why);
-    return this.finishing;
-  }
-
-  private async describeFailure(name: string, why: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     const o = this.outcomes[name];
     o.status = 'failed';
     o.detail = why;
     const blocked = dependents(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
-    // Stop waiting before reading logs, so nothing else starts meanwhile.
-    const placeholder = new StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
-    this.fail(placeholder);
+    this.stop();
     markNotStarted(this.outcomes);
-    const ids = this.containers[name] ?? [];
-    let logs = '';
-    try {
-      logs = await this.engine.tailLogs(ids[0], this.options.logLines);
-    } catch {
-      logs = '(logs unavailable)';
-    }
-    const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
-    Object.assign(placeholder, { message: serviceFailureMessage({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs }), logs });
+    this.finishing = (async () => {
+      const ids = this.containers[name] ?? [];
+      const logs = await this.engine.tailLogs(ids[0], this.options.logLines).catch(() => '(logs unavailable)');
+      const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
+      const message = serviceFailureMessage({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs });
+      this.failure = new StackStartError(message, this.outcomes, name, logs);
+    })();
+    return this.finishing;
   }
 
   private timeoutError(overdue: string | undefined): StackStartError {
