@@ -30710,52 +30710,37 @@ exports.StateKeys = {
 
 /***/ }),
 
-/***/ 1794:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ 9191:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.octokitFor = octokitFor;
+// GitHub's REST client at GITHUB_API_URL (GitHub Enterprise too), loaded on first use: it is a
+// large module tree that most runs (and the unit tests) never need.
+function octokitFor(token, apiUrl) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const github = __nccwpck_require__(3228);
+    return github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+}
+
+
+/***/ }),
+
+/***/ 1794:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.githubComments = githubComments;
 exports.previewCommenter = previewCommenter;
-const github = __importStar(__nccwpck_require__(3228));
+const octokit_1 = __nccwpck_require__(9191);
 const preview_comment_1 = __nccwpck_require__(2610);
 const secrets_1 = __nccwpck_require__(1575);
 function githubComments(token, repository, apiUrl) {
-    const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
     const [owner, repo] = repository.split('/');
     return {
         async upsert(pr, marker, body) {
@@ -30834,50 +30819,17 @@ async function publish(runtime, projectName, model, outcomes, options, secrets, 
 /***/ }),
 
 /***/ 1003:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.githubPullRequests = githubPullRequests;
 exports.closedPullRequests = closedPullRequests;
-const github = __importStar(__nccwpck_require__(3228));
+const octokit_1 = __nccwpck_require__(9191);
 const secrets_1 = __nccwpck_require__(1575);
 function githubPullRequests(token, repository, apiUrl) {
-    const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
     const [owner, repo] = repository.split('/');
     return {
         async state(pr) {
@@ -31389,159 +31341,12 @@ exports.reviewComposeFiles = reviewComposeFiles;
 exports.describeReview = describeReview;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
+const compose_keys_1 = __nccwpck_require__(4433);
 const port_spec_1 = __nccwpck_require__(3193);
 // Reads the compose files again once compose has refused them, to point at each mistake's file, line
 // and column (compose often names only a key path, or nothing). Compose's own validation decides
 // what is valid: this review never refuses a file, so a key newer than its list is only a hint.
 exports.MAX_COMPOSE_FILE_BYTES = 2 * 1024 * 1024;
-const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
-// The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
-// keys it still accepts (volume_driver).
-const SERVICE_KEYS = [
-    'annotations',
-    'attach',
-    'blkio_config',
-    'build',
-    'cap_add',
-    'cap_drop',
-    'cgroup',
-    'cgroup_parent',
-    'command',
-    'configs',
-    'container_name',
-    'cpu_count',
-    'cpu_percent',
-    'cpu_period',
-    'cpu_quota',
-    'cpu_rt_period',
-    'cpu_rt_runtime',
-    'cpu_shares',
-    'cpus',
-    'cpuset',
-    'credential_spec',
-    'depends_on',
-    'deploy',
-    'develop',
-    'device_cgroup_rules',
-    'devices',
-    'dns',
-    'dns_opt',
-    'dns_search',
-    'domainname',
-    'driver_opts',
-    'entrypoint',
-    'env_file',
-    'environment',
-    'expose',
-    'extends',
-    'external_links',
-    'extra_hosts',
-    'gpus',
-    'group_add',
-    'healthcheck',
-    'hostname',
-    'image',
-    'init',
-    'ipc',
-    'isolation',
-    'label_file',
-    'labels',
-    'links',
-    'logging',
-    'mac_address',
-    'mem_limit',
-    'mem_reservation',
-    'mem_swappiness',
-    'memswap_limit',
-    'models',
-    'network_mode',
-    'networks',
-    'oom_kill_disable',
-    'oom_score_adj',
-    'pid',
-    'pids_limit',
-    'platform',
-    'ports',
-    'post_start',
-    'pre_start',
-    'pre_stop',
-    'privileged',
-    'profiles',
-    'provider',
-    'pull_policy',
-    'pull_refresh_after',
-    'read_only',
-    'restart',
-    'runtime',
-    'scale',
-    'secrets',
-    'security_opt',
-    'shm_size',
-    'stdin_open',
-    'stop_grace_period',
-    'stop_signal',
-    'storage_opt',
-    'sysctls',
-    'tmpfs',
-    'tty',
-    'ulimits',
-    'use_api_socket',
-    'user',
-    'userns_mode',
-    'uts',
-    'volume_driver',
-    'volumes',
-    'volumes_from',
-    'working_dir',
-];
-// The shapes the Compose Specification allows for the service keys people most often get wrong;
-// a wrong one is reported at its line here, where compose would only name the key path.
-const SERVICE_KEY_SHAPES = {
-    image: ['scalar'],
-    container_name: ['scalar'],
-    hostname: ['scalar'],
-    restart: ['scalar'],
-    network_mode: ['scalar'],
-    pull_policy: ['scalar'],
-    user: ['scalar'],
-    working_dir: ['scalar'],
-    platform: ['scalar'],
-    stop_signal: ['scalar'],
-    stop_grace_period: ['scalar'],
-    privileged: ['scalar'],
-    init: ['scalar'],
-    tty: ['scalar'],
-    read_only: ['scalar'],
-    ports: ['list'],
-    expose: ['list'],
-    volumes: ['list'],
-    volumes_from: ['list'],
-    links: ['list'],
-    cap_add: ['list'],
-    cap_drop: ['list'],
-    devices: ['list'],
-    profiles: ['list'],
-    external_links: ['list'],
-    security_opt: ['list'],
-    depends_on: ['list', 'mapping'],
-    environment: ['list', 'mapping'],
-    labels: ['list', 'mapping'],
-    networks: ['list', 'mapping'],
-    extra_hosts: ['list', 'mapping'],
-    sysctls: ['list', 'mapping'],
-    command: ['scalar', 'list'],
-    entrypoint: ['scalar', 'list'],
-    env_file: ['scalar', 'list'],
-    dns: ['scalar', 'list'],
-    tmpfs: ['scalar', 'list'],
-    healthcheck: ['mapping'],
-    deploy: ['mapping'],
-    logging: ['mapping'],
-    ulimits: ['mapping'],
-    build: ['scalar', 'mapping'],
-    extends: ['scalar', 'mapping'],
-};
-const SHAPE_WORDS = { scalar: 'a single value', list: 'a list', mapping: 'a mapping' };
 function editDistance(a, b) {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++)
@@ -31680,8 +31485,8 @@ function checkDocument(yaml, doc, at) {
         const key = keyName(pair.key);
         if (key.startsWith('x-') || key === '<<')
             continue;
-        if (!TOP_LEVEL_KEYS.includes(key)) {
-            unknownKeys.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, TOP_LEVEL_KEYS)}`);
+        if (!compose_keys_1.TOP_LEVEL_KEYS.includes(key)) {
+            unknownKeys.push(`${keyAt(pair.key)}: unknown top-level key '${key}'${suggestion(key, compose_keys_1.TOP_LEVEL_KEYS)}`);
             continue;
         }
         if (key === 'include')
@@ -31712,20 +31517,20 @@ function checkDocument(yaml, doc, at) {
             }
             for (const item of serviceSettings(body)) {
                 const k = keyName(item.key);
-                if (isReset(item.value) && (k.startsWith('x-') || SERVICE_KEYS.includes(k)))
+                if (isReset(item.value) && (k.startsWith('x-') || compose_keys_1.SERVICE_KEYS.includes(k)))
                     continue;
                 const value = resolve(item.value);
-                const shapes = SERVICE_KEY_SHAPES[k];
+                const shapes = compose_keys_1.SERVICE_KEY_SHAPES[k];
                 const shape = yaml.isMap(value) ? 'mapping' : yaml.isSeq(value) ? 'list' : yaml.isScalar(value) && value.value !== null ? 'scalar' : undefined;
                 if (shapes && shape && !shapes.includes(shape)) {
-                    problems.push(`${keyAt(item.key)}: '${k}' in service '${name}' must be ${shapes.map((x) => SHAPE_WORDS[x]).join(' or ')}, not ${SHAPE_WORDS[shape]}`);
+                    problems.push(`${keyAt(item.key)}: '${k}' in service '${name}' must be ${shapes.map((x) => compose_keys_1.SHAPE_WORDS[x]).join(' or ')}, not ${compose_keys_1.SHAPE_WORDS[shape]}`);
                     continue;
                 }
                 if (k === 'ports')
                     problems.push(...portProblems(value, name));
-                if (k.startsWith('x-') || SERVICE_KEYS.includes(k))
+                if (k.startsWith('x-') || compose_keys_1.SERVICE_KEYS.includes(k))
                     continue;
-                unknownKeys.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, SERVICE_KEYS)}`);
+                unknownKeys.push(`${keyAt(item.key)}: unknown key '${k}' in service '${name}'${suggestion(k, compose_keys_1.SERVICE_KEYS)}`);
             }
         }
     }
@@ -31847,6 +31652,168 @@ function noComposeFileMessage(workingDirectory, composeMessage) {
     return (`No compose file found in ${workingDirectory} (compose looks for compose.yaml or docker-compose.yml there, or reads COMPOSE_FILE): ` +
         `set 'compose-file' or 'working-directory'. Compose said: ${composeMessage}`);
 }
+
+
+/***/ }),
+
+/***/ 4433:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The keys of a compose file the review (compose-file-check.ts) knows, and the shapes it checks:
+// a table of the Compose Specification's schema, kept by hand. A key missing here is only a
+// hint in the review; compose's own validation decides.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SHAPE_WORDS = exports.SERVICE_KEY_SHAPES = exports.SERVICE_KEYS = exports.TOP_LEVEL_KEYS = void 0;
+exports.TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models'];
+// The Compose Specification's service keys (its schema/compose-spec.json), and the 2.x file-format
+// keys it still accepts (volume_driver).
+exports.SERVICE_KEYS = [
+    'annotations',
+    'attach',
+    'blkio_config',
+    'build',
+    'cap_add',
+    'cap_drop',
+    'cgroup',
+    'cgroup_parent',
+    'command',
+    'configs',
+    'container_name',
+    'cpu_count',
+    'cpu_percent',
+    'cpu_period',
+    'cpu_quota',
+    'cpu_rt_period',
+    'cpu_rt_runtime',
+    'cpu_shares',
+    'cpus',
+    'cpuset',
+    'credential_spec',
+    'depends_on',
+    'deploy',
+    'develop',
+    'device_cgroup_rules',
+    'devices',
+    'dns',
+    'dns_opt',
+    'dns_search',
+    'domainname',
+    'driver_opts',
+    'entrypoint',
+    'env_file',
+    'environment',
+    'expose',
+    'extends',
+    'external_links',
+    'extra_hosts',
+    'gpus',
+    'group_add',
+    'healthcheck',
+    'hostname',
+    'image',
+    'init',
+    'ipc',
+    'isolation',
+    'label_file',
+    'labels',
+    'links',
+    'logging',
+    'mac_address',
+    'mem_limit',
+    'mem_reservation',
+    'mem_swappiness',
+    'memswap_limit',
+    'models',
+    'network_mode',
+    'networks',
+    'oom_kill_disable',
+    'oom_score_adj',
+    'pid',
+    'pids_limit',
+    'platform',
+    'ports',
+    'post_start',
+    'pre_start',
+    'pre_stop',
+    'privileged',
+    'profiles',
+    'provider',
+    'pull_policy',
+    'pull_refresh_after',
+    'read_only',
+    'restart',
+    'runtime',
+    'scale',
+    'secrets',
+    'security_opt',
+    'shm_size',
+    'stdin_open',
+    'stop_grace_period',
+    'stop_signal',
+    'storage_opt',
+    'sysctls',
+    'tmpfs',
+    'tty',
+    'ulimits',
+    'use_api_socket',
+    'user',
+    'userns_mode',
+    'uts',
+    'volume_driver',
+    'volumes',
+    'volumes_from',
+    'working_dir',
+];
+// The shapes the Compose Specification allows for the service keys people most often get wrong;
+// a wrong one is reported at its line here, where compose would only name the key path.
+exports.SERVICE_KEY_SHAPES = {
+    image: ['scalar'],
+    container_name: ['scalar'],
+    hostname: ['scalar'],
+    restart: ['scalar'],
+    network_mode: ['scalar'],
+    pull_policy: ['scalar'],
+    user: ['scalar'],
+    working_dir: ['scalar'],
+    platform: ['scalar'],
+    stop_signal: ['scalar'],
+    stop_grace_period: ['scalar'],
+    privileged: ['scalar'],
+    init: ['scalar'],
+    tty: ['scalar'],
+    read_only: ['scalar'],
+    ports: ['list'],
+    expose: ['list'],
+    volumes: ['list'],
+    volumes_from: ['list'],
+    links: ['list'],
+    cap_add: ['list'],
+    cap_drop: ['list'],
+    devices: ['list'],
+    profiles: ['list'],
+    external_links: ['list'],
+    security_opt: ['list'],
+    depends_on: ['list', 'mapping'],
+    environment: ['list', 'mapping'],
+    labels: ['list', 'mapping'],
+    networks: ['list', 'mapping'],
+    extra_hosts: ['list', 'mapping'],
+    sysctls: ['list', 'mapping'],
+    command: ['scalar', 'list'],
+    entrypoint: ['scalar', 'list'],
+    env_file: ['scalar', 'list'],
+    dns: ['scalar', 'list'],
+    tmpfs: ['scalar', 'list'],
+    healthcheck: ['mapping'],
+    deploy: ['mapping'],
+    logging: ['mapping'],
+    ulimits: ['mapping'],
+    build: ['scalar', 'mapping'],
+    extends: ['scalar', 'mapping'],
+};
+exports.SHAPE_WORDS = { scalar: 'a single value', list: 'a list', mapping: 'a mapping' };
 
 
 /***/ }),
@@ -32504,6 +32471,215 @@ function usesDefaultNetwork(services) {
 
 /***/ }),
 
+/***/ 3945:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ComposeCommands = void 0;
+exports.isUnknownComposeCommand = isUnknownComposeCommand;
+const path = __importStar(__nccwpck_require__(6928));
+const args = __importStar(__nccwpck_require__(6916));
+const container_facts_1 = __nccwpck_require__(1719);
+const compose_cli_1 = __nccwpck_require__(4063);
+const compose_version_1 = __nccwpck_require__(4041);
+const docker_error_1 = __nccwpck_require__(8559);
+const process_runner_1 = __nccwpck_require__(2578);
+// The compose calls: which compose there is, its resolved configuration, and what compose itself
+// must do (create, start where only compose can, run, down). Calls are built by docker-args.ts;
+// this only runs them and turns failures into messages a user can act on. Engine calls are
+// docker.ts's, which extends this.
+/** The CLI has no compose plugin. */
+function isUnknownComposeCommand(r) {
+    return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
+}
+class ComposeCommands {
+    runner;
+    env;
+    signal;
+    constructor(runner, env = process.env, signal) {
+        this.runner = runner;
+        this.env = env;
+        this.signal = signal;
+    }
+    composeOptions(project, onLine) {
+        return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
+    }
+    async compose(cli, project, argv, what, onLine) {
+        try {
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
+        }
+        catch (e) {
+            if (e instanceof process_runner_1.CommandNotFoundError)
+                throw new docker_error_1.DockerError(`${what}: ${e.message}`);
+            throw e;
+        }
+    }
+    /**
+     * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
+     * binary under v1's old name. Fails with the message a user acts on when what is there is the
+     * end-of-life Python one, too old, or nothing.
+     */
+    async findCompose(explicit, cwd) {
+        const candidates = explicit ? [(0, compose_cli_1.cliFromCommand)(explicit)] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
+        const plugin = explicit ? undefined : this.composePluginPath();
+        const tried = [];
+        for (const cli of candidates) {
+            const name = (0, compose_cli_1.cliName)(cli);
+            let r;
+            try {
+                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
+            }
+            catch (e) {
+                if (!(e instanceof process_runner_1.CommandNotFoundError))
+                    throw e;
+                if (explicit)
+                    throw new docker_error_1.DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
+                // Every run needs the CLI itself too (events, logs, exec), whatever compose there is.
+                if (cli === compose_cli_1.DOCKER_COMPOSE)
+                    throw new docker_error_1.DockerError(docker_error_1.DOCKER_CLI_MISSING);
+                tried.push(`${name}: not found`);
+                continue;
+            }
+            if (!explicit && isUnknownComposeCommand(r)) {
+                tried.push(`${name}: not installed`);
+                continue;
+            }
+            if (r.code !== 0)
+                throw (0, docker_error_1.failure)(`'${name} version'`, r);
+            const verdict = (0, compose_version_1.judgeComposeVersion)(name, r.stdout);
+            if ('refusal' in verdict)
+                throw new docker_error_1.DockerError(verdict.refusal);
+            const binary = cli === compose_cli_1.DOCKER_COMPOSE ? await plugin : undefined;
+            return { cli: binary ? (0, compose_cli_1.pluginBinary)(binary) : cli, version: verdict.version.text };
+        }
+        throw new docker_error_1.DockerError((0, compose_version_1.composeMissing)(tried));
+    }
+    /**
+     * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
+     * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
+     */
+    async composePluginPath() {
+        try {
+            const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
+            if (r.code !== 0)
+                return undefined;
+            const plugins = JSON.parse(r.stdout);
+            const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
+            return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** Compose's resolved configuration of the project, as YAML. */
+    async config(cli, project, services = []) {
+        const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
+        return r.stdout;
+    }
+    /**
+     * The environment compose interpolates the project with: the job's, .env's and the env files'.
+     * Where compose cannot print it (before 2.30), undefined.
+     */
+    async composeEnvironment(cli, project) {
+        const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
+        return r.code === 0 ? (0, container_facts_1.envFromList)(r.stdout.split('\n')) : undefined;
+    }
+    /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
+    async composeAllServices(cli, project) {
+        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
+        return r.code === 0
+            ? r.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean)
+                .sort()
+            : [];
+    }
+    /** The name compose would give the project without the action's (undefined if it cannot say). */
+    async composeOwnName(cli, project) {
+        const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
+        if (r.code !== 0)
+            return undefined;
+        try {
+            const name = JSON.parse(r.stdout).name;
+            return typeof name === 'string' ? name : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
+    async create(cli, project, options, progress) {
+        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)('Creating the stack (compose up --no-start)', r);
+    }
+    async composeStart(cli, project, services) {
+        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)(`Starting ${services.join(', ')}`, r);
+    }
+    /**
+     * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
+     * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
+     * to remove, with the rest of the project).
+     */
+    async composeRun(cli, project, service, command, onLine, timeoutMs) {
+        const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
+            ...this.composeOptions(project, onLine),
+            maxBytes: 1 << 20,
+            timeoutMs,
+        });
+        return r.code;
+    }
+    async down(cli, project, stopTimeoutSeconds, downFlags) {
+        const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)('compose down', r);
+    }
+}
+exports.ComposeCommands = ComposeCommands;
+
+
+/***/ }),
+
 /***/ 1719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -32835,6 +33011,31 @@ function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
 
 /***/ }),
 
+/***/ 8559:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DOCKER_CLI_MISSING = exports.DockerError = void 0;
+exports.failure = failure;
+// The error every docker and compose call fails with: what was being done, the exit code and the
+// last lines the command printed, which is what a user acts on.
+class DockerError extends Error {
+}
+exports.DockerError = DockerError;
+exports.DOCKER_CLI_MISSING = 'The Docker CLI (docker) was not found on PATH: install Docker on this runner.';
+function lastLines(text, n) {
+    return text.trim().split('\n').slice(-n).join('\n');
+}
+function failure(what, r) {
+    const detail = lastLines(r.stderr || r.stdout, 15);
+    return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
+}
+
+
+/***/ }),
+
 /***/ 3620:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -32874,24 +33075,26 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Docker = exports.DockerError = void 0;
-exports.isUnknownComposeCommand = isUnknownComposeCommand;
+exports.Docker = exports.isUnknownComposeCommand = exports.DockerError = void 0;
 exports.mergeTimestampedLogs = mergeTimestampedLogs;
 const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
-const compose_cli_1 = __nccwpck_require__(4063);
-const compose_version_1 = __nccwpck_require__(4041);
+const compose_commands_1 = __nccwpck_require__(3945);
 const container_facts_1 = __nccwpck_require__(1719);
+const docker_error_1 = __nccwpck_require__(8559);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
-// The one module that runs docker and compose. Calls are built by docker-args.ts; this file only
-// executes them and turns failures into messages a user can act on.
-class DockerError extends Error {
-}
-exports.DockerError = DockerError;
+var docker_error_2 = __nccwpck_require__(8559);
+Object.defineProperty(exports, "DockerError", ({ enumerable: true, get: function () { return docker_error_2.DockerError; } }));
+var compose_commands_2 = __nccwpck_require__(3945);
+Object.defineProperty(exports, "isUnknownComposeCommand", ({ enumerable: true, get: function () { return compose_commands_2.isUnknownComposeCommand; } }));
+// The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
+// them where the engine is a local socket, the CLI everywhere else; compose's calls are
+// compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
+// failures into messages a user can act on.
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 /** `docker start` calls run at once for one batch of containers. */
@@ -32902,17 +33105,6 @@ function nonEmptyLines(text) {
         .split('\n')
         .map((s) => s.trim())
         .filter(Boolean);
-}
-function lastLines(text, n) {
-    return text.trim().split('\n').slice(-n).join('\n');
-}
-function failure(what, r) {
-    const detail = lastLines(r.stderr || r.stdout, 15);
-    return new DockerError(`${what} failed (exit code ${r.code})${detail ? `:\n${detail}` : '.'}`);
-}
-/** The CLI has no compose plugin. */
-function isUnknownComposeCommand(r) {
-    return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 /**
  * `docker logs` splits a container's stdout and stderr; with --timestamps both can be put back in
@@ -32930,10 +33122,7 @@ function mergeTimestampedLogs(stdout, stderr, lines) {
         .map((l) => l.replace(/^\S+Z /, ''))
         .join('\n');
 }
-class Docker {
-    runner;
-    env;
-    signal;
+class Docker extends compose_commands_1.ComposeCommands {
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
     /**
@@ -32941,15 +33130,10 @@ class Docker {
      * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
      */
     constructor(runner, env = process.env, signal, backend = 'auto') {
-        this.runner = runner;
-        this.env = env;
-        this.signal = signal;
+        super(runner, env, signal);
         const socket = backend === 'auto' ? (0, engine_api_1.localEngineSocket)(env) : undefined;
         if (socket)
             this.api = new engine_api_1.EngineApi(socket, signal);
-    }
-    composeOptions(project, onLine) {
-        return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
     }
     async docker(argv, what, options = {}) {
         let r;
@@ -32958,22 +33142,12 @@ class Docker {
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
-                throw new DockerError('The Docker CLI (docker) was not found on PATH: install Docker on this runner.');
+                throw new docker_error_1.DockerError(docker_error_1.DOCKER_CLI_MISSING);
             throw e;
         }
         if (r.code !== 0)
-            throw failure(what, r);
+            throw (0, docker_error_1.failure)(what, r);
         return r.stdout;
-    }
-    async compose(cli, project, argv, what, onLine) {
-        try {
-            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
-        }
-        catch (e) {
-            if (e instanceof process_runner_1.CommandNotFoundError)
-                throw new DockerError(`${what}: ${e.message}`);
-            throw e;
-        }
     }
     /** Engine version, or a message that says which daemon did not answer. */
     async serverVersion() {
@@ -32988,7 +33162,7 @@ class Docker {
                 const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
                 const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
                 const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';
-                throw new DockerError(`The Docker daemon at ${host} did not answer.${why} ${message}`);
+                throw new docker_error_1.DockerError(`The Docker daemon at ${host} did not answer.${why} ${message}`);
             }
             throw e;
         }
@@ -33003,128 +33177,6 @@ class Docker {
         if (this.api)
             return `unix://${this.api.socket}`;
         return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
-    }
-    /**
-     * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
-     * binary under v1's old name. Fails with the message a user acts on when what is there is the
-     * end-of-life Python one, too old, or nothing.
-     */
-    async findCompose(explicit, cwd) {
-        const candidates = explicit ? [(0, compose_cli_1.cliFromCommand)(explicit)] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
-        const plugin = explicit ? undefined : this.composePluginPath();
-        const tried = [];
-        for (const cli of candidates) {
-            const name = (0, compose_cli_1.cliName)(cli);
-            let r;
-            try {
-                r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeVersionArgs()], { cwd, env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
-            }
-            catch (e) {
-                if (!(e instanceof process_runner_1.CommandNotFoundError))
-                    throw e;
-                if (explicit)
-                    throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
-                tried.push(`${name}: not found`);
-                continue;
-            }
-            if (!explicit && isUnknownComposeCommand(r)) {
-                tried.push(`${name}: not installed`);
-                continue;
-            }
-            if (r.code !== 0)
-                throw failure(`'${name} version'`, r);
-            const verdict = (0, compose_version_1.judgeComposeVersion)(name, r.stdout);
-            if ('refusal' in verdict)
-                throw new DockerError(verdict.refusal);
-            const binary = cli === compose_cli_1.DOCKER_COMPOSE ? await plugin : undefined;
-            return { cli: binary ? (0, compose_cli_1.pluginBinary)(binary) : cli, version: verdict.version.text };
-        }
-        throw new DockerError((0, compose_version_1.composeMissing)(tried));
-    }
-    /**
-     * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
-     * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
-     */
-    async composePluginPath() {
-        try {
-            const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
-            if (r.code !== 0)
-                return undefined;
-            const plugins = JSON.parse(r.stdout);
-            const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
-            return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    /** Compose's resolved configuration of the project, as YAML. */
-    async config(cli, project, services = []) {
-        const r = await this.compose(cli, project, args.composeConfigArgs(project, services), 'compose config');
-        if (r.code !== 0)
-            throw failure(`Reading the compose configuration with '${(0, compose_cli_1.cliName)(cli)}'`, r);
-        return r.stdout;
-    }
-    /**
-     * The environment compose interpolates the project with: the job's, .env's and the env files'.
-     * Where compose cannot print it (before 2.30), undefined.
-     */
-    async composeEnvironment(cli, project) {
-        const r = await this.compose(cli, project, args.composeEnvironmentArgs(project), 'compose config --environment');
-        return r.code === 0 ? (0, container_facts_1.envFromList)(r.stdout.split('\n')) : undefined;
-    }
-    /** Every service the project's files define, whatever its profiles (empty if compose cannot say). */
-    async composeAllServices(cli, project) {
-        const r = await this.compose(cli, project, args.composeAllServicesArgs(project), 'compose config --services');
-        return r.code === 0
-            ? r.stdout
-                .split('\n')
-                .map((l) => l.trim())
-                .filter(Boolean)
-                .sort()
-            : [];
-    }
-    /** The name compose would give the project without the action's (undefined if it cannot say). */
-    async composeOwnName(cli, project) {
-        const r = await this.compose(cli, project, args.composeOwnNameArgs(project), 'compose config');
-        if (r.code !== 0)
-            return undefined;
-        try {
-            const name = JSON.parse(r.stdout).name;
-            return typeof name === 'string' ? name : undefined;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
-    async create(cli, project, options, progress) {
-        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
-        if (r.code !== 0)
-            throw failure('Creating the stack (compose up --no-start)', r);
-    }
-    async composeStart(cli, project, services) {
-        const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
-        if (r.code !== 0)
-            throw failure(`Starting ${services.join(', ')}`, r);
-    }
-    /**
-     * Runs `service` in the foreground (`compose run`) and gives its exit code; each line of its
-     * output goes to `onLine` as it comes. `timeoutMs` ends it (the run's container is the post step's
-     * to remove, with the rest of the project).
-     */
-    async composeRun(cli, project, service, command, onLine, timeoutMs) {
-        const r = await this.runner.run(cli.command, [...cli.baseArgs, ...args.composeRunArgs(project, service, command)], {
-            ...this.composeOptions(project, onLine),
-            maxBytes: 1 << 20,
-            timeoutMs,
-        });
-        return r.code;
-    }
-    async down(cli, project, stopTimeoutSeconds, downFlags) {
-        const r = await this.compose(cli, project, args.composeDownArgs(project, stopTimeoutSeconds, downFlags), 'compose down');
-        if (r.code !== 0)
-            throw failure('compose down', r);
     }
     async hasImage(image) {
         const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
@@ -33282,7 +33334,7 @@ class Docker {
             return true;
         if (/Conflict|already in use/i.test(r.stderr))
             return false;
-        throw failure('Creating the lock container', r);
+        throw (0, docker_error_1.failure)('Creating the lock container', r);
     }
     /** A container's labels, or undefined when there is no such container. */
     /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
@@ -33291,7 +33343,7 @@ class Docker {
         if (r.code !== 0) {
             if (/No such (container|object)/i.test(r.stderr))
                 return undefined;
-            throw failure('docker container inspect', r);
+            throw (0, docker_error_1.failure)('docker container inspect', r);
         }
         const text = r.stdout.trim();
         const space = text.indexOf(' ');
@@ -33302,7 +33354,7 @@ class Docker {
         if (r.code !== 0) {
             if (/No such (container|object)/i.test(r.stderr))
                 return undefined;
-            throw failure('docker container inspect', r);
+            throw (0, docker_error_1.failure)('docker container inspect', r);
         }
         return JSON.parse(r.stdout.trim() || 'null') ?? {};
     }
@@ -36692,6 +36744,63 @@ function describeProbe(probe) {
 
 /***/ }),
 
+/***/ 127:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// How the scheduler and the probes wait for "something changed": an engine event arrived, a
+// service settled, the step failed. Waiters sleep until the next change or their own time limit,
+// whichever comes first, so no one polls faster than things happen.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ChangeSignal = void 0;
+class ChangeSignal {
+    stopped;
+    waiters = new Set();
+    /** `stopped` ends every `until` watch (the step failed or finished). */
+    constructor(stopped) {
+        this.stopped = stopped;
+    }
+    /** Wakes everyone waiting now. */
+    notify() {
+        for (const w of [...this.waiters])
+            w();
+    }
+    /** Resolves on the next notify() or after `ms`, whichever is first. */
+    wake(ms) {
+        return new Promise((resolve) => {
+            const done = () => {
+                clearTimeout(timer);
+                this.waiters.delete(done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            this.waiters.add(done);
+        });
+    }
+    /**
+     * Resolves once `condition` holds after some notify() (looked at least every second, in case a
+     * change came without one), or once stopped; cancel() ends the watch.
+     */
+    until(condition) {
+        let live = true;
+        const promise = (async () => {
+            while (live && !this.stopped.aborted && !condition())
+                await this.wake(1000);
+            return undefined;
+        })();
+        return { promise, cancel: () => (live = false) };
+    }
+    /** How many are waiting (for tests). */
+    get waiting() {
+        return this.waiters.size;
+    }
+}
+exports.ChangeSignal = ChangeSignal;
+
+
+/***/ }),
+
 /***/ 3565:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -36721,6 +36830,105 @@ class ConcurrencyLimit {
     }
 }
 exports.ConcurrencyLimit = ConcurrencyLimit;
+
+
+/***/ }),
+
+/***/ 1647:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.probeContextFor = probeContextFor;
+const readiness_rules_1 = __nccwpck_require__(517);
+function probeContextFor(t, src) {
+    const { signal } = src;
+    return {
+        container: t,
+        signal,
+        network: src.network,
+        exec: (command, timeoutMs, own = signal) => src.limit.run(() => (own.aborted ? Promise.resolve(undefined) : src.engine.exec(t.id, command, timeoutMs, own))),
+        followLogs: (onLine, until) => src.engine.followLogs(t.id, onLine, until),
+        refresh: () => src.refresh(t),
+        addressOf: () => addressOf(t, src),
+        reachable: (address) => src.reachable?.(address) ?? true,
+        publishedHost: src.publishedHost,
+        observe: (why) => src.observe(t.service, why),
+        judge: (what) => src.judge(t.service, what),
+        wake: (ms) => src.changes.wake(ms),
+        until: (condition) => src.changes.until(condition),
+    };
+}
+/** The address a container's ports are probed at; with `network_mode: container:x`, x's. */
+async function addressOf(t, src) {
+    const facts = t.facts;
+    const mode = facts.networkMode;
+    let shared;
+    if (mode.startsWith('container:')) {
+        const other = mode.slice('container:'.length);
+        shared = [...src.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
+        if (!shared)
+            shared = (await src.engine.inspect([other]))[0];
+    }
+    const address = (0, readiness_rules_1.probeAddress)(facts, shared);
+    if (!address)
+        src.observe(t.service, `container ${facts.name} has no address to probe (network_mode ${mode})`);
+    return address;
+}
+
+
+/***/ }),
+
+/***/ 5181:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RESTARTS_ALLOWED = void 0;
+exports.mayBeWaitingFor = mayBeWaitingFor;
+exports.countRestart = countRestart;
+exports.countAfresh = countAfresh;
+const dependency_graph_1 = __nccwpck_require__(7279);
+// When a container that its restart policy brings back counts as crash-looping. Many stacks have a
+// service that exits until something it does not declare in depends_on is up, and lets its
+// restart policy retry; that is a crash loop only once nothing it could be waiting for is still
+// starting.
+/** Exits through the restart policy before a container is judged crash-looping. */
+exports.RESTARTS_ALLOWED = 3;
+/**
+ * The services `name` may be waiting for without saying so: every other one that does not depend
+ * on it and has not settled (or failed).
+ */
+function mayBeWaitingFor(plan, name, unsettled) {
+    const after = new Set((0, dependency_graph_1.dependents)(plan, name));
+    return plan.services.filter((n) => n !== name && !after.has(n) && unsettled(n));
+}
+/** Counts an exit the restart policy will follow with a restart, and judges it. */
+function countRestart(t, code, waitingFor) {
+    t.restarts++;
+    t.lastExitCode = code;
+    if (t.restarts < exports.RESTARTS_ALLOWED)
+        return { kind: 'counting' };
+    return waitingFor.length === 0 ? { kind: 'crash-loop' } : { kind: 'waiting', for: waitingFor };
+}
+/**
+ * After a service settled: containers that exited while others were still coming up get their
+ * exits counted afresh once nothing is left to wait for, so their next retries, with everything
+ * up, decide. Any container that has exited so far, not only one past the limit: an attempt that
+ * began before the last service settled may still fail after it, and must not be the third.
+ */
+function countAfresh(tracked, stillWaiting) {
+    for (const t of tracked) {
+        if (t.restarts === 0 || t.countedAfresh)
+            continue;
+        if (stillWaiting(t))
+            continue;
+        t.countedAfresh = true;
+        t.restarts = 0;
+    }
+}
 
 
 /***/ }),
@@ -37305,12 +37513,13 @@ const outcomes_1 = __nccwpck_require__(8495);
 const probe_context_1 = __nccwpck_require__(7872);
 const probes_1 = __nccwpck_require__(2278);
 const settle_window_1 = __nccwpck_require__(186);
-const RESTARTS_ALLOWED = 3;
+const change_signal_1 = __nccwpck_require__(127);
+const container_probing_1 = __nccwpck_require__(1647);
+const crash_loops_1 = __nccwpck_require__(5181);
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
 class StackStarter {
     engine;
-    network;
     options;
     outcomes = {};
     tracked = new Map();
@@ -37318,8 +37527,8 @@ class StackStarter {
     containers = {};
     startedAt = {};
     lastObservation = {};
-    waiters = new Set();
     internal = new AbortController();
+    changes = new change_signal_1.ChangeSignal(this.internal.signal);
     failure;
     /** Set while a failure's message is completed (its logs read) before the wait gives up. */
     finishing = Promise.resolve();
@@ -37331,9 +37540,9 @@ class StackStarter {
     inFlight = new Set();
     /** Containers that start alone do so one at a time across calls too. */
     aloneLimit = new concurrency_limit_1.ConcurrencyLimit(1);
+    probing;
     constructor(engine, network, options) {
         this.engine = engine;
-        this.network = network;
         this.options = options;
         for (const name of options.plan.services)
             this.outcomes[name] = { name, status: 'pending', containers: [] };
@@ -37342,6 +37551,19 @@ class StackStarter {
                 Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
         }
         this.addContainers(options.containers);
+        this.probing = {
+            engine,
+            network,
+            signal: this.internal.signal,
+            limit: this.probeLimit,
+            changes: this.changes,
+            tracked: this.tracked,
+            reachable: options.reachable,
+            publishedHost: options.publishedHost,
+            refresh: (t) => this.refresh([t]),
+            observe: (service, why) => (this.lastObservation[service] = why),
+            judge: (service, what) => (this.outcomes[service].judged = what),
+        };
     }
     addContainers(byService) {
         for (const name of this.options.plan.services) {
@@ -37386,38 +37608,19 @@ class StackStarter {
     elapsed(from = this.t0) {
         return `${((Date.now() - from) / 1000).toFixed(1)}s`;
     }
-    notify() {
-        for (const w of [...this.waiters])
-            w();
+    /** A verdict is reached: the first failure wins, and everything waiting stops. */
+    get stopped() {
+        return this.internal.signal.aborted;
     }
-    /** Resolves on the next notify() or after `ms`, whichever is first. */
-    wake(ms) {
-        return new Promise((resolve) => {
-            const done = () => {
-                clearTimeout(timer);
-                this.waiters.delete(done);
-                resolve();
-            };
-            const timer = setTimeout(done, ms);
-            this.waiters.add(done);
-        });
-    }
-    /** Resolves once `condition` holds after some notify(); cancel() ends the watch. */
-    until(condition) {
-        let live = true;
-        const promise = (async () => {
-            while (live && !this.internal.signal.aborted && !condition())
-                await this.wake(1000);
-            return undefined;
-        })();
-        return { promise, cancel: () => (live = false) };
+    stop() {
+        this.internal.abort();
+        this.changes.notify();
     }
     fail(error) {
-        if (this.failure)
+        if (this.stopped)
             return;
         this.failure = error;
-        this.internal.abort();
-        this.notify();
+        this.stop();
     }
     settled(name) {
         return (0, outcomes_1.isSettled)(this.outcomes[name]);
@@ -37425,7 +37628,7 @@ class StackStarter {
     async schedule() {
         const { plan } = this.options;
         const deadline = this.t0 + this.options.timeoutMs;
-        while (!this.failure) {
+        while (!this.stopped) {
             const batch = plan.services.filter((n) => this.outcomes[n].status === 'pending' && !this.claimed.has(n) && plan.needs[n].every((d) => this.settled(d)));
             if (batch.length > 0) {
                 // Not awaited: starting a batch takes the engine a while, and services that become
@@ -37434,7 +37637,7 @@ class StackStarter {
                     this.claimed.add(n);
                 const call = this.startBatch(batch).finally(() => {
                     this.inFlight.delete(call);
-                    this.notify();
+                    this.changes.notify();
                 });
                 this.inFlight.add(call);
                 continue;
@@ -37444,7 +37647,7 @@ class StackStarter {
                 const settle = (0, settle_window_1.settleWindowEnd)(this.tracked.values(), now);
                 if (now >= settle)
                     return;
-                await this.wake(settle - now);
+                await this.changes.wake(settle - now);
                 continue;
             }
             const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
@@ -37453,7 +37656,7 @@ class StackStarter {
                 break;
             }
             const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
-            await this.wake(Math.min(1000, Math.max(5, next - now)));
+            await this.changes.wake(Math.min(1000, Math.max(5, next - now)));
         }
         // Start calls still under way end first, so nothing starts after the verdict.
         await Promise.allSettled([...this.inFlight]);
@@ -37466,7 +37669,7 @@ class StackStarter {
         return own !== undefined ? this.startedAt[name] + own * 1000 : Infinity;
     }
     async startBatch(batch) {
-        if (this.failure)
+        if (this.stopped)
             return;
         const missing = this.missingContainers(batch);
         if (missing.length > 0) {
@@ -37493,7 +37696,7 @@ class StackStarter {
             ]);
         }
         catch (e) {
-            if (this.failure)
+            if (this.stopped)
                 return;
             for (const n of batch)
                 this.outcomes[n].status = 'failed';
@@ -37510,10 +37713,10 @@ class StackStarter {
                 o.readyMs = Date.now() - this.startedAt[n];
                 o.readyAt = new Date().toISOString();
                 this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
-                this.notify();
+                this.changes.notify();
                 this.judgeCrashLoops();
             }, (e) => {
-                if (this.failure)
+                if (this.stopped)
                     return;
                 if (e instanceof probe_context_1.ServiceFailure)
                     void this.serviceFailed(n, e.message);
@@ -37551,46 +37754,13 @@ class StackStarter {
         t.declaresPorts = (this.options.declaredPorts?.[t.service]?.length ?? 0) > 0;
         t.lastStartMs ??= facts.startedAt;
         this.outcomes[t.service].probe = (0, wait_for_1.describeProbe)(probe);
-        const how = await (0, probes_1.waiterFor)(probe)(this.probeContext(t), probe);
+        const how = await (0, probes_1.waiterFor)(probe)((0, container_probing_1.probeContextFor)(t, this.probing), probe);
         t.ready = true;
         return how;
     }
-    probeContext(t) {
-        const signal = this.internal.signal;
-        return {
-            container: t,
-            signal,
-            network: this.network,
-            exec: (command, timeoutMs, own = signal) => this.probeLimit.run(() => (own.aborted ? Promise.resolve(undefined) : this.engine.exec(t.id, command, timeoutMs, own))),
-            followLogs: (onLine, until) => this.engine.followLogs(t.id, onLine, until),
-            refresh: () => this.refresh([t]),
-            addressOf: () => this.addressOf(t),
-            reachable: (address) => this.options.reachable?.(address) ?? true,
-            publishedHost: this.options.publishedHost,
-            observe: (why) => (this.lastObservation[t.service] = why),
-            judge: (what) => (this.outcomes[t.service].judged = what),
-            wake: (ms) => this.wake(ms),
-            until: (condition) => this.until(condition),
-        };
-    }
-    async addressOf(t) {
-        const facts = t.facts;
-        const mode = facts.networkMode;
-        let shared;
-        if (mode.startsWith('container:')) {
-            const other = mode.slice('container:'.length);
-            shared = [...this.tracked.values()].find((x) => x.id === other || x.id.startsWith(other))?.facts;
-            if (!shared)
-                shared = (await this.engine.inspect([other]))[0];
-        }
-        const address = (0, readiness_rules_1.probeAddress)(facts, shared);
-        if (!address)
-            this.lastObservation[t.service] = `container ${facts.name} has no address to probe (network_mode ${mode})`;
-        return address;
-    }
     onEvent(e) {
         const t = this.tracked.get(e.id);
-        if (!t || this.failure)
+        if (!t || this.stopped)
             return;
         if (e.action === 'start') {
             t.exitCode = undefined;
@@ -37613,7 +37783,7 @@ class StackStarter {
             if (e.health === 'unhealthy')
                 void this.afterUnhealthy(t);
         }
-        this.notify();
+        this.changes.notify();
     }
     /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
     finishedInWindow(name) {
@@ -37636,49 +37806,29 @@ class StackStarter {
         }
         if (facts)
             t.facts = facts;
-        if (!facts || this.failure)
+        if (!facts || this.stopped)
             return;
         if ((0, container_facts_1.willRestart)(facts, code)) {
-            t.restarts++;
-            t.lastExitCode = code;
-            if (t.restarts >= RESTARTS_ALLOWED) {
-                const others = this.mayBeWaitingFor(t.service);
-                if (others.length === 0)
-                    await this.crashLoopFailed(t);
-                else
-                    this.options.log(`  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`);
+            const verdict = (0, crash_loops_1.countRestart)(t, code, this.mayBeWaitingFor(t.service));
+            if (verdict.kind === 'crash-loop')
+                await this.crashLoopFailed(t);
+            if (verdict.kind === 'waiting') {
+                const others = verdict.for;
+                this.options.log(`  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`);
             }
         }
         // An exit after readiness was judged on the die event itself (onEvent).
-        this.notify();
+        this.changes.notify();
     }
-    /**
-     * A service that retries through its restart policy until something it does not declare in
-     * depends_on is up (common in the wild) is judged a crash loop only once nothing it could be
-     * waiting for is still starting: every other service that does not depend on it has settled.
-     */
     mayBeWaitingFor(name) {
-        const after = new Set((0, dependency_graph_1.dependents)(this.options.plan, name));
-        return this.options.plan.services.filter((n) => n !== name && !after.has(n) && !this.settled(n) && this.outcomes[n].status !== 'failed');
+        return (0, crash_loops_1.mayBeWaitingFor)(this.options.plan, name, (n) => !this.settled(n) && this.outcomes[n].status !== 'failed');
     }
     crashLoopFailed(t) {
         return this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`);
     }
-    /**
-     * After a service settled: a crash loop that was waiting on others gets its exits counted afresh
-     * once nothing is left to wait for, so its next retry, with everything up, decides.
-     */
+    /** After a service settled, crash loops that were waiting on others are counted afresh. */
     judgeCrashLoops() {
-        for (const t of this.tracked.values()) {
-            // Any container that has exited so far, not only one already past the limit: an attempt that
-            // began before the last service settled may still fail after it, and must not be the third.
-            if (t.restarts === 0 || t.countedAfresh)
-                continue;
-            if (this.mayBeWaitingFor(t.service).length > 0)
-                continue;
-            t.countedAfresh = true;
-            t.restarts = 0;
-        }
+        (0, crash_loops_1.countAfresh)(this.tracked.values(), (t) => this.mayBeWaitingFor(t.service).length > 0);
     }
     async afterUnhealthy(t) {
         let output = '';
@@ -37691,31 +37841,27 @@ class StackStarter {
         }
         await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
     }
+    /**
+     * A service failed: the wait stops at once (nothing else starts), then its logs are read and the
+     * failure, with them, becomes the verdict.
+     */
     serviceFailed(name, why) {
-        if (this.failure)
+        if (this.stopped)
             return Promise.resolve();
-        this.finishing = this.describeFailure(name, why);
-        return this.finishing;
-    }
-    async describeFailure(name, why) {
         const o = this.outcomes[name];
         o.status = 'failed';
         o.detail = why;
         const blocked = (0, dependency_graph_1.dependents)(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
-        // Stop waiting before reading logs, so nothing else starts meanwhile.
-        const placeholder = new outcomes_1.StackStartError(`Service '${name}' failed: ${why}.`, this.outcomes, name);
-        this.fail(placeholder);
+        this.stop();
         (0, failure_description_1.markNotStarted)(this.outcomes);
-        const ids = this.containers[name] ?? [];
-        let logs = '';
-        try {
-            logs = await this.engine.tailLogs(ids[0], this.options.logLines);
-        }
-        catch {
-            logs = '(logs unavailable)';
-        }
-        const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
-        Object.assign(placeholder, { message: (0, failure_description_1.serviceFailureMessage)({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs }), logs });
+        this.finishing = (async () => {
+            const ids = this.containers[name] ?? [];
+            const logs = await this.engine.tailLogs(ids[0], this.options.logLines).catch(() => '(logs unavailable)');
+            const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
+            const message = (0, failure_description_1.serviceFailureMessage)({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs });
+            this.failure = new outcomes_1.StackStartError(message, this.outcomes, name, logs);
+        })();
+        return this.finishing;
     }
     timeoutError(overdue) {
         const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DefaultArtifactClient } from '@actions/artifact';
 import { secretsFileOf } from '../lifecycle/log-collection';
 import { ActionRuntime } from './runtime';
 
@@ -12,8 +11,14 @@ export interface ArtifactUploader {
   upload(name: string, files: string[], rootDirectory: string): Promise<{ id?: number; size?: number }>;
 }
 
+/** Loaded when an upload happens: the artifact client is a large module tree most runs never need. */
 export function githubArtifacts(): ArtifactUploader {
-  return { upload: (name, files, root) => new DefaultArtifactClient().uploadArtifact(name, files, root) };
+  return {
+    upload: async (name, files, root) => {
+      const { DefaultArtifactClient } = await import('@actions/artifact');
+      return new DefaultArtifactClient().uploadArtifact(name, files, root);
+    },
+  };
 }
 
 function filesUnder(folder: string): string[] {

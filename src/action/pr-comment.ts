@@ -1,4 +1,4 @@
-import * as github from '@actions/github';
+import { octokitFor } from './octokit';
 import { PreviewTarget } from '../lifecycle/preview-target';
 import { commentMarker, previewCommentBody, PreviewStatus } from '../outputs/preview-comment';
 import { hideSecrets } from '../outputs/secrets';
@@ -13,7 +13,7 @@ export interface PullRequestComments {
 }
 
 export function githubComments(token: string, repository: string, apiUrl: string | undefined): PullRequestComments {
-  const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const octokit = octokitFor(token, apiUrl);
   const [owner, repo] = repository.split('/');
   return {
     async upsert(pr, marker, body) {

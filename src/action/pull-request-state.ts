@@ -1,4 +1,4 @@
-import * as github from '@actions/github';
+import { octokitFor } from './octokit';
 import { DeployRecord } from '../lifecycle/deploy-record';
 import { ClosedCheck } from '../lifecycle/previews';
 import { hideSecrets } from '../outputs/secrets';
@@ -15,7 +15,7 @@ export interface PullRequestStates {
 }
 
 export function githubPullRequests(token: string, repository: string, apiUrl: string | undefined): PullRequestStates {
-  const octokit = github.getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const octokit = octokitFor(token, apiUrl);
   const [owner, repo] = repository.split('/');
   return {
     async state(pr) {

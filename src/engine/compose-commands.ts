@@ -4,7 +4,7 @@ import { ComposeProject, CreateOptions } from './docker-args';
 import { envFromList } from './container-facts';
 import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
-import { DockerError, failure } from './docker-error';
+import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult } from './process-runner';
 
 // The compose calls: which compose there is, its resolved configuration, and what compose itself
@@ -54,6 +54,8 @@ export class ComposeCommands {
       } catch (e) {
         if (!(e instanceof CommandNotFoundError)) throw e;
         if (explicit) throw new DockerError(`Input 'compose-command' is '${name}', but '${cli.command}' was not found on PATH.`);
+        // Every run needs the CLI itself too (events, logs, exec), whatever compose there is.
+        if (cli === DOCKER_COMPOSE) throw new DockerError(DOCKER_CLI_MISSING);
         tried.push(`${name}: not found`);
         continue;
       }

@@ -5,6 +5,8 @@ import { RunResult } from './process-runner';
 
 export class DockerError extends Error {}
 
+export const DOCKER_CLI_MISSING = 'The Docker CLI (docker) was not found on PATH: install Docker on this runner.';
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }

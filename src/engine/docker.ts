@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeCommands } from './compose-commands';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
-import { DockerError, failure } from './docker-error';
+import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
 import { EngineApi, localEngineSocket } from './engine-api';
@@ -70,7 +70,7 @@ export class Docker extends ComposeCommands {
     try {
       r = await this.runner.run('docker', argv, { env: this.env, signal: this.signal, ...options });
     } catch (e) {
-      if (e instanceof CommandNotFoundError) throw new DockerError('The Docker CLI (docker) was not found on PATH: install Docker on this runner.');
+      if (e instanceof CommandNotFoundError) throw new DockerError(DOCKER_CLI_MISSING);
       throw e;
     }
     if (r.code !== 0) throw failure(what, r);

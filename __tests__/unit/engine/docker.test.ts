@@ -74,4 +74,9 @@ describe('finding compose', () => {
       "Input 'compose-command' is 'my-compose --x', but 'my-compose' was not found on PATH.",
     );
   });
+
+  it('says the Docker CLI is missing when there is no docker, whatever compose there is', async () => {
+    const { runner } = runnerFor({ 'docker-compose': ok('Docker Compose version v2.38.2') });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow('The Docker CLI (docker) was not found on PATH');
+  });
 });
