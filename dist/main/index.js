@@ -33336,7 +33336,6 @@ class Docker extends compose_commands_1.ComposeCommands {
             return false;
         throw (0, docker_error_1.failure)('Creating the lock container', r);
     }
-    /** A container's labels, or undefined when there is no such container. */
     /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
     async containerIdAndLabels(name) {
         const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
@@ -33349,6 +33348,7 @@ class Docker extends compose_commands_1.ComposeCommands {
         const space = text.indexOf(' ');
         return { id: text.slice(0, space), labels: JSON.parse(text.slice(space + 1) || 'null') ?? {} };
     }
+    /** A container's labels, or undefined when there is no such container. */
     async containerLabels(name) {
         const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
         if (r.code !== 0) {

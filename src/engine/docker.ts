@@ -261,7 +261,6 @@ export class Docker extends ComposeCommands {
     throw failure('Creating the lock container', r);
   }
 
-  /** A container's labels, or undefined when there is no such container. */
   /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
   async containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
     const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
@@ -274,6 +273,7 @@ export class Docker extends ComposeCommands {
     return { id: text.slice(0, space), labels: (JSON.parse(text.slice(space + 1) || 'null') as Record<string, string> | null) ?? {} };
   }
 
+  /** A container's labels, or undefined when there is no such container. */
   async containerLabels(name: string): Promise<Record<string, string> | undefined> {
     const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
     if (r.code !== 0) {

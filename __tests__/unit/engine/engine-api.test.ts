@@ -1,0 +1,158 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { EngineApi, localEngineSocket } from '../../../src/engine/engine-api';
+
+// The Engine API client against a fake engine on a unix socket: the requests it sends (method,
+// path, filters, body) and how it reads the answers, errors included. The real engine answers the
+// same calls in __tests__/e2e/engine-backends.test.ts.
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** A fake engine: answers by "METHOD /path" (query left out), records every request. */
+async function fakeEngine(answers: Record<string, (url: URL, body: string) => { status: number; body?: unknown }>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-'));
+  const socket = path.join(dir, 'docker.sock');
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://engine');
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body });
+      const answer = answers[`${req.method} ${url.pathname}`]?.(url, body) ?? { status: 404, body: { message: `no such route ${url.pathname}` } };
+      res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+      res.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return { socket, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const filtersOf = (url: string) => JSON.parse(new URL(url, 'http://engine').searchParams.get('filters') ?? '{}') as Record<string, string[]>;
+
+describe('the Engine API client', () => {
+  it('lists what carries every label given, by name and id', async () => {
+    const engine = await fakeEngine({
+      'GET /containers/json': () => ({ status: 200, body: [{ Id: 'c1', Names: ['/shop-db-1'] }, { Id: 'c2' }] }),
+      'GET /networks': () => ({ status: 200, body: [{ Id: 'n1', Name: 'shop_default' }] }),
+      'GET /volumes': () => ({
+        status: 200,
+        body: {
+          Volumes: [
+            { Name: 'shop_data', Labels: { a: '1' } },
+            { Name: 'shop_x', Labels: null },
+          ],
+        },
+      }),
+    });
+    const api = new EngineApi(engine.socket);
+    const found = await api.labelled(['com.docker.compose.project=shop', 'x=y']);
+    expect(found).toEqual({
+      containers: [
+        { id: 'c1', name: 'shop-db-1' },
+        { id: 'c2', name: 'c2' },
+      ],
+      networks: [{ id: 'n1', name: 'shop_default' }],
+      volumes: ['shop_data', 'shop_x'],
+    });
+    expect(await api.volumesWithLabels('a=1')).toEqual([
+      { name: 'shop_data', labels: { a: '1' } },
+      { name: 'shop_x', labels: {} },
+    ]);
+    const containers = engine.seen.find((s) => s.url.startsWith('/containers/json'));
+    expect(containers?.url).toContain('all=1');
+    expect(filtersOf(containers?.url ?? '')).toEqual({ label: ['com.docker.compose.project=shop', 'x=y'] });
+    await engine.close();
+  });
+
+  it('creates a volume with its labels as JSON, and reads the engine version', async () => {
+    const engine = await fakeEngine({
+      'POST /volumes/create': () => ({ status: 201, body: {} }),
+      'GET /version': () => ({ status: 200, body: { Version: '28.5.2', ApiVersion: '1.51' } }),
+    });
+    const api = new EngineApi(engine.socket);
+    await api.createVolume('shop_rec', { 'ephemeral-compose.lifetime': '1' });
+    expect(engine.seen[0]).toEqual({ method: 'POST', url: '/volumes/create', body: JSON.stringify({ Name: 'shop_rec', Labels: { 'ephemeral-compose.lifetime': '1' } }) });
+    expect(await api.version(1000)).toBe('28.5.2');
+    await engine.close();
+  });
+
+  it('starts, stops and removes every container at once, taking "already so" as done, and names the one that failed', async () => {
+    const engine = await fakeEngine({
+      'POST /containers/a/start': () => ({ status: 204 }),
+      'POST /containers/b/start': () => ({ status: 304 }),
+      'POST /containers/a/stop': (url) => ({ status: url.searchParams.get('t') === '3' ? 204 : 400 }),
+      'DELETE /containers/a': (url) => ({ status: url.searchParams.get('force') === '1' && url.searchParams.get('v') === '1' ? 204 : 400 }),
+      'DELETE /containers/gone': () => ({ status: 404, body: { message: 'No such container: gone' } }),
+      'POST /containers/bad/start': () => ({ status: 500, body: { message: 'driver failed programming external connectivity' } }),
+    });
+    const api = new EngineApi(engine.socket);
+    await api.start(['a', 'b']);
+    await api.stop(['a'], 3.2);
+    await api.remove(['a', 'gone']);
+    await expect(api.start(['bad'])).rejects.toThrow('Starting container bad failed (HTTP 500): driver failed programming external connectivity');
+    await engine.close();
+  });
+
+  it('reads each image’s environment, leaving out images the engine does not have', async () => {
+    const engine = await fakeEngine({
+      'GET /images/mariadb/json': () => ({ status: 200, body: { Config: { Env: ['MARIADB_MAJOR=11'] } } }),
+      'GET /images/app/json': () => ({ status: 200, body: { Config: {} } }),
+    });
+    const api = new EngineApi(engine.socket);
+    expect(await api.imageEnvironments(['mariadb', 'app', 'missing'])).toEqual([['MARIADB_MAJOR=11'], []]);
+    await engine.close();
+  });
+
+  it('inspects containers; an answer that is not JSON is shown as it is', async () => {
+    const engine = await fakeEngine({
+      'GET /containers/c1/json': () => ({ status: 200, body: { Id: 'c1', State: { Status: 'running' } } }),
+      'GET /containers/c2/json': () => ({ status: 502, body: 'Bad Gateway' }),
+    });
+    const api = new EngineApi(engine.socket);
+    expect(await api.inspect(['c1'])).toEqual([{ Id: 'c1', State: { Status: 'running' } }]);
+    await expect(api.inspect(['c2'])).rejects.toThrow('Inspecting container c2 failed (HTTP 502): Bad Gateway');
+    await engine.close();
+  });
+
+  it('says which socket did not answer, and gives up on one that does not answer in time', async () => {
+    const missing = path.join(os.tmpdir(), `ec-no-engine-${process.pid}.sock`);
+    await expect(new EngineApi(missing).version(1000)).rejects.toThrow(`Docker Engine API at ${missing}`);
+    // An engine that takes the connection and never answers.
+    const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(socket, resolve));
+    await expect(new EngineApi(socket).version(200)).rejects.toThrow('no answer in 200 ms');
+    silent.closeAllConnections();
+    silent.close();
+  });
+});
+
+describe('which engine is a local socket', () => {
+  const socketFile = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-sock-'));
+    const file = path.join(dir, 'docker.sock');
+    fs.writeFileSync(file, '');
+    return { dir, file };
+  };
+
+  it('is the unix socket DOCKER_HOST names, when this run may use it', () => {
+    const { file, dir } = socketFile();
+    expect(localEngineSocket({ DOCKER_HOST: `unix://${file}`, DOCKER_CONFIG: dir })).toBe(file);
+    expect(localEngineSocket({ DOCKER_HOST: 'tcp://10.0.0.2:2375' })).toBeUndefined();
+    expect(localEngineSocket({ DOCKER_HOST: `unix://${file}.missing` })).toBeUndefined();
+  });
+
+  it('is not the default socket when a context other than the default one is chosen', () => {
+    const { dir } = socketFile();
+    expect(localEngineSocket({ DOCKER_CONTEXT: 'remote', DOCKER_CONFIG: dir })).toBeUndefined();
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
+    expect(localEngineSocket({ DOCKER_CONFIG: dir })).toBeUndefined();
+  });
+});
