@@ -16,6 +16,7 @@ module.exports = {
       transform: tsJest,
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/e2e-setup.ts'],
+      testSequencer: '<rootDir>/__tests__/helpers/longest-first.js',
     },
   ],
 };
