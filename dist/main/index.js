@@ -33472,7 +33472,10 @@ class EngineApi {
                 res.on('error', reject);
             });
             req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
-            req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+            // Only a limit the caller set: the global agent's own idle timeout (keep-alive sockets) would
+            // otherwise end a start or a stop that takes the engine a few seconds.
+            if (timeoutMs !== undefined)
+                req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
             req.end(body === undefined ? undefined : JSON.stringify(body));
         });
     }

@@ -100,6 +100,23 @@ describe('the Engine API client', () => {
     await engine.close();
   });
 
+  it('waits as long as the engine takes when no limit is set, whatever the keep-alive agent’s idle timeout', async () => {
+    // Node's global agent ends idle sockets after its `timeout` (5 s); a start of many containers
+    // can take the engine longer. Shortened here to show it.
+    const agent = http.globalAgent as http.Agent & { options: { timeout?: number } };
+    const before = agent.options.timeout;
+    agent.options.timeout = 100;
+    const slow = http.createServer((_req, res) => setTimeout(() => res.writeHead(204).end(), 400));
+    const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
+    await new Promise<void>((resolve) => slow.listen(socket, resolve));
+    try {
+      await new EngineApi(socket).start(['a']);
+    } finally {
+      agent.options.timeout = before;
+      slow.close();
+    }
+  });
+
   it('reads each image’s environment, leaving out images the engine does not have', async () => {
     const engine = await fakeEngine({
       'GET /images/mariadb/json': () => ({ status: 200, body: { Config: { Env: ['MARIADB_MAJOR=11'] } } }),
