@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { containerOf, docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import { containerOf, docker, FIXTURES, httpGet, leftovers, PREVIEW_ACTION, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 
 // What current Compose and Engine do at start that the action must not lose by starting
 // containers itself: hooks, files compose generates, IPv6-only networks, the shell of CMD-SHELL,
@@ -82,7 +82,12 @@ it('honours start_interval: the engine checks every second during start_period, 
 it('restarts a dependent with depends_on.restart when a redeploy recreates its dependency', async () => {
   const name = project('restart');
   const deploy = (version: string) =>
-    runAction({ workspace: FEATURES, env: { DB_VERSION: version }, inputs: { mode: 'deploy', 'project-name': name, 'compose-file': 'restart.yaml', 'stop-timeout': '0' } });
+    runAction({
+      actionDir: PREVIEW_ACTION,
+      workspace: FEATURES,
+      env: { DB_VERSION: version },
+      inputs: { command: 'deploy', 'project-name': name, 'compose-file': 'restart.yaml', 'stop-timeout': '0' },
+    });
   const started = (service: string) => docker('inspect', '--format', '{{.State.StartedAt}}', containerOf(name, service));
   try {
     expect((await deploy('1')).main.errors).toEqual([]);

@@ -126,7 +126,7 @@ it('a second use in the job reads its own project, warns what it overwrites, and
   const warning = secondRun?.main.output.split('\n').find((l) => l.startsWith('::warning::An earlier use of this action'));
   expect(warning).toContain('COMPOSE_FILE, COMPOSE_PROJECT_NAME');
   expect(warning).toContain('WEB_HOST');
-  expect(warning).toContain("'env-prefix'");
+  expect(warning).toContain("'export-env'");
   expect(firstStillUp).not.toBe('');
   expect(leftovers(second)).toEqual([]);
   expect(leftovers(first)).toEqual([]);

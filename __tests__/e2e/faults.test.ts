@@ -204,7 +204,7 @@ describe('huge service output', () => {
     const result = await runAction({
       workspace: path.join(FIXTURES, 'huge-logs'),
       env: artifacts.env,
-      inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always', 'log-lines': '50', 'stop-timeout': '0', 'logs-artifact': 'huge' },
+      inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always 50', 'stop-timeout': '0', 'logs-artifact': 'huge' },
     }).finally(() => artifacts.close());
     expect(result.main.outcome).toBe('failure');
     const message = result.main.errors.join('\n');

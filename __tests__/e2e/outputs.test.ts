@@ -13,7 +13,7 @@ test('URLs, connection strings, exported variables and the summary; passwords ma
   let later: { env: Record<string, string>; admin: string } = { env: {}, admin: '' };
   const result = await runAction({
     workspace: path.join(FIXTURES, 'outputs'),
-    inputs: { 'project-name': name, logs: 'always', 'env-prefix': 'STACK_', timeout: '60' },
+    inputs: { 'project-name': name, logs: 'always', 'export-env': 'STACK_', timeout: '60' },
     between: async ({ outputs, env }) => {
       later = { env, admin: (await httpGet(outputs['web-url'])).body };
     },

@@ -13,6 +13,7 @@ import {
   HarnessResult,
   httpGet,
   leftovers,
+  PREVIEW_ACTION,
   projectName,
   removeProject,
   runAction,
@@ -21,7 +22,7 @@ import {
 } from '../helpers/engine';
 import { FakeGitHub, startFakeGitHub } from '../helpers/github-api';
 
-// PR preview stacks (mode: deploy / down / sweep) on the real engine, the GitHub API played by a
+// PR preview stacks (the preview action: deploy / down / sweep) on the real engine, the GitHub API played by a
 // server of the suite's own on 127.0.0.1. The harness runs as repository ephemeral-compose/harness,
 // so a pull request's default project is harness-pr-<number>.
 
@@ -49,7 +50,7 @@ const prNumber = (n: number) => PR_BASE + n;
 
 interface PreviewRun {
   pr?: number;
-  mode?: string;
+  command?: string;
   commit?: string;
   webVersion?: string;
   inputs?: Record<string, string>;
@@ -70,10 +71,11 @@ function preview(run: PreviewRun): Promise<HarnessResult> {
     deployed.add(`harness-pr-${run.pr}`);
   }
   return runAction({
+    actionDir: PREVIEW_ACTION,
     workspace: run.workspace ?? WORKSPACE,
     env,
     cancel: run.cancel,
-    inputs: { mode: run.mode ?? 'deploy', ports: 'ephemeral', comment: 'true', 'github-token': github.token, 'stop-timeout': '1', ...run.inputs },
+    inputs: { command: run.command ?? 'deploy', ports: 'ephemeral', comment: 'true', 'github-token': github.token, 'stop-timeout': '1', ...run.inputs },
   });
 }
 
@@ -114,7 +116,7 @@ describe('previews: deploy, update in place, down', () => {
       expect(r.main.outputs['project-name']).toBe(name);
       expect(await webPage(r)).toBe('version 1');
       // Post prints and leaves: the preview outlives the job.
-      expect(r.post?.output).toContain(`mode: deploy, so preview ${name} stays up`);
+      expect(r.post?.output).toContain(`Preview ${name} stays up`);
       expect(running(containerOf(name, 'db'))).toBe(true);
       expect(running(containerOf(name, 'web'))).toBe(true);
     }
@@ -184,7 +186,7 @@ describe('previews: deploy, update in place, down', () => {
 
   it('removes exactly one preview with down, volumes too, and says so in the comment', async () => {
     const other = containerOf(p12, 'db');
-    const r = await preview({ pr: pr11, mode: 'down' });
+    const r = await preview({ pr: pr11, command: 'down' });
     expect(r.main.errors).toEqual([]);
     // The one volume the files declare; the deploy record goes too, but is the action's, not counted.
     expect(r.main.output).toMatch(new RegExp(`Removed project ${p11}: 2 container\\(s\\), 1 network\\(s\\), 1 volume\\(s\\)`));
@@ -193,14 +195,14 @@ describe('previews: deploy, update in place, down', () => {
     const comments = github.commentsOn(pr11);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain(`Preview \`${p11}\` was removed`);
-    expect(r.post?.output).toContain('mode: down');
+    expect(r.post?.output).toContain('command: down');
     // Already gone: a notice, not a failure.
-    const again = await preview({ pr: pr11, mode: 'down' });
+    const again = await preview({ pr: pr11, command: 'down' });
     expect(again.main.outcome).toBe('success');
     expect(again.main.output).toContain(`::notice::Project ${p11} is already gone`);
     // down needs no compose file: run from a directory without one.
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-no-compose-'));
-    const down12 = await preview({ pr: pr12, mode: 'down', inputs: { logs: 'always' }, workspace: empty });
+    const down12 = await preview({ pr: pr12, command: 'down', inputs: { logs: 'always' }, workspace: empty });
     fs.rmSync(empty, { recursive: true, force: true });
     expect(down12.main.errors).toEqual([]);
     // logs: always prints every service's logs before removing.
@@ -214,7 +216,7 @@ describe('previews: what they never touch', () => {
     const name = projectName('not-deployed');
     deployed.add(name);
     const foreign = foreignProject(name);
-    const d = await preview({ mode: 'down', inputs: { 'project-name': name } });
+    const d = await preview({ command: 'down', inputs: { 'project-name': name } });
     expectFailure(d, [`Project '${name}' exists on this engine but was not deployed by this action`, 'does not remove it']);
     const u = await preview({ inputs: { 'project-name': name } });
     expectFailure(u, [`Project '${name}' exists on this engine but was not deployed by this action`, 'does not update it']);
@@ -236,7 +238,12 @@ describe('previews: what they never touch', () => {
     for (const pr of [lasting, forever]) github.pulls.set(pr, 'open');
     github.pulls.set(merged, 'merged');
     await new Promise((r) => setTimeout(r, 2500));
-    const sweep = await runAction({ workspace: WORKSPACE, env: { GITHUB_API_URL: github.url }, inputs: { mode: 'sweep', 'stop-timeout': '1', 'github-token': github.token } });
+    const sweep = await runAction({
+      actionDir: PREVIEW_ACTION,
+      workspace: WORKSPACE,
+      env: { GITHUB_API_URL: github.url },
+      inputs: { command: 'sweep', 'stop-timeout': '1', 'github-token': github.token },
+    });
     expect(sweep.main.errors).toEqual([]);
     const removed = JSON.parse(sweep.main.outputs.removed ?? '[]') as string[];
     expect(removed).toEqual(expect.arrayContaining([`harness-pr-${expiring}`, `harness-pr-${merged}`]));
@@ -249,7 +256,7 @@ describe('previews: what they never touch', () => {
     for (const pr of [expiring, merged]) expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
     for (const pr of [lasting, forever]) expect(running(containerOf(`harness-pr-${pr}`, 'web'))).toBe(true);
     expectIntact(foreignName, foreign);
-    for (const pr of [lasting, forever]) expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+    for (const pr of [lasting, forever]) expect((await preview({ pr, command: 'down' })).main.errors).toEqual([]);
   });
 
   it('explains why ports: ephemeral cannot help a service on the host network', async () => {
@@ -274,7 +281,7 @@ describe('previews: one compose run per project at a time', () => {
     expect(out.indexOf('is being changed by another run')).toBeLessThan(out.search(/^Compose \d/m));
     expect(github.commentsOn(pr)).toHaveLength(1);
     expect(docker('ps', '-a', '--format', '{{.Names}}').split('\n')).not.toContain(`harness-pr-${pr}-ephemeral-compose-lock`);
-    expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+    expect((await preview({ pr, command: 'down' })).main.errors).toEqual([]);
   });
 
   it('releases the lock of a deploy cancelled mid-way, and leaves what it deployed for down', async () => {
@@ -282,10 +289,10 @@ describe('previews: one compose run per project at a time', () => {
     const r = await preview({ pr, cancel: { whenOutput: /^Level 0: starting db/m } });
     expect(r.main.outcome).toBe('cancelled');
     expect(r.post?.exitCode).toBe(0);
-    expect(r.post?.output).toContain(`mode: deploy, so preview harness-pr-${pr} stays up`);
+    expect(r.post?.output).toContain(`Preview harness-pr-${pr} stays up`);
     expect(docker('ps', '-aq', '--filter', `name=harness-pr-${pr}-ephemeral-compose-lock`)).toBe('');
     expect(leftovers(`harness-pr-${pr}`).length).toBeGreaterThan(0);
-    const down = await preview({ pr, mode: 'down' });
+    const down = await preview({ pr, command: 'down' });
     expect(down.main.errors).toEqual([]);
     expect(leftovers(`harness-pr-${pr}`)).toEqual([]);
   });
@@ -300,7 +307,7 @@ describe('previews: one compose run per project at a time', () => {
       expect(r.main.errors).toEqual([]);
       expect(r.main.output).toContain(`Project harness-pr-${pr}'s lock was held by https://example.test/runs/dead until ${ended}, which has passed: taken over.`);
       expect(docker('ps', '-a', '-q', '--filter', `name=${lock}`)).toBe('');
-      expect((await preview({ pr, mode: 'down' })).main.errors).toEqual([]);
+      expect((await preview({ pr, command: 'down' })).main.errors).toEqual([]);
     } finally {
       docker('rm', '-f', lock);
     }
@@ -353,7 +360,7 @@ describe('previews outside a pull request', () => {
     expect(urlsOutput(r.main.outputs).db).toMatch(/^mysql:\/\/localhost:\d+$/);
     expect(r.main.output).toContain('::notice::comment: true, but this run is not for a pull request (event push)');
     expect(github.requests.length).toBe(before);
-    expect((await preview({ mode: 'down', env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: branch } })).main.errors).toEqual([]);
+    expect((await preview({ command: 'down', env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: branch } })).main.errors).toEqual([]);
     expect(leftovers(name)).toEqual([]);
   });
 });

@@ -2,7 +2,19 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES, HarnessOptions, HarnessResult, httpGet, leftovers, projectFilter, projectsRemovedAfterEach, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import {
+  FIXTURES,
+  HarnessOptions,
+  HarnessResult,
+  httpGet,
+  leftovers,
+  PREVIEW_ACTION,
+  projectFilter,
+  projectsRemovedAfterEach,
+  runAction,
+  servicesOutput,
+  urlsOutput,
+} from '../helpers/engine';
 import { RemoteEngine, RemoteSsh, startRemoteEngine } from '../helpers/remote-engine';
 
 // The action driving an engine on another host (here: a second dockerd in a network namespace of
@@ -152,7 +164,7 @@ describe('a remote engine (tcp)', () => {
       const result = await runAction({
         workspace: path.join(FIXTURES, 'founding'),
         env: { DOCKER_CONFIG: config, DOCKER_CONTEXT: 'preview-host' },
-        inputs: { 'project-name': name, 'stop-timeout': '0', host: 'preview.example.test' },
+        inputs: { 'project-name': name, 'stop-timeout': '0', 'url-host': 'preview.example.test' },
       });
       expect(result.main.errors).toEqual([]);
       expect(result.main.output).toContain(`Reaching services: through the engine at ${remote.dockerHost}`);
@@ -197,9 +209,10 @@ describe('a remote engine (tcp)', () => {
     const env = { DOCKER_HOST: remote.dockerHost };
     const deploy = (version: string) =>
       runAction({
+        actionDir: PREVIEW_ACTION,
         workspace: path.join(FIXTURES, 'preview'),
         env: { ...env, WEB_VERSION: version },
-        inputs: { mode: 'deploy', 'project-name': name, ports: 'ephemeral', 'stop-timeout': '1' },
+        inputs: { command: 'deploy', 'project-name': name, ports: 'ephemeral', 'stop-timeout': '1' },
       });
     const dbOf = () => remote.docker('ps', '-q', '--filter', projectFilter(name), '--filter', 'label=com.docker.compose.service=db');
     const first = await deploy('1');
@@ -214,7 +227,12 @@ describe('a remote engine (tcp)', () => {
     expect(dbOf()).toBe(db);
     expect((await httpGet(servicesOutput(second).web.ports[0].url as string)).body.trim()).toBe('version 2');
     expect(remoteLeftovers(name).length).toBeGreaterThan(0);
-    const down = await runAction({ workspace: path.join(FIXTURES, 'preview'), env, inputs: { mode: 'down', 'project-name': name, 'stop-timeout': '1' } });
+    const down = await runAction({
+      actionDir: PREVIEW_ACTION,
+      workspace: path.join(FIXTURES, 'preview'),
+      env,
+      inputs: { command: 'down', 'project-name': name, 'stop-timeout': '1' },
+    });
     expect(down.main.errors).toEqual([]);
     // The one volume the files declare; the deploy record goes too, but is the action's, not counted.
     expect(down.main.output).toMatch(new RegExp(`Removed project ${name}: 2 container\\(s\\), 1 network\\(s\\), 1 volume\\(s\\)`));
@@ -284,7 +302,7 @@ describe('stacks of dead runs (on the engine of this file: no other test’s run
     await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 3500 - Date.now())));
 
     // Two runs at once, each reaping: one removes it, the other leaves it to that one.
-    const [nextRun, sweepRun] = await Promise.all([idle(next, {}), idle('sweep', { mode: 'sweep' })]);
+    const [nextRun, sweepRun] = await Promise.all([idle(next, {}), idle('sweep', { command: 'sweep' }, { actionDir: PREVIEW_ACTION })]);
     expect(nextRun.main.errors).toEqual([]);
     expect(sweepRun.main.errors).toEqual([]);
     const said = (r: HarnessResult) =>

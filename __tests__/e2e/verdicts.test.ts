@@ -68,7 +68,7 @@ it('a service killed during the tests is reported; without fail-on-exit post sti
 });
 
 it('exit 0 is not health: a service needed healthy that exits 0 fails the step; its dependent never starts', async () => {
-  const { name, result } = up('exit0-not-healthy.yaml', { 'log-lines': '5' });
+  const { name, result } = up('exit0-not-healthy.yaml', { logs: 'on-failure 5' });
   const r = await result;
   expect(r.main.outcome).toBe('failure');
   const message = r.main.errors.join('\n');

@@ -12,6 +12,9 @@ export type { HarnessOptions, HarnessResult, StepResult } from '../../harness/ru
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
+/** The preview action's folder: `runAction({ actionDir: PREVIEW_ACTION, inputs: { command: 'deploy', ... } })`. */
+export const PREVIEW_ACTION = path.resolve(__dirname, '..', '..', 'preview');
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The `--filter` value that selects everything compose made for a project. */
@@ -80,7 +83,7 @@ export async function runAction(options: HarnessOptions): Promise<HarnessResult>
  */
 export function composeOracle(options: HarnessOptions, name: string): string[] {
   const inputs = options.inputs ?? {};
-  if ((inputs.mode ?? 'ephemeral') !== 'ephemeral' || inputs.ports === 'ephemeral' || inputs['compose-command']) return [];
+  if (inputs.command || inputs.ports === 'ephemeral' || inputs['compose-command']) return [];
   const lines = (text = '') =>
     text
       .split(/\r?\n/)

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { InputDefaults, InputNames as Names } from './names';
 import { PullPolicy } from '../compose/compose-cli';
-import { parseBoolean, parseChoice, parseLines, parseList, parsePositiveInteger, parseSeconds, parseDuration } from './input-parsing';
+import { parseBoolean, parseChoice, parseLines, parseList, parseSeconds, parseDuration } from './input-parsing';
 import { urlTemplateFields } from '../outputs/url-template';
 import { splitShellWords } from './shell-words';
 import { parseWaitFor, WaitRule } from '../plan/wait-for';
@@ -75,9 +75,22 @@ export function parseRun(value: string): RunRequest | undefined {
   return { service: m[1], command: m[2] === undefined ? [] : words('run', m[2]) };
 }
 
-/** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
-export const MODES = ['ephemeral', 'deploy', 'down', 'sweep'] as const;
+/**
+ * What a run does. The root action is always `ephemeral` (up for the job, down in post); the preview
+ * action's `command` is one of the others: deploy (up, left for later runs), down (remove one),
+ * sweep (remove the expired and the closed).
+ */
+export const PREVIEW_COMMANDS = ['deploy', 'down', 'sweep'] as const;
+export type PreviewCommand = (typeof PREVIEW_COMMANDS)[number];
+export const MODES = ['ephemeral', ...PREVIEW_COMMANDS] as const;
 export type Mode = (typeof MODES)[number];
+
+/** Which of the two actions runs: the stack for a job (action.yml) or a preview (preview/action.yml). */
+export type ActionKind = 'stack' | 'preview';
+
+/** Inputs of one action only (a unit test holds them to the two action.yml files). */
+export const PREVIEW_ONLY: string[] = [Names.Command, Names.UrlTemplate, Names.Ttl, Names.Comment, Names.GithubToken];
+export const STACK_ONLY: string[] = [Names.Teardown, Names.FailOnExit, Names.Run, Names.RunTimeout, Names.LogsArtifact, Names.MaxLifetime];
 export type PortsPolicy = 'as-written' | 'ephemeral';
 
 function words(name: string, value: string): string[] {
@@ -88,13 +101,30 @@ function words(name: string, value: string): string[] {
   }
 }
 
-function parseEnvPrefix(value: string): string {
-  const prefix = value.trim();
-  if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-    throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+/**
+ * `export-env`: `true` (the default), `false`, or a prefix for the names (`STACK_`), which also
+ * means true: one input for whether and how.
+ */
+export function parseExportEnv(value: string): { exportEnv: boolean; envPrefix: string } {
+  const v = value.trim();
+  if (/^(true|yes|on|1|)$/i.test(v)) return { exportEnv: true, envPrefix: '' };
+  if (/^(false|no|off|0)$/i.test(v)) return { exportEnv: false, envPrefix: '' };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
+    throw new Error(`Input 'export-env' must be true, false or a prefix for the names (letters, digits and '_', not starting with a digit, e.g. STACK_); got '${value}'.`);
   }
-  return prefix;
+  return { exportEnv: true, envPrefix: v };
 }
+
+/** `logs`: when post prints them, and optionally how many lines of each (`always 500`; default 200). */
+export function parseLogs(value: string): Pick<PostSettings, 'logs' | 'logLines'> {
+  const [when = '', lines, ...rest] = value.trim().split(/\s+/);
+  const logs = parseChoice(Names.Logs, rest.length > 0 ? value : when, ['on-failure', 'always', 'never'] as const);
+  if (lines !== undefined && !/^[1-9][0-9]*$/.test(lines)) throw new Error(`Input 'logs': the lines to print must be a whole number above 0, got '${lines}' (e.g. 'always 500').`);
+  return { logs, logLines: lines === undefined ? DEFAULT_LOG_LINES : Number(lines) };
+}
+
+/** Lines of each service's log post prints when `logs` gives no number. */
+export const DEFAULT_LOG_LINES = 200;
 
 /** What GitHub's artifact service refuses in a name, refused here before anything starts. */
 function parseArtifactName(value: string): string {
@@ -133,8 +163,7 @@ export function withDefaults(readRaw: (name: string) => string): (name: string) 
 export function readPostSettings(read: (name: string) => string): PostSettings {
   return {
     teardown: parseChoice(Names.Teardown, read(Names.Teardown), ['always', 'never'] as const),
-    logs: parseChoice(Names.Logs, read(Names.Logs), ['on-failure', 'always', 'never'] as const),
-    logLines: parsePositiveInteger(Names.LogLines, read(Names.LogLines)),
+    ...parseLogs(read(Names.Logs)),
     stopTimeoutSeconds: parseSeconds(Names.StopTimeout, read(Names.StopTimeout), true),
     downFlags: words(Names.DownFlags, read(Names.DownFlags)),
     failOnExit: parseBoolean(Names.FailOnExit, read(Names.FailOnExit)),
@@ -142,12 +171,16 @@ export function readPostSettings(read: (name: string) => string): PostSettings {
   };
 }
 
-/** Reads and checks every input; a bad one fails the step before anything is created. */
-export function getInputs(readRaw: (name: string) => string = (n) => core.getInput(n)): Inputs {
-  const read = withDefaults(readRaw);
+/**
+ * Reads and checks every input of the action that runs; a bad one fails the step before anything
+ * is created. An input the other action has and this one does not reads as empty (its default).
+ */
+export function getInputs(readRaw: (name: string) => string = (n) => core.getInput(n), action: ActionKind = 'stack'): Inputs {
+  const notHere = action === 'stack' ? PREVIEW_ONLY : STACK_ONLY;
+  const read = withDefaults((name) => (notHere.includes(name) ? '' : readRaw(name)));
   const composeCommand = words(Names.ComposeCommand, read(Names.ComposeCommand));
-  const host = read(Names.Host).trim();
-  if (/[\s/]/.test(host)) throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
+  const host = read(Names.UrlHost).trim();
+  if (/[\s/]/.test(host)) throw new Error(`Input 'url-host' must be a host name or address, got '${host}'.`);
   return {
     composeFiles: parseLines(read(Names.ComposeFile)),
     workingDirectory: read(Names.WorkingDirectory).trim(),
@@ -161,12 +194,11 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
     host,
     dockerHost: parseDockerHost(read(Names.DockerHost)),
-    exportEnv: parseBoolean(Names.ExportEnv, read(Names.ExportEnv)),
-    envPrefix: parseEnvPrefix(read(Names.EnvPrefix)),
+    ...parseExportEnv(read(Names.ExportEnv)),
     composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
     upFlags: words(Names.UpFlags, read(Names.UpFlags)),
     post: readPostSettings(read),
-    mode: parseChoice(Names.Mode, read(Names.Mode), MODES),
+    mode: action === 'preview' ? parseChoice(Names.Command, read(Names.Command), PREVIEW_COMMANDS) : 'ephemeral',
     ports: parseChoice(Names.Ports, read(Names.Ports), ['as-written', 'ephemeral'] as const),
     urlTemplate: parseUrlTemplate(read(Names.UrlTemplate)),
     ttlSeconds: read(Names.Ttl).trim() ? parseDuration(Names.Ttl, read(Names.Ttl)) : undefined,

@@ -24,7 +24,7 @@ import { urlTemplateFields } from '../outputs/url-template';
 import { listenForCancel } from './cancellation';
 import { defaultMainDependencies, MainDependencies } from './dependencies';
 import { describeDuration } from './input-parsing';
-import { engineEnvironment, getInputs, Inputs, RunRequest, stackLifetime } from './inputs';
+import { ActionKind, engineEnvironment, getInputs, Inputs, RunRequest, stackLifetime } from './inputs';
 import { startReaping } from './reaping';
 import { OutputNames } from './names';
 import { Commenter, previewCommenter } from './pr-comment';
@@ -36,12 +36,15 @@ import { RunState, saveRunState } from './state';
 export type { MainDependencies } from './dependencies';
 export { defaultMainDependencies } from './dependencies';
 
-/** The main step: create the stack, start it in dependency order, wait until it is ready. */
-export async function run(deps: MainDependencies = defaultMainDependencies()): Promise<void> {
+/**
+ * The main step of either action: create the stack, start it in dependency order, wait until it is
+ * ready (the root action, and the preview action's deploy); or remove previews (down, sweep).
+ */
+export async function run(deps: MainDependencies = defaultMainDependencies(), action: ActionKind = 'stack'): Promise<void> {
   const { runtime } = deps;
   const cancel = listenForCancel((l) => runtime.info(l), 'stopping; the post step cleans up.');
   try {
-    const inputs = getInputs((n) => runtime.getInput(n));
+    const inputs = getInputs((n) => runtime.getInput(n), action);
     if (inputs.githubToken) runtime.setSecret(inputs.githubToken);
     if (inputs.mode === 'down') await down(inputs, deps, cancel.signal);
     else if (inputs.mode === 'sweep') await sweep(inputs, deps, cancel.signal);
@@ -62,11 +65,11 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const { runtime } = deps;
   const deploying = inputs.mode === 'deploy';
   const target = previewTarget(deps.env, deps.eventPayload());
-  checkPreviewInputs(inputs, target, runtime);
+  checkPreviewInputs(inputs, target);
   const project = resolveProject(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
   // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
   const env = withoutEarlierComposeExports(engineEnvironment(inputs, deps.env));
-  // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
+  // With command: deploy post prints logs and leaves the stack: a preview outlives the job.
   const state: RunState = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   if (inputs.post.logsArtifact) state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
   const save = () => saveRunState(runtime, state);
@@ -128,7 +131,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
       runtime.info(
         record.expiresAt
           ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeDuration(inputs.ttlSeconds ?? 0)}), unless deployed again.`
-          : 'No ttl: stays until mode: down removes it.',
+          : 'No ttl: stays until command: down removes it.',
       );
     }
     created = true;
@@ -283,13 +286,9 @@ function keepReadiness(ctx: UpContext, p: Publication, runtime: ActionRuntime): 
   keepForArtifact(ctx, ARTIFACT_FILES.readiness, `${JSON.stringify({ services: JSON.parse(p.servicesJson) as unknown, lines: p.lines }, null, 2)}\n`, runtime);
 }
 
-/** Settings that only mean something with others, and a template that cannot be filled. */
-function checkPreviewInputs(inputs: Inputs, target: PreviewTarget, runtime: ActionRuntime): void {
+/** A template that cannot be filled on this event. */
+function checkPreviewInputs(inputs: Inputs, target: PreviewTarget): void {
   if (inputs.urlTemplate && urlTemplateFields(inputs.urlTemplate).includes('pr') && target.pr === undefined) {
     throw new Error(`Input 'url-template' uses {pr}, but this run is not for a pull request (event ${target.event || 'unknown'}): use {branch} or {project} instead.`);
   }
-  if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined) runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
-  if (inputs.run && inputs.mode !== 'ephemeral')
-    throw new Error(`Input 'run' applies to mode: ephemeral (a preview is left running, not run to an end); got mode: ${inputs.mode}.`);
-  if (inputs.mode === 'ephemeral' && inputs.comment) runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }

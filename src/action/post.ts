@@ -63,7 +63,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       if ((await releaseLockOrWarn(docker, lock, (l) => runtime.warning(l))) === 'released') runtime.info(`Released the lock ${lock.name} the main step held.`);
     }
     if (state.mode === 'down' || state.mode === 'sweep') {
-      runtime.info(`mode: ${state.mode}: the main step did all there is to do.`);
+      runtime.info(`command: ${state.mode}: the main step did all there is to do.`);
       return;
     }
     if (!state.creationStarted) {
@@ -93,7 +93,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     // the project on them either way.
     if (state.joined) await leaveNetworks(docker, state.joined, (line) => runtime.warning(line));
     if (state.mode === 'deploy') {
-      runtime.info(`mode: deploy, so preview ${state.project.name} stays up (mode: down removes it).`);
+      runtime.info(`Preview ${state.project.name} stays up (command: down removes it).`);
       return;
     }
     if (state.post.teardown === 'never') {

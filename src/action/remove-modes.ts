@@ -2,7 +2,7 @@ import * as path from 'path';
 import { downProject, sweepPreviews, RemovalOptions } from '../lifecycle/previews';
 import { previewProjectName, previewTarget } from '../lifecycle/preview-target';
 import { validateProjectName } from '../compose/project-name';
-import { projectWithoutFiles } from '../engine/docker-args';
+import { projectWithoutFiles } from '../compose/compose-project';
 import { jobIdentity } from '../lifecycle/lifetime-record';
 import { downMarkdown, sweepMarkdown } from '../outputs/summary';
 import { MainDependencies } from './dependencies';
@@ -14,7 +14,7 @@ import { teardownLog } from './runtime';
 import { startReaping } from './reaping';
 import { RunState, saveRunState } from './state';
 
-// The two modes that only remove: `down` (one deployed project, no compose file needed) and
+// The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
 // `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
 // but release a lock a cancel left.
 

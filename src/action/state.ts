@@ -1,5 +1,5 @@
 import { ComposeCli } from '../compose/compose-cli';
-import { ComposeProject } from '../engine/docker-args';
+import { ComposeProject } from '../compose/compose-project';
 import { WatchedContainer } from '../readiness/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';
 import { JoinedNetworks } from '../lifecycle/route';
@@ -31,7 +31,7 @@ export interface RunState {
   creationStarted?: boolean;
   /** Set when main finished; missing after a cancel or crash, which post treats as a failure. */
   outcome?: 'success' | 'failure';
-  /** The `mode` input. */
+  /** What the run does: `ephemeral` (the stack action), or the preview action's `command`. */
   mode: Mode;
   /** A project lock main holds; post releases it if main could not (a cancel, a crash). */
   lock?: HeldLock;

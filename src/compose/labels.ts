@@ -16,7 +16,7 @@ export const ComposeLabels = {
 } as const;
 
 /**
- * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
+ * Labels this action puts on what it deploys as a preview (the preview action's `command: deploy`). Containers, networks
  * and volumes carry the stable ones, which compose folds into its configuration hash: a label that
  * changed on every push would recreate every service. What changes per deploy (commit, expiry)
  * lives on the project's deploy record, a volume rewritten on each deploy.

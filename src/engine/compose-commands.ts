@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as args from './docker-args';
-import { ComposeProject, CreateOptions } from './docker-args';
+import { ComposeProject } from '../compose/compose-project';
+import { CreateOptions } from './docker-args';
 import { envFromList } from './container-facts';
 import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';

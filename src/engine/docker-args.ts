@@ -1,19 +1,9 @@
+import { ComposeProject } from '../compose/compose-project';
 import { ComposeLabels } from '../compose/labels';
 import { PullPolicy } from '../compose/compose-cli';
 
 // Pure argument builders for every docker and compose call, so what the action runs can be read
 // (and tested) without running it.
-
-export interface ComposeProject {
-  name: string;
-  workingDirectory: string;
-  files: string[];
-  envFiles: string[];
-  profiles: string[];
-}
-
-/** A project known by name only (down, sweep): compose is not run for it. */
-export const projectWithoutFiles = (name: string, workingDirectory: string): ComposeProject => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
 
 /**
  * The flags of the inputs, and nothing more: compose, run in the working directory, chooses the

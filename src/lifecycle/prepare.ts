@@ -6,7 +6,7 @@ import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
 import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
-import { ComposeProject } from '../engine/docker-args';
+import { ComposeProject } from '../compose/compose-project';
 import { planStart, StartPlan } from '../plan/dependency-graph';
 import { WaitRule } from '../plan/wait-for';
 import { ProjectResources } from './ownership';

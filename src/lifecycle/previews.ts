@@ -5,7 +5,7 @@ import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
 import { ComposeLabels, PreviewLabels } from '../compose/labels';
 import { rewriteResolvedConfig } from '../compose/resolved-file';
 import { DockerClient } from '../engine/docker';
-import { ComposeProject, projectWithoutFiles } from '../engine/docker-args';
+import { ComposeProject, projectWithoutFiles } from '../compose/compose-project';
 import { DeployRecord, deployedLabels, expiredRecords, readRecord, recordLabels, recordVolumeName } from './deploy-record';
 import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './ownership';
 import { PostSettings } from './post-settings';

@@ -1,6 +1,6 @@
 import { LifetimeLabels, PreviewLabels } from '../compose/labels';
 import { DockerClient } from '../engine/docker';
-import { projectWithoutFiles } from '../engine/docker-args';
+import { projectWithoutFiles } from '../compose/compose-project';
 import { isDead, JobIdentity, LifetimeRecord, readLifetimeRecord } from './lifetime-record';
 import { isEmpty } from './ownership';
 import { PostSettings } from './post-settings';

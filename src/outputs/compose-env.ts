@@ -56,7 +56,7 @@ export function overwriteWarning(env: NodeJS.ProcessEnv, names: string[]): strin
   const services = overwritten.filter((n) => !n.startsWith('COMPOSE_'));
   return (
     `An earlier use of this action in the job exported ${overwritten.join(', ')}; this step overwrites them, so later steps see this step's stack. ` +
-    (services.length > 0 ? "Give each use its own 'env-prefix' to keep both stacks' service variables. " : '') +
+    (services.length > 0 ? "Give each use its own prefix in 'export-env' to keep both stacks' service variables. " : '') +
     (overwritten.some((n) => n.startsWith('COMPOSE_')) ? "COMPOSE_* name one project at a time: reach the other with 'docker compose -p <its project-name output>'." : '')
   ).trim();
 }

@@ -61,7 +61,7 @@ export function publication(
       );
     }
     if (exported.skipped.length > 0)
-      warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+      warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
     if (options.compose) variables = { ...composeVariables(options.compose), ...variables };
     const names = Object.keys(variables);
     const overwrite = overwriteWarning(options.jobEnv ?? {}, names);

@@ -1,13 +1,13 @@
 import { splitShellWords } from '../../../src/action/shell-words';
 import { describeDuration, parseBoolean, parseChoice, parseList, parseSeconds, parseDuration } from '../../../src/action/input-parsing';
-import { getInputs, parseRun, stackLifetime } from '../../../src/action/inputs';
+import { getInputs, parseExportEnv, parseLogs, parseRun, PREVIEW_ONLY, stackLifetime, STACK_ONLY } from '../../../src/action/inputs';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
-const actionInputs = (): Record<string, { default?: unknown }> =>
-  (YAML.parse(fs.readFileSync(path.join(__dirname, '../../../action.yml'), 'utf8')) as { inputs: Record<string, { default?: unknown }> }).inputs;
+const actionInputs = (file = 'action.yml'): Record<string, { default?: unknown }> =>
+  (YAML.parse(fs.readFileSync(path.join(__dirname, '../../../', file), 'utf8')) as { inputs: Record<string, { default?: unknown }> }).inputs;
 
 describe('splitShellWords', () => {
   it.each([
@@ -58,17 +58,31 @@ describe('getInputs', () => {
     expect(inputs.post).toEqual({ teardown: 'always', logs: 'on-failure', logLines: 200, stopTimeoutSeconds: 3, downFlags: [], failOnExit: false, logsArtifact: '' });
     expect(inputs.composeCommand).toBeUndefined();
   });
-  it('has the defaults action.yml declares, and no others', () => {
-    const declared = actionInputs();
-    const withDefault = Object.fromEntries(
-      Object.entries(declared)
-        // An expression (the job's token) is the runner's to fill, not a value getInputs applies.
-        .filter(([, d]) => d.default !== undefined && d.default !== '' && !(typeof d.default === 'string' && d.default.startsWith('${{')))
-        .map(([n, d]) => [n, String(d.default)]),
-    );
-    expect(withDefault).toEqual(InputDefaults);
-    expect(declared['github-token'].default).toBe('${{ github.token }}');
-    expect(Object.keys(declared).sort()).toEqual(Object.values(InputNames).sort());
+  it('has the defaults the two action.yml files declare, the same for an input both have, and no others', () => {
+    const stack = actionInputs();
+    const preview = actionInputs('preview/action.yml');
+    const defaults = (declared: Record<string, { default?: unknown }>) =>
+      Object.fromEntries(
+        Object.entries(declared)
+          // An expression (the job's token) is the runner's to fill, not a value getInputs applies.
+          .filter(([, d]) => d.default !== undefined && d.default !== '' && !(typeof d.default === 'string' && d.default.startsWith('${{')))
+          .map(([n, d]) => [n, String(d.default)]),
+      );
+    expect({ ...defaults(stack), ...defaults(preview) }).toEqual(InputDefaults);
+    for (const name of Object.keys(stack).filter((n) => n in preview)) expect([name, preview[name].default]).toEqual([name, stack[name].default]);
+    expect(preview['github-token'].default).toBe('${{ github.token }}');
+    expect([...new Set([...Object.keys(stack), ...Object.keys(preview)])].sort()).toEqual(Object.values(InputNames).sort());
+    // Each action has the inputs of its job only; getInputs knows which.
+    expect(
+      Object.keys(preview)
+        .filter((n) => !(n in stack))
+        .sort(),
+    ).toEqual([...PREVIEW_ONLY].sort());
+    expect(
+      Object.keys(stack)
+        .filter((n) => !(n in preview))
+        .sort(),
+    ).toEqual([...STACK_ONLY].sort());
   });
   it('reads every input', () => {
     const inputs = getInputs(
@@ -83,7 +97,7 @@ describe('getInputs', () => {
   it('fails on bad values with the input name', () => {
     expect(() => getInputs(read({ 'down-flags': '"oops' }))).toThrow("Input 'down-flags': unbalanced double quote");
     expect(() => getInputs(read({ pull: 'sometimes' }))).toThrow("Input 'pull'");
-    expect(() => getInputs(read({ host: 'a b' }))).toThrow("Input 'host'");
+    expect(() => getInputs(read({ 'url-host': 'a b' }))).toThrow("Input 'url-host'");
     expect(() => getInputs(read({ 'docker-host': '10.0.0.5:2375' }))).toThrow("Input 'docker-host' must be an engine address");
     expect(getInputs(read({ 'docker-host': ' ssh://ci@build-1 ' })).dockerHost).toBe('ssh://ci@build-1');
   });
@@ -97,12 +111,21 @@ describe('getInputs', () => {
     expect(stackLifetime(getInputs(read({ teardown: 'never', 'max-lifetime': '1d' })))).toBe(86400);
   });
   it('reads the preview inputs, and lists what is accepted when one is wrong', () => {
-    const inputs = getInputs(read({ mode: 'Deploy', ports: 'ephemeral', ttl: '72h', comment: 'true', 'github-token': ' t0k ', 'url-template': 'https://{service}.pr-{pr}.x' }));
+    const inputs = getInputs(
+      read({ command: 'Deploy', ports: 'ephemeral', ttl: '72h', comment: 'true', 'github-token': ' t0k ', 'url-template': 'https://{service}.pr-{pr}.x' }),
+      'preview',
+    );
     expect(inputs).toMatchObject({ mode: 'deploy', ports: 'ephemeral', ttlSeconds: 259200, comment: true, githubToken: 't0k', urlTemplate: 'https://{service}.pr-{pr}.x' });
     expect(getInputs(read({}))).toMatchObject({ mode: 'ephemeral', ports: 'as-written', ttlSeconds: undefined, comment: false, urlTemplate: '' });
-    expect(() => getInputs(read({ mode: 'deplyo' }))).toThrow("Input 'mode' must be one of ephemeral, deploy, down, sweep; got 'deplyo'.");
-    expect(() => getInputs(read({ ttl: '3 weeks' }))).toThrow("Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '3 weeks'.");
-    expect(() => getInputs(read({ 'url-template': 'https://{svc}.x' }))).toThrow("Input 'url-template' has unknown placeholder(s) {svc}");
+    // The stack's action is ephemeral whatever is passed; the preview's needs a command.
+    expect(getInputs(read({ command: 'deploy' })).mode).toBe('ephemeral');
+    expect(() => getInputs(read({ command: 'deplyo' }), 'preview')).toThrow("Input 'command' must be one of deploy, down, sweep; got 'deplyo'.");
+    expect(() => getInputs(read({}), 'preview')).toThrow("Input 'command' must be one of deploy, down, sweep; got ''.");
+    const preview = (inputs: Record<string, string>) => getInputs(read({ command: 'deploy', ...inputs }), 'preview');
+    expect(() => preview({ ttl: '3 weeks' })).toThrow("Input 'ttl' must be a duration like 30m, 72h, 7d, 2s, or a number of seconds (90); got '3 weeks'.");
+    expect(() => preview({ 'url-template': 'https://{svc}.x' })).toThrow("Input 'url-template' has unknown placeholder(s) {svc}");
+    // The stack's action has no such inputs: what a caller passes for them is not read.
+    expect(getInputs(read({ ttl: '3 weeks', 'url-template': 'https://{svc}.x' }))).toMatchObject({ ttlSeconds: undefined, urlTemplate: '' });
     expect(() => getInputs(read({ ports: 'random' }))).toThrow("Input 'ports' must be one of as-written, ephemeral");
   });
   it.each([
@@ -127,5 +150,25 @@ describe('run', () => {
     expect(() => parseRun('tests: "open')).toThrow("Input 'run': unbalanced double quote");
     expect(getInputs((n) => ({ run: 'tests', 'run-timeout': '90' })[n] ?? '')).toMatchObject({ run: { service: 'tests', command: [] }, runTimeoutSeconds: 90 });
     expect(getInputs(() => '').runTimeoutSeconds).toBeUndefined();
+  });
+});
+
+describe('the merged inputs', () => {
+  it('export-env: true, false, or a prefix (which exports too)', () => {
+    expect(parseExportEnv('')).toEqual({ exportEnv: true, envPrefix: '' });
+    expect(parseExportEnv('true')).toEqual({ exportEnv: true, envPrefix: '' });
+    expect(parseExportEnv('False')).toEqual({ exportEnv: false, envPrefix: '' });
+    expect(parseExportEnv(' STACK_ ')).toEqual({ exportEnv: true, envPrefix: 'STACK_' });
+    expect(() => parseExportEnv('1STACK')).toThrow("Input 'export-env' must be true, false or a prefix for the names");
+    expect(() => parseExportEnv('MY-STACK')).toThrow("got 'MY-STACK'");
+  });
+
+  it('logs: when, and optionally how many lines', () => {
+    expect(parseLogs('on-failure')).toEqual({ logs: 'on-failure', logLines: 200 });
+    expect(parseLogs(' Always  500 ')).toEqual({ logs: 'always', logLines: 500 });
+    expect(() => parseLogs('always 0')).toThrow("Input 'logs': the lines to print must be a whole number above 0, got '0'");
+    expect(() => parseLogs('always lots')).toThrow("got 'lots'");
+    expect(() => parseLogs('sometimes')).toThrow("Input 'logs' must be one of on-failure, always, never; got 'sometimes'.");
+    expect(() => parseLogs('always 5 more')).toThrow("Input 'logs' must be one of");
   });
 });

@@ -67,12 +67,6 @@ describe('main with run', () => {
     expect(runtime.outputs['run-exit-code']).toBe('3');
     expect(state.outcome).toBe('failure');
   });
-
-  it('is refused outside mode: ephemeral', async () => {
-    const { runtime, docker } = await runMain({ inputs: { run: 'web', mode: 'deploy' } });
-    expect(runtime.failed).toContain("Input 'run' applies to mode: ephemeral");
-    expect(docker.calls.filter((c) => c.startsWith('create'))).toEqual([]);
-  });
 });
 
 describe('main', () => {

@@ -40,7 +40,7 @@ async function mainThenPost(
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'wait-for': 'db: running 50ms', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: { web: { listens: [8080] }, ...behaviour } });
   const env = { RUNNER_TEMP: dir, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '7' };
-  await runMain(fakeMainDependencies(runtime, docker, dir, { env }));
+  await runMain(fakeMainDependencies(runtime, docker, dir, { env }), inputs.command ? 'preview' : 'stack');
   between?.(docker);
   const post = new FakeRuntime();
   Object.assign(post.state, runtime.state);
@@ -101,8 +101,8 @@ describe('post', () => {
   });
 
   it('leaves a deployed preview up, whatever teardown says', async () => {
-    const { post, docker } = await mainThenPost({ mode: 'deploy', teardown: 'always' });
-    expect(post.log).toContain('mode: deploy, so preview shop stays up (mode: down removes it).');
+    const { post, docker } = await mainThenPost({ command: 'deploy', teardown: 'always' });
+    expect(post.log).toContain('Preview shop stays up (command: down removes it).');
     expect(docker.containers.size).toBe(2);
   });
 
@@ -123,7 +123,7 @@ describe('post', () => {
       const post = new FakeRuntime();
       post.state.run = encodeState(state(name, token));
       await runPost({ runtime: post, docker: () => docker, env: {} });
-      expect(post.log).toContain('mode: down: the main step did all there is to do.');
+      expect(post.log).toContain('command: down: the main step did all there is to do.');
     }
     expect([...docker.locks.keys()]).toEqual(['other-ephemeral-compose-lock']);
   });

@@ -9,7 +9,7 @@ import { recordLabels } from '../../../src/lifecycle/deploy-record';
 import { fakeMainDependencies, FakeDocker } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
 
-// mode: deploy, down and sweep over an in-memory engine, with the pull request's comments recorded:
+// The preview action's deploy, down and sweep over an in-memory engine, with the pull request's comments recorded:
 // the order of what main does, what it leaves for post, and what it says. The real engine and a
 // GitHub API of the suite's own are in __tests__/e2e/previews.test.ts.
 
@@ -75,15 +75,16 @@ async function runMode(
       }),
       now: () => options.now ?? new Date('2026-03-01T12:00:00Z'),
     }),
+    'preview',
   );
   docker.dispose();
   return { runtime, docker, comments, state: decodeState(runtime.state.run ?? '') as RunState, dir, asked };
 }
 
-describe('mode: deploy', () => {
+describe('command: deploy', () => {
   it('deploys under the pull request’s name and a lock, records commit and expiry, leaves it up, comments once', async () => {
     const { runtime, docker, comments, state, dir } = await runMode({
-      mode: 'deploy',
+      command: 'deploy',
       ports: 'ephemeral',
       ttl: '7d',
       comment: 'true',
@@ -126,7 +127,7 @@ describe('mode: deploy', () => {
   });
 
   it('comments nowhere outside a pull request, and names the project after the branch', async () => {
-    const { runtime, comments } = await runMode({ mode: 'deploy', comment: 'true' }, { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} });
+    const { runtime, comments } = await runMode({ command: 'deploy', comment: 'true' }, { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} });
     expect(runtime.failed).toBeUndefined();
     expect(runtime.outputs['project-name']).toBe('shop-main');
     expect(comments.calls).toEqual([]);
@@ -136,13 +137,16 @@ describe('mode: deploy', () => {
   it('makes a failure to comment a warning, without the token', async () => {
     const comments = new RecordingComments();
     comments.failWith = 'HttpError: Resource not accessible by integration (token ghs_secret_token)';
-    const { runtime } = await runMode({ mode: 'deploy', comment: 'true' }, { comments });
+    const { runtime } = await runMode({ command: 'deploy', comment: 'true' }, { comments });
     expect(runtime.failed).toBeUndefined();
     expect(runtime.warnings).toEqual(['Could not comment on pull request #9: HttpError: Resource not accessible by integration (token ***)']);
   });
 
   it('refuses {pr} in url-template outside a pull request before anything is created', async () => {
-    const { runtime, docker } = await runMode({ mode: 'deploy', 'url-template': 'https://pr-{pr}.x' }, { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} });
+    const { runtime, docker } = await runMode(
+      { command: 'deploy', 'url-template': 'https://pr-{pr}.x' },
+      { env: { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }, event: {} },
+    );
     expect(runtime.failed).toBe("Input 'url-template' uses {pr}, but this run is not for a pull request (event push): use {branch} or {project} instead.");
     expect(docker.calls).toEqual([]);
   });
@@ -150,7 +154,7 @@ describe('mode: deploy', () => {
   it('fails with the holder when another run keeps the lock, and creates nothing', async () => {
     const docker = new FakeDocker({ yaml: STACK, images: { mariadb: {}, app: {} } });
     await docker.createLock('shop-pr-9-ephemeral-compose-lock', { 'ephemeral-compose.run': 'https://gh.example/acme/Shop/actions/runs/1' });
-    const { runtime, state } = await runMode({ mode: 'deploy', timeout: '0.05' }, { docker });
+    const { runtime, state } = await runMode({ command: 'deploy', timeout: '0.05' }, { docker });
     expect(runtime.failed).toContain('Project shop-pr-9 is still being changed by another run (https://gh.example/acme/Shop/actions/runs/1)');
     expect(runtime.failed).toContain('docker rm shop-pr-9-ephemeral-compose-lock');
     expect(runtime.lines).toContain('Project shop-pr-9 is being changed by another run (https://gh.example/acme/Shop/actions/runs/1): waiting for it.');
@@ -159,19 +163,16 @@ describe('mode: deploy', () => {
     expect(state.lock).toBeUndefined();
   });
 
-  it('warns about settings that do nothing in ephemeral mode', async () => {
-    const { runtime } = await runMode({ 'project-name': 'shop', ttl: '1h', comment: 'true' });
-    expect(runtime.failed).toBeUndefined();
-    expect(runtime.warnings).toEqual([
-      "Input 'ttl' applies to mode: deploy; with mode: ephemeral it is ignored.",
-      "Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.",
-    ]);
+  it('needs a command: without one it fails before anything is created, naming the choices', async () => {
+    const { runtime, docker } = await runMode({ 'project-name': 'shop', ttl: '1h' });
+    expect(runtime.failed).toBe("Input 'command' must be one of deploy, down, sweep; got ''.");
+    expect(docker.calls.filter((c) => /^(create|lock|start) /.test(c))).toEqual([]);
   });
 });
 
-describe('mode: down and sweep', () => {
+describe('command: down and sweep', () => {
   it('down of a project that is gone is a notice, and the comment says it was removed', async () => {
-    const { runtime, comments, state } = await runMode({ mode: 'down', comment: 'true' });
+    const { runtime, comments, state } = await runMode({ command: 'down', comment: 'true' });
     expect(runtime.failed).toBeUndefined();
     expect(runtime.notices).toEqual(['Project shop-pr-9 is already gone: nothing labelled com.docker.compose.project=shop-pr-9 is on the engine.']);
     expect(comments.calls[0].body).toContain('### Preview `shop-pr-9` was removed');
@@ -190,7 +191,7 @@ describe('mode: down and sweep', () => {
     await docker.createVolume('elsewhere_ephemeral-compose-record', recordLabels('elsewhere', { ...target, repository: 'acme/other', pr: 4 }, deployedAt));
     await docker.createVolume('unknown_ephemeral-compose-record', recordLabels('unknown', { ...target, pr: 5 }, deployedAt));
     await docker.createVolume('forever_ephemeral-compose-record', recordLabels('forever', target, deployedAt));
-    const { runtime, asked } = await runMode({ mode: 'sweep' }, { docker, pulls: { 1: 'closed', 2: 'merged', 3: 'open' } });
+    const { runtime, asked } = await runMode({ command: 'sweep' }, { docker, pulls: { 1: 'closed', 2: 'merged', 3: 'open' } });
     expect(runtime.failed).toBeUndefined();
     expect(JSON.parse(runtime.outputs.removed)).toEqual(['old', 'merged']);
     expect([...docker.volumeLabels.keys()].sort()).toEqual(['elsewhere', 'forever', 'open', 'unknown'].map((p) => `${p}_ephemeral-compose-record`));
@@ -217,7 +218,7 @@ describe('mode: down and sweep', () => {
       'merged_ephemeral-compose-record',
       recordLabels('merged', { branch: 'b', commit: 'c', repository: 'acme/Shop', event: 'pull_request', pr: 2 }, new Date()),
     );
-    const { runtime, asked } = await runMode({ mode: 'sweep', 'github-token': '' }, { docker, pulls: { 2: 'merged' } });
+    const { runtime, asked } = await runMode({ command: 'sweep', 'github-token': '' }, { docker, pulls: { 2: 'merged' } });
     expect(runtime.failed).toBeUndefined();
     expect(asked).toEqual([]);
     expect(runtime.lines).toContain("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");

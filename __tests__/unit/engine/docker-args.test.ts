@@ -1,6 +1,7 @@
+import { ComposeProject } from '../../../src/compose/compose-project';
 import * as a from '../../../src/engine/docker-args';
 
-const project: a.ComposeProject = { name: 'p', workingDirectory: '/w', files: ['a.yml', 'b y.yml'], envFiles: ['.env.ci'], profiles: ['extra'] };
+const project: ComposeProject = { name: 'p', workingDirectory: '/w', files: ['a.yml', 'b y.yml'], envFiles: ['.env.ci'], profiles: ['extra'] };
 
 describe('argument builders', () => {
   it('passes files, env files and profiles to every compose call', () => {

@@ -26,7 +26,7 @@ describe('compose variables for later steps', () => {
     expect(earlierExports(env)).toEqual(['COMPOSE_PROJECT_NAME', 'WEB_HOST']);
     const warning = overwriteWarning(env, ['COMPOSE_PROJECT_NAME', 'DB_HOST', 'WEB_HOST']);
     expect(warning).toContain('exported COMPOSE_PROJECT_NAME, WEB_HOST; this step overwrites them');
-    expect(warning).toContain("'env-prefix'");
+    expect(warning).toContain("'export-env'");
     expect(warning).toContain('docker compose -p');
     expect(overwriteWarning(env, ['API_HOST'])).toBeUndefined();
     expect(overwriteWarning({}, ['COMPOSE_PROJECT_NAME'])).toBeUndefined();
