@@ -30166,9 +30166,11 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MODES = exports.DEFAULT_MAX_LIFETIME_SECONDS = void 0;
+exports.DEFAULT_LOG_LINES = exports.STACK_ONLY = exports.PREVIEW_ONLY = exports.MODES = exports.PREVIEW_COMMANDS = exports.DEFAULT_MAX_LIFETIME_SECONDS = void 0;
 exports.stackLifetime = stackLifetime;
 exports.parseRun = parseRun;
+exports.parseExportEnv = parseExportEnv;
+exports.parseLogs = parseLogs;
 exports.withDefaults = withDefaults;
 exports.readPostSettings = readPostSettings;
 exports.getInputs = getInputs;
@@ -30203,8 +30205,16 @@ function parseRun(value) {
         throw new Error(`Input 'run' must be a service name, optionally followed by ':' and a command; got '${value}'.`);
     return { service: m[1], command: m[2] === undefined ? [] : words('run', m[2]) };
 }
-/** ephemeral: up for the job; deploy: up and left for later runs; down: remove one; sweep: remove the expired. */
-exports.MODES = ['ephemeral', 'deploy', 'down', 'sweep'];
+/**
+ * What a run does. The root action is always `ephemeral` (up for the job, down in post); the preview
+ * action's `command` is one of the others: deploy (up, left for later runs), down (remove one),
+ * sweep (remove the expired and the closed).
+ */
+exports.PREVIEW_COMMANDS = ['deploy', 'down', 'sweep'];
+exports.MODES = ['ephemeral', ...exports.PREVIEW_COMMANDS];
+/** Inputs of one action only (a unit test holds them to the two action.yml files). */
+exports.PREVIEW_ONLY = [names_1.InputNames.Command, names_1.InputNames.UrlTemplate, names_1.InputNames.Ttl, names_1.InputNames.Comment, names_1.InputNames.GithubToken];
+exports.STACK_ONLY = [names_1.InputNames.Teardown, names_1.InputNames.FailOnExit, names_1.InputNames.Run, names_1.InputNames.RunTimeout, names_1.InputNames.LogsArtifact, names_1.InputNames.MaxLifetime];
 function words(name, value) {
     try {
         return (0, shell_words_1.splitShellWords)(value);
@@ -30213,13 +30223,31 @@ function words(name, value) {
         throw new Error(`Input '${name}': ${e.message}.`);
     }
 }
-function parseEnvPrefix(value) {
-    const prefix = value.trim();
-    if (prefix !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-        throw new Error(`Input 'env-prefix' must be letters, digits and '_' (not starting with a digit), got '${value}'.`);
+/**
+ * `export-env`: `true` (the default), `false`, or a prefix for the names (`STACK_`), which also
+ * means true: one input for whether and how.
+ */
+function parseExportEnv(value) {
+    const v = value.trim();
+    if (/^(true|yes|on|1|)$/i.test(v))
+        return { exportEnv: true, envPrefix: '' };
+    if (/^(false|no|off|0)$/i.test(v))
+        return { exportEnv: false, envPrefix: '' };
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
+        throw new Error(`Input 'export-env' must be true, false or a prefix for the names (letters, digits and '_', not starting with a digit, e.g. STACK_); got '${value}'.`);
     }
-    return prefix;
+    return { exportEnv: true, envPrefix: v };
 }
+/** `logs`: when post prints them, and optionally how many lines of each (`always 500`; default 200). */
+function parseLogs(value) {
+    const [when = '', lines, ...rest] = value.trim().split(/\s+/);
+    const logs = (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, rest.length > 0 ? value : when, ['on-failure', 'always', 'never']);
+    if (lines !== undefined && !/^[1-9][0-9]*$/.test(lines))
+        throw new Error(`Input 'logs': the lines to print must be a whole number above 0, got '${lines}' (e.g. 'always 500').`);
+    return { logs, logLines: lines === undefined ? exports.DEFAULT_LOG_LINES : Number(lines) };
+}
+/** Lines of each service's log post prints when `logs` gives no number. */
+exports.DEFAULT_LOG_LINES = 200;
 /** What GitHub's artifact service refuses in a name, refused here before anything starts. */
 function parseArtifactName(value) {
     const name = value.trim();
@@ -30254,21 +30282,24 @@ function withDefaults(readRaw) {
 function readPostSettings(read) {
     return {
         teardown: (0, input_parsing_1.parseChoice)(names_1.InputNames.Teardown, read(names_1.InputNames.Teardown), ['always', 'never']),
-        logs: (0, input_parsing_1.parseChoice)(names_1.InputNames.Logs, read(names_1.InputNames.Logs), ['on-failure', 'always', 'never']),
-        logLines: (0, input_parsing_1.parsePositiveInteger)(names_1.InputNames.LogLines, read(names_1.InputNames.LogLines)),
+        ...parseLogs(read(names_1.InputNames.Logs)),
         stopTimeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.StopTimeout, read(names_1.InputNames.StopTimeout), true),
         downFlags: words(names_1.InputNames.DownFlags, read(names_1.InputNames.DownFlags)),
         failOnExit: (0, input_parsing_1.parseBoolean)(names_1.InputNames.FailOnExit, read(names_1.InputNames.FailOnExit)),
         logsArtifact: parseArtifactName(read(names_1.InputNames.LogsArtifact)),
     };
 }
-/** Reads and checks every input; a bad one fails the step before anything is created. */
-function getInputs(readRaw = (n) => core.getInput(n)) {
-    const read = withDefaults(readRaw);
+/**
+ * Reads and checks every input of the action that runs; a bad one fails the step before anything
+ * is created. An input the other action has and this one does not reads as empty (its default).
+ */
+function getInputs(readRaw = (n) => core.getInput(n), action = 'stack') {
+    const notHere = action === 'stack' ? exports.PREVIEW_ONLY : exports.STACK_ONLY;
+    const read = withDefaults((name) => (notHere.includes(name) ? '' : readRaw(name)));
     const composeCommand = words(names_1.InputNames.ComposeCommand, read(names_1.InputNames.ComposeCommand));
-    const host = read(names_1.InputNames.Host).trim();
+    const host = read(names_1.InputNames.UrlHost).trim();
     if (/[\s/]/.test(host))
-        throw new Error(`Input 'host' must be a host name or address, got '${host}'.`);
+        throw new Error(`Input 'url-host' must be a host name or address, got '${host}'.`);
     return {
         composeFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.ComposeFile)),
         workingDirectory: read(names_1.InputNames.WorkingDirectory).trim(),
@@ -30282,12 +30313,11 @@ function getInputs(readRaw = (n) => core.getInput(n)) {
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
         dockerHost: parseDockerHost(read(names_1.InputNames.DockerHost)),
-        exportEnv: (0, input_parsing_1.parseBoolean)(names_1.InputNames.ExportEnv, read(names_1.InputNames.ExportEnv)),
-        envPrefix: parseEnvPrefix(read(names_1.InputNames.EnvPrefix)),
+        ...parseExportEnv(read(names_1.InputNames.ExportEnv)),
         composeCommand: composeCommand.length > 0 ? composeCommand : undefined,
         upFlags: words(names_1.InputNames.UpFlags, read(names_1.InputNames.UpFlags)),
         post: readPostSettings(read),
-        mode: (0, input_parsing_1.parseChoice)(names_1.InputNames.Mode, read(names_1.InputNames.Mode), exports.MODES),
+        mode: action === 'preview' ? (0, input_parsing_1.parseChoice)(names_1.InputNames.Command, read(names_1.InputNames.Command), exports.PREVIEW_COMMANDS) : 'ephemeral',
         ports: (0, input_parsing_1.parseChoice)(names_1.InputNames.Ports, read(names_1.InputNames.Ports), ['as-written', 'ephemeral']),
         urlTemplate: parseUrlTemplate(read(names_1.InputNames.UrlTemplate)),
         ttlSeconds: read(names_1.InputNames.Ttl).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.Ttl, read(names_1.InputNames.Ttl)) : undefined,
@@ -30380,12 +30410,15 @@ const remove_modes_1 = __nccwpck_require__(6009);
 const state_1 = __nccwpck_require__(3175);
 var dependencies_2 = __nccwpck_require__(7977);
 Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_2.defaultMainDependencies; } }));
-/** The main step: create the stack, start it in dependency order, wait until it is ready. */
-async function run(deps = (0, dependencies_1.defaultMainDependencies)()) {
+/**
+ * The main step of either action: create the stack, start it in dependency order, wait until it is
+ * ready (the root action, and the preview action's deploy); or remove previews (down, sweep).
+ */
+async function run(deps = (0, dependencies_1.defaultMainDependencies)(), action = 'stack') {
     const { runtime } = deps;
     const cancel = (0, cancellation_1.listenForCancel)((l) => runtime.info(l), 'stopping; the post step cleans up.');
     try {
-        const inputs = (0, inputs_1.getInputs)((n) => runtime.getInput(n));
+        const inputs = (0, inputs_1.getInputs)((n) => runtime.getInput(n), action);
         if (inputs.githubToken)
             runtime.setSecret(inputs.githubToken);
         if (inputs.mode === 'down')
@@ -30411,11 +30444,11 @@ async function up(inputs, deps, signal) {
     const { runtime } = deps;
     const deploying = inputs.mode === 'deploy';
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
-    checkPreviewInputs(inputs, target, runtime);
+    checkPreviewInputs(inputs, target);
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
     const env = (0, compose_env_1.withoutEarlierComposeExports)((0, inputs_1.engineEnvironment)(inputs, deps.env));
-    // With mode: deploy post prints logs and leaves the stack: a preview outlives the job.
+    // With command: deploy post prints logs and leaves the stack: a preview outlives the job.
     const state = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
     if (inputs.post.logsArtifact)
         state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
@@ -30475,7 +30508,7 @@ async function up(inputs, deps, signal) {
             record = await (0, previews_1.writeDeployRecord)(docker, project.name, target, deps.now(), inputs.ttlSeconds);
             runtime.info(record.expiresAt
                 ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeDuration)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
-                : 'No ttl: stays until mode: down removes it.');
+                : 'No ttl: stays until command: down removes it.');
         }
         created = true;
         await createStartPublish(stack, inputs, deps, context);
@@ -30614,17 +30647,11 @@ function keepForArtifact(ctx, name, text, runtime) {
 function keepReadiness(ctx, p, runtime) {
     keepForArtifact(ctx, log_collection_1.ARTIFACT_FILES.readiness, `${JSON.stringify({ services: JSON.parse(p.servicesJson), lines: p.lines }, null, 2)}\n`, runtime);
 }
-/** Settings that only mean something with others, and a template that cannot be filled. */
-function checkPreviewInputs(inputs, target, runtime) {
+/** A template that cannot be filled on this event. */
+function checkPreviewInputs(inputs, target) {
     if (inputs.urlTemplate && (0, url_template_1.urlTemplateFields)(inputs.urlTemplate).includes('pr') && target.pr === undefined) {
         throw new Error(`Input 'url-template' uses {pr}, but this run is not for a pull request (event ${target.event || 'unknown'}): use {branch} or {project} instead.`);
     }
-    if (inputs.mode !== 'deploy' && inputs.ttlSeconds !== undefined)
-        runtime.warning(`Input 'ttl' applies to mode: deploy; with mode: ${inputs.mode} it is ignored.`);
-    if (inputs.run && inputs.mode !== 'ephemeral')
-        throw new Error(`Input 'run' applies to mode: ephemeral (a preview is left running, not run to an end); got mode: ${inputs.mode}.`);
-    if (inputs.mode === 'ephemeral' && inputs.comment)
-        runtime.warning("Input 'comment' applies to mode: deploy and down; with mode: ephemeral no comment is written.");
 }
 
 
@@ -30651,17 +30678,17 @@ exports.InputNames = {
     WaitFor: 'wait-for',
     Teardown: 'teardown',
     Logs: 'logs',
-    LogLines: 'log-lines',
     StopTimeout: 'stop-timeout',
-    Host: 'host',
+    /** The host name in URLs (not the engine: that is docker-host). */
+    UrlHost: 'url-host',
     DockerHost: 'docker-host',
     ExportEnv: 'export-env',
-    EnvPrefix: 'env-prefix',
     ComposeCommand: 'compose-command',
     UpFlags: 'up-flags',
     DownFlags: 'down-flags',
     FailOnExit: 'fail-on-exit',
-    Mode: 'mode',
+    /** The preview action's: deploy, down or sweep. */
+    Command: 'command',
     Ports: 'ports',
     UrlTemplate: 'url-template',
     Ttl: 'ttl',
@@ -30692,11 +30719,9 @@ exports.InputDefaults = {
     [exports.InputNames.Timeout]: '300',
     [exports.InputNames.Teardown]: 'always',
     [exports.InputNames.Logs]: 'on-failure',
-    [exports.InputNames.LogLines]: '200',
     [exports.InputNames.StopTimeout]: '3',
     [exports.InputNames.ExportEnv]: 'true',
     [exports.InputNames.FailOnExit]: 'false',
-    [exports.InputNames.Mode]: 'ephemeral',
     [exports.InputNames.Ports]: 'as-written',
     [exports.InputNames.Comment]: 'false',
 };
@@ -30976,7 +31001,7 @@ const path = __importStar(__nccwpck_require__(6928));
 const previews_1 = __nccwpck_require__(4659);
 const preview_target_1 = __nccwpck_require__(3584);
 const project_name_1 = __nccwpck_require__(1833);
-const docker_args_1 = __nccwpck_require__(6916);
+const compose_project_1 = __nccwpck_require__(1424);
 const lifetime_record_1 = __nccwpck_require__(5511);
 const summary_1 = __nccwpck_require__(8786);
 const inputs_1 = __nccwpck_require__(1729);
@@ -30986,7 +31011,7 @@ const pull_request_state_1 = __nccwpck_require__(1003);
 const runtime_1 = __nccwpck_require__(4202);
 const reaping_1 = __nccwpck_require__(9046);
 const state_1 = __nccwpck_require__(3175);
-// The two modes that only remove: `down` (one deployed project, no compose file needed) and
+// The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
 // `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
 // but release a lock a cancel left.
 function removalOptions(inputs, deps, state, signal, run) {
@@ -31010,7 +31035,7 @@ async function down(inputs, deps, signal) {
     const name = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd));
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
-        project: (0, docker_args_1.projectWithoutFiles)(name, deps.cwd),
+        project: (0, compose_project_1.projectWithoutFiles)(name, deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
         mode: 'down',
@@ -31034,7 +31059,7 @@ async function sweep(inputs, deps, signal) {
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
     const state = {
-        project: (0, docker_args_1.projectWithoutFiles)('sweep', deps.cwd),
+        project: (0, compose_project_1.projectWithoutFiles)('sweep', deps.cwd),
         post: inputs.post,
         dockerHost: env.DOCKER_HOST,
         mode: 'sweep',
@@ -32025,6 +32050,22 @@ function parseResolvedConfig(yamlText) {
 
 /***/ }),
 
+/***/ 1424:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// A compose project as the action names it to compose: its name, where compose runs, and the
+// flags the inputs give (files, env files, profiles). Compose decides the rest.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.projectWithoutFiles = void 0;
+/** A project known by name only (down, sweep): compose is not run for it. */
+const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
+exports.projectWithoutFiles = projectWithoutFiles;
+
+
+/***/ }),
+
 /***/ 4041:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -32111,7 +32152,7 @@ exports.ComposeLabels = {
     ConfigHash: 'com.docker.compose.config-hash',
 };
 /**
- * Labels this action puts on what it deploys as a preview (`mode: deploy`). Containers, networks
+ * Labels this action puts on what it deploys as a preview (the preview action's `command: deploy`). Containers, networks
  * and volumes carry the stable ones, which compose folds into its configuration hash: a label that
  * changed on every push would recreate every service. What changes per deploy (commit, expiry)
  * lives on the project's deploy record, a volume rewritten on each deploy.
@@ -32774,7 +32815,7 @@ function willRestart(facts, exitCode) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.projectFilter = exports.projectLabel = exports.projectWithoutFiles = void 0;
+exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeEnvironmentArgs = composeEnvironmentArgs;
 exports.composeAllServicesArgs = composeAllServicesArgs;
@@ -32816,9 +32857,8 @@ exports.cliPluginsArgs = cliPluginsArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
-/** A project known by name only (down, sweep): compose is not run for it. */
-const projectWithoutFiles = (name, workingDirectory) => ({ name, workingDirectory, files: [], envFiles: [], profiles: [] });
-exports.projectWithoutFiles = projectWithoutFiles;
+// Pure argument builders for every docker and compose call, so what the action runs can be read
+// (and tested) without running it.
 /**
  * The flags of the inputs, and nothing more: compose, run in the working directory, chooses the
  * files (the default one and its override), the project directory and .env as `docker compose up`
@@ -34811,7 +34851,7 @@ const crypto_1 = __nccwpck_require__(6982);
 const compose_model_1 = __nccwpck_require__(9832);
 const labels_1 = __nccwpck_require__(7853);
 const resolved_file_1 = __nccwpck_require__(2185);
-const docker_args_1 = __nccwpck_require__(6916);
+const compose_project_1 = __nccwpck_require__(1424);
 const deploy_record_1 = __nccwpck_require__(5463);
 const ownership_1 = __nccwpck_require__(9749);
 const project_lock_1 = __nccwpck_require__(633);
@@ -34900,7 +34940,7 @@ async function downProject(docker, project, options) {
 }
 /** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
 async function removeDeployed(docker, project, options) {
-    const stack = { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post: options.post, outcome: 'success' };
+    const stack = { project: (0, compose_project_1.projectWithoutFiles)(project, options.workingDirectory), post: options.post, outcome: 'success' };
     if (options.post.logs !== 'never') {
         const containers = await (0, teardown_1.projectContainers)(docker, stack, options.log);
         const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);
@@ -35097,7 +35137,7 @@ async function releaseLockOrWarn(docker, lock, warn) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reapDeadStacks = reapDeadStacks;
 const labels_1 = __nccwpck_require__(7853);
-const docker_args_1 = __nccwpck_require__(6916);
+const compose_project_1 = __nccwpck_require__(1424);
 const lifetime_record_1 = __nccwpck_require__(5511);
 const ownership_1 = __nccwpck_require__(9749);
 const project_lock_1 = __nccwpck_require__(633);
@@ -35141,7 +35181,7 @@ async function reapOne(docker, record, now, options) {
         options.log.info(`Project ${project} was left by ${current.run ?? 'a run outside GitHub Actions'}${current.createdAt ? ` (created ${current.createdAt.toISOString()})` : ''}, ` +
             `whose lifetime ended ${current.liveUntil.toISOString()}: removing it.`);
         // By label only: no compose files are at hand for a stack another run made.
-        await (0, teardown_1.removeStack)(docker, { project: (0, docker_args_1.projectWithoutFiles)(project, options.workingDirectory), post: { stopTimeoutSeconds: options.post.stopTimeoutSeconds, downFlags: [] } }, options.log);
+        await (0, teardown_1.removeStack)(docker, { project: (0, compose_project_1.projectWithoutFiles)(project, options.workingDirectory), post: { stopTimeoutSeconds: options.post.stopTimeoutSeconds, downFlags: [] } }, options.log);
         return 'reaped';
     }
     finally {
@@ -35646,7 +35686,7 @@ function overwriteWarning(env, names) {
         return undefined;
     const services = overwritten.filter((n) => !n.startsWith('COMPOSE_'));
     return (`An earlier use of this action in the job exported ${overwritten.join(', ')}; this step overwrites them, so later steps see this step's stack. ` +
-        (services.length > 0 ? "Give each use its own 'env-prefix' to keep both stacks' service variables. " : '') +
+        (services.length > 0 ? "Give each use its own prefix in 'export-env' to keep both stacks' service variables. " : '') +
         (overwritten.some((n) => n.startsWith('COMPOSE_')) ? "COMPOSE_* name one project at a time: reach the other with 'docker compose -p <its project-name output>'." : '')).trim();
 }
 
@@ -35851,7 +35891,7 @@ function publication(projectName, model, outcomes, options, secrets, failure) {
             warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
         }
         if (exported.skipped.length > 0)
-            warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'env-prefix' to export them.`);
+            warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
         if (options.compose)
             variables = { ...(0, compose_env_1.composeVariables)(options.compose), ...variables };
         const names = Object.keys(variables);
