@@ -33115,7 +33115,7 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Docker = exports.isUnknownComposeCommand = exports.DockerError = void 0;
+exports.Docker = void 0;
 exports.mergeTimestampedLogs = mergeTimestampedLogs;
 const fs = __importStar(__nccwpck_require__(9896));
 const os = __importStar(__nccwpck_require__(857));
@@ -33127,10 +33127,6 @@ const docker_error_1 = __nccwpck_require__(8559);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
-var docker_error_2 = __nccwpck_require__(8559);
-Object.defineProperty(exports, "DockerError", ({ enumerable: true, get: function () { return docker_error_2.DockerError; } }));
-var compose_commands_2 = __nccwpck_require__(3945);
-Object.defineProperty(exports, "isUnknownComposeCommand", ({ enumerable: true, get: function () { return compose_commands_2.isUnknownComposeCommand; } }));
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where the engine is a local socket, the CLI everywhere else; compose's calls are
 // compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
@@ -33198,7 +33194,8 @@ class Docker extends compose_commands_1.ComposeCommands {
         }
         catch (e) {
             const message = e.message;
-            if (!/not found on PATH|was cancelled|operation was aborted/.test(message)) {
+            // A cancel is not a daemon that did not answer, whichever backend saw it.
+            if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
                 const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
                 const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
                 const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';

@@ -9,9 +9,6 @@ import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from
 import { EngineEvent, parseEventLine } from './engine-events';
 import { EngineApi, localEngineSocket } from './engine-api';
 
-export { DockerError } from './docker-error';
-export { isUnknownComposeCommand } from './compose-commands';
-
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where the engine is a local socket, the CLI everywhere else; compose's calls are
 // compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
@@ -84,7 +81,8 @@ export class Docker extends ComposeCommands {
       return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
     } catch (e) {
       const message = (e as Error).message;
-      if (!/not found on PATH|was cancelled|operation was aborted/.test(message)) {
+      // A cancel is not a daemon that did not answer, whichever backend saw it.
+      if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
         const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
         const ssh = /Host key verification failed|Permission denied \(publickey/.exec(message);
         const why = ssh ? ` ssh said '${ssh[0]}': add the host to known_hosts, or give the runner a key the host accepts.` : '';

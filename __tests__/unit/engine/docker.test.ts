@@ -1,4 +1,5 @@
-import { Docker, mergeTimestampedLogs, isUnknownComposeCommand } from '../../../src/engine/docker';
+import { isUnknownComposeCommand } from '../../../src/engine/compose-commands';
+import { Docker, mergeTimestampedLogs } from '../../../src/engine/docker';
 import { CommandNotFoundError, ProcessRunner, RunResult } from '../../../src/engine/process-runner';
 import { cliName } from '../../../src/compose/compose-cli';
 
