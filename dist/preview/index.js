@@ -30181,6 +30181,7 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
+const error_text_1 = __nccwpck_require__(8380);
 /**
  * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
  * a stack older than that whose post step never ran was left by a dead job.
@@ -30220,7 +30221,7 @@ function words(name, value) {
         return (0, shell_words_1.splitShellWords)(value);
     }
     catch (e) {
-        throw new Error(`Input '${name}': ${e.message}.`);
+        throw new Error(`Input '${name}': ${(0, error_text_1.errorText)(e)}.`);
     }
 }
 /**
@@ -30408,6 +30409,7 @@ const pr_comment_1 = __nccwpck_require__(1794);
 const publish_1 = __nccwpck_require__(4001);
 const remove_modes_1 = __nccwpck_require__(6009);
 const state_1 = __nccwpck_require__(3175);
+const error_text_1 = __nccwpck_require__(8380);
 var dependencies_2 = __nccwpck_require__(7977);
 Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_2.defaultMainDependencies; } }));
 /**
@@ -30620,7 +30622,7 @@ async function runInForeground(stack, run, timeoutSeconds, runtime, ctx) {
     catch (error) {
         state.outcome = 'failure';
         save();
-        const message = error.message;
+        const message = (0, error_text_1.errorText)(error);
         throw new Error(/timed out/.test(message) ? `'${run.service}' did not finish within run-timeout (${timeoutSeconds} s).` : `Running '${run.service}' failed: ${message}`);
     }
     runtime.setOutput(names_1.OutputNames.RunExitCode, String(code));
@@ -30641,7 +30643,7 @@ function keepForArtifact(ctx, name, text, runtime) {
         (0, log_collection_1.keepSecrets)(folder, ctx.secrets.all());
     }
     catch (e) {
-        runtime.warning(`Could not keep ${name} for the logs artifact: ${e.message}`);
+        runtime.warning(`Could not keep ${name} for the logs artifact: ${(0, error_text_1.errorText)(e)}`);
     }
 }
 function keepReadiness(ctx, p, runtime) {
@@ -30764,6 +30766,7 @@ exports.previewCommenter = previewCommenter;
 const octokit_1 = __nccwpck_require__(9191);
 const preview_comment_1 = __nccwpck_require__(2610);
 const secrets_1 = __nccwpck_require__(1575);
+const error_text_1 = __nccwpck_require__(8380);
 function githubComments(token, repository, apiUrl) {
     const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
     const [owner, repo] = repository.split('/');
@@ -30806,7 +30809,7 @@ function previewCommenter(ctx, project, token, target, expiresAt) {
         }
         catch (e) {
             // The message of an HTTP failure never holds the token; hidden anyway, should one ever.
-            ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${(0, secrets_1.hideSecrets)(e.message, [token])}`);
+            ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${(0, secrets_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}`);
         }
     };
 }
@@ -30853,6 +30856,7 @@ exports.githubPullRequests = githubPullRequests;
 exports.closedPullRequests = closedPullRequests;
 const octokit_1 = __nccwpck_require__(9191);
 const secrets_1 = __nccwpck_require__(1575);
+const error_text_1 = __nccwpck_require__(8380);
 function githubPullRequests(token, repository, apiUrl) {
     const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
     const [owner, repo] = repository.split('/');
@@ -30886,7 +30890,7 @@ function closedPullRequests(ctx, token, repository) {
         catch (e) {
             const status = e.status;
             const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
-            ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${(0, secrets_1.hideSecrets)(e.message, [token])}. Its preview ${record.project} is left.`);
+            ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${(0, secrets_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}. Its preview ${record.project} is left.`);
             return undefined;
         }
     };
@@ -31368,6 +31372,7 @@ const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const compose_keys_1 = __nccwpck_require__(4433);
 const port_spec_1 = __nccwpck_require__(3193);
+const error_text_1 = __nccwpck_require__(8380);
 // Reads the compose files again once compose has refused them, to point at each mistake's file, line
 // and column (compose often names only a key path, or nothing). Compose's own validation decides
 // what is valid: this review never refuses a file, so a key newer than its list is only a hint.
@@ -31406,7 +31411,7 @@ function readComposeFile(file, workingDirectory) {
         return fs.readFileSync(abs, 'utf8');
     }
     catch (e) {
-        throw new Error(`${file}: cannot be read (${e.code ?? e.message})`);
+        throw new Error(`${file}: cannot be read (${e.code ?? (0, error_text_1.errorText)(e)})`);
     }
 }
 /**
@@ -31500,7 +31505,7 @@ function checkDocument(yaml, doc, at) {
                 (0, port_spec_1.parsePortEntry)(entry.value);
             }
             catch (e) {
-                found.push(`${at(entry.range?.[0])}: service '${service}': ${e.message}`);
+                found.push(`${at(entry.range?.[0])}: service '${service}': ${(0, error_text_1.errorText)(e)}`);
             }
         }
         return found;
@@ -31571,7 +31576,7 @@ function reviewComposeFiles(files, workingDirectory) {
             text = readComposeFile(file, workingDirectory);
         }
         catch (e) {
-            review.problems.push(e.message);
+            review.problems.push((0, error_text_1.errorText)(e));
             continue;
         }
         const result = checkComposeText(file, text);
@@ -31852,6 +31857,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.startsThroughCompose = startsThroughCompose;
 exports.parseResolvedConfig = parseResolvedConfig;
 const port_spec_1 = __nccwpck_require__(3193);
+const error_text_1 = __nccwpck_require__(8380);
 /**
  * Services whose start compose must do itself: it does more per container than `docker start`
  * (pre_start hook runners before, post_start hooks after; secret and config files it generates
@@ -31954,7 +31960,7 @@ function parseServiceModel(name, raw) {
             ports.push(...(0, port_spec_1.parsePortEntry)(p));
         }
         catch (e) {
-            throw new Error(`services.${name}.ports: ${e.message}`);
+            throw new Error(`services.${name}.ports: ${(0, error_text_1.errorText)(e)}`);
         }
     }
     const expose = asStringList(svc.expose, `services.${name}.expose`).flatMap((e) => {
@@ -32035,7 +32041,7 @@ function parseResolvedConfig(yamlText) {
         doc = parseYaml(yamlText);
     }
     catch (e) {
-        throw new Error(`could not read the resolved compose configuration: ${e.message}`);
+        throw new Error(`could not read the resolved compose configuration: ${(0, error_text_1.errorText)(e)}`);
     }
     const top = asRecord(doc, 'the resolved compose configuration');
     const services = {};
@@ -32124,6 +32130,31 @@ function judgeComposeVersion(command, output) {
         return { refusal: `Compose ${v.text} ('${command}') is older than ${exports.MINIMUM_COMPOSE}, the oldest this action supports. Update the Compose v2 plugin. ${HOW_TO_GET_V2}` };
     }
     return { version: v };
+}
+
+
+/***/ }),
+
+/***/ 8380:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The text of anything thrown, for messages: an Error's message, else the thing itself as text (a
+// library may throw a string or an object). In the lowest room so that every room may use it.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.errorText = errorText;
+function errorText(e) {
+    if (e instanceof Error)
+        return e.message;
+    if (typeof e === 'string')
+        return e;
+    try {
+        return JSON.stringify(e) ?? String(e);
+    }
+    catch {
+        return String(e);
+    }
 }
 
 
@@ -33127,6 +33158,7 @@ const docker_error_1 = __nccwpck_require__(8559);
 const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
+const error_text_1 = __nccwpck_require__(8380);
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where the engine is a local socket, the CLI everywhere else; compose's calls are
 // compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
@@ -33193,7 +33225,7 @@ class Docker extends compose_commands_1.ComposeCommands {
             return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
         }
         catch (e) {
-            const message = e.message;
+            const message = (0, error_text_1.errorText)(e);
             // A cancel is not a daemon that did not answer, whichever backend saw it.
             if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
                 const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
@@ -35030,6 +35062,7 @@ exports.releaseProjectLock = releaseProjectLock;
 exports.releaseLockOrWarn = releaseLockOrWarn;
 const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
+const error_text_1 = __nccwpck_require__(8380);
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
 exports.lockName = lockName;
 /**
@@ -35118,7 +35151,7 @@ async function releaseLockOrWarn(docker, lock, warn) {
         return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
     }
     catch (e) {
-        warn(`Could not release the lock ${lock.name}: ${e.message}. Remove it with: docker rm ${lock.name}`);
+        warn(`Could not release the lock ${lock.name}: ${(0, error_text_1.errorText)(e)}. Remove it with: docker rm ${lock.name}`);
         return 'failed';
     }
 }
@@ -35345,6 +35378,7 @@ const docker_args_1 = __nccwpck_require__(6916);
 const secrets_1 = __nccwpck_require__(1575);
 const deploy_record_1 = __nccwpck_require__(5463);
 const lifetime_record_1 = __nccwpck_require__(5511);
+const error_text_1 = __nccwpck_require__(8380);
 /** The action's own records go with the project but are not among the volumes its files declare. */
 const isRecordVolume = (project, name) => name === (0, lifetime_record_1.lifetimeRecordName)(project) || name === (0, deploy_record_1.recordVolumeName)(project);
 /** A service that died after main counts as a failure too. */
@@ -35387,12 +35421,12 @@ async function removeStack(docker, stack, log) {
         }
         catch (e) {
             failed = true;
-            log.warning(`${what} labelled ${labels_1.ComposeLabels.Project}=${project}: ${e.message}`);
+            log.warning(`${what} labelled ${labels_1.ComposeLabels.Project}=${project}: ${(0, error_text_1.errorText)(e)}`);
         }
     };
     // A listing that fails must not read as "nothing there": the stack may well still be up.
     const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
-    const couldNotLook = (e) => log.warning(`Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
+    const couldNotLook = (e) => log.warning(`Could not list what project ${project} holds on the engine (${(0, error_text_1.errorText)(e).split('\n')[0]}), so its containers, networks and volumes may be left. ` +
         `Remove them with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
     let containers, networks, volumes;
     try {
@@ -36631,19 +36665,20 @@ function rulesFromConditions(model, services, userRules) {
 /***/ }),
 
 /***/ 4380:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RUNNING_SETTLE_MS = void 0;
+exports.parseWaitFor = parseWaitFor;
+exports.describeProbe = describeProbe;
+const error_text_1 = __nccwpck_require__(8380);
 // The `wait-for` input: one line per service overriding how its readiness is judged.
 //   web: http://:8080/health status=200 timeout=60
 //   db: tcp:3306            worker: log:/ready to accept connections/i
 //   migrate: exit:0         cache: none        db: healthy engine
 //   myapp: running 5s       (stays up 5 s after its start)
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.RUNNING_SETTLE_MS = void 0;
-exports.parseWaitFor = parseWaitFor;
-exports.describeProbe = describeProbe;
 /**
  * How long a service judged only by "running" must stay up after its start. A program that crashes
  * on a missing dependency does so once it has loaded: a Python or Node service in about a second,
@@ -36699,7 +36734,7 @@ function parseProbe(text, options, line) {
             return { kind: 'log', pattern: new RegExp(m[1], flags) };
         }
         catch (e) {
-            fail(line, `bad regular expression: ${e.message}`);
+            fail(line, `bad regular expression: ${(0, error_text_1.errorText)(e)}`);
         }
     }
     const http = /^(https?):\/\/(\[[^\]]*\]|[^/:]*):(\d+)(\/\S*)?$/.exec(text);
@@ -36779,6 +36814,28 @@ function describeProbe(probe) {
         case 'none':
             return 'nothing';
     }
+}
+
+
+/***/ }),
+
+/***/ 8021:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.startBatch = startBatch;
+async function startBatch(engine, batch, aloneLimit) {
+    await Promise.all([
+        (async () => {
+            await engine.start(batch.together);
+            // The limit is shared by every batch: containers that start alone do so across calls too.
+            for (const id of batch.alone)
+                await aloneLimit.run(() => engine.start([id]));
+        })(),
+        batch.viaCompose.length > 0 ? engine.composeStart(batch.viaCompose) : Promise.resolve(),
+    ]);
 }
 
 
@@ -36874,6 +36931,109 @@ exports.ConcurrencyLimit = ConcurrencyLimit;
 
 /***/ }),
 
+/***/ 5693:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ContainerBook = void 0;
+// The containers of a stack as the scheduler follows them: by id (the engine's events name ids)
+// and by service (readiness is judged per service). Holds what was last seen of each.
+class ContainerBook {
+    byId = new Map();
+    byService = {};
+    constructor(services, containers) {
+        for (const name of services) {
+            const ids = containers[name] ?? [];
+            this.byService[name] = ids;
+            for (const id of ids)
+                this.byId.set(id, { id, service: name, restarts: 0, ready: false });
+        }
+    }
+    /** Every container followed, by id. */
+    get tracked() {
+        return this.byId;
+    }
+    get(id) {
+        return this.byId.get(id);
+    }
+    idsOf(service) {
+        return this.byService[service] ?? [];
+    }
+    of(service) {
+        return this.idsOf(service).map((id) => this.byId.get(id));
+    }
+    /** Of `services`, those without a container (compose created none). */
+    without(services) {
+        return services.filter((n) => this.idsOf(n).length === 0);
+    }
+    /** Keeps what an inspect answer says of the containers it names; returns those of `service`. */
+    record(facts, service) {
+        for (const f of facts) {
+            const t = this.byId.get(f.id);
+            if (t)
+                t.facts = f;
+        }
+        return this.of(service)
+            .map((t) => t.facts)
+            .filter((f) => f !== undefined);
+    }
+}
+exports.ContainerBook = ContainerBook;
+
+
+/***/ }),
+
+/***/ 8593:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.applyEvent = applyEvent;
+exports.unhealthyReason = unhealthyReason;
+const container_facts_1 = __nccwpck_require__(1719);
+const readiness_rules_1 = __nccwpck_require__(517);
+function applyEvent(t, e, now = Date.now()) {
+    if (e.action === 'start') {
+        t.exitCode = undefined;
+        t.eventHealth = undefined;
+        t.lastStartMs = e.timeMs || now;
+        return { kind: 'started' };
+    }
+    if (e.action === 'die') {
+        const code = e.exitCode ?? 0;
+        t.exitCode = code;
+        return { kind: 'exited', code, ...exitAfterReady(t, code) };
+    }
+    if (e.action === 'health_status' && e.health) {
+        t.eventHealth = e.health;
+        return e.health === 'unhealthy' ? { kind: 'unhealthy' } : { kind: 'other' };
+    }
+    return { kind: 'other' };
+}
+/**
+ * An exit once the container was judged ready: nothing, when its restart policy brings it back or
+ * its probe counts the exit as completion (a one-shot seen running that exits 0 has finished);
+ * otherwise its service failed.
+ */
+function exitAfterReady(t, code) {
+    if (!t.ready || !t.facts || (0, container_facts_1.willRestart)(t.facts, code))
+        return {};
+    if (t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, code, t.required, t.declaresPorts))
+        return { finished: code === 0 && t.probe.kind === 'running' };
+    return { failed: `container ${t.facts.name} exited with code ${code} after it was ready` };
+}
+/** Why an unhealthy event fails its service, with the health check's last output if it can be read. */
+function unhealthyReason(t, lastHealthOutput = '') {
+    const output = lastHealthOutput ? `; last health-check output: ${lastHealthOutput.slice(-500)}` : '';
+    return `container ${t.facts?.name ?? t.id} became unhealthy${output}`;
+}
+
+
+/***/ }),
+
 /***/ 1647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -36928,8 +37088,11 @@ async function addressOf(t, src) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RESTARTS_ALLOWED = void 0;
 exports.mayBeWaitingFor = mayBeWaitingFor;
+exports.judgeExit = judgeExit;
+exports.crashLoopReason = crashLoopReason;
 exports.countRestart = countRestart;
 exports.countAfresh = countAfresh;
+const container_facts_1 = __nccwpck_require__(1719);
 const dependency_graph_1 = __nccwpck_require__(7279);
 // When a container that its restart policy brings back counts as crash-looping. Many stacks have a
 // service that exits until something it does not declare in depends_on is up, and lets its
@@ -36944,6 +37107,27 @@ exports.RESTARTS_ALLOWED = 3;
 function mayBeWaitingFor(plan, name, unsettled) {
     const after = new Set((0, dependency_graph_1.dependents)(plan, name));
     return plan.services.filter((n) => n !== name && !after.has(n) && unsettled(n));
+}
+/**
+ * After an exit: whether the restart policy brings the container back (its facts read again, as
+ * the die event does not say), and if so, the count of its restarts judged. Undefined when it
+ * stays down: that exit is judged by its probe or on the event.
+ */
+async function judgeExit(inspect, t, code, waitingFor) {
+    try {
+        const [facts] = await inspect([t.id]);
+        if (facts)
+            t.facts = facts;
+    }
+    catch {
+        // judged on what was last seen
+    }
+    if (!t.facts || !(0, container_facts_1.willRestart)(t.facts, code))
+        return undefined;
+    return countRestart(t, code, waitingFor());
+}
+function crashLoopReason(t) {
+    return `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`;
 }
 /** Counts an exit the restart policy will follow with a restart, and judges it. */
 function countRestart(t, code, waitingFor) {
@@ -37072,6 +37256,8 @@ function timeoutMessage(r) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StackStartError = void 0;
 exports.isSettled = isSettled;
+exports.initialOutcomes = initialOutcomes;
+exports.recordReady = recordReady;
 /** The stack did not come up; `outcomes` says how far each service got. */
 class StackStartError extends Error {
     outcomes;
@@ -37088,6 +37274,21 @@ exports.StackStartError = StackStartError;
 /** Ready or finished for good: dependents may go ahead. */
 function isSettled(o) {
     return o.status === 'ready' || o.status === 'completed' || o.status === 'skipped';
+}
+/** Every service pending, but those scaled to 0: nothing to start, and their dependents go ahead. */
+function initialOutcomes(services, scaledToZero = []) {
+    const outcomes = Object.fromEntries(services.map((name) => [name, { name, status: 'pending', containers: [] }]));
+    for (const name of scaledToZero)
+        if (outcomes[name])
+            Object.assign(outcomes[name], { status: 'skipped', how: 'scaled to 0' });
+    return outcomes;
+}
+/** Records how and when a service was seen ready (or completed), `ms` after its start. */
+function recordReady(o, how, ms) {
+    o.status = how === 'completed' ? 'completed' : 'ready';
+    o.how = how;
+    o.readyMs = ms;
+    o.readyAt = new Date().toISOString();
 }
 
 
@@ -37501,6 +37702,35 @@ function judgedPorts(probe, imagePort) {
 
 /***/ }),
 
+/***/ 1431:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.seconds = seconds;
+exports.startingLine = startingLine;
+exports.readyLine = readyLine;
+exports.restartingLine = restartingLine;
+// The lines the wait writes to the step's log as it goes: one per start call and one per service
+// verdict, in columns so a stack of many services reads as a table.
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)}s`;
+}
+function startingLine(levels, batch, elapsedMs) {
+    return `Level ${levels.join('+')}: starting ${batch.join(', ')} (${seconds(elapsedMs)})`;
+}
+function readyLine(service, how, ms, judged) {
+    return `  ${service.padEnd(20)} ${how.padEnd(12)} ${seconds(ms)}${judged ? `  (${judged})` : ''}`;
+}
+function restartingLine(service, restarts, code, waitingFor) {
+    const verb = waitingFor.length > 1 ? 'are' : 'is';
+    return `  ${service.padEnd(20)} ${'restarting'.padEnd(12)} ${restarts} exits (last code ${code}); judged once ${waitingFor.join(', ')} ${verb} up`;
+}
+
+
+/***/ }),
+
 /***/ 186:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -37543,7 +37773,6 @@ function settleWindowEnd(containers, now) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StackStarter = void 0;
-const container_facts_1 = __nccwpck_require__(1719);
 const dependency_graph_1 = __nccwpck_require__(7279);
 const readiness_rules_1 = __nccwpck_require__(517);
 const wait_for_1 = __nccwpck_require__(4380);
@@ -37553,25 +37782,29 @@ const outcomes_1 = __nccwpck_require__(8495);
 const probe_context_1 = __nccwpck_require__(7872);
 const probes_1 = __nccwpck_require__(2278);
 const settle_window_1 = __nccwpck_require__(186);
-const change_signal_1 = __nccwpck_require__(127);
+const verdict_1 = __nccwpck_require__(4549);
 const container_probing_1 = __nccwpck_require__(1647);
 const crash_loops_1 = __nccwpck_require__(5181);
+const container_book_1 = __nccwpck_require__(5693);
+const container_events_1 = __nccwpck_require__(8593);
+const batch_start_1 = __nccwpck_require__(8021);
+const progress_lines_1 = __nccwpck_require__(1431);
+const error_text_1 = __nccwpck_require__(8380);
+// Starts a created stack in dependency order: a service starts as soon as everything it needs is
+// ready (services that become startable together start in one call, while earlier calls may still
+// be starting others), and is watched through the engine's event stream until its readiness probe
+// passes. Any failure stops the whole wait at once.
 /** Docker processes that readiness checks may run at once (a level of 100 services, say). */
 const PROBE_PROCESSES = 8;
 class StackStarter {
     engine;
     options;
-    outcomes = {};
-    tracked = new Map();
-    /** Container ids by service. */
-    containers = {};
+    outcomes;
+    book;
     startedAt = {};
     lastObservation = {};
-    internal = new AbortController();
-    changes = new change_signal_1.ChangeSignal(this.internal.signal);
-    failure;
-    /** Set while a failure's message is completed (its logs read) before the wait gives up. */
-    finishing = Promise.resolve();
+    verdict = new verdict_1.Verdict();
+    changes = this.verdict.changes;
     t0 = Date.now();
     probeLimit = new concurrency_limit_1.ConcurrencyLimit(PROBE_PROCESSES);
     /** Services handed to a start call (their status turns 'starting' once the call begins). */
@@ -37584,20 +37817,15 @@ class StackStarter {
     constructor(engine, network, options) {
         this.engine = engine;
         this.options = options;
-        for (const name of options.plan.services)
-            this.outcomes[name] = { name, status: 'pending', containers: [] };
-        for (const name of options.scaledToZero ?? []) {
-            if (this.outcomes[name])
-                Object.assign(this.outcomes[name], { status: 'skipped', how: 'scaled to 0' });
-        }
-        this.addContainers(options.containers);
+        this.outcomes = (0, outcomes_1.initialOutcomes)(options.plan.services, options.scaledToZero);
+        this.book = new container_book_1.ContainerBook(options.plan.services, options.containers);
         this.probing = {
             engine,
             network,
-            signal: this.internal.signal,
+            signal: this.verdict.signal,
             limit: this.probeLimit,
             changes: this.changes,
-            tracked: this.tracked,
+            tracked: this.book.tracked,
             reachable: options.reachable,
             publishedHost: options.publishedHost,
             refresh: (t) => this.refresh([t]),
@@ -37605,17 +37833,8 @@ class StackStarter {
             judge: (service, what) => (this.outcomes[service].judged = what),
         };
     }
-    addContainers(byService) {
-        for (const name of this.options.plan.services) {
-            if (this.containers[name]?.length || !byService[name]?.length)
-                continue;
-            this.containers[name] = byService[name];
-            for (const id of byService[name])
-                this.tracked.set(id, { id, service: name, restarts: 0, ready: false });
-        }
-    }
     missingContainers(services) {
-        return services.filter((n) => this.outcomes[n].status !== 'skipped' && (this.containers[n] ?? []).length === 0);
+        return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped');
     }
     noContainerError(name) {
         return new outcomes_1.StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
@@ -37625,14 +37844,12 @@ class StackStarter {
         const missing = this.missingContainers(plan.services);
         if (missing.length > 0)
             throw this.noContainerError(missing[0]);
-        const onAbort = () => this.fail(new outcomes_1.StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
+        const onAbort = () => this.verdict.fail(new outcomes_1.StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
         signal.addEventListener('abort', onAbort);
-        const events = this.engine.watchEvents((e) => this.onEvent(e), this.internal.signal);
+        const events = this.engine.watchEvents((e) => this.onEvent(e), this.verdict.signal);
         // The stream only ends on its own when the daemon goes away; nothing can be seen after that.
         const lost = (how) => {
-            if (this.internal.signal.aborted)
-                return;
-            this.fail(new outcomes_1.StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
+            this.verdict.fail(new outcomes_1.StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
         };
         events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${e.message})`));
         try {
@@ -37641,26 +37858,12 @@ class StackStarter {
         }
         finally {
             signal.removeEventListener('abort', onAbort);
-            this.internal.abort();
+            this.verdict.end();
             events.stop();
         }
     }
-    elapsed(from = this.t0) {
-        return `${((Date.now() - from) / 1000).toFixed(1)}s`;
-    }
-    /** A verdict is reached: the first failure wins, and everything waiting stops. */
     get stopped() {
-        return this.internal.signal.aborted;
-    }
-    stop() {
-        this.internal.abort();
-        this.changes.notify();
-    }
-    fail(error) {
-        if (this.stopped)
-            return;
-        this.failure = error;
-        this.stop();
+        return this.verdict.reached;
     }
     settled(name) {
         return (0, outcomes_1.isSettled)(this.outcomes[name]);
@@ -37684,7 +37887,7 @@ class StackStarter {
             }
             const now = Date.now();
             if (plan.services.every((n) => this.settled(n))) {
-                const settle = (0, settle_window_1.settleWindowEnd)(this.tracked.values(), now);
+                const settle = (0, settle_window_1.settleWindowEnd)(this.book.tracked.values(), now);
                 if (now >= settle)
                     return;
                 await this.changes.wake(settle - now);
@@ -37692,7 +37895,7 @@ class StackStarter {
             }
             const overdue = plan.services.find((n) => this.outcomes[n].status === 'starting' && now >= this.ownDeadline(n));
             if (overdue || now >= deadline) {
-                this.fail(this.timeoutError(overdue));
+                this.verdict.fail(this.timeoutError(overdue));
                 break;
             }
             const next = Math.min(deadline, ...plan.services.filter((n) => this.outcomes[n].status === 'starting').map((n) => this.ownDeadline(n)));
@@ -37700,8 +37903,7 @@ class StackStarter {
         }
         // Start calls still under way end first, so nothing starts after the verdict.
         await Promise.allSettled([...this.inFlight]);
-        await this.finishing;
-        throw this.failure ?? new outcomes_1.StackStartError('The wait ended without a verdict.', this.outcomes);
+        throw await this.verdict.error(this.outcomes);
     }
     /** A `wait-for ... timeout=N` deadline, counted from the service's start. */
     ownDeadline(name) {
@@ -37713,74 +37915,59 @@ class StackStarter {
             return;
         const missing = this.missingContainers(batch);
         if (missing.length > 0) {
-            this.fail(this.noContainerError(missing[0]));
+            this.verdict.fail(this.noContainerError(missing[0]));
             return;
         }
-        const viaEngine = batch.filter((n) => !this.options.composeStarted.has(n));
-        const viaCompose = batch.filter((n) => this.options.composeStarted.has(n));
-        const levels = [...new Set(batch.map((n) => this.options.plan.levels.findIndex((l) => l.includes(n))))].sort();
-        this.options.log(`Level ${levels.join('+')}: starting ${batch.join(', ')} (${this.elapsed()})`);
+        const { composeStarted, plan } = this.options;
+        const alone = this.options.startAlone ?? new Set();
+        const viaEngine = batch.filter((n) => !composeStarted.has(n));
+        const levels = [...new Set(batch.map((n) => plan.levels.findIndex((l) => l.includes(n))))].sort();
+        this.options.log((0, progress_lines_1.startingLine)(levels, batch, Date.now() - this.t0));
         for (const n of batch) {
             this.outcomes[n].status = 'starting';
             this.startedAt[n] = Date.now();
         }
         try {
-            const alone = this.options.startAlone ?? new Set();
-            await Promise.all([
-                (async () => {
-                    await this.engine.start(viaEngine.filter((n) => !alone.has(n)).flatMap((n) => this.containers[n]));
-                    for (const id of viaEngine.filter((n) => alone.has(n)).flatMap((n) => this.containers[n]))
-                        await this.aloneLimit.run(() => this.engine.start([id]));
-                })(),
-                viaCompose.length > 0 ? this.engine.composeStart(viaCompose) : Promise.resolve(),
-            ]);
+            const ids = (names) => names.flatMap((n) => this.book.idsOf(n));
+            const together = ids(viaEngine.filter((n) => !alone.has(n)));
+            await (0, batch_start_1.startBatch)(this.engine, { together, alone: ids(viaEngine.filter((n) => alone.has(n))), viaCompose: batch.filter((n) => composeStarted.has(n)) }, this.aloneLimit);
         }
         catch (e) {
             if (this.stopped)
                 return;
             for (const n of batch)
                 this.outcomes[n].status = 'failed';
-            this.fail(new outcomes_1.StackStartError(`Starting ${batch.join(', ')} failed: ${e.message}`, this.outcomes, batch[0]));
+            this.verdict.fail(new outcomes_1.StackStartError(`Starting ${batch.join(', ')} failed: ${(0, error_text_1.errorText)(e)}`, this.outcomes, batch[0]));
             return;
         }
         for (const n of batch) {
-            this.waitService(n).then((how) => {
-                const o = this.outcomes[n];
-                if (o.status !== 'starting')
-                    return;
-                o.status = how === 'completed' ? 'completed' : 'ready';
-                o.how = how;
-                o.readyMs = Date.now() - this.startedAt[n];
-                o.readyAt = new Date().toISOString();
-                this.options.log(`  ${n.padEnd(20)} ${how.padEnd(12)} ${(o.readyMs / 1000).toFixed(1)}s${o.judged ? `  (${o.judged})` : ''}`);
-                this.changes.notify();
-                this.judgeCrashLoops();
-            }, (e) => {
+            this.waitService(n).then((how) => this.serviceReady(n, how), (e) => {
                 if (this.stopped)
                     return;
                 if (e instanceof probe_context_1.ServiceFailure)
                     void this.serviceFailed(n, e.message);
                 else
-                    this.fail(new outcomes_1.StackStartError(`Waiting for '${n}' failed: ${e.message}`, this.outcomes, n));
+                    this.verdict.fail(new outcomes_1.StackStartError(`Waiting for '${n}' failed: ${(0, error_text_1.errorText)(e)}`, this.outcomes, n));
             });
         }
     }
-    containersOf(name) {
-        return (this.containers[name] ?? []).map((id) => this.tracked.get(id));
+    serviceReady(name, how) {
+        const o = this.outcomes[name];
+        if (o.status !== 'starting')
+            return;
+        (0, outcomes_1.recordReady)(o, how, Date.now() - this.startedAt[name]);
+        this.options.log((0, progress_lines_1.readyLine)(name, how, o.readyMs, o.judged));
+        this.changes.notify();
+        this.judgeCrashLoops();
     }
     async refresh(ts) {
         const facts = await this.probeLimit.run(() => this.engine.inspect(ts.map((t) => t.id)));
-        for (const f of facts) {
-            const t = this.tracked.get(f.id);
-            if (t)
-                t.facts = f;
-        }
         const name = ts[0]?.service;
         if (name)
-            this.outcomes[name].containers = ts.map((t) => t.facts).filter((f) => f !== undefined);
+            this.outcomes[name].containers = this.book.record(facts, name);
     }
     async waitService(name) {
-        const ts = this.containersOf(name);
+        const ts = this.book.of(name);
         await this.refresh(ts);
         const hows = await Promise.all(ts.map((t) => this.waitContainer(t)));
         return hows.find((h) => h !== 'completed') ?? 'completed';
@@ -37799,92 +37986,51 @@ class StackStarter {
         return how;
     }
     onEvent(e) {
-        const t = this.tracked.get(e.id);
+        const t = this.book.get(e.id);
         if (!t || this.stopped)
             return;
-        if (e.action === 'start') {
-            t.exitCode = undefined;
-            t.eventHealth = undefined;
-            t.lastStartMs = e.timeMs || Date.now();
-        }
-        else if (e.action === 'die') {
-            t.exitCode = e.exitCode ?? 0;
-            // Decided here, on the event, not after an inspect round trip: a crash seen before the
-            // settle window ends must not lose the race to it.
-            if (t.ready && t.facts && !(0, container_facts_1.willRestart)(t.facts, t.exitCode) && !(t.probe && (0, readiness_rules_1.exitCompletes)(t.probe, t.exitCode, t.required, t.declaresPorts))) {
-                void this.serviceFailed(t.service, `container ${t.facts.name} exited with code ${t.exitCode} after it was ready`);
-            }
-            else if (t.ready && t.exitCode === 0 && t.probe?.kind === 'running' && t.facts && !(0, container_facts_1.willRestart)(t.facts, 0))
+        const meaning = (0, container_events_1.applyEvent)(t, e);
+        if (meaning.kind === 'exited') {
+            if (meaning.failed)
+                void this.serviceFailed(t.service, meaning.failed);
+            else if (meaning.finished)
                 this.finishedInWindow(t.service);
-            void this.afterExit(t, t.exitCode);
+            void this.afterExit(t, meaning.code);
         }
-        else if (e.action === 'health_status' && e.health) {
-            t.eventHealth = e.health;
-            if (e.health === 'unhealthy')
-                void this.afterUnhealthy(t);
-        }
+        else if (meaning.kind === 'unhealthy')
+            void this.afterUnhealthy(t);
         this.changes.notify();
     }
     /** A one-shot seen running, then exiting 0 inside its settle window: it completed. */
     finishedInWindow(name) {
         const o = this.outcomes[name];
-        if (o.status !== 'ready' || o.how !== 'running')
+        if (o.status !== 'ready' || o.how !== 'running' || !this.book.of(name).every((c) => c.exitCode === 0))
             return;
-        if (!this.containersOf(name).every((c) => c.exitCode === 0))
-            return;
-        o.status = 'completed';
-        o.how = 'completed';
-        this.options.log(`  ${name.padEnd(20)} ${'completed'.padEnd(12)} ${((Date.now() - this.startedAt[name]) / 1000).toFixed(1)}s`);
+        (0, outcomes_1.recordReady)(o, 'completed', Date.now() - this.startedAt[name]);
+        this.options.log((0, progress_lines_1.readyLine)(name, 'completed', o.readyMs));
     }
     async afterExit(t, code) {
-        let facts;
-        try {
-            [facts] = await this.engine.inspect([t.id]);
-        }
-        catch {
-            facts = t.facts;
-        }
-        if (facts)
-            t.facts = facts;
-        if (!facts || this.stopped)
+        const verdict = await (0, crash_loops_1.judgeExit)((ids) => this.engine.inspect(ids), t, code, () => this.mayBeWaitingFor(t.service));
+        if (this.stopped)
             return;
-        if ((0, container_facts_1.willRestart)(facts, code)) {
-            const verdict = (0, crash_loops_1.countRestart)(t, code, this.mayBeWaitingFor(t.service));
-            if (verdict.kind === 'crash-loop')
-                await this.crashLoopFailed(t);
-            if (verdict.kind === 'waiting') {
-                const others = verdict.for;
-                this.options.log(`  ${t.service.padEnd(20)} ${'restarting'.padEnd(12)} ${t.restarts} exits (last code ${code}); judged once ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} up`);
-            }
-        }
-        // An exit after readiness was judged on the die event itself (onEvent).
+        if (verdict?.kind === 'crash-loop')
+            await this.serviceFailed(t.service, (0, crash_loops_1.crashLoopReason)(t));
+        if (verdict?.kind === 'waiting')
+            this.options.log((0, progress_lines_1.restartingLine)(t.service, t.restarts, code, verdict.for));
         this.changes.notify();
     }
     mayBeWaitingFor(name) {
         return (0, crash_loops_1.mayBeWaitingFor)(this.options.plan, name, (n) => !this.settled(n) && this.outcomes[n].status !== 'failed');
     }
-    crashLoopFailed(t) {
-        return this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`);
-    }
     /** After a service settled, crash loops that were waiting on others are counted afresh. */
     judgeCrashLoops() {
-        (0, crash_loops_1.countAfresh)(this.tracked.values(), (t) => this.mayBeWaitingFor(t.service).length > 0);
+        (0, crash_loops_1.countAfresh)(this.book.tracked.values(), (t) => this.mayBeWaitingFor(t.service).length > 0);
     }
     async afterUnhealthy(t) {
-        let output = '';
-        try {
-            const [facts] = await this.engine.inspect([t.id]);
-            output = facts?.lastHealthOutput ?? '';
-        }
-        catch {
-            // the message below still names the container
-        }
-        await this.serviceFailed(t.service, `container ${t.facts?.name ?? t.id} became unhealthy${output ? `; last health-check output: ${output.slice(-500)}` : ''}`);
+        const [facts] = await this.engine.inspect([t.id]).catch(() => []);
+        await this.serviceFailed(t.service, (0, container_events_1.unhealthyReason)(t, facts?.lastHealthOutput));
     }
-    /**
-     * A service failed: the wait stops at once (nothing else starts), then its logs are read and the
-     * failure, with them, becomes the verdict.
-     */
+    /** A service failed: the wait stops at once, and its logs go into the verdict. */
     serviceFailed(name, why) {
         if (this.stopped)
             return Promise.resolve();
@@ -37892,30 +38038,80 @@ class StackStarter {
         o.status = 'failed';
         o.detail = why;
         const blocked = (0, dependency_graph_1.dependents)(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
-        this.stop();
-        (0, failure_description_1.markNotStarted)(this.outcomes);
-        this.finishing = (async () => {
-            const ids = this.containers[name] ?? [];
-            const logs = await this.engine.tailLogs(ids[0], this.options.logLines).catch(() => '(logs unavailable)');
+        const { logLines } = this.options;
+        const failing = this.verdict.failWith(async () => {
+            const logs = await this.engine.tailLogs(this.book.idsOf(name)[0], logLines).catch(() => '(logs unavailable)');
             const afterSeconds = (Date.now() - this.startedAt[name]) / 1000;
-            const message = (0, failure_description_1.serviceFailureMessage)({ service: name, why, afterSeconds, blocked, logLines: this.options.logLines, logs });
-            this.failure = new outcomes_1.StackStartError(message, this.outcomes, name, logs);
-        })();
-        return this.finishing;
+            return new outcomes_1.StackStartError((0, failure_description_1.serviceFailureMessage)({ service: name, why, afterSeconds, blocked, logLines, logs }), this.outcomes, name, logs);
+        });
+        (0, failure_description_1.markNotStarted)(this.outcomes);
+        return failing;
     }
     timeoutError(overdue) {
-        const waiting = this.options.plan.services.filter((n) => this.outcomes[n].status === 'starting');
-        const message = (0, failure_description_1.timeoutMessage)({
-            plan: this.options.plan,
-            outcomes: this.outcomes,
-            timeoutMs: this.options.timeoutMs,
-            overdue: overdue ? { service: overdue, seconds: this.options.rules[overdue]?.timeoutSeconds } : undefined,
-            lastObservation: this.lastObservation,
-        });
+        const { plan, timeoutMs, rules } = this.options;
+        const waiting = plan.services.filter((n) => this.outcomes[n].status === 'starting');
+        const own = overdue ? { service: overdue, seconds: rules[overdue]?.timeoutSeconds } : undefined;
+        const message = (0, failure_description_1.timeoutMessage)({ plan, outcomes: this.outcomes, timeoutMs, overdue: own, lastObservation: this.lastObservation });
         return new outcomes_1.StackStartError(message, this.outcomes, overdue ?? waiting[0]);
     }
 }
 exports.StackStarter = StackStarter;
+
+
+/***/ }),
+
+/***/ 4549:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Verdict = void 0;
+const change_signal_1 = __nccwpck_require__(127);
+const outcomes_1 = __nccwpck_require__(8495);
+// How the wait ends when it fails: the first failure wins and stops everything waiting at once (no
+// other service starts after it); a service's failure is completed with its logs before the wait
+// gives up, and its error is built once, then. Success is the scheduler's to see: all settled.
+class Verdict {
+    stopper = new AbortController();
+    /** Wakes the scheduler and the probes on any change; ended with the wait. */
+    changes = new change_signal_1.ChangeSignal(this.stopper.signal);
+    failure;
+    completing = Promise.resolve();
+    /** Aborted once the wait ends, by a failure or because it is over. */
+    get signal() {
+        return this.stopper.signal;
+    }
+    get reached() {
+        return this.stopper.signal.aborted;
+    }
+    end() {
+        this.stopper.abort();
+        this.changes.notify();
+    }
+    fail(error) {
+        if (this.reached)
+            return;
+        this.failure = error;
+        this.end();
+    }
+    /** Stops the wait now; the error is the one `build` makes (it may read logs first). */
+    failWith(build) {
+        if (this.reached)
+            return Promise.resolve();
+        this.end();
+        this.completing = build().then((error) => {
+            this.failure = error;
+        });
+        return this.completing;
+    }
+    /** The failure the wait ended with, once complete. */
+    async error(outcomes) {
+        await this.completing;
+        return this.failure ?? new outcomes_1.StackStartError('The wait ended without a verdict.', outcomes);
+    }
+}
+exports.Verdict = Verdict;
 
 
 /***/ }),

@@ -6,6 +6,7 @@ import { urlTemplateFields } from '../outputs/url-template';
 import { splitShellWords } from './shell-words';
 import { parseWaitFor, WaitRule } from '../plan/wait-for';
 import { PostSettings } from '../lifecycle/post-settings';
+import { errorText } from '../compose/error-text';
 
 export interface Inputs {
   composeFiles: string[];
@@ -97,7 +98,7 @@ function words(name: string, value: string): string[] {
   try {
     return splitShellWords(value);
   } catch (e) {
-    throw new Error(`Input '${name}': ${(e as Error).message}.`);
+    throw new Error(`Input '${name}': ${errorText(e)}.`);
   }
 }
 

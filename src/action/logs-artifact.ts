@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { secretsFileOf } from '../lifecycle/log-collection';
 import { ActionRuntime } from './runtime';
+import { errorText } from '../compose/error-text';
 
 // `logs-artifact`: the folder main and post filled (lifecycle/log-collection) goes to the run's
 // artifacts through GitHub's artifact service (@actions/artifact: ACTIONS_RUNTIME_TOKEN and
@@ -45,7 +46,7 @@ export async function uploadLogsArtifact(runtime: ActionRuntime, uploader: Artif
     runtime.info(`Uploaded the logs artifact '${name}': ${files.length} file(s), ${Math.ceil((r.size ?? 0) / 1024)} KiB zipped${url ? `: ${url}` : ''}`);
     await runtime.appendSummary(`### Logs artifact\n\n${url ? `[${name}](${url})` : `\`${name}\``}: every container's log, compose's configuration and the readiness report.\n`);
   } catch (e) {
-    runtime.warning(`Could not upload the logs artifact '${name}': ${(e as Error).message.split('\n')[0]}`);
+    runtime.warning(`Could not upload the logs artifact '${name}': ${errorText(e).split('\n')[0]}`);
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
     fs.rmSync(secretsFileOf(folder), { force: true });

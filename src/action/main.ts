@@ -32,6 +32,7 @@ import { publish } from './publish';
 import { down, sweep } from './remove-modes';
 import { ActionRuntime } from './runtime';
 import { RunState, saveRunState } from './state';
+import { errorText } from '../compose/error-text';
 
 export type { MainDependencies } from './dependencies';
 export { defaultMainDependencies } from './dependencies';
@@ -258,7 +259,7 @@ async function runInForeground(stack: PreparedStack, run: RunRequest, timeoutSec
   } catch (error) {
     state.outcome = 'failure';
     save();
-    const message = (error as Error).message;
+    const message = errorText(error);
     throw new Error(/timed out/.test(message) ? `'${run.service}' did not finish within run-timeout (${timeoutSeconds} s).` : `Running '${run.service}' failed: ${message}`);
   }
   runtime.setOutput(OutputNames.RunExitCode, String(code));
@@ -278,7 +279,7 @@ function keepForArtifact(ctx: UpContext, name: string, text: string, runtime: Ac
     writeArtifactFile(folder, name, hideSecrets(text, ctx.secrets.all()));
     keepSecrets(folder, ctx.secrets.all());
   } catch (e) {
-    runtime.warning(`Could not keep ${name} for the logs artifact: ${(e as Error).message}`);
+    runtime.warning(`Could not keep ${name} for the logs artifact: ${errorText(e)}`);
   }
 }
 

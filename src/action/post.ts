@@ -15,6 +15,7 @@ import { dockerFor } from './dependencies';
 import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
+import { errorText } from '../compose/error-text';
 
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
 const EXIT_LOG_LINES = 30;
@@ -76,7 +77,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       try {
         containers = await projectContainers(docker, state, log);
       } catch (e) {
-        runtime.warning(`Could not look at the project's containers: ${(e as Error).message}`);
+        runtime.warning(`Could not look at the project's containers: ${errorText(e)}`);
       }
     }
     const exits = containers && state.watched ? exitsAfterMain(state.watched, containers) : [];
@@ -123,7 +124,7 @@ async function collectForArtifact(runtime: ActionRuntime, docker: DockerClient, 
     runtime.info(`Collected the logs of ${collected.files.length} container(s) for the artifact (${Math.ceil(collected.bytes / 1024)} KiB).`);
     if (collected.missed.length > 0) runtime.warning(`Logs not collected for the artifact: ${collected.missed.join(', ')}`);
   } catch (e) {
-    runtime.warning(`Could not collect the logs for the artifact: ${(e as Error).message}`);
+    runtime.warning(`Could not collect the logs for the artifact: ${errorText(e)}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { commentMarker, previewCommentBody, PreviewStatus } from '../outputs/pre
 import { hideSecrets } from '../outputs/secrets';
 import { StackReport } from '../outputs/service-report';
 import { ActionRuntime } from './runtime';
+import { errorText } from '../compose/error-text';
 
 // The pull request's comment, through the REST API at GITHUB_API_URL (GitHub Enterprise too).
 
@@ -70,7 +71,7 @@ export function previewCommenter(ctx: CommenterContext, project: string, token: 
       ctx.runtime.info(`${how === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${target.pr}.`);
     } catch (e) {
       // The message of an HTTP failure never holds the token; hidden anyway, should one ever.
-      ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${hideSecrets((e as Error).message, [token])}`);
+      ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${hideSecrets(errorText(e), [token])}`);
     }
   };
 }

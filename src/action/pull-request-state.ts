@@ -3,6 +3,7 @@ import { DeployRecord } from '../lifecycle/deploy-record';
 import { ClosedCheck } from '../lifecycle/previews';
 import { hideSecrets } from '../outputs/secrets';
 import { ActionRuntime } from './runtime';
+import { errorText } from '../compose/error-text';
 
 // Whether a preview's pull request is still open, through the REST API at GITHUB_API_URL: `sweep`
 // removes the previews of closed ones (GitHub sends no `closed` event to a workflow for a pull
@@ -51,9 +52,7 @@ export function closedPullRequests(ctx: ClosedCheckContext, token: string, repos
     } catch (e) {
       const status = (e as { status?: number }).status;
       const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
-      ctx.runtime.warning(
-        `Could not read pull request #${record.pr} of ${repository}${hint}: ${hideSecrets((e as Error).message, [token])}. Its preview ${record.project} is left.`,
-      );
+      ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${hideSecrets(errorText(e), [token])}. Its preview ${record.project} is left.`);
       return undefined;
     }
   };

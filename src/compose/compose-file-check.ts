@@ -3,6 +3,7 @@ import * as path from 'path';
 import type * as Yaml from 'yaml';
 import { SERVICE_KEY_SHAPES, SERVICE_KEYS, Shape, SHAPE_WORDS, TOP_LEVEL_KEYS } from './compose-keys';
 import { parsePortEntry } from './port-spec';
+import { errorText } from './error-text';
 
 // Reads the compose files again once compose has refused them, to point at each mistake's file, line
 // and column (compose often names only a key path, or nothing). Compose's own validation decides
@@ -42,7 +43,7 @@ function readComposeFile(file: string, workingDirectory: string): string {
   try {
     return fs.readFileSync(abs, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
   }
 }
 
@@ -142,7 +143,7 @@ function checkDocument(
       try {
         parsePortEntry(entry.value);
       } catch (e) {
-        found.push(`${at(entry.range?.[0])}: service '${service}': ${(e as Error).message}`);
+        found.push(`${at(entry.range?.[0])}: service '${service}': ${errorText(e)}`);
       }
     }
     return found;
@@ -212,7 +213,7 @@ export function reviewComposeFiles(files: string[], workingDirectory: string): F
     try {
       text = readComposeFile(file, workingDirectory);
     } catch (e) {
-      review.problems.push((e as Error).message);
+      review.problems.push(errorText(e));
       continue;
     }
     const result = checkComposeText(file, text);

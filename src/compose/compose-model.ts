@@ -1,5 +1,6 @@
 import type * as Yaml from 'yaml';
 import { parsePortEntry, PortSpec } from './port-spec';
+import { errorText } from './error-text';
 
 // The resolved configuration as printed by `compose config`, reduced to what the action needs.
 
@@ -150,7 +151,7 @@ function parseServiceModel(name: string, raw: unknown): ServiceModel {
     try {
       ports.push(...parsePortEntry(p));
     } catch (e) {
-      throw new Error(`services.${name}.ports: ${(e as Error).message}`);
+      throw new Error(`services.${name}.ports: ${errorText(e)}`);
     }
   }
   const expose = asStringList(svc.expose, `services.${name}.expose`).flatMap((e) => {
@@ -229,7 +230,7 @@ export function parseResolvedConfig(yamlText: string): ComposeModel {
   try {
     doc = parseYaml(yamlText);
   } catch (e) {
-    throw new Error(`could not read the resolved compose configuration: ${(e as Error).message}`);
+    throw new Error(`could not read the resolved compose configuration: ${errorText(e)}`);
   }
   const top = asRecord(doc, 'the resolved compose configuration');
   const services: Record<string, ServiceModel> = {};

@@ -8,6 +8,7 @@ import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
 import { EngineApi, localEngineSocket } from './engine-api';
+import { errorText } from '../compose/error-text';
 
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where the engine is a local socket, the CLI everywhere else; compose's calls are
@@ -80,7 +81,7 @@ export class Docker extends ComposeCommands {
       if (this.api) return await this.api.version(10000);
       return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
     } catch (e) {
-      const message = (e as Error).message;
+      const message = errorText(e);
       // A cancel is not a daemon that did not answer, whichever backend saw it.
       if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
         const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');

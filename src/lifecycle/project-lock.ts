@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { PreviewLabels } from '../compose/labels';
 import { DockerClient } from '../engine/docker';
+import { errorText } from '../compose/error-text';
 
 // One compose run at a time per deployed project, across jobs and runners that share an engine:
 // a lock container (created, never started; see createLockArgs) named after the project. Deploy,
@@ -113,7 +114,7 @@ export async function releaseLockOrWarn(docker: DockerClient, lock: HeldLock, wa
   try {
     return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
   } catch (e) {
-    warn(`Could not release the lock ${lock.name}: ${(e as Error).message}. Remove it with: docker rm ${lock.name}`);
+    warn(`Could not release the lock ${lock.name}: ${errorText(e)}. Remove it with: docker rm ${lock.name}`);
     return 'failed';
   }
 }

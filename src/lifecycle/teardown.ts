@@ -10,6 +10,7 @@ import { environmentSecrets } from '../outputs/secrets';
 import { recordVolumeName } from './deploy-record';
 import { lifetimeRecordName } from './lifetime-record';
 import { PostSettings } from './post-settings';
+import { errorText } from '../compose/error-text';
 
 /** The action's own records go with the project but are not among the volumes its files declare. */
 const isRecordVolume = (project: string, name: string): boolean => name === lifetimeRecordName(project) || name === recordVolumeName(project);
@@ -81,21 +82,21 @@ export async function removeStack(
       await fn();
     } catch (e) {
       failed = true;
-      log.warning(`${what} labelled ${ComposeLabels.Project}=${project}: ${(e as Error).message}`);
+      log.warning(`${what} labelled ${ComposeLabels.Project}=${project}: ${errorText(e)}`);
     }
   };
   // A listing that fails must not read as "nothing there": the stack may well still be up.
   const labelled = () => Promise.all([docker.containerIds(project), docker.networkIds(project), docker.volumeNames(project)]);
-  const couldNotLook = (e: Error) =>
+  const couldNotLook = (e: unknown) =>
     log.warning(
-      `Could not list what project ${project} holds on the engine (${e.message.split('\n')[0]}), so its containers, networks and volumes may be left. ` +
+      `Could not list what project ${project} holds on the engine (${errorText(e).split('\n')[0]}), so its containers, networks and volumes may be left. ` +
         `Remove them with: ${manualRemovalCommand(project)}`,
     );
   let containers: string[], networks: string[], volumes: string[];
   try {
     [containers, networks, volumes] = await labelled();
   } catch (e) {
-    couldNotLook(e as Error);
+    couldNotLook(e);
     return;
   }
   if (containers.length + networks.length + volumes.length === 0 && downFlags.length === 0) {
@@ -128,7 +129,7 @@ export async function removeStack(
       [containers, networks, volumes] = await labelled();
     }
   } catch (e) {
-    couldNotLook(e as Error);
+    couldNotLook(e);
     return;
   }
   if (failed) log.warning(`Project ${project} may be partly left. Remove what is left with: ${manualRemovalCommand(project)}`);

@@ -1,3 +1,5 @@
+import { errorText } from '../compose/error-text';
+
 // The `wait-for` input: one line per service overriding how its readiness is judged.
 //   web: http://:8080/health status=200 timeout=60
 //   db: tcp:3306            worker: log:/ready to accept connections/i
@@ -73,7 +75,7 @@ function parseProbe(text: string, options: Record<string, string>, line: string)
     try {
       return { kind: 'log', pattern: new RegExp(m[1], flags) };
     } catch (e) {
-      fail(line, `bad regular expression: ${(e as Error).message}`);
+      fail(line, `bad regular expression: ${errorText(e)}`);
     }
   }
   const http = /^(https?):\/\/(\[[^\]]*\]|[^/:]*):(\d+)(\/\S*)?$/.exec(text);

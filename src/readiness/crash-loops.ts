@@ -1,3 +1,4 @@
+import { ContainerFacts, willRestart } from '../engine/container-facts';
 import { dependents, StartPlan } from '../plan/dependency-graph';
 import { TrackedContainer } from './probe-context';
 
@@ -20,6 +21,31 @@ export function mayBeWaitingFor(plan: StartPlan, name: string, unsettled: (servi
 
 /** What one more exit through the restart policy means for the container. */
 export type RestartVerdict = { kind: 'counting' } | { kind: 'crash-loop' } | { kind: 'waiting'; for: string[] };
+
+/**
+ * After an exit: whether the restart policy brings the container back (its facts read again, as
+ * the die event does not say), and if so, the count of its restarts judged. Undefined when it
+ * stays down: that exit is judged by its probe or on the event.
+ */
+export async function judgeExit(
+  inspect: (ids: string[]) => Promise<ContainerFacts[]>,
+  t: TrackedContainer,
+  code: number,
+  waitingFor: () => string[],
+): Promise<RestartVerdict | undefined> {
+  try {
+    const [facts] = await inspect([t.id]);
+    if (facts) t.facts = facts;
+  } catch {
+    // judged on what was last seen
+  }
+  if (!t.facts || !willRestart(t.facts, code)) return undefined;
+  return countRestart(t, code, waitingFor());
+}
+
+export function crashLoopReason(t: TrackedContainer): string {
+  return `container ${t.facts?.name ?? t.id} is restarting repeatedly (${t.restarts} exits, the last with code ${t.lastExitCode ?? '?'})`;
+}
 
 /** Counts an exit the restart policy will follow with a restart, and judges it. */
 export function countRestart(t: TrackedContainer, code: number, waitingFor: string[]): RestartVerdict {

@@ -40,3 +40,18 @@ export class StackStartError extends Error {
 export function isSettled(o: ServiceOutcome): boolean {
   return o.status === 'ready' || o.status === 'completed' || o.status === 'skipped';
 }
+
+/** Every service pending, but those scaled to 0: nothing to start, and their dependents go ahead. */
+export function initialOutcomes(services: readonly string[], scaledToZero: Iterable<string> = []): Outcomes {
+  const outcomes: Outcomes = Object.fromEntries(services.map((name) => [name, { name, status: 'pending', containers: [] }]));
+  for (const name of scaledToZero) if (outcomes[name]) Object.assign(outcomes[name], { status: 'skipped', how: 'scaled to 0' });
+  return outcomes;
+}
+
+/** Records how and when a service was seen ready (or completed), `ms` after its start. */
+export function recordReady(o: ServiceOutcome, how: ReadyHow, ms: number): void {
+  o.status = how === 'completed' ? 'completed' : 'ready';
+  o.how = how;
+  o.readyMs = ms;
+  o.readyAt = new Date().toISOString();
+}

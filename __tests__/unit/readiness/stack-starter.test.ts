@@ -1,6 +1,10 @@
 import { start } from '../../helpers/fake-stack-engine';
 
-// The scheduler driven by a fake engine that emits events as a real one does, in milliseconds.
+// The scheduler driven by a fake engine that emits events as a real one does, on jest's fake clock
+// (the helper moves it on until the wait ends, so `ms` is the time the wait took on that clock).
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
 describe('the running settle window', () => {
   const app = 'services:\n  app: {image: x}\n';
@@ -211,18 +215,9 @@ describe('a container this machine cannot reach', () => {
   });
 });
 
-describe('on a fake clock', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
-  /** Runs the wait while the fake clock moves on by `ms`. */
-  async function within(ms: number, run: Promise<Awaited<ReturnType<typeof start>>>) {
-    await jest.advanceTimersByTimeAsync(ms);
-    return run;
-  }
-
+describe('timeouts, cancels and failures', () => {
   it("fails a service past its own timeout, counted from its start, long before the step's", async () => {
-    const r = await within(31_000, start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432 timeout=30'], timeoutMs: 600_000 }));
+    const r = await start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432 timeout=30'], timeoutMs: 600_000 });
     expect(r.error?.message).toMatch(
       /^Service 'db' was not ready within its own timeout of 30 s\. Not ready: db \(waiting for port 5432 to accept connections; last: ECONNREFUSED at 10\.0\.0\.2:5432\)\./,
     );
@@ -232,10 +227,7 @@ describe('on a fake clock', () => {
   });
 
   it("times out at the step's timeout, naming what never started and what it needed", async () => {
-    const r = await within(
-      301_000,
-      start('services:\n  db: {image: x}\n  web: {image: x, depends_on: [db]}\n', { db: {}, web: {} }, { waitFor: ['db: tcp:5432'], timeoutMs: 300_000 }),
-    );
+    const r = await start('services:\n  db: {image: x}\n  web: {image: x, depends_on: [db]}\n', { db: {}, web: {} }, { waitFor: ['db: tcp:5432'], timeoutMs: 300_000 });
     expect(r.error?.message).toContain('Timed out after 300 s.');
     expect(r.error?.message).toContain('Not started: web (needs db).');
     expect(r.error?.outcomes.web.status).toBe('not-started');
@@ -245,26 +237,23 @@ describe('on a fake clock', () => {
   it('stops at once when the step is cancelled', async () => {
     const cancel = new AbortController();
     setTimeout(() => cancel.abort(), 5_000);
-    const r = await within(6_000, start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], signal: cancel.signal, timeoutMs: 300_000 }));
+    const r = await start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], signal: cancel.signal, timeoutMs: 300_000 });
     expect(r.error?.message).toBe('The step was cancelled while the stack was starting.');
     expect(r.ms).toBeLessThan(5_100);
   });
 
   it('passes a log probe on the first matching line', async () => {
-    const r = await within(
-      5_000,
-      start(
-        'services:\n  mq: {image: x}\n',
-        {
-          mq: {
-            logs: [
-              { afterMs: 500, line: 'booting' },
-              { afterMs: 2_000, line: 'Server startup complete' },
-            ],
-          },
+    const r = await start(
+      'services:\n  mq: {image: x}\n',
+      {
+        mq: {
+          logs: [
+            { afterMs: 500, line: 'booting' },
+            { afterMs: 2_000, line: 'Server startup complete' },
+          ],
         },
-        { waitFor: ['mq: log:/startup complete/'] },
-      ),
+      },
+      { waitFor: ['mq: log:/startup complete/'] },
     );
     expect(r.error).toBeUndefined();
     expect(r.outcomes?.mq.how).toBe('log matched');
@@ -272,29 +261,20 @@ describe('on a fake clock', () => {
   });
 
   it('fails a log probe whose container stops first', async () => {
-    const r = await within(
-      5_000,
-      start('services:\n  mq: {image: x}\n', { mq: { exitAfterMs: 1_000, exitCode: 0, logs: [{ afterMs: 10, line: 'bye' }] } }, { waitFor: ['mq: log:/ready/'] }),
-    );
+    const r = await start('services:\n  mq: {image: x}\n', { mq: { exitAfterMs: 1_000, exitCode: 0, logs: [{ afterMs: 10, line: 'bye' }] } }, { waitFor: ['mq: log:/ready/'] });
     expect(r.error?.message).toContain('stopped before a log line matched /ready/');
   });
 
   it('fails when the engine goes away mid-wait', async () => {
-    const r = await within(
-      3_000,
-      start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], during: (engine) => setTimeout(() => engine.loseEvents(), 1_000) }),
-    );
+    const r = await start('services:\n  db: {image: x}\n', { db: {} }, { waitFor: ['db: tcp:5432'], during: (engine) => setTimeout(() => engine.loseEvents(), 1_000) });
     expect(r.error?.message).toContain('Lost the Docker engine while the stack was starting');
   });
 
   it('fails fast: a crash stops the wait for everything else', async () => {
-    const r = await within(
-      5_000,
-      start(
-        'services:\n  db: {image: x}\n  cache: {image: x}\n  web: {image: x, depends_on: [db, cache]}\n',
-        { db: { exitAfterMs: 700, exitCode: 1 }, cache: {}, web: {} },
-        { waitFor: ['db: tcp:5432', 'cache: tcp:6379'], timeoutMs: 300_000 },
-      ),
+    const r = await start(
+      'services:\n  db: {image: x}\n  cache: {image: x}\n  web: {image: x, depends_on: [db, cache]}\n',
+      { db: { exitAfterMs: 700, exitCode: 1 }, cache: {}, web: {} },
+      { waitFor: ['db: tcp:5432', 'cache: tcp:6379'], timeoutMs: 300_000 },
     );
     expect(r.error?.message).toContain("Service 'db' failed after 0.7s: container p-db-1 exited with code 1 before it was ready");
     expect(r.error?.message).toContain('Not started because of it: web.');
