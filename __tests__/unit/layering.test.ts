@@ -6,7 +6,7 @@ import * as path from 'path';
 
 const SRC = path.resolve(__dirname, '..', '..', 'src');
 /** Lower rooms first: a module may import from its own room or one listed before it. */
-const ROOMS = ['compose', 'engine', 'plan', 'readiness', 'outputs', 'lifecycle', 'action'];
+const ROOMS = ['compose', 'secrets', 'engine', 'plan', 'readiness', 'outputs', 'lifecycle', 'previews', 'action'];
 
 function modules(): Record<string, string[]> {
   const out: Record<string, string[]> = {};

@@ -5,8 +5,9 @@ import { nodeNetworkProbe, NetworkProbe } from '../engine/network-probe';
 import { SpawnRunner } from '../engine/process-runner';
 import { OwnSurroundings } from '../engine/job-container';
 import { InterfaceAddress } from '../engine/reachability';
-import { githubComments, PullRequestComments } from './pr-comment';
-import { githubPullRequests, PullRequestStates } from './pull-request-state';
+import { githubComments, githubPullRequests } from './github-api';
+import { PullRequestComments } from '../previews/pr-comment';
+import { PullRequestStates } from '../previews/pull-request-state';
 import { coreRuntime, ActionRuntime } from './runtime';
 
 // What the main step works with, behind small interfaces: the real ones here, fakes in unit tests.

@@ -4,21 +4,22 @@ import { cliName } from '../compose/compose-cli';
 import { replacedNameNotice } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { createStack, registerKnownSecrets } from '../lifecycle/create';
-import { DeployRecord } from '../lifecycle/deploy-record';
-import { jobIdentity, writeLifetimeRecord } from '../lifecycle/lifetime-record';
+import { JobIdentity, jobIdentity } from '../lifecycle/lifetime-record';
 import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log-collection';
-import { isEmpty, refuseExistingProject, refuseForeignProject } from '../lifecycle/ownership';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
-import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../lifecycle/preview-target';
-import { changeStack, foreignResources, stopOrphans, writeDeployRecord } from '../lifecycle/previews';
-import { acquireProjectLock, leaseFor, releaseProjectLock } from '../lifecycle/project-lock';
+import { releaseProjectLock } from '../lifecycle/project-lock';
+import { changeStack } from '../lifecycle/stack-changes';
+import { jobStack, UpKind } from '../lifecycle/up-kind';
+import { previewCommenter } from '../previews/pr-comment';
+import { previewDeploy } from '../previews/preview-deploy';
+import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../previews/preview-target';
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
 import { withoutEarlierComposeExports } from '../outputs/compose-env';
 import { Publication } from '../outputs/publication';
-import { SecretRegistry } from '../outputs/secret-registry';
-import { hideSecrets } from '../outputs/secrets';
+import { SecretRegistry } from '../secrets/secret-registry';
+import { hideSecrets } from '../secrets/secret-values';
 import { StackReport } from '../outputs/service-report';
 import { urlTemplateFields } from '../outputs/url-template';
 import { listenForCancel } from './cancellation';
@@ -27,9 +28,8 @@ import { describeDuration } from './input-parsing';
 import { ActionKind, engineEnvironment, getInputs, Inputs, RunRequest, stackLifetime } from './inputs';
 import { startReaping } from './reaping';
 import { OutputNames } from './names';
-import { Commenter, previewCommenter } from './pr-comment';
 import { publish } from './publish';
-import { down, sweep } from './remove-modes';
+import { down, sweep } from './down-and-sweep';
 import { ActionRuntime } from './runtime';
 import { RunState, saveRunState } from './state';
 import { errorText } from '../compose/error-text';
@@ -59,18 +59,16 @@ export async function run(deps: MainDependencies = defaultMainDependencies(), ac
 
 /**
  * prepare → create → start → publish, saving state for post at each point that changes what it may
- * do. `deploy` runs the same path on a project it may update (its own, under a lock), and leaves
- * the stack up.
+ * do. The kind (the stack action's stack, or a preview deploy) decides what differs.
  */
 async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): Promise<void> {
   const { runtime } = deps;
-  const deploying = inputs.mode === 'deploy';
   const target = previewTarget(deps.env, deps.eventPayload());
   checkPreviewInputs(inputs, target);
+  const deploying = inputs.mode === 'deploy';
   const project = resolveProject(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? previewProjectName(target, path.basename(deps.cwd)) : undefined);
   // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
   const env = withoutEarlierComposeExports(engineEnvironment(inputs, deps.env));
-  // With command: deploy post prints logs and leaves the stack: a preview outlives the job.
   const state: RunState = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
   if (inputs.post.logsArtifact) state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
   const save = () => saveRunState(runtime, state);
@@ -81,24 +79,15 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const docker = deps.docker(env, signal);
   const job = jobIdentity(deps.env, target.runUrl);
   const reaping = startReaping(docker, inputs, deps, job);
-  const comment = deploying && inputs.comment ? previewCommenter(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
-  if (deploying) {
-    state.lock = await acquireProjectLock(docker, project.name, {
-      waitMs: inputs.timeoutSeconds * 1000,
-      leaseMs: leaseFor(inputs.timeoutSeconds * 1000),
-      run: target.runUrl,
-      signal,
-      log: (l) => runtime.info(l),
-    });
-    save();
-  }
+  const kind = deploying ? deployKind(inputs, deps, project.name, target, signal) : stackKind(inputs, deps, job);
+  state.lock = await kind.lock(docker);
+  if (state.lock) save();
   const secrets = new SecretRegistry(
     (value) => runtime.setSecret(value),
     (message) => runtime.warning(message),
   );
-  let record: DeployRecord | undefined;
   let created = false;
-  const context: UpContext = { docker, signal, state, save, secrets, target, comment };
+  const context: UpContext = { docker, signal, state, save, secrets, target, kind };
   try {
     let stack = await readStack(docker, inputs, project);
     // Asked while the stack is created; only a notice depends on it.
@@ -110,35 +99,16 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
     // Mistakes in the inputs are reported first; then, last before creating anything, the name.
-    if (deploying) {
-      refuseForeignProject(project.name, await foreignResources(docker, project.name, stack.existing), 'update');
-      runtime.info(isEmpty(stack.existing) ? `Deploying project ${project.name} (new).` : `Updating project ${project.name} in place: compose recreates what changed.`);
-    } else {
-      refuseExistingProject(project.name, stack.existing);
-    }
-    stack = changeStack(stack, { ephemeralPorts: inputs.ports === 'ephemeral', preview: deploying ? target : undefined, directory: deps.env.RUNNER_TEMP || os.tmpdir() });
+    await kind.checkExisting(docker, stack);
+    stack = changeStack(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
     state.project = stack.project;
     state.creationStarted = true;
     save();
-    const lifetime = stackLifetime(inputs);
-    if (!deploying && lifetime !== undefined) {
-      const life = await writeLifetimeRecord(docker, project.name, job, deps.now(), lifetime);
-      runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${describeDuration(lifetime)})`);
-    }
-    if (deploying) {
-      const orphans = await stopOrphans(docker, stack, inputs.post.stopTimeoutSeconds);
-      if (orphans.length > 0) runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
-      record = await writeDeployRecord(docker, project.name, target, deps.now(), inputs.ttlSeconds);
-      runtime.info(
-        record.expiresAt
-          ? `Expires ${record.expiresAt.toISOString()} (ttl ${describeDuration(inputs.ttlSeconds ?? 0)}), unless deployed again.`
-          : 'No ttl: stays until command: down removes it.',
-      );
-    }
+    await kind.beforeCreate(docker, stack);
     created = true;
     await createStartPublish(stack, inputs, deps, context);
   } catch (error) {
-    if (comment && created) await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
+    if (created) await kind.failed(errorText(error), context.report, secrets.all());
     throw error;
   } finally {
     if (state.lock) {
@@ -153,6 +123,25 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   }
 }
 
+function stackKind(inputs: Inputs, deps: MainDependencies, job: JobIdentity): UpKind {
+  return jobStack({ job, lifetimeSeconds: stackLifetime(inputs), now: deps.now, describeDuration, debug: (l) => deps.runtime.debug(l) });
+}
+
+function deployKind(inputs: Inputs, deps: MainDependencies, project: string, target: PreviewTarget, signal: AbortSignal): UpKind {
+  return previewDeploy({
+    project,
+    target,
+    lockWaitMs: inputs.timeoutSeconds * 1000,
+    ttlSeconds: inputs.ttlSeconds,
+    stopTimeoutSeconds: inputs.post.stopTimeoutSeconds,
+    signal,
+    now: deps.now,
+    log: deps.runtime,
+    describeDuration,
+    commenter: inputs.comment ? (expiresAt) => previewCommenter(deps, project, inputs.githubToken, target, expiresAt) : undefined,
+  });
+}
+
 interface UpContext {
   docker: DockerClient;
   signal: AbortSignal;
@@ -160,7 +149,7 @@ interface UpContext {
   save: () => void;
   secrets: SecretRegistry;
   target: PreviewTarget;
-  comment?: Commenter;
+  kind: UpKind;
   /** The name compose would give the project on its own. */
   ownName?: Promise<string | undefined>;
   /** What the outputs said, for the comment on a failure. */
@@ -171,11 +160,7 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   const { runtime } = deps;
   const { docker, state, save, secrets } = ctx;
   const project = stack.project;
-  const deploying = inputs.mode === 'deploy';
-  // A deploy converges the existing project: changed services recreated (their old containers get
-  // the stop grace), services gone from the files removed, the rest left running.
-  const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
-  const created = await createStack(docker, stack, { ...inputs, upFlags }, secrets, runtime);
+  const created = await createStack(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags] }, secrets, runtime);
   keepForArtifact(ctx, ARTIFACT_FILES.config, stack.configYaml, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
   // Compose's own record of the files it read: what post and later steps hand it again.
@@ -234,7 +219,7 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   state.watched = await watchedContainers(docker, outcomes);
   state.outcome = 'success';
   save();
-  if (ctx.comment) await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
+  await ctx.kind.ready(p.report, secrets.all());
   if (inputs.run) await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
 }
 

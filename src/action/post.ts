@@ -5,8 +5,8 @@ import { manualRemovalCommand } from '../engine/docker-args';
 import { releaseLockOrWarn } from '../lifecycle/project-lock';
 import { leaveNetworks } from '../lifecycle/route';
 import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs } from '../lifecycle/teardown';
-import { describeExit, ExitAfterMain, exitsAfterMain } from '../readiness/exits-after-main';
-import { environmentSecrets, hideSecrets } from '../outputs/secrets';
+import { describeExit, ExitAfterMain, exitsAfterMain } from '../lifecycle/exits-after-main';
+import { environmentSecrets, hideSecrets } from '../secrets/secret-values';
 import { exitsMarkdown } from '../outputs/summary';
 import { collectLogs, readKeptSecrets } from '../lifecycle/log-collection';
 import { ArtifactUploader, githubArtifacts, uploadLogsArtifact } from './logs-artifact';
@@ -146,5 +146,11 @@ async function reportExits(runtime: ActionRuntime, docker: DockerClient, state: 
   // The summary file is not masked by the runner: secrets are hidden here.
   const secrets = containers.flatMap((c) => environmentSecrets(c.env).secrets);
   const hidden = Object.fromEntries(Object.entries(tails).map(([k, v]) => [k, hideSecrets(v, secrets)]));
-  await runtime.appendSummary(exitsMarkdown(state.project.name, exits, hidden));
+  await runtime.appendSummary(
+    exitsMarkdown(
+      state.project.name,
+      exits.map((e) => ({ container: e.container, sentence: describeExit(e), failed: e.failed })),
+      hidden,
+    ),
+  );
 }

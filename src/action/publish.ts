@@ -1,7 +1,7 @@
 import { ComposeModel } from '../compose/compose-model';
 import { Outcomes } from '../readiness/outcomes';
 import { Publication, publication, PublishOptions } from '../outputs/publication';
-import { SecretRegistry } from '../outputs/secret-registry';
+import { SecretRegistry } from '../secrets/secret-registry';
 import { OutputNames, serviceUrlOutput } from './names';
 import { ActionRuntime } from './runtime';
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { TeardownLog } from '../lifecycle/teardown';
-import { secretForms } from '../outputs/secrets';
+import { secretForms } from '../secrets/secret-values';
 
 // The one seam around the Actions runtime (as actions/cache's IStateProvider): main and post
 // talk to the runner only through this, so they run in unit tests with a recording fake.

@@ -1,6 +1,6 @@
 import { ComposeCli } from '../compose/compose-cli';
 import { ComposeProject } from '../compose/compose-project';
-import { WatchedContainer } from '../readiness/exits-after-main';
+import { WatchedContainer } from '../lifecycle/exits-after-main';
 import { PostSettings } from '../lifecycle/post-settings';
 import { JoinedNetworks } from '../lifecycle/route';
 import { Mode, MODES, readPostSettings, withDefaults } from './inputs';

@@ -4,8 +4,8 @@ import { ComposeModel } from '../compose/compose-model';
 import { ComposeLabels } from '../compose/labels';
 import { PullPolicy } from '../compose/compose-cli';
 import { DockerClient } from '../engine/docker';
-import { SecretRegistry } from '../outputs/secret-registry';
-import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../outputs/secrets';
+import { SecretRegistry } from '../secrets/secret-registry';
+import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the

@@ -1,5 +1,6 @@
 import { ComposeLabels, LifetimeLabels } from '../compose/labels';
 import { DockerClient } from '../engine/docker';
+import { lifetimeRecordName } from './record-volumes';
 
 // An ephemeral stack's lifetime record: a volume carrying the project's label (so the post step's
 // removal by label removes it with the stack) and which job made the stack, until when. Written
@@ -22,8 +23,6 @@ export interface JobIdentity {
   /** The run's URL, shown to whoever finds the stack. */
   run?: string;
 }
-
-export const lifetimeRecordName = (project: string): string => `${project}_ephemeral-compose-lifetime`;
 
 export function jobIdentity(env: NodeJS.ProcessEnv, runUrl?: string): JobIdentity {
   const job = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT || '1'}/${env.GITHUB_JOB ?? ''}` : undefined;

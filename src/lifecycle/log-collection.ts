@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ContainerFacts } from '../engine/container-facts';
 import { DockerClient } from '../engine/docker';
 import { CappedLogFile, DEFAULT_LOG_CAPS, LogCaps } from '../outputs/capped-log';
-import { environmentSecrets } from '../outputs/secrets';
+import { environmentSecrets } from '../secrets/secret-values';
 
 // The logs artifact's folder: main writes what it knows (compose's resolved configuration, the
 // readiness report), post adds one file per container with its whole log (capped, secrets hidden)

@@ -7,7 +7,7 @@ import { WaitRule } from '../plan/wait-for';
 import { Outcomes } from '../readiness/outcomes';
 import { StackEngine } from '../readiness/stack-engine';
 import { StackStarter } from '../readiness/stack-starter';
-import { WatchedContainer } from '../readiness/exits-after-main';
+import { WatchedContainer } from './exits-after-main';
 import { CreatedStack } from './create';
 import { PreparedStack } from './prepare';
 

@@ -6,14 +6,10 @@ import { ComposeProject } from '../compose/compose-project';
 import { manualRemovalCommand } from '../engine/docker-args';
 import { DockerClient } from '../engine/docker';
 import { ComposeCli } from '../compose/compose-cli';
-import { environmentSecrets } from '../outputs/secrets';
-import { recordVolumeName } from './deploy-record';
-import { lifetimeRecordName } from './lifetime-record';
+import { environmentSecrets } from '../secrets/secret-values';
+import { isRecordVolume } from './record-volumes';
 import { PostSettings } from './post-settings';
 import { errorText } from '../compose/error-text';
-
-/** The action's own records go with the project but are not among the volumes its files declare. */
-const isRecordVolume = (project: string, name: string): boolean => name === lifetimeRecordName(project) || name === recordVolumeName(project);
 
 // The post step's work: show logs, stop everything at once, let compose remove what it made,
 // then sweep by label whatever is left (a cancelled create, missing compose files).

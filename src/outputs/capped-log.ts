@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { hideSecrets, secretForms } from './secrets';
+import { hideSecrets, secretForms } from '../secrets/secret-values';
 
 // One container's log as a file of the logs artifact: line by line as it streams, secrets hidden
 // as in the step's log, and capped: the first `headBytes` are written as they come, the last

@@ -1,5 +1,4 @@
-import { hideSecrets } from './secrets';
-import { describeExit, ExitAfterMain } from '../readiness/exits-after-main';
+import { hideSecrets } from '../secrets/secret-values';
 import { StackReport } from './service-report';
 
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
@@ -34,12 +33,19 @@ export function summaryMarkdown(projectName: string, report: StackReport, failur
   return lines.join('\n') + '\n';
 }
 
+/** A service that was ready and stopped after main, as post found it: one sentence, its log's tail. */
+export interface StoppedAfterMain {
+  container: string;
+  sentence: string;
+  failed: boolean;
+}
+
 /** The post step's addition to the job summary: services that were ready and died after main. */
-export function exitsMarkdown(projectName: string, exits: ExitAfterMain[], tails: Record<string, string>): string {
+export function exitsMarkdown(projectName: string, exits: StoppedAfterMain[], tails: Record<string, string>): string {
   const fence = '````';
   const lines = [`### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\` after the main step`, ''];
   for (const e of exits) {
-    lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell(describeExit(e))}`, '');
+    lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell(e.sentence)}`, '');
     const tail = (tails[e.container] ?? '').trim();
     if (tail) lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
   }

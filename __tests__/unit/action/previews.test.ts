@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/action/main';
-import { PullRequestState } from '../../../src/action/pull-request-state';
-import { PullRequestComments } from '../../../src/action/pr-comment';
+import { PullRequestState } from '../../../src/previews/pull-request-state';
+import { PullRequestComments } from '../../../src/previews/pr-comment';
 import { decodeState, RunState } from '../../../src/action/state';
-import { recordLabels } from '../../../src/lifecycle/deploy-record';
+import { recordLabels } from '../../../src/previews/deploy-record';
 import { fakeMainDependencies, FakeDocker } from '../../helpers/fake-docker';
 import { FakeRuntime } from '../../helpers/fake-runtime';
 

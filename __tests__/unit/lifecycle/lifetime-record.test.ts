@@ -1,4 +1,5 @@
-import { isDead, jobIdentity, lifetimeLabels, lifetimeRecordName, readLifetimeRecord } from '../../../src/lifecycle/lifetime-record';
+import { isDead, jobIdentity, lifetimeLabels, readLifetimeRecord } from '../../../src/lifecycle/lifetime-record';
+import { lifetimeRecordName } from '../../../src/lifecycle/record-volumes';
 import { lockName } from '../../../src/lifecycle/project-lock';
 import { reapDeadStacks } from '../../../src/lifecycle/reaper';
 import { FakeDocker } from '../../helpers/fake-docker';

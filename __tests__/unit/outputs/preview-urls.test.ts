@@ -1,6 +1,6 @@
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
 import { parseInspect } from '../../../src/engine/container-facts';
-import { commentMarker, previewCommentBody } from '../../../src/outputs/preview-comment';
+import { commentMarker, previewCommentBody } from '../../../src/previews/preview-comment';
 import { buildReport } from '../../../src/outputs/service-report';
 import { summaryMarkdown } from '../../../src/outputs/summary';
 import { expandPreviewUrl, urlTemplateFields } from '../../../src/outputs/url-template';

@@ -1,6 +1,6 @@
-import { hideSecrets } from './secrets';
-import { StackReport } from './service-report';
-import { escapeCell } from './summary';
+import { hideSecrets } from '../secrets/secret-values';
+import { StackReport } from '../outputs/service-report';
+import { escapeCell } from '../outputs/summary';
 
 // The one pull-request comment per preview: found again by its hidden marker, and rewritten on
 // every deploy and on down. It is public, so whatever secrets the stack has are hidden in it.

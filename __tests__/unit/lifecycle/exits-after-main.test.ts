@@ -1,5 +1,5 @@
 import { parseInspect } from '../../../src/engine/container-facts';
-import { describeExit, exitsAfterMain } from '../../../src/readiness/exits-after-main';
+import { describeExit, exitsAfterMain } from '../../../src/lifecycle/exits-after-main';
 
 const container = (id: string, state: Record<string, unknown>, restarts = 0) =>
   parseInspect({ Id: id, Name: `/p-${id}-1`, RestartCount: restarts, State: state, Config: { Labels: {} } });

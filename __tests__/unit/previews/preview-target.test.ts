@@ -1,4 +1,4 @@
-import { branchSlug, previewProjectName, previewTarget } from '../../../src/lifecycle/preview-target';
+import { branchSlug, previewProjectName, previewTarget } from '../../../src/previews/preview-target';
 
 const base = { GITHUB_REPOSITORY: 'acme/Data.Stack', GITHUB_SHA: 'merge0', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42' };
 

@@ -1,33 +1,16 @@
-import { octokitFor } from './octokit';
-import { PreviewTarget } from '../lifecycle/preview-target';
-import { commentMarker, previewCommentBody, PreviewStatus } from '../outputs/preview-comment';
-import { hideSecrets } from '../outputs/secrets';
+import { PreviewTarget } from './preview-target';
+import { commentMarker, previewCommentBody, PreviewStatus } from './preview-comment';
+import { hideSecrets } from '../secrets/secret-values';
 import { StackReport } from '../outputs/service-report';
-import { ActionRuntime } from './runtime';
 import { errorText } from '../compose/error-text';
+import { PreviewLog } from './preview-log';
 
-// The pull request's comment, through the REST API at GITHUB_API_URL (GitHub Enterprise too).
+// The preview's comment on its pull request: written on each deploy and on down, never failing the
+// step. GitHub's API is behind PullRequestComments (the action's github-api.ts is the real one).
 
 export interface PullRequestComments {
   /** Edits the comment that holds `marker`, or creates it; says which. */
   upsert(pr: number, marker: string, body: string): Promise<'created' | 'updated'>;
-}
-
-export function githubComments(token: string, repository: string, apiUrl: string | undefined): PullRequestComments {
-  const octokit = octokitFor(token, apiUrl);
-  const [owner, repo] = repository.split('/');
-  return {
-    async upsert(pr, marker, body) {
-      const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 });
-      const mine = comments.find((c) => c.body?.includes(marker));
-      if (mine) {
-        await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-        return 'updated';
-      }
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: pr, body });
-      return 'created';
-    },
-  };
 }
 
 export interface CommentUpdate {
@@ -41,7 +24,7 @@ export type Commenter = (update: CommentUpdate, secrets: string[]) => Promise<vo
 
 export interface CommenterContext {
   comments: (token: string, repository: string, apiUrl: string | undefined) => PullRequestComments;
-  runtime: ActionRuntime;
+  runtime: PreviewLog;
   env: NodeJS.ProcessEnv;
   now: () => Date;
 }

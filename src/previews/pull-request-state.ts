@@ -1,11 +1,10 @@
-import { octokitFor } from './octokit';
-import { DeployRecord } from '../lifecycle/deploy-record';
-import { ClosedCheck } from '../lifecycle/previews';
-import { hideSecrets } from '../outputs/secrets';
-import { ActionRuntime } from './runtime';
+import { DeployRecord } from './deploy-record';
+import { ClosedCheck } from './previews';
+import { hideSecrets } from '../secrets/secret-values';
 import { errorText } from '../compose/error-text';
+import { PreviewLog } from './preview-log';
 
-// Whether a preview's pull request is still open, through the REST API at GITHUB_API_URL: `sweep`
+// Whether a preview's pull request is still open (GitHub's API behind PullRequestStates): `sweep`
 // removes the previews of closed ones (GitHub sends no `closed` event to a workflow for a pull
 // request closed while it had conflicts, so its `down` job never ran).
 
@@ -15,20 +14,9 @@ export interface PullRequestStates {
   state(pr: number): Promise<PullRequestState>;
 }
 
-export function githubPullRequests(token: string, repository: string, apiUrl: string | undefined): PullRequestStates {
-  const octokit = octokitFor(token, apiUrl);
-  const [owner, repo] = repository.split('/');
-  return {
-    async state(pr) {
-      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
-      return data.merged ? 'merged' : data.state === 'closed' ? 'closed' : 'open';
-    },
-  };
-}
-
 export interface ClosedCheckContext {
   pullRequests: (token: string, repository: string, apiUrl: string | undefined) => PullRequestStates;
-  runtime: ActionRuntime;
+  runtime: PreviewLog;
   env: NodeJS.ProcessEnv;
 }
 

@@ -1,4 +1,5 @@
 import { SecretSource } from '../compose/compose-model';
+
 // Which values of a stack are secret, and which of them can be masked without hiding ordinary
 // text. The runner masks every occurrence of a registered value in the whole job log, so a flag
 // such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.

@@ -1,4 +1,5 @@
-import { deployedLabels, expiredRecords, readRecord, recordLabels, recordVolumeName } from '../../../src/lifecycle/deploy-record';
+import { deployedLabels, expiredRecords, readRecord, recordLabels } from '../../../src/previews/deploy-record';
+import { deployRecordName } from '../../../src/lifecycle/record-volumes';
 
 const target = { pr: 5, branch: 'feat', commit: 'abc', repository: 'o/r', event: 'pull_request', runUrl: 'https://x/run/1' };
 const now = new Date('2026-01-01T00:00:00Z');
@@ -19,7 +20,7 @@ describe('deploy record', () => {
       deployedAt: now,
       run: 'https://x/run/1',
     });
-    expect(recordVolumeName('p')).toBe('p_ephemeral-compose-record');
+    expect(deployRecordName('p')).toBe('p_ephemeral-compose-record');
   });
 
   it('is not one without its project and deployed labels agreeing', () => {

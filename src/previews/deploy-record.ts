@@ -18,8 +18,6 @@ export interface DeployRecord {
   run?: string;
 }
 
-export const recordVolumeName = (project: string): string => `${project}_ephemeral-compose-record`;
-
 /** The labels on everything deployed: stable from one deploy to the next (see PreviewLabels). */
 export function deployedLabels(project: string, target: Pick<PreviewTarget, 'pr'>): Record<string, string> {
   return { [PreviewLabels.Deployed]: project, ...(target.pr !== undefined ? { [PreviewLabels.PullRequest]: String(target.pr) } : {}) };

@@ -1,4 +1,4 @@
-import { composeSecretValues, environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../../src/outputs/secrets';
+import { composeSecretValues, environmentSecrets, envInBuildLine, hideSecrets, isMaskable, isSecretName, passwordsInUrls, secretForms } from '../../../src/secrets/secret-values';
 
 describe('isSecretName', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { EnvironmentSecrets, MIN_MASKED_LENGTH, secretForms } from './secrets';
+import { EnvironmentSecrets, MIN_MASKED_LENGTH, secretForms } from './secret-values';
 
 /**
  * Every secret of the run, handed to the runner's masking once, the first time it is seen.

@@ -1,18 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { randomBytes } from 'crypto';
-import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
 import { ComposeLabels, PreviewLabels } from '../compose/labels';
-import { rewriteResolvedConfig } from '../compose/resolved-file';
 import { DockerClient } from '../engine/docker';
-import { ComposeProject, projectWithoutFiles } from '../compose/compose-project';
-import { DeployRecord, deployedLabels, expiredRecords, readRecord, recordLabels, recordVolumeName } from './deploy-record';
-import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from './ownership';
-import { PostSettings } from './post-settings';
-import { PreparedStack } from './prepare';
+import { projectWithoutFiles } from '../compose/compose-project';
+import { DeployRecord, expiredRecords, readRecord, recordLabels } from './deploy-record';
+import { deployRecordName } from '../lifecycle/record-volumes';
+import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from '../lifecycle/ownership';
+import { PostSettings } from '../lifecycle/post-settings';
+import { PreparedStack } from '../lifecycle/prepare';
 import { PreviewTarget } from './preview-target';
-import { acquireProjectLock, HeldLock, leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
-import { printServiceLogs, projectContainers, removeStack, TeardownLog } from './teardown';
+import { acquireProjectLock, HeldLock, leaseFor, releaseLockOrWarn, tryProjectLock } from '../lifecycle/project-lock';
+import { printServiceLogs, projectContainers, removeStack, TeardownLog } from '../lifecycle/teardown';
 
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
 // `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
@@ -23,42 +19,6 @@ const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=$
 export async function foreignResources(docker: DockerClient, project: string, all: ProjectResources): Promise<ProjectResources> {
   if (isEmpty(all)) return all;
   return notDeployed(all, await docker.projectResources(project, deployedFilter(project)));
-}
-
-export interface StackChanges {
-  /** Host ports the files pin are left to the engine. */
-  ephemeralPorts: boolean;
-  /** Deploying: the labels every container, network and volume carries. */
-  preview?: Pick<PreviewTarget, 'pr'>;
-  /** Where the file compose then reads is written (RUNNER_TEMP). */
-  directory: string;
-}
-
-/**
- * The stack as compose will create it: when ports or labels change, compose reads a file the
- * action writes from compose's own resolved output, in place of the user's files.
- */
-export function changeStack(stack: PreparedStack, changes: StackChanges): PreparedStack {
-  const labels = changes.preview ? deployedLabels(stack.project.name, changes.preview) : {};
-  if (!changes.ephemeralPorts && Object.keys(labels).length === 0) return stack;
-  if (changes.ephemeralPorts) refuseHostNetwork(stack.model);
-  const text = rewriteResolvedConfig(stack.configYaml, { ephemeralPorts: changes.ephemeralPorts, labels });
-  fs.mkdirSync(changes.directory, { recursive: true });
-  const file = path.join(changes.directory, `ephemeral-compose-${stack.project.name}-${randomBytes(4).toString('hex')}.yaml`);
-  // It holds the stack's environment as resolved: readable by this user only.
-  fs.writeFileSync(file, text, { mode: 0o600 });
-  const project: ComposeProject = { ...stack.project, files: [file], envFiles: [] };
-  return { ...stack, project, model: parseResolvedConfig(text), configYaml: text };
-}
-
-function refuseHostNetwork(model: ComposeModel): void {
-  const host = Object.values(model.services).filter((s) => s.networkMode === 'host');
-  if (host.length === 0) return;
-  throw new Error(
-    `ports: ephemeral cannot keep ${host.map((s) => `'${s.name}'`).join(', ')} from colliding: ${host.length > 1 ? 'they use' : 'it uses'} network_mode: host, ` +
-      `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
-      `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`,
-  );
 }
 
 /**
@@ -80,7 +40,7 @@ export async function stopOrphans(docker: DockerClient, stack: PreparedStack, st
 
 /** Rewrites the project's record: what it was deployed from, and until when it lives. */
 export async function writeDeployRecord(docker: DockerClient, project: string, target: PreviewTarget, now: Date, ttlSeconds?: number): Promise<DeployRecord> {
-  const name = recordVolumeName(project);
+  const name = deployRecordName(project);
   const labels = recordLabels(project, target, now, ttlSeconds);
   await docker.removeVolumes([name]);
   await docker.createVolume(name, labels);
