@@ -4,7 +4,7 @@ import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
 import { cliFromCommand, ComposeCli, DOCKER_COMPOSE } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
-import { DockerClient } from '../../src/engine/docker';
+import { ComposeCalls, EngineCalls } from '../../src/engine/engine-calls';
 import { ComposeProject } from '../../src/compose/compose-project';
 import { CreateOptions } from '../../src/engine/docker-args';
 import { EngineEvent } from '../../src/engine/engine-events';
@@ -43,10 +43,10 @@ export interface FakeDockerOptions {
   /** What `compose run` of the run service prints, and its exit code. */
   run?: { lines: string[]; code: number };
   /** Make these calls fail with this message. */
-  failing?: Partial<Record<keyof DockerClient, string>>;
+  failing?: Partial<Record<keyof (ComposeCalls & EngineCalls), string>>;
 }
 
-export class FakeDocker implements DockerClient {
+export class FakeDocker implements ComposeCalls, EngineCalls {
   readonly calls: string[] = [];
   readonly containers = new Map<string, ContainerFacts>();
   networks: string[] = [];
@@ -75,7 +75,7 @@ export class FakeDocker implements DockerClient {
     this.timers.forEach(clearTimeout);
   }
 
-  private record(call: string, name: keyof DockerClient): void {
+  private record(call: string, name: keyof (ComposeCalls & EngineCalls)): void {
     this.calls.push(call);
     const failure = this.options.failing?.[name];
     if (failure) throw new Error(failure);

@@ -16,6 +16,7 @@ import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
 import { errorText } from '../compose/error-text';
+import { EngineCalls } from '../engine/engine-calls';
 
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
 const EXIT_LOG_LINES = 30;
@@ -132,7 +133,7 @@ async function collectForArtifact(runtime: ActionRuntime, docker: DockerClient, 
  * Services that died after main: an error annotation each, with the exit code, when, and the last
  * log lines, and a section of the job summary. Only non-zero exits and restarts are errors.
  */
-async function reportExits(runtime: ActionRuntime, docker: DockerClient, state: RunState, exits: ExitAfterMain[], containers: ContainerFacts[]): Promise<void> {
+async function reportExits(runtime: ActionRuntime, docker: EngineCalls, state: RunState, exits: ExitAfterMain[], containers: ContainerFacts[]): Promise<void> {
   if (exits.length === 0) return;
   const tails: Record<string, string> = {};
   for (const e of exits) {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeProject } from '../compose/compose-project';
 import { CreateOptions } from './docker-args';
+import { ComposeCalls } from './engine-calls';
 import { envFromList } from './container-facts';
 import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
@@ -18,7 +19,7 @@ export function isUnknownComposeCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
-export class ComposeCommands {
+export class ComposeCommands implements ComposeCalls {
   constructor(
     protected readonly runner: ProcessRunner,
     protected readonly env: NodeJS.ProcessEnv = process.env,

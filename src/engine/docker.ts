@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeCommands } from './compose-commands';
+import { ComposeCalls, EngineCalls } from './engine-calls';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
@@ -46,10 +47,10 @@ export function mergeTimestampedLogs(stdout: string, stderr: string, lines: numb
     .join('\n');
 }
 
-/** The public face of Docker, for code that takes one (and for fakes in unit tests). */
-export type DockerClient = { [K in keyof Docker]: Docker[K] };
+/** Both: for code that asks compose and the engine. */
+export type DockerClient = ComposeCalls & EngineCalls;
 
-export class Docker extends ComposeCommands {
+export class Docker extends ComposeCommands implements EngineCalls {
   /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
   private readonly api?: EngineApi;
 

@@ -7,6 +7,7 @@ import { DockerClient } from '../engine/docker';
 import { SecretRegistry } from '../secrets/secret-registry';
 import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
+import { EngineCalls } from '../engine/engine-calls';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the
 // containers itself, in dependency order. Secrets are registered before anything can print them.
@@ -110,7 +111,7 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
  * The project's service containers by service, and compose's record of the files it read; their
  * environment is masked before they start.
  */
-async function containersByService(docker: DockerClient, project: string, secrets: SecretRegistry): Promise<CreatedStack> {
+async function containersByService(docker: EngineCalls, project: string, secrets: SecretRegistry): Promise<CreatedStack> {
   const facts = await docker.inspect(await docker.containerIds(project));
   const created: CreatedStack = { containers: {} };
   for (const f of facts) {

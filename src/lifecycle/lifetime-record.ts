@@ -1,6 +1,6 @@
 import { ComposeLabels, LifetimeLabels } from '../compose/labels';
-import { DockerClient } from '../engine/docker';
 import { lifetimeRecordName } from './record-volumes';
+import { EngineCalls } from '../engine/engine-calls';
 
 // An ephemeral stack's lifetime record: a volume carrying the project's label (so the post step's
 // removal by label removes it with the stack) and which job made the stack, until when. Written
@@ -67,7 +67,7 @@ export function isDead(record: LifetimeRecord, now: Date, asking: JobIdentity): 
 }
 
 /** Records the stack's lifetime; before anything else of the project exists. */
-export async function writeLifetimeRecord(docker: DockerClient, project: string, who: JobIdentity, now: Date, maxLifetimeSeconds: number): Promise<LifetimeRecord> {
+export async function writeLifetimeRecord(docker: EngineCalls, project: string, who: JobIdentity, now: Date, maxLifetimeSeconds: number): Promise<LifetimeRecord> {
   const labels = lifetimeLabels(project, who, now, maxLifetimeSeconds);
   await docker.createVolume(lifetimeRecordName(project), labels);
   return readLifetimeRecord(labels) as LifetimeRecord;

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ContainerFacts } from '../engine/container-facts';
-import { DockerClient } from '../engine/docker';
 import { CappedLogFile, DEFAULT_LOG_CAPS, LogCaps } from '../outputs/capped-log';
 import { environmentSecrets } from '../secrets/secret-values';
+import { EngineCalls } from '../engine/engine-calls';
 
 // The logs artifact's folder: main writes what it knows (compose's resolved configuration, the
 // readiness report), post adds one file per container with its whole log (capped, secrets hidden)
@@ -33,7 +33,7 @@ const fileNameOf = (c: ContainerFacts): string => `${`${c.service || 'container'
  * are those of the containers' environments plus `knownSecrets` (what main registered).
  */
 export async function collectLogs(
-  docker: DockerClient,
+  docker: EngineCalls,
   containers: ContainerFacts[],
   folder: string,
   knownSecrets: string[],

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { PreviewLabels } from '../compose/labels';
-import { DockerClient } from '../engine/docker';
 import { errorText } from '../compose/error-text';
+import { EngineCalls } from '../engine/engine-calls';
 
 // One compose run at a time per deployed project, across jobs and runners that share an engine:
 // a lock container (created, never started; see createLockArgs) named after the project. Deploy,
@@ -51,7 +51,7 @@ function describeHolder(labels: Record<string, string> | undefined): string {
  * Removes the lock if its holder's lease is over, by the id it had when judged: a lock another run
  * created since under the same name is not touched. A lock without a lease is never taken over.
  */
-async function takeOverExpired(docker: DockerClient, project: string, log: (line: string) => void): Promise<boolean> {
+async function takeOverExpired(docker: EngineCalls, project: string, log: (line: string) => void): Promise<boolean> {
   const holder = await docker.containerIdAndLabels(lockName(project));
   const until = Date.parse(holder?.labels[PreviewLabels.LeaseUntil] ?? '');
   if (!holder || Number.isNaN(until) || until > Date.now()) return false;
@@ -61,7 +61,7 @@ async function takeOverExpired(docker: DockerClient, project: string, log: (line
 }
 
 /** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
-export async function tryProjectLock(docker: DockerClient, project: string, options: LockOptions): Promise<HeldLock | undefined> {
+export async function tryProjectLock(docker: EngineCalls, project: string, options: LockOptions): Promise<HeldLock | undefined> {
   const name = lockName(project);
   const token = randomBytes(8).toString('hex');
   const labels = {
@@ -86,7 +86,7 @@ export async function tryProjectLock(docker: DockerClient, project: string, opti
 }
 
 /** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */
-export async function acquireProjectLock(docker: DockerClient, project: string, options: LockOptions): Promise<HeldLock> {
+export async function acquireProjectLock(docker: EngineCalls, project: string, options: LockOptions): Promise<HeldLock> {
   const lock = await tryProjectLock(docker, project, options);
   if (lock) return lock;
   if (options.signal?.aborted) throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
@@ -99,7 +99,7 @@ export async function acquireProjectLock(docker: DockerClient, project: string, 
 }
 
 /** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
-export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): Promise<boolean> {
+export async function releaseProjectLock(docker: EngineCalls, lock: HeldLock): Promise<boolean> {
   const labels = await docker.containerLabels(lock.name);
   if (labels?.[PreviewLabels.LockToken] !== lock.token) return false;
   await docker.removeContainers([lock.name]);
@@ -110,7 +110,7 @@ export async function releaseProjectLock(docker: DockerClient, lock: HeldLock): 
  * Releases the lock as above; a failure is a warning with the command that removes it by hand.
  * 'not-held': someone removed it by hand and another run may hold it now.
  */
-export async function releaseLockOrWarn(docker: DockerClient, lock: HeldLock, warn: (line: string) => void): Promise<'released' | 'not-held' | 'failed'> {
+export async function releaseLockOrWarn(docker: EngineCalls, lock: HeldLock, warn: (line: string) => void): Promise<'released' | 'not-held' | 'failed'> {
   try {
     return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
   } catch (e) {

@@ -6,6 +6,7 @@ import { isEmpty } from './ownership';
 import { PostSettings } from './post-settings';
 import { leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
 import { removeStack, TeardownLog } from './teardown';
+import { EngineCalls } from '../engine/engine-calls';
 
 // Stacks of dead runs: an ephemeral stack whose job was killed before its post step (runner lost,
 // machine restarted, SIGKILL) is removed by the next run on the same engine once its lifetime
@@ -29,7 +30,7 @@ export interface ReapOptions {
   log: TeardownLog;
 }
 
-async function lifetimeRecords(docker: DockerClient): Promise<LifetimeRecord[]> {
+async function lifetimeRecords(docker: EngineCalls): Promise<LifetimeRecord[]> {
   const volumes = await docker.labelledVolumes(LifetimeLabels.Lifetime);
   return volumes.map((v) => readLifetimeRecord(v.labels)).filter((r): r is LifetimeRecord => r !== undefined);
 }

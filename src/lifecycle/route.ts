@@ -1,8 +1,8 @@
-import { DockerClient } from '../engine/docker';
 import { ContainerFacts } from '../engine/container-facts';
 import { OwnSurroundings, ownContainerCandidates, pickOwnContainer } from '../engine/job-container';
 import { chooseReachability, engineHostName, InterfaceAddress, Reachability } from '../engine/reachability';
 import { ReachForm } from '../outputs/service-report';
+import { EngineCalls } from '../engine/engine-calls';
 
 // How this run reaches the stack, chosen once, after create (the project's networks exist then)
 // and before anything starts: at container addresses from the engine's host; from a job container
@@ -31,7 +31,7 @@ export interface RouteContext {
   beforeJoin: (joined: JoinedNetworks) => void;
 }
 
-export async function chooseRoute(docker: DockerClient, projectName: string, ctx: RouteContext): Promise<Route> {
+export async function chooseRoute(docker: EngineCalls, projectName: string, ctx: RouteContext): Promise<Route> {
   const direct: Route = { reachability: chooseReachability(ctx.dockerHost, ctx.interfaces), form: 'published' };
   // A remote engine publishes ports on its own host: the URLs name it.
   if (!direct.reachability.engineIsLocal) return { ...direct, publishedHost: engineHostName(ctx.dockerHost) };
@@ -56,7 +56,7 @@ export async function chooseRoute(docker: DockerClient, projectName: string, ctx
 }
 
 /** Detaches the job container again, before the networks are removed (an attached one cannot be). */
-export async function leaveNetworks(docker: DockerClient, joined: JoinedNetworks, warn: (line: string) => void): Promise<void> {
+export async function leaveNetworks(docker: EngineCalls, joined: JoinedNetworks, warn: (line: string) => void): Promise<void> {
   for (const network of joined.networks) {
     await docker.networkDisconnect(network, joined.container).catch((e: Error) => {
       // Gone already (removed by someone else, or never joined before a cancel): nothing to undo.

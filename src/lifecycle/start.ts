@@ -10,6 +10,7 @@ import { StackStarter } from '../readiness/stack-starter';
 import { WatchedContainer } from './exits-after-main';
 import { CreatedStack } from './create';
 import { PreparedStack } from './prepare';
+import { EngineCalls } from '../engine/engine-calls';
 
 // Starting a created stack in dependency order and waiting until it is ready: the scheduler, fed
 // from the resolved model and the created containers.
@@ -50,7 +51,7 @@ export async function startStack(docker: DockerClient, network: NetworkProbe, st
 }
 
 /** The containers of services judged ready, with their restart counts now, for post to compare. */
-export async function watchedContainers(docker: DockerClient, outcomes: Outcomes): Promise<WatchedContainer[]> {
+export async function watchedContainers(docker: EngineCalls, outcomes: Outcomes): Promise<WatchedContainer[]> {
   const ready = Object.values(outcomes).filter((o) => o.status === 'ready');
   const ids = ready.flatMap((o) => o.containers.map((c) => c.id));
   const now = new Map((await docker.inspect(ids)).map((f) => [f.id, f.restartCount]));

@@ -10,6 +10,7 @@ import { environmentSecrets } from '../secrets/secret-values';
 import { isRecordVolume } from './record-volumes';
 import { PostSettings } from './post-settings';
 import { errorText } from '../compose/error-text';
+import { EngineCalls } from '../engine/engine-calls';
 
 // The post step's work: show logs, stop everything at once, let compose remove what it made,
 // then sweep by label whatever is left (a cancelled create, missing compose files).
@@ -38,14 +39,14 @@ export function shouldPrintLogs(stack: OwnedStack, diedAfterMain = false): boole
 }
 
 /** The project's containers as the engine sees them now, their secrets masked before anything prints. */
-export async function projectContainers(docker: DockerClient, stack: OwnedStack, log: TeardownLog): Promise<ContainerFacts[]> {
+export async function projectContainers(docker: EngineCalls, stack: OwnedStack, log: TeardownLog): Promise<ContainerFacts[]> {
   const facts = await docker.inspect(await docker.containerIds(stack.project.name));
   // Main registered these too, but a log printed here must not depend on main having got that far.
   log.mask(facts.flatMap((f) => environmentSecrets(f.env).secrets));
   return facts;
 }
 
-export async function printServiceLogs(docker: DockerClient, stack: OwnedStack, log: TeardownLog, containers: ContainerFacts[]): Promise<void> {
+export async function printServiceLogs(docker: EngineCalls, stack: OwnedStack, log: TeardownLog, containers: ContainerFacts[]): Promise<void> {
   const lines = stack.post.logLines;
   const facts = [...containers];
   facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));

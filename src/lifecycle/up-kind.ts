@@ -4,6 +4,7 @@ import { JobIdentity, writeLifetimeRecord } from './lifetime-record';
 import { refuseExistingProject } from './ownership';
 import { PreparedStack } from './prepare';
 import { HeldLock } from './project-lock';
+import { EngineCalls } from '../engine/engine-calls';
 
 // What differs between the two things main brings up: the stack action's stack, made for this job
 // and removed by its post step, and a preview deploy (previews/preview-deploy.ts), which updates a
@@ -12,9 +13,9 @@ import { HeldLock } from './project-lock';
 
 export interface UpKind {
   /** Taken before the project is read; main releases it when it ends (post, after a cancel). */
-  lock(docker: DockerClient): Promise<HeldLock | undefined>;
+  lock(docker: EngineCalls): Promise<HeldLock | undefined>;
   /** Refuses a project that exists and may not be created or updated; says what will happen. */
-  checkExisting(docker: DockerClient, stack: PreparedStack): Promise<void>;
+  checkExisting(docker: EngineCalls, stack: PreparedStack): Promise<void>;
   /** Labels every container, network and volume of the project carries. */
   labels(project: string): Record<string, string>;
   /** Last before compose creates anything: the kind's records. */

@@ -9,6 +9,7 @@ import { PreparedStack } from '../lifecycle/prepare';
 import { PreviewTarget } from './preview-target';
 import { acquireProjectLock, HeldLock, leaseFor, releaseLockOrWarn, tryProjectLock } from '../lifecycle/project-lock';
 import { printServiceLogs, projectContainers, removeStack, TeardownLog } from '../lifecycle/teardown';
+import { EngineCalls } from '../engine/engine-calls';
 
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
 // `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
@@ -16,7 +17,7 @@ import { printServiceLogs, projectContainers, removeStack, TeardownLog } from '.
 const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=${project}`;
 
 /** What of the project exists that this action did not deploy (nothing, for a project it may update). */
-export async function foreignResources(docker: DockerClient, project: string, all: ProjectResources): Promise<ProjectResources> {
+export async function foreignResources(docker: EngineCalls, project: string, all: ProjectResources): Promise<ProjectResources> {
   if (isEmpty(all)) return all;
   return notDeployed(all, await docker.projectResources(project, deployedFilter(project)));
 }
@@ -27,7 +28,7 @@ export async function foreignResources(docker: DockerClient, project: string, al
  * Compose reads the action's file, which holds exactly the model's services, so "not in the model"
  * is compose's own orphan rule. Says which services they were.
  */
-export async function stopOrphans(docker: DockerClient, stack: PreparedStack, stopTimeoutSeconds: number): Promise<string[]> {
+export async function stopOrphans(docker: EngineCalls, stack: PreparedStack, stopTimeoutSeconds: number): Promise<string[]> {
   const facts = await docker.inspect(await docker.containerIds(stack.project.name));
   const orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[ComposeLabels.OneOff] !== 'True');
   if (orphans.length > 0)
@@ -39,7 +40,7 @@ export async function stopOrphans(docker: DockerClient, stack: PreparedStack, st
 }
 
 /** Rewrites the project's record: what it was deployed from, and until when it lives. */
-export async function writeDeployRecord(docker: DockerClient, project: string, target: PreviewTarget, now: Date, ttlSeconds?: number): Promise<DeployRecord> {
+export async function writeDeployRecord(docker: EngineCalls, project: string, target: PreviewTarget, now: Date, ttlSeconds?: number): Promise<DeployRecord> {
   const name = deployRecordName(project);
   const labels = recordLabels(project, target, now, ttlSeconds);
   await docker.removeVolumes([name]);
@@ -116,7 +117,7 @@ export interface SweepResult {
  */
 export type ClosedCheck = (record: DeployRecord) => Promise<string | undefined>;
 
-async function deployRecords(docker: DockerClient): Promise<DeployRecord[]> {
+async function deployRecords(docker: EngineCalls): Promise<DeployRecord[]> {
   return (await docker.labelledVolumes(PreviewLabels.Record)).map((v) => readRecord(v.labels)).filter((r): r is DeployRecord => r !== undefined);
 }
 
