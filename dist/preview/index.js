@@ -29998,8 +29998,7 @@ const os = __importStar(__nccwpck_require__(857));
 const docker_1 = __nccwpck_require__(3620);
 const network_probe_1 = __nccwpck_require__(7419);
 const process_runner_1 = __nccwpck_require__(2578);
-const pr_comment_1 = __nccwpck_require__(1794);
-const pull_request_state_1 = __nccwpck_require__(1003);
+const github_api_1 = __nccwpck_require__(2334);
 const runtime_1 = __nccwpck_require__(4202);
 /** The docker module main and post use: the CLI (or the Engine API) for an environment and a cancel signal. */
 const dockerFor = (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal);
@@ -30013,8 +30012,8 @@ function defaultMainDependencies() {
         surroundings: readSurroundings,
         env: process.env,
         cwd: process.cwd(),
-        comments: pr_comment_1.githubComments,
-        pullRequests: pull_request_state_1.githubPullRequests,
+        comments: github_api_1.githubComments,
+        pullRequests: github_api_1.githubPullRequests,
         eventPayload: () => readEventPayload(process.env.GITHUB_EVENT_PATH),
         now: () => new Date(),
     };
@@ -30040,6 +30039,174 @@ function readEventPayload(file) {
     catch {
         return {};
     }
+}
+
+
+/***/ }),
+
+/***/ 4933:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.down = down;
+exports.sweep = sweep;
+const path = __importStar(__nccwpck_require__(6928));
+const previews_1 = __nccwpck_require__(1156);
+const preview_target_1 = __nccwpck_require__(7583);
+const project_name_1 = __nccwpck_require__(1833);
+const compose_project_1 = __nccwpck_require__(1424);
+const lifetime_record_1 = __nccwpck_require__(5511);
+const summary_1 = __nccwpck_require__(8786);
+const inputs_1 = __nccwpck_require__(1729);
+const names_1 = __nccwpck_require__(2814);
+const pr_comment_1 = __nccwpck_require__(7075);
+const pull_request_state_1 = __nccwpck_require__(5222);
+const runtime_1 = __nccwpck_require__(4202);
+const reaping_1 = __nccwpck_require__(9046);
+const state_1 = __nccwpck_require__(3175);
+// The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
+// `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
+// but release a lock a cancel left.
+function removalOptions(inputs, deps, state, signal, run) {
+    const { runtime } = deps;
+    return {
+        post: inputs.post,
+        workingDirectory: path.resolve(deps.cwd, inputs.workingDirectory),
+        lockWaitMs: inputs.timeoutSeconds * 1000,
+        run,
+        signal,
+        holding: (lock) => {
+            state.lock = lock;
+            (0, state_1.saveRunState)(runtime, state);
+        },
+        log: (0, runtime_1.teardownLog)(runtime),
+    };
+}
+async function down(inputs, deps, signal) {
+    const { runtime } = deps;
+    const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
+    const name = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd));
+    const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
+    const state = {
+        project: (0, compose_project_1.projectWithoutFiles)(name, deps.cwd),
+        post: inputs.post,
+        dockerHost: env.DOCKER_HOST,
+        mode: 'down',
+    };
+    (0, state_1.saveRunState)(runtime, state);
+    runtime.setOutput(names_1.OutputNames.ProjectName, name);
+    const docker = deps.docker(env, signal);
+    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
+    const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
+    if (inputs.comment)
+        await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
+    state.outcome = 'success';
+    (0, state_1.saveRunState)(runtime, state);
+    await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));
+    if (how === 'gone')
+        runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+    await reaping;
+}
+async function sweep(inputs, deps, signal) {
+    const { runtime } = deps;
+    const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
+    const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
+    const state = {
+        project: (0, compose_project_1.projectWithoutFiles)('sweep', deps.cwd),
+        post: inputs.post,
+        dockerHost: env.DOCKER_HOST,
+        mode: 'sweep',
+    };
+    (0, state_1.saveRunState)(runtime, state);
+    const docker = deps.docker(env, signal);
+    // One after the other: both lines of removals read better apart, and sweep has no hurry.
+    const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
+    const closed = (0, pull_request_state_1.closedPullRequests)(deps, inputs.githubToken, target.repository);
+    const result = await (0, previews_1.sweepPreviews)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
+    runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
+    const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
+    runtime.info(`Sweep: removed ${removed.length} project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) left` +
+        `${result.skipped.length ? `; ${result.skipped.length} due but left: ${result.skipped.join(', ')}` : ''}` +
+        `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`);
+    await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped, reaped?.reaped));
+    state.outcome = 'success';
+    (0, state_1.saveRunState)(runtime, state);
+}
+
+
+/***/ }),
+
+/***/ 2334:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.githubComments = githubComments;
+exports.githubPullRequests = githubPullRequests;
+const octokit_1 = __nccwpck_require__(9191);
+// The previews' calls to GitHub's REST API at GITHUB_API_URL (GitHub Enterprise too): a preview's
+// comment, and whether a pull request is still open.
+function githubComments(token, repository, apiUrl) {
+    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
+    const [owner, repo] = repository.split('/');
+    return {
+        async upsert(pr, marker, body) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 });
+            const mine = comments.find((c) => c.body?.includes(marker));
+            if (mine) {
+                await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
+                return 'updated';
+            }
+            await octokit.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+            return 'created';
+        },
+    };
+}
+function githubPullRequests(token, repository, apiUrl) {
+    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
+    const [owner, repo] = repository.split('/');
+    return {
+        async state(pr) {
+            const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
+            return data.merged ? 'merged' : data.state === 'closed' ? 'closed' : 'open';
+        },
+    };
 }
 
 
@@ -30387,17 +30554,19 @@ const project_name_1 = __nccwpck_require__(1833);
 const create_1 = __nccwpck_require__(194);
 const lifetime_record_1 = __nccwpck_require__(5511);
 const log_collection_1 = __nccwpck_require__(6155);
-const ownership_1 = __nccwpck_require__(9749);
 const prepare_1 = __nccwpck_require__(1239);
-const preview_target_1 = __nccwpck_require__(3584);
-const previews_1 = __nccwpck_require__(4659);
 const project_lock_1 = __nccwpck_require__(633);
+const stack_changes_1 = __nccwpck_require__(2232);
+const up_kind_1 = __nccwpck_require__(3918);
+const pr_comment_1 = __nccwpck_require__(7075);
+const preview_deploy_1 = __nccwpck_require__(3305);
+const preview_target_1 = __nccwpck_require__(7583);
 const route_1 = __nccwpck_require__(7321);
 const start_1 = __nccwpck_require__(7584);
 const outcomes_1 = __nccwpck_require__(8495);
 const compose_env_1 = __nccwpck_require__(2876);
-const secret_registry_1 = __nccwpck_require__(546);
-const secrets_1 = __nccwpck_require__(1575);
+const secret_registry_1 = __nccwpck_require__(1337);
+const secret_values_1 = __nccwpck_require__(6892);
 const url_template_1 = __nccwpck_require__(3246);
 const cancellation_1 = __nccwpck_require__(4559);
 const dependencies_1 = __nccwpck_require__(7977);
@@ -30405,9 +30574,8 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const inputs_1 = __nccwpck_require__(1729);
 const reaping_1 = __nccwpck_require__(9046);
 const names_1 = __nccwpck_require__(2814);
-const pr_comment_1 = __nccwpck_require__(1794);
 const publish_1 = __nccwpck_require__(4001);
-const remove_modes_1 = __nccwpck_require__(6009);
+const down_and_sweep_1 = __nccwpck_require__(4933);
 const state_1 = __nccwpck_require__(3175);
 const error_text_1 = __nccwpck_require__(8380);
 var dependencies_2 = __nccwpck_require__(7977);
@@ -30424,9 +30592,9 @@ async function run(deps = (0, dependencies_1.defaultMainDependencies)(), action 
         if (inputs.githubToken)
             runtime.setSecret(inputs.githubToken);
         if (inputs.mode === 'down')
-            await (0, remove_modes_1.down)(inputs, deps, cancel.signal);
+            await (0, down_and_sweep_1.down)(inputs, deps, cancel.signal);
         else if (inputs.mode === 'sweep')
-            await (0, remove_modes_1.sweep)(inputs, deps, cancel.signal);
+            await (0, down_and_sweep_1.sweep)(inputs, deps, cancel.signal);
         else
             await up(inputs, deps, cancel.signal);
     }
@@ -30439,18 +30607,16 @@ async function run(deps = (0, dependencies_1.defaultMainDependencies)(), action 
 }
 /**
  * prepare → create → start → publish, saving state for post at each point that changes what it may
- * do. `deploy` runs the same path on a project it may update (its own, under a lock), and leaves
- * the stack up.
+ * do. The kind (the stack action's stack, or a preview deploy) decides what differs.
  */
 async function up(inputs, deps, signal) {
     const { runtime } = deps;
-    const deploying = inputs.mode === 'deploy';
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     checkPreviewInputs(inputs, target);
+    const deploying = inputs.mode === 'deploy';
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
     const env = (0, compose_env_1.withoutEarlierComposeExports)((0, inputs_1.engineEnvironment)(inputs, deps.env));
-    // With command: deploy post prints logs and leaves the stack: a preview outlives the job.
     const state = { project, post: inputs.post, dockerHost: env.DOCKER_HOST, mode: inputs.mode };
     if (inputs.post.logsArtifact)
         state.artifactFolder = path.join(deps.env.RUNNER_TEMP || os.tmpdir(), `ephemeral-compose-artifact-${project.name}`);
@@ -30461,21 +30627,13 @@ async function up(inputs, deps, signal) {
     const docker = deps.docker(env, signal);
     const job = (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl);
     const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, job);
-    const comment = deploying && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project.name, inputs.githubToken, target, () => record?.expiresAt) : undefined;
-    if (deploying) {
-        state.lock = await (0, project_lock_1.acquireProjectLock)(docker, project.name, {
-            waitMs: inputs.timeoutSeconds * 1000,
-            leaseMs: (0, project_lock_1.leaseFor)(inputs.timeoutSeconds * 1000),
-            run: target.runUrl,
-            signal,
-            log: (l) => runtime.info(l),
-        });
+    const kind = deploying ? deployKind(inputs, deps, project.name, target, signal) : stackKind(inputs, deps, job);
+    state.lock = await kind.lock(docker);
+    if (state.lock)
         save();
-    }
     const secrets = new secret_registry_1.SecretRegistry((value) => runtime.setSecret(value), (message) => runtime.warning(message));
-    let record;
     let created = false;
-    const context = { docker, signal, state, save, secrets, target, comment };
+    const context = { docker, signal, state, save, secrets, target, kind };
     try {
         let stack = await (0, prepare_1.readStack)(docker, inputs, project);
         // Asked while the stack is created; only a notice depends on it.
@@ -30487,37 +30645,18 @@ async function up(inputs, deps, signal) {
         runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
-        if (deploying) {
-            (0, ownership_1.refuseForeignProject)(project.name, await (0, previews_1.foreignResources)(docker, project.name, stack.existing), 'update');
-            runtime.info((0, ownership_1.isEmpty)(stack.existing) ? `Deploying project ${project.name} (new).` : `Updating project ${project.name} in place: compose recreates what changed.`);
-        }
-        else {
-            (0, ownership_1.refuseExistingProject)(project.name, stack.existing);
-        }
-        stack = (0, previews_1.changeStack)(stack, { ephemeralPorts: inputs.ports === 'ephemeral', preview: deploying ? target : undefined, directory: deps.env.RUNNER_TEMP || os.tmpdir() });
+        await kind.checkExisting(docker, stack);
+        stack = (0, stack_changes_1.changeStack)(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
         state.project = stack.project;
         state.creationStarted = true;
         save();
-        const lifetime = (0, inputs_1.stackLifetime)(inputs);
-        if (!deploying && lifetime !== undefined) {
-            const life = await (0, lifetime_record_1.writeLifetimeRecord)(docker, project.name, job, deps.now(), lifetime);
-            runtime.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${(0, input_parsing_1.describeDuration)(lifetime)})`);
-        }
-        if (deploying) {
-            const orphans = await (0, previews_1.stopOrphans)(docker, stack, inputs.post.stopTimeoutSeconds);
-            if (orphans.length > 0)
-                runtime.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
-            record = await (0, previews_1.writeDeployRecord)(docker, project.name, target, deps.now(), inputs.ttlSeconds);
-            runtime.info(record.expiresAt
-                ? `Expires ${record.expiresAt.toISOString()} (ttl ${(0, input_parsing_1.describeDuration)(inputs.ttlSeconds ?? 0)}), unless deployed again.`
-                : 'No ttl: stays until command: down removes it.');
-        }
+        await kind.beforeCreate(docker, stack);
         created = true;
         await createStartPublish(stack, inputs, deps, context);
     }
     catch (error) {
-        if (comment && created)
-            await comment({ status: 'failed', failure: error instanceof Error ? error.message : String(error), report: context.report }, secrets.all());
+        if (created)
+            await kind.failed((0, error_text_1.errorText)(error), context.report, secrets.all());
         throw error;
     }
     finally {
@@ -30532,15 +30671,28 @@ async function up(inputs, deps, signal) {
         await reaping;
     }
 }
+function stackKind(inputs, deps, job) {
+    return (0, up_kind_1.jobStack)({ job, lifetimeSeconds: (0, inputs_1.stackLifetime)(inputs), now: deps.now, describeDuration: input_parsing_1.describeDuration, debug: (l) => deps.runtime.debug(l) });
+}
+function deployKind(inputs, deps, project, target, signal) {
+    return (0, preview_deploy_1.previewDeploy)({
+        project,
+        target,
+        lockWaitMs: inputs.timeoutSeconds * 1000,
+        ttlSeconds: inputs.ttlSeconds,
+        stopTimeoutSeconds: inputs.post.stopTimeoutSeconds,
+        signal,
+        now: deps.now,
+        log: deps.runtime,
+        describeDuration: input_parsing_1.describeDuration,
+        commenter: inputs.comment ? (expiresAt) => (0, pr_comment_1.previewCommenter)(deps, project, inputs.githubToken, target, expiresAt) : undefined,
+    });
+}
 async function createStartPublish(stack, inputs, deps, ctx) {
     const { runtime } = deps;
     const { docker, state, save, secrets } = ctx;
     const project = stack.project;
-    const deploying = inputs.mode === 'deploy';
-    // A deploy converges the existing project: changed services recreated (their old containers get
-    // the stop grace), services gone from the files removed, the rest left running.
-    const upFlags = deploying ? ['--remove-orphans', '--timeout', String(Math.round(inputs.post.stopTimeoutSeconds)), ...inputs.upFlags] : inputs.upFlags;
-    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags }, secrets, runtime);
+    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags] }, secrets, runtime);
     keepForArtifact(ctx, log_collection_1.ARTIFACT_FILES.config, stack.configYaml, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
     // Compose's own record of the files it read: what post and later steps hand it again.
@@ -30602,8 +30754,7 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     state.watched = await (0, start_1.watchedContainers)(docker, outcomes);
     state.outcome = 'success';
     save();
-    if (ctx.comment)
-        await ctx.comment({ status: 'ready', report: p.report }, secrets.all());
+    await ctx.kind.ready(p.report, secrets.all());
     if (inputs.run)
         await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
 }
@@ -30639,7 +30790,7 @@ function keepForArtifact(ctx, name, text, runtime) {
     if (!folder)
         return;
     try {
-        (0, log_collection_1.writeArtifactFile)(folder, name, (0, secrets_1.hideSecrets)(text, ctx.secrets.all()));
+        (0, log_collection_1.writeArtifactFile)(folder, name, (0, secret_values_1.hideSecrets)(text, ctx.secrets.all()));
         (0, log_collection_1.keepSecrets)(folder, ctx.secrets.all());
     }
     catch (e) {
@@ -30755,68 +30906,6 @@ function octokitFor(token, apiUrl) {
 
 /***/ }),
 
-/***/ 1794:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.githubComments = githubComments;
-exports.previewCommenter = previewCommenter;
-const octokit_1 = __nccwpck_require__(9191);
-const preview_comment_1 = __nccwpck_require__(2610);
-const secrets_1 = __nccwpck_require__(1575);
-const error_text_1 = __nccwpck_require__(8380);
-function githubComments(token, repository, apiUrl) {
-    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
-    const [owner, repo] = repository.split('/');
-    return {
-        async upsert(pr, marker, body) {
-            const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 });
-            const mine = comments.find((c) => c.body?.includes(marker));
-            if (mine) {
-                await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-                return 'updated';
-            }
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: pr, body });
-            return 'created';
-        },
-    };
-}
-/** The commenter for this run; on an event that is not a pull request, a notice and no API call. */
-function previewCommenter(ctx, project, token, target, expiresAt) {
-    return async (update, secrets) => {
-        if (target.pr === undefined) {
-            ctx.runtime.notice(`comment: true, but this run is not for a pull request (event ${target.event || 'unknown'}): no comment written.`);
-            return;
-        }
-        if (!token) {
-            ctx.runtime.warning("comment: true, but there is no token: set 'github-token' (the job's token is the default).");
-            return;
-        }
-        const body = (0, preview_comment_1.previewCommentBody)({
-            project,
-            ...update,
-            commit: target.commit,
-            runUrl: target.runUrl,
-            expiresAt: expiresAt?.(),
-            updatedAt: ctx.now(),
-            secrets,
-        });
-        try {
-            const how = await ctx.comments(token, target.repository, ctx.env.GITHUB_API_URL).upsert(target.pr, (0, preview_comment_1.commentMarker)(project), body);
-            ctx.runtime.info(`${how === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${target.pr}.`);
-        }
-        catch (e) {
-            // The message of an HTTP failure never holds the token; hidden anyway, should one ever.
-            ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${(0, secrets_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}`);
-        }
-    };
-}
-
-
-/***/ }),
-
 /***/ 4001:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -30841,59 +30930,6 @@ async function publish(runtime, projectName, model, outcomes, options, secrets, 
         runtime.info(line);
     await runtime.appendSummary(p.summary);
     return p;
-}
-
-
-/***/ }),
-
-/***/ 1003:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.githubPullRequests = githubPullRequests;
-exports.closedPullRequests = closedPullRequests;
-const octokit_1 = __nccwpck_require__(9191);
-const secrets_1 = __nccwpck_require__(1575);
-const error_text_1 = __nccwpck_require__(8380);
-function githubPullRequests(token, repository, apiUrl) {
-    const octokit = (0, octokit_1.octokitFor)(token, apiUrl);
-    const [owner, repo] = repository.split('/');
-    return {
-        async state(pr) {
-            const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
-            return data.merged ? 'merged' : data.state === 'closed' ? 'closed' : 'open';
-        },
-    };
-}
-/**
- * The sweep's question for each preview of this repository's pull requests; undefined, with a line
- * saying what is skipped, without a token. Previews of other repositories are left to their own
- * sweep (the job's token answers for its own repository only).
- */
-function closedPullRequests(ctx, token, repository) {
-    if (!token) {
-        ctx.runtime.info("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");
-        return undefined;
-    }
-    if (!repository)
-        return undefined;
-    const api = ctx.pullRequests(token, repository, ctx.env.GITHUB_API_URL);
-    return async (record) => {
-        if (record.pr === undefined || record.repository?.toLowerCase() !== repository.toLowerCase())
-            return undefined;
-        try {
-            const state = await api.state(record.pr);
-            return state === 'open' ? undefined : `pull request #${record.pr} is ${state}`;
-        }
-        catch (e) {
-            const status = e.status;
-            const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
-            ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${(0, secrets_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}. Its preview ${record.project} is left.`);
-            return undefined;
-        }
-    };
 }
 
 
@@ -30960,133 +30996,6 @@ function startReaping(docker, inputs, deps, asking) {
 
 /***/ }),
 
-/***/ 6009:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.down = down;
-exports.sweep = sweep;
-const path = __importStar(__nccwpck_require__(6928));
-const previews_1 = __nccwpck_require__(4659);
-const preview_target_1 = __nccwpck_require__(3584);
-const project_name_1 = __nccwpck_require__(1833);
-const compose_project_1 = __nccwpck_require__(1424);
-const lifetime_record_1 = __nccwpck_require__(5511);
-const summary_1 = __nccwpck_require__(8786);
-const inputs_1 = __nccwpck_require__(1729);
-const names_1 = __nccwpck_require__(2814);
-const pr_comment_1 = __nccwpck_require__(1794);
-const pull_request_state_1 = __nccwpck_require__(1003);
-const runtime_1 = __nccwpck_require__(4202);
-const reaping_1 = __nccwpck_require__(9046);
-const state_1 = __nccwpck_require__(3175);
-// The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
-// `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
-// but release a lock a cancel left.
-function removalOptions(inputs, deps, state, signal, run) {
-    const { runtime } = deps;
-    return {
-        post: inputs.post,
-        workingDirectory: path.resolve(deps.cwd, inputs.workingDirectory),
-        lockWaitMs: inputs.timeoutSeconds * 1000,
-        run,
-        signal,
-        holding: (lock) => {
-            state.lock = lock;
-            (0, state_1.saveRunState)(runtime, state);
-        },
-        log: (0, runtime_1.teardownLog)(runtime),
-    };
-}
-async function down(inputs, deps, signal) {
-    const { runtime } = deps;
-    const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
-    const name = inputs.projectName ? (0, project_name_1.validateProjectName)(inputs.projectName) : (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd));
-    const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
-    const state = {
-        project: (0, compose_project_1.projectWithoutFiles)(name, deps.cwd),
-        post: inputs.post,
-        dockerHost: env.DOCKER_HOST,
-        mode: 'down',
-    };
-    (0, state_1.saveRunState)(runtime, state);
-    runtime.setOutput(names_1.OutputNames.ProjectName, name);
-    const docker = deps.docker(env, signal);
-    const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
-    const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
-    if (inputs.comment)
-        await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
-    state.outcome = 'success';
-    (0, state_1.saveRunState)(runtime, state);
-    await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));
-    if (how === 'gone')
-        runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
-    await reaping;
-}
-async function sweep(inputs, deps, signal) {
-    const { runtime } = deps;
-    const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
-    const env = (0, inputs_1.engineEnvironment)(inputs, deps.env);
-    const state = {
-        project: (0, compose_project_1.projectWithoutFiles)('sweep', deps.cwd),
-        post: inputs.post,
-        dockerHost: env.DOCKER_HOST,
-        mode: 'sweep',
-    };
-    (0, state_1.saveRunState)(runtime, state);
-    const docker = deps.docker(env, signal);
-    // One after the other: both lines of removals read better apart, and sweep has no hurry.
-    const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
-    const closed = (0, pull_request_state_1.closedPullRequests)(deps, inputs.githubToken, target.repository);
-    const result = await (0, previews_1.sweepPreviews)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
-    runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
-    const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
-    runtime.info(`Sweep: removed ${removed.length} project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) left` +
-        `${result.skipped.length ? `; ${result.skipped.length} due but left: ${result.skipped.join(', ')}` : ''}` +
-        `${reaped?.reaped.length ? `; ${reaped.reaped.length} stack(s) of dead runs removed: ${reaped.reaped.map((r) => r.project).join(', ')}` : ''}.`);
-    await runtime.appendSummary((0, summary_1.sweepMarkdown)(result.removed, result.kept, result.skipped, reaped?.reaped));
-    state.outcome = 'success';
-    (0, state_1.saveRunState)(runtime, state);
-}
-
-
-/***/ }),
-
 /***/ 4202:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -31129,7 +31038,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.coreRuntime = coreRuntime;
 exports.teardownLog = teardownLog;
 const core = __importStar(__nccwpck_require__(7484));
-const secrets_1 = __nccwpck_require__(1575);
+const secret_values_1 = __nccwpck_require__(6892);
 function coreRuntime() {
     return {
         getInput: (name) => core.getInput(name),
@@ -31157,7 +31066,7 @@ function teardownLog(runtime) {
         info: (line) => runtime.info(line),
         warning: (line) => runtime.warning(line),
         group: (title, fn) => runtime.group(title, fn),
-        mask: (secrets) => secrets.flatMap(secrets_1.secretForms).forEach((s) => runtime.setSecret(s)),
+        mask: (secrets) => secrets.flatMap(secret_values_1.secretForms).forEach((s) => runtime.setSecret(s)),
     };
 }
 
@@ -34186,7 +34095,7 @@ exports.createStack = createStack;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
-const secrets_1 = __nccwpck_require__(1575);
+const secret_values_1 = __nccwpck_require__(6892);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
  * is created: compose's create output, and container logs in a failure message, may echo them.
@@ -34195,16 +34104,16 @@ const secrets_1 = __nccwpck_require__(1575);
 async function registerKnownSecrets(docker, stack, secrets, jobEnv) {
     const { model } = stack;
     for (const [name, svc] of Object.entries(model.services))
-        secrets.add((0, secrets_1.environmentSecrets)(svc.environment), name);
+        secrets.add((0, secret_values_1.environmentSecrets)(svc.environment), name);
     if (model.secrets.length > 0)
-        secrets.add((0, secrets_1.composeSecretValues)(model.secrets, readSecretFile, await interpolationEnvironment(docker, stack, jobEnv)), "the project's secrets");
+        secrets.add((0, secret_values_1.composeSecretValues)(model.secrets, readSecretFile, await interpolationEnvironment(docker, stack, jobEnv)), "the project's secrets");
     const localImages = [...new Set(Object.values(model.services).flatMap((s) => (s.image ? [s.image] : [])))];
     for (const env of await docker.imageEnvironments(localImages))
-        secrets.add((0, secrets_1.environmentSecrets)(env), 'image ENV');
+        secrets.add((0, secret_values_1.environmentSecrets)(env), 'image ENV');
 }
 function readSecretFile(file) {
     try {
-        return fs.statSync(file).size <= secrets_1.MAX_SECRET_FILE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
+        return fs.statSync(file).size <= secret_values_1.MAX_SECRET_FILE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
     }
     catch {
         return undefined;
@@ -34247,7 +34156,7 @@ async function createStack(docker, stack, settings, secrets, log) {
     const runService = stack.runService ? [stack.runService] : [];
     // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
     const showCreateLine = (line) => {
-        secrets.add((0, secrets_1.environmentSecrets)((0, secrets_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        secrets.add((0, secret_values_1.environmentSecrets)((0, secret_values_1.envInBuildLine)(line)), 'Dockerfile ENV');
         log.info(line);
     };
     await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
@@ -34276,7 +34185,7 @@ async function containersByService(docker, project, secrets) {
         if (f.labels[labels_1.ComposeLabels.OneOff] === 'True' || f.labels[labels_1.ComposeLabels.Hook])
             continue;
         // The container's environment holds the image's ENV as built or pulled.
-        secrets.add((0, secrets_1.environmentSecrets)(f.env), f.service);
+        secrets.add((0, secret_values_1.environmentSecrets)(f.env), f.service);
         (created.containers[f.service] ??= []).push(f.id);
         const files = f.labels[labels_1.ComposeLabels.ConfigFiles];
         if (files && !created.composeFiles)
@@ -34299,87 +34208,19 @@ async function explainCreateFailure(docker, model, services, error) {
 
 /***/ }),
 
-/***/ 5463:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.recordVolumeName = void 0;
-exports.deployedLabels = deployedLabels;
-exports.recordLabels = recordLabels;
-exports.readRecord = readRecord;
-exports.expiredRecords = expiredRecords;
-const labels_1 = __nccwpck_require__(7853);
-const recordVolumeName = (project) => `${project}_ephemeral-compose-record`;
-exports.recordVolumeName = recordVolumeName;
-/** The labels on everything deployed: stable from one deploy to the next (see PreviewLabels). */
-function deployedLabels(project, target) {
-    return { [labels_1.PreviewLabels.Deployed]: project, ...(target.pr !== undefined ? { [labels_1.PreviewLabels.PullRequest]: String(target.pr) } : {}) };
-}
-function recordLabels(project, target, now, ttlSeconds) {
-    const labels = {
-        [labels_1.ComposeLabels.Project]: project,
-        ...deployedLabels(project, target),
-        [labels_1.PreviewLabels.Record]: project,
-        [labels_1.PreviewLabels.DeployedAt]: now.toISOString(),
-    };
-    if (target.commit)
-        labels[labels_1.PreviewLabels.Commit] = target.commit;
-    if (target.branch)
-        labels[labels_1.PreviewLabels.Branch] = target.branch;
-    if (target.repository)
-        labels[labels_1.PreviewLabels.Repository] = target.repository;
-    if (target.runUrl)
-        labels[labels_1.PreviewLabels.Run] = target.runUrl;
-    if (ttlSeconds !== undefined)
-        labels[labels_1.PreviewLabels.Expires] = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
-    return labels;
-}
-/** Undefined for a volume that is not a record of this action's. */
-function readRecord(labels) {
-    const project = labels[labels_1.PreviewLabels.Record];
-    if (!project || labels[labels_1.PreviewLabels.Deployed] !== project || labels[labels_1.ComposeLabels.Project] !== project)
-        return undefined;
-    const date = (v) => {
-        const d = v ? new Date(v) : undefined;
-        return d && !Number.isNaN(d.getTime()) ? d : undefined;
-    };
-    const pr = Number(labels[labels_1.PreviewLabels.PullRequest]);
-    return {
-        project,
-        commit: labels[labels_1.PreviewLabels.Commit],
-        pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
-        branch: labels[labels_1.PreviewLabels.Branch],
-        repository: labels[labels_1.PreviewLabels.Repository] || undefined,
-        expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
-        deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
-        run: labels[labels_1.PreviewLabels.Run],
-    };
-}
-/** Records whose expiry has passed; never one without an expiry. */
-function expiredRecords(records, now) {
-    return records.filter((r) => r.expiresAt !== undefined && r.expiresAt.getTime() <= now.getTime());
-}
-
-
-/***/ }),
-
 /***/ 5511:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.lifetimeRecordName = void 0;
 exports.jobIdentity = jobIdentity;
 exports.lifetimeLabels = lifetimeLabels;
 exports.readLifetimeRecord = readLifetimeRecord;
 exports.isDead = isDead;
 exports.writeLifetimeRecord = writeLifetimeRecord;
 const labels_1 = __nccwpck_require__(7853);
-const lifetimeRecordName = (project) => `${project}_ephemeral-compose-lifetime`;
-exports.lifetimeRecordName = lifetimeRecordName;
+const record_volumes_1 = __nccwpck_require__(9301);
 function jobIdentity(env, runUrl) {
     const job = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT || '1'}/${env.GITHUB_JOB ?? ''}` : undefined;
     return { job, run: runUrl };
@@ -34424,7 +34265,7 @@ function isDead(record, now, asking) {
 /** Records the stack's lifetime; before anything else of the project exists. */
 async function writeLifetimeRecord(docker, project, who, now, maxLifetimeSeconds) {
     const labels = lifetimeLabels(project, who, now, maxLifetimeSeconds);
-    await docker.createVolume((0, exports.lifetimeRecordName)(project), labels);
+    await docker.createVolume((0, record_volumes_1.lifetimeRecordName)(project), labels);
     return readLifetimeRecord(labels);
 }
 
@@ -34478,7 +34319,7 @@ exports.writeArtifactFile = writeArtifactFile;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const capped_log_1 = __nccwpck_require__(6206);
-const secrets_1 = __nccwpck_require__(1575);
+const secret_values_1 = __nccwpck_require__(6892);
 // The logs artifact's folder: main writes what it knows (compose's resolved configuration, the
 // readiness report), post adds one file per container with its whole log (capped, secrets hidden)
 // before the stack is removed, then the action uploads the folder.
@@ -34498,7 +34339,7 @@ const fileNameOf = (c) => `${`${c.service || 'container'}--${c.name}`.replace(/[
 async function collectLogs(docker, containers, folder, knownSecrets, caps = capped_log_1.DEFAULT_LOG_CAPS) {
     const dir = path.join(folder, exports.ARTIFACT_FILES.logsFolder);
     fs.mkdirSync(dir, { recursive: true });
-    const secrets = [...knownSecrets, ...containers.flatMap((c) => (0, secrets_1.environmentSecrets)(c.env).secrets)];
+    const secrets = [...knownSecrets, ...containers.flatMap((c) => (0, secret_values_1.environmentSecrets)(c.env).secrets)];
     const result = { files: [], bytes: 0, missed: [] };
     const sorted = [...containers].sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
     for (const c of sorted) {
@@ -34776,279 +34617,6 @@ const DEFAULT_FILE_NAMES = [
 
 /***/ }),
 
-/***/ 3584:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.previewTarget = previewTarget;
-exports.branchSlug = branchSlug;
-exports.previewProjectName = previewProjectName;
-const project_name_1 = __nccwpck_require__(1833);
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
-function previewTarget(env, payload) {
-    const event = env.GITHUB_EVENT_NAME ?? '';
-    const p = (payload && typeof payload === 'object' ? payload : {});
-    const n = Number(p.pull_request?.number ?? p.number);
-    const pr = PR_EVENTS.has(event) && Number.isInteger(n) && n > 0 ? n : undefined;
-    const headSha = typeof p.pull_request?.head?.sha === 'string' ? p.pull_request.head.sha : undefined;
-    const headRef = typeof p.pull_request?.head?.ref === 'string' ? p.pull_request.head.ref : undefined;
-    const server = env.GITHUB_SERVER_URL;
-    return {
-        pr,
-        branch: (pr !== undefined ? env.GITHUB_HEAD_REF || headRef : undefined) || env.GITHUB_REF_NAME || '',
-        // On pull_request events GITHUB_SHA is the merge commit; the head is what the author pushed.
-        commit: (pr !== undefined ? headSha : undefined) ?? env.GITHUB_SHA ?? '',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        event,
-        runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    };
-}
-/** A branch as it may appear in a host name or project name: lower case, '-' for anything else. */
-function branchSlug(branch) {
-    return branch
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '');
-}
-/**
- * `<repository name>-pr-<number>` for a pull request, else `<repository name>-<branch>`: the same
- * name on every run for the same pull request, so each deploy finds the last one's stack.
- */
-function previewProjectName(target, fallbackBase) {
-    const repo = (0, project_name_1.sanitizeProjectName)(target.repository.split('/').pop() ?? '') || (0, project_name_1.sanitizeProjectName)(fallbackBase) || 'preview';
-    if (target.pr !== undefined)
-        return (0, project_name_1.sanitizeProjectName)(`${repo}-pr-${target.pr}`);
-    const branch = branchSlug(target.branch);
-    if (!branch)
-        throw new Error("No pull request or branch to name the preview after (GITHUB_EVENT_NAME, GITHUB_REF_NAME): set 'project-name'.");
-    return (0, project_name_1.sanitizeProjectName)(`${repo}-${branch}`);
-}
-
-
-/***/ }),
-
-/***/ 4659:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.foreignResources = foreignResources;
-exports.changeStack = changeStack;
-exports.stopOrphans = stopOrphans;
-exports.writeDeployRecord = writeDeployRecord;
-exports.downProject = downProject;
-exports.sweepPreviews = sweepPreviews;
-const fs = __importStar(__nccwpck_require__(9896));
-const path = __importStar(__nccwpck_require__(6928));
-const crypto_1 = __nccwpck_require__(6982);
-const compose_model_1 = __nccwpck_require__(9832);
-const labels_1 = __nccwpck_require__(7853);
-const resolved_file_1 = __nccwpck_require__(2185);
-const compose_project_1 = __nccwpck_require__(1424);
-const deploy_record_1 = __nccwpck_require__(5463);
-const ownership_1 = __nccwpck_require__(9749);
-const project_lock_1 = __nccwpck_require__(633);
-const teardown_1 = __nccwpck_require__(6734);
-// Preview stacks: deployed and left running, updated in place by the next deploy, removed by
-// `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
-const deployedFilter = (project) => `${labels_1.PreviewLabels.Deployed}=${project}`;
-/** What of the project exists that this action did not deploy (nothing, for a project it may update). */
-async function foreignResources(docker, project, all) {
-    if ((0, ownership_1.isEmpty)(all))
-        return all;
-    return (0, ownership_1.notDeployed)(all, await docker.projectResources(project, deployedFilter(project)));
-}
-/**
- * The stack as compose will create it: when ports or labels change, compose reads a file the
- * action writes from compose's own resolved output, in place of the user's files.
- */
-function changeStack(stack, changes) {
-    const labels = changes.preview ? (0, deploy_record_1.deployedLabels)(stack.project.name, changes.preview) : {};
-    if (!changes.ephemeralPorts && Object.keys(labels).length === 0)
-        return stack;
-    if (changes.ephemeralPorts)
-        refuseHostNetwork(stack.model);
-    const text = (0, resolved_file_1.rewriteResolvedConfig)(stack.configYaml, { ephemeralPorts: changes.ephemeralPorts, labels });
-    fs.mkdirSync(changes.directory, { recursive: true });
-    const file = path.join(changes.directory, `ephemeral-compose-${stack.project.name}-${(0, crypto_1.randomBytes)(4).toString('hex')}.yaml`);
-    // It holds the stack's environment as resolved: readable by this user only.
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    const project = { ...stack.project, files: [file], envFiles: [] };
-    return { ...stack, project, model: (0, compose_model_1.parseResolvedConfig)(text), configYaml: text };
-}
-function refuseHostNetwork(model) {
-    const host = Object.values(model.services).filter((s) => s.networkMode === 'host');
-    if (host.length === 0)
-        return;
-    throw new Error(`ports: ephemeral cannot keep ${host.map((s) => `'${s.name}'`).join(', ')} from colliding: ${host.length > 1 ? 'they use' : 'it uses'} network_mode: host, ` +
-        `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
-        `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`);
-}
-/**
- * Stops, with the run's grace, the containers of services no longer in the files: compose removes
- * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
- * Compose reads the action's file, which holds exactly the model's services, so "not in the model"
- * is compose's own orphan rule. Says which services they were.
- */
-async function stopOrphans(docker, stack, stopTimeoutSeconds) {
-    const facts = await docker.inspect(await docker.containerIds(stack.project.name));
-    const orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[labels_1.ComposeLabels.OneOff] !== 'True');
-    if (orphans.length > 0)
-        await docker.stop(orphans.map((o) => o.id), stopTimeoutSeconds);
-    return [...new Set(orphans.map((o) => o.service))];
-}
-/** Rewrites the project's record: what it was deployed from, and until when it lives. */
-async function writeDeployRecord(docker, project, target, now, ttlSeconds) {
-    const name = (0, deploy_record_1.recordVolumeName)(project);
-    const labels = (0, deploy_record_1.recordLabels)(project, target, now, ttlSeconds);
-    await docker.removeVolumes([name]);
-    await docker.createVolume(name, labels);
-    return (0, deploy_record_1.readRecord)(labels);
-}
-const unhealthy = (c) => c.status === 'restarting' || c.status === 'dead' || (c.status === 'exited' && c.exitCode !== 0) || c.health === 'unhealthy';
-/**
- * Removes one deployed project, containers, networks and volumes; needs no compose file. One this
- * action did not deploy is refused; one that is gone already is a notice.
- */
-async function downProject(docker, project, options) {
-    const lock = await (0, project_lock_1.acquireProjectLock)(docker, project, {
-        waitMs: options.lockWaitMs,
-        leaseMs: (0, project_lock_1.leaseFor)(options.lockWaitMs),
-        run: options.run,
-        signal: options.signal,
-        log: (l) => options.log.info(l),
-    });
-    options.holding?.(lock);
-    try {
-        const all = await docker.projectResources(project);
-        if ((0, ownership_1.isEmpty)(all))
-            return 'gone';
-        (0, ownership_1.refuseForeignProject)(project, await foreignResources(docker, project, all), 'remove');
-        await removeDeployed(docker, project, options);
-        return 'removed';
-    }
-    finally {
-        await release(docker, lock, options);
-    }
-}
-/** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
-async function removeDeployed(docker, project, options) {
-    const stack = { project: (0, compose_project_1.projectWithoutFiles)(project, options.workingDirectory), post: options.post, outcome: 'success' };
-    if (options.post.logs !== 'never') {
-        const containers = await (0, teardown_1.projectContainers)(docker, stack, options.log);
-        const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);
-        if (shown.length > 0)
-            await (0, teardown_1.printServiceLogs)(docker, stack, options.log, shown);
-    }
-    await (0, teardown_1.removeStack)(docker, stack, options.log);
-}
-async function deployRecords(docker) {
-    return (await docker.labelledVolumes(labels_1.PreviewLabels.Record)).map((v) => (0, deploy_record_1.readRecord)(v.labels)).filter((r) => r !== undefined);
-}
-/**
- * Removes every project this action deployed whose expiry has passed (never one without a ttl),
- * and, given `closed`, every one whose pull request is closed.
- */
-async function sweepPreviews(docker, now, options, closed) {
-    const all = await deployRecords(docker);
-    const expired = new Set((0, deploy_record_1.expiredRecords)(all, now).map((r) => r.project));
-    const due = new Map();
-    for (const r of all)
-        if (expired.has(r.project))
-            due.set(r.project, `expired at ${r.expiresAt?.toISOString()}`);
-    if (closed) {
-        // One question at a time: GitHub's rate limits frown on bursts, and sweep has no hurry.
-        for (const r of all.filter((x) => !expired.has(x.project))) {
-            const why = await closed(r);
-            if (why !== undefined)
-                due.set(r.project, why);
-        }
-    }
-    const result = { removed: [], kept: all.length - due.size, skipped: [] };
-    for (const [project, why] of due) {
-        const outcome = await removeDue(docker, project, why, expired.has(project), options);
-        if (outcome === 'skipped')
-            result.skipped.push(project);
-        else if (outcome === 'kept')
-            result.kept += 1;
-        else if (outcome)
-            result.removed.push({ ...outcome, why });
-    }
-    return result;
-}
-/** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
-async function removeDue(docker, project, why, byExpiry, options) {
-    // A deploy under way refreshes the expiry: not the moment to remove it.
-    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
-    if (!lock) {
-        options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
-        return 'skipped';
-    }
-    options.holding?.(lock);
-    try {
-        // Read again under the lock: a deploy that finished meanwhile has a new expiry.
-        const current = (await deployRecords(docker)).find((r) => r.project === project);
-        if (!current)
-            return undefined;
-        if (byExpiry && (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0)
-            return 'kept';
-        const foreign = await foreignResources(docker, project, await docker.projectResources(project));
-        if (!(0, ownership_1.isEmpty)(foreign)) {
-            options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
-            return 'skipped';
-        }
-        options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
-        await removeDeployed(docker, project, options);
-        return current;
-    }
-    finally {
-        await release(docker, lock, options);
-    }
-}
-async function release(docker, lock, options) {
-    if ((await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l))) !== 'failed')
-        options.holding?.(undefined);
-}
-
-
-/***/ }),
-
 /***/ 633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35222,6 +34790,26 @@ async function reapOne(docker, record, now, options) {
 
 /***/ }),
 
+/***/ 9301:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The action keeps records beside a project in volumes of its own (a stack's lifetime, a preview's
+// deploy record). They carry the project's label, so removing the project by label removes them,
+// but they are never among the volumes the user's files declare: teardown tells them apart by name.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isRecordVolume = exports.deployRecordName = exports.lifetimeRecordName = void 0;
+const lifetimeRecordName = (project) => `${project}_ephemeral-compose-lifetime`;
+exports.lifetimeRecordName = lifetimeRecordName;
+const deployRecordName = (project) => `${project}_ephemeral-compose-record`;
+exports.deployRecordName = deployRecordName;
+const isRecordVolume = (project, name) => name === (0, exports.lifetimeRecordName)(project) || name === (0, exports.deployRecordName)(project);
+exports.isRecordVolume = isRecordVolume;
+
+
+/***/ }),
+
 /***/ 7321:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35268,6 +34856,81 @@ async function leaveNetworks(docker, joined, warn) {
                 warn(`Could not detach the job container from network ${network}: ${e.message.split('\n')[0]}`);
         });
     }
+}
+
+
+/***/ }),
+
+/***/ 2232:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.changeStack = changeStack;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const crypto_1 = __nccwpck_require__(6982);
+const compose_model_1 = __nccwpck_require__(9832);
+const resolved_file_1 = __nccwpck_require__(2185);
+/**
+ * The stack as compose will create it: when ports or labels change, compose reads a file the
+ * action writes from compose's own resolved output, in place of the user's files.
+ */
+function changeStack(stack, changes) {
+    const { labels } = changes;
+    if (!changes.ephemeralPorts && Object.keys(labels).length === 0)
+        return stack;
+    if (changes.ephemeralPorts)
+        refuseHostNetwork(stack.model);
+    const text = (0, resolved_file_1.rewriteResolvedConfig)(stack.configYaml, { ephemeralPorts: changes.ephemeralPorts, labels });
+    fs.mkdirSync(changes.directory, { recursive: true });
+    const file = path.join(changes.directory, `ephemeral-compose-${stack.project.name}-${(0, crypto_1.randomBytes)(4).toString('hex')}.yaml`);
+    // It holds the stack's environment as resolved: readable by this user only.
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    const project = { ...stack.project, files: [file], envFiles: [] };
+    return { ...stack, project, model: (0, compose_model_1.parseResolvedConfig)(text), configYaml: text };
+}
+function refuseHostNetwork(model) {
+    const host = Object.values(model.services).filter((s) => s.networkMode === 'host');
+    if (host.length === 0)
+        return;
+    throw new Error(`ports: ephemeral cannot keep ${host.map((s) => `'${s.name}'`).join(', ')} from colliding: ${host.length > 1 ? 'they use' : 'it uses'} network_mode: host, ` +
+        `so ${host.length > 1 ? 'their' : 'its'} ports are the host's own and there is no host port to leave to the engine. ` +
+        `Give ${host.length > 1 ? 'them' : 'it'} a network of the project and publish its ports instead, or use ports: as-written.`);
 }
 
 
@@ -35375,12 +35038,9 @@ const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const docker_args_1 = __nccwpck_require__(6916);
-const secrets_1 = __nccwpck_require__(1575);
-const deploy_record_1 = __nccwpck_require__(5463);
-const lifetime_record_1 = __nccwpck_require__(5511);
+const secret_values_1 = __nccwpck_require__(6892);
+const record_volumes_1 = __nccwpck_require__(9301);
 const error_text_1 = __nccwpck_require__(8380);
-/** The action's own records go with the project but are not among the volumes its files declare. */
-const isRecordVolume = (project, name) => name === (0, lifetime_record_1.lifetimeRecordName)(project) || name === (0, deploy_record_1.recordVolumeName)(project);
 /** A service that died after main counts as a failure too. */
 function shouldPrintLogs(stack, diedAfterMain = false) {
     const { logs } = stack.post;
@@ -35390,7 +35050,7 @@ function shouldPrintLogs(stack, diedAfterMain = false) {
 async function projectContainers(docker, stack, log) {
     const facts = await docker.inspect(await docker.containerIds(stack.project.name));
     // Main registered these too, but a log printed here must not depend on main having got that far.
-    log.mask(facts.flatMap((f) => (0, secrets_1.environmentSecrets)(f.env).secrets));
+    log.mask(facts.flatMap((f) => (0, secret_values_1.environmentSecrets)(f.env).secrets));
     return facts;
 }
 async function printServiceLogs(docker, stack, log, containers) {
@@ -35462,7 +35122,7 @@ async function removeStack(docker, stack, log) {
             await Promise.all([attempt('Removing networks', () => docker.removeNetworks(n)), attempt('Removing volumes', () => docker.removeVolumes(v))]);
             removed[0] += c.length;
             removed[1] += n.length;
-            removed[2] += v.filter((name) => !isRecordVolume(project, name)).length;
+            removed[2] += v.filter((name) => !(0, record_volumes_1.isRecordVolume)(project, name)).length;
             if (failed)
                 break;
             [containers, networks, volumes] = await labelled();
@@ -35476,6 +35136,37 @@ async function removeStack(docker, stack, log) {
         log.warning(`Project ${project} may be partly left. Remove what is left with: ${(0, docker_args_1.manualRemovalCommand)(project)}`);
     else
         log.info(`Removed project ${project}: ${removed[0]} container(s), ${removed[1]} network(s), ${removed[2]} volume(s).`);
+}
+
+
+/***/ }),
+
+/***/ 3918:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.jobStack = jobStack;
+const lifetime_record_1 = __nccwpck_require__(5511);
+const ownership_1 = __nccwpck_require__(9749);
+/** The stack action's kind: a project that must not exist yet, with a lifetime record for the reaper. */
+function jobStack(o) {
+    const nothing = () => Promise.resolve(undefined);
+    return {
+        lock: nothing,
+        checkExisting: (_docker, stack) => Promise.resolve((0, ownership_1.refuseExistingProject)(stack.project.name, stack.existing)),
+        labels: () => ({}),
+        beforeCreate: async (docker, stack) => {
+            if (o.lifetimeSeconds === undefined)
+                return;
+            const life = await (0, lifetime_record_1.writeLifetimeRecord)(docker, stack.project.name, o.job, o.now(), o.lifetimeSeconds);
+            o.debug(`Lifetime: until ${life.liveUntil.toISOString()} (max-lifetime ${o.describeDuration(o.lifetimeSeconds)})`);
+        },
+        upFlags: [],
+        ready: nothing,
+        failed: nothing,
+    };
 }
 
 
@@ -35522,7 +35213,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CappedLogFile = exports.DEFAULT_LOG_CAPS = void 0;
 const fs = __importStar(__nccwpck_require__(9896));
-const secrets_1 = __nccwpck_require__(1575);
+const secret_values_1 = __nccwpck_require__(6892);
 /** The first and the last MiB of each container's log: a start-up failure and the end both fit. */
 exports.DEFAULT_LOG_CAPS = { headBytes: 1024 * 1024, tailBytes: 1024 * 1024 };
 class CappedLogFile {
@@ -35547,11 +35238,11 @@ class CappedLogFile {
         this.caps = caps;
         this.fd = fs.openSync(file, 'w', 0o600);
         // Longest first, every form, once: hideSecrets would redo this for each line.
-        this.secrets = [...new Set(secrets.flatMap(secrets_1.secretForms))].sort((a, b) => b.length - a.length);
+        this.secrets = [...new Set(secrets.flatMap(secret_values_1.secretForms))].sort((a, b) => b.length - a.length);
         this.ring = Buffer.alloc(Math.max(1, caps.tailBytes));
     }
     line(text) {
-        const masked = `${this.secrets.length > 0 ? (0, secrets_1.hideSecrets)(text, this.secrets) : text}\n`;
+        const masked = `${this.secrets.length > 0 ? (0, secret_values_1.hideSecrets)(text, this.secrets) : text}\n`;
         const bytes = Buffer.byteLength(masked);
         if (this.tailTotal === 0 && this.written + bytes <= this.caps.headBytes) {
             fs.writeSync(this.fd, masked);
@@ -35855,48 +35546,6 @@ function exportedVariables(report, prefix) {
 
 /***/ }),
 
-/***/ 2610:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.commentMarker = void 0;
-exports.previewCommentBody = previewCommentBody;
-const secrets_1 = __nccwpck_require__(1575);
-const summary_1 = __nccwpck_require__(8786);
-const commentMarker = (project) => `<!-- ephemeral-compose preview: ${project} -->`;
-exports.commentMarker = commentMarker;
-const HEADLINE = {
-    ready: 'is ready',
-    failed: 'did not come up',
-    removed: 'was removed',
-};
-function previewCommentBody(c) {
-    const hide = (text) => (0, secrets_1.hideSecrets)(text, c.secrets);
-    const facts = [
-        c.commit ? `commit \`${c.commit.slice(0, 12)}\`` : undefined,
-        c.runUrl ? `[workflow run](${c.runUrl})` : undefined,
-        `updated ${c.updatedAt.toISOString()}`,
-        c.expiresAt && c.status !== 'removed' ? `expires ${c.expiresAt.toISOString()}` : undefined,
-    ].filter(Boolean);
-    const lines = [(0, exports.commentMarker)(c.project), `### Preview \`${c.project.replace(/`/g, '')}\` ${HEADLINE[c.status]}`, '', facts.join(' · ')];
-    if (c.report && c.status !== 'removed') {
-        lines.push('', '| service | state | URL |', '| --- | --- | --- |');
-        for (const [name, s] of Object.entries(c.report.services)) {
-            lines.push(`| ${(0, summary_1.escapeCell)(name)} | ${(0, summary_1.escapeCell)(s.state)} | ${s.url ? (0, summary_1.escapeCell)(hide(s.url)) : '—'} |`);
-        }
-    }
-    if (c.failure && c.status === 'failed') {
-        const fence = '````';
-        lines.push('', '<details><summary>Why</summary>', '', fence, hide(c.failure).replace(/````/g, '` ` ` `'), fence, '', '</details>');
-    }
-    return lines.join('\n') + '\n';
-}
-
-
-/***/ }),
-
 /***/ 8924:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35906,7 +35555,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.publication = publication;
 const compose_env_1 = __nccwpck_require__(2876);
 const exported_env_1 = __nccwpck_require__(5093);
-const secrets_1 = __nccwpck_require__(1575);
+const secret_values_1 = __nccwpck_require__(6892);
 const service_report_1 = __nccwpck_require__(8052);
 const summary_1 = __nccwpck_require__(8786);
 function publication(projectName, model, outcomes, options, secrets, failure) {
@@ -35932,7 +35581,7 @@ function publication(projectName, model, outcomes, options, secrets, failure) {
         variables[compose_env_1.EXPORTED_NAMES] = (0, compose_env_1.exportedNamesValue)(options.jobEnv ?? {}, names);
     }
     const entries = Object.entries(report.urls);
-    const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${(0, secrets_1.hideSecrets)(url, secrets.all())}`)] : [];
+    const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${(0, secret_values_1.hideSecrets)(url, secrets.all())}`)] : [];
     return {
         report,
         urlsJson: JSON.stringify(report.urls),
@@ -35943,204 +35592,6 @@ function publication(projectName, model, outcomes, options, secrets, failure) {
         lines,
         summary: (0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all()),
     };
-}
-
-
-/***/ }),
-
-/***/ 546:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SecretRegistry = void 0;
-const secrets_1 = __nccwpck_require__(1575);
-/**
- * Every secret of the run, handed to the runner's masking once, the first time it is seen.
- * Values too short or too plain to mask are named (never shown) instead.
- */
-class SecretRegistry {
-    mask;
-    warn;
-    values = new Set();
-    warned = new Set();
-    constructor(mask, warn) {
-        this.mask = mask;
-        this.warn = warn;
-    }
-    add(found, where) {
-        const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
-        for (const s of secrets) {
-            if (this.values.has(s))
-                continue;
-            this.values.add(s);
-            for (const form of (0, secrets_1.secretForms)(s))
-                this.mask(form);
-        }
-        const fresh = unmasked.filter((n) => !this.warned.has(n));
-        if (fresh.length === 0)
-            return;
-        fresh.forEach((n) => this.warned.add(n));
-        this.warn(`Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${secrets_1.MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`);
-    }
-    all() {
-        return [...this.values];
-    }
-}
-exports.SecretRegistry = SecretRegistry;
-
-
-/***/ }),
-
-/***/ 1575:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_SECRET_FILE_BYTES = exports.MIN_MASKED_LENGTH = void 0;
-exports.isSecretName = isSecretName;
-exports.passwordsInUrls = passwordsInUrls;
-exports.isMaskable = isMaskable;
-exports.environmentSecrets = environmentSecrets;
-exports.envInBuildLine = envInBuildLine;
-exports.secretForms = secretForms;
-exports.hideSecrets = hideSecrets;
-exports.composeSecretValues = composeSecretValues;
-// Which values of a stack are secret, and which of them can be masked without hiding ordinary
-// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
-// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
-/** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
-const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
-/** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
-const SECRET_WORDS = new Set(['PASS', 'PWD', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'ACCESSKEY', 'AUTHTOKEN', 'ACCESSTOKEN', 'PASSPHRASE']);
-/** Values that are flags or numbers, never secrets worth masking. */
-const FLAG_VALUES = new Set(['yes', 'no', 'true', 'false', 'on', 'off', 'y', 'n', 'none', 'null']);
-/** Shorter values are not masked: masking "abc" would hide it in every word of the job log. */
-exports.MIN_MASKED_LENGTH = 4;
-/** The words of a variable name: split at anything but letters and digits, and at camelCase. */
-function nameWords(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean)
-        .map((w) => w.toUpperCase());
-}
-/** Whether a variable of this name holds a secret, case-insensitively. */
-function isSecretName(name) {
-    const upper = name.toUpperCase();
-    // A path to a secret (MYSQL_PASSWORD_FILE) is not the secret; PWD alone is the working directory.
-    if (/_FILE$/.test(upper) || upper === 'PWD' || upper === 'OLDPWD')
-        return false;
-    if (SECRET_SUBSTRINGS.some((s) => upper.includes(s)))
-        return true;
-    return nameWords(name).some((w) => SECRET_WORDS.has(w));
-}
-/** Passwords written inside URL-shaped values: `scheme://user:password@host`. */
-function passwordsInUrls(value) {
-    const found = [];
-    for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/g)) {
-        found.push(m[1]);
-        try {
-            const decoded = decodeURIComponent(m[1]);
-            if (decoded !== m[1])
-                found.push(decoded);
-        }
-        catch {
-            // Not valid percent-encoding: the raw form is all there is.
-        }
-    }
-    return found;
-}
-/** Whether a secret value can be masked without hiding ordinary words and numbers. */
-function isMaskable(value) {
-    const v = value.trim();
-    if (v.length < exports.MIN_MASKED_LENGTH)
-        return false;
-    if (FLAG_VALUES.has(v.toLowerCase()))
-        return false;
-    if (/^\d+$/.test(v))
-        return false;
-    return true;
-}
-/** Empty values, flags and small numbers are no secret at all; anything else left unmasked is worth a word. */
-function looksLikeRealValue(value) {
-    const v = value.trim();
-    return v !== '' && !FLAG_VALUES.has(v.toLowerCase()) && !(/^\d+$/.test(v) && v.length < exports.MIN_MASKED_LENGTH);
-}
-/** Secrets that an environment holds: by variable name, and passwords inside URLs of any variable. */
-function environmentSecrets(env) {
-    const secrets = new Set();
-    const unmasked = [];
-    for (const [name, value] of Object.entries(env)) {
-        const candidates = isSecretName(name) ? [value] : [];
-        candidates.push(...passwordsInUrls(value));
-        for (const c of candidates) {
-            if (isMaskable(c))
-                secrets.add(c);
-            else if (looksLikeRealValue(c) && !unmasked.includes(name))
-                unmasked.push(name);
-        }
-    }
-    return { secrets: [...secrets], unmasked };
-}
-/**
- * `ENV NAME=value` (or `ENV NAME value`) as a builder echoes a Dockerfile while compose builds an
- * image: the image does not exist yet, so its ENV can only be learned from the line being printed.
- */
-function envInBuildLine(line) {
-    const m = /\bENV\s+(.*)$/.exec(line);
-    if (!m)
-        return {};
-    const rest = m[1].trim();
-    const env = {};
-    const unquote = (v) => v.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
-        for (const a of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g))
-            env[a[1]] = unquote(a[2]);
-    }
-    else {
-        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(rest);
-        if (legacy)
-            env[legacy[1]] = unquote(legacy[2].trim());
-    }
-    return env;
-}
-/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
-function secretForms(secret) {
-    return [...new Set([secret, encodeURIComponent(secret)])].filter(isMaskable);
-}
-/** The text with every form of every secret replaced, for the summary and log lines. */
-function hideSecrets(text, secrets) {
-    let out = text;
-    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
-        out = out.split(s).join('***');
-    return out;
-}
-/** Secret files larger than this are not read for masking (a key or certificate is far smaller). */
-exports.MAX_SECRET_FILE_BYTES = 64 * 1024;
-/**
- * The values of compose's own top-level secrets: whatever their name, compose treats them as secret.
- * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
- * compose interpolates with (the job's, .env's, env files').
- */
-function composeSecretValues(sources, readFile, env) {
-    const secrets = new Set();
-    const unmasked = [];
-    for (const s of sources) {
-        const value = s.content ?? (s.environment !== undefined ? env[s.environment] : s.file !== undefined ? readFile(s.file) : undefined);
-        if (value === undefined || value.trim() === '')
-            continue;
-        // A file usually ends in a newline that its readers strip: both forms are masked.
-        for (const form of new Set([value, value.trim()])) {
-            if (isMaskable(form))
-                secrets.add(form);
-            else if (!unmasked.includes(`secret ${s.name}`))
-                unmasked.push(`secret ${s.name}`);
-        }
-    }
-    return { secrets: [...secrets], unmasked };
 }
 
 
@@ -36219,8 +35670,7 @@ exports.summaryMarkdown = summaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
 exports.downMarkdown = downMarkdown;
 exports.sweepMarkdown = sweepMarkdown;
-const secrets_1 = __nccwpck_require__(1575);
-const exits_after_main_1 = __nccwpck_require__(4694);
+const secret_values_1 = __nccwpck_require__(6892);
 // The job summary as Markdown: one row per service, written once so a 50-service stack stays a
 // single readable table.
 function escapeCell(text) {
@@ -36228,7 +35678,7 @@ function escapeCell(text) {
 }
 /** Credentials in URLs and messages are shown as ***. */
 function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
-    const hide = (text) => (0, secrets_1.hideSecrets)(text, secrets);
+    const hide = (text) => (0, secret_values_1.hideSecrets)(text, secrets);
     const rows = Object.entries(report.services).map(([name, s]) => {
         const portUrls = s.ports.map((p) => p.url ?? `${p.published}/${p.protocol}`);
         // A URL of its own (a label's, the url-template's) comes first.
@@ -36255,7 +35705,7 @@ function exitsMarkdown(projectName, exits, tails) {
     const fence = '````';
     const lines = [`### Ephemeral Compose: \`${projectName.replace(/`/g, '')}\` after the main step`, ''];
     for (const e of exits) {
-        lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell((0, exits_after_main_1.describeExit)(e))}`, '');
+        lines.push(`${e.failed ? '**Failed:** ' : ''}${escapeCell(e.sentence)}`, '');
         const tail = (tails[e.container] ?? '').trim();
         if (tail)
             lines.push(fence, tail.replace(/````/g, '` ` ` `'), fence, '');
@@ -36819,6 +36269,446 @@ function describeProbe(probe) {
 
 /***/ }),
 
+/***/ 9246:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.deployedLabels = deployedLabels;
+exports.recordLabels = recordLabels;
+exports.readRecord = readRecord;
+exports.expiredRecords = expiredRecords;
+const labels_1 = __nccwpck_require__(7853);
+/** The labels on everything deployed: stable from one deploy to the next (see PreviewLabels). */
+function deployedLabels(project, target) {
+    return { [labels_1.PreviewLabels.Deployed]: project, ...(target.pr !== undefined ? { [labels_1.PreviewLabels.PullRequest]: String(target.pr) } : {}) };
+}
+function recordLabels(project, target, now, ttlSeconds) {
+    const labels = {
+        [labels_1.ComposeLabels.Project]: project,
+        ...deployedLabels(project, target),
+        [labels_1.PreviewLabels.Record]: project,
+        [labels_1.PreviewLabels.DeployedAt]: now.toISOString(),
+    };
+    if (target.commit)
+        labels[labels_1.PreviewLabels.Commit] = target.commit;
+    if (target.branch)
+        labels[labels_1.PreviewLabels.Branch] = target.branch;
+    if (target.repository)
+        labels[labels_1.PreviewLabels.Repository] = target.repository;
+    if (target.runUrl)
+        labels[labels_1.PreviewLabels.Run] = target.runUrl;
+    if (ttlSeconds !== undefined)
+        labels[labels_1.PreviewLabels.Expires] = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+    return labels;
+}
+/** Undefined for a volume that is not a record of this action's. */
+function readRecord(labels) {
+    const project = labels[labels_1.PreviewLabels.Record];
+    if (!project || labels[labels_1.PreviewLabels.Deployed] !== project || labels[labels_1.ComposeLabels.Project] !== project)
+        return undefined;
+    const date = (v) => {
+        const d = v ? new Date(v) : undefined;
+        return d && !Number.isNaN(d.getTime()) ? d : undefined;
+    };
+    const pr = Number(labels[labels_1.PreviewLabels.PullRequest]);
+    return {
+        project,
+        commit: labels[labels_1.PreviewLabels.Commit],
+        pr: Number.isInteger(pr) && pr > 0 ? pr : undefined,
+        branch: labels[labels_1.PreviewLabels.Branch],
+        repository: labels[labels_1.PreviewLabels.Repository] || undefined,
+        expiresAt: date(labels[labels_1.PreviewLabels.Expires]),
+        deployedAt: date(labels[labels_1.PreviewLabels.DeployedAt]),
+        run: labels[labels_1.PreviewLabels.Run],
+    };
+}
+/** Records whose expiry has passed; never one without an expiry. */
+function expiredRecords(records, now) {
+    return records.filter((r) => r.expiresAt !== undefined && r.expiresAt.getTime() <= now.getTime());
+}
+
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.previewCommenter = previewCommenter;
+const preview_comment_1 = __nccwpck_require__(2789);
+const secret_values_1 = __nccwpck_require__(6892);
+const error_text_1 = __nccwpck_require__(8380);
+/** The commenter for this run; on an event that is not a pull request, a notice and no API call. */
+function previewCommenter(ctx, project, token, target, expiresAt) {
+    return async (update, secrets) => {
+        if (target.pr === undefined) {
+            ctx.runtime.notice(`comment: true, but this run is not for a pull request (event ${target.event || 'unknown'}): no comment written.`);
+            return;
+        }
+        if (!token) {
+            ctx.runtime.warning("comment: true, but there is no token: set 'github-token' (the job's token is the default).");
+            return;
+        }
+        const body = (0, preview_comment_1.previewCommentBody)({
+            project,
+            ...update,
+            commit: target.commit,
+            runUrl: target.runUrl,
+            expiresAt: expiresAt?.(),
+            updatedAt: ctx.now(),
+            secrets,
+        });
+        try {
+            const how = await ctx.comments(token, target.repository, ctx.env.GITHUB_API_URL).upsert(target.pr, (0, preview_comment_1.commentMarker)(project), body);
+            ctx.runtime.info(`${how === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${target.pr}.`);
+        }
+        catch (e) {
+            // The message of an HTTP failure never holds the token; hidden anyway, should one ever.
+            ctx.runtime.warning(`Could not comment on pull request #${target.pr}: ${(0, secret_values_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}`);
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 2789:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.commentMarker = void 0;
+exports.previewCommentBody = previewCommentBody;
+const secret_values_1 = __nccwpck_require__(6892);
+const summary_1 = __nccwpck_require__(8786);
+const commentMarker = (project) => `<!-- ephemeral-compose preview: ${project} -->`;
+exports.commentMarker = commentMarker;
+const HEADLINE = {
+    ready: 'is ready',
+    failed: 'did not come up',
+    removed: 'was removed',
+};
+function previewCommentBody(c) {
+    const hide = (text) => (0, secret_values_1.hideSecrets)(text, c.secrets);
+    const facts = [
+        c.commit ? `commit \`${c.commit.slice(0, 12)}\`` : undefined,
+        c.runUrl ? `[workflow run](${c.runUrl})` : undefined,
+        `updated ${c.updatedAt.toISOString()}`,
+        c.expiresAt && c.status !== 'removed' ? `expires ${c.expiresAt.toISOString()}` : undefined,
+    ].filter(Boolean);
+    const lines = [(0, exports.commentMarker)(c.project), `### Preview \`${c.project.replace(/`/g, '')}\` ${HEADLINE[c.status]}`, '', facts.join(' · ')];
+    if (c.report && c.status !== 'removed') {
+        lines.push('', '| service | state | URL |', '| --- | --- | --- |');
+        for (const [name, s] of Object.entries(c.report.services)) {
+            lines.push(`| ${(0, summary_1.escapeCell)(name)} | ${(0, summary_1.escapeCell)(s.state)} | ${s.url ? (0, summary_1.escapeCell)(hide(s.url)) : '—'} |`);
+        }
+    }
+    if (c.failure && c.status === 'failed') {
+        const fence = '````';
+        lines.push('', '<details><summary>Why</summary>', '', fence, hide(c.failure).replace(/````/g, '` ` ` `'), fence, '', '</details>');
+    }
+    return lines.join('\n') + '\n';
+}
+
+
+/***/ }),
+
+/***/ 3305:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.previewDeploy = previewDeploy;
+const ownership_1 = __nccwpck_require__(9749);
+const project_lock_1 = __nccwpck_require__(633);
+const deploy_record_1 = __nccwpck_require__(9246);
+const previews_1 = __nccwpck_require__(1156);
+function previewDeploy(o) {
+    let record;
+    const comment = o.commenter?.(() => record?.expiresAt);
+    return {
+        lock: (docker) => (0, project_lock_1.acquireProjectLock)(docker, o.project, { waitMs: o.lockWaitMs, leaseMs: (0, project_lock_1.leaseFor)(o.lockWaitMs), run: o.target.runUrl, signal: o.signal, log: (l) => o.log.info(l) }),
+        checkExisting: async (docker, stack) => {
+            (0, ownership_1.refuseForeignProject)(o.project, await (0, previews_1.foreignResources)(docker, o.project, stack.existing), 'update');
+            o.log.info((0, ownership_1.isEmpty)(stack.existing) ? `Deploying project ${o.project} (new).` : `Updating project ${o.project} in place: compose recreates what changed.`);
+        },
+        labels: (project) => (0, deploy_record_1.deployedLabels)(project, o.target),
+        beforeCreate: async (docker, stack) => {
+            const orphans = await (0, previews_1.stopOrphans)(docker, stack, o.stopTimeoutSeconds);
+            if (orphans.length > 0)
+                o.log.info(`Removing ${orphans.join(', ')}: no longer in the compose files.`);
+            record = await (0, previews_1.writeDeployRecord)(docker, o.project, o.target, o.now(), o.ttlSeconds);
+            o.log.info(record.expiresAt
+                ? `Expires ${record.expiresAt.toISOString()} (ttl ${o.describeDuration(o.ttlSeconds ?? 0)}), unless deployed again.`
+                : 'No ttl: stays until command: down removes it.');
+        },
+        // Converged: changed services recreated (their old containers get the stop grace), services
+        // gone from the files removed, the rest left running.
+        upFlags: ['--remove-orphans', '--timeout', String(Math.round(o.stopTimeoutSeconds))],
+        ready: async (report, secrets) => comment?.({ status: 'ready', report }, secrets),
+        failed: async (message, report, secrets) => comment?.({ status: 'failed', failure: message, report }, secrets),
+    };
+}
+
+
+/***/ }),
+
+/***/ 7583:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.previewTarget = previewTarget;
+exports.branchSlug = branchSlug;
+exports.previewProjectName = previewProjectName;
+const project_name_1 = __nccwpck_require__(1833);
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+function previewTarget(env, payload) {
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    const p = (payload && typeof payload === 'object' ? payload : {});
+    const n = Number(p.pull_request?.number ?? p.number);
+    const pr = PR_EVENTS.has(event) && Number.isInteger(n) && n > 0 ? n : undefined;
+    const headSha = typeof p.pull_request?.head?.sha === 'string' ? p.pull_request.head.sha : undefined;
+    const headRef = typeof p.pull_request?.head?.ref === 'string' ? p.pull_request.head.ref : undefined;
+    const server = env.GITHUB_SERVER_URL;
+    return {
+        pr,
+        branch: (pr !== undefined ? env.GITHUB_HEAD_REF || headRef : undefined) || env.GITHUB_REF_NAME || '',
+        // On pull_request events GITHUB_SHA is the merge commit; the head is what the author pushed.
+        commit: (pr !== undefined ? headSha : undefined) ?? env.GITHUB_SHA ?? '',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        event,
+        runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    };
+}
+/** A branch as it may appear in a host name or project name: lower case, '-' for anything else. */
+function branchSlug(branch) {
+    return branch
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+}
+/**
+ * `<repository name>-pr-<number>` for a pull request, else `<repository name>-<branch>`: the same
+ * name on every run for the same pull request, so each deploy finds the last one's stack.
+ */
+function previewProjectName(target, fallbackBase) {
+    const repo = (0, project_name_1.sanitizeProjectName)(target.repository.split('/').pop() ?? '') || (0, project_name_1.sanitizeProjectName)(fallbackBase) || 'preview';
+    if (target.pr !== undefined)
+        return (0, project_name_1.sanitizeProjectName)(`${repo}-pr-${target.pr}`);
+    const branch = branchSlug(target.branch);
+    if (!branch)
+        throw new Error("No pull request or branch to name the preview after (GITHUB_EVENT_NAME, GITHUB_REF_NAME): set 'project-name'.");
+    return (0, project_name_1.sanitizeProjectName)(`${repo}-${branch}`);
+}
+
+
+/***/ }),
+
+/***/ 1156:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.foreignResources = foreignResources;
+exports.stopOrphans = stopOrphans;
+exports.writeDeployRecord = writeDeployRecord;
+exports.downProject = downProject;
+exports.sweepPreviews = sweepPreviews;
+const labels_1 = __nccwpck_require__(7853);
+const compose_project_1 = __nccwpck_require__(1424);
+const deploy_record_1 = __nccwpck_require__(9246);
+const record_volumes_1 = __nccwpck_require__(9301);
+const ownership_1 = __nccwpck_require__(9749);
+const project_lock_1 = __nccwpck_require__(633);
+const teardown_1 = __nccwpck_require__(6734);
+// Preview stacks: deployed and left running, updated in place by the next deploy, removed by
+// `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
+const deployedFilter = (project) => `${labels_1.PreviewLabels.Deployed}=${project}`;
+/** What of the project exists that this action did not deploy (nothing, for a project it may update). */
+async function foreignResources(docker, project, all) {
+    if ((0, ownership_1.isEmpty)(all))
+        return all;
+    return (0, ownership_1.notDeployed)(all, await docker.projectResources(project, deployedFilter(project)));
+}
+/**
+ * Stops, with the run's grace, the containers of services no longer in the files: compose removes
+ * them as orphans, but Compose v2 stops them with its own 10 s grace whatever `--timeout` says.
+ * Compose reads the action's file, which holds exactly the model's services, so "not in the model"
+ * is compose's own orphan rule. Says which services they were.
+ */
+async function stopOrphans(docker, stack, stopTimeoutSeconds) {
+    const facts = await docker.inspect(await docker.containerIds(stack.project.name));
+    const orphans = facts.filter((f) => f.status === 'running' && f.service && !(f.service in stack.model.services) && f.labels[labels_1.ComposeLabels.OneOff] !== 'True');
+    if (orphans.length > 0)
+        await docker.stop(orphans.map((o) => o.id), stopTimeoutSeconds);
+    return [...new Set(orphans.map((o) => o.service))];
+}
+/** Rewrites the project's record: what it was deployed from, and until when it lives. */
+async function writeDeployRecord(docker, project, target, now, ttlSeconds) {
+    const name = (0, record_volumes_1.deployRecordName)(project);
+    const labels = (0, deploy_record_1.recordLabels)(project, target, now, ttlSeconds);
+    await docker.removeVolumes([name]);
+    await docker.createVolume(name, labels);
+    return (0, deploy_record_1.readRecord)(labels);
+}
+const unhealthy = (c) => c.status === 'restarting' || c.status === 'dead' || (c.status === 'exited' && c.exitCode !== 0) || c.health === 'unhealthy';
+/**
+ * Removes one deployed project, containers, networks and volumes; needs no compose file. One this
+ * action did not deploy is refused; one that is gone already is a notice.
+ */
+async function downProject(docker, project, options) {
+    const lock = await (0, project_lock_1.acquireProjectLock)(docker, project, {
+        waitMs: options.lockWaitMs,
+        leaseMs: (0, project_lock_1.leaseFor)(options.lockWaitMs),
+        run: options.run,
+        signal: options.signal,
+        log: (l) => options.log.info(l),
+    });
+    options.holding?.(lock);
+    try {
+        const all = await docker.projectResources(project);
+        if ((0, ownership_1.isEmpty)(all))
+            return 'gone';
+        (0, ownership_1.refuseForeignProject)(project, await foreignResources(docker, project, all), 'remove');
+        await removeDeployed(docker, project, options);
+        return 'removed';
+    }
+    finally {
+        await release(docker, lock, options);
+    }
+}
+/** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
+async function removeDeployed(docker, project, options) {
+    const stack = { project: (0, compose_project_1.projectWithoutFiles)(project, options.workingDirectory), post: options.post, outcome: 'success' };
+    if (options.post.logs !== 'never') {
+        const containers = await (0, teardown_1.projectContainers)(docker, stack, options.log);
+        const shown = options.post.logs === 'always' ? containers : containers.filter(unhealthy);
+        if (shown.length > 0)
+            await (0, teardown_1.printServiceLogs)(docker, stack, options.log, shown);
+    }
+    await (0, teardown_1.removeStack)(docker, stack, options.log);
+}
+async function deployRecords(docker) {
+    return (await docker.labelledVolumes(labels_1.PreviewLabels.Record)).map((v) => (0, deploy_record_1.readRecord)(v.labels)).filter((r) => r !== undefined);
+}
+/**
+ * Removes every project this action deployed whose expiry has passed (never one without a ttl),
+ * and, given `closed`, every one whose pull request is closed.
+ */
+async function sweepPreviews(docker, now, options, closed) {
+    const all = await deployRecords(docker);
+    const expired = new Set((0, deploy_record_1.expiredRecords)(all, now).map((r) => r.project));
+    const due = new Map();
+    for (const r of all)
+        if (expired.has(r.project))
+            due.set(r.project, `expired at ${r.expiresAt?.toISOString()}`);
+    if (closed) {
+        // One question at a time: GitHub's rate limits frown on bursts, and sweep has no hurry.
+        for (const r of all.filter((x) => !expired.has(x.project))) {
+            const why = await closed(r);
+            if (why !== undefined)
+                due.set(r.project, why);
+        }
+    }
+    const result = { removed: [], kept: all.length - due.size, skipped: [] };
+    for (const [project, why] of due) {
+        const outcome = await removeDue(docker, project, why, expired.has(project), options);
+        if (outcome === 'skipped')
+            result.skipped.push(project);
+        else if (outcome === 'kept')
+            result.kept += 1;
+        else if (outcome)
+            result.removed.push({ ...outcome, why });
+    }
+    return result;
+}
+/** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
+async function removeDue(docker, project, why, byExpiry, options) {
+    // A deploy under way refreshes the expiry: not the moment to remove it.
+    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
+    if (!lock) {
+        options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
+        return 'skipped';
+    }
+    options.holding?.(lock);
+    try {
+        // Read again under the lock: a deploy that finished meanwhile has a new expiry.
+        const current = (await deployRecords(docker)).find((r) => r.project === project);
+        if (!current)
+            return undefined;
+        if (byExpiry && (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0)
+            return 'kept';
+        const foreign = await foreignResources(docker, project, await docker.projectResources(project));
+        if (!(0, ownership_1.isEmpty)(foreign)) {
+            options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
+            return 'skipped';
+        }
+        options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
+        await removeDeployed(docker, project, options);
+        return current;
+    }
+    finally {
+        await release(docker, lock, options);
+    }
+}
+async function release(docker, lock, options) {
+    if ((await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l))) !== 'failed')
+        options.holding?.(undefined);
+}
+
+
+/***/ }),
+
+/***/ 5222:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.closedPullRequests = closedPullRequests;
+const secret_values_1 = __nccwpck_require__(6892);
+const error_text_1 = __nccwpck_require__(8380);
+/**
+ * The sweep's question for each preview of this repository's pull requests; undefined, with a line
+ * saying what is skipped, without a token. Previews of other repositories are left to their own
+ * sweep (the job's token answers for its own repository only).
+ */
+function closedPullRequests(ctx, token, repository) {
+    if (!token) {
+        ctx.runtime.info("Sweep: no 'github-token', so previews of closed pull requests were not looked for; only expired ones are removed.");
+        return undefined;
+    }
+    if (!repository)
+        return undefined;
+    const api = ctx.pullRequests(token, repository, ctx.env.GITHUB_API_URL);
+    return async (record) => {
+        if (record.pr === undefined || record.repository?.toLowerCase() !== repository.toLowerCase())
+            return undefined;
+        try {
+            const state = await api.state(record.pr);
+            return state === 'open' ? undefined : `pull request #${record.pr} is ${state}`;
+        }
+        catch (e) {
+            const status = e.status;
+            const hint = status === 403 || status === 404 ? " (the token needs 'pull-requests: read' in the job's permissions)" : '';
+            ctx.runtime.warning(`Could not read pull request #${record.pr} of ${repository}${hint}: ${(0, secret_values_1.hideSecrets)((0, error_text_1.errorText)(e), [token])}. Its preview ${record.project} is left.`);
+            return undefined;
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 8021:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -37152,46 +37042,6 @@ function countAfresh(tracked, stillWaiting) {
         t.countedAfresh = true;
         t.restarts = 0;
     }
-}
-
-
-/***/ }),
-
-/***/ 4694:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.exitsAfterMain = exitsAfterMain;
-exports.describeExit = describeExit;
-function exitsAfterMain(watched, facts) {
-    const byId = new Map(facts.map((f) => [f.id, f]));
-    const out = [];
-    for (const w of watched) {
-        const f = byId.get(w.id);
-        if (!f)
-            continue; // removed by someone else: nothing to say about how it ended
-        const restartsSince = Math.max(0, f.restartCount - w.restarts);
-        const stopped = f.status === 'exited' || f.status === 'dead';
-        if (!stopped && restartsSince === 0)
-            continue;
-        out.push({
-            service: w.service,
-            container: f.name,
-            exitCode: stopped ? f.exitCode : undefined,
-            at: f.finishedAt !== undefined ? new Date(f.finishedAt).toISOString() : undefined,
-            restartsSince,
-            failed: !stopped || f.exitCode !== 0 || restartsSince > 0,
-        });
-    }
-    return out;
-}
-/** One sentence for the annotation and the summary. */
-function describeExit(e) {
-    const how = e.exitCode !== undefined ? `exited with code ${e.exitCode}` : `is restarting (${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'})`;
-    const restarts = e.exitCode !== undefined && e.restartsSince > 0 ? ` after ${e.restartsSince} restart${e.restartsSince === 1 ? '' : 's'}` : '';
-    return `Service '${e.service}' (${e.container}) ${how}${restarts}${e.at ? ` at ${e.at}` : ''}, after the main step had found it ready.`;
 }
 
 
@@ -38116,6 +37966,204 @@ exports.Verdict = Verdict;
 
 /***/ }),
 
+/***/ 1337:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SecretRegistry = void 0;
+const secret_values_1 = __nccwpck_require__(6892);
+/**
+ * Every secret of the run, handed to the runner's masking once, the first time it is seen.
+ * Values too short or too plain to mask are named (never shown) instead.
+ */
+class SecretRegistry {
+    mask;
+    warn;
+    values = new Set();
+    warned = new Set();
+    constructor(mask, warn) {
+        this.mask = mask;
+        this.warn = warn;
+    }
+    add(found, where) {
+        const { secrets, unmasked } = Array.isArray(found) ? { secrets: found, unmasked: [] } : found;
+        for (const s of secrets) {
+            if (this.values.has(s))
+                continue;
+            this.values.add(s);
+            for (const form of (0, secret_values_1.secretForms)(s))
+                this.mask(form);
+        }
+        const fresh = unmasked.filter((n) => !this.warned.has(n));
+        if (fresh.length === 0)
+            return;
+        fresh.forEach((n) => this.warned.add(n));
+        this.warn(`Not masked: ${fresh.join(', ')}${where ? ` (${where})` : ''}: values shorter than ${secret_values_1.MIN_MASKED_LENGTH} characters or plain numbers would turn ordinary text all through the job log into ***. Use a longer secret.`);
+    }
+    all() {
+        return [...this.values];
+    }
+}
+exports.SecretRegistry = SecretRegistry;
+
+
+/***/ }),
+
+/***/ 6892:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_SECRET_FILE_BYTES = exports.MIN_MASKED_LENGTH = void 0;
+exports.isSecretName = isSecretName;
+exports.passwordsInUrls = passwordsInUrls;
+exports.isMaskable = isMaskable;
+exports.environmentSecrets = environmentSecrets;
+exports.envInBuildLine = envInBuildLine;
+exports.secretForms = secretForms;
+exports.hideSecrets = hideSecrets;
+exports.composeSecretValues = composeSecretValues;
+// Which values of a stack are secret, and which of them can be masked without hiding ordinary
+// text. The runner masks every occurrence of a registered value in the whole job log, so a flag
+// such as MYSQL_ALLOW_EMPTY_PASSWORD=yes must never be registered: every later "yes" would read ***.
+/** Name parts that mark a secret wherever they stand in the name (DBPASSWORD, MYSECRET_X). */
+const SECRET_SUBSTRINGS = ['PASSWORD', 'PASSWD', 'SECRET', 'CREDENTIAL', 'PRIVATE'];
+/** Name parts that mark a secret only as a whole word: KEY in API_KEY, not in MONKEY or KEYCLOAK. */
+const SECRET_WORDS = new Set(['PASS', 'PWD', 'TOKEN', 'TOKENS', 'KEY', 'KEYS', 'APIKEY', 'ACCESSKEY', 'AUTHTOKEN', 'ACCESSTOKEN', 'PASSPHRASE']);
+/** Values that are flags or numbers, never secrets worth masking. */
+const FLAG_VALUES = new Set(['yes', 'no', 'true', 'false', 'on', 'off', 'y', 'n', 'none', 'null']);
+/** Shorter values are not masked: masking "abc" would hide it in every word of the job log. */
+exports.MIN_MASKED_LENGTH = 4;
+/** The words of a variable name: split at anything but letters and digits, and at camelCase. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w.toUpperCase());
+}
+/** Whether a variable of this name holds a secret, case-insensitively. */
+function isSecretName(name) {
+    const upper = name.toUpperCase();
+    // A path to a secret (MYSQL_PASSWORD_FILE) is not the secret; PWD alone is the working directory.
+    if (/_FILE$/.test(upper) || upper === 'PWD' || upper === 'OLDPWD')
+        return false;
+    if (SECRET_SUBSTRINGS.some((s) => upper.includes(s)))
+        return true;
+    return nameWords(name).some((w) => SECRET_WORDS.has(w));
+}
+/** Passwords written inside URL-shaped values: `scheme://user:password@host`. */
+function passwordsInUrls(value) {
+    const found = [];
+    for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/g)) {
+        found.push(m[1]);
+        try {
+            const decoded = decodeURIComponent(m[1]);
+            if (decoded !== m[1])
+                found.push(decoded);
+        }
+        catch {
+            // Not valid percent-encoding: the raw form is all there is.
+        }
+    }
+    return found;
+}
+/** Whether a secret value can be masked without hiding ordinary words and numbers. */
+function isMaskable(value) {
+    const v = value.trim();
+    if (v.length < exports.MIN_MASKED_LENGTH)
+        return false;
+    if (FLAG_VALUES.has(v.toLowerCase()))
+        return false;
+    if (/^\d+$/.test(v))
+        return false;
+    return true;
+}
+/** Empty values, flags and small numbers are no secret at all; anything else left unmasked is worth a word. */
+function looksLikeRealValue(value) {
+    const v = value.trim();
+    return v !== '' && !FLAG_VALUES.has(v.toLowerCase()) && !(/^\d+$/.test(v) && v.length < exports.MIN_MASKED_LENGTH);
+}
+/** Secrets that an environment holds: by variable name, and passwords inside URLs of any variable. */
+function environmentSecrets(env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const [name, value] of Object.entries(env)) {
+        const candidates = isSecretName(name) ? [value] : [];
+        candidates.push(...passwordsInUrls(value));
+        for (const c of candidates) {
+            if (isMaskable(c))
+                secrets.add(c);
+            else if (looksLikeRealValue(c) && !unmasked.includes(name))
+                unmasked.push(name);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
+}
+/**
+ * `ENV NAME=value` (or `ENV NAME value`) as a builder echoes a Dockerfile while compose builds an
+ * image: the image does not exist yet, so its ENV can only be learned from the line being printed.
+ */
+function envInBuildLine(line) {
+    const m = /\bENV\s+(.*)$/.exec(line);
+    if (!m)
+        return {};
+    const rest = m[1].trim();
+    const env = {};
+    const unquote = (v) => v.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
+        for (const a of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g))
+            env[a[1]] = unquote(a[2]);
+    }
+    else {
+        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/.exec(rest);
+        if (legacy)
+            env[legacy[1]] = unquote(legacy[2].trim());
+    }
+    return env;
+}
+/** A secret as it may appear: raw, or URL-encoded inside a connection string. */
+function secretForms(secret) {
+    return [...new Set([secret, encodeURIComponent(secret)])].filter(isMaskable);
+}
+/** The text with every form of every secret replaced, for the summary and log lines. */
+function hideSecrets(text, secrets) {
+    let out = text;
+    for (const s of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
+        out = out.split(s).join('***');
+    return out;
+}
+/** Secret files larger than this are not read for masking (a key or certificate is far smaller). */
+exports.MAX_SECRET_FILE_BYTES = 64 * 1024;
+/**
+ * The values of compose's own top-level secrets: whatever their name, compose treats them as secret.
+ * `readFile` gives a file's text (undefined if unreadable or too large); `env` is the environment
+ * compose interpolates with (the job's, .env's, env files').
+ */
+function composeSecretValues(sources, readFile, env) {
+    const secrets = new Set();
+    const unmasked = [];
+    for (const s of sources) {
+        const value = s.content ?? (s.environment !== undefined ? env[s.environment] : s.file !== undefined ? readFile(s.file) : undefined);
+        if (value === undefined || value.trim() === '')
+            continue;
+        // A file usually ends in a newline that its readers strip: both forms are masked.
+        for (const form of new Set([value, value.trim()])) {
+            if (isMaskable(form))
+                secrets.add(form);
+            else if (!unmasked.includes(`secret ${s.name}`))
+                unmasked.push(`secret ${s.name}`);
+        }
+    }
+    return { secrets: [...secrets], unmasked };
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -38236,7 +38284,7 @@ module.exports = require("node:events");
 
 /***/ }),
 
-/***/ 7075:
+/***/ 9456:
 /***/ ((module) => {
 
 "use strict";
@@ -38378,7 +38426,7 @@ module.exports = require("zlib");
 "use strict";
 
 
-const WritableStream = (__nccwpck_require__(7075).Writable)
+const WritableStream = (__nccwpck_require__(9456).Writable)
 const inherits = (__nccwpck_require__(7975).inherits)
 
 const StreamSearch = __nccwpck_require__(4136)
@@ -38708,7 +38756,7 @@ module.exports = HeaderParser
 
 
 const inherits = (__nccwpck_require__(7975).inherits)
-const ReadableStream = (__nccwpck_require__(7075).Readable)
+const ReadableStream = (__nccwpck_require__(9456).Readable)
 
 function PartStream (opts) {
   ReadableStream.call(this, opts)
@@ -38964,7 +39012,7 @@ module.exports = SBMH
 "use strict";
 
 
-const WritableStream = (__nccwpck_require__(7075).Writable)
+const WritableStream = (__nccwpck_require__(9456).Writable)
 const { inherits } = __nccwpck_require__(7975)
 const Dicer = __nccwpck_require__(7182)
 
@@ -39064,7 +39112,7 @@ module.exports.Dicer = Dicer
 //  * support limits.fieldNameSize
 //     -- this will require modifications to utils.parseParams
 
-const { Readable } = __nccwpck_require__(7075)
+const { Readable } = __nccwpck_require__(9456)
 const { inherits } = __nccwpck_require__(7975)
 
 const Dicer = __nccwpck_require__(7182)
