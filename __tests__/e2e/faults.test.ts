@@ -2,7 +2,19 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { RemoteEngine, startRemoteEngine } from '../helpers/remote-engine';
 import { startFakeArtifactService } from '../helpers/artifact-service';
-import { docker, expectCancelledAndClean, FIXTURES, HarnessResult, httpGet, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import {
+  docker,
+  expectCancelledAndClean,
+  expectServiceFailed,
+  FIXTURES,
+  HarnessResult,
+  httpGet,
+  sleep,
+  leftovers,
+  projectsRemovedAfterEach,
+  runAction,
+  servicesOutput,
+} from '../helpers/engine';
 
 // Faults during a run, on the real engine through the runner-faithful harness: cancellation at
 // several moments, the daemon going away, two runs at once, and services with huge output.
@@ -206,11 +218,7 @@ describe('huge service output', () => {
       env: artifacts.env,
       inputs: { 'project-name': name, 'wait-for': 'chatty: log:/ready now/\ncrasher: exit:0', logs: 'always 50', 'stop-timeout': '0', 'logs-artifact': 'huge' },
     }).finally(() => artifacts.close());
-    expect(result.main.outcome).toBe('failure');
-    const message = result.main.errors.join('\n');
-    expect(message).toContain("Service 'crasher' failed");
-    expect(message).toContain('exited with code 3');
-    expect(message).toContain('FATAL: out of coffee');
+    const message = expectServiceFailed(result, 'crasher', { exitCode: 3, logs: ['FATAL: out of coffee'] });
     expect(message.length).toBeLessThan(20000);
     const services = servicesOutput(result);
     expect(services.chatty.readiness).toBe('log matched');

@@ -2,7 +2,19 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { containerIds, docker, FIXTURES, httpGet, leftovers, projectsRemovedAfterEach, removeProject, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import {
+  containerIds,
+  docker,
+  expectServiceFailed,
+  FIXTURES,
+  httpGet,
+  leftovers,
+  projectsRemovedAfterEach,
+  removeProject,
+  runAction,
+  servicesOutput,
+  urlsOutput,
+} from '../helpers/engine';
 
 // The action end to end on the real engine, through the runner-faithful harness.
 
@@ -60,16 +72,8 @@ test('a three-service stack comes up in order, its URLs answer, and post removes
 test('a one-shot container that exits non-zero fails the step with its exit code and logs', async () => {
   const name = project('oneshot');
   const result = await runAction({ workspace: path.join(FIXTURES, 'oneshot-fails'), inputs: { 'project-name': name } });
-  expect(result.main.outcome).toBe('failure');
-  const message = result.main.errors.join('\n');
-  expect(message).toContain("Service 'migrate' failed");
-  expect(message).toContain('exited with code 7');
-  expect(message).toContain('ERROR: relation users already exists');
-  expect(message).toContain('Not started because of it: app');
-  const services = servicesOutput(result);
-  expect(services.db.state).toBe('ready');
-  expect(services.migrate.state).toBe('failed');
-  expect(services.app.state).toBe('not-started');
+  expectServiceFailed(result, 'migrate', { exitCode: 7, notStarted: ['app'], logs: ['ERROR: relation users already exists'] });
+  expect(servicesOutput(result).db.state).toBe('ready');
   // logs: on-failure prints each service's logs in a group in post.
   expect(result.post?.output).toMatch(/::group::Logs of migrate .*exited 7/);
   expect(result.post?.output).toContain('applying 0001_init');

@@ -40,6 +40,24 @@ export function expectFailure(result: HarnessResult, says: (string | RegExp)[]):
   return message;
 }
 
+/**
+ * Main failed because of one service, judged on what the outputs say rather than the message's
+ * wording: one error annotation; the service's state is `failed` (with the exit code that decided
+ * it, where one did); the services listed were never started; and the message carries the lines of
+ * the service's own log given in `logs`. Returns the message.
+ */
+export function expectServiceFailed(result: HarnessResult, service: string, o: { exitCode?: number | null; notStarted?: string[]; logs?: string[] } = {}): string {
+  expect(result.main.outcome).toBe('failure');
+  expect(result.main.errors).toHaveLength(1);
+  const services = servicesOutput(result);
+  expect(services[service]?.state).toBe('failed');
+  if (o.exitCode !== undefined) expect(services[service].exitCode).toBe(o.exitCode);
+  for (const other of o.notStarted ?? []) expect(services[other]?.state).toBe('not-started');
+  const message = result.main.errors[0];
+  for (const line of o.logs ?? []) expect(message).toContain(line);
+  return message;
+}
+
 /** Main was ended by SIGINT alone, post cleaned up without a warning, and nothing is left. */
 export function expectCancelledAndClean(result: HarnessResult, name: string): void {
   expect(result.main.outcome).toBe('cancelled');
@@ -225,6 +243,7 @@ export type ServicesOutput = Record<
     detail?: string;
     health: string | null;
     readiness: string | null;
+    exitCode: number | null;
   }
 >;
 

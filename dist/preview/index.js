@@ -35651,6 +35651,7 @@ function buildReport(model, outcomes, host, form = 'published', preview) {
             readyAt: o.readyAt ?? null,
             readiness: o.how ?? null,
             ...(o.detail ? { detail: o.detail } : {}),
+            exitCode: o.exitCode ?? null,
         };
     }
     return { services, urls, secrets: [...secrets] };
@@ -36854,6 +36855,12 @@ class ContainerBook {
     of(service) {
         return this.idsOf(service).map((id) => this.byId.get(id));
     }
+    /** The code a container of the service last exited with (the one its restart policy answered, if it runs again). */
+    exitCodeOf(service) {
+        return this.of(service)
+            .map((t) => t.exitCode ?? t.lastExitCode)
+            .find((code) => code !== undefined);
+    }
     /** Of `services`, those without a container (compose created none). */
     without(services) {
         return services.filter((n) => this.idsOf(n).length === 0);
@@ -37056,8 +37063,10 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.markNotStarted = markNotStarted;
 exports.serviceFailureMessage = serviceFailureMessage;
 exports.timeoutMessage = timeoutMessage;
+exports.noContainerError = noContainerError;
 const outcomes_1 = __nccwpck_require__(8495);
-// The messages a failed wait ends with, as pure functions of the plan and what each service got to.
+// The messages (and errors) a failed wait ends with, as pure functions of the plan and what each
+// service got to.
 /** Marks every service still pending as not started; returns their names. */
 function markNotStarted(outcomes) {
     const names = [];
@@ -37093,6 +37102,10 @@ function timeoutMessage(r) {
         parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !(0, outcomes_1.isSettled)(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
     }
     return parts.join(' ');
+}
+/** Compose created no container for a service that is to start. */
+function noContainerError(service, outcomes) {
+    return new outcomes_1.StackStartError(`Service '${service}' has no container: compose did not create it (is it scaled to 0?).`, outcomes, service);
 }
 
 
@@ -37686,14 +37699,11 @@ class StackStarter {
     missingContainers(services) {
         return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped');
     }
-    noContainerError(name) {
-        return new outcomes_1.StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
-    }
     async run() {
         const { plan, signal } = this.options;
         const missing = this.missingContainers(plan.services);
         if (missing.length > 0)
-            throw this.noContainerError(missing[0]);
+            throw (0, failure_description_1.noContainerError)(missing[0], this.outcomes);
         const onAbort = () => this.verdict.fail(new outcomes_1.StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
         signal.addEventListener('abort', onAbort);
         const events = this.engine.watchEvents((e) => this.onEvent(e), this.verdict.signal);
@@ -37765,7 +37775,7 @@ class StackStarter {
             return;
         const missing = this.missingContainers(batch);
         if (missing.length > 0) {
-            this.verdict.fail(this.noContainerError(missing[0]));
+            this.verdict.fail((0, failure_description_1.noContainerError)(missing[0], this.outcomes));
             return;
         }
         const { composeStarted, plan } = this.options;
@@ -37806,6 +37816,8 @@ class StackStarter {
         if (o.status !== 'starting')
             return;
         (0, outcomes_1.recordReady)(o, how, Date.now() - this.startedAt[name]);
+        if (how === 'completed')
+            o.exitCode = this.book.exitCodeOf(name);
         this.options.log((0, progress_lines_1.readyLine)(name, how, o.readyMs, o.judged));
         this.changes.notify();
         this.judgeCrashLoops();
@@ -37857,6 +37869,7 @@ class StackStarter {
         if (o.status !== 'ready' || o.how !== 'running' || !this.book.of(name).every((c) => c.exitCode === 0))
             return;
         (0, outcomes_1.recordReady)(o, 'completed', Date.now() - this.startedAt[name]);
+        o.exitCode = 0;
         this.options.log((0, progress_lines_1.readyLine)(name, 'completed', o.readyMs));
     }
     async afterExit(t, code) {
@@ -37878,6 +37891,9 @@ class StackStarter {
     }
     async afterUnhealthy(t) {
         const [facts] = await this.engine.inspect([t.id]).catch(() => []);
+        // The outputs then show the health the verdict rests on, not an older inspect's.
+        if (facts)
+            this.outcomes[t.service].containers = this.book.record([facts], t.service);
         await this.serviceFailed(t.service, (0, container_events_1.unhealthyReason)(t, facts?.lastHealthOutput));
     }
     /** A service failed: the wait stops at once, and its logs go into the verdict. */
@@ -37887,6 +37903,7 @@ class StackStarter {
         const o = this.outcomes[name];
         o.status = 'failed';
         o.detail = why;
+        o.exitCode = this.book.exitCodeOf(name);
         const blocked = (0, dependency_graph_1.dependents)(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
         const { logLines } = this.options;
         const failing = this.verdict.failWith(async () => {

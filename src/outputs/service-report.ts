@@ -30,6 +30,8 @@ export interface ServiceReport {
   readyAt: string | null;
   readiness: string | null;
   detail?: string;
+  /** How its container ended, where that decided: a one-shot's completion, or the exit that failed it. */
+  exitCode: number | null;
 }
 
 export interface StackReport {
@@ -88,6 +90,7 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
       readyAt: o.readyAt ?? null,
       readiness: o.how ?? null,
       ...(o.detail ? { detail: o.detail } : {}),
+      exitCode: o.exitCode ?? null,
     };
   }
   return { services, urls, secrets: [...secrets] };

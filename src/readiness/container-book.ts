@@ -33,6 +33,13 @@ export class ContainerBook {
     return this.idsOf(service).map((id) => this.byId.get(id) as TrackedContainer);
   }
 
+  /** The code a container of the service last exited with (the one its restart policy answered, if it runs again). */
+  exitCodeOf(service: string): number | undefined {
+    return this.of(service)
+      .map((t) => t.exitCode ?? t.lastExitCode)
+      .find((code) => code !== undefined);
+  }
+
   /** Of `services`, those without a container (compose created none). */
   without(services: readonly string[]): string[] {
     return services.filter((n) => this.idsOf(n).length === 0);

@@ -1,7 +1,8 @@
 import { StartPlan } from '../plan/dependency-graph';
-import { isSettled, Outcomes } from './outcomes';
+import { isSettled, Outcomes, StackStartError } from './outcomes';
 
-// The messages a failed wait ends with, as pure functions of the plan and what each service got to.
+// The messages (and errors) a failed wait ends with, as pure functions of the plan and what each
+// service got to.
 
 /** Marks every service still pending as not started; returns their names. */
 export function markNotStarted(outcomes: Outcomes): string[] {
@@ -59,4 +60,9 @@ export function timeoutMessage(r: TimeoutReport): string {
     parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !isSettled(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
   }
   return parts.join(' ');
+}
+
+/** Compose created no container for a service that is to start. */
+export function noContainerError(service: string, outcomes: Outcomes): StackStartError {
+  return new StackStartError(`Service '${service}' has no container: compose did not create it (is it scaled to 0?).`, outcomes, service);
 }

@@ -20,6 +20,8 @@ export interface ServiceOutcome {
   readyAt?: string;
   containers: ContainerFacts[];
   detail?: string;
+  /** How its container ended, when that decided the verdict: a one-shot's completion, or an exit or crash loop that failed it. */
+  exitCode?: number;
 }
 
 export type Outcomes = Record<string, ServiceOutcome>;

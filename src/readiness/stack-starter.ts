@@ -5,7 +5,7 @@ import { NetworkProbe } from '../engine/network-probe';
 import { probeFor } from '../plan/readiness-rules';
 import { describeProbe } from '../plan/wait-for';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { markNotStarted, serviceFailureMessage, timeoutMessage } from './failure-description';
+import { markNotStarted, noContainerError, serviceFailureMessage, timeoutMessage } from './failure-description';
 import { initialOutcomes, isSettled, Outcomes, ReadyHow, recordReady, StackStartError } from './outcomes';
 import { ServiceFailure, TrackedContainer } from './probe-context';
 import { waiterFor } from './probes';
@@ -72,14 +72,10 @@ export class StackStarter {
     return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped');
   }
 
-  private noContainerError(name: string): StackStartError {
-    return new StackStartError(`Service '${name}' has no container: compose did not create it (is it scaled to 0?).`, this.outcomes, name);
-  }
-
   async run(): Promise<Outcomes> {
     const { plan, signal } = this.options;
     const missing = this.missingContainers(plan.services);
-    if (missing.length > 0) throw this.noContainerError(missing[0]);
+    if (missing.length > 0) throw noContainerError(missing[0], this.outcomes);
     const onAbort = () => this.verdict.fail(new StackStartError('The step was cancelled while the stack was starting.', this.outcomes));
     signal.addEventListener('abort', onAbort);
     const events = this.engine.watchEvents((e) => this.onEvent(e), this.verdict.signal);
@@ -155,7 +151,7 @@ export class StackStarter {
     if (this.stopped) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
-      this.verdict.fail(this.noContainerError(missing[0]));
+      this.verdict.fail(noContainerError(missing[0], this.outcomes));
       return;
     }
     const { composeStarted, plan } = this.options;
@@ -193,6 +189,7 @@ export class StackStarter {
     const o = this.outcomes[name];
     if (o.status !== 'starting') return;
     recordReady(o, how, Date.now() - this.startedAt[name]);
+    if (how === 'completed') o.exitCode = this.book.exitCodeOf(name);
     this.options.log(readyLine(name, how, o.readyMs as number, o.judged));
     this.changes.notify();
     this.judgeCrashLoops();
@@ -242,6 +239,7 @@ export class StackStarter {
     const o = this.outcomes[name];
     if (o.status !== 'ready' || o.how !== 'running' || !this.book.of(name).every((c) => c.exitCode === 0)) return;
     recordReady(o, 'completed', Date.now() - this.startedAt[name]);
+    o.exitCode = 0;
     this.options.log(readyLine(name, 'completed', o.readyMs as number));
   }
 
@@ -269,6 +267,8 @@ export class StackStarter {
 
   private async afterUnhealthy(t: TrackedContainer): Promise<void> {
     const [facts] = await this.engine.inspect([t.id]).catch(() => []);
+    // The outputs then show the health the verdict rests on, not an older inspect's.
+    if (facts) this.outcomes[t.service].containers = this.book.record([facts], t.service);
     await this.serviceFailed(t.service, unhealthyReason(t, facts?.lastHealthOutput));
   }
 
@@ -278,6 +278,7 @@ export class StackStarter {
     const o = this.outcomes[name];
     o.status = 'failed';
     o.detail = why;
+    o.exitCode = this.book.exitCodeOf(name);
     const blocked = dependents(this.options.plan, name).filter((d) => this.outcomes[d].status === 'pending');
     const { logLines } = this.options;
     const failing = this.verdict.failWith(async () => {

@@ -13,6 +13,7 @@ describe('the running settle window', () => {
     const r = await start(app, { app: { exitAfterMs: 150, exitCode: 1 } }, { waitFor: ['app: running 600ms'] });
     expect(r.error?.message).toContain("Service 'app' failed");
     expect(r.error?.message).toContain('exited with code 1 after it was ready');
+    expect(r.error?.outcomes.app).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(r.ms).toBeLessThan(500);
   });
 
@@ -41,7 +42,7 @@ describe('the running settle window', () => {
     const r = await start(app, { app: { exitAfterMs: 100, exitCode: 0 } }, { waitFor: ['app: running 500ms'] });
     expect(r.error).toBeUndefined();
     // Seen running first, then finished: reported as a one-shot that completed.
-    expect(r.outcomes?.app.status).toBe('completed');
+    expect(r.outcomes?.app).toMatchObject({ status: 'completed', exitCode: 0 });
   });
 });
 
@@ -128,6 +129,8 @@ describe('a crash loop', () => {
   it('holds the settle window while the engine restarts it, and fails after three exits', async () => {
     const engine = await start('services:\n  app: {image: x, restart: always}\n', { app: { restart: 'always', exitAfterMs: 30, exitCode: 2 } }, { waitFor: ['app: running 2s'] });
     expect(engine.error?.message).toContain('is restarting repeatedly');
+    // Its last exit, though the engine has started it again since.
+    expect(engine.error?.outcomes.app.exitCode).toBe(2);
   });
 
   it('waits while a service it may be retrying for (not in its depends_on) still starts, then judges it', async () => {
