@@ -36937,8 +36937,14 @@ function unhealthyReason(t, lastHealthOutput = '') {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PROBE_PROCESSES = void 0;
 exports.probeContextFor = probeContextFor;
 const readiness_rules_1 = __nccwpck_require__(517);
+// What the scheduler hands a probe for one container: the engine within the limit on docker
+// processes at once, the address to probe (its own, or that of the container whose network
+// namespace it shares), and the scheduler's change signal.
+/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
+exports.PROBE_PROCESSES = 8;
 function probeContextFor(t, src) {
     const { signal } = src;
     return {
@@ -37657,8 +37663,6 @@ const error_text_1 = __nccwpck_require__(8380);
 // ready (services that become startable together start in one call, while earlier calls may still
 // be starting others), and is watched through the engine's event stream until its readiness probe
 // passes. Any failure stops the whole wait at once.
-/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
-const PROBE_PROCESSES = 8;
 class StackStarter {
     engine;
     options;
@@ -37669,7 +37673,7 @@ class StackStarter {
     verdict = new verdict_1.Verdict();
     changes = this.verdict.changes;
     t0 = Date.now();
-    probeLimit = new concurrency_limit_1.ConcurrencyLimit(PROBE_PROCESSES);
+    probeLimit = new concurrency_limit_1.ConcurrencyLimit(container_probing_1.PROBE_PROCESSES);
     /** Services handed to a start call (their status turns 'starting' once the call begins). */
     claimed = new Set();
     /** Start calls under way: a service that becomes startable does not wait for them. */
@@ -37711,7 +37715,7 @@ class StackStarter {
         const lost = (how) => {
             this.verdict.fail(new outcomes_1.StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
         };
-        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${e.message})`));
+        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${(0, error_text_1.errorText)(e)})`));
         try {
             await this.schedule();
             return this.outcomes;

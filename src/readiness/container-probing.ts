@@ -10,6 +10,9 @@ import { StackEngine } from './stack-engine';
 // processes at once, the address to probe (its own, or that of the container whose network
 // namespace it shares), and the scheduler's change signal.
 
+/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
+export const PROBE_PROCESSES = 8;
+
 export interface ProbingSource {
   engine: Pick<StackEngine, 'exec' | 'followLogs' | 'inspect'>;
   network: NetworkProbe;

@@ -13,7 +13,7 @@ import { settleWindowEnd } from './settle-window';
 import { StackEngine } from './stack-engine';
 import { Verdict } from './verdict';
 import { StartOptions } from './start-options';
-import { probeContextFor, ProbingSource } from './container-probing';
+import { PROBE_PROCESSES, probeContextFor, ProbingSource } from './container-probing';
 import { countAfresh, crashLoopReason, judgeExit, mayBeWaitingFor } from './crash-loops';
 import { ContainerBook } from './container-book';
 import { applyEvent, unhealthyReason } from './container-events';
@@ -25,9 +25,6 @@ import { errorText } from '../compose/error-text';
 // ready (services that become startable together start in one call, while earlier calls may still
 // be starting others), and is watched through the engine's event stream until its readiness probe
 // passes. Any failure stops the whole wait at once.
-
-/** Docker processes that readiness checks may run at once (a level of 100 services, say). */
-const PROBE_PROCESSES = 8;
 
 export class StackStarter {
   private readonly outcomes: Outcomes;
@@ -85,7 +82,7 @@ export class StackStarter {
     };
     events.done.then(
       (code) => lost(`ended (docker events exited with code ${code})`),
-      (e: Error) => lost(`failed (${e.message})`),
+      (e: unknown) => lost(`failed (${errorText(e)})`),
     );
     try {
       await this.schedule();
