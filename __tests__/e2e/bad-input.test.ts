@@ -1,13 +1,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { dockerFor } from '../../src/action/dependencies';
+import { engineEnvironment, getInputs } from '../../src/action/inputs';
+import { readStack, resolveProject } from '../../src/lifecycle/prepare';
 import { expectFailure, expectIntact, FIXTURES, foreignProject, HarnessResult, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
 
-// Bad compose files, bad inputs and a bad environment, each through the whole action on the real
-// engine: the step fails with a message that says what and where, and nothing is left behind.
-// Most cases must fail before anything is created: those run with `teardown: never`, so anything
-// main created would still be there after post, and beside another project of the same name,
-// which must come through untouched (post removes only what its own run created).
+// Bad compose files, bad inputs and a bad environment on the real engine: the step fails with a
+// message that says what and where, and nothing is left behind. Cases that must fail before
+// anything is created run with `teardown: never`, so anything main created would still be there
+// after post, and beside another project of the same name, which must come through untouched
+// (post removes only what its own run created). Bad compose files are judged by compose itself,
+// through main's own preparation in this process; two of them also go through the whole action.
 
 const BAD = path.join(FIXTURES, 'bad');
 const project = projectsRemovedAfterEach();
@@ -36,6 +40,22 @@ async function expectBadInput(name: string, c: BadCase): Promise<HarnessResult> 
 }
 
 const file = (f: string, extra: Record<string, string> = {}) => ({ 'compose-file': f, ...extra });
+
+/**
+ * Main's refusal of a case, from the steps main takes before it creates anything (its inputs, the
+ * project, compose's configuration and the action's review of the files), run here instead of a
+ * whole action run per case: the same code and the same compose, a fraction of the processes.
+ */
+async function refusal(c: BadCase): Promise<string> {
+  const inputs = getInputs((name) => c.inputs[name] ?? '', 'stack');
+  const env = engineEnvironment(inputs, { ...process.env, ...c.env });
+  try {
+    await readStack(dockerFor(env, new AbortController().signal), inputs, resolveProject(inputs, env, BAD));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('main would have gone on: nothing refused the case');
+}
 
 const composeFiles: [string, BadCase][] = [
   ['invalid YAML', { inputs: file('invalid-yaml.yml'), says: ['invalid-yaml.yml:4:1: All mapping items must start at the same column'] }],
@@ -67,6 +87,14 @@ const inputs: [string, BadCase][] = [
 
 describe('bad compose files', () => {
   it.each(composeFiles)('%s', async (_label, c) => {
+    const message = await refusal(c);
+    for (const fragment of c.says) {
+      if (typeof fragment === 'string') expect(message).toContain(fragment);
+      else expect(message).toMatch(fragment);
+    }
+  });
+
+  it.each(composeFiles.filter(([label]) => ['invalid YAML', 'an unknown service key'].includes(label)))('%s, through the whole action', async (_label, c) => {
     await expectBadInput(project('badfile'), c);
   });
 
