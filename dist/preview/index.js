@@ -37066,7 +37066,9 @@ function countAfresh(tracked, stillWaiting) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_LOG_CHARS = void 0;
 exports.markNotStarted = markNotStarted;
+exports.logTail = logTail;
 exports.serviceFailureMessage = serviceFailureMessage;
 exports.timeoutMessage = timeoutMessage;
 exports.noContainerError = noContainerError;
@@ -37084,11 +37086,29 @@ function markNotStarted(outcomes) {
     }
     return names;
 }
+/**
+ * The most of a log a failure message carries: its end. A line count alone does not bound it (a
+ * service may print lines of megabytes), and the message becomes an annotation and the step's error.
+ */
+exports.MAX_LOG_CHARS = 16 * 1024;
+/** A log's tail for a message: whole when short, else its last MAX_LOG_CHARS from a line's start, saying what was cut. */
+function logTail(logs) {
+    const text = logs.trim();
+    if (text === '')
+        return '(no output)';
+    if (text.length <= exports.MAX_LOG_CHARS)
+        return text;
+    let kept = text.slice(-exports.MAX_LOG_CHARS);
+    const lineStart = kept.indexOf('\n');
+    if (lineStart >= 0 && lineStart < kept.length - 1)
+        kept = kept.slice(lineStart + 1);
+    return `[${text.length - kept.length} earlier characters cut]\n${kept}`;
+}
 function serviceFailureMessage(r) {
     const lines = [`Service '${r.service}' failed after ${r.afterSeconds.toFixed(1)}s: ${r.why}.`];
     if (r.blocked.length > 0)
         lines.push(`Not started because of it: ${r.blocked.join(', ')}.`);
-    lines.push(`Last ${r.logLines} log lines of ${r.service}:`, r.logs.trim() === '' ? '(no output)' : r.logs);
+    lines.push(`Last ${r.logLines} log lines of ${r.service}:`, logTail(r.logs));
     return lines.join('\n');
 }
 /**

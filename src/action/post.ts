@@ -17,6 +17,7 @@ import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
 import { errorText } from '../compose/error-text';
 import { EngineCalls } from '../engine/engine-calls';
+import { logTail } from '../readiness/failure-description';
 
 /** Log lines in each exit annotation; the full logs follow in the post step's groups. */
 const EXIT_LOG_LINES = 30;
@@ -140,7 +141,7 @@ async function reportExits(runtime: ActionRuntime, docker: EngineCalls, state: R
     const id = containers.find((c) => c.name === e.container)?.id;
     const tail = id ? await docker.tailLogs(id, Math.min(state.post.logLines, EXIT_LOG_LINES)).catch(() => '') : '';
     tails[e.container] = tail;
-    const message = `${describeExit(e)}\nLast log lines of ${e.service}:\n${tail.trim() || '(no output)'}`;
+    const message = `${describeExit(e)}\nLast log lines of ${e.service}:\n${logTail(tail)}`;
     if (e.failed) runtime.error(message, `${e.service} exited after the main step`);
     else runtime.info(message);
   }
