@@ -43,5 +43,7 @@ fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
 echo "== real-engine tests ($target): Engine $(docker version --format '{{.Server.Version}}'), Compose $(docker compose version --short)"
-npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-2}" "$@"
+# Three workers on two cores: the files wait on containers a good part of the time (settle windows,
+# ports that open late), so a third keeps the cores busy. EC_E2E_WORKERS overrides.
+npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-3}" "$@"
 echo "== real-engine tests ($target) took $(($(date +%s) - started)) s"
