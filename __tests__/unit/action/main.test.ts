@@ -34,6 +34,21 @@ function workspace(yaml: string): string {
   return dir;
 }
 
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] }));
+afterEach(() => jest.useRealTimers());
+
+/** Runs main on jest's fake clock: the clock moves from one timer to the next until main ends. */
+async function onClock<T>(main: Promise<T>): Promise<T> {
+  let done = false;
+  const watched = main.finally(() => (done = true));
+  while (!done) {
+    if (jest.getTimerCount() > 0) await jest.advanceTimersToNextTimerAsync();
+    // Nothing timed pending: what main awaits is I/O (files), which moves on the real loop.
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  return watched;
+}
+
 async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<string, string> } = {}) {
   const yaml = options.yaml ?? STACK;
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', ...options.inputs });
@@ -43,7 +58,7 @@ async function runMain(options: Partial<FakeDockerOptions> & { inputs?: Record<s
     images: { mariadb: { MARIADB_MAJOR: '10' }, app: {} },
     ...options,
   });
-  await run(fakeMainDependencies(runtime, docker, workspace(yaml)));
+  await onClock(run(fakeMainDependencies(runtime, docker, workspace(yaml))));
   docker.dispose();
   const state = decodeState(runtime.state.run ?? '') as RunState;
   return { runtime, docker, state };
@@ -153,22 +168,24 @@ describe('main in a container job', () => {
     });
     // The job container is on ci_net only, until it joins the project's network.
     const joined = () => (docker.attached.get('shop_default') ?? []).includes(JOB);
-    await run({
-      runtime,
-      docker: () => docker,
-      network: docker.network,
-      interfaces: () => ({
-        eth0: [{ address: '172.30.0.2', netmask: '255.255.0.0', family: 'IPv4' }],
-        ...(joined() ? { eth1: [{ address: '10.9.0.99', netmask: '255.255.255.0', family: 'IPv4' }] } : {}),
+    await onClock(
+      run({
+        runtime,
+        docker: () => docker,
+        network: docker.network,
+        interfaces: () => ({
+          eth0: [{ address: '172.30.0.2', netmask: '255.255.0.0', family: 'IPv4' }],
+          ...(joined() ? { eth1: [{ address: '10.9.0.99', netmask: '255.255.255.0', family: 'IPv4' }] } : {}),
+        }),
+        surroundings: () => ({ dockerenv: true, mountinfo: `1 2 0:1 /var/lib/docker/containers/${JOB}/hostname /etc/hostname rw`, cgroup: '0::/', hostname: JOB.slice(0, 12) }),
+        env: {},
+        cwd: workspace(STACK),
+        comments: () => ({ upsert: () => Promise.reject(new Error('no GitHub in unit tests')) }),
+        pullRequests: () => ({ state: () => Promise.reject(new Error('no GitHub in unit tests')) }),
+        eventPayload: () => ({}),
+        now: () => new Date(),
       }),
-      surroundings: () => ({ dockerenv: true, mountinfo: `1 2 0:1 /var/lib/docker/containers/${JOB}/hostname /etc/hostname rw`, cgroup: '0::/', hostname: JOB.slice(0, 12) }),
-      env: {},
-      cwd: workspace(STACK),
-      comments: () => ({ upsert: () => Promise.reject(new Error('no GitHub in unit tests')) }),
-      pullRequests: () => ({ state: () => Promise.reject(new Error('no GitHub in unit tests')) }),
-      eventPayload: () => ({}),
-      now: () => new Date(),
-    });
+    );
     docker.dispose();
     return { runtime, docker, state: decodeState(runtime.state.run ?? '') as RunState };
   }
@@ -202,14 +219,16 @@ describe('main with a remote engine', () => {
     const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'docker-host': 'tcp://10.201.0.2:2375', timeout: '0.5' });
     const docker = new FakeDocker({ yaml: STACK, endpoint: 'tcp://10.201.0.2:2375', behaviour: { db: { listens: [3306] } }, images: { mariadb: {}, app: {} } });
     let envSeen: NodeJS.ProcessEnv = {};
-    await run(
-      fakeMainDependencies(runtime, docker, workspace(STACK), {
-        docker: (env) => {
-          envSeen = env;
-          return docker;
-        },
-        env: { DOCKER_HOST: 'unix:///elsewhere.sock' },
-      }),
+    await onClock(
+      run(
+        fakeMainDependencies(runtime, docker, workspace(STACK), {
+          docker: (env) => {
+            envSeen = env;
+            return docker;
+          },
+          env: { DOCKER_HOST: 'unix:///elsewhere.sock' },
+        }),
+      ),
     );
     docker.dispose();
     expect(envSeen.DOCKER_HOST).toBe('tcp://10.201.0.2:2375');
