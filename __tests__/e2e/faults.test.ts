@@ -147,7 +147,9 @@ describe('cancelled post step', () => {
       workspace: path.join(FIXTURES, 'chain'),
       inputs: { 'project-name': name, 'stop-timeout': '30', logs: 'never' },
       env: { DB_DELAY: '0' },
-      postCancel: { afterMs: 1500 },
+      // Well inside its 30 s of stopping, and late enough that a busy machine has started post's
+      // Node process and its signal handlers (a SIGINT before them ends it with the default action).
+      postCancel: { afterMs: 3000 },
     });
     expect(result.main.outcome).toBe('success');
     expect(result.post?.cancelled).toBe(true);
