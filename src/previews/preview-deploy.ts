@@ -1,4 +1,3 @@
-import { DockerClient } from '../engine/docker';
 import { isEmpty, refuseForeignProject } from '../lifecycle/ownership';
 import { acquireProjectLock, leaseFor } from '../lifecycle/project-lock';
 import { UpKind } from '../lifecycle/up-kind';
@@ -32,7 +31,7 @@ export function previewDeploy(o: PreviewDeployOptions): UpKind {
   let record: DeployRecord | undefined;
   const comment = o.commenter?.(() => record?.expiresAt);
   return {
-    lock: (docker: DockerClient) =>
+    lock: (docker) =>
       acquireProjectLock(docker, o.project, { waitMs: o.lockWaitMs, leaseMs: leaseFor(o.lockWaitMs), run: o.target.runUrl, signal: o.signal, log: (l) => o.log.info(l) }),
     checkExisting: async (docker, stack) => {
       refuseForeignProject(o.project, await foreignResources(docker, o.project, stack.existing), 'update');
