@@ -20,6 +20,9 @@ RUN ["/bin/busybox", "mkdir", "-p", "/usr/bin", "/sbin", "/usr/sbin", "/tmp", "/
 RUN ["/bin/busybox", "--install", "-s"]
 RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo 'root:x:0:' > /etc/group && chmod 1777 /tmp
 LABEL recipe=$recipe
+# Ends at once when stopped, as real images do on SIGTERM: busybox as PID 1 ignores SIGTERM, and
+# every teardown would wait out the stop timeout. Fixtures that test that wait set stop_signal.
+STOPSIGNAL SIGKILL
 CMD ["sh"]
 DOCKERFILE
 echo "build-test-images: building $image"

@@ -145,7 +145,7 @@ describe('cancelled post step', () => {
     // nc and httpd as PID 1 ignore SIGTERM: `docker stop -t 30` would hold post for 30 s.
     const result = await runAction({
       workspace: path.join(FIXTURES, 'chain'),
-      inputs: { 'project-name': name, 'stop-timeout': '30', logs: 'never' },
+      inputs: { 'project-name': name, 'compose-file': 'compose.yaml\nignores-sigterm.yaml', 'stop-timeout': '30', logs: 'never' },
       env: { DB_DELAY: '0' },
       // Well inside its 30 s of stopping, and late enough that a busy machine has started post's
       // Node process and its signal handlers (a SIGINT before them ends it with the default action).

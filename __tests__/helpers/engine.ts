@@ -123,9 +123,10 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
   // What an earlier use of the action exported for later steps is not this use's setting (README).
   for (const n of (env.EPHEMERAL_COMPOSE_EXPORTED ?? '').split(' ')) if (n.startsWith('COMPOSE_')) delete env[n];
   const cwd = path.resolve(options.workspace ?? process.cwd(), inputs['working-directory'] || '.');
+  const [command, ...composeArgs] = composeCommand(env);
   const hashes = (extra: string[]) => {
     const out: Record<string, string> = {};
-    const text = execFileSync('docker', ['compose', ...flags, ...extra, 'config', '--hash', '*'], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync(command, [...composeArgs, ...flags, ...extra, 'config', '--hash', '*'], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     for (const [service, hash] of lines(text).map((l) => l.split(/\s+/))) out[service] = hash;
     return out;
   };
@@ -152,6 +153,24 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
       .filter(([service, hash, container, hook]) => !hook && container && expected[service] !== hash)
       .map(([service, hash, container]) => `${container}: config-hash ${hash.slice(0, 12)}, compose says ${expected[service]?.slice(0, 12) ?? `no service '${service}'`}`)
   );
+}
+
+/**
+ * The CLI's compose plugin called as its binary, as the action calls it (`docker compose` would
+ * look up every plugin of the CLI on each of the oracle's calls); `docker compose` where the CLI
+ * cannot say. Asked once per configuration folder.
+ */
+const plugins = new Map<string, string[]>();
+function composeCommand(env: NodeJS.ProcessEnv): string[] {
+  const key = env.DOCKER_CONFIG ?? '';
+  let found = plugins.get(key);
+  if (!found) {
+    const list = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { env, encoding: 'utf8' }) || 'null') as { Name: string; Path: string; Err?: string }[] | null;
+    const compose = (list ?? []).find((p) => p.Name === 'compose' && !p.Err);
+    found = compose ? [compose.Path] : ['docker', 'compose'];
+    plugins.set(key, found);
+  }
+  return found;
 }
 
 export function docker(...args: string[]): string {

@@ -32533,11 +32533,18 @@ class ComposeCommands {
     /**
      * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
      * binary under v1's old name. Fails with the message a user acts on when what is there is the
-     * end-of-life Python one, too old, or nothing.
+     * end-of-life Python one, too old, or nothing. The CLI's list of its plugins names the plugin's
+     * binary and version at once; `compose version` runs only where the list cannot say.
      */
     async findCompose(explicit, cwd) {
+        const plugin = explicit ? undefined : await this.composePlugin();
+        if (plugin?.version) {
+            const verdict = (0, compose_version_1.judgeComposeVersion)((0, compose_cli_1.cliName)(compose_cli_1.DOCKER_COMPOSE), plugin.version);
+            if ('refusal' in verdict)
+                throw new docker_error_1.DockerError(verdict.refusal);
+            return { cli: (0, compose_cli_1.pluginBinary)(plugin.path), version: verdict.version.text };
+        }
         const candidates = explicit ? [(0, compose_cli_1.cliFromCommand)(explicit)] : [compose_cli_1.DOCKER_COMPOSE, compose_cli_1.STANDALONE_COMPOSE];
-        const plugin = explicit ? undefined : this.composePluginPath();
         const tried = [];
         for (const cli of candidates) {
             const name = (0, compose_cli_1.cliName)(cli);
@@ -32565,23 +32572,25 @@ class ComposeCommands {
             const verdict = (0, compose_version_1.judgeComposeVersion)(name, r.stdout);
             if ('refusal' in verdict)
                 throw new docker_error_1.DockerError(verdict.refusal);
-            const binary = cli === compose_cli_1.DOCKER_COMPOSE ? await plugin : undefined;
-            return { cli: binary ? (0, compose_cli_1.pluginBinary)(binary) : cli, version: verdict.version.text };
+            return { cli: cli === compose_cli_1.DOCKER_COMPOSE && plugin ? (0, compose_cli_1.pluginBinary)(plugin.path) : cli, version: verdict.version.text };
         }
         throw new docker_error_1.DockerError((0, compose_version_1.composeMissing)(tried));
     }
     /**
-     * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
-     * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
+     * The CLI's compose plugin as the CLI itself finds it (its plugin folders, the config's extra
+     * ones): its binary and the version its metadata gives; undefined where the CLI cannot say, and
+     * then compose is asked through the CLI.
      */
-    async composePluginPath() {
+    async composePlugin() {
         try {
             const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
             if (r.code !== 0)
                 return undefined;
             const plugins = JSON.parse(r.stdout);
             const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
-            return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
+            if (typeof compose?.Path !== 'string' || !path.isAbsolute(compose.Path))
+                return undefined;
+            return { path: compose.Path, version: typeof compose.Version === 'string' && compose.Version ? compose.Version : undefined };
         }
         catch {
             return undefined;
@@ -34495,7 +34504,6 @@ const path = __importStar(__nccwpck_require__(6928));
 const compose_file_check_1 = __nccwpck_require__(5558);
 const compose_files_1 = __nccwpck_require__(954);
 const compose_model_1 = __nccwpck_require__(9832);
-const compose_cli_1 = __nccwpck_require__(4063);
 const project_name_1 = __nccwpck_require__(1833);
 const dependency_graph_1 = __nccwpck_require__(7279);
 /**
@@ -34510,16 +34518,17 @@ function resolveProject(request, env, cwd, defaultName) {
     return { name, workingDirectory, files, envFiles: request.envFiles, profiles: request.profiles };
 }
 /**
- * Which compose, its resolved configuration, the engine's version and what exists under the
- * project's name, asked at once: they do not depend on each other (`config` runs with the compose
- * most likely to be found, and again only where another was). A daemon that does not answer is
- * the more basic problem, so it is reported first; then a compose the action does not support.
+ * Which compose and then its resolved configuration, asked alongside the engine's version and what
+ * exists under the project's name (they do not depend on each other). `config` waits for the
+ * compose found: the plugin called as its binary costs less than `docker compose config`, which
+ * looks up every plugin of the CLI first. A daemon that does not answer is the more basic problem,
+ * so it is reported first; then a compose the action does not support.
  */
 async function readStack(docker, request, project) {
-    const likely = request.composeCommand ? (0, compose_cli_1.cliFromCommand)(request.composeCommand) : compose_cli_1.DOCKER_COMPOSE;
+    const found = docker.findCompose(request.composeCommand, project.workingDirectory);
     const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
-        docker.findCompose(request.composeCommand, project.workingDirectory),
-        docker.config(likely, project, configServices(request)),
+        found,
+        found.then(({ cli }) => configOf(docker, cli, project, request)),
         docker.serverVersion(),
         docker.projectResources(project.name),
         docker.endpoint(),
@@ -34531,9 +34540,9 @@ async function readStack(docker, request, project) {
     if (cliResult.status === 'rejected')
         throw cliResult.reason;
     const { cli, version: composeVersion } = cliResult.value;
-    if (configResult.status === 'rejected' && (0, compose_cli_1.sameCli)(cli, likely))
-        throw await explainConfigFailure(docker, cli, configResult.reason, project, request.run?.service);
-    const yaml = configResult.status === 'fulfilled' && (0, compose_cli_1.sameCli)(cli, likely) ? configResult.value : await configOf(docker, cli, project, request);
+    if (configResult.status === 'rejected')
+        throw configResult.reason;
+    const yaml = configResult.value;
     if (existingResult.status === 'rejected')
         throw existingResult.reason;
     const model = (0, compose_model_1.parseResolvedConfig)(yaml);

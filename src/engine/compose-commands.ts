@@ -42,11 +42,17 @@ export class ComposeCommands implements ComposeCalls {
   /**
    * The compose to drive: `explicit` (input `compose-command`), else the CLI's plugin, else a v2
    * binary under v1's old name. Fails with the message a user acts on when what is there is the
-   * end-of-life Python one, too old, or nothing.
+   * end-of-life Python one, too old, or nothing. The CLI's list of its plugins names the plugin's
+   * binary and version at once; `compose version` runs only where the list cannot say.
    */
   async findCompose(explicit: string[] | undefined, cwd: string): Promise<{ cli: ComposeCli; version: string }> {
+    const plugin = explicit ? undefined : await this.composePlugin();
+    if (plugin?.version) {
+      const verdict = judgeComposeVersion(cliName(DOCKER_COMPOSE), plugin.version);
+      if ('refusal' in verdict) throw new DockerError(verdict.refusal);
+      return { cli: pluginBinary(plugin.path), version: verdict.version.text };
+    }
     const candidates = explicit ? [cliFromCommand(explicit)] : [DOCKER_COMPOSE, STANDALONE_COMPOSE];
-    const plugin = explicit ? undefined : this.composePluginPath();
     const tried: string[] = [];
     for (const cli of candidates) {
       const name = cliName(cli);
@@ -68,23 +74,24 @@ export class ComposeCommands implements ComposeCalls {
       if (r.code !== 0) throw failure(`'${name} version'`, r);
       const verdict = judgeComposeVersion(name, r.stdout);
       if ('refusal' in verdict) throw new DockerError(verdict.refusal);
-      const binary = cli === DOCKER_COMPOSE ? await plugin : undefined;
-      return { cli: binary ? pluginBinary(binary) : cli, version: verdict.version.text };
+      return { cli: cli === DOCKER_COMPOSE && plugin ? pluginBinary(plugin.path) : cli, version: verdict.version.text };
     }
     throw new DockerError(composeMissing(tried));
   }
 
   /**
-   * Where the CLI's compose plugin binary is, as the CLI itself finds it (its plugin folders, the
-   * config's extra ones); undefined where it cannot say, and then compose is called through the CLI.
+   * The CLI's compose plugin as the CLI itself finds it (its plugin folders, the config's extra
+   * ones): its binary and the version its metadata gives; undefined where the CLI cannot say, and
+   * then compose is asked through the CLI.
    */
-  private async composePluginPath(): Promise<string | undefined> {
+  private async composePlugin(): Promise<{ path: string; version?: string } | undefined> {
     try {
       const r = await this.runner.run('docker', args.cliPluginsArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 10000 });
       if (r.code !== 0) return undefined;
-      const plugins = JSON.parse(r.stdout) as { Name?: unknown; Path?: unknown; Err?: unknown }[] | null;
+      const plugins = JSON.parse(r.stdout) as { Name?: unknown; Path?: unknown; Version?: unknown; Err?: unknown }[] | null;
       const compose = (plugins ?? []).find((p) => p.Name === 'compose' && !p.Err);
-      return typeof compose?.Path === 'string' && path.isAbsolute(compose.Path) ? compose.Path : undefined;
+      if (typeof compose?.Path !== 'string' || !path.isAbsolute(compose.Path)) return undefined;
+      return { path: compose.Path, version: typeof compose.Version === 'string' && compose.Version ? compose.Version : undefined };
     } catch {
       return undefined;
     }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { describeReview, reviewComposeFiles } from '../compose/compose-file-check';
 import { checkNamedComposeFiles, noComposeFileMessage, resolveWorkingDirectory } from '../compose/compose-files';
 import { ComposeModel, parseResolvedConfig } from '../compose/compose-model';
-import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, sameCli } from '../compose/compose-cli';
+import { ComposeCli } from '../compose/compose-cli';
 import { defaultProjectName, validateProjectName } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
 import { ComposeProject } from '../compose/compose-project';
@@ -61,16 +61,17 @@ export function resolveProject(request: StackRequest, env: NodeJS.ProcessEnv, cw
 }
 
 /**
- * Which compose, its resolved configuration, the engine's version and what exists under the
- * project's name, asked at once: they do not depend on each other (`config` runs with the compose
- * most likely to be found, and again only where another was). A daemon that does not answer is
- * the more basic problem, so it is reported first; then a compose the action does not support.
+ * Which compose and then its resolved configuration, asked alongside the engine's version and what
+ * exists under the project's name (they do not depend on each other). `config` waits for the
+ * compose found: the plugin called as its binary costs less than `docker compose config`, which
+ * looks up every plugin of the CLI first. A daemon that does not answer is the more basic problem,
+ * so it is reported first; then a compose the action does not support.
  */
 export async function readStack(docker: DockerClient, request: StackRequest, project: ComposeProject): Promise<PreparedStack> {
-  const likely: ComposeCli = request.composeCommand ? cliFromCommand(request.composeCommand) : DOCKER_COMPOSE;
+  const found = docker.findCompose(request.composeCommand, project.workingDirectory);
   const [cliResult, configResult, versionResult, existingResult, endpointResult] = await Promise.allSettled([
-    docker.findCompose(request.composeCommand, project.workingDirectory),
-    docker.config(likely, project, configServices(request)),
+    found,
+    found.then(({ cli }) => configOf(docker, cli, project, request)),
     docker.serverVersion(),
     docker.projectResources(project.name),
     docker.endpoint(),
@@ -79,8 +80,8 @@ export async function readStack(docker: DockerClient, request: StackRequest, pro
   if (endpointResult.status === 'rejected') throw endpointResult.reason;
   if (cliResult.status === 'rejected') throw cliResult.reason;
   const { cli, version: composeVersion } = cliResult.value;
-  if (configResult.status === 'rejected' && sameCli(cli, likely)) throw await explainConfigFailure(docker, cli, configResult.reason as Error, project, request.run?.service);
-  const yaml = configResult.status === 'fulfilled' && sameCli(cli, likely) ? configResult.value : await configOf(docker, cli, project, request);
+  if (configResult.status === 'rejected') throw configResult.reason;
+  const yaml = configResult.value;
   if (existingResult.status === 'rejected') throw existingResult.reason;
   const model = parseResolvedConfig(yaml);
   if (Object.keys(model.services).length === 0) {

@@ -36,7 +36,7 @@ describe('finding compose', () => {
   const plugins = (list: object[]): RunResult => ok(JSON.stringify(list));
   const buildx = { Name: 'buildx', Path: '/usr/libexec/docker/cli-plugins/docker-buildx', Version: '0.29.1' };
 
-  it('takes the CLI plugin when it is a supported v2, called as the binary the CLI names', async () => {
+  it('takes the CLI plugin when it is a supported v2, called as the binary the CLI names, its version from the same list', async () => {
     const { runner, ran } = runnerFor({
       'docker compose': ok('Docker Compose version 2.40.3-3\n'),
       'docker info': plugins([buildx, { Name: 'compose', Path: '/home/u/.docker/cli-plugins/docker-compose', Version: '2.40.3-3' }]),
@@ -44,7 +44,26 @@ describe('finding compose', () => {
     const found = await new Docker(runner, {}).findCompose(undefined, '/');
     expect(found).toEqual({ cli: { command: '/home/u/.docker/cli-plugins/docker-compose', baseArgs: [], shownAs: 'docker compose' }, version: '2.40.3-3' });
     expect(cliName(found.cli)).toBe('docker compose');
-    expect(ran.sort()).toEqual(['docker compose', 'docker info']);
+    // No `compose version` run: the list said which version it is.
+    expect(ran).toEqual(['docker info']);
+  });
+
+  it('asks the plugin its version where the list gives none', async () => {
+    const { runner, ran } = runnerFor({
+      'docker compose': ok('Docker Compose version v2.38.2\n'),
+      'docker info': plugins([{ Name: 'compose', Path: '/usr/libexec/docker/cli-plugins/docker-compose' }]),
+    });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).resolves.toEqual({
+      cli: { command: '/usr/libexec/docker/cli-plugins/docker-compose', baseArgs: [], shownAs: 'docker compose' },
+      version: 'v2.38.2',
+    });
+    expect(ran).toEqual(['docker info', 'docker compose']);
+  });
+
+  it('refuses a plugin older than the minimum from the list alone', async () => {
+    const { runner, ran } = runnerFor({ 'docker info': plugins([{ Name: 'compose', Path: '/x/docker-compose', Version: 'v2.20.3' }]) });
+    await expect(new Docker(runner, {}).findCompose(undefined, '/')).rejects.toThrow(/Compose v2\.20\.3 \('docker compose'\) is older than 2\.26\.1/);
+    expect(ran).toEqual(['docker info']);
   });
 
   it.each([
