@@ -165,7 +165,8 @@ function composeCommand(env: NodeJS.ProcessEnv): string[] {
   const key = env.DOCKER_CONFIG ?? '';
   let found = plugins.get(key);
   if (!found) {
-    const list = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { env, encoding: 'utf8' }) || 'null') as { Name: string; Path: string; Err?: string }[] | null;
+    const list = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { env, encoding: 'utf8' }) || 'null') as
+      { Name: string; Path: string; Err?: string }[] | null;
     const compose = (list ?? []).find((p) => p.Name === 'compose' && !p.Err);
     found = compose ? [compose.Path] : ['docker', 'compose'];
     plugins.set(key, found);

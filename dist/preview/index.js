@@ -33078,8 +33078,8 @@ const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
 const error_text_1 = __nccwpck_require__(8380);
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
-// them where the engine is a local socket, the CLI everywhere else; compose's calls are
-// compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
+// them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
+// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
 // failures into messages a user can act on.
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
@@ -33112,14 +33112,14 @@ class Docker extends compose_commands_1.ComposeCommands {
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
     api;
     /**
-     * The backend is chosen here, once: the Engine API where the engine is a local socket, else the
-     * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+     * The backend is chosen here, once: the Engine API where engine-api.ts reaches the engine
+     * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
      */
     constructor(runner, env = process.env, signal, backend = 'auto') {
         super(runner, env, signal);
-        const socket = backend === 'auto' ? (0, engine_api_1.localEngineSocket)(env) : undefined;
-        if (socket)
-            this.api = new engine_api_1.EngineApi(socket, signal);
+        const address = backend === 'auto' ? (0, engine_api_1.engineApiAddress)(env) : undefined;
+        if (address)
+            this.api = new engine_api_1.EngineApi(address, signal);
     }
     async docker(argv, what, options = {}) {
         let r;
@@ -33144,6 +33144,9 @@ class Docker extends compose_commands_1.ComposeCommands {
         }
         catch (e) {
             const message = (0, error_text_1.errorText)(e);
+            // The API's own message names the daemon already.
+            if (e instanceof engine_api_1.EngineUnreachableError && !this.signal?.aborted)
+                throw new docker_error_1.DockerError(message);
             // A cancel is not a daemon that did not answer, whichever backend saw it.
             if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
                 const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
@@ -33162,7 +33165,7 @@ class Docker extends compose_commands_1.ComposeCommands {
         if (this.env.DOCKER_HOST)
             return this.env.DOCKER_HOST;
         if (this.api)
-            return `unix://${this.api.socket}`;
+            return (0, engine_api_1.addressText)(this.api.address);
         return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     async hasImage(image) {
@@ -33394,17 +33397,45 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.EngineApi = exports.EngineApiError = void 0;
+exports.EngineApi = exports.EngineUnreachableError = exports.EngineApiError = void 0;
+exports.addressText = addressText;
+exports.engineApiAddress = engineApiAddress;
 exports.localEngineSocket = localEngineSocket;
 const fs = __importStar(__nccwpck_require__(9896));
 const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
-// The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove), the listings and the small calls every run makes
-// (version, volumes): a request there is far cheaper than starting a `docker` process on a
-// runner's few cores. Everything else, and every engine reached another way (tcp, ssh, a
-// context), goes through the CLI.
+/** How messages name the address, as DOCKER_HOST would. */
+function addressText(a) {
+    return 'socketPath' in a ? `unix://${a.socketPath}` : `tcp://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+/** The engine's address where this run reaches it without the CLI's help, else undefined. */
+function engineApiAddress(env) {
+    const host = env.DOCKER_HOST ?? '';
+    if (host.startsWith('tcp://'))
+        return plainTcpAddress(host, env);
+    const socket = localEngineSocket(env);
+    return socket ? { socketPath: socket } : undefined;
+}
+/**
+ * A tcp:// DOCKER_HOST the CLI speaks plain HTTP to: none of the CLI's TLS settings is given
+ * (DOCKER_TLS, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), and no context is chosen instead.
+ */
+function plainTcpAddress(host, env) {
+    if (env.DOCKER_TLS || env.DOCKER_TLS_VERIFY || env.DOCKER_CERT_PATH || env.DOCKER_CONTEXT)
+        return undefined;
+    let url;
+    try {
+        url = new URL(host);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.pathname !== '' && url.pathname !== '/')
+        return undefined;
+    const port = url.port === '' ? 2375 : Number(url.port);
+    return url.hostname ? { host: url.hostname.replace(/^\[|\]$/g, ''), port } : undefined;
+}
 /** The local socket when this run talks to a local engine through one, else undefined. */
 function localEngineSocket(env) {
     const host = env.DOCKER_HOST ?? '';
@@ -33437,28 +33468,40 @@ function currentContext(env) {
 class EngineApiError extends Error {
 }
 exports.EngineApiError = EngineApiError;
+/** The engine took no connection, or dropped it: the daemon is down, restarting, or not there. */
+class EngineUnreachableError extends EngineApiError {
+}
+exports.EngineUnreachableError = EngineUnreachableError;
+/** Errors of the connection itself rather than of an answer. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 /** The API's `filters` query for one label. */
 /** Every label given must be on what is listed. */
 function labelFilter(label) {
     return encodeURIComponent(JSON.stringify({ label: [].concat(label) }));
 }
 class EngineApi {
-    socket;
+    address;
     signal;
-    constructor(socket, signal) {
-        this.socket = socket;
+    constructor(address, signal) {
+        this.address = address;
         this.signal = signal;
     }
     request(method, urlPath, body, timeoutMs) {
         return new Promise((resolve, reject) => {
             const headers = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-            const req = http.request({ socketPath: this.socket, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
+            const req = http.request({ ...this.address, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
                 res.on('error', reject);
             });
-            req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
+            req.on('error', (e) => {
+                const at = addressText(this.address);
+                if (e.code && CONNECTION_ERRORS.has(e.code))
+                    reject(new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`));
+                else
+                    reject(new EngineApiError(`Docker Engine API at ${at}: ${e.message}`));
+            });
             // Only a limit the caller set: the global agent's own idle timeout (keep-alive sockets) would
             // otherwise end a start or a stop that takes the engine a few seconds.
             if (timeoutMs !== undefined)

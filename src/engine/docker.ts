@@ -8,12 +8,12 @@ import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
 import { EngineEvent, parseEventLine } from './engine-events';
-import { EngineApi, localEngineSocket } from './engine-api';
+import { addressText, EngineApi, engineApiAddress, EngineUnreachableError } from './engine-api';
 import { errorText } from '../compose/error-text';
 
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
-// them where the engine is a local socket, the CLI everywhere else; compose's calls are
-// compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
+// them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
+// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
 // failures into messages a user can act on.
 
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
@@ -55,13 +55,13 @@ export class Docker extends ComposeCommands implements EngineCalls {
   private readonly api?: EngineApi;
 
   /**
-   * The backend is chosen here, once: the Engine API where the engine is a local socket, else the
-   * CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+   * The backend is chosen here, once: the Engine API where engine-api.ts reaches the engine
+   * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
    */
   constructor(runner: ProcessRunner, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal, backend: 'auto' | 'cli' = 'auto') {
     super(runner, env, signal);
-    const socket = backend === 'auto' ? localEngineSocket(env) : undefined;
-    if (socket) this.api = new EngineApi(socket, signal);
+    const address = backend === 'auto' ? engineApiAddress(env) : undefined;
+    if (address) this.api = new EngineApi(address, signal);
   }
 
   private async docker(argv: string[], what: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string> {
@@ -83,6 +83,8 @@ export class Docker extends ComposeCommands implements EngineCalls {
       return (await this.docker(args.serverVersionArgs(), 'docker version', { timeoutMs: 10000 })).trim();
     } catch (e) {
       const message = errorText(e);
+      // The API's own message names the daemon already.
+      if (e instanceof EngineUnreachableError && !this.signal?.aborted) throw new DockerError(message);
       // A cancel is not a daemon that did not answer, whichever backend saw it.
       if (!this.signal?.aborted && !/not found on PATH/.test(message)) {
         const host = this.env.DOCKER_HOST || (this.env.DOCKER_CONTEXT ? `of context ${this.env.DOCKER_CONTEXT}` : 'unix:///var/run/docker.sock (default)');
@@ -100,7 +102,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
    */
   async endpoint(): Promise<string> {
     if (this.env.DOCKER_HOST) return this.env.DOCKER_HOST;
-    if (this.api) return `unix://${this.api.socket}`;
+    if (this.api) return addressText(this.api.address);
     return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
   }
 

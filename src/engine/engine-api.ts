@@ -3,11 +3,44 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
-// The Docker Engine API over the local unix socket, for the calls a large stack makes once per
-// container (inspect, start, stop, remove), the listings and the small calls every run makes
-// (version, volumes): a request there is far cheaper than starting a `docker` process on a
-// runner's few cores. Everything else, and every engine reached another way (tcp, ssh, a
-// context), goes through the CLI.
+// The Docker Engine API, for the calls a large stack makes once per container (inspect, start,
+// stop, remove), the listings and the small calls every run makes (version, volumes): a request
+// is far cheaper than starting a `docker` process on a runner's few cores. Spoken where the CLI
+// would reach the engine without anything of its own in between: the local unix socket, or a plain
+// tcp:// DOCKER_HOST. An engine behind TLS, ssh or a context goes through the CLI.
+
+/** Where the API is reached: a unix socket, or a host and port over plain HTTP. */
+export type EngineAddress = { socketPath: string } | { host: string; port: number };
+
+/** How messages name the address, as DOCKER_HOST would. */
+export function addressText(a: EngineAddress): string {
+  return 'socketPath' in a ? `unix://${a.socketPath}` : `tcp://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+/** The engine's address where this run reaches it without the CLI's help, else undefined. */
+export function engineApiAddress(env: NodeJS.ProcessEnv): EngineAddress | undefined {
+  const host = env.DOCKER_HOST ?? '';
+  if (host.startsWith('tcp://')) return plainTcpAddress(host, env);
+  const socket = localEngineSocket(env);
+  return socket ? { socketPath: socket } : undefined;
+}
+
+/**
+ * A tcp:// DOCKER_HOST the CLI speaks plain HTTP to: none of the CLI's TLS settings is given
+ * (DOCKER_TLS, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), and no context is chosen instead.
+ */
+function plainTcpAddress(host: string, env: NodeJS.ProcessEnv): EngineAddress | undefined {
+  if (env.DOCKER_TLS || env.DOCKER_TLS_VERIFY || env.DOCKER_CERT_PATH || env.DOCKER_CONTEXT) return undefined;
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    return undefined;
+  }
+  if (url.pathname !== '' && url.pathname !== '/') return undefined;
+  const port = url.port === '' ? 2375 : Number(url.port);
+  return url.hostname ? { host: url.hostname.replace(/^\[|\]$/g, ''), port } : undefined;
+}
 
 /** The local socket when this run talks to a local engine through one, else undefined. */
 export function localEngineSocket(env: NodeJS.ProcessEnv): string | undefined {
@@ -37,6 +70,12 @@ function currentContext(env: NodeJS.ProcessEnv): string | undefined {
 
 export class EngineApiError extends Error {}
 
+/** The engine took no connection, or dropped it: the daemon is down, restarting, or not there. */
+export class EngineUnreachableError extends EngineApiError {}
+
+/** Errors of the connection itself rather than of an answer. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+
 /** The API's `filters` query for one label. */
 /** Every label given must be on what is listed. */
 function labelFilter(label: string | string[]): string {
@@ -45,20 +84,24 @@ function labelFilter(label: string | string[]): string {
 
 export class EngineApi {
   constructor(
-    readonly socket: string,
+    readonly address: EngineAddress,
     private readonly signal?: AbortSignal,
   ) {}
 
   private request(method: string, urlPath: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-      const req = http.request({ socketPath: this.socket, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
+      const req = http.request({ ...this.address, method, path: urlPath, headers, signal: this.signal, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (e) => reject(new EngineApiError(`Docker Engine API at ${this.socket}: ${e.message}`)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const at = addressText(this.address);
+        if (e.code && CONNECTION_ERRORS.has(e.code)) reject(new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`));
+        else reject(new EngineApiError(`Docker Engine API at ${at}: ${e.message}`));
+      });
       // Only a limit the caller set: the global agent's own idle timeout (keep-alive sockets) would
       // otherwise end a start or a stop that takes the engine a few seconds.
       if (timeoutMs !== undefined) req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));

@@ -1,8 +1,8 @@
 import { Docker } from '../../../src/engine/docker';
 import { ProcessRunner, RunResult, StreamingProcess } from '../../../src/engine/process-runner';
 
-// The engine calls through the `docker` CLI (the backend for an engine that is not a local
-// socket): what each call runs and how it reads the answer, over a scripted runner. The same
+// The engine calls through the `docker` CLI (the backend for an engine behind TLS, ssh or a
+// context): what each call runs and how it reads the answer, over a scripted runner. The same
 // calls on the real engine, on both backends: __tests__/e2e/engine-backends.test.ts.
 
 type Script = (argv: string[]) => RunResult | undefined;
@@ -18,8 +18,8 @@ function scripted(script: Script): { docker: Docker; ran: string[][] } {
     return { done: Promise.resolve(0), stop: () => undefined };
   };
   const runner = { run, stream, passThrough: async () => 0 } as unknown as ProcessRunner;
-  // A tcp engine: the CLI answers everything.
-  return { docker: new Docker(runner, { DOCKER_HOST: 'tcp://10.201.9.2:2375' }), ran };
+  // The CLI backend chosen outright: a tcp engine would be the API's, and a unit test reaches no engine.
+  return { docker: new Docker(runner, { DOCKER_HOST: 'tcp://10.201.9.2:2375' }, undefined, 'cli'), ran };
 }
 
 const ok = (stdout: string): RunResult => ({ code: 0, stdout, stderr: '' });
@@ -96,7 +96,7 @@ describe('the CLI backend', () => {
   it('runs a command in a container, and reports one that did not finish in time as -1', async () => {
     const { docker } = scripted((argv) => (starts(argv, 'exec') ? ok('up\n') : undefined));
     expect(await docker.exec('c1', ['cat', '/proc/net/tcp'], 1000, new AbortController().signal)).toEqual({ code: 0, output: 'up' });
-    const slow = new Docker({ run: async () => Promise.reject(new Error('timed out')) } as unknown as ProcessRunner, { DOCKER_HOST: 'tcp://x:2375' });
+    const slow = new Docker({ run: async () => Promise.reject(new Error('timed out')) } as unknown as ProcessRunner, { DOCKER_HOST: 'tcp://x:2375' }, undefined, 'cli');
     expect(await slow.exec('c1', ['true'], 50, new AbortController().signal)).toEqual({ code: -1, output: 'timed out after 50 ms' });
   });
 

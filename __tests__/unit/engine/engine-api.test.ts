@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { EngineApi, localEngineSocket } from '../../../src/engine/engine-api';
+import { EngineApi, engineApiAddress, localEngineSocket } from '../../../src/engine/engine-api';
 
 // The Engine API client against a fake engine on a unix socket: the requests it sends (method,
 // path, filters, body) and how it reads the answers, errors included. The real engine answers the
@@ -51,7 +51,7 @@ describe('the Engine API client', () => {
         },
       }),
     });
-    const api = new EngineApi(engine.socket);
+    const api = new EngineApi({ socketPath: engine.socket });
     const found = await api.labelled(['com.docker.compose.project=shop', 'x=y']);
     expect(found).toEqual({
       containers: [
@@ -76,7 +76,7 @@ describe('the Engine API client', () => {
       'POST /volumes/create': () => ({ status: 201, body: {} }),
       'GET /version': () => ({ status: 200, body: { Version: '28.5.2', ApiVersion: '1.51' } }),
     });
-    const api = new EngineApi(engine.socket);
+    const api = new EngineApi({ socketPath: engine.socket });
     await api.createVolume('shop_rec', { 'ephemeral-compose.lifetime': '1' });
     expect(engine.seen[0]).toEqual({ method: 'POST', url: '/volumes/create', body: JSON.stringify({ Name: 'shop_rec', Labels: { 'ephemeral-compose.lifetime': '1' } }) });
     expect(await api.version(1000)).toBe('28.5.2');
@@ -92,7 +92,7 @@ describe('the Engine API client', () => {
       'DELETE /containers/gone': () => ({ status: 404, body: { message: 'No such container: gone' } }),
       'POST /containers/bad/start': () => ({ status: 500, body: { message: 'driver failed programming external connectivity' } }),
     });
-    const api = new EngineApi(engine.socket);
+    const api = new EngineApi({ socketPath: engine.socket });
     await api.start(['a', 'b']);
     await api.stop(['a'], 3.2);
     await api.remove(['a', 'gone']);
@@ -110,7 +110,7 @@ describe('the Engine API client', () => {
     const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
     await new Promise<void>((resolve) => slow.listen(socket, resolve));
     try {
-      await new EngineApi(socket).start(['a']);
+      await new EngineApi({ socketPath: socket }).start(['a']);
     } finally {
       agent.options.timeout = before;
       slow.close();
@@ -122,7 +122,7 @@ describe('the Engine API client', () => {
       'GET /images/mariadb/json': () => ({ status: 200, body: { Config: { Env: ['MARIADB_MAJOR=11'] } } }),
       'GET /images/app/json': () => ({ status: 200, body: { Config: {} } }),
     });
-    const api = new EngineApi(engine.socket);
+    const api = new EngineApi({ socketPath: engine.socket });
     expect(await api.imageEnvironments(['mariadb', 'app', 'missing'])).toEqual([['MARIADB_MAJOR=11'], []]);
     await engine.close();
   });
@@ -132,7 +132,7 @@ describe('the Engine API client', () => {
       'GET /containers/c1/json': () => ({ status: 200, body: { Id: 'c1', State: { Status: 'running' } } }),
       'GET /containers/c2/json': () => ({ status: 502, body: 'Bad Gateway' }),
     });
-    const api = new EngineApi(engine.socket);
+    const api = new EngineApi({ socketPath: engine.socket });
     expect(await api.inspect(['c1'])).toEqual([{ Id: 'c1', State: { Status: 'running' } }]);
     await expect(api.inspect(['c2'])).rejects.toThrow('Inspecting container c2 failed (HTTP 502): Bad Gateway');
     await engine.close();
@@ -140,12 +140,12 @@ describe('the Engine API client', () => {
 
   it('says which socket did not answer, and gives up on one that does not answer in time', async () => {
     const missing = path.join(os.tmpdir(), `ec-no-engine-${process.pid}.sock`);
-    await expect(new EngineApi(missing).version(1000)).rejects.toThrow(`Docker Engine API at ${missing}`);
+    await expect(new EngineApi({ socketPath: missing }).version(1000)).rejects.toThrow(`The Docker daemon at unix://${missing} did not answer. connect ENOENT`);
     // An engine that takes the connection and never answers.
     const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
     const silent = http.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(socket, resolve));
-    await expect(new EngineApi(socket).version(200)).rejects.toThrow('no answer in 200 ms');
+    await expect(new EngineApi({ socketPath: socket }).version(200)).rejects.toThrow('no answer in 200 ms');
     silent.closeAllConnections();
     silent.close();
   });
@@ -171,5 +171,42 @@ describe('which engine is a local socket', () => {
     expect(localEngineSocket({ DOCKER_CONTEXT: 'remote', DOCKER_CONFIG: dir })).toBeUndefined();
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
     expect(localEngineSocket({ DOCKER_CONFIG: dir })).toBeUndefined();
+  });
+});
+
+describe('which engine the API reaches directly', () => {
+  it('is a tcp:// DOCKER_HOST the CLI speaks plain HTTP to', () => {
+    expect(engineApiAddress({ DOCKER_HOST: 'tcp://10.0.0.2:2375' })).toEqual({ host: '10.0.0.2', port: 2375 });
+    expect(engineApiAddress({ DOCKER_HOST: 'tcp://build-host' })).toEqual({ host: 'build-host', port: 2375 });
+    expect(engineApiAddress({ DOCKER_HOST: 'tcp://[fd00::2]:2376' })).toEqual({ host: 'fd00::2', port: 2376 });
+  });
+
+  it('is not one behind TLS, ssh, a context or a path', () => {
+    for (const tls of [{ DOCKER_TLS_VERIFY: '1' }, { DOCKER_TLS: '1' }, { DOCKER_CERT_PATH: '/certs' }, { DOCKER_CONTEXT: 'remote' }]) {
+      expect(engineApiAddress({ DOCKER_HOST: 'tcp://10.0.0.2:2376', ...tls })).toBeUndefined();
+    }
+    expect(engineApiAddress({ DOCKER_HOST: 'ssh://ci@10.0.0.2' })).toBeUndefined();
+    expect(engineApiAddress({ DOCKER_HOST: 'tcp://10.0.0.2:2375/prefix' })).toBeUndefined();
+  });
+
+  it('answers over tcp as over the socket, and names the address that did not answer', async () => {
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ Version: '28.5.2', Path: req.url }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const address = engineApiAddress({ DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+    await expect(new EngineApi(address as { host: string; port: number }).version(2000)).resolves.toBe('28.5.2');
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // A port nothing listens on any more (and no pooled connection to it).
+    const gone = http.createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const closed = (gone.address() as { port: number }).port;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    await expect(new EngineApi({ host: '127.0.0.1', port: closed }).version(2000)).rejects.toThrow(
+      `The Docker daemon at tcp://127.0.0.1:${closed} did not answer. connect ECONNREFUSED`,
+    );
   });
 });
