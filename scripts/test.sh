@@ -8,16 +8,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 times=()
+started=$(date +%s)
+# Each part's time, also when one fails (the parts before it and how long it ran).
+report() {
+  local rc=$?
+  [ "$rc" -eq 0 ] || times+=("${current:-?} failed after $(($(date +%s) - ${t:-$started})) s")
+  echo "== times: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g'); total $(($(date +%s) - started)) s"
+}
+trap report EXIT
 part() {
-  local name=$1 t
+  current=$1
   t=$(date +%s)
   shift
   "$@"
-  times+=("$name $(($(date +%s) - t)) s")
+  times+=("$current $(($(date +%s) - t)) s")
 }
 part lint npm run lint
 part unit npx jest --selectProjects unit --coverage
 part dist bash scripts/check-dist.sh
 part e2e-current bash scripts/test-e2e.sh current
 part e2e-oldest bash scripts/test-e2e.sh oldest
-echo "== times: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g')"

@@ -112,11 +112,13 @@ test('the readiness timeout names what each service was waiting for', async () =
   const name = project('timeout');
   const result = await runAction({
     workspace: path.join(FIXTURES, 'slow'),
-    inputs: { 'project-name': name, timeout: '2', 'stop-timeout': '0' },
+    // Long enough for db's container to start and be probed on a loaded machine (with 2 s, the
+    // oldest engine under three workers once had not started it yet: "waiting for its container").
+    inputs: { 'project-name': name, timeout: '6', 'stop-timeout': '0' },
   });
   expect(result.main.outcome).toBe('failure');
   const message = result.main.errors.join('\n');
-  expect(message).toContain('Timed out after 2 s');
+  expect(message).toContain('Timed out after 6 s');
   expect(message).toMatch(/Not ready: db \(waiting for port 3306 to accept connections; last: ECONNREFUSED at [\d.]+:3306\)/);
   expect(message).toContain('Not started: app (needs db)');
   expect(leftovers(name)).toEqual([]);
