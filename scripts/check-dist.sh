@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 stale=()
-entries=(main post preview)
+entries=(main post preview artifact)
 # The builds are independent: side by side they take the time of the longest.
 pids=()
 for entry in "${entries[@]}"; do

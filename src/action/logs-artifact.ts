@@ -12,12 +12,21 @@ export interface ArtifactUploader {
   upload(name: string, files: string[], rootDirectory: string): Promise<{ id?: number; size?: number }>;
 }
 
-/** Loaded when an upload happens: the artifact client is a large module tree most runs never need. */
+declare const __non_webpack_require__: NodeJS.Require | undefined;
+
+/**
+ * Loaded when an upload happens: the artifact client is a large module tree most runs never need.
+ * In the action it is a bundle of its own beside post's (dist/artifact, from entry-artifact.ts),
+ * required at run time so that post's own bundle does not hold it.
+ */
 export function githubArtifacts(): ArtifactUploader {
   return {
     upload: async (name, files, root) => {
-      const { DefaultArtifactClient } = await import('@actions/artifact');
-      return new DefaultArtifactClient().uploadArtifact(name, files, root);
+      // The built bundle in both cases: the bundler would follow any require of the source.
+      const bundled = typeof __non_webpack_require__ === 'function';
+      const file = bundled ? path.join(__dirname, '..', 'artifact', 'index.js') : path.join(__dirname, '..', '..', 'dist', 'artifact', 'index.js');
+      const client = (bundled ? __non_webpack_require__ : require)(file) as typeof import('./entry-artifact');
+      return client.uploadArtifact(name, files, root);
     },
   };
 }
