@@ -6,6 +6,7 @@ import * as path from 'path';
 // that nothing labelled with the project is left on the engine.
 
 import * as harness from '../../harness/run-action';
+import { dockerFor } from '../../src/action/dependencies';
 import { HarnessOptions, HarnessResult } from '../../harness/run-action';
 
 export type { HarnessOptions, HarnessResult, StepResult } from '../../harness/run-action';
@@ -86,7 +87,7 @@ export async function runAction(options: HarnessOptions): Promise<HarnessResult>
   const result = await harness.runAction({
     ...options,
     between: async (ctx) => {
-      differences = composeOracle(options, ctx.outputs['project-name']);
+      differences = await composeOracle(options, ctx.outputs['project-name']);
       await options.between?.(ctx);
     },
   });
@@ -99,7 +100,7 @@ export async function runAction(options: HarnessOptions): Promise<HarnessResult>
  * that change the configuration on purpose (ports: ephemeral, previews' labels, another compose
  * program) are the README's listed differences, not compared.
  */
-export function composeOracle(options: HarnessOptions, name: string): string[] {
+export async function composeOracle(options: HarnessOptions, name: string): Promise<string[]> {
   const inputs = options.inputs ?? {};
   if (inputs.command || inputs.ports === 'ephemeral' || inputs['compose-command']) return [];
   const lines = (text = '') =>
@@ -123,7 +124,7 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
   // What an earlier use of the action exported for later steps is not this use's setting (README).
   for (const n of (env.EPHEMERAL_COMPOSE_EXPORTED ?? '').split(' ')) if (n.startsWith('COMPOSE_')) delete env[n];
   const cwd = path.resolve(options.workspace ?? process.cwd(), inputs['working-directory'] || '.');
-  const [command, ...composeArgs] = composeCommand(env);
+  const [command, ...composeArgs] = await composeCommand(env, cwd);
   const hashes = (extra: string[]) => {
     const out: Record<string, string> = {};
     const text = execFileSync(command, [...composeArgs, ...flags, ...extra, 'config', '--hash', '*'], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -158,20 +159,18 @@ export function composeOracle(options: HarnessOptions, name: string): string[] {
 }
 
 /**
- * The CLI's compose plugin called as its binary, as the action calls it (`docker compose` would
- * look up every plugin of the CLI on each of the oracle's calls); `docker compose` where the CLI
- * cannot say. Asked once per configuration folder.
+ * The compose the oracle calls: the one the action finds (findCompose: the CLI's plugin as its
+ * binary, so no `docker compose` plugin lookup on each call). Asked once per configuration folder.
  */
-const plugins = new Map<string, string[]>();
-function composeCommand(env: NodeJS.ProcessEnv): string[] {
+const composes = new Map<string, Promise<string[]>>();
+function composeCommand(env: NodeJS.ProcessEnv, cwd: string): Promise<string[]> {
   const key = env.DOCKER_CONFIG ?? '';
-  let found = plugins.get(key);
+  let found = composes.get(key);
   if (!found) {
-    const list = JSON.parse(execFileSync('docker', ['info', '--format', '{{json .ClientInfo.Plugins}}'], { env, encoding: 'utf8' }) || 'null') as
-      { Name: string; Path: string; Err?: string }[] | null;
-    const compose = (list ?? []).find((p) => p.Name === 'compose' && !p.Err);
-    found = compose ? [compose.Path] : ['docker', 'compose'];
-    plugins.set(key, found);
+    found = dockerFor(env, new AbortController().signal)
+      .findCompose(undefined, cwd)
+      .then(({ cli }) => [cli.command, ...cli.baseArgs]);
+    composes.set(key, found);
   }
   return found;
 }

@@ -33079,8 +33079,8 @@ const engine_api_1 = __nccwpck_require__(1343);
 const error_text_1 = __nccwpck_require__(8380);
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
-// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
-// failures into messages a user can act on.
+// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and
+// turns failures into messages a user can act on.
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 /** `docker start` calls run at once for one batch of containers. */
@@ -33113,7 +33113,8 @@ class Docker extends compose_commands_1.ComposeCommands {
     api;
     /**
      * The backend is chosen here, once: the Engine API where engine-api.ts reaches the engine
-     * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+     * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the
+     * CLI (the contract test runs every call on both).
      */
     constructor(runner, env = process.env, signal, backend = 'auto') {
         super(runner, env, signal);

@@ -13,8 +13,8 @@ import { errorText } from '../compose/error-text';
 
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
-// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and turns
-// failures into messages a user can act on.
+// calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and
+// turns failures into messages a user can act on.
 
 /** The image of lock containers (see createLockArgs): imported from an empty archive where missing. */
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
@@ -56,7 +56,8 @@ export class Docker extends ComposeCommands implements EngineCalls {
 
   /**
    * The backend is chosen here, once: the Engine API where engine-api.ts reaches the engine
-   * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the CLI (the contract test runs every call on both).
+   * directly (the local socket, a plain tcp:// host), else the CLI. `backend: 'cli'` forces the
+   * CLI (the contract test runs every call on both).
    */
   constructor(runner: ProcessRunner, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal, backend: 'auto' | 'cli' = 'auto') {
     super(runner, env, signal);
