@@ -130,11 +130,12 @@ describe('wait-for', () => {
     const name = project('wrongprobe');
     const result = await runAction({
       workspace: path.join(FIXTURES, 'probes'),
-      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: tcp:9999 timeout=2' },
+      // Room for the container to start and be probed once on a loaded machine (see the next case).
+      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: tcp:9999 timeout=6' },
     });
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toMatch(
-      /Service 'web' was not ready within its own timeout of 2 s\. Not ready: web \(waiting for port 9999 to accept connections; last: ECONNREFUSED at [\d.]+:9999\)/,
+      /Service 'web' was not ready within its own timeout of 6 s\. Not ready: web \(waiting for port 9999 to accept connections; last: ECONNREFUSED at [\d.]+:9999\)/,
     );
     expect(leftovers(name)).toEqual([]);
   });
@@ -143,7 +144,9 @@ describe('wait-for', () => {
     const name = project('status');
     const result = await runAction({
       workspace: path.join(FIXTURES, 'probes'),
-      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: http://:8080/missing timeout=3' },
+      // Room for httpd to start listening and answer once on a loaded machine: with 3 s, under three
+      // workers in CI, the last answer was still a refused connection.
+      inputs: { 'project-name': name, services: 'web', 'wait-for': 'web: http://:8080/missing timeout=8' },
     });
     expect(result.main.outcome).toBe('failure');
     expect(result.main.errors.join('\n')).toMatch(/waiting for http:\/\/<container>:8080\/missing to answer 2xx\/3xx; last: http:\/\/[\d.]+:8080\/missing answered 404/);
