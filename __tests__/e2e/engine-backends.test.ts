@@ -95,3 +95,96 @@ describe.each(backends)('the %s backend', (backend) => {
     await expect(engine.inspect([extra])).rejects.toThrow(/No such (container|object)|404/i);
   });
 });
+
+describe.each(backends)('the %s backend, streams and locks', (backend) => {
+  const make = () => {
+    const { runner, dockerCalls } = countingRunner();
+    return { engine: new Docker(runner, process.env, undefined, backend), dockerCalls };
+  };
+  let talker = '';
+
+  beforeAll(() => {
+    // Lines on both streams, apart in time so their order by timestamp is certain.
+    talker = docker('run', '-d', '--label', label, IMAGE, 'sh', '-c', 'echo out-1; sleep 0.2; echo err-1 >&2; sleep 0.2; echo out-2; exec sleep 600');
+  });
+
+  const logged = async (engine: Docker) => {
+    for (let i = 0; i < 100 && !(await engine.tailLogs(talker, 1)).includes('out-2'); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('runs commands in a container: exit code, output of both streams, a missing program, a timeout', async () => {
+    const { engine, dockerCalls } = make();
+    const never = new AbortController().signal;
+    const both = await engine.exec(talker, ['sh', '-c', 'echo hi; echo oops >&2; exit 3'], 10000, never);
+    expect(both.code).toBe(3);
+    expect(both.output).toMatch(/^(hi\noops|oops\nhi)$/);
+    expect((await engine.exec(talker, ['no-such-program'], 10000, never)).code).toBe(127);
+    expect(await engine.exec(talker, ['sleep', '5'], 300, never)).toEqual({ code: -1, output: 'timed out after 300 ms' });
+    const gone = await engine.exec('ect-no-such-container', ['true'], 10000, never);
+    expect(gone.code).toBe(1);
+    expect(gone.output).toMatch(/No such container/i);
+    if (backend === 'auto') expect(dockerCalls).toEqual([]);
+  });
+
+  it('reads a log: its last lines in the order written, every line with its stream, followed until stopped, printed', async () => {
+    const { engine, dockerCalls } = make();
+    await logged(engine);
+    expect(await engine.tailLogs(talker, 2)).toBe('err-1\nout-2');
+    const lines: [string, string][] = [];
+    expect(await engine.streamLogs(talker, (line, stream) => lines.push([stream, line]))).toBe(0);
+    // The CLI hands the two streams over on two pipes, so only their timestamps order them.
+    lines.sort((a, b) => a[1].localeCompare(b[1]));
+    expect(lines.map(([stream, line]) => `${stream} ${line.replace(/^\S+Z /, '')}`)).toEqual(['stdout out-1', 'stderr err-1', 'stdout out-2']);
+    for (const [, line] of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\S+Z /);
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const follow = engine.followLogs(talker, (line) => seen.push(line), stop.signal);
+    for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect([...seen].sort()).toEqual(['err-1', 'out-1', 'out-2']);
+    follow.stop();
+    expect(await follow.done).toBe(130);
+    expect(await engine.printLogs(talker, 1)).toBe(0);
+    // A container with a terminal: one raw stream, its lines ended by \r\n.
+    const tty = docker('run', '-d', '-t', '--label', label, IMAGE, 'sh', '-c', 'echo tty-1; echo tty-2; exec sleep 600');
+    for (let i = 0; i < 100 && !(await engine.tailLogs(tty, 5)).includes('tty-2'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await engine.tailLogs(tty, 5)).toBe('tty-1\ntty-2');
+    expect(await engine.streamLogs('ect-no-such-container', () => undefined)).not.toBe(0);
+    if (backend === 'auto') expect(dockerCalls).toEqual([]);
+  });
+
+  it('watches the project’s container events from a point in time until stopped', async () => {
+    const { engine, dockerCalls } = make();
+    const events: { id: string; action: string; exitCode?: number }[] = [];
+    const since = Date.now() / 1000;
+    const id = docker('run', '-d', '--label', label, IMAGE, 'sh', '-c', 'exit 5');
+    // Not of the project: never seen.
+    const other = docker('run', '-d', '--rm', IMAGE, 'true');
+    const watch = engine.watchEvents(project, since, (e) => events.push(e), new AbortController().signal);
+    for (let i = 0; i < 100 && !events.some((e) => e.action === 'die'); i++) await new Promise((r) => setTimeout(r, 50));
+    watch.stop();
+    expect(await watch.done).toBe(130);
+    expect(events.filter((e) => e.id === id).map((e) => e.action)).toEqual(expect.arrayContaining(['start', 'die']));
+    expect(events.find((e) => e.action === 'die')?.exitCode).toBe(5);
+    expect(events.some((e) => e.id === other)).toBe(false);
+    if (backend === 'auto') expect(dockerCalls).toEqual([]);
+  });
+
+  it('takes a lock once, reads its labels, and removes networks', async () => {
+    const { engine, dockerCalls } = make();
+    const lock = `${project}-${backend}-lock`;
+    const labels = { [`com.docker.compose.project`]: project, 'ephemeral-compose.holder': backend };
+    expect(await engine.createLock(lock, labels)).toBe(true);
+    expect(await engine.createLock(lock, labels)).toBe(false);
+    const found = await engine.containerIdAndLabels(lock);
+    expect(found?.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(found?.labels).toEqual(labels);
+    expect(await engine.containerLabels(lock)).toEqual(labels);
+    expect(await engine.containerLabels(`${lock}-none`)).toBeUndefined();
+    expect(await engine.containerIdAndLabels(`${lock}-none`)).toBeUndefined();
+    await engine.removeContainers([lock]);
+    const network = docker('network', 'create', '--label', label, `${project}_${backend}-extra`);
+    await engine.removeNetworks([network]);
+    expect(docker('network', 'ls', '-q', '--filter', `id=${network}`)).toBe('');
+    if (backend === 'auto') expect(dockerCalls).toEqual([]);
+  });
+});

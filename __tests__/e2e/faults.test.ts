@@ -86,13 +86,7 @@ describe('the engine during a run', () => {
     engine = await startRemoteEngine(['ephemeral-compose-test/busybox']);
   }, 120_000);
   afterAll(() => engine?.stop());
-  const onEngine = (name: string): string[] => {
-    const f = `label=com.docker.compose.project=${name}`;
-    return [engine.docker('ps', '-aq', '--filter', f), engine.docker('network', 'ls', '-q', '--filter', f), engine.docker('volume', 'ls', '-q', '--filter', f)]
-      .join('\n')
-      .split('\n')
-      .filter(Boolean);
-  };
+  const onEngine = (name: string): string[] => leftovers(name, engine.dockerHost);
 
   it('a daemon restarted during the wait fails the step with a clear message; post cleans up once it is back', async () => {
     const name = project('daemon');

@@ -11,6 +11,7 @@ import {
   PREVIEW_ACTION,
   projectFilter,
   projectsRemovedAfterEach,
+  removeProject,
   runAction,
   servicesOutput,
   urlsOutput,
@@ -35,30 +36,13 @@ afterAll(() => remote?.stop());
 
 /** What carries the project's label on the remote engine. */
 function remoteLeftovers(name: string): string[] {
-  const f = projectFilter(name);
-  return [remote.docker('ps', '-aq', '--filter', f), remote.docker('network', 'ls', '-q', '--filter', f), remote.docker('volume', 'ls', '-q', '--filter', f)]
-    .join('\n')
-    .split('\n')
-    .filter(Boolean);
+  return leftovers(name, remote.dockerHost);
 }
 
 /** Projects a test ran on the remote engine: removed there after it, whatever it asserted. */
 const onRemoteEngine: string[] = [];
 afterEach(() => {
-  for (const name of onRemoteEngine.splice(0)) {
-    const f = projectFilter(name);
-    const list = (...args: string[]) =>
-      remote
-        .docker(...args, '--filter', f)
-        .split('\n')
-        .filter(Boolean);
-    const ids = list('ps', '-aq');
-    if (ids.length) remote.docker('rm', '-f', '-v', ...ids);
-    const networks = list('network', 'ls', '-q');
-    if (networks.length) remote.docker('network', 'rm', ...networks);
-    const volumes = list('volume', 'ls', '-q');
-    if (volumes.length) remote.docker('volume', 'rm', '-f', ...volumes);
-  }
+  for (const name of onRemoteEngine.splice(0)) removeProject(name, remote.dockerHost);
 });
 
 /** Runs the action on a fixture with DOCKER_HOST naming the remote engine. */

@@ -23,6 +23,11 @@ export const projectFilter = (project: string): string => `label=com.docker.comp
 
 /** Ids of the project's containers (of one service, if given), running or not. */
 export function containerIds(project: string, service?: string, all = true): string[] {
+  if (engineUrl()) {
+    const labels = [`com.docker.compose.project=${project}`, ...(service ? [`com.docker.compose.service=${service}`] : [])];
+    const [list] = engineCalls('GET', [`/containers/json?all=${all ? 1 : 0}&filters=${encodeURIComponent(JSON.stringify({ label: labels }))}`]);
+    return (JSON.parse(list) as { Id: string }[]).map((c) => c.Id.slice(0, 12));
+  }
   const filters = ['--filter', projectFilter(project), ...(service ? ['--filter', `label=com.docker.compose.service=${service}`] : [])];
   return docker('ps', ...(all ? ['-a'] : []), '-q', ...filters)
     .split('\n')
@@ -184,16 +189,16 @@ export function docker(...args: string[]): string {
  * the suite far more CPU than the call itself, and the suite is CPU-bound. Undefined where the
  * engine is named another way (a context): then the CLI.
  */
-function engineUrl(): { curl: string[]; base: string } | undefined {
-  const host = process.env.DOCKER_HOST || (process.env.DOCKER_CONTEXT ? '' : 'unix:///var/run/docker.sock');
+function engineUrl(dockerHost = process.env.DOCKER_HOST): { curl: string[]; base: string } | undefined {
+  const host = dockerHost || (process.env.DOCKER_CONTEXT ? '' : 'unix:///var/run/docker.sock');
   if (host.startsWith('unix://')) return { curl: ['--unix-socket', host.slice('unix://'.length)], base: 'http://engine' };
   if (host.startsWith('tcp://')) return { curl: [], base: `http://${host.slice('tcp://'.length)}` };
   return undefined;
 }
 
 /** One or more API calls of one method in one curl process; the bodies, in order. */
-function engineCalls(method: string, paths: string[]): string[] {
-  const url = engineUrl();
+function engineCalls(method: string, paths: string[], dockerHost?: string): string[] {
+  const url = engineUrl(dockerHost);
   if (!url) throw new Error('no API URL');
   const marker = '\n--ect-end--\n';
   const out = execFileSync('curl', ['-sS', '--fail', '-X', method, ...url.curl, ...paths.flatMap((p) => ['-w', marker, `${url.base}${p}`])], { encoding: 'utf8' });
@@ -203,8 +208,8 @@ function engineCalls(method: string, paths: string[]): string[] {
 const labelQuery = (project: string) => `filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`;
 
 /** Short container and network ids (as `docker ps -q` prints them) and volume names with the project's label. */
-function projectObjects(project: string): { containers: string[]; networks: string[]; volumes: string[] } {
-  if (!engineUrl()) {
+function projectObjects(project: string, dockerHost?: string): { containers: string[]; networks: string[]; volumes: string[] } {
+  if (!engineUrl(dockerHost)) {
     const filter = projectFilter(project);
     const list = (...a: string[]) =>
       docker(...a, '--filter', filter)
@@ -213,7 +218,7 @@ function projectObjects(project: string): { containers: string[]; networks: stri
     return { containers: list('ps', '-aq'), networks: list('network', 'ls', '-q'), volumes: list('volume', 'ls', '-q') };
   }
   const q = labelQuery(project);
-  const [c, n, v] = engineCalls('GET', [`/containers/json?all=1&${q}`, `/networks?${q}`, `/volumes?${q}`]);
+  const [c, n, v] = engineCalls('GET', [`/containers/json?all=1&${q}`, `/networks?${q}`, `/volumes?${q}`], dockerHost);
   return {
     containers: (JSON.parse(c) as { Id: string }[]).map((x) => x.Id.slice(0, 12)),
     networks: (JSON.parse(n) as { Id: string }[]).map((x) => x.Id.slice(0, 12)),
@@ -221,15 +226,19 @@ function projectObjects(project: string): { containers: string[]; networks: stri
   };
 }
 
-/** Everything the engine still holds with the project's label: containers, networks, volumes. */
-export function leftovers(project: string): string[] {
-  const o = projectObjects(project);
+/**
+ * Everything the engine (this process's, or the one at `dockerHost`) still holds with the project's
+ * label: containers, networks, volumes.
+ */
+export function leftovers(project: string, dockerHost?: string): string[] {
+  const o = projectObjects(project, dockerHost);
   return [...o.containers, ...o.networks, ...o.volumes];
 }
 
-export function removeProject(project: string): void {
-  const o = projectObjects(project);
-  if (!engineUrl()) {
+/** Removes everything with the project's label, on this process's engine or the one at `dockerHost`. */
+export function removeProject(project: string, dockerHost?: string): void {
+  const o = projectObjects(project, dockerHost);
+  if (!engineUrl(dockerHost)) {
     if (o.containers.length) docker('rm', '-f', '-v', ...o.containers);
     if (o.networks.length) docker('network', 'rm', ...o.networks);
     if (o.volumes.length) docker('volume', 'rm', '-f', ...o.volumes);
@@ -239,16 +248,19 @@ export function removeProject(project: string): void {
     engineCalls(
       'DELETE',
       o.containers.map((id) => `/containers/${id}?force=1&v=1`),
+      dockerHost,
     );
   if (o.networks.length)
     engineCalls(
       'DELETE',
       o.networks.map((id) => `/networks/${id}`),
+      dockerHost,
     );
   if (o.volumes.length)
     engineCalls(
       'DELETE',
       o.volumes.map((name) => `/volumes/${encodeURIComponent(name)}?force=1`),
+      dockerHost,
     );
 }
 

@@ -32764,7 +32764,7 @@ function willRestart(facts, exitCode) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.projectFilter = exports.projectLabel = void 0;
+exports.LOCK_COMMAND = exports.projectFilter = exports.projectLabel = void 0;
 exports.composeConfigArgs = composeConfigArgs;
 exports.composeEnvironmentArgs = composeEnvironmentArgs;
 exports.composeAllServicesArgs = composeAllServicesArgs;
@@ -32940,8 +32940,10 @@ function importEmptyImageArgs(archive, tag) {
  * A container that is created and never started, as a lock: the engine gives a container name to
  * one creator only, on a local engine and a remote one alike.
  */
+/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
+exports.LOCK_COMMAND = 'ephemeral-compose-lock';
 function createLockArgs(name, image, labels) {
-    return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+    return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, exports.LOCK_COMMAND];
 }
 function containerIdAndLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
@@ -33085,6 +33087,29 @@ const error_text_1 = __nccwpck_require__(8380);
 const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
+/** The last bytes of a probe command's output kept (a health check's, a /proc/net/tcp read's). */
+const EXEC_OUTPUT_BYTES = 4096;
+/** How long post may take to print one container's last log lines. */
+const PRINT_LOGS_MS = 120000;
+/** Ends when either signal does. */
+const anyOf = (...signals) => AbortSignal.any(signals.filter((s) => s !== undefined));
+/**
+ * An API stream as the CLI's streaming process would be: `done` is 0 when the engine ended it and
+ * 130 once it was ended here (`stop`, or `signal`), as for a process; it fails when the connection
+ * drops.
+ */
+function apiStream(read, signal) {
+    const own = new AbortController();
+    const both = anyOf(signal, own.signal);
+    const done = read(both).then(() => (both.aborted ? 130 : 0), (e) => {
+        if (both.aborted)
+            return 130;
+        throw e;
+    });
+    return { done, stop: () => own.abort() };
+}
+/** A log read through the API as the CLI's exit code: 0, or 1 when it failed. */
+const exitCodeOf = (read) => read.then(() => 0, () => 1);
 /** The lines of a listing, trimmed, without empty ones. */
 function nonEmptyLines(text) {
     return text
@@ -33103,10 +33128,11 @@ function mergeTimestampedLogs(stdout, stderr, lines) {
     };
     const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
     all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    return all
+    return (all
         .slice(-lines)
-        .map((l) => l.replace(/^\S+Z /, ''))
-        .join('\n');
+        // A container with a terminal ends its lines with \r\n.
+        .map((l) => l.replace(/^\S+Z /, '').replace(/\r$/, ''))
+        .join('\n'));
 }
 class Docker extends compose_commands_1.ComposeCommands {
     /** The engine's API on its local socket, for per-container calls and listings; undefined when the engine is reached otherwise. */
@@ -33170,6 +33196,8 @@ class Docker extends compose_commands_1.ComposeCommands {
         return (await this.docker(args.contextEndpointArgs(), 'docker context inspect')).trim();
     }
     async hasImage(image) {
+        if (this.api)
+            return this.api.hasImage(image);
         const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
         return r.code === 0;
     }
@@ -33222,23 +33250,55 @@ class Docker extends compose_commands_1.ComposeCommands {
         await Promise.all(args.startGroups(ids, START_CALLS).map((group) => this.docker(args.startArgs(group), 'docker start')));
     }
     async tailLogs(id, lines) {
+        if (this.api) {
+            const kept = { stdout: [], stderr: [] };
+            await this.api.logs(id, { tail: lines, follow: false, timestamps: true }, (line, stream) => {
+                if (kept[stream].push(line) > lines)
+                    kept[stream].shift();
+            });
+            return mergeTimestampedLogs(kept.stdout.join('\n'), kept.stderr.join('\n'), lines);
+        }
         const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
         return mergeTimestampedLogs(r.stdout, r.stderr, lines);
     }
     followLogs(id, onLine, signal) {
+        const api = this.api;
+        if (api)
+            return apiStream((s) => api.logs(id, { tail: 'all', follow: true, timestamps: false }, onLine, s), signal);
         return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
     }
     /** The whole log, with timestamps, line by line as it streams (never held whole); the exit code. */
     streamLogs(id, onLine) {
+        if (this.api)
+            return exitCodeOf(this.api.logs(id, { tail: 'all', follow: false, timestamps: true }, onLine, this.signal));
         return this.runner.stream('docker', args.logsArgs(id, 'all', false, true), { env: this.env, signal: this.signal, onLine }).done;
     }
     printLogs(id, lines) {
-        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
+        if (this.api) {
+            const print = (line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+            return exitCodeOf(this.api.logs(id, { tail: lines, follow: false, timestamps: true }, print, anyOf(this.signal, AbortSignal.timeout(PRINT_LOGS_MS))));
+        }
+        return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: PRINT_LOGS_MS });
     }
     /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
     async exec(id, command, timeoutMs, signal) {
+        if (this.api) {
+            const inTime = anyOf(signal, AbortSignal.timeout(timeoutMs));
+            try {
+                const r = await this.api.exec(id, command, EXEC_OUTPUT_BYTES, inTime);
+                return { code: r.code, output: r.output.trim() };
+            }
+            catch (e) {
+                if (signal.aborted)
+                    throw e;
+                if (inTime.aborted)
+                    return { code: -1, output: `timed out after ${timeoutMs} ms` };
+                // As the CLI ends when it cannot reach the engine.
+                return { code: 1, output: (0, error_text_1.errorText)(e) };
+            }
+        }
         try {
-            const r = await this.runner.run('docker', args.execArgs(id, command), { env: this.env, signal, timeoutMs, maxBytes: 4096 });
+            const r = await this.runner.run('docker', args.execArgs(id, command), { env: this.env, signal, timeoutMs, maxBytes: EXEC_OUTPUT_BYTES });
             return { code: r.code, output: (r.stdout + r.stderr).trim() };
         }
         catch (e) {
@@ -33248,6 +33308,15 @@ class Docker extends compose_commands_1.ComposeCommands {
         }
     }
     watchEvents(project, sinceSeconds, onEvent, signal) {
+        const api = this.api;
+        if (api) {
+            const filters = { type: ['container'], label: [`com.docker.compose.project=${project}`] };
+            return apiStream((s) => api.events(filters, sinceSeconds.toFixed(3), (line) => {
+                const ev = (0, engine_events_1.parseEventLine)(line);
+                if (ev)
+                    onEvent(ev);
+            }, s), signal);
+        }
         return this.runner.stream('docker', args.eventsArgs(project, sinceSeconds), {
             env: this.env,
             signal,
@@ -33284,6 +33353,8 @@ class Docker extends compose_commands_1.ComposeCommands {
         await this.docker(args.networkDisconnectArgs(network, container), 'docker network disconnect');
     }
     async removeNetworks(ids) {
+        if (this.api)
+            return this.api.removeNetworks(ids);
         if (ids.length > 0)
             await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
     }
@@ -33320,6 +33391,8 @@ class Docker extends compose_commands_1.ComposeCommands {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         }
+        if (this.api)
+            return this.api.createContainer(name, LOCK_IMAGE, [args.LOCK_COMMAND], labels);
         const r = await this.runner.run('docker', args.createLockArgs(name, LOCK_IMAGE, labels), { env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
         if (r.code === 0)
             return true;
@@ -33329,6 +33402,8 @@ class Docker extends compose_commands_1.ComposeCommands {
     }
     /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
     async containerIdAndLabels(name) {
+        if (this.api)
+            return this.api.containerIdAndLabels(name);
         const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
         if (r.code !== 0) {
             if (/No such (container|object)/i.test(r.stderr))
@@ -33341,6 +33416,8 @@ class Docker extends compose_commands_1.ComposeCommands {
     }
     /** A container's labels, or undefined when there is no such container. */
     async containerLabels(name) {
+        if (this.api)
+            return (await this.api.containerIdAndLabels(name))?.labels;
         const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
         if (r.code !== 0) {
             if (/No such (container|object)/i.test(r.stderr))
@@ -33350,6 +33427,8 @@ class Docker extends compose_commands_1.ComposeCommands {
         return JSON.parse(r.stdout.trim() || 'null') ?? {};
     }
     async removeVolumes(names) {
+        if (this.api)
+            return this.api.removeVolumes(names);
         if (names.length > 0)
             await this.docker(args.removeVolumesArgs(names), 'docker volume rm');
     }
@@ -33406,6 +33485,7 @@ const fs = __importStar(__nccwpck_require__(9896));
 const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
+const engine_streams_1 = __nccwpck_require__(1394);
 /** How messages name the address, as DOCKER_HOST would. */
 function addressText(a) {
     return 'socketPath' in a ? `unix://${a.socketPath}` : `tcp://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
@@ -33496,13 +33576,7 @@ class EngineApi {
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
                 res.on('error', reject);
             });
-            req.on('error', (e) => {
-                const at = addressText(this.address);
-                if (e.code && CONNECTION_ERRORS.has(e.code))
-                    reject(new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`));
-                else
-                    reject(new EngineApiError(`Docker Engine API at ${at}: ${e.message}`));
-            });
+            req.on('error', (e) => reject(this.requestError(e, false)));
             // Only a limit the caller set: the global agent's own idle timeout (keep-alive sockets) would
             // otherwise end a start or a stop that takes the engine a few seconds.
             if (timeoutMs !== undefined)
@@ -33510,15 +33584,121 @@ class EngineApi {
             req.end(body === undefined ? undefined : JSON.stringify(body));
         });
     }
-    static failure(what, r) {
-        let message = r.body.trim();
+    /**
+     * A request whose answer streams (logs, exec output, events): resolves with the response once its
+     * head is in; the body is the caller's to read. `signal` (with the client's own) ends it.
+     */
+    open(method, urlPath, body, signal) {
+        const signals = [this.signal, signal].filter((s) => s !== undefined);
+        return new Promise((resolve, reject) => {
+            const headers = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+            const req = http.request({ ...this.address, method, path: urlPath, headers, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined }, resolve);
+            req.on('error', (e) => reject(this.requestError(e, true)));
+            req.end(body === undefined ? undefined : JSON.stringify(body));
+        });
+    }
+    requestError(e, abortIsTheCallers) {
+        const at = addressText(this.address);
+        // A stream's caller ended it (a probe's timeout, a stop): theirs to tell.
+        if (abortIsTheCallers && e.name === 'AbortError')
+            return e;
+        if (e.code && CONNECTION_ERRORS.has(e.code))
+            return new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`);
+        return new EngineApiError(`Docker Engine API at ${at}: ${e.message}`);
+    }
+    /** Reads a whole (error) answer of a stream request. */
+    static async bodyOf(res) {
+        const chunks = [];
+        for await (const c of res)
+            chunks.push(c);
+        return { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
+    }
+    /**
+     * Reads a streamed body to its end, each chunk to `onData` with its stream. Resolves when the
+     * engine ends it, or when `signal` ends it (the caller's choice); rejects when the connection
+     * drops.
+     */
+    static drain(res, onData, signal) {
+        return new Promise((resolve, reject) => {
+            res.on('data', onData);
+            res.on('end', () => resolve());
+            res.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
+            res.on('close', () => (res.complete || signal?.aborted ? resolve() : reject(new EngineUnreachableError('The Docker daemon closed the stream.'))));
+        });
+    }
+    /**
+     * A container's log as `docker logs` prints it (`tail`: lines from the end, or all), each line
+     * with its stream; with `follow`, until the container stops or `signal` ends it.
+     */
+    async logs(id, o, onLine, signal) {
+        const query = `stdout=1&stderr=1&tail=${o.tail}&follow=${o.follow ? 1 : 0}&timestamps=${o.timestamps ? 1 : 0}`;
+        const res = await this.open('GET', `/containers/${encodeURIComponent(id)}/logs?${query}`, undefined, signal);
+        if (res.statusCode !== 200)
+            throw EngineApi.failure(`Reading the log of ${id}`, await EngineApi.bodyOf(res));
+        const lines = (0, engine_streams_1.linesOf)(onLine);
+        // A container with a terminal has one raw stream. Engines before API 1.42 call every log
+        // stream raw, so there the container's own setting decides.
+        const multiplexed = res.headers['content-type'] === engine_streams_1.MULTIPLEXED_STREAM || !(await this.hasTty(id));
+        await EngineApi.drain(res, multiplexed ? (0, engine_streams_1.demultiplexer)(lines) : (c) => lines(c, 'stdout'), signal);
+    }
+    async hasTty(id) {
+        const [c] = await this.inspect([id]);
+        return c.Config?.Tty === true;
+    }
+    /**
+     * Runs a command in a running container as `docker exec` does (no terminal); its exit code and
+     * the last bytes of its output. `signal` ends the wait (the command itself runs on, as it does
+     * when the CLI is ended).
+     */
+    async exec(id, command, maxBytes, signal) {
+        const created = await this.request('POST', `/containers/${encodeURIComponent(id)}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: command });
+        // As the CLI ends: "Error response from daemon: …" and exit code 1 (no such container, not running).
+        if (created.status !== 201)
+            return { code: 1, output: `Error response from daemon: ${EngineApi.messageOf(created.body)}` };
+        const execId = JSON.parse(created.body).Id;
+        const res = await this.open('POST', `/exec/${execId}/start`, { Detach: false, Tty: false }, signal);
+        if (res.statusCode !== 200)
+            return { code: 1, output: `Error response from daemon: ${EngineApi.messageOf((await EngineApi.bodyOf(res)).body)}` };
+        let output = Buffer.alloc(0);
+        await EngineApi.drain(res, (0, engine_streams_1.demultiplexer)((c) => {
+            output = Buffer.concat([output, c]);
+            if (output.length > maxBytes)
+                output = output.subarray(output.length - maxBytes);
+        }), signal);
+        if (signal.aborted)
+            throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+        return { code: await this.execExitCode(execId), output: output.toString('utf8') };
+    }
+    /** The exit code once the engine has recorded it (it may lag the end of the output a little). */
+    async execExitCode(execId) {
+        for (let i = 0;; i++) {
+            const e = await this.json(`/exec/${execId}/json`, 'Inspecting an exec');
+            if ((!e.Running && e.ExitCode !== null) || i >= 50)
+                return e.ExitCode ?? -1;
+            await new Promise((r) => setTimeout(r, 20));
+        }
+    }
+    /**
+     * The engine's events as `docker events --format '{{json .}}'` prints them, one JSON text per
+     * line, from `since` (seconds) on, until `signal` ends the stream or the engine does.
+     */
+    async events(filters, since, onLine, signal) {
+        const res = await this.open('GET', `/events?since=${encodeURIComponent(since)}&filters=${encodeURIComponent(JSON.stringify(filters))}`, undefined, signal);
+        if (res.statusCode !== 200)
+            throw EngineApi.failure('Watching the engine’s events', await EngineApi.bodyOf(res));
+        const lines = (0, engine_streams_1.linesOf)((line) => onLine(line));
+        await EngineApi.drain(res, (c) => lines(c, 'stdout'), signal);
+    }
+    static messageOf(body) {
         try {
-            message = JSON.parse(r.body).message ?? message;
+            return JSON.parse(body).message ?? body.trim();
         }
         catch {
-            // a body that is not JSON is shown as it is
+            return body.trim();
         }
-        return new EngineApiError(`${what} failed (HTTP ${r.status}): ${message}`);
+    }
+    static failure(what, r) {
+        return new EngineApiError(`${what} failed (HTTP ${r.status}): ${EngineApi.messageOf(r.body)}`);
     }
     /** The same JSON `docker inspect` prints, one object per container. */
     inspect(ids) {
@@ -33591,6 +33771,41 @@ class EngineApi {
                 throw EngineApi.failure(`${what} ${id}`, r);
         }));
     }
+    /** Removes networks; one already gone is fine. */
+    async removeNetworks(ids) {
+        await this.each(ids, 'DELETE', (id) => `/networks/${encodeURIComponent(id)}`, 'Removing network', [204, 404]);
+    }
+    /** Removes volumes as `docker volume rm --force` does: one already gone is fine. */
+    async removeVolumes(names) {
+        await this.each(names, 'DELETE', (name) => `/volumes/${encodeURIComponent(name)}?force=1`, 'Removing volume', [204, 404]);
+    }
+    async hasImage(image) {
+        const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
+        if (r.status === 200)
+            return true;
+        if (r.status === 404)
+            return false;
+        throw EngineApi.failure(`Inspecting image ${image}`, r);
+    }
+    /** A container's id and labels by name (or id), or undefined when there is none. */
+    async containerIdAndLabels(name) {
+        const r = await this.request('GET', `/containers/${encodeURIComponent(name)}/json`);
+        if (r.status === 404)
+            return undefined;
+        if (r.status !== 200)
+            throw EngineApi.failure(`Inspecting container ${name}`, r);
+        const c = JSON.parse(r.body);
+        return { id: c.Id, labels: c.Config?.Labels ?? {} };
+    }
+    /** Creates a container that never runs; false when one of that name exists. */
+    async createContainer(name, image, command, labels) {
+        const r = await this.request('POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: command, Labels: labels });
+        if (r.status === 201)
+            return true;
+        if (r.status === 409)
+            return false;
+        throw EngineApi.failure(`Creating container ${name}`, r);
+    }
     /** Starts every container at once; one already running is fine (304). */
     async start(ids) {
         await this.each(ids, 'POST', (id) => `/containers/${encodeURIComponent(id)}/start`, 'Starting container', [204, 304]);
@@ -33641,6 +33856,54 @@ function parseEventLine(line) {
         exitCode: exit !== undefined ? Number(exit) : undefined,
         timeMs: nanos > 0 ? nanos / 1e6 : Number(raw.time ?? 0) * 1000,
     };
+}
+
+
+/***/ }),
+
+/***/ 1394:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MULTIPLEXED_STREAM = void 0;
+exports.demultiplexer = demultiplexer;
+exports.linesOf = linesOf;
+const process_runner_1 = __nccwpck_require__(2578);
+/** The content type of a log or exec stream with a frame header per chunk (API 1.42+ names it). */
+exports.MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
+/**
+ * Splits the engine's multiplexed stream into stdout and stderr bytes. Every frame is an 8-byte
+ * header (stream: 0 stdin, 1 stdout, 2 stderr; three zero bytes; the payload's size, big-endian)
+ * and its payload; a chunk of the response may end anywhere in a frame.
+ */
+function demultiplexer(onData) {
+    let parts = [];
+    let have = 0;
+    // Bytes needed before anything can be read: a header, then its whole frame. Chunks are joined
+    // only then, so a large frame that comes in many small chunks is copied once, not once a chunk.
+    let need = 8;
+    return (chunk) => {
+        parts.push(chunk);
+        have += chunk.length;
+        if (have < need)
+            return;
+        let pending = Buffer.concat(parts, have);
+        while (pending.length >= 8 && pending.length >= 8 + pending.readUInt32BE(4)) {
+            const size = pending.readUInt32BE(4);
+            onData(pending.subarray(8, 8 + size), pending[0] === 2 ? 'stderr' : 'stdout');
+            pending = pending.subarray(8 + size);
+        }
+        parts = pending.length > 0 ? [pending] : [];
+        have = pending.length;
+        need = have >= 8 ? 8 + pending.readUInt32BE(4) : 8;
+    };
+}
+/** Each stream's bytes cut into lines, as the process runner cuts a child's output. */
+function linesOf(onLine) {
+    const splitters = { stdout: (0, process_runner_1.lineSplitter)(onLine, 'stdout'), stderr: (0, process_runner_1.lineSplitter)(onLine, 'stderr') };
+    return (chunk, stream) => splitters[stream](chunk);
 }
 
 
@@ -33820,6 +34083,7 @@ function listeningPorts(text) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SpawnRunner = exports.CommandNotFoundError = void 0;
+exports.lineSplitter = lineSplitter;
 const child_process_1 = __nccwpck_require__(5317);
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
 function lineSplitter(onLine, stream) {
@@ -37788,7 +38052,9 @@ class StackStarter {
         const lost = (how) => {
             this.verdict.fail(new outcomes_1.StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
         };
-        events.done.then((code) => lost(`ended (docker events exited with code ${code})`), (e) => lost(`failed (${(0, error_text_1.errorText)(e)})`));
+        events.done.then(
+        // 0: the engine ended it (the API); otherwise the CLI's `docker events` exited so.
+        (code) => lost(code === 0 ? 'ended' : `ended (docker events exited with code ${code})`), (e) => lost(`failed (${(0, error_text_1.errorText)(e)})`));
         try {
             await this.schedule();
             return this.outcomes;

@@ -172,8 +172,11 @@ export function importEmptyImageArgs(archive: string, tag: string): string[] {
  * A container that is created and never started, as a lock: the engine gives a container name to
  * one creator only, on a local engine and a remote one alike.
  */
+/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
+export const LOCK_COMMAND = 'ephemeral-compose-lock';
+
 export function createLockArgs(name: string, image: string, labels: Record<string, string>): string[] {
-  return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, 'ephemeral-compose-lock'];
+  return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, LOCK_COMMAND];
 }
 
 export function containerIdAndLabelsArgs(name: string): string[] {

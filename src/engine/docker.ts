@@ -22,6 +22,40 @@ const LOCK_IMAGE = 'ephemeral-compose/lock:1';
 /** `docker start` calls run at once for one batch of containers. */
 const START_CALLS = 6;
 
+/** The last bytes of a probe command's output kept (a health check's, a /proc/net/tcp read's). */
+const EXEC_OUTPUT_BYTES = 4096;
+
+/** How long post may take to print one container's last log lines. */
+const PRINT_LOGS_MS = 120000;
+
+/** Ends when either signal does. */
+const anyOf = (...signals: (AbortSignal | undefined)[]): AbortSignal => AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+
+/**
+ * An API stream as the CLI's streaming process would be: `done` is 0 when the engine ended it and
+ * 130 once it was ended here (`stop`, or `signal`), as for a process; it fails when the connection
+ * drops.
+ */
+function apiStream(read: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): StreamingProcess {
+  const own = new AbortController();
+  const both = anyOf(signal, own.signal);
+  const done = read(both).then(
+    () => (both.aborted ? 130 : 0),
+    (e: unknown) => {
+      if (both.aborted) return 130;
+      throw e;
+    },
+  );
+  return { done, stop: () => own.abort() };
+}
+
+/** A log read through the API as the CLI's exit code: 0, or 1 when it failed. */
+const exitCodeOf = (read: Promise<void>): Promise<number> =>
+  read.then(
+    () => 0,
+    () => 1,
+  );
+
 /** The lines of a listing, trimmed, without empty ones. */
 function nonEmptyLines(text: string): string[] {
   return text
@@ -41,10 +75,13 @@ export function mergeTimestampedLogs(stdout: string, stderr: string, lines: numb
   };
   const all = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l !== '');
   all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return all
-    .slice(-lines)
-    .map((l) => l.replace(/^\S+Z /, ''))
-    .join('\n');
+  return (
+    all
+      .slice(-lines)
+      // A container with a terminal ends its lines with \r\n.
+      .map((l) => l.replace(/^\S+Z /, '').replace(/\r$/, ''))
+      .join('\n')
+  );
 }
 
 /** Both: for code that asks compose and the engine. */
@@ -108,6 +145,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
   }
 
   async hasImage(image: string): Promise<boolean> {
+    if (this.api) return this.api.hasImage(image);
     const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
     return r.code === 0;
   }
@@ -160,27 +198,53 @@ export class Docker extends ComposeCommands implements EngineCalls {
   }
 
   async tailLogs(id: string, lines: number): Promise<string> {
+    if (this.api) {
+      const kept = { stdout: [] as string[], stderr: [] as string[] };
+      await this.api.logs(id, { tail: lines, follow: false, timestamps: true }, (line, stream) => {
+        if (kept[stream].push(line) > lines) kept[stream].shift();
+      });
+      return mergeTimestampedLogs(kept.stdout.join('\n'), kept.stderr.join('\n'), lines);
+    }
     const r = await this.runner.run('docker', args.logsArgs(id, lines, false, true), { env: this.env, maxBytes: 256 * 1024 });
     return mergeTimestampedLogs(r.stdout, r.stderr, lines);
   }
 
   followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal): StreamingProcess {
+    const api = this.api;
+    if (api) return apiStream((s) => api.logs(id, { tail: 'all', follow: true, timestamps: false }, onLine, s), signal);
     return this.runner.stream('docker', args.logsArgs(id, 'all', true), { env: this.env, signal, onLine });
   }
 
   /** The whole log, with timestamps, line by line as it streams (never held whole); the exit code. */
   streamLogs(id: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
+    if (this.api) return exitCodeOf(this.api.logs(id, { tail: 'all', follow: false, timestamps: true }, onLine, this.signal));
     return this.runner.stream('docker', args.logsArgs(id, 'all', false, true), { env: this.env, signal: this.signal, onLine }).done;
   }
 
   printLogs(id: string, lines: number): Promise<number> {
-    return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: 120000 });
+    if (this.api) {
+      const print = (line: string, stream: 'stdout' | 'stderr') => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+      return exitCodeOf(this.api.logs(id, { tail: lines, follow: false, timestamps: true }, print, anyOf(this.signal, AbortSignal.timeout(PRINT_LOGS_MS))));
+    }
+    return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: PRINT_LOGS_MS });
   }
 
   /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
   async exec(id: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+    if (this.api) {
+      const inTime = anyOf(signal, AbortSignal.timeout(timeoutMs));
+      try {
+        const r = await this.api.exec(id, command, EXEC_OUTPUT_BYTES, inTime);
+        return { code: r.code, output: r.output.trim() };
+      } catch (e) {
+        if (signal.aborted) throw e;
+        if (inTime.aborted) return { code: -1, output: `timed out after ${timeoutMs} ms` };
+        // As the CLI ends when it cannot reach the engine.
+        return { code: 1, output: errorText(e) };
+      }
+    }
     try {
-      const r = await this.runner.run('docker', args.execArgs(id, command), { env: this.env, signal, timeoutMs, maxBytes: 4096 });
+      const r = await this.runner.run('docker', args.execArgs(id, command), { env: this.env, signal, timeoutMs, maxBytes: EXEC_OUTPUT_BYTES });
       return { code: r.code, output: (r.stdout + r.stderr).trim() };
     } catch (e) {
       if (signal.aborted) throw e;
@@ -189,6 +253,23 @@ export class Docker extends ComposeCommands implements EngineCalls {
   }
 
   watchEvents(project: string, sinceSeconds: number, onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess {
+    const api = this.api;
+    if (api) {
+      const filters = { type: ['container'], label: [`com.docker.compose.project=${project}`] };
+      return apiStream(
+        (s) =>
+          api.events(
+            filters,
+            sinceSeconds.toFixed(3),
+            (line) => {
+              const ev = parseEventLine(line);
+              if (ev) onEvent(ev);
+            },
+            s,
+          ),
+        signal,
+      );
+    }
     return this.runner.stream('docker', args.eventsArgs(project, sinceSeconds), {
       env: this.env,
       signal,
@@ -224,6 +305,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
   }
 
   async removeNetworks(ids: string[]): Promise<void> {
+    if (this.api) return this.api.removeNetworks(ids);
     if (ids.length > 0) await this.docker(args.removeNetworksArgs(ids), 'docker network rm');
   }
 
@@ -258,6 +340,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
+    if (this.api) return this.api.createContainer(name, LOCK_IMAGE, [args.LOCK_COMMAND], labels);
     const r = await this.runner.run('docker', args.createLockArgs(name, LOCK_IMAGE, labels), { env: this.env, signal: this.signal, maxBytes: 64 * 1024 });
     if (r.code === 0) return true;
     if (/Conflict|already in use/i.test(r.stderr)) return false;
@@ -266,6 +349,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
 
   /** The container of that name (its id, so a removal cannot hit one created since), or undefined. */
   async containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    if (this.api) return this.api.containerIdAndLabels(name);
     const r = await this.runner.run('docker', args.containerIdAndLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
     if (r.code !== 0) {
       if (/No such (container|object)/i.test(r.stderr)) return undefined;
@@ -278,6 +362,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
 
   /** A container's labels, or undefined when there is no such container. */
   async containerLabels(name: string): Promise<Record<string, string> | undefined> {
+    if (this.api) return (await this.api.containerIdAndLabels(name))?.labels;
     const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
     if (r.code !== 0) {
       if (/No such (container|object)/i.test(r.stderr)) return undefined;
@@ -287,6 +372,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
   }
 
   async removeVolumes(names: string[]): Promise<void> {
+    if (this.api) return this.api.removeVolumes(names);
     if (names.length > 0) await this.docker(args.removeVolumesArgs(names), 'docker volume rm');
   }
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { demultiplexer, linesOf, MULTIPLEXED_STREAM, StreamName } from './engine-streams';
 
 // The Docker Engine API, for the calls a large stack makes once per container (inspect, start,
 // stop, remove), the listings and the small calls every run makes (version, volumes): a request
@@ -97,11 +98,7 @@ export class EngineApi {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const at = addressText(this.address);
-        if (e.code && CONNECTION_ERRORS.has(e.code)) reject(new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`));
-        else reject(new EngineApiError(`Docker Engine API at ${at}: ${e.message}`));
-      });
+      req.on('error', (e: NodeJS.ErrnoException) => reject(this.requestError(e, false)));
       // Only a limit the caller set: the global agent's own idle timeout (keep-alive sockets) would
       // otherwise end a start or a stop that takes the engine a few seconds.
       if (timeoutMs !== undefined) req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
@@ -109,14 +106,129 @@ export class EngineApi {
     });
   }
 
-  private static failure(what: string, r: { status: number; body: string }): EngineApiError {
-    let message = r.body.trim();
-    try {
-      message = (JSON.parse(r.body) as { message?: string }).message ?? message;
-    } catch {
-      // a body that is not JSON is shown as it is
+  /**
+   * A request whose answer streams (logs, exec output, events): resolves with the response once its
+   * head is in; the body is the caller's to read. `signal` (with the client's own) ends it.
+   */
+  private open(method: string, urlPath: string, body: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const signals = [this.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    return new Promise((resolve, reject) => {
+      const headers: http.OutgoingHttpHeaders = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+      const req = http.request({ ...this.address, method, path: urlPath, headers, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined }, resolve);
+      req.on('error', (e: NodeJS.ErrnoException) => reject(this.requestError(e, true)));
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
+
+  private requestError(e: NodeJS.ErrnoException, abortIsTheCallers: boolean): Error {
+    const at = addressText(this.address);
+    // A stream's caller ended it (a probe's timeout, a stop): theirs to tell.
+    if (abortIsTheCallers && e.name === 'AbortError') return e;
+    if (e.code && CONNECTION_ERRORS.has(e.code)) return new EngineUnreachableError(`The Docker daemon at ${at} did not answer. ${e.message}`);
+    return new EngineApiError(`Docker Engine API at ${at}: ${e.message}`);
+  }
+
+  /** Reads a whole (error) answer of a stream request. */
+  private static async bodyOf(res: http.IncomingMessage): Promise<{ status: number; body: string }> {
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /**
+   * Reads a streamed body to its end, each chunk to `onData` with its stream. Resolves when the
+   * engine ends it, or when `signal` ends it (the caller's choice); rejects when the connection
+   * drops.
+   */
+  private static drain(res: http.IncomingMessage, onData: (chunk: Buffer) => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      res.on('data', onData);
+      res.on('end', () => resolve());
+      res.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
+      res.on('close', () => (res.complete || signal?.aborted ? resolve() : reject(new EngineUnreachableError('The Docker daemon closed the stream.'))));
+    });
+  }
+
+  /**
+   * A container's log as `docker logs` prints it (`tail`: lines from the end, or all), each line
+   * with its stream; with `follow`, until the container stops or `signal` ends it.
+   */
+  async logs(
+    id: string,
+    o: { tail: number | 'all'; follow: boolean; timestamps: boolean },
+    onLine: (line: string, stream: StreamName) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const query = `stdout=1&stderr=1&tail=${o.tail}&follow=${o.follow ? 1 : 0}&timestamps=${o.timestamps ? 1 : 0}`;
+    const res = await this.open('GET', `/containers/${encodeURIComponent(id)}/logs?${query}`, undefined, signal);
+    if (res.statusCode !== 200) throw EngineApi.failure(`Reading the log of ${id}`, await EngineApi.bodyOf(res));
+    const lines = linesOf(onLine);
+    // A container with a terminal has one raw stream. Engines before API 1.42 call every log
+    // stream raw, so there the container's own setting decides.
+    const multiplexed = res.headers['content-type'] === MULTIPLEXED_STREAM || !(await this.hasTty(id));
+    await EngineApi.drain(res, multiplexed ? demultiplexer(lines) : (c) => lines(c, 'stdout'), signal);
+  }
+
+  private async hasTty(id: string): Promise<boolean> {
+    const [c] = await this.inspect([id]);
+    return (c.Config as { Tty?: boolean } | undefined)?.Tty === true;
+  }
+
+  /**
+   * Runs a command in a running container as `docker exec` does (no terminal); its exit code and
+   * the last bytes of its output. `signal` ends the wait (the command itself runs on, as it does
+   * when the CLI is ended).
+   */
+  async exec(id: string, command: string[], maxBytes: number, signal: AbortSignal): Promise<{ code: number; output: string }> {
+    const created = await this.request('POST', `/containers/${encodeURIComponent(id)}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: command });
+    // As the CLI ends: "Error response from daemon: …" and exit code 1 (no such container, not running).
+    if (created.status !== 201) return { code: 1, output: `Error response from daemon: ${EngineApi.messageOf(created.body)}` };
+    const execId = (JSON.parse(created.body) as { Id: string }).Id;
+    const res = await this.open('POST', `/exec/${execId}/start`, { Detach: false, Tty: false }, signal);
+    if (res.statusCode !== 200) return { code: 1, output: `Error response from daemon: ${EngineApi.messageOf((await EngineApi.bodyOf(res)).body)}` };
+    let output: Buffer = Buffer.alloc(0);
+    await EngineApi.drain(
+      res,
+      demultiplexer((c) => {
+        output = Buffer.concat([output, c]);
+        if (output.length > maxBytes) output = output.subarray(output.length - maxBytes);
+      }),
+      signal,
+    );
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+    return { code: await this.execExitCode(execId), output: output.toString('utf8') };
+  }
+
+  /** The exit code once the engine has recorded it (it may lag the end of the output a little). */
+  private async execExitCode(execId: string): Promise<number> {
+    for (let i = 0; ; i++) {
+      const e = await this.json<{ Running: boolean; ExitCode: number | null }>(`/exec/${execId}/json`, 'Inspecting an exec');
+      if ((!e.Running && e.ExitCode !== null) || i >= 50) return e.ExitCode ?? -1;
+      await new Promise((r) => setTimeout(r, 20));
     }
-    return new EngineApiError(`${what} failed (HTTP ${r.status}): ${message}`);
+  }
+
+  /**
+   * The engine's events as `docker events --format '{{json .}}'` prints them, one JSON text per
+   * line, from `since` (seconds) on, until `signal` ends the stream or the engine does.
+   */
+  async events(filters: Record<string, string[]>, since: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+    const res = await this.open('GET', `/events?since=${encodeURIComponent(since)}&filters=${encodeURIComponent(JSON.stringify(filters))}`, undefined, signal);
+    if (res.statusCode !== 200) throw EngineApi.failure('Watching the engine’s events', await EngineApi.bodyOf(res));
+    const lines = linesOf((line) => onLine(line));
+    await EngineApi.drain(res, (c) => lines(c, 'stdout'), signal);
+  }
+
+  private static messageOf(body: string): string {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body.trim();
+    } catch {
+      return body.trim();
+    }
+  }
+
+  private static failure(what: string, r: { status: number; body: string }): EngineApiError {
+    return new EngineApiError(`${what} failed (HTTP ${r.status}): ${EngineApi.messageOf(r.body)}`);
   }
 
   /** The same JSON `docker inspect` prints, one object per container. */
@@ -199,6 +311,40 @@ export class EngineApi {
         if (!ok.includes(r.status)) throw EngineApi.failure(`${what} ${id}`, r);
       }),
     );
+  }
+
+  /** Removes networks; one already gone is fine. */
+  async removeNetworks(ids: string[]): Promise<void> {
+    await this.each(ids, 'DELETE', (id) => `/networks/${encodeURIComponent(id)}`, 'Removing network', [204, 404]);
+  }
+
+  /** Removes volumes as `docker volume rm --force` does: one already gone is fine. */
+  async removeVolumes(names: string[]): Promise<void> {
+    await this.each(names, 'DELETE', (name) => `/volumes/${encodeURIComponent(name)}?force=1`, 'Removing volume', [204, 404]);
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
+    if (r.status === 200) return true;
+    if (r.status === 404) return false;
+    throw EngineApi.failure(`Inspecting image ${image}`, r);
+  }
+
+  /** A container's id and labels by name (or id), or undefined when there is none. */
+  async containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    const r = await this.request('GET', `/containers/${encodeURIComponent(name)}/json`);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw EngineApi.failure(`Inspecting container ${name}`, r);
+    const c = JSON.parse(r.body) as { Id: string; Config?: { Labels?: Record<string, string> | null } };
+    return { id: c.Id, labels: c.Config?.Labels ?? {} };
+  }
+
+  /** Creates a container that never runs; false when one of that name exists. */
+  async createContainer(name: string, image: string, command: string[], labels: Record<string, string>): Promise<boolean> {
+    const r = await this.request('POST', `/containers/create?name=${encodeURIComponent(name)}`, { Image: image, Cmd: command, Labels: labels });
+    if (r.status === 201) return true;
+    if (r.status === 409) return false;
+    throw EngineApi.failure(`Creating container ${name}`, r);
   }
 
   /** Starts every container at once; one already running is fine (304). */

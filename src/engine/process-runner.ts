@@ -30,7 +30,7 @@ export interface StreamOptions extends RunOptions {
 }
 
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
-function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): (chunk: Buffer) => void {
+export function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): (chunk: Buffer) => void {
   let rest = '';
   return (chunk: Buffer) => {
     const lines = (rest + chunk.toString('utf8')).split('\n');

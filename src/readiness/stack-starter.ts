@@ -81,7 +81,8 @@ export class StackStarter {
       this.verdict.fail(new StackStartError(`Lost the Docker engine while the stack was starting: its event stream ${how}. Was the daemon stopped or restarted?`, this.outcomes));
     };
     events.done.then(
-      (code) => lost(`ended (docker events exited with code ${code})`),
+      // 0: the engine ended it (the API); otherwise the CLI's `docker events` exited so.
+      (code) => lost(code === 0 ? 'ended' : `ended (docker events exited with code ${code})`),
       (e: unknown) => lost(`failed (${errorText(e)})`),
     );
     try {
