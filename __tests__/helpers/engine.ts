@@ -136,24 +136,8 @@ export async function composeOracle(options: HarnessOptions, name: string): Prom
     for (const [service, hash] of lines(text).map((l) => l.split(/\s+/))) out[service] = hash;
     return out;
   };
-  const containers = execFileSync(
-    'docker',
-    [
-      'ps',
-      '-a',
-      '--filter',
-      projectFilter(name),
-      '--filter',
-      'label=com.docker.compose.oneoff=False',
-      '--format',
-      '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.Names}}|{{.Label "com.docker.compose.hook"}}',
-    ],
-    { env, encoding: 'utf8' },
-  );
   // A hook's runner container is not one of the service's.
-  const rows = lines(containers)
-    .map((l) => l.split('|'))
-    .filter(([, , container, hook]) => !hook && container);
+  const rows = projectContainerLabels(name, env).filter(([, , container, hook]) => !hook && container);
   let expected = hashes([]);
   // Services behind a profile that the `services` input named are enabled as `compose up <it>` does:
   // asked about only where such a container is there.
@@ -161,6 +145,29 @@ export async function composeOracle(options: HarnessOptions, name: string): Prom
   return rows
     .filter(([service, hash]) => expected[service] !== hash)
     .map(([service, hash, container]) => `${container}: config-hash ${hash.slice(0, 12)}, compose says ${expected[service]?.slice(0, 12) ?? `no service '${service}'`}`);
+}
+
+/** Each of the project's service containers (not one-offs): service, config hash, name, hook label. */
+function projectContainerLabels(project: string, env: NodeJS.ProcessEnv): string[][] {
+  const url = env.DOCKER_CONTEXT ? undefined : engineUrl(env.DOCKER_HOST);
+  if (url) {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`, 'com.docker.compose.oneoff=False'] }));
+    const [list] = engineCalls('GET', [`/containers/json?all=1&filters=${filters}`], env.DOCKER_HOST);
+    return (JSON.parse(list) as { Names: string[]; Labels: Record<string, string> }[]).map((c) => [
+      c.Labels['com.docker.compose.service'] ?? '',
+      c.Labels['com.docker.compose.config-hash'] ?? '',
+      (c.Names[0] ?? '').replace(/^\//, ''),
+      c.Labels['com.docker.compose.hook'] ?? '',
+    ]);
+  }
+  const format = '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.Names}}|{{.Label "com.docker.compose.hook"}}';
+  return execFileSync('docker', ['ps', '-a', '--filter', projectFilter(project), '--filter', 'label=com.docker.compose.oneoff=False', '--format', format], {
+    env,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => l.trim().split('|'));
 }
 
 /**
