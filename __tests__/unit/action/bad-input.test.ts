@@ -1,5 +1,5 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/action/main';
 import { FakeDocker, fakeMainDependencies } from '../../helpers/fake-docker';
@@ -19,7 +19,7 @@ const STACK = `services:
 `;
 
 async function refused(inputs: Record<string, string>): Promise<{ message: string; calls: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-bad-'));
+  const dir = tempDir('ec-bad-');
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   const runtime = new FakeRuntime({ 'project-name': 'shop', ...inputs });
   const docker = new FakeDocker({ yaml: STACK, behaviour: {}, images: { mariadb: {}, app: {} } });

@@ -1,5 +1,5 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/action/main';
 import { decodeState, RunState } from '../../../src/action/state';
@@ -29,7 +29,7 @@ services:
 `;
 
 function workspace(yaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-main-'));
+  const dir = tempDir('ec-main-');
   fs.writeFileSync(path.join(dir, 'compose.yaml'), yaml);
   return dir;
 }

@@ -1,5 +1,5 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { run as runMain } from '../../../src/action/main';
 import { run as runPost } from '../../../src/action/post';
@@ -34,7 +34,7 @@ async function mainThenPost(
   between?: (docker: FakeDocker) => void,
   artifacts = new RecordingArtifacts(),
 ) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
+  const dir = tempDir('ec-post-');
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   // db is judged by running; post's tests need no 3 s settle window (readiness has its own tests).
   const runtime = new FakeRuntime({ 'project-name': 'shop', 'stop-timeout': '0', 'wait-for': 'db: running 50ms', ...inputs });
@@ -146,7 +146,7 @@ describe('post', () => {
   });
 
   it('warns with the removal command when it cannot list the project', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-post-'));
+    const dir = tempDir('ec-post-');
     const state: RunState = {
       mode: 'ephemeral',
       project: { name: 'shop', workingDirectory: dir, files: [], envFiles: [], profiles: [] },

@@ -1,5 +1,5 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/action/main';
 import { PullRequestState } from '../../../src/previews/pull-request-state';
@@ -46,7 +46,7 @@ class RecordingComments implements PullRequestComments {
 }
 
 function workspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-preview-'));
+  const dir = tempDir('ec-preview-');
   fs.writeFileSync(path.join(dir, 'compose.yaml'), STACK);
   return dir;
 }

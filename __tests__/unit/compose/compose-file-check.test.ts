@@ -1,5 +1,5 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { describeReview, MAX_COMPOSE_FILE_BYTES, reviewComposeFiles } from '../../../src/compose/compose-file-check';
 
@@ -29,7 +29,7 @@ function problemIn(dir: string, ...files: string[]): string {
 
 describe('reviewComposeFiles', () => {
   it('never refuses a key it does not know: a hint with did-you-mean, for compose to decide', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    const dir = tempDir('ect-check-');
     fs.writeFileSync(path.join(dir, 'c.yml'), 'services:\n  web:\n    image: x\n    use_gpu_soon: true\n    restrat: always\nmodels2: {}\n');
     const review = reviewComposeFiles(['c.yml'], dir);
     expect(review.problems).toEqual([]);
@@ -75,7 +75,7 @@ describe('reviewComposeFiles', () => {
   it('accepts anchors, merge keys, interpolated ports and an override file without services', () => {
     expect(problemOf('anchors.yml')).toBe('');
     expect(problemOf('ok.yml', 'no-services.yml')).toBe('');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    const dir = tempDir('ect-check-');
     fs.writeFileSync(path.join(dir, 'c.yml'), 'services:\n  web:\n    image: x\n    ports: ["${PORT:-8080}:80", 9000, {target: 80}]\n');
     expect(() => checkComposeFiles(['c.yml'], dir)).not.toThrow();
   });
@@ -104,7 +104,7 @@ describe('reviewComposeFiles', () => {
   });
 
   it('still checks what an !override or a later document says', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    const dir = tempDir('ect-check-');
     fs.writeFileSync(path.join(dir, 'o.yml'), 'services:\n  web:\n    ports: !override "80:80"\n');
     expect(problemIn(dir, 'o.yml')).toContain("o.yml:3:5: 'ports' in service 'web' must be a list, not a single value");
     fs.writeFileSync(path.join(dir, 'm.yml'), 'services:\n  a: {image: x}\n---\nservices:\n  b:\n    imag: x\n');
@@ -112,7 +112,7 @@ describe('reviewComposeFiles', () => {
   });
 
   it('refuses directories, huge files and unreadable files, naming them', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ect-check-'));
+    const dir = tempDir('ect-check-');
     fs.mkdirSync(path.join(dir, 'compose.yml'));
     expect(() => checkComposeFiles(['compose.yml'], dir)).toThrow('compose.yml: is a directory, not a compose file');
     fs.writeFileSync(path.join(dir, 'big.yml'), Buffer.alloc(MAX_COMPOSE_FILE_BYTES + 1, 0x20));

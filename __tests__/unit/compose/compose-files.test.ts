@@ -1,12 +1,12 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { checkNamedComposeFiles, noComposeFileMessage, resolveWorkingDirectory } from '../../../src/compose/compose-files';
 
 describe('compose files on disk', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-files-'));
+    dir = tempDir('ec-files-');
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

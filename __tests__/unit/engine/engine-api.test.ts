@@ -1,3 +1,4 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -16,7 +17,7 @@ interface Seen {
 
 /** A fake engine: answers by "METHOD /path" (query left out), records every request. */
 async function fakeEngine(answers: Record<string, (url: URL, body: string) => { status: number; body?: unknown }>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-'));
+  const dir = tempDir('ec-api-');
   const socket = path.join(dir, 'docker.sock');
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
@@ -107,7 +108,7 @@ describe('the Engine API client', () => {
     const before = agent.options.timeout;
     agent.options.timeout = 100;
     const slow = http.createServer((_req, res) => setTimeout(() => res.writeHead(204).end(), 400));
-    const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
+    const socket = path.join(tempDir('ec-api-'), 'docker.sock');
     await new Promise<void>((resolve) => slow.listen(socket, resolve));
     try {
       await new EngineApi({ socketPath: socket }).start(['a']);
@@ -142,7 +143,7 @@ describe('the Engine API client', () => {
     const missing = path.join(os.tmpdir(), `ec-no-engine-${process.pid}.sock`);
     await expect(new EngineApi({ socketPath: missing }).version(1000)).rejects.toThrow(`The Docker daemon at unix://${missing} did not answer. connect ENOENT`);
     // An engine that takes the connection and never answers.
-    const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-api-')), 'docker.sock');
+    const socket = path.join(tempDir('ec-api-'), 'docker.sock');
     const silent = http.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(socket, resolve));
     await expect(new EngineApi({ socketPath: socket }).version(200)).rejects.toThrow('no answer in 200 ms');
@@ -153,7 +154,7 @@ describe('the Engine API client', () => {
 
 describe('which engine is a local socket', () => {
   const socketFile = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-sock-'));
+    const dir = tempDir('ec-sock-');
     const file = path.join(dir, 'docker.sock');
     fs.writeFileSync(file, '');
     return { dir, file };

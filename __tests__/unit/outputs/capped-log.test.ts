@@ -1,12 +1,12 @@
+import { tempDir } from '../../helpers/temp-dirs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CappedLogFile } from '../../../src/outputs/capped-log';
 
 // A container's log file in the artifact: whole while it is small, first and last part with a
 // marker between once it is not, secrets hidden in every form.
 
-const file = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-capped-')), 'x.log');
+const file = () => path.join(tempDir('ec-capped-'), 'x.log');
 
 describe('capped log file', () => {
   it('keeps a small log whole, secrets hidden raw and URL-encoded', () => {
