@@ -148,6 +148,13 @@ describe.each(backends)('the %s backend, streams and locks', (backend) => {
     const tty = docker('run', '-d', '-t', '--label', label, IMAGE, 'sh', '-c', 'echo tty-1; echo tty-2; exec sleep 600');
     for (let i = 0; i < 100 && !(await engine.tailLogs(tty, 5)).includes('tty-2'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(await engine.tailLogs(tty, 5)).toBe('tty-1\ntty-2');
+    // A container that exited mid-line: its last line has no newline and is still its last line.
+    const midLine = docker('run', '-d', '--label', label, IMAGE, 'sh', '-c', 'echo first; printf last-without-newline');
+    docker('wait', midLine);
+    expect(await engine.tailLogs(midLine, 5)).toBe('first\nlast-without-newline');
+    const whole: string[] = [];
+    await engine.streamLogs(midLine, (line) => whole.push(line.replace(/^\S+Z /, '')));
+    expect(whole).toEqual(['first', 'last-without-newline']);
     expect(await engine.streamLogs('ect-no-such-container', () => undefined)).not.toBe(0);
     if (backend === 'auto') expect(dockerCalls).toEqual([]);
   });

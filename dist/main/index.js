@@ -33310,7 +33310,7 @@ class Docker extends compose_commands_1.ComposeCommands {
     watchEvents(project, sinceSeconds, onEvent, signal) {
         const api = this.api;
         if (api) {
-            const filters = { type: ['container'], label: [`com.docker.compose.project=${project}`] };
+            const filters = { type: ['container'], label: [args.projectLabel(project)] };
             return apiStream((s) => api.events(filters, sinceSeconds.toFixed(3), (line) => {
                 const ev = (0, engine_events_1.parseEventLine)(line);
                 if (ev)
@@ -33640,6 +33640,9 @@ class EngineApi {
         // stream raw, so there the container's own setting decides.
         const multiplexed = res.headers['content-type'] === engine_streams_1.MULTIPLEXED_STREAM || !(await this.hasTty(id));
         await EngineApi.drain(res, multiplexed ? (0, engine_streams_1.demultiplexer)(lines) : (c) => lines(c, 'stdout'), signal);
+        // A container's last line may have no newline (it exited mid-line): the engine ends the log there.
+        if (!signal?.aborted)
+            lines.end();
     }
     async hasTty(id) {
         const [c] = await this.inspect([id]);
@@ -33900,10 +33903,16 @@ function demultiplexer(onData) {
         need = have >= 8 ? 8 + pending.readUInt32BE(4) : 8;
     };
 }
-/** Each stream's bytes cut into lines, as the process runner cuts a child's output. */
+/** Each stream's bytes cut into lines, as the process runner cuts a child's output; `end` gives each stream's last line when it has no newline. */
 function linesOf(onLine) {
     const splitters = { stdout: (0, process_runner_1.lineSplitter)(onLine, 'stdout'), stderr: (0, process_runner_1.lineSplitter)(onLine, 'stderr') };
-    return (chunk, stream) => splitters[stream](chunk);
+    const push = (chunk, stream) => splitters[stream](chunk);
+    return Object.assign(push, {
+        end: () => {
+            splitters.stdout.end();
+            splitters.stderr.end();
+        },
+    });
 }
 
 
@@ -34088,7 +34097,7 @@ const child_process_1 = __nccwpck_require__(5317);
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
 function lineSplitter(onLine, stream) {
     let rest = '';
-    return (chunk) => {
+    const push = (chunk) => {
         const lines = (rest + chunk.toString('utf8')).split('\n');
         rest = lines.pop() ?? '';
         if (rest.length > 64 * 1024)
@@ -34096,6 +34105,18 @@ function lineSplitter(onLine, stream) {
         for (const line of lines)
             onLine(line.replace(/\r$/, ''), stream);
     };
+    const end = () => {
+        if (rest !== '')
+            onLine(rest.replace(/\r$/, ''), stream);
+        rest = '';
+    };
+    return Object.assign(push, { end });
+}
+/** Each line of a child's output stream to `onLine`, the last one too when it has no newline. */
+function splitLines(readable, onLine, stream) {
+    const split = lineSplitter(onLine, stream);
+    readable?.on('data', split);
+    readable?.on('end', split.end);
 }
 class CommandNotFoundError extends Error {
 }
@@ -34219,8 +34240,8 @@ class SpawnRunner {
             child.stdout?.on('data', (c) => out.push(c));
             child.stderr?.on('data', (c) => err.push(c));
             if (options.onLine) {
-                child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
-                child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
+                splitLines(child.stdout, options.onLine, 'stdout');
+                splitLines(child.stderr, options.onLine, 'stderr');
             }
             // The promise settles at once on cancel or timeout; the child is ended in the background.
             const cleanup = watchEnd(child, options, (why) => reject(new Error(why === 'cancelled' ? `${what} was cancelled` : `${what} timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`)));
@@ -34236,8 +34257,8 @@ class SpawnRunner {
     }
     stream(command, args, options) {
         const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
-        child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
-        child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
+        splitLines(child.stdout, options.onLine, 'stdout');
+        splitLines(child.stderr, options.onLine, 'stderr');
         const { done, end } = exitOf(command, child, options);
         return { done, stop: end };
     }

@@ -255,7 +255,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
   watchEvents(project: string, sinceSeconds: number, onEvent: (e: EngineEvent) => void, signal: AbortSignal): StreamingProcess {
     const api = this.api;
     if (api) {
-      const filters = { type: ['container'], label: [`com.docker.compose.project=${project}`] };
+      const filters = { type: ['container'], label: [args.projectLabel(project)] };
       return apiStream(
         (s) =>
           api.events(

@@ -167,6 +167,8 @@ export class EngineApi {
     // stream raw, so there the container's own setting decides.
     const multiplexed = res.headers['content-type'] === MULTIPLEXED_STREAM || !(await this.hasTty(id));
     await EngineApi.drain(res, multiplexed ? demultiplexer(lines) : (c) => lines(c, 'stdout'), signal);
+    // A container's last line may have no newline (it exited mid-line): the engine ends the log there.
+    if (!signal?.aborted) lines.end();
   }
 
   private async hasTty(id: string): Promise<boolean> {

@@ -34,8 +34,14 @@ export function demultiplexer(onData: (chunk: Buffer, stream: StreamName) => voi
   };
 }
 
-/** Each stream's bytes cut into lines, as the process runner cuts a child's output. */
-export function linesOf(onLine: (line: string, stream: StreamName) => void): (chunk: Buffer, stream: StreamName) => void {
+/** Each stream's bytes cut into lines, as the process runner cuts a child's output; `end` gives each stream's last line when it has no newline. */
+export function linesOf(onLine: (line: string, stream: StreamName) => void): ((chunk: Buffer, stream: StreamName) => void) & { end: () => void } {
   const splitters = { stdout: lineSplitter(onLine, 'stdout'), stderr: lineSplitter(onLine, 'stderr') };
-  return (chunk, stream) => splitters[stream](chunk);
+  const push = (chunk: Buffer, stream: StreamName) => splitters[stream](chunk);
+  return Object.assign(push, {
+    end: () => {
+      splitters.stdout.end();
+      splitters.stderr.end();
+    },
+  });
 }

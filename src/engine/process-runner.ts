@@ -29,15 +29,30 @@ export interface StreamOptions extends RunOptions {
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
+/** A stream's chunks cut into lines; `end` gives the last line when the stream ends without a newline. */
+export type LineSplitter = ((chunk: Buffer) => void) & { end: () => void };
+
 /** Cuts a stream's chunks into lines; a line without an end is cut rather than held forever. */
-export function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): (chunk: Buffer) => void {
+export function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): LineSplitter {
   let rest = '';
-  return (chunk: Buffer) => {
+  const push = (chunk: Buffer) => {
     const lines = (rest + chunk.toString('utf8')).split('\n');
     rest = lines.pop() ?? '';
     if (rest.length > 64 * 1024) rest = rest.slice(-64 * 1024);
     for (const line of lines) onLine(line.replace(/\r$/, ''), stream);
   };
+  const end = () => {
+    if (rest !== '') onLine(rest.replace(/\r$/, ''), stream);
+    rest = '';
+  };
+  return Object.assign(push, { end });
+}
+
+/** Each line of a child's output stream to `onLine`, the last one too when it has no newline. */
+function splitLines(readable: NodeJS.ReadableStream | null, onLine: (line: string, stream: 'stdout' | 'stderr') => void, stream: 'stdout' | 'stderr'): void {
+  const split = lineSplitter(onLine, stream);
+  readable?.on('data', split);
+  readable?.on('end', split.end);
 }
 
 export interface StreamingProcess {
@@ -176,8 +191,8 @@ export class SpawnRunner implements ProcessRunner {
       child.stdout?.on('data', (c: Buffer) => out.push(c));
       child.stderr?.on('data', (c: Buffer) => err.push(c));
       if (options.onLine) {
-        child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
-        child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
+        splitLines(child.stdout, options.onLine, 'stdout');
+        splitLines(child.stderr, options.onLine, 'stderr');
       }
       // The promise settles at once on cancel or timeout; the child is ended in the background.
       const cleanup = watchEnd(child, options, (why) =>
@@ -196,8 +211,8 @@ export class SpawnRunner implements ProcessRunner {
 
   stream(command: string, args: string[], options: StreamOptions): StreamingProcess {
     const child = spawnGroup(command, args, options, ['ignore', 'pipe', 'pipe']);
-    child.stdout?.on('data', lineSplitter(options.onLine, 'stdout'));
-    child.stderr?.on('data', lineSplitter(options.onLine, 'stderr'));
+    splitLines(child.stdout, options.onLine, 'stdout');
+    splitLines(child.stderr, options.onLine, 'stderr');
     const { done, end } = exitOf(command, child, options);
     return { done, stop: end };
   }

@@ -34,4 +34,19 @@ describe('the multiplexed stream', () => {
     push(f.subarray(10));
     expect(got).toEqual(['stderr:late\n']);
   });
+
+  it("gives each stream's last line at the end when it has no newline, and nothing twice", () => {
+    const got: string[][] = [];
+    const lines = linesOf((line, stream) => got.push([stream, line]));
+    const push = demultiplexer(lines);
+    push(Buffer.concat([frame(1, 'one\ntw'), frame(2, 'err without end\r'), frame(1, 'o')]));
+    expect(got).toEqual([['stdout', 'one']]);
+    lines.end();
+    lines.end();
+    expect(got).toEqual([
+      ['stdout', 'one'],
+      ['stdout', 'two'],
+      ['stderr', 'err without end'],
+    ]);
+  });
 });

@@ -41,6 +41,15 @@ describe('SpawnRunner', () => {
     await expect(runner.run('sleep', ['30'], { timeoutMs: 200 })).rejects.toThrow("'sleep 30' timed out after 0 s");
   });
 
+  it('hands over the last line too when the output ends without a newline', async () => {
+    const streamed: string[] = [];
+    await runner.stream('sh', ['-c', 'printf "one\\ntwo"; printf "err" >&2'], { onLine: (l, s) => streamed.push(`${s} ${l}`) }).done;
+    expect(streamed.sort()).toEqual(['stderr err', 'stdout one', 'stdout two']);
+    const ran: string[] = [];
+    await runner.run('sh', ['-c', 'printf "a\\nb"'], { onLine: (l) => ran.push(l) });
+    expect(ran).toEqual(['a', 'b']);
+  });
+
   it('streams lines until stopped', async () => {
     const lines: string[] = [];
     const p = runner.stream('sh', ['-c', 'echo one; sleep 30'], { onLine: (l) => lines.push(l) });
