@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { demultiplexer, linesOf, MULTIPLEXED_STREAM, StreamName } from './engine-streams';
 
-// The Docker Engine API, for the calls a large stack makes once per container (inspect, start,
-// stop, remove), the listings and the small calls every run makes (version, volumes): a request
-// is far cheaper than starting a `docker` process on a runner's few cores. Spoken where the CLI
+// The Docker Engine API, for every engine call the action makes: per container (inspect, start,
+// stop, remove, logs, probe execs), the event stream, the listings and removals, the locks: a
+// request is far cheaper than starting a `docker` process on a runner's few cores. Spoken where the CLI
 // would reach the engine without anything of its own in between: the local unix socket, or a plain
 // tcp:// DOCKER_HOST. An engine behind TLS, ssh or a context goes through the CLI.
 
