@@ -21,11 +21,14 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** The `--filter` value that selects everything compose made for a project. */
 export const projectFilter = (project: string): string => `label=com.docker.compose.project=${project}`;
 
+/** The API's `filters` query for what carries the project's label (and any other labels given). */
+const labelQuery = (project: string, ...more: string[]) => `filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`, ...more] }))}`;
+
 /** Ids of the project's containers (of one service, if given), running or not. */
 export function containerIds(project: string, service?: string, all = true): string[] {
   if (engineUrl()) {
-    const labels = [`com.docker.compose.project=${project}`, ...(service ? [`com.docker.compose.service=${service}`] : [])];
-    const [list] = engineCalls('GET', [`/containers/json?all=${all ? 1 : 0}&filters=${encodeURIComponent(JSON.stringify({ label: labels }))}`]);
+    const q = labelQuery(project, ...(service ? [`com.docker.compose.service=${service}`] : []));
+    const [list] = engineCalls('GET', [`/containers/json?all=${all ? 1 : 0}&${q}`]);
     return (JSON.parse(list) as { Id: string }[]).map((c) => c.Id.slice(0, 12));
   }
   const filters = ['--filter', projectFilter(project), ...(service ? ['--filter', `label=com.docker.compose.service=${service}`] : [])];
@@ -151,8 +154,7 @@ export async function composeOracle(options: HarnessOptions, name: string): Prom
 function projectContainerLabels(project: string, env: NodeJS.ProcessEnv): string[][] {
   const url = env.DOCKER_CONTEXT ? undefined : engineUrl(env.DOCKER_HOST);
   if (url) {
-    const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`, 'com.docker.compose.oneoff=False'] }));
-    const [list] = engineCalls('GET', [`/containers/json?all=1&filters=${filters}`], env.DOCKER_HOST);
+    const [list] = engineCalls('GET', [`/containers/json?all=1&${labelQuery(project, 'com.docker.compose.oneoff=False')}`], env.DOCKER_HOST);
     return (JSON.parse(list) as { Names: string[]; Labels: Record<string, string> }[]).map((c) => [
       c.Labels['com.docker.compose.service'] ?? '',
       c.Labels['com.docker.compose.config-hash'] ?? '',
@@ -211,8 +213,6 @@ function engineCalls(method: string, paths: string[], dockerHost?: string): stri
   const out = execFileSync('curl', ['-sS', '--fail', '-X', method, ...url.curl, ...paths.flatMap((p) => ['-w', marker, `${url.base}${p}`])], { encoding: 'utf8' });
   return out.split(marker).slice(0, paths.length);
 }
-
-const labelQuery = (project: string) => `filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`;
 
 /** Short container and network ids (as `docker ps -q` prints them) and volume names with the project's label. */
 function projectObjects(project: string, dockerHost?: string): { containers: string[]; networks: string[]; volumes: string[] } {

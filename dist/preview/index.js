@@ -32936,12 +32936,12 @@ function createVolumeArgs(name, labels) {
 function importEmptyImageArgs(archive, tag) {
     return ['image', 'import', archive, tag];
 }
+/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
+exports.LOCK_COMMAND = 'ephemeral-compose-lock';
 /**
  * A container that is created and never started, as a lock: the engine gives a container name to
  * one creator only, on a local engine and a remote one alike.
  */
-/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
-exports.LOCK_COMMAND = 'ephemeral-compose-lock';
 function createLockArgs(name, image, labels) {
     return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, exports.LOCK_COMMAND];
 }

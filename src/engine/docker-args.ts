@@ -168,13 +168,13 @@ export function importEmptyImageArgs(archive: string, tag: string): string[] {
   return ['image', 'import', archive, tag];
 }
 
+/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
+export const LOCK_COMMAND = 'ephemeral-compose-lock';
+
 /**
  * A container that is created and never started, as a lock: the engine gives a container name to
  * one creator only, on a local engine and a remote one alike.
  */
-/** What a lock container would run: it never starts; the name says what it is in `docker ps -a`. */
-export const LOCK_COMMAND = 'ephemeral-compose-lock';
-
 export function createLockArgs(name: string, image: string, labels: Record<string, string>): string[] {
   return ['container', 'create', '--name', name, ...labelArgs(labels), '--', image, LOCK_COMMAND];
 }
