@@ -2,7 +2,7 @@ import * as path from 'path';
 import { MainDependencies } from '../../src/action/main';
 import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
-import { cliFromCommand, ComposeCli, DOCKER_COMPOSE } from '../../src/compose/compose-cli';
+import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, PullPolicy } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
 import { ComposeCalls, EngineCalls } from '../../src/engine/engine-calls';
 import { ComposeProject } from '../../src/compose/compose-project';
@@ -10,6 +10,7 @@ import { CreateOptions } from '../../src/engine/docker-args';
 import { EngineEvent } from '../../src/engine/engine-events';
 import { NetworkProbe } from '../../src/engine/network-probe';
 import { StreamingProcess } from '../../src/engine/process-runner';
+import { DockerError } from '../../src/engine/docker-error';
 
 // An in-memory engine for unit tests of main, post and the lifecycle: `create` makes a container
 // per service of the compose text it was given (as compose would, with the project's labels),
@@ -32,8 +33,13 @@ export interface FakeDockerOptions {
   behaviour?: Record<string, FakeService>;
   /** Resources already carrying the project's label before the run. */
   existing?: { containers?: string[]; networks?: string[]; volumes?: string[] };
-  /** Images on the engine, with their ENV. */
+  /** Images on the engine, with their ENV (absent: every image is there). */
   images?: Record<string, Record<string, string>>;
+  /**
+   * Images a registry serves: what compose prints while pulling each, and failures its first
+   * pulls meet (one message each). An image in neither list cannot be pulled.
+   */
+  registry?: Record<string, { lines?: string[]; failures?: string[]; ms?: number; endLines?: string[] }>;
   /** Containers the engine knows that are not the project's (a job container, say). */
   others?: ContainerFacts[];
   /** The engine's address (default: the local socket). */
@@ -49,6 +55,7 @@ export interface FakeDockerOptions {
 export class FakeDocker implements ComposeCalls, EngineCalls {
   readonly calls: string[] = [];
   readonly containers = new Map<string, ContainerFacts>();
+  private readonly pulled = new Set<string>();
   networks: string[] = [];
   volumes: string[] = [];
   private listeners: ((e: EngineEvent) => void)[] = [];
@@ -174,7 +181,20 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
   }
 
   async hasImage(image: string): Promise<boolean> {
-    return image in (this.options.images ?? {});
+    return !this.options.images || image in this.options.images || this.pulled.has(image);
+  }
+
+  async composePull(_cli: ComposeCli, _project: ComposeProject, service: string, _pull: PullPolicy, progress: (line: string) => void): Promise<void> {
+    this.record(`pull ${service}`, 'composePull');
+    const image = parseResolvedConfig(this.options.yaml).services[service].image as string;
+    const served = this.options.registry?.[image];
+    if (!served) throw new DockerError(`pull access denied for ${image}, repository does not exist or may require 'docker login'`);
+    const failure = served.failures?.shift();
+    if (failure) throw new DockerError(failure);
+    for (const line of served.lines ?? []) progress(line);
+    if (served.ms) await new Promise((r) => setTimeout(r, served.ms));
+    for (const line of served.endLines ?? []) progress(line);
+    this.pulled.add(image);
   }
 
   async imageEnvironments(images: string[]): Promise<Record<string, string>[]> {

@@ -30688,11 +30688,24 @@ function deployKind(inputs, deps, project, target, signal) {
         commenter: inputs.comment ? (expiresAt) => (0, pr_comment_1.previewCommenter)(deps, project, inputs.githubToken, target, expiresAt) : undefined,
     });
 }
+/** Creation of a service may go on while others start (their images arrive later). */
 async function createStartPublish(stack, inputs, deps, ctx) {
+    const { runtime } = deps;
+    const { docker, secrets } = ctx;
+    const fetch = { deadline: Date.now() + inputs.timeoutSeconds * 1000, signal: ctx.signal, log: (line) => runtime.info(line) };
+    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch }, secrets, runtime);
+    try {
+        await startPublishRun(stack, created, inputs, deps, ctx);
+    }
+    finally {
+        // Pulls still under way after a failure end with the step.
+        created.arriving?.fetcher.stop();
+    }
+}
+async function startPublishRun(stack, created, inputs, deps, ctx) {
     const { runtime } = deps;
     const { docker, state, save, secrets } = ctx;
     const project = stack.project;
-    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags] }, secrets, runtime);
     keepForArtifact(ctx, log_collection_1.ARTIFACT_FILES.config, stack.configYaml, runtime);
     runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
     // Compose's own record of the files it read: what post and later steps hand it again.
@@ -30722,6 +30735,10 @@ async function createStartPublish(stack, inputs, deps, ctx) {
         preview,
         compose: { projectName: project.name, files: composeFiles, profiles: inputs.profiles, envFiles: project.envFiles.map((f) => path.resolve(project.workingDirectory, f)) },
         jobEnv: deps.env,
+        // Read when the outputs are written: by then the pulls the wait needed are done.
+        get images() {
+            return created.arriving?.images();
+        },
     };
     let outcomes;
     try {
@@ -30755,8 +30772,11 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     state.outcome = 'success';
     save();
     await ctx.kind.ready(p.report, secrets.all());
-    if (inputs.run)
+    if (inputs.run) {
+        // Its image may be the last to arrive.
+        await created.arriving?.staged.containersOf(inputs.run.service);
         await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
+    }
 }
 /**
  * `run`: the service in the foreground once all it needs is ready; its output is the step's, its
@@ -32508,6 +32528,12 @@ const process_runner_1 = __nccwpck_require__(2578);
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
+/** The engine's reason from compose's pull output: its last `Error response from daemon` line, else its last line. */
+function pullError(output) {
+    const lines = output.trim().split('\n');
+    const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
+    return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'compose pull failed';
+}
 class ComposeCommands {
     runner;
     env;
@@ -32517,12 +32543,13 @@ class ComposeCommands {
         this.env = env;
         this.signal = signal;
     }
-    composeOptions(project, onLine) {
-        return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
+    composeOptions(project, onLine, signal) {
+        const signals = [this.signal, signal].filter((s) => s !== undefined);
+        return { cwd: project.workingDirectory, env: this.env, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], maxBytes: 64 << 20, onLine };
     }
-    async compose(cli, project, argv, what, onLine) {
+    async compose(cli, project, argv, what, onLine, signal) {
         try {
-            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
+            return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine, signal));
         }
         catch (e) {
             if (e instanceof process_runner_1.CommandNotFoundError)
@@ -32636,10 +32663,16 @@ class ComposeCommands {
         }
     }
     /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
-    async create(cli, project, options, progress) {
-        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
+    async create(cli, project, options, progress, signal) {
+        const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress, signal);
         if (r.code !== 0)
             throw (0, docker_error_1.failure)('Creating the stack (compose up --no-start)', r);
+    }
+    /** The image of `service`, as compose pulls it; `progress` sees each line of compose's plain output. */
+    async composePull(cli, project, service, pull, progress, signal) {
+        const r = await this.compose(cli, project, args.composePullArgs(project, service, pull), 'compose pull', progress, signal);
+        if (r.code !== 0)
+            throw new docker_error_1.DockerError(pullError(r.stderr || r.stdout));
     }
     async composeStart(cli, project, services) {
         const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
@@ -32770,6 +32803,7 @@ exports.composeEnvironmentArgs = composeEnvironmentArgs;
 exports.composeAllServicesArgs = composeAllServicesArgs;
 exports.composeOwnNameArgs = composeOwnNameArgs;
 exports.composeCreateArgs = composeCreateArgs;
+exports.composePullArgs = composePullArgs;
 exports.composeStartArgs = composeStartArgs;
 exports.composeRunArgs = composeRunArgs;
 exports.composeVersionArgs = composeVersionArgs;
@@ -32850,6 +32884,13 @@ function composeCreateArgs(p, o) {
         '--',
         ...o.services,
     ];
+}
+/**
+ * Pulls the image of one service as compose would for `up` (its platform, the credentials of the
+ * CLI's config), printing plain per-layer progress: the action adds it up per image.
+ */
+function composePullArgs(p, service, pull) {
+    return ['--progress', 'plain', ...composeGlobalArgs(p), 'pull', '--policy', pull === 'always' ? 'always' : 'missing', '--', service];
 }
 /**
  * Starts created containers through compose's own start path (hooks, files it writes). `up` on
@@ -34272,6 +34313,120 @@ exports.SpawnRunner = SpawnRunner;
 
 /***/ }),
 
+/***/ 5604:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Why a pull failed, read from the engine's message (compose passes it on): what the action does
+// next depends on it. A transient fault is tried again; the registry's rate limit is waited out
+// when it can be; a missing image or refused credentials fail at once, as trying again cannot help.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.pullFailureKind = pullFailureKind;
+exports.backoffMs = backoffMs;
+exports.retryAfterSeconds = retryAfterSeconds;
+/** Ordered: the engine wraps one error in another, and the first match is the root cause. */
+const KINDS = [
+    ['rate-limited', /toomanyrequests|too many requests|\b429\b|rate limit/i],
+    ['unauthorized', /unauthorized|authentication required|pull access denied|access (to the resource )?is denied|denied:|\b40[13]\b|forbidden|incorrect username or password/i],
+    ['missing', /manifest unknown|manifest for .* not found|name unknown|not found: manifest|repository .* not found|no such image|\b404\b/i],
+    [
+        'transient',
+        /\b5\d\d\b|service unavailable|bad gateway|gateway time-?out|internal server error|unavailable:|\bEOF\b|connection reset|connection refused|broken pipe|i\/o timeout|timed? ?out|TLS handshake|temporary failure|no progress/i,
+    ],
+];
+function pullFailureKind(message) {
+    return KINDS.find(([, pattern]) => pattern.test(message))?.[0] ?? 'other';
+}
+/**
+ * The wait before try number `attempt` (1 for the first retry): doubling from one second, at most
+ * half a minute, so a registry that is down for a while is not hammered.
+ */
+function backoffMs(attempt) {
+    return Math.min(30_000, 1000 * 2 ** (attempt - 1));
+}
+/** A `Retry-After` told in the engine's message, when the registry's answer was passed on (seconds). */
+function retryAfterSeconds(message) {
+    const m = /retry[- ]after:?\s*(\d+)/i.exec(message);
+    return m ? Number(m[1]) : undefined;
+}
+
+
+/***/ }),
+
+/***/ 6635:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// What compose's plain progress says of one image's pull, added up over its layers: compose prints
+// a line per layer event (`<layer> Downloading [==>   ]  6.6MB/157.3MB`, `<layer> Already
+// exists`, `<layer> Download complete`); a user wants the image's bytes done of its total.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PullProgress = void 0;
+exports.parseBytes = parseBytes;
+exports.megabytes = megabytes;
+const UNITS = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+/** `6.656MB` in bytes (the engine counts in powers of 1000). */
+function parseBytes(text) {
+    const m = /^([\d.]+)\s*([kKMGT]?B)$/.exec(text.trim());
+    return m && m[2] in UNITS ? Number(m[1]) * UNITS[m[2]] : undefined;
+}
+class PullProgress {
+    layers = new Map();
+    /** Layers the engine had already (shared with another image). */
+    cachedLayers = 0;
+    /** Takes one line of compose's plain output; lines of other kinds are ignored. */
+    take(line) {
+        const m = /^\s*([0-9a-f]{12}) (.+)$/.exec(line);
+        if (!m)
+            return;
+        const [, id, what] = m;
+        if (/^Already exists/.test(what)) {
+            this.cachedLayers += 1;
+            return;
+        }
+        const layer = this.layers.get(id) ?? { done: 0 };
+        this.layers.set(id, layer);
+        const downloading = /^Downloading\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+        if (downloading) {
+            layer.done = parseBytes(downloading[1]) ?? layer.done;
+            layer.total = parseBytes(downloading[2]) ?? layer.total;
+        }
+        else if (/^(Download complete|Pull complete|Extracting)/.test(what)) {
+            // Extracting lines count the layer's size again: the download is done.
+            const extracting = /^Extracting\s.*?\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+            if (extracting)
+                layer.total ??= parseBytes(extracting[1]);
+            if (layer.total !== undefined)
+                layer.done = layer.total;
+        }
+    }
+    /** Bytes downloaded so far. */
+    get done() {
+        return [...this.layers.values()].reduce((sum, l) => sum + l.done, 0);
+    }
+    /** The bytes to download, as far as known; `complete` is false while a layer's size is not yet told. */
+    get total() {
+        const layers = [...this.layers.values()];
+        return { bytes: layers.reduce((sum, l) => sum + (l.total ?? 0), 0), complete: layers.every((l) => l.total !== undefined) };
+    }
+    /** Whether any layer had to be downloaded (else the image was on the engine in all but name). */
+    get downloaded() {
+        return this.layers.size > 0;
+    }
+    get layersCached() {
+        return this.cachedLayers;
+    }
+}
+exports.PullProgress = PullProgress;
+function megabytes(bytes) {
+    return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
+}
+
+
+/***/ }),
+
 /***/ 5543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34434,6 +34589,9 @@ const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const secret_values_1 = __nccwpck_require__(6892);
+const image_needs_1 = __nccwpck_require__(2702);
+const image_fetcher_1 = __nccwpck_require__(147);
+const staged_create_1 = __nccwpck_require__(9097);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
  * is created: compose's create output, and container logs in a failure message, may echo them.
@@ -34487,19 +34645,35 @@ function readDotEnv(file) {
     }
     return out;
 }
+/**
+ * Creates the stack. With every image on the engine: one `compose up --no-start` (compose builds
+ * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
+ * each service is created as soon as its own image is there (StagedCreation): the first services
+ * start while later levels' images still download. Returns once the first services exist; the
+ * rest are in `later`.
+ */
 async function createStack(docker, stack, settings, secrets, log) {
+    const { model, plan } = stack;
+    const order = (0, image_needs_1.creationOrder)(plan, stack.runService);
+    const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
+    const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
+    const needs = (0, image_needs_1.imageNeeds)(model, order, settings.pull, (i) => present.has(i));
+    if (needs.length === 0 || !settings.fetch)
+        return createAll(docker, stack, settings, secrets, log);
+    const onEngine = images
+        .filter((i) => present.has(i))
+        .map((image) => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+    return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+}
+/** Everything in one `compose up --no-start`. */
+async function createAll(docker, stack, settings, secrets, log) {
     const { cli, model, plan, project } = stack;
     // The run service is created with the rest so its image is built or pulled now; `compose run`
     // then makes a container of its own, so the one created here is removed again.
     const runService = stack.runService ? [stack.runService] : [];
-    // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
-    const showCreateLine = (line) => {
-        secrets.add((0, secret_values_1.environmentSecrets)((0, secret_values_1.envInBuildLine)(line)), 'Dockerfile ENV');
-        log.info(line);
-    };
     await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
         try {
-            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, showCreateLine);
+            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, createLine(secrets, log));
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, plan.services, error);
@@ -34511,6 +34685,62 @@ async function createStack(docker, stack, settings, secrets, log) {
         delete created.containers[s];
     }
     return created;
+}
+/** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
+function createLine(secrets, log) {
+    return (line) => {
+        secrets.add((0, secret_values_1.environmentSecrets)((0, secret_values_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        log.info(line);
+    };
+}
+/** Pulls in the order of need, each service created once its image is in (see StagedCreation). */
+async function createStaged(docker, stack, settings, secrets, log, needs, order, onEngine) {
+    const { cli, model, project } = stack;
+    const fetch = settings.fetch;
+    const fetched = new Set(needs.map((n) => n.image));
+    const pulled = needs.flatMap((n) => n.services);
+    log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
+    const fetcher = new image_fetcher_1.ImageFetcher(needs, (service, onLine, signal) => docker.composePull(cli, project, service, settings.pull, onLine, signal), fetch);
+    const showLine = createLine(secrets, log);
+    const firstFacts = {};
+    const creator = async (services) => {
+        // Images just pulled are not pulled again; a build's base images follow the input.
+        const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
+        log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
+        try {
+            await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
+        }
+        catch (error) {
+            throw await explainCreateFailure(docker, model, services, error);
+        }
+        const created = await containersByService(docker, project.name, secrets);
+        firstFacts.composeFiles ??= created.composeFiles;
+        firstFacts.projectDirectory ??= created.projectDirectory;
+        const ids = Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []]));
+        if (stack.runService && services.includes(stack.runService)) {
+            await docker.removeContainers(ids[stack.runService]);
+            delete ids[stack.runService];
+        }
+        return ids;
+    };
+    const imageOf = (s) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
+    const staged = new staged_create_1.StagedCreation(order, (0, staged_create_1.creationNeeds)(model, order), imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
+    staged.start();
+    // What exists once the first call is done: enough for the route, the state and the notice.
+    const first = await firstCreated(staged, order).catch((e) => {
+        fetcher.stop();
+        throw e;
+    });
+    return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+}
+/** The containers of the first creation call (its promise is the first to settle). */
+async function firstCreated(staged, order) {
+    try {
+        return await Promise.any(order.map((s) => staged.containersOf(s)));
+    }
+    catch (e) {
+        throw e instanceof AggregateError ? e.errors[0] : e;
+    }
 }
 /**
  * The project's service containers by service, and compose's record of the files it read; their
@@ -34541,6 +34771,194 @@ async function explainCreateFailure(docker, model, services, error) {
         return error;
     const names = missing.map((s) => `'${model.services[s].image}' (service '${s}')`).join(', ');
     return new Error(`Image ${names} is not on this engine and could not be pulled. ${error.message}`);
+}
+
+
+/***/ }),
+
+/***/ 147:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ImageFetcher = exports.PullError = exports.STALL_MS = exports.PROGRESS_EVERY_MS = void 0;
+const image_needs_1 = __nccwpck_require__(2702);
+const pull_failure_1 = __nccwpck_require__(5604);
+const pull_progress_1 = __nccwpck_require__(6635);
+const error_text_1 = __nccwpck_require__(8380);
+exports.PROGRESS_EVERY_MS = 5000;
+exports.STALL_MS = 60_000;
+/** A pull failed for good; `kind` says why. */
+class PullError extends Error {
+    kind;
+    constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+    }
+}
+exports.PullError = PullError;
+function delay(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted)
+            return reject(new Error('cancelled'));
+        const timer = setTimeout(done, ms);
+        function done() {
+            signal.removeEventListener('abort', abort);
+            resolve();
+        }
+        function abort() {
+            clearTimeout(timer);
+            reject(new Error('cancelled'));
+        }
+        signal.addEventListener('abort', abort, { once: true });
+    });
+}
+class ImageFetcher {
+    pull;
+    settings;
+    arrivals = new Map();
+    state = new Map();
+    stopper = new AbortController();
+    signal;
+    /** What became of each image fetched, for the job summary. */
+    records = [];
+    constructor(needs, pull, settings) {
+        this.pull = pull;
+        this.settings = settings;
+        this.signal = AbortSignal.any([settings.signal, this.stopper.signal]);
+        let previous = Promise.resolve();
+        for (const need of needs) {
+            const after = previous;
+            this.state.set(need.image, needs.length > 1 && need !== needs[0] ? 'queued' : 'starting');
+            // One after the other; after a failure the rest are not fetched (the step fails anyway).
+            const arrival = after.then(() => this.fetch(need));
+            arrival.catch(() => undefined);
+            this.arrivals.set(need.image, arrival);
+            previous = arrival;
+        }
+    }
+    /** Resolves when `image` is on the engine; rejects with a PullError. Images not fetched resolve at once. */
+    arrived(image) {
+        return this.arrivals.get(image) ?? Promise.resolve();
+    }
+    /** Whether `image` is one this fetcher gets. */
+    fetches(image) {
+        return image !== undefined && this.arrivals.has(image);
+    }
+    /** How far the image is, for a timeout's message. */
+    describe(image) {
+        return this.state.get(image);
+    }
+    /** Ends pulls under way and those not begun (the step failed or was cancelled). */
+    stop() {
+        this.stopper.abort();
+    }
+    get now() {
+        return (this.settings.now ?? Date.now)();
+    }
+    async fetch(need) {
+        const { image, services } = need;
+        const what = `${image} (${services.join(', ')})`;
+        const started = this.now;
+        for (let tries = 1;; tries++) {
+            if (this.signal.aborted)
+                throw new PullError(`Pulling ${what} was cancelled.`, 'other');
+            const progress = new pull_progress_1.PullProgress();
+            this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
+            try {
+                await this.pullOnce(need, progress);
+            }
+            catch (e) {
+                const message = (0, error_text_1.errorText)(e);
+                const kind = (0, pull_failure_1.pullFailureKind)(message);
+                const wait = this.retryWait(kind, message, tries);
+                if (wait === undefined || this.signal.aborted) {
+                    this.state.set(image, `failed: ${message}`);
+                    throw new PullError(finalMessage(need, kind, message, tries), kind);
+                }
+                const why = kind === 'rate-limited' ? `the registry's rate limit (${(0, image_needs_1.registryOf)(image)}): ${message}` : message;
+                this.settings.log(`Pulling ${image} failed: ${why}; trying again in ${Math.round(wait / 1000)} s`);
+                this.state.set(image, `waiting ${Math.round(wait / 1000)} s to try again after: ${message}`);
+                await (this.settings.sleep ?? delay)(wait, this.signal).catch(() => undefined);
+                continue;
+            }
+            const seconds = (this.now - started) / 1000;
+            const record = { image, services, how: progress.downloaded ? 'pulled' : 'cached', seconds, bytes: progress.done };
+            this.records.push(record);
+            this.state.set(image, 'pulled');
+            this.settings.log(progress.downloaded
+                ? `Pulled ${image} in ${seconds.toFixed(1)} s: ${(0, pull_progress_1.megabytes)(progress.done)}${seconds > 0 ? `, ${(0, pull_progress_1.megabytes)(progress.done / seconds)}/s` : ''}`
+                : `${image} was on the engine already (all its layers)`);
+            return;
+        }
+    }
+    /** The wait before the next try, or undefined when trying again cannot help or does not fit the timeout. */
+    retryWait(kind, message, tries) {
+        if (kind !== 'transient' && kind !== 'rate-limited')
+            return undefined;
+        const told = (0, pull_failure_1.retryAfterSeconds)(message);
+        const wait = told !== undefined ? told * 1000 : (0, pull_failure_1.backoffMs)(tries);
+        return this.now + wait < this.settings.deadline ? wait : undefined;
+    }
+    /** One `compose pull`, with a line every few seconds and an end when it stalls. */
+    async pullOnce(need, progress) {
+        const { image } = need;
+        const stall = new AbortController();
+        const signal = AbortSignal.any([this.signal, stall.signal]);
+        const every = this.settings.progressEveryMs ?? exports.PROGRESS_EVERY_MS;
+        const stallMs = this.settings.stallMs ?? exports.STALL_MS;
+        let lastLine = this.now;
+        let shown = { at: this.now, bytes: 0 };
+        const tick = setInterval(() => {
+            const now = this.now;
+            if (now - lastLine >= stallMs)
+                stall.abort();
+            if (!progress.downloaded)
+                return;
+            const total = progress.total;
+            const rate = ((progress.done - shown.bytes) / Math.max(1, now - shown.at)) * 1000;
+            const of = `${(0, pull_progress_1.megabytes)(progress.done)} of ${total.complete ? '' : 'at least '}${(0, pull_progress_1.megabytes)(total.bytes)}`;
+            this.settings.log(`  ${image}: ${of}, ${(0, pull_progress_1.megabytes)(rate)}/s`);
+            this.state.set(image, `pulling, ${of}`);
+            shown = { at: now, bytes: progress.done };
+        }, every);
+        this.state.set(image, 'pulling');
+        try {
+            await this.pull(need.services[0], (line) => {
+                lastLine = this.now;
+                progress.take(line);
+            }, signal);
+        }
+        catch (e) {
+            if (stall.signal.aborted && !this.signal.aborted)
+                throw new Error(`no progress for ${Math.round(stallMs / 1000)} s (the registry stopped sending)`);
+            throw e;
+        }
+        finally {
+            clearInterval(tick);
+        }
+    }
+}
+exports.ImageFetcher = ImageFetcher;
+/** The step's error for an image that could not be fetched: what happened, and what to do. */
+function finalMessage(need, kind, message, tries) {
+    const registry = (0, image_needs_1.registryOf)(need.image);
+    const what = `image '${need.image}' (service${need.services.length > 1 ? 's' : ''} ${need.services.join(', ')})`;
+    const after = tries > 1 ? ` after ${tries} tries within the step's timeout` : '';
+    switch (kind) {
+        case 'missing':
+            return `Registry ${registry} has no ${what}: ${message}. Check the image's name and tag.`;
+        case 'unauthorized':
+            return `Registry ${registry} refused to serve ${what}: ${message}. Check the image's name and tag; if the image is private, log in to ${registry} before this step (e.g. docker/login-action) with an account that may pull it.`;
+        case 'rate-limited':
+            return (`Registry ${registry} is rate-limiting pulls (429 Too Many Requests) of ${what}${after}: ${message}. ` +
+                `Log in before this step (e.g. docker/login-action) for a higher limit, or pull through a mirror of the registry.`);
+        case 'transient':
+            return `Pulling ${what} from ${registry} failed${after}: ${message}.`;
+        default:
+            return `Pulling ${what} from ${registry} failed: ${message}.`;
+    }
 }
 
 
@@ -35274,6 +35692,126 @@ function refuseHostNetwork(model) {
 
 /***/ }),
 
+/***/ 9097:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.StagedCreation = void 0;
+exports.creationNeeds = creationNeeds;
+class StagedCreation {
+    order;
+    needsOf;
+    imageOf;
+    builds;
+    fetcher;
+    create;
+    pending = new Map();
+    created = new Set();
+    scheduled = new Set();
+    arrived = new Set();
+    running = 0;
+    firstDone = false;
+    failed;
+    /** Ends once every service is created, or the creation failed. */
+    settled;
+    constructor(order, needsOf, imageOf, builds, fetcher, create) {
+        this.order = order;
+        this.needsOf = needsOf;
+        this.imageOf = imageOf;
+        this.builds = builds;
+        this.fetcher = fetcher;
+        this.create = create;
+        for (const s of order) {
+            let resolve;
+            let reject;
+            const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+            // Waited on by the scheduler only once the service is due; a failure is seen there or in `settled`.
+            promise.catch(() => undefined);
+            this.pending.set(s, { resolve, reject, promise });
+        }
+        this.settled = Promise.allSettled([...this.pending.values()].map((p) => p.promise)).then(() => undefined);
+    }
+    /** Begins: creations follow the images as they arrive. */
+    start() {
+        for (const image of new Set(this.order.map((s) => this.imageOf(s)).filter((i) => i !== undefined))) {
+            this.fetcher.arrived(image).then(() => {
+                this.arrived.add(image);
+                this.next();
+            }, (e) => this.fail(e));
+        }
+        this.next();
+    }
+    /** The ids of the containers compose created for `service` (and the others created with it). */
+    containersOf(service) {
+        return this.pending.get(service)?.promise;
+    }
+    /** What a service not yet created waits for, for a timeout's message. */
+    describe(service) {
+        if (this.created.has(service) || !this.pending.has(service))
+            return undefined;
+        if (this.scheduled.has(service))
+            return 'being created';
+        const image = this.imageOf(service);
+        if (image && !this.arrived.has(image))
+            return `its image ${image}: ${this.fetcher.describe(image) ?? 'not yet pulled'}`;
+        return `the creation of ${this.needsOf(service)
+            .filter((d) => !this.created.has(d))
+            .join(', ')}`;
+    }
+    creatable(service) {
+        const image = this.imageOf(service);
+        return !this.scheduled.has(service) && (!image || this.arrived.has(image)) && this.needsOf(service).every((d) => this.created.has(d) || !this.pending.has(d));
+    }
+    next() {
+        if (this.failed !== undefined || (!this.firstDone && this.running > 0))
+            return;
+        const creatable = this.order.filter((s) => this.creatable(s));
+        const pulled = creatable.filter((s) => !this.builds(s));
+        const built = creatable.filter((s) => this.builds(s));
+        if (!this.firstDone)
+            this.call(pulled.length > 0 ? pulled : built);
+        else
+            for (const batch of [pulled, built])
+                this.call(batch);
+    }
+    call(batch) {
+        if (batch.length === 0)
+            return;
+        for (const s of batch)
+            this.scheduled.add(s);
+        this.running += 1;
+        this.create(batch).then((ids) => {
+            for (const s of batch) {
+                this.created.add(s);
+                this.pending.get(s)?.resolve(ids);
+            }
+            this.running -= 1;
+            this.firstDone = true;
+            this.next();
+        }, (e) => {
+            this.running -= 1;
+            this.fail(e);
+        });
+    }
+    /** A pull or a creation failed: nothing more is created, and every service still waiting hears why. */
+    fail(e) {
+        this.failed ??= e;
+        for (const [s, p] of this.pending)
+            if (!this.created.has(s))
+                p.reject(this.failed);
+    }
+}
+exports.StagedCreation = StagedCreation;
+/** The services whose containers a service's own creation names (created here too): its network_mode, volumes_from and links. */
+function creationNeeds(model, order) {
+    return (service) => (model.services[service]?.dependencies ?? []).filter((d) => d.kind !== 'depends_on' && d.service !== service && order.includes(d.service)).map((d) => d.service);
+}
+
+
+/***/ }),
+
 /***/ 7584:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35301,6 +35839,7 @@ async function startStack(docker, network, stack, created, settings) {
         publishedHost: settings.publishedHost,
         timeoutMs: settings.timeoutSeconds * 1000,
         composeStarted: new Set(plan.services.filter((s) => (0, compose_model_1.startsThroughCompose)(model.services[s]))),
+        later: created.arriving?.staged,
         logLines: Math.min(settings.logLines, 50),
         signal: settings.signal,
         log: settings.log,
@@ -35928,7 +36467,7 @@ function publication(projectName, model, outcomes, options, secrets, failure) {
         variables,
         warnings,
         lines,
-        summary: (0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all()),
+        summary: (0, summary_1.summaryMarkdown)(projectName, report, failure, secrets.all(), options.images),
     };
 }
 
@@ -36015,8 +36554,12 @@ const secret_values_1 = __nccwpck_require__(6892);
 function escapeCell(text) {
     return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
+function imageRows(images) {
+    const cell = (r) => `| ${escapeCell(r.image)} | ${escapeCell(r.services.join(', '))} | ${r.how} | ${r.bytes ? `${(r.bytes / 1e6).toFixed(1)} MB` : '—'} | ${r.seconds !== undefined ? `${r.seconds.toFixed(1)} s` : '—'} |`;
+    return ['', '| image | services | how | downloaded | seconds |', '| --- | --- | --- | --- | --- |', ...images.map(cell)];
+}
 /** Credentials in URLs and messages are shown as ***. */
-function summaryMarkdown(projectName, report, failure, secrets = report.secrets) {
+function summaryMarkdown(projectName, report, failure, secrets = report.secrets, images = []) {
     const hide = (text) => (0, secret_values_1.hideSecrets)(text, secrets);
     const rows = Object.entries(report.services).map(([name, s]) => {
         const portUrls = s.ports.map((p) => p.url ?? `${p.published}/${p.protocol}`);
@@ -36033,6 +36576,8 @@ function summaryMarkdown(projectName, report, failure, secrets = report.secrets)
         '| --- | --- | --- | --- | --- | --- |',
         ...rows,
     ];
+    if (images.length > 0)
+        lines.push(...imageRows(images));
     if (failure) {
         const fence = '````';
         lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
@@ -36335,6 +36880,49 @@ function dependents(plan, name) {
     };
     visit(name);
     return [...out];
+}
+
+
+/***/ }),
+
+/***/ 2702:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.imageNeeds = imageNeeds;
+exports.creationOrder = creationOrder;
+exports.registryOf = registryOf;
+/**
+ * The images to fetch for `services` (in start order, the run service last), one entry per image.
+ * `present` says whether the engine has an image already; with the pull policy `always` every
+ * image is fetched, with `never` none.
+ */
+function imageNeeds(model, services, pull, present) {
+    if (pull === 'never')
+        return [];
+    const needs = new Map();
+    for (const name of services) {
+        const svc = model.services[name];
+        if (!svc?.image || svc.hasBuild || svc.replicas === 0)
+            continue;
+        if (pull === 'missing' && present(svc.image))
+            continue;
+        const need = needs.get(svc.image) ?? { image: svc.image, services: [] };
+        need.services.push(name);
+        needs.set(svc.image, need);
+    }
+    return [...needs.values()];
+}
+/** Every service of the plan in start order, then the run service (created with the rest). */
+function creationOrder(plan, runService) {
+    return runService && !plan.services.includes(runService) ? [...plan.services, runService] : [...plan.services];
+}
+/** The registry an image reference names: its first part when that looks like a host, else Docker Hub. */
+function registryOf(image) {
+    const first = image.split('/')[0];
+    return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
 }
 
 
@@ -37180,6 +37768,12 @@ class ContainerBook {
                 this.byId.set(id, { id, service: name, restarts: 0, ready: false });
         }
     }
+    /** Containers created after the scheduler began (their images arrived late). */
+    add(service, ids) {
+        this.byService[service] = ids;
+        for (const id of ids)
+            this.byId.set(id, { id, service, restarts: 0, ready: false });
+    }
     /** Every container followed, by id. */
     get tracked() {
         return this.byId;
@@ -37463,7 +38057,12 @@ function timeoutMessage(r) {
     const parts = [r.overdue ? `Service '${r.overdue.service}' was not ready within its own timeout of ${r.overdue.seconds} s.` : `Timed out after ${r.timeoutMs / 1000} s.`];
     parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
     if (notStarted.length > 0) {
-        parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !(0, outcomes_1.isSettled)(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
+        const why = (n) => {
+            const needs = plan.needs[n].filter((d) => !(0, outcomes_1.isSettled)(outcomes[d]));
+            const creation = r.notCreated?.(n);
+            return needs.length > 0 ? `needs ${needs.join(', ')}` : creation ? `waiting for ${creation}` : 'needs nothing';
+        };
+        parts.push(`Not started: ${notStarted.map((n) => `${n} (${why(n)})`).join('; ')}.`);
     }
     return parts.join(' ');
 }
@@ -38059,7 +38658,11 @@ class StackStarter {
         };
     }
     missingContainers(services) {
-        return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped');
+        return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped' && !this.creating(n));
+    }
+    /** Compose is still to create the service's containers (its image is arriving). */
+    creating(name) {
+        return this.book.idsOf(name).length === 0 ? this.options.later?.containersOf(name) : undefined;
     }
     async run() {
         const { plan, signal } = this.options;
@@ -38136,6 +38739,31 @@ class StackStarter {
     }
     async startBatch(batch) {
         if (this.stopped)
+            return;
+        // Services whose containers are still being created start when they are, those created together together.
+        const waits = new Map();
+        for (const n of batch) {
+            const created = this.creating(n);
+            if (created)
+                waits.set(created, [...(waits.get(created) ?? []), n]);
+        }
+        for (const [created, names] of waits) {
+            created.then((ids) => {
+                for (const n of names)
+                    this.book.add(n, ids[n] ?? []);
+                const call = this.startBatch(names).finally(() => {
+                    this.inFlight.delete(call);
+                    this.changes.notify();
+                });
+                this.inFlight.add(call);
+            }, (e) => {
+                for (const n of names)
+                    this.outcomes[n].status = 'failed';
+                this.verdict.fail(new outcomes_1.StackStartError((0, error_text_1.errorText)(e), this.outcomes, names[0]));
+            });
+        }
+        batch = batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
+        if (batch.length === 0)
             return;
         const missing = this.missingContainers(batch);
         if (missing.length > 0) {
@@ -38282,7 +38910,14 @@ class StackStarter {
         const { plan, timeoutMs, rules } = this.options;
         const waiting = plan.services.filter((n) => this.outcomes[n].status === 'starting');
         const own = overdue ? { service: overdue, seconds: rules[overdue]?.timeoutSeconds } : undefined;
-        const message = (0, failure_description_1.timeoutMessage)({ plan, outcomes: this.outcomes, timeoutMs, overdue: own, lastObservation: this.lastObservation });
+        const message = (0, failure_description_1.timeoutMessage)({
+            plan,
+            outcomes: this.outcomes,
+            timeoutMs,
+            overdue: own,
+            lastObservation: this.lastObservation,
+            notCreated: (n) => this.options.later?.describe(n),
+        });
         return new outcomes_1.StackStartError(message, this.outcomes, overdue ?? waiting[0]);
     }
 }

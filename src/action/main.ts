@@ -3,7 +3,7 @@ import * as path from 'path';
 import { cliName } from '../compose/compose-cli';
 import { replacedNameNotice } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
-import { createStack, registerKnownSecrets } from '../lifecycle/create';
+import { CreatedStack, createStack, registerKnownSecrets } from '../lifecycle/create';
 import { JobIdentity, jobIdentity } from '../lifecycle/lifetime-record';
 import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log-collection';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
@@ -156,11 +156,24 @@ interface UpContext {
   report?: StackReport;
 }
 
+/** Creation of a service may go on while others start (their images arrive later). */
 async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: MainDependencies, ctx: UpContext): Promise<void> {
+  const { runtime } = deps;
+  const { docker, secrets } = ctx;
+  const fetch = { deadline: Date.now() + inputs.timeoutSeconds * 1000, signal: ctx.signal, log: (line: string) => runtime.info(line) };
+  const created = await createStack(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch }, secrets, runtime);
+  try {
+    await startPublishRun(stack, created, inputs, deps, ctx);
+  } finally {
+    // Pulls still under way after a failure end with the step.
+    created.arriving?.fetcher.stop();
+  }
+}
+
+async function startPublishRun(stack: PreparedStack, created: CreatedStack, inputs: Inputs, deps: MainDependencies, ctx: UpContext): Promise<void> {
   const { runtime } = deps;
   const { docker, state, save, secrets } = ctx;
   const project = stack.project;
-  const created = await createStack(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags] }, secrets, runtime);
   keepForArtifact(ctx, ARTIFACT_FILES.config, stack.configYaml, runtime);
   runtime.debug(`Created containers: ${JSON.stringify(created.containers)}`);
   // Compose's own record of the files it read: what post and later steps hand it again.
@@ -189,6 +202,10 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
     preview,
     compose: { projectName: project.name, files: composeFiles, profiles: inputs.profiles, envFiles: project.envFiles.map((f) => path.resolve(project.workingDirectory, f)) },
     jobEnv: deps.env,
+    // Read when the outputs are written: by then the pulls the wait needed are done.
+    get images() {
+      return created.arriving?.images();
+    },
   };
   let outcomes: Outcomes;
   try {
@@ -220,7 +237,11 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   state.outcome = 'success';
   save();
   await ctx.kind.ready(p.report, secrets.all());
-  if (inputs.run) await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
+  if (inputs.run) {
+    // Its image may be the last to arrive.
+    await created.arriving?.staged.containersOf(inputs.run.service);
+    await runInForeground(stack, inputs.run, inputs.runTimeoutSeconds, runtime, ctx);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { ComposeProject } from '../compose/compose-project';
 import { CreateOptions } from './docker-args';
 import { ComposeCalls } from './engine-calls';
 import { envFromList } from './container-facts';
-import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, STANDALONE_COMPOSE } from '../compose/compose-cli';
+import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, PullPolicy, STANDALONE_COMPOSE } from '../compose/compose-cli';
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult } from './process-runner';
@@ -19,6 +19,13 @@ export function isUnknownComposeCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
+/** The engine's reason from compose's pull output: its last `Error response from daemon` line, else its last line. */
+function pullError(output: string): string {
+  const lines = output.trim().split('\n');
+  const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
+  return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'compose pull failed';
+}
+
 export class ComposeCommands implements ComposeCalls {
   constructor(
     protected readonly runner: ProcessRunner,
@@ -26,13 +33,14 @@ export class ComposeCommands implements ComposeCalls {
     protected readonly signal?: AbortSignal,
   ) {}
 
-  private composeOptions(project: ComposeProject, onLine?: (line: string) => void): RunOptions {
-    return { cwd: project.workingDirectory, env: this.env, signal: this.signal, maxBytes: 64 << 20, onLine };
+  private composeOptions(project: ComposeProject, onLine?: (line: string) => void, signal?: AbortSignal): RunOptions {
+    const signals = [this.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    return { cwd: project.workingDirectory, env: this.env, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], maxBytes: 64 << 20, onLine };
   }
 
-  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void): Promise<RunResult> {
+  private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void, signal?: AbortSignal): Promise<RunResult> {
     try {
-      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine));
+      return await this.runner.run(cli.command, [...cli.baseArgs, ...argv], this.composeOptions(project, onLine, signal));
     } catch (e) {
       if (e instanceof CommandNotFoundError) throw new DockerError(`${what}: ${e.message}`);
       throw e;
@@ -138,9 +146,15 @@ export class ComposeCommands implements ComposeCalls {
   }
 
   /** `progress` sees compose's output as it comes: pulls and builds can take minutes. */
-  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void> {
-    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress);
+  async create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    const r = await this.compose(cli, project, args.composeCreateArgs(project, options), 'compose up --no-start', progress, signal);
     if (r.code !== 0) throw failure('Creating the stack (compose up --no-start)', r);
+  }
+
+  /** The image of `service`, as compose pulls it; `progress` sees each line of compose's plain output. */
+  async composePull(cli: ComposeCli, project: ComposeProject, service: string, pull: PullPolicy, progress: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    const r = await this.compose(cli, project, args.composePullArgs(project, service, pull), 'compose pull', progress, signal);
+    if (r.code !== 0) throw new DockerError(pullError(r.stderr || r.stdout));
   }
 
   async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {

@@ -63,6 +63,14 @@ export function composeCreateArgs(p: ComposeProject, o: CreateOptions): string[]
 }
 
 /**
+ * Pulls the image of one service as compose would for `up` (its platform, the credentials of the
+ * CLI's config), printing plain per-layer progress: the action adds it up per image.
+ */
+export function composePullArgs(p: ComposeProject, service: string, pull: PullPolicy): string[] {
+  return ['--progress', 'plain', ...composeGlobalArgs(p), 'pull', '--policy', pull === 'always' ? 'always' : 'missing', '--', service];
+}
+
+/**
  * Starts created containers through compose's own start path (hooks, files it writes). `up` on
  * containers that exist, not `start`: `compose start` does not copy in a secret whose source is
  * `environment:` (seen with Compose 2.40), `up` does. Nothing is recreated, built or pulled, and

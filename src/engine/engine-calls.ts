@@ -1,4 +1,4 @@
-import { ComposeCli } from '../compose/compose-cli';
+import { ComposeCli, PullPolicy } from '../compose/compose-cli';
 import { ComposeProject } from '../compose/compose-project';
 import { ContainerFacts } from './container-facts';
 import { CreateOptions } from './docker-args';
@@ -21,7 +21,9 @@ export interface ComposeCalls {
   /** The name compose would give the project without the action's. */
   composeOwnName(cli: ComposeCli, project: ComposeProject): Promise<string | undefined>;
   /** `compose up --no-start`: pulls, builds and creates; `progress` sees compose's output as it comes. */
-  create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void): Promise<void>;
+  create(cli: ComposeCli, project: ComposeProject, options: CreateOptions, progress?: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  /** `compose pull` of one service's image; `progress` sees compose's plain per-layer output. */
+  composePull(cli: ComposeCli, project: ComposeProject, service: string, pull: PullPolicy, progress: (line: string) => void, signal?: AbortSignal): Promise<void>;
   /** Starts services whose start compose must run itself (hooks). */
   composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void>;
   /** `compose run` in the foreground; its exit code. */

@@ -8,6 +8,10 @@ import { SecretRegistry } from '../secrets/secret-registry';
 import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
 import { EngineCalls } from '../engine/engine-calls';
+import { creationOrder, ImageNeed, imageNeeds } from '../plan/image-needs';
+import { FetchSettings, ImageFetcher } from './image-fetcher';
+import { ImageRow } from '../outputs/summary';
+import { creationNeeds, StagedCreation } from './staged-create';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the
 // containers itself, in dependency order. Secrets are registered before anything can print them.
@@ -16,6 +20,8 @@ export interface CreateSettings {
   build: boolean;
   pull: PullPolicy;
   upFlags: string[];
+  /** How missing images are pulled ahead of the creation (absent: compose pulls them as it creates). */
+  fetch?: FetchSettings;
 }
 
 export interface CreateLog {
@@ -30,6 +36,8 @@ export interface CreatedStack {
   composeFiles?: string[];
   /** The project directory compose chose, as recorded likewise. */
   projectDirectory?: string;
+  /** Services still being created while their images arrive, the pulls, and how each image came. */
+  arriving?: { staged: StagedCreation; fetcher: ImageFetcher; images: () => ImageRow[] };
 }
 
 /**
@@ -82,19 +90,40 @@ function readDotEnv(file: string): Record<string, string> {
   return out;
 }
 
+/**
+ * Creates the stack. With every image on the engine: one `compose up --no-start` (compose builds
+ * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
+ * each service is created as soon as its own image is there (StagedCreation): the first services
+ * start while later levels' images still download. Returns once the first services exist; the
+ * rest are in `later`.
+ */
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
+  const { model, plan } = stack;
+  const order = creationOrder(plan, stack.runService);
+  const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
+  const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
+  const needs = imageNeeds(model, order, settings.pull, (i) => present.has(i));
+  if (needs.length === 0 || !settings.fetch) return createAll(docker, stack, settings, secrets, log);
+  const onEngine = images
+    .filter((i) => present.has(i))
+    .map((image): ImageRow => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+  return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+}
+
+/** Everything in one `compose up --no-start`. */
+async function createAll(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
   const { cli, model, plan, project } = stack;
   // The run service is created with the rest so its image is built or pulled now; `compose run`
   // then makes a container of its own, so the one created here is removed again.
   const runService = stack.runService ? [stack.runService] : [];
-  // A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass.
-  const showCreateLine = (line: string) => {
-    secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
-    log.info(line);
-  };
   await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
     try {
-      await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, showCreateLine);
+      await docker.create(
+        cli,
+        project,
+        { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags },
+        createLine(secrets, log),
+      );
     } catch (error) {
       throw await explainCreateFailure(docker, model, plan.services, error as Error);
     }
@@ -105,6 +134,72 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
     delete created.containers[s];
   }
   return created;
+}
+
+/** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
+function createLine(secrets: SecretRegistry, log: CreateLog): (line: string) => void {
+  return (line) => {
+    secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+    log.info(line);
+  };
+}
+
+/** Pulls in the order of need, each service created once its image is in (see StagedCreation). */
+async function createStaged(
+  docker: DockerClient,
+  stack: PreparedStack,
+  settings: CreateSettings,
+  secrets: SecretRegistry,
+  log: CreateLog,
+  needs: ImageNeed[],
+  order: string[],
+  onEngine: ImageRow[],
+): Promise<CreatedStack> {
+  const { cli, model, project } = stack;
+  const fetch = settings.fetch as FetchSettings;
+  const fetched = new Set(needs.map((n) => n.image));
+  const pulled = needs.flatMap((n) => n.services);
+  log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
+  const fetcher = new ImageFetcher(needs, (service, onLine, signal) => docker.composePull(cli, project, service, settings.pull, onLine, signal), fetch);
+  const showLine = createLine(secrets, log);
+  const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
+  const creator = async (services: string[]): Promise<Record<string, string[]>> => {
+    // Images just pulled are not pulled again; a build's base images follow the input.
+    const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
+    log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
+    try {
+      await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
+    } catch (error) {
+      throw await explainCreateFailure(docker, model, services, error as Error);
+    }
+    const created = await containersByService(docker, project.name, secrets);
+    firstFacts.composeFiles ??= created.composeFiles;
+    firstFacts.projectDirectory ??= created.projectDirectory;
+    const ids = Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []]));
+    if (stack.runService && services.includes(stack.runService)) {
+      await docker.removeContainers(ids[stack.runService]);
+      delete ids[stack.runService];
+    }
+    return ids;
+  };
+  const imageOf = (s: string) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
+  const staged = new StagedCreation(order, creationNeeds(model, order), imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
+  staged.start();
+  // What exists once the first call is done: enough for the route, the state and the notice.
+  const first = await firstCreated(staged, order).catch((e: unknown) => {
+    fetcher.stop();
+    throw e;
+  });
+  return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+}
+
+/** The containers of the first creation call (its promise is the first to settle). */
+async function firstCreated(staged: StagedCreation, order: string[]): Promise<Record<string, string[]>> {
+  try {
+    return await Promise.any(order.map((s) => staged.containersOf(s) as Promise<Record<string, string[]>>));
+  } catch (e) {
+    throw e instanceof AggregateError ? e.errors[0] : e;
+  }
 }
 
 /**

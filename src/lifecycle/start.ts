@@ -43,6 +43,7 @@ export async function startStack(docker: DockerClient, network: NetworkProbe, st
     publishedHost: settings.publishedHost,
     timeoutMs: settings.timeoutSeconds * 1000,
     composeStarted: new Set(plan.services.filter((s) => startsThroughCompose(model.services[s]))),
+    later: created.arriving?.staged,
     logLines: Math.min(settings.logLines, 50),
     signal: settings.signal,
     log: settings.log,

@@ -5,7 +5,7 @@ import { exportedVariables } from './exported-env';
 import { SecretRegistry } from '../secrets/secret-registry';
 import { hideSecrets } from '../secrets/secret-values';
 import { buildReport, ReachForm, StackReport } from './service-report';
-import { summaryMarkdown } from './summary';
+import { ImageRow, summaryMarkdown } from './summary';
 import { PreviewUrls } from './url-template';
 
 // Everything the step hands on once the wait is over (or failed), worked out in one pure pass;
@@ -24,6 +24,8 @@ export interface PublishOptions {
   compose?: ComposeSelection;
   /** The job's environment as this step got it: what an earlier use exported. */
   jobEnv?: NodeJS.ProcessEnv;
+  /** How the images came to the engine, when any had to be pulled. */
+  images?: ImageRow[];
 }
 
 export interface Publication {
@@ -78,6 +80,6 @@ export function publication(
     variables,
     warnings,
     lines,
-    summary: summaryMarkdown(projectName, report, failure, secrets.all()),
+    summary: summaryMarkdown(projectName, report, failure, secrets.all(), options.images),
   };
 }

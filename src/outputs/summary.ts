@@ -8,8 +8,24 @@ export function escapeCell(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|#!~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
+/** How one image came to the engine. */
+export interface ImageRow {
+  image: string;
+  services: string[];
+  how: 'pulled' | 'cached' | 'on the engine';
+  seconds?: number;
+  /** Bytes downloaded. */
+  bytes?: number;
+}
+
+function imageRows(images: ImageRow[]): string[] {
+  const cell = (r: ImageRow) =>
+    `| ${escapeCell(r.image)} | ${escapeCell(r.services.join(', '))} | ${r.how} | ${r.bytes ? `${(r.bytes / 1e6).toFixed(1)} MB` : '—'} | ${r.seconds !== undefined ? `${r.seconds.toFixed(1)} s` : '—'} |`;
+  return ['', '| image | services | how | downloaded | seconds |', '| --- | --- | --- | --- | --- |', ...images.map(cell)];
+}
+
 /** Credentials in URLs and messages are shown as ***. */
-export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }, secrets: string[] = report.secrets): string {
+export function summaryMarkdown(projectName: string, report: StackReport, failure?: { message: string }, secrets: string[] = report.secrets, images: ImageRow[] = []): string {
   const hide = (text: string) => hideSecrets(text, secrets);
   const rows = Object.entries(report.services).map(([name, s]) => {
     const portUrls = s.ports.map((p) => p.url ?? `${p.published}/${p.protocol}`);
@@ -26,6 +42,7 @@ export function summaryMarkdown(projectName: string, report: StackReport, failur
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ];
+  if (images.length > 0) lines.push(...imageRows(images));
   if (failure) {
     const fence = '````';
     lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);

@@ -16,6 +16,12 @@ export class ContainerBook {
     }
   }
 
+  /** Containers created after the scheduler began (their images arrived late). */
+  add(service: string, ids: string[]): void {
+    this.byService[service] = ids;
+    for (const id of ids) this.byId.set(id, { id, service, restarts: 0, ready: false });
+  }
+
   /** Every container followed, by id. */
   get tracked(): ReadonlyMap<string, TrackedContainer> {
     return this.byId;

@@ -59,6 +59,8 @@ export interface TimeoutReport {
   overdue?: { service: string; seconds: number | undefined };
   /** What was last seen of each service, for the message. */
   lastObservation: Record<string, string>;
+  /** What a service not yet created waits for (its image, say). */
+  notCreated?: (service: string) => string | undefined;
 }
 
 /**
@@ -74,7 +76,12 @@ export function timeoutMessage(r: TimeoutReport): string {
   const parts = [r.overdue ? `Service '${r.overdue.service}' was not ready within its own timeout of ${r.overdue.seconds} s.` : `Timed out after ${r.timeoutMs / 1000} s.`];
   parts.push(`Not ready: ${waiting.map(describe).join('; ')}.`);
   if (notStarted.length > 0) {
-    parts.push(`Not started: ${notStarted.map((n) => `${n} (needs ${plan.needs[n].filter((d) => !isSettled(outcomes[d])).join(', ') || 'nothing'})`).join('; ')}.`);
+    const why = (n: string) => {
+      const needs = plan.needs[n].filter((d) => !isSettled(outcomes[d]));
+      const creation = r.notCreated?.(n);
+      return needs.length > 0 ? `needs ${needs.join(', ')}` : creation ? `waiting for ${creation}` : 'needs nothing';
+    };
+    parts.push(`Not started: ${notStarted.map((n) => `${n} (${why(n)})`).join('; ')}.`);
   }
   return parts.join(' ');
 }

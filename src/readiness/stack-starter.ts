@@ -66,7 +66,12 @@ export class StackStarter {
   }
 
   private missingContainers(services: string[]): string[] {
-    return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped');
+    return this.book.without(services).filter((n) => this.outcomes[n].status !== 'skipped' && !this.creating(n));
+  }
+
+  /** Compose is still to create the service's containers (its image is arriving). */
+  private creating(name: string): Promise<Record<string, string[]>> | undefined {
+    return this.book.idsOf(name).length === 0 ? this.options.later?.containersOf(name) : undefined;
   }
 
   async run(): Promise<Outcomes> {
@@ -147,6 +152,30 @@ export class StackStarter {
 
   private async startBatch(batch: string[]): Promise<void> {
     if (this.stopped) return;
+    // Services whose containers are still being created start when they are, those created together together.
+    const waits = new Map<Promise<Record<string, string[]>>, string[]>();
+    for (const n of batch) {
+      const created = this.creating(n);
+      if (created) waits.set(created, [...(waits.get(created) ?? []), n]);
+    }
+    for (const [created, names] of waits) {
+      created.then(
+        (ids) => {
+          for (const n of names) this.book.add(n, ids[n] ?? []);
+          const call: Promise<void> = this.startBatch(names).finally(() => {
+            this.inFlight.delete(call);
+            this.changes.notify();
+          });
+          this.inFlight.add(call);
+        },
+        (e: unknown) => {
+          for (const n of names) this.outcomes[n].status = 'failed';
+          this.verdict.fail(new StackStartError(errorText(e), this.outcomes, names[0]));
+        },
+      );
+    }
+    batch = batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
+    if (batch.length === 0) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
       this.verdict.fail(noContainerError(missing[0], this.outcomes));
@@ -292,7 +321,14 @@ export class StackStarter {
     const { plan, timeoutMs, rules } = this.options;
     const waiting = plan.services.filter((n) => this.outcomes[n].status === 'starting');
     const own = overdue ? { service: overdue, seconds: rules[overdue]?.timeoutSeconds } : undefined;
-    const message = timeoutMessage({ plan, outcomes: this.outcomes, timeoutMs, overdue: own, lastObservation: this.lastObservation });
+    const message = timeoutMessage({
+      plan,
+      outcomes: this.outcomes,
+      timeoutMs,
+      overdue: own,
+      lastObservation: this.lastObservation,
+      notCreated: (n) => this.options.later?.describe(n),
+    });
     return new StackStartError(message, this.outcomes, overdue ?? waiting[0]);
   }
 }

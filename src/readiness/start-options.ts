@@ -28,6 +28,11 @@ export interface StartOptions {
   publishedHost?: string;
   /** Services scaled to 0: nothing to start or wait for; their dependents go ahead. */
   scaledToZero?: Set<string>;
+  /**
+   * Services whose containers are still being created (their images arriving): each resolves with
+   * the ids of the containers created with it, by service; `describe` says what one waits for.
+   */
+  later?: { containersOf(service: string): Promise<Record<string, string[]>> | undefined; describe(service: string): string | undefined };
   logLines: number;
   signal: AbortSignal;
   log: (line: string) => void;

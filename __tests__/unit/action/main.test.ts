@@ -148,9 +148,80 @@ describe('main', () => {
     expect(runtime.state.run).toBeUndefined();
   });
 
-  it('names an image that is not on the engine when create fails', async () => {
-    const { runtime } = await runMain({ images: { app: {} }, failing: { create: 'pull access denied for mariadb' } });
-    expect(runtime.failed).toContain("Image 'mariadb' (service 'db') is not on this engine and could not be pulled. pull access denied for mariadb");
+  it('passes on why a creation failed after its image was pulled', async () => {
+    const { runtime } = await runMain({ images: { app: {} }, registry: { mariadb: {} }, failing: { create: 'no space left on device' } });
+    expect(runtime.failed).toContain('no space left on device');
+  });
+
+  it('names the image and registry, and says what to do, when a pull is refused', async () => {
+    const { runtime, docker } = await runMain({ images: { app: {} } });
+    expect(runtime.failed).toBe(
+      "Registry docker.io refused to serve image 'mariadb' (service db): pull access denied for mariadb, repository does not exist or may require 'docker login'. Check the image's name and tag; if the image is private, log in to docker.io before this step (e.g. docker/login-action) with an account that may pull it.",
+    );
+    // Tried once: trying again cannot help.
+    expect(docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull db']);
+    // Services whose image is there are created at once; nothing starts.
+    expect(docker.calls.filter((c) => c.startsWith('start'))).toEqual([]);
+  });
+});
+
+describe('main on a cold engine', () => {
+  const LAYER = (done: string) => `0cbe5ad8bb9e Downloading [=====>    ]  ${done}/157.3MB`;
+
+  it('pulls in the order of need and starts the database while the app image still downloads', async () => {
+    const { runtime, docker } = await runMain({
+      images: {},
+      registry: {
+        mariadb: { ms: 10, lines: [LAYER('50MB'), '0cbe5ad8bb9e Download complete'] },
+        app: { ms: 60_000, lines: ['aaaaaaaaaaaa Downloading [=>  ]  1MB/400MB'], endLines: ['aaaaaaaaaaaa Download complete'] },
+      },
+    });
+    expect(runtime.failed).toBeUndefined();
+    // db is created and started before app's pull ends; migrate and web, which share app, in one creation.
+    expect(docker.calls.filter((c) => /^(create|start|pull) /.test(c))).toEqual([
+      'pull db',
+      'pull migrate',
+      'create db',
+      'start db',
+      'create migrate web',
+      'start migrate',
+      'start web',
+    ]);
+    expect(runtime.lines).toContain('Images to pull, in the order the stack needs them: mariadb, app');
+    expect(runtime.log).toMatch(/^Pulled mariadb in 0\.0 s: 157 MB, \d+ MB\/s$/m);
+    // Every five seconds while it runs.
+    expect(runtime.lines.filter((l) => l.startsWith('  app: 1.0 MB of 400 MB'))).toHaveLength(12);
+    expect(runtime.lines).toContain('Pulled app in 60.0 s: 400 MB, 6.7 MB/s');
+    expect(runtime.summaries.join('')).toContain('| mariadb | db | pulled | 157.3 MB | 0.0 s |');
+    expect(runtime.summaries.join('')).toContain('| app | migrate, web | pulled | 400.0 MB | 60.0 s |');
+  });
+
+  it('tries a pull again after a transient fault, saying so, and starts the stack', async () => {
+    const { runtime, docker } = await runMain({
+      images: { app: {} },
+      registry: { mariadb: { failures: ['received unexpected HTTP status: 503 Service Unavailable', 'Get "http://r/v2/": EOF'] } },
+    });
+    expect(runtime.failed).toBeUndefined();
+    expect(docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull db', 'pull db', 'pull db']);
+    expect(runtime.lines).toContain('Pulling mariadb failed: received unexpected HTTP status: 503 Service Unavailable; trying again in 1 s');
+    expect(runtime.lines).toContain('Pulling mariadb failed: Get "http://r/v2/": EOF; trying again in 2 s');
+    expect(runtime.lines).toContain('Pulling mariadb (db), try 3');
+  });
+
+  it("says a 429 is the registry's rate limit, and fails with what to do when waiting does not fit the timeout", async () => {
+    const limited = 'toomanyrequests: You have reached your pull rate limit.';
+    const { runtime, docker } = await runMain({ inputs: { timeout: '10' }, images: { app: {} }, registry: { mariadb: { failures: Array(10).fill(limited) } } });
+    expect(runtime.lines).toContain(`Pulling mariadb failed: the registry's rate limit (docker.io): ${limited}; trying again in 1 s`);
+    // 1 + 2 + 4 s waited; the next 8 s would end past the 10 s timeout.
+    expect(docker.calls.filter((c) => c.startsWith('pull'))).toHaveLength(4);
+    expect(runtime.failed).toBe(
+      `Registry docker.io is rate-limiting pulls (429 Too Many Requests) of image 'mariadb' (service db) after 4 tries within the step's timeout: ${limited}. Log in before this step (e.g. docker/login-action) for a higher limit, or pull through a mirror of the registry.`,
+    );
+  });
+
+  it('says in a timeout which image a service not started still waits for', async () => {
+    const { runtime } = await runMain({ inputs: { timeout: '5' }, images: { mariadb: {} }, registry: { app: { ms: 60_000 } } });
+    expect(runtime.failed).toContain('Not started: migrate (waiting for its image app: pulling); web (needs migrate).');
   });
 });
 

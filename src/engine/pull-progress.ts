@@ -1,0 +1,69 @@
+// What compose's plain progress says of one image's pull, added up over its layers: compose prints
+// a line per layer event (`<layer> Downloading [==>   ]  6.6MB/157.3MB`, `<layer> Already
+// exists`, `<layer> Download complete`); a user wants the image's bytes done of its total.
+
+interface Layer {
+  done: number;
+  total?: number;
+}
+
+const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** `6.656MB` in bytes (the engine counts in powers of 1000). */
+export function parseBytes(text: string): number | undefined {
+  const m = /^([\d.]+)\s*([kKMGT]?B)$/.exec(text.trim());
+  return m && m[2] in UNITS ? Number(m[1]) * UNITS[m[2]] : undefined;
+}
+
+export class PullProgress {
+  private readonly layers = new Map<string, Layer>();
+  /** Layers the engine had already (shared with another image). */
+  private cachedLayers = 0;
+
+  /** Takes one line of compose's plain output; lines of other kinds are ignored. */
+  take(line: string): void {
+    const m = /^\s*([0-9a-f]{12}) (.+)$/.exec(line);
+    if (!m) return;
+    const [, id, what] = m;
+    if (/^Already exists/.test(what)) {
+      this.cachedLayers += 1;
+      return;
+    }
+    const layer = this.layers.get(id) ?? { done: 0 };
+    this.layers.set(id, layer);
+    const downloading = /^Downloading\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+    if (downloading) {
+      layer.done = parseBytes(downloading[1]) ?? layer.done;
+      layer.total = parseBytes(downloading[2]) ?? layer.total;
+    } else if (/^(Download complete|Pull complete|Extracting)/.test(what)) {
+      // Extracting lines count the layer's size again: the download is done.
+      const extracting = /^Extracting\s.*?\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+      if (extracting) layer.total ??= parseBytes(extracting[1]);
+      if (layer.total !== undefined) layer.done = layer.total;
+    }
+  }
+
+  /** Bytes downloaded so far. */
+  get done(): number {
+    return [...this.layers.values()].reduce((sum, l) => sum + l.done, 0);
+  }
+
+  /** The bytes to download, as far as known; `complete` is false while a layer's size is not yet told. */
+  get total(): { bytes: number; complete: boolean } {
+    const layers = [...this.layers.values()];
+    return { bytes: layers.reduce((sum, l) => sum + (l.total ?? 0), 0), complete: layers.every((l) => l.total !== undefined) };
+  }
+
+  /** Whether any layer had to be downloaded (else the image was on the engine in all but name). */
+  get downloaded(): boolean {
+    return this.layers.size > 0;
+  }
+
+  get layersCached(): number {
+    return this.cachedLayers;
+  }
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
+}

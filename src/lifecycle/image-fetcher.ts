@@ -1,0 +1,212 @@
+import { ImageNeed, registryOf } from '../plan/image-needs';
+import { backoffMs, pullFailureKind, PullFailureKind, retryAfterSeconds } from '../engine/pull-failure';
+import { megabytes, PullProgress } from '../engine/pull-progress';
+import { errorText } from '../compose/error-text';
+import { ImageRow } from '../outputs/summary';
+
+// Fetches the images a cold engine lacks, one after the other in the order the stack needs them:
+// the link is shared, so the image needed first gets all of it and arrives first. Each pull says
+// when it starts, how far it is every few seconds, and when it is done. Transient registry faults
+// are tried again with backoff while the step's timeout allows; a missing image or refused
+// credentials fail at once.
+
+/** Pulls one service's image; each line of compose's plain output goes to `onLine`. */
+export type Puller = (service: string, onLine: (line: string) => void, signal: AbortSignal) => Promise<void>;
+
+export interface FetchSettings {
+  /** When the step's timeout runs out (ms since the epoch): no retry waits past it. */
+  deadline: number;
+  signal: AbortSignal;
+  log: (line: string) => void;
+  /** How often a running pull says how far it is. */
+  progressEveryMs?: number;
+  /** A pull that prints nothing for this long is ended and tried again. */
+  stallMs?: number;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export const PROGRESS_EVERY_MS = 5000;
+export const STALL_MS = 60_000;
+
+/** A pull failed for good; `kind` says why. */
+export class PullError extends Error {
+  constructor(
+    message: string,
+    readonly kind: PullFailureKind,
+  ) {
+    super(message);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('cancelled'));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    }
+    function abort() {
+      clearTimeout(timer);
+      reject(new Error('cancelled'));
+    }
+    signal.addEventListener('abort', abort, { once: true });
+  });
+}
+
+export class ImageFetcher {
+  private readonly arrivals = new Map<string, Promise<void>>();
+  private readonly state = new Map<string, string>();
+  private readonly stopper = new AbortController();
+  private readonly signal: AbortSignal;
+  /** What became of each image fetched, for the job summary. */
+  readonly records: ImageRow[] = [];
+
+  constructor(
+    needs: ImageNeed[],
+    private readonly pull: Puller,
+    private readonly settings: FetchSettings,
+  ) {
+    this.signal = AbortSignal.any([settings.signal, this.stopper.signal]);
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const need of needs) {
+      const after = previous;
+      this.state.set(need.image, needs.length > 1 && need !== needs[0] ? 'queued' : 'starting');
+      // One after the other; after a failure the rest are not fetched (the step fails anyway).
+      const arrival = after.then(() => this.fetch(need));
+      arrival.catch(() => undefined);
+      this.arrivals.set(need.image, arrival);
+      previous = arrival;
+    }
+  }
+
+  /** Resolves when `image` is on the engine; rejects with a PullError. Images not fetched resolve at once. */
+  arrived(image: string): Promise<void> {
+    return this.arrivals.get(image) ?? Promise.resolve();
+  }
+
+  /** Whether `image` is one this fetcher gets. */
+  fetches(image: string | undefined): boolean {
+    return image !== undefined && this.arrivals.has(image);
+  }
+
+  /** How far the image is, for a timeout's message. */
+  describe(image: string): string | undefined {
+    return this.state.get(image);
+  }
+
+  /** Ends pulls under way and those not begun (the step failed or was cancelled). */
+  stop(): void {
+    this.stopper.abort();
+  }
+
+  private get now(): number {
+    return (this.settings.now ?? Date.now)();
+  }
+
+  private async fetch(need: ImageNeed): Promise<void> {
+    const { image, services } = need;
+    const what = `${image} (${services.join(', ')})`;
+    const started = this.now;
+    for (let tries = 1; ; tries++) {
+      if (this.signal.aborted) throw new PullError(`Pulling ${what} was cancelled.`, 'other');
+      const progress = new PullProgress();
+      this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
+      try {
+        await this.pullOnce(need, progress);
+      } catch (e) {
+        const message = errorText(e);
+        const kind = pullFailureKind(message);
+        const wait = this.retryWait(kind, message, tries);
+        if (wait === undefined || this.signal.aborted) {
+          this.state.set(image, `failed: ${message}`);
+          throw new PullError(finalMessage(need, kind, message, tries), kind);
+        }
+        const why = kind === 'rate-limited' ? `the registry's rate limit (${registryOf(image)}): ${message}` : message;
+        this.settings.log(`Pulling ${image} failed: ${why}; trying again in ${Math.round(wait / 1000)} s`);
+        this.state.set(image, `waiting ${Math.round(wait / 1000)} s to try again after: ${message}`);
+        await (this.settings.sleep ?? delay)(wait, this.signal).catch(() => undefined);
+        continue;
+      }
+      const seconds = (this.now - started) / 1000;
+      const record: ImageRow = { image, services, how: progress.downloaded ? 'pulled' : 'cached', seconds, bytes: progress.done };
+      this.records.push(record);
+      this.state.set(image, 'pulled');
+      this.settings.log(
+        progress.downloaded
+          ? `Pulled ${image} in ${seconds.toFixed(1)} s: ${megabytes(progress.done)}${seconds > 0 ? `, ${megabytes(progress.done / seconds)}/s` : ''}`
+          : `${image} was on the engine already (all its layers)`,
+      );
+      return;
+    }
+  }
+
+  /** The wait before the next try, or undefined when trying again cannot help or does not fit the timeout. */
+  private retryWait(kind: PullFailureKind, message: string, tries: number): number | undefined {
+    if (kind !== 'transient' && kind !== 'rate-limited') return undefined;
+    const told = retryAfterSeconds(message);
+    const wait = told !== undefined ? told * 1000 : backoffMs(tries);
+    return this.now + wait < this.settings.deadline ? wait : undefined;
+  }
+
+  /** One `compose pull`, with a line every few seconds and an end when it stalls. */
+  private async pullOnce(need: ImageNeed, progress: PullProgress): Promise<void> {
+    const { image } = need;
+    const stall = new AbortController();
+    const signal = AbortSignal.any([this.signal, stall.signal]);
+    const every = this.settings.progressEveryMs ?? PROGRESS_EVERY_MS;
+    const stallMs = this.settings.stallMs ?? STALL_MS;
+    let lastLine = this.now;
+    let shown = { at: this.now, bytes: 0 };
+    const tick = setInterval(() => {
+      const now = this.now;
+      if (now - lastLine >= stallMs) stall.abort();
+      if (!progress.downloaded) return;
+      const total = progress.total;
+      const rate = ((progress.done - shown.bytes) / Math.max(1, now - shown.at)) * 1000;
+      const of = `${megabytes(progress.done)} of ${total.complete ? '' : 'at least '}${megabytes(total.bytes)}`;
+      this.settings.log(`  ${image}: ${of}, ${megabytes(rate)}/s`);
+      this.state.set(image, `pulling, ${of}`);
+      shown = { at: now, bytes: progress.done };
+    }, every);
+    this.state.set(image, 'pulling');
+    try {
+      await this.pull(
+        need.services[0],
+        (line) => {
+          lastLine = this.now;
+          progress.take(line);
+        },
+        signal,
+      );
+    } catch (e) {
+      if (stall.signal.aborted && !this.signal.aborted) throw new Error(`no progress for ${Math.round(stallMs / 1000)} s (the registry stopped sending)`);
+      throw e;
+    } finally {
+      clearInterval(tick);
+    }
+  }
+}
+
+/** The step's error for an image that could not be fetched: what happened, and what to do. */
+function finalMessage(need: ImageNeed, kind: PullFailureKind, message: string, tries: number): string {
+  const registry = registryOf(need.image);
+  const what = `image '${need.image}' (service${need.services.length > 1 ? 's' : ''} ${need.services.join(', ')})`;
+  const after = tries > 1 ? ` after ${tries} tries within the step's timeout` : '';
+  switch (kind) {
+    case 'missing':
+      return `Registry ${registry} has no ${what}: ${message}. Check the image's name and tag.`;
+    case 'unauthorized':
+      return `Registry ${registry} refused to serve ${what}: ${message}. Check the image's name and tag; if the image is private, log in to ${registry} before this step (e.g. docker/login-action) with an account that may pull it.`;
+    case 'rate-limited':
+      return (
+        `Registry ${registry} is rate-limiting pulls (429 Too Many Requests) of ${what}${after}: ${message}. ` +
+        `Log in before this step (e.g. docker/login-action) for a higher limit, or pull through a mirror of the registry.`
+      );
+    case 'transient':
+      return `Pulling ${what} from ${registry} failed${after}: ${message}.`;
+    default:
+      return `Pulling ${what} from ${registry} failed: ${message}.`;
+  }
+}

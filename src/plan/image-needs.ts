@@ -1,0 +1,43 @@
+import { ComposeModel } from '../compose/compose-model';
+import { PullPolicy } from '../compose/compose-cli';
+import { StartPlan } from './dependency-graph';
+
+// Which images must be fetched before their services can be created, in the order the stack needs
+// them: level 0's first, so the first services start while later levels' images still download.
+// Services with a `build:` are compose's to build when they are created; they fetch nothing here.
+
+export interface ImageNeed {
+  image: string;
+  /** The services that use it, in the order they start; compose pulls it as the first one's. */
+  services: string[];
+}
+
+/**
+ * The images to fetch for `services` (in start order, the run service last), one entry per image.
+ * `present` says whether the engine has an image already; with the pull policy `always` every
+ * image is fetched, with `never` none.
+ */
+export function imageNeeds(model: ComposeModel, services: readonly string[], pull: PullPolicy, present: (image: string) => boolean): ImageNeed[] {
+  if (pull === 'never') return [];
+  const needs = new Map<string, ImageNeed>();
+  for (const name of services) {
+    const svc = model.services[name];
+    if (!svc?.image || svc.hasBuild || svc.replicas === 0) continue;
+    if (pull === 'missing' && present(svc.image)) continue;
+    const need = needs.get(svc.image) ?? { image: svc.image, services: [] };
+    need.services.push(name);
+    needs.set(svc.image, need);
+  }
+  return [...needs.values()];
+}
+
+/** Every service of the plan in start order, then the run service (created with the rest). */
+export function creationOrder(plan: StartPlan, runService?: string): string[] {
+  return runService && !plan.services.includes(runService) ? [...plan.services, runService] : [...plan.services];
+}
+
+/** The registry an image reference names: its first part when that looks like a host, else Docker Hub. */
+export function registryOf(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
