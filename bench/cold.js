@@ -14,9 +14,11 @@
 const { execFile } = require('child_process');
 const path = require('path');
 const { runAction } = require('../harness/run-action.js');
-const { startRegistryBed } = require('../harness/registry-bed.js');
+const { removeBedImages, startRegistryBed } = require('../harness/registry-bed.js');
 
 const DIR = path.join(__dirname, 'cold');
+// The action's settle window for a service judged by running (src/plan/wait-for.ts).
+const RUNNING_SETTLE_MS = 3000;
 const IMAGES = { db: 'db', migrate: 'oneshot', webserver: 'web', scheduler: 'web' };
 // The stack's levels, as the action plans them: what each service waits for.
 const NEEDS = { db: [], migrate: ['db'], webserver: ['db', 'migrate'], scheduler: ['db', 'migrate'] };
@@ -36,8 +38,12 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Arrival of each image, fetched in the order of need one after the other; then the schedule. */
-function ideal(pullMs, readyMs) {
+/**
+ * Arrival of each image, fetched in the order of need one after the other; then the schedule. A
+ * service judged only by running stays unsettled for `settleMs` from its start (the action's rule:
+ * a crash right after start must fail the step); what depends on it does not wait for that.
+ */
+function ideal(pullMs, readyMs, settleMs = {}) {
   const order = ['db', 'migrate', 'webserver', 'scheduler'];
   const arrival = {};
   let t = 0;
@@ -46,19 +52,19 @@ function ideal(pullMs, readyMs) {
     if (arrival[image] === undefined) arrival[image] = t += pullMs[image];
   }
   const ready = {};
+  const settled = {};
   for (const s of order) {
     const start = Math.max(arrival[IMAGES[s]], ...NEEDS[s].map((d) => ready[d]));
     ready[s] = start + readyMs[s];
+    settled[s] = start + Math.max(readyMs[s], settleMs[s] ?? 0);
   }
-  return Math.max(...Object.values(ready));
+  return Math.max(...Object.values(settled));
 }
 
 async function cold(runs) {
   const bed = await startRegistryBed({ rateMBps: 60 });
   const env = { ...process.env, EC_COLD_REGISTRY: bed.host };
-  const emptyEngine = async () => {
-    for (const image of new Set(Object.values(IMAGES))) await timed('docker', ['rmi', '-f', bed.image(image)], env).catch(() => 0);
-  };
+  const emptyEngine = async () => removeBedImages([...new Set(Object.values(IMAGES))]);
   const action = async (tag) => {
     const { main, post } = await runAction({
       workspace: DIR,
@@ -93,9 +99,13 @@ async function cold(runs) {
         pullMs[image] = await timed('docker', ['pull', '-q', bed.image(image)], env);
       }
       const readyMs = {};
-      for (const [s, o] of Object.entries(warm.services)) readyMs[s] = (o.readySeconds ?? 0) * 1000;
+      const settleMs = {};
+      for (const [s, o] of Object.entries(warm.services)) {
+        readyMs[s] = (o.readySeconds ?? 0) * 1000;
+        if (o.readiness === 'running') settleMs[s] = RUNNING_SETTLE_MS;
+      }
       row.pullMs = pullMs;
-      row.ideal = ideal(pullMs, readyMs);
+      row.ideal = ideal(pullMs, readyMs, settleMs);
       rows.push(row);
       const f = (ms) => `${(ms / 1000).toFixed(1)} s`;
       console.log(

@@ -27,6 +27,21 @@ function tryRun(argv) {
 }
 
 /**
+ * Takes the bed's images off the engine, as on a fresh runner: every tag of them, whichever bed's
+ * address it names (an old tag keeps the layers, and the next pull would find them there).
+ */
+function removeBedImages(names) {
+  const wanted = new Set(names);
+  const tags = run(['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter((t) => {
+      const m = /\/ec-cold\/([^/:]+):1$/.exec(t);
+      return m && wanted.has(m[1]);
+    });
+  if (tags.length > 0) tryRun(['docker', 'rmi', '-f', ...tags]);
+}
+
+/**
  * Starts the bed. `rateMBps` is the link's rate in MB/s (default 60, a hosted runner's pull);
  * `slot` keeps two beds of one machine apart (default: the jest worker, else 1).
  * Returns { host, proxyPort, image(name), fault(spec), requests, stop() }.
@@ -149,4 +164,4 @@ async function startRegistryBed({ rateMBps = 60, slot } = {}) {
   };
 }
 
-module.exports = { startRegistryBed };
+module.exports = { startRegistryBed, removeBedImages };

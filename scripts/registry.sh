@@ -11,6 +11,9 @@
 #   ec-cold/db:1       ~150 MB, its port 3306 opens 4 s after start (a database's first start)
 #   ec-cold/web:1      ~400 MB, serves HTTP on 8080 at once (two services use it)
 #   ec-cold/oneshot:1  ~100 MB, a one-shot that exits 0
+# and, for the real-engine tests (small, so the suite stays short):
+#   ec-cold/small-db:1   ~8 MB, its port 5432 opens 1 s after start
+#   ec-cold/small-web:1  ~40 MB, serves HTTP on 8080 at once
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/as-root.sh"
@@ -58,6 +61,8 @@ push_images() {
     "db 150 sleep 4; exec nc -ll -p 3306 -e cat"
     "web 400 mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 8080 -h /www"
     "oneshot 100 echo migrated"
+    "small-db 8 sleep 1; exec nc -ll -p 5432 -e cat"
+    "small-web 40 mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 8080 -h /www"
   )
   local spec name size cmd
   for spec in "${specs[@]}"; do

@@ -16,4 +16,11 @@ describe('the cold bench’s ideal', () => {
     // db ready at 7 s (3 s pull), migrate at 7.5 s; web's image in at 3 + 1 + 10 = 14 s.
     expect(ideal({ db: 3000, oneshot: 1000, web: 10000 }, ready)).toBe(14800);
   });
+
+  it('counts the settle window of a service judged by running from its start, and no dependent waits for it', () => {
+    // As above; the scheduler, started at 14 s, is settled at 17 s.
+    expect(ideal({ db: 3000, oneshot: 1000, web: 10000 }, ready, { scheduler: 3000 })).toBe(17000);
+    // db's window (till 6 s) ends after it is ready (at 5 s) but migrate starts at 5 s all the same.
+    expect(ideal({ db: 1000, oneshot: 500, web: 2000 }, ready, { db: 5000 })).toBe(6300);
+  });
 });

@@ -34400,6 +34400,7 @@ class PullProgress {
                 layer.total ??= parseBytes(extracting[1]);
             if (layer.total !== undefined)
                 layer.done = layer.total;
+            layer.downloaded = true;
         }
     }
     /** Bytes downloaded so far. */
@@ -34410,6 +34411,10 @@ class PullProgress {
     get total() {
         const layers = [...this.layers.values()];
         return { bytes: layers.reduce((sum, l) => sum + (l.total ?? 0), 0), complete: layers.every((l) => l.total !== undefined) };
+    }
+    /** Every layer announced is downloaded: what is left is the engine's unpacking. */
+    get allDownloaded() {
+        return this.layers.size > 0 && [...this.layers.values()].every((l) => l.downloaded);
     }
     /** Whether any layer had to be downloaded (else the image was on the engine in all but name). */
     get downloaded() {
@@ -34830,21 +34835,20 @@ class ImageFetcher {
         let previous = Promise.resolve();
         for (const need of needs) {
             const after = previous;
-            this.state.set(need.image, needs.length > 1 && need !== needs[0] ? 'queued' : 'starting');
-            // One after the other; after a failure the rest are not fetched (the step fails anyway).
-            const arrival = after.then(() => this.fetch(need));
-            arrival.catch(() => undefined);
+            this.state.set(need.image, need !== needs[0] ? 'queued' : 'starting');
+            // One download at a time: the next begins once this one's bytes are in, while the engine
+            // still unpacks them (which does not use the link).
+            let downloaded;
+            const gate = new Promise((resolve) => (downloaded = resolve));
+            const arrival = after.then(() => this.fetch(need, downloaded));
+            arrival.then(downloaded, downloaded);
             this.arrivals.set(need.image, arrival);
-            previous = arrival;
+            previous = gate;
         }
     }
     /** Resolves when `image` is on the engine; rejects with a PullError. Images not fetched resolve at once. */
     arrived(image) {
         return this.arrivals.get(image) ?? Promise.resolve();
-    }
-    /** Whether `image` is one this fetcher gets. */
-    fetches(image) {
-        return image !== undefined && this.arrivals.has(image);
     }
     /** How far the image is, for a timeout's message. */
     describe(image) {
@@ -34857,7 +34861,7 @@ class ImageFetcher {
     get now() {
         return (this.settings.now ?? Date.now)();
     }
-    async fetch(need) {
+    async fetch(need, downloaded) {
         const { image, services } = need;
         const what = `${image} (${services.join(', ')})`;
         const started = this.now;
@@ -34867,13 +34871,15 @@ class ImageFetcher {
             const progress = new pull_progress_1.PullProgress();
             this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
             try {
-                await this.pullOnce(need, progress);
+                await this.pullOnce(need, progress, downloaded);
             }
             catch (e) {
+                if (this.signal.aborted)
+                    throw new PullError(`Pulling ${what} was cancelled.`, 'other');
                 const message = (0, error_text_1.errorText)(e);
                 const kind = (0, pull_failure_1.pullFailureKind)(message);
                 const wait = this.retryWait(kind, message, tries);
-                if (wait === undefined || this.signal.aborted) {
+                if (wait === undefined) {
                     this.state.set(image, `failed: ${message}`);
                     throw new PullError(finalMessage(need, kind, message, tries), kind);
                 }
@@ -34902,7 +34908,7 @@ class ImageFetcher {
         return this.now + wait < this.settings.deadline ? wait : undefined;
     }
     /** One `compose pull`, with a line every few seconds and an end when it stalls. */
-    async pullOnce(need, progress) {
+    async pullOnce(need, progress, downloaded) {
         const { image } = need;
         const stall = new AbortController();
         const signal = AbortSignal.any([this.signal, stall.signal]);
@@ -34928,6 +34934,8 @@ class ImageFetcher {
             await this.pull(need.services[0], (line) => {
                 lastLine = this.now;
                 progress.take(line);
+                if (progress.allDownloaded)
+                    downloaded();
             }, signal);
         }
         catch (e) {
@@ -35792,14 +35800,16 @@ class StagedCreation {
             this.next();
         }, (e) => {
             this.running -= 1;
+            for (const s of batch)
+                this.pending.get(s)?.reject(e);
             this.fail(e);
         });
     }
-    /** A pull or a creation failed: nothing more is created, and every service still waiting hears why. */
+    /** A pull or a creation failed: nothing more is created, and every service not yet handed to compose hears why. */
     fail(e) {
         this.failed ??= e;
         for (const [s, p] of this.pending)
-            if (!this.created.has(s))
+            if (!this.scheduled.has(s))
                 p.reject(this.failed);
     }
 }

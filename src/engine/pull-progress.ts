@@ -5,6 +5,8 @@
 interface Layer {
   done: number;
   total?: number;
+  /** Its bytes are all in (the engine may still be unpacking it). */
+  downloaded?: boolean;
 }
 
 const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
@@ -40,6 +42,7 @@ export class PullProgress {
       const extracting = /^Extracting\s.*?\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
       if (extracting) layer.total ??= parseBytes(extracting[1]);
       if (layer.total !== undefined) layer.done = layer.total;
+      layer.downloaded = true;
     }
   }
 
@@ -52,6 +55,11 @@ export class PullProgress {
   get total(): { bytes: number; complete: boolean } {
     const layers = [...this.layers.values()];
     return { bytes: layers.reduce((sum, l) => sum + (l.total ?? 0), 0), complete: layers.every((l) => l.total !== undefined) };
+  }
+
+  /** Every layer announced is downloaded: what is left is the engine's unpacking. */
+  get allDownloaded(): boolean {
+    return this.layers.size > 0 && [...this.layers.values()].every((l) => l.downloaded);
   }
 
   /** Whether any layer had to be downloaded (else the image was on the engine in all but name). */

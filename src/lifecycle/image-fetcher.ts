@@ -72,23 +72,21 @@ export class ImageFetcher {
     let previous: Promise<unknown> = Promise.resolve();
     for (const need of needs) {
       const after = previous;
-      this.state.set(need.image, needs.length > 1 && need !== needs[0] ? 'queued' : 'starting');
-      // One after the other; after a failure the rest are not fetched (the step fails anyway).
-      const arrival = after.then(() => this.fetch(need));
-      arrival.catch(() => undefined);
+      this.state.set(need.image, need !== needs[0] ? 'queued' : 'starting');
+      // One download at a time: the next begins once this one's bytes are in, while the engine
+      // still unpacks them (which does not use the link).
+      let downloaded!: () => void;
+      const gate = new Promise<void>((resolve) => (downloaded = resolve));
+      const arrival = after.then(() => this.fetch(need, downloaded));
+      arrival.then(downloaded, downloaded);
       this.arrivals.set(need.image, arrival);
-      previous = arrival;
+      previous = gate;
     }
   }
 
   /** Resolves when `image` is on the engine; rejects with a PullError. Images not fetched resolve at once. */
   arrived(image: string): Promise<void> {
     return this.arrivals.get(image) ?? Promise.resolve();
-  }
-
-  /** Whether `image` is one this fetcher gets. */
-  fetches(image: string | undefined): boolean {
-    return image !== undefined && this.arrivals.has(image);
   }
 
   /** How far the image is, for a timeout's message. */
@@ -105,7 +103,7 @@ export class ImageFetcher {
     return (this.settings.now ?? Date.now)();
   }
 
-  private async fetch(need: ImageNeed): Promise<void> {
+  private async fetch(need: ImageNeed, downloaded: () => void): Promise<void> {
     const { image, services } = need;
     const what = `${image} (${services.join(', ')})`;
     const started = this.now;
@@ -114,12 +112,13 @@ export class ImageFetcher {
       const progress = new PullProgress();
       this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
       try {
-        await this.pullOnce(need, progress);
+        await this.pullOnce(need, progress, downloaded);
       } catch (e) {
+        if (this.signal.aborted) throw new PullError(`Pulling ${what} was cancelled.`, 'other');
         const message = errorText(e);
         const kind = pullFailureKind(message);
         const wait = this.retryWait(kind, message, tries);
-        if (wait === undefined || this.signal.aborted) {
+        if (wait === undefined) {
           this.state.set(image, `failed: ${message}`);
           throw new PullError(finalMessage(need, kind, message, tries), kind);
         }
@@ -151,7 +150,7 @@ export class ImageFetcher {
   }
 
   /** One `compose pull`, with a line every few seconds and an end when it stalls. */
-  private async pullOnce(need: ImageNeed, progress: PullProgress): Promise<void> {
+  private async pullOnce(need: ImageNeed, progress: PullProgress, downloaded: () => void): Promise<void> {
     const { image } = need;
     const stall = new AbortController();
     const signal = AbortSignal.any([this.signal, stall.signal]);
@@ -177,6 +176,7 @@ export class ImageFetcher {
         (line) => {
           lastLine = this.now;
           progress.take(line);
+          if (progress.allDownloaded) downloaded();
         },
         signal,
       );

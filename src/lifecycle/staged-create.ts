@@ -108,15 +108,16 @@ export class StagedCreation {
       },
       (e: unknown) => {
         this.running -= 1;
+        for (const s of batch) this.pending.get(s)?.reject(e);
         this.fail(e);
       },
     );
   }
 
-  /** A pull or a creation failed: nothing more is created, and every service still waiting hears why. */
+  /** A pull or a creation failed: nothing more is created, and every service not yet handed to compose hears why. */
   private fail(e: unknown): void {
     this.failed ??= e;
-    for (const [s, p] of this.pending) if (!this.created.has(s)) p.reject(this.failed);
+    for (const [s, p] of this.pending) if (!this.scheduled.has(s)) p.reject(this.failed);
   }
 }
 
