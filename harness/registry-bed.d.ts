@@ -6,6 +6,8 @@ export interface RegistryBed {
   host: string;
   image(name: string): string;
   fault(spec: Fault): void;
+  /** Disarms every fault still armed. */
+  clearFaults(): void;
   /** Every request the proxy saw, `METHOD path`. */
   requests: string[];
   stop(): void;

@@ -28,14 +28,15 @@ function tryRun(argv) {
 
 /**
  * Takes the bed's images off the engine, as on a fresh runner: every tag of them, whichever bed's
- * address it names (an old tag keeps the layers, and the next pull would find them there).
+ * address it names or none (a mirror's image under its Docker Hub name); an old tag keeps the
+ * layers, and the next pull would find them there.
  */
 function removeBedImages(names) {
   const wanted = new Set(names);
   const tags = run(['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}'])
     .split('\n')
     .filter((t) => {
-      const m = /\/ec-cold\/([^/:]+):1$/.exec(t);
+      const m = /(?:^|\/)ec-cold\/([^/:]+):1$/.exec(t);
       return m && wanted.has(m[1]);
     });
   if (tags.length > 0) tryRun(['docker', 'rmi', '-f', ...tags]);
@@ -155,6 +156,8 @@ async function startRegistryBed({ rateMBps = 60, slot } = {}) {
      * { kind: 'status', status: 503 } | { kind: 'status', status: 429, retryAfter: 2 } | { kind: 'reset' } | { kind: 'stall' }.
      */
     fault: (spec) => faults.push({ left: spec.count ?? 1, ...spec }),
+    /** Disarms every fault still armed (a test's left-overs must not meet the next test's pulls). */
+    clearFaults: () => faults.splice(0),
     requests,
     stop: () => {
       proxy.closeAllConnections?.();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { removeBedImages, startRegistryBed, RegistryBed } from '../../harness/registry-bed';
 import { FIXTURES, leftovers, projectsRemovedAfterEach, runAction } from '../helpers/engine';
@@ -14,6 +15,7 @@ let bed: RegistryBed;
 beforeAll(async () => {
   bed = await startRegistryBed({ rateMBps: 6 });
 });
+afterEach(() => bed.clearFaults());
 afterAll(() => {
   removeImages('small-db', 'small-web');
   bed?.stop();
@@ -82,6 +84,20 @@ describe('a cold engine', () => {
       ),
     );
     expect(result.post?.exitCode).toBe(0);
+    expect(leftovers(name)).toEqual([]);
+  });
+
+  it('pulls a Docker Hub image from the registry-mirror, under its own name, leaving no mirror name behind', async () => {
+    removeImages('small-db');
+    const name = project('mirror');
+    const result = await runAction({ workspace: WORKSPACE, inputs: { 'project-name': name, 'compose-file': 'mirror.yaml', 'registry-mirror': bed.host, 'stop-timeout': '0' } });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.outcome).toBe('success');
+    expect(result.main.output).toContain(`ec-cold/small-db:1: pulled from the mirror as ${bed.image('small-db')}`);
+    expect(bed.requests).toContain('GET /v2/ec-cold/small-db/manifests/1');
+    const tags = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).split('\n');
+    expect(tags).toContain('ec-cold/small-db:1');
+    expect(tags).not.toContain(bed.image('small-db'));
     expect(leftovers(name)).toEqual([]);
   });
 

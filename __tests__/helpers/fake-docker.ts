@@ -4,7 +4,7 @@ import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
 import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, PullPolicy } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
-import { ComposeCalls, EngineCalls } from '../../src/engine/engine-calls';
+import { ComposeCalls, EngineCalls, LayerEvents } from '../../src/engine/engine-calls';
 import { ComposeProject } from '../../src/compose/compose-project';
 import { CreateOptions } from '../../src/engine/docker-args';
 import { EngineEvent } from '../../src/engine/engine-events';
@@ -182,6 +182,25 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
 
   async hasImage(image: string): Promise<boolean> {
     return !this.options.images || image in this.options.images || this.pulled.has(image);
+  }
+
+  async pullImage(image: string, progress: LayerEvents): Promise<void> {
+    this.record(`pull image ${image}`, 'pullImage');
+    const served = this.options.registry?.[image];
+    if (!served) throw new DockerError(`manifest for ${image} not found: manifest unknown: manifest unknown`);
+    for (const line of served.lines ?? []) progress.take(line);
+    this.pulled.add(image);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    this.record(`tag ${source} ${target}`, 'tagImage');
+    if (!this.pulled.has(source)) throw new DockerError(`No such image: ${source}`);
+    this.pulled.add(target);
+  }
+
+  async untagImage(image: string): Promise<void> {
+    this.record(`untag ${image}`, 'untagImage');
+    this.pulled.delete(image);
   }
 
   async composePull(_cli: ComposeCli, _project: ComposeProject, service: string, _pull: PullPolicy, progress: (line: string) => void): Promise<void> {

@@ -30477,6 +30477,7 @@ function getInputs(readRaw = (n) => core.getInput(n), action = 'stack') {
         envFiles: (0, input_parsing_1.parseLines)(read(names_1.InputNames.EnvFile)),
         build: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Build, read(names_1.InputNames.Build)),
         pull: (0, input_parsing_1.parseChoice)(names_1.InputNames.Pull, read(names_1.InputNames.Pull), ['missing', 'always', 'never']),
+        registryMirror: parseRegistryMirror(read(names_1.InputNames.RegistryMirror)),
         timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
@@ -30496,6 +30497,17 @@ function getInputs(readRaw = (n) => core.getInput(n), action = 'stack') {
         runTimeoutSeconds: read(names_1.InputNames.RunTimeout).trim() ? (0, input_parsing_1.parseSeconds)(names_1.InputNames.RunTimeout, read(names_1.InputNames.RunTimeout)) : undefined,
         maxLifetimeSeconds: read(names_1.InputNames.MaxLifetime).trim() ? (0, input_parsing_1.parseDuration)(names_1.InputNames.MaxLifetime, read(names_1.InputNames.MaxLifetime)) : undefined,
     };
+}
+/** A registry's host[:port] with an optional path; a scheme is taken off (the engine decides it). */
+function parseRegistryMirror(raw) {
+    const mirror = raw
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (mirror && !/^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._/-]+)?$/.test(mirror)) {
+        throw new Error(`Input 'registry-mirror' must be a registry's host[:port], e.g. mirror.gcr.io; got '${raw.trim()}'.`);
+    }
+    return mirror;
 }
 /** The engine of every docker call, main's and post's: the input, else the environment's. */
 function engineEnvironment(inputs, env) {
@@ -30693,7 +30705,7 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     const { runtime } = deps;
     const { docker, secrets } = ctx;
     const fetch = { deadline: Date.now() + inputs.timeoutSeconds * 1000, signal: ctx.signal, log: (line) => runtime.info(line) };
-    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch }, secrets, runtime);
+    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch, registryMirror: inputs.registryMirror || undefined }, secrets, runtime);
     try {
         await startPublishRun(stack, created, inputs, deps, ctx);
     }
@@ -30847,6 +30859,7 @@ exports.InputNames = {
     EnvFile: 'env-file',
     Build: 'build',
     Pull: 'pull',
+    RegistryMirror: 'registry-mirror',
     Timeout: 'timeout',
     WaitFor: 'wait-for',
     Teardown: 'teardown',
@@ -32811,6 +32824,9 @@ exports.composeDownArgs = composeDownArgs;
 exports.listContainersArgs = listContainersArgs;
 exports.inspectArgs = inspectArgs;
 exports.imageInspectArgs = imageInspectArgs;
+exports.pullArgs = pullArgs;
+exports.tagArgs = tagArgs;
+exports.untagArgs = untagArgs;
 exports.startGroups = startGroups;
 exports.startArgs = startArgs;
 exports.eventsArgs = eventsArgs;
@@ -32928,6 +32944,16 @@ function inspectArgs(ids) {
 }
 function imageInspectArgs(image) {
     return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
+}
+function pullArgs(image) {
+    return ['pull', '--', image];
+}
+function tagArgs(source, target) {
+    return ['tag', source, target];
+}
+/** Removes one name of an image, never the image's layers another name still uses. */
+function untagArgs(image) {
+    return ['image', 'rm', '--no-prune', '--', image];
 }
 /** Ids dealt round-robin into at most `calls` groups (none empty). */
 function startGroups(ids, calls) {
@@ -33241,6 +33267,33 @@ class Docker extends compose_commands_1.ComposeCommands {
             return this.api.hasImage(image);
         const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
         return r.code === 0;
+    }
+    /**
+     * Pulls an image by its reference, as `docker pull` (the CLI's credentials where the CLI pulls),
+     * each layer event to `progress`. Through the API the engine's byte counts come too; the CLI
+     * prints none where its output is not a terminal.
+     */
+    async pullImage(image, progress, signal) {
+        if (this.api)
+            return this.api.pull(image, (e) => progress.event(e), anyOf(this.signal, signal));
+        const r = await this.runner.run('docker', args.pullArgs(image), {
+            env: this.env,
+            signal: anyOf(this.signal, signal),
+            maxBytes: 1 << 20,
+            onLine: (line) => progress.take(line),
+        });
+        if (r.code !== 0)
+            throw new docker_error_1.DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+    }
+    async tagImage(source, target) {
+        if (this.api)
+            return this.api.tag(source, target);
+        await this.docker(args.tagArgs(source, target), 'docker tag');
+    }
+    async untagImage(image) {
+        if (this.api)
+            return this.api.untag(image);
+        await this.docker(args.untagArgs(image), 'docker image rm');
     }
     /** Environment variables the images set themselves; an image not on the engine yet gives none. */
     async imageEnvironments(images) {
@@ -33823,6 +33876,48 @@ class EngineApi {
     async removeVolumes(names) {
         await this.each(names, 'DELETE', (name) => `/volumes/${encodeURIComponent(name)}?force=1`, 'Removing volume', [204, 404]);
     }
+    /**
+     * `docker pull` of one reference, without credentials (a public mirror): each layer event of the
+     * engine's JSON stream to `onEvent`; an error the stream reports fails it.
+     */
+    async pull(image, onEvent, signal) {
+        const res = await this.open('POST', `/images/create?fromImage=${encodeURIComponent(image)}`, undefined, signal);
+        if (res.statusCode !== 200)
+            throw new EngineApiError(EngineApi.messageOf((await EngineApi.bodyOf(res)).body));
+        let failed;
+        const lines = (0, engine_streams_1.linesOf)((line) => {
+            let m;
+            try {
+                m = JSON.parse(line);
+            }
+            catch {
+                return;
+            }
+            if (m.error)
+                failed = m.error;
+            else if (m.id && m.status)
+                onEvent({ id: m.id, status: m.status, current: m.progressDetail?.current, total: m.progressDetail?.total });
+        });
+        await EngineApi.drain(res, (c) => lines(c, 'stdout'), signal);
+        if (signal?.aborted)
+            throw new Error(`Pulling ${image} was cancelled`);
+        if (failed)
+            throw new EngineApiError(failed);
+    }
+    /** Gives an image another name (`docker tag`). */
+    async tag(source, target) {
+        const at = target.lastIndexOf(':');
+        const [repo, tag] = at > target.lastIndexOf('/') ? [target.slice(0, at), target.slice(at + 1)] : [target, 'latest'];
+        const r = await this.request('POST', `/images/${encodeURIComponent(source)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+        if (r.status !== 201)
+            throw EngineApi.failure(`Tagging ${source} as ${target}`, r);
+    }
+    /** Removes one name of an image, never layers another name still uses. */
+    async untag(image) {
+        const r = await this.request('DELETE', `/images/${encodeURIComponent(image)}?noprune=1`);
+        if (r.status !== 200 && r.status !== 404)
+            throw EngineApi.failure(`Removing the name ${image}`, r);
+    }
     async hasImage(image) {
         const r = await this.request('GET', `/images/${encodeURIComponent(image)}/json`);
         if (r.status === 200)
@@ -34373,31 +34468,48 @@ function parseBytes(text) {
     return m && m[2] in UNITS ? Number(m[1]) * UNITS[m[2]] : undefined;
 }
 class PullProgress {
+    onChange;
     layers = new Map();
     /** Layers the engine had already (shared with another image). */
     cachedLayers = 0;
-    /** Takes one line of compose's plain output; lines of other kinds are ignored. */
+    /** `onChange` hears of every layer event, e.g. to see that the pull is alive. */
+    constructor(onChange = () => undefined) {
+        this.onChange = onChange;
+    }
+    /**
+     * Takes one line of compose's plain output (`<layer> Downloading [==> ] 6.6MB/157.3MB`) or of the
+     * CLI's (`<layer>: Download complete`); lines of other kinds are ignored.
+     */
     take(line) {
-        const m = /^\s*([0-9a-f]{12}) (.+)$/.exec(line);
+        const m = /^\s*([0-9a-f]{12}):? (.+)$/.exec(line);
         if (!m)
             return;
         const [, id, what] = m;
-        if (/^Already exists/.test(what)) {
+        const sizes = /^(\w[\w ]*?)\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+        if (sizes)
+            this.event({ id, status: sizes[1], current: parseBytes(sizes[2]), total: parseBytes(sizes[3]) });
+        else
+            this.event({ id, status: what.trim() });
+    }
+    event(e) {
+        this.apply(e);
+        this.onChange();
+    }
+    apply(e) {
+        if (/^Already exists/.test(e.status)) {
             this.cachedLayers += 1;
             return;
         }
-        const layer = this.layers.get(id) ?? { done: 0 };
-        this.layers.set(id, layer);
-        const downloading = /^Downloading\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
-        if (downloading) {
-            layer.done = parseBytes(downloading[1]) ?? layer.done;
-            layer.total = parseBytes(downloading[2]) ?? layer.total;
+        const layer = this.layers.get(e.id) ?? { done: 0 };
+        this.layers.set(e.id, layer);
+        if (/^Downloading/.test(e.status)) {
+            layer.done = e.current ?? layer.done;
+            layer.total = e.total ?? layer.total;
         }
-        else if (/^(Download complete|Pull complete|Extracting)/.test(what)) {
-            // Extracting lines count the layer's size again: the download is done.
-            const extracting = /^Extracting\s.*?\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
-            if (extracting)
-                layer.total ??= parseBytes(extracting[1]);
+        else if (/^(Download complete|Pull complete|Extracting)/.test(e.status)) {
+            // Extracting counts the layer's size again: the download is done.
+            if (/^Extracting/.test(e.status))
+                layer.total ??= e.total;
             if (layer.total !== undefined)
                 layer.done = layer.total;
             layer.downloaded = true;
@@ -34596,6 +34708,7 @@ const labels_1 = __nccwpck_require__(7853);
 const secret_values_1 = __nccwpck_require__(6892);
 const image_needs_1 = __nccwpck_require__(2702);
 const image_fetcher_1 = __nccwpck_require__(147);
+const error_text_1 = __nccwpck_require__(8380);
 const staged_create_1 = __nccwpck_require__(9097);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
@@ -34705,7 +34818,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
     const fetched = new Set(needs.map((n) => n.image));
     const pulled = needs.flatMap((n) => n.services);
     log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
-    const fetcher = new image_fetcher_1.ImageFetcher(needs, (service, onLine, signal) => docker.composePull(cli, project, service, settings.pull, onLine, signal), fetch);
+    const fetcher = new image_fetcher_1.ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
     const showLine = createLine(secrets, log);
     const firstFacts = {};
     const creator = async (services) => {
@@ -34737,6 +34850,35 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         throw e;
     });
     return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+}
+/**
+ * How an image is pulled: through compose, as its first service's (compose's credentials, platform
+ * and policy); a Docker Hub image through the mirror first when there is one, then from Docker
+ * Hub when the mirror cannot serve it.
+ */
+function puller(docker, stack, settings, log) {
+    const viaCompose = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
+    const mirror = settings.registryMirror;
+    if (!mirror)
+        return viaCompose;
+    return async (need, progress, signal) => {
+        const from = (0, image_needs_1.mirrorReference)(need.image, mirror);
+        if (!from)
+            return viaCompose(need, progress, signal);
+        try {
+            await docker.pullImage(from, progress, signal);
+            await docker.tagImage(from, need.image);
+            log.info(`${need.image}: pulled from the mirror as ${from}`);
+        }
+        catch (e) {
+            if (signal.aborted)
+                throw e;
+            log.info(`The mirror could not serve ${need.image} (${(0, error_text_1.errorText)(e)}); pulling it from Docker Hub`);
+            return viaCompose(need, progress, signal);
+        }
+        // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
+        await docker.untagImage(from).catch(() => undefined);
+    };
 }
 /** The containers of the first creation call (its promise is the first to settle). */
 async function firstCreated(staged, order) {
@@ -34868,10 +35010,10 @@ class ImageFetcher {
         for (let tries = 1;; tries++) {
             if (this.signal.aborted)
                 throw new PullError(`Pulling ${what} was cancelled.`, 'other');
-            const progress = new pull_progress_1.PullProgress();
             this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
+            let progress;
             try {
-                await this.pullOnce(need, progress, downloaded);
+                progress = await this.pullOnce(need, downloaded);
             }
             catch (e) {
                 if (this.signal.aborted)
@@ -34907,14 +35049,19 @@ class ImageFetcher {
         const wait = told !== undefined ? told * 1000 : (0, pull_failure_1.backoffMs)(tries);
         return this.now + wait < this.settings.deadline ? wait : undefined;
     }
-    /** One `compose pull`, with a line every few seconds and an end when it stalls. */
-    async pullOnce(need, progress, downloaded) {
+    /** One pull, with a line every few seconds and an end when it stalls; what it downloaded. */
+    async pullOnce(need, downloaded) {
         const { image } = need;
         const stall = new AbortController();
         const signal = AbortSignal.any([this.signal, stall.signal]);
         const every = this.settings.progressEveryMs ?? exports.PROGRESS_EVERY_MS;
         const stallMs = this.settings.stallMs ?? exports.STALL_MS;
         let lastLine = this.now;
+        const progress = new pull_progress_1.PullProgress(() => {
+            lastLine = this.now;
+            if (progress.allDownloaded)
+                downloaded();
+        });
         let shown = { at: this.now, bytes: 0 };
         const tick = setInterval(() => {
             const now = this.now;
@@ -34931,12 +35078,8 @@ class ImageFetcher {
         }, every);
         this.state.set(image, 'pulling');
         try {
-            await this.pull(need.services[0], (line) => {
-                lastLine = this.now;
-                progress.take(line);
-                if (progress.allDownloaded)
-                    downloaded();
-            }, signal);
+            await this.pull(need, progress, signal);
+            return progress;
         }
         catch (e) {
             if (stall.signal.aborted && !this.signal.aborted)
@@ -36904,6 +37047,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.imageNeeds = imageNeeds;
 exports.creationOrder = creationOrder;
 exports.registryOf = registryOf;
+exports.mirrorReference = mirrorReference;
 /**
  * The images to fetch for `services` (in start order, the run service last), one entry per image.
  * `present` says whether the engine has an image already; with the pull policy `always` every
@@ -36932,7 +37076,20 @@ function creationOrder(plan, runService) {
 /** The registry an image reference names: its first part when that looks like a host, else Docker Hub. */
 function registryOf(image) {
     const first = image.split('/')[0];
-    return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+    const host = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+    return ['index.docker.io', 'registry-1.docker.io'].includes(host) ? 'docker.io' : host;
+}
+/**
+ * Where a Docker Hub image is found on a mirror of Docker Hub (`mirror` a host[:port] with an
+ * optional path, a scheme ignored): `mysql:8` as `<mirror>/library/mysql:8`. None for an image of
+ * another registry, or one named by digest (the mirror's name for it could not take its place).
+ */
+function mirrorReference(image, mirror) {
+    if (registryOf(image) !== 'docker.io' || image.includes('@'))
+        return undefined;
+    const name = image.replace(/^(docker\.io|index\.docker\.io)\//, '');
+    const path = name.includes('/') ? name : `library/${name}`;
+    return `${mirror.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '')}/${path}`;
 }
 
 

@@ -17,6 +17,8 @@ export interface Inputs {
   envFiles: string[];
   build: boolean;
   pull: PullPolicy;
+  /** A mirror of Docker Hub, host[:port][/path], without a scheme; empty: none. */
+  registryMirror: string;
   timeoutSeconds: number;
   waitFor: Record<string, WaitRule>;
   /** Host name for URLs; empty: localhost, or the remote engine's host. */
@@ -191,6 +193,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     envFiles: parseLines(read(Names.EnvFile)),
     build: parseBoolean(Names.Build, read(Names.Build)),
     pull: parseChoice(Names.Pull, read(Names.Pull), ['missing', 'always', 'never'] as const),
+    registryMirror: parseRegistryMirror(read(Names.RegistryMirror)),
     timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout)),
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
     host,
@@ -210,6 +213,18 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     runTimeoutSeconds: read(Names.RunTimeout).trim() ? parseSeconds(Names.RunTimeout, read(Names.RunTimeout)) : undefined,
     maxLifetimeSeconds: read(Names.MaxLifetime).trim() ? parseDuration(Names.MaxLifetime, read(Names.MaxLifetime)) : undefined,
   };
+}
+
+/** A registry's host[:port] with an optional path; a scheme is taken off (the engine decides it). */
+function parseRegistryMirror(raw: string): string {
+  const mirror = raw
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  if (mirror && !/^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._/-]+)?$/.test(mirror)) {
+    throw new Error(`Input 'registry-mirror' must be a registry's host[:port], e.g. mirror.gcr.io; got '${raw.trim()}'.`);
+  }
+  return mirror;
 }
 
 /** The engine of every docker call, main's and post's: the input, else the environment's. */

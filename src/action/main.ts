@@ -161,7 +161,13 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   const { runtime } = deps;
   const { docker, secrets } = ctx;
   const fetch = { deadline: Date.now() + inputs.timeoutSeconds * 1000, signal: ctx.signal, log: (line: string) => runtime.info(line) };
-  const created = await createStack(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch }, secrets, runtime);
+  const created = await createStack(
+    docker,
+    stack,
+    { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch, registryMirror: inputs.registryMirror || undefined },
+    secrets,
+    runtime,
+  );
   try {
     await startPublishRun(stack, created, inputs, deps, ctx);
   } finally {

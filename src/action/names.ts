@@ -9,6 +9,7 @@ export const InputNames = {
   EnvFile: 'env-file',
   Build: 'build',
   Pull: 'pull',
+  RegistryMirror: 'registry-mirror',
   Timeout: 'timeout',
   WaitFor: 'wait-for',
   Teardown: 'teardown',

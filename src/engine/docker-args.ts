@@ -113,6 +113,19 @@ export function imageInspectArgs(image: string): string[] {
   return ['image', 'inspect', '--format', '{{.Id}}', '--', image];
 }
 
+export function pullArgs(image: string): string[] {
+  return ['pull', '--', image];
+}
+
+export function tagArgs(source: string, target: string): string[] {
+  return ['tag', source, target];
+}
+
+/** Removes one name of an image, never the image's layers another name still uses. */
+export function untagArgs(image: string): string[] {
+  return ['image', 'rm', '--no-prune', '--', image];
+}
+
 /** Ids dealt round-robin into at most `calls` groups (none empty). */
 export function startGroups(ids: string[], calls: number): string[][] {
   const groups: string[][] = Array.from({ length: Math.min(calls, ids.length) }, () => []);

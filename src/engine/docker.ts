@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeCommands } from './compose-commands';
-import { ComposeCalls, EngineCalls } from './engine-calls';
+import { ComposeCalls, EngineCalls, LayerEvents } from './engine-calls';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
@@ -148,6 +148,32 @@ export class Docker extends ComposeCommands implements EngineCalls {
     if (this.api) return this.api.hasImage(image);
     const r = await this.runner.run('docker', args.imageInspectArgs(image), { env: this.env, maxBytes: 4096 });
     return r.code === 0;
+  }
+
+  /**
+   * Pulls an image by its reference, as `docker pull` (the CLI's credentials where the CLI pulls),
+   * each layer event to `progress`. Through the API the engine's byte counts come too; the CLI
+   * prints none where its output is not a terminal.
+   */
+  async pullImage(image: string, progress: LayerEvents, signal?: AbortSignal): Promise<void> {
+    if (this.api) return this.api.pull(image, (e) => progress.event(e), anyOf(this.signal, signal));
+    const r = await this.runner.run('docker', args.pullArgs(image), {
+      env: this.env,
+      signal: anyOf(this.signal, signal),
+      maxBytes: 1 << 20,
+      onLine: (line) => progress.take(line),
+    });
+    if (r.code !== 0) throw new DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    if (this.api) return this.api.tag(source, target);
+    await this.docker(args.tagArgs(source, target), 'docker tag');
+  }
+
+  async untagImage(image: string): Promise<void> {
+    if (this.api) return this.api.untag(image);
+    await this.docker(args.untagArgs(image), 'docker image rm');
   }
 
   /** Environment variables the images set themselves; an image not on the engine yet gives none. */

@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { demultiplexer, linesOf, MULTIPLEXED_STREAM, StreamName } from './engine-streams';
+import { LayerEvent } from './pull-progress';
 
 // The Docker Engine API, for every engine call the action makes: per container (inspect, start,
 // stop, remove, logs, probe execs), the event stream, the listings and removals, the locks: a
@@ -323,6 +324,43 @@ export class EngineApi {
   /** Removes volumes as `docker volume rm --force` does: one already gone is fine. */
   async removeVolumes(names: string[]): Promise<void> {
     await this.each(names, 'DELETE', (name) => `/volumes/${encodeURIComponent(name)}?force=1`, 'Removing volume', [204, 404]);
+  }
+
+  /**
+   * `docker pull` of one reference, without credentials (a public mirror): each layer event of the
+   * engine's JSON stream to `onEvent`; an error the stream reports fails it.
+   */
+  async pull(image: string, onEvent: (e: LayerEvent) => void, signal?: AbortSignal): Promise<void> {
+    const res = await this.open('POST', `/images/create?fromImage=${encodeURIComponent(image)}`, undefined, signal);
+    if (res.statusCode !== 200) throw new EngineApiError(EngineApi.messageOf((await EngineApi.bodyOf(res)).body));
+    let failed: string | undefined;
+    const lines = linesOf((line) => {
+      let m: { id?: string; status?: string; error?: string; progressDetail?: { current?: number; total?: number } };
+      try {
+        m = JSON.parse(line) as typeof m;
+      } catch {
+        return;
+      }
+      if (m.error) failed = m.error;
+      else if (m.id && m.status) onEvent({ id: m.id, status: m.status, current: m.progressDetail?.current, total: m.progressDetail?.total });
+    });
+    await EngineApi.drain(res, (c) => lines(c, 'stdout'), signal);
+    if (signal?.aborted) throw new Error(`Pulling ${image} was cancelled`);
+    if (failed) throw new EngineApiError(failed);
+  }
+
+  /** Gives an image another name (`docker tag`). */
+  async tag(source: string, target: string): Promise<void> {
+    const at = target.lastIndexOf(':');
+    const [repo, tag] = at > target.lastIndexOf('/') ? [target.slice(0, at), target.slice(at + 1)] : [target, 'latest'];
+    const r = await this.request('POST', `/images/${encodeURIComponent(source)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+    if (r.status !== 201) throw EngineApi.failure(`Tagging ${source} as ${target}`, r);
+  }
+
+  /** Removes one name of an image, never layers another name still uses. */
+  async untag(image: string): Promise<void> {
+    const r = await this.request('DELETE', `/images/${encodeURIComponent(image)}?noprune=1`);
+    if (r.status !== 200 && r.status !== 404) throw EngineApi.failure(`Removing the name ${image}`, r);
   }
 
   async hasImage(image: string): Promise<boolean> {

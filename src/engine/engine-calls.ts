@@ -4,6 +4,13 @@ import { ContainerFacts } from './container-facts';
 import { CreateOptions } from './docker-args';
 import { EngineEvent } from './engine-events';
 import { StreamingProcess } from './process-runner';
+import { LayerEvent } from './pull-progress';
+
+/** What a pull tells of its layers: the engine's events, or the CLI's lines of them. */
+export interface LayerEvents {
+  event(e: LayerEvent): void;
+  take(line: string): void;
+}
 
 // What the rest of the action may ask of Docker, in two interfaces by who answers: compose
 // (ComposeCommands) and the engine (Docker, through its API or CLI). Code that needs only one asks
@@ -37,6 +44,11 @@ export interface EngineCalls {
   /** The engine's address as the CLI resolves it (DOCKER_HOST, the context, the local socket). */
   endpoint(): Promise<string>;
   hasImage(image: string): Promise<boolean>;
+  /** `docker pull` of one reference; each layer event to `progress`. */
+  pullImage(image: string, progress: LayerEvents, signal?: AbortSignal): Promise<void>;
+  tagImage(source: string, target: string): Promise<void>;
+  /** Removes one name of an image (its layers stay while another name uses them). */
+  untagImage(image: string): Promise<void>;
   /** Environment variables the images set themselves. */
   imageEnvironments(images: string[]): Promise<Record<string, string>[]>;
   /** What carries the project's label (and `alsoLabel`, when given). */

@@ -17,30 +17,53 @@ export function parseBytes(text: string): number | undefined {
   return m && m[2] in UNITS ? Number(m[1]) * UNITS[m[2]] : undefined;
 }
 
+/** One layer event as the engine sends it (`docker pull`'s JSON stream, or a line compose printed of it). */
+export interface LayerEvent {
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
 export class PullProgress {
   private readonly layers = new Map<string, Layer>();
   /** Layers the engine had already (shared with another image). */
   private cachedLayers = 0;
 
-  /** Takes one line of compose's plain output; lines of other kinds are ignored. */
+  /** `onChange` hears of every layer event, e.g. to see that the pull is alive. */
+  constructor(private readonly onChange: () => void = () => undefined) {}
+
+  /**
+   * Takes one line of compose's plain output (`<layer> Downloading [==> ] 6.6MB/157.3MB`) or of the
+   * CLI's (`<layer>: Download complete`); lines of other kinds are ignored.
+   */
   take(line: string): void {
-    const m = /^\s*([0-9a-f]{12}) (.+)$/.exec(line);
+    const m = /^\s*([0-9a-f]{12}):? (.+)$/.exec(line);
     if (!m) return;
     const [, id, what] = m;
-    if (/^Already exists/.test(what)) {
+    const sizes = /^(\w[\w ]*?)\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
+    if (sizes) this.event({ id, status: sizes[1], current: parseBytes(sizes[2]), total: parseBytes(sizes[3]) });
+    else this.event({ id, status: what.trim() });
+  }
+
+  event(e: LayerEvent): void {
+    this.apply(e);
+    this.onChange();
+  }
+
+  private apply(e: LayerEvent): void {
+    if (/^Already exists/.test(e.status)) {
       this.cachedLayers += 1;
       return;
     }
-    const layer = this.layers.get(id) ?? { done: 0 };
-    this.layers.set(id, layer);
-    const downloading = /^Downloading\s.*?([\d.]+\s*[kKMGT]?B)\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
-    if (downloading) {
-      layer.done = parseBytes(downloading[1]) ?? layer.done;
-      layer.total = parseBytes(downloading[2]) ?? layer.total;
-    } else if (/^(Download complete|Pull complete|Extracting)/.test(what)) {
-      // Extracting lines count the layer's size again: the download is done.
-      const extracting = /^Extracting\s.*?\/([\d.]+\s*[kKMGT]?B)\s*$/.exec(what);
-      if (extracting) layer.total ??= parseBytes(extracting[1]);
+    const layer = this.layers.get(e.id) ?? { done: 0 };
+    this.layers.set(e.id, layer);
+    if (/^Downloading/.test(e.status)) {
+      layer.done = e.current ?? layer.done;
+      layer.total = e.total ?? layer.total;
+    } else if (/^(Download complete|Pull complete|Extracting)/.test(e.status)) {
+      // Extracting counts the layer's size again: the download is done.
+      if (/^Extracting/.test(e.status)) layer.total ??= e.total;
       if (layer.total !== undefined) layer.done = layer.total;
       layer.downloaded = true;
     }

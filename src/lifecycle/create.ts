@@ -8,8 +8,9 @@ import { SecretRegistry } from '../secrets/secret-registry';
 import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
 import { EngineCalls } from '../engine/engine-calls';
-import { creationOrder, ImageNeed, imageNeeds } from '../plan/image-needs';
-import { FetchSettings, ImageFetcher } from './image-fetcher';
+import { creationOrder, ImageNeed, imageNeeds, mirrorReference } from '../plan/image-needs';
+import { FetchSettings, ImageFetcher, Puller } from './image-fetcher';
+import { errorText } from '../compose/error-text';
 import { ImageRow } from '../outputs/summary';
 import { creationNeeds, StagedCreation } from './staged-create';
 
@@ -22,6 +23,8 @@ export interface CreateSettings {
   upFlags: string[];
   /** How missing images are pulled ahead of the creation (absent: compose pulls them as it creates). */
   fetch?: FetchSettings;
+  /** Where Docker Hub images are pulled from first (input `registry-mirror`). */
+  registryMirror?: string;
 }
 
 export interface CreateLog {
@@ -160,7 +163,7 @@ async function createStaged(
   const fetched = new Set(needs.map((n) => n.image));
   const pulled = needs.flatMap((n) => n.services);
   log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
-  const fetcher = new ImageFetcher(needs, (service, onLine, signal) => docker.composePull(cli, project, service, settings.pull, onLine, signal), fetch);
+  const fetcher = new ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
   const showLine = createLine(secrets, log);
   const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
   const creator = async (services: string[]): Promise<Record<string, string[]>> => {
@@ -191,6 +194,32 @@ async function createStaged(
     throw e;
   });
   return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+}
+
+/**
+ * How an image is pulled: through compose, as its first service's (compose's credentials, platform
+ * and policy); a Docker Hub image through the mirror first when there is one, then from Docker
+ * Hub when the mirror cannot serve it.
+ */
+function puller(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, log: CreateLog): Puller {
+  const viaCompose: Puller = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
+  const mirror = settings.registryMirror;
+  if (!mirror) return viaCompose;
+  return async (need, progress, signal) => {
+    const from = mirrorReference(need.image, mirror);
+    if (!from) return viaCompose(need, progress, signal);
+    try {
+      await docker.pullImage(from, progress, signal);
+      await docker.tagImage(from, need.image);
+      log.info(`${need.image}: pulled from the mirror as ${from}`);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      log.info(`The mirror could not serve ${need.image} (${errorText(e)}); pulling it from Docker Hub`);
+      return viaCompose(need, progress, signal);
+    }
+    // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
+    await docker.untagImage(from).catch(() => undefined);
+  };
 }
 
 /** The containers of the first creation call (its promise is the first to settle). */

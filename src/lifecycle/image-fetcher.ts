@@ -10,8 +10,8 @@ import { ImageRow } from '../outputs/summary';
 // are tried again with backoff while the step's timeout allows; a missing image or refused
 // credentials fail at once.
 
-/** Pulls one service's image; each line of compose's plain output goes to `onLine`. */
-export type Puller = (service: string, onLine: (line: string) => void, signal: AbortSignal) => Promise<void>;
+/** Pulls one image, telling `progress` what the engine says of its layers. */
+export type Puller = (need: ImageNeed, progress: PullProgress, signal: AbortSignal) => Promise<void>;
 
 export interface FetchSettings {
   /** When the step's timeout runs out (ms since the epoch): no retry waits past it. */
@@ -109,10 +109,10 @@ export class ImageFetcher {
     const started = this.now;
     for (let tries = 1; ; tries++) {
       if (this.signal.aborted) throw new PullError(`Pulling ${what} was cancelled.`, 'other');
-      const progress = new PullProgress();
       this.settings.log(`Pulling ${what}${tries > 1 ? `, try ${tries}` : ''}`);
+      let progress: PullProgress;
       try {
-        await this.pullOnce(need, progress, downloaded);
+        progress = await this.pullOnce(need, downloaded);
       } catch (e) {
         if (this.signal.aborted) throw new PullError(`Pulling ${what} was cancelled.`, 'other');
         const message = errorText(e);
@@ -149,14 +149,18 @@ export class ImageFetcher {
     return this.now + wait < this.settings.deadline ? wait : undefined;
   }
 
-  /** One `compose pull`, with a line every few seconds and an end when it stalls. */
-  private async pullOnce(need: ImageNeed, progress: PullProgress, downloaded: () => void): Promise<void> {
+  /** One pull, with a line every few seconds and an end when it stalls; what it downloaded. */
+  private async pullOnce(need: ImageNeed, downloaded: () => void): Promise<PullProgress> {
     const { image } = need;
     const stall = new AbortController();
     const signal = AbortSignal.any([this.signal, stall.signal]);
     const every = this.settings.progressEveryMs ?? PROGRESS_EVERY_MS;
     const stallMs = this.settings.stallMs ?? STALL_MS;
     let lastLine = this.now;
+    const progress = new PullProgress(() => {
+      lastLine = this.now;
+      if (progress.allDownloaded) downloaded();
+    });
     let shown = { at: this.now, bytes: 0 };
     const tick = setInterval(() => {
       const now = this.now;
@@ -171,15 +175,8 @@ export class ImageFetcher {
     }, every);
     this.state.set(image, 'pulling');
     try {
-      await this.pull(
-        need.services[0],
-        (line) => {
-          lastLine = this.now;
-          progress.take(line);
-          if (progress.allDownloaded) downloaded();
-        },
-        signal,
-      );
+      await this.pull(need, progress, signal);
+      return progress;
     } catch (e) {
       if (stall.signal.aborted && !this.signal.aborted) throw new Error(`no progress for ${Math.round(stallMs / 1000)} s (the registry stopped sending)`);
       throw e;

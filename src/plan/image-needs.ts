@@ -39,5 +39,18 @@ export function creationOrder(plan: StartPlan, runService?: string): string[] {
 /** The registry an image reference names: its first part when that looks like a host, else Docker Hub. */
 export function registryOf(image: string): string {
   const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  const host = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  return ['index.docker.io', 'registry-1.docker.io'].includes(host) ? 'docker.io' : host;
+}
+
+/**
+ * Where a Docker Hub image is found on a mirror of Docker Hub (`mirror` a host[:port] with an
+ * optional path, a scheme ignored): `mysql:8` as `<mirror>/library/mysql:8`. None for an image of
+ * another registry, or one named by digest (the mirror's name for it could not take its place).
+ */
+export function mirrorReference(image: string, mirror: string): string | undefined {
+  if (registryOf(image) !== 'docker.io' || image.includes('@')) return undefined;
+  const name = image.replace(/^(docker\.io|index\.docker\.io)\//, '');
+  const path = name.includes('/') ? name : `library/${name}`;
+  return `${mirror.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '')}/${path}`;
 }

@@ -219,6 +219,33 @@ describe('main on a cold engine', () => {
     );
   });
 
+  it('pulls Docker Hub images from the mirror, and from Docker Hub what the mirror cannot serve', async () => {
+    const { runtime, docker } = await runMain({
+      inputs: { 'registry-mirror': 'https://mirror.example:5000/' },
+      images: {},
+      registry: { 'mirror.example:5000/library/mariadb': { lines: [LAYER('157.3MB')] }, app: {} },
+    });
+    expect(runtime.failed).toBeUndefined();
+    expect(docker.calls.filter((c) => /^(pull|tag|untag)/.test(c))).toEqual([
+      'pull image mirror.example:5000/library/mariadb',
+      'tag mirror.example:5000/library/mariadb mariadb',
+      'untag mirror.example:5000/library/mariadb',
+      'pull image mirror.example:5000/library/app',
+      'pull migrate',
+    ]);
+    expect(runtime.lines).toContain('mariadb: pulled from the mirror as mirror.example:5000/library/mariadb');
+    expect(runtime.lines).toContain(
+      'The mirror could not serve app (manifest for mirror.example:5000/library/app not found: manifest unknown: manifest unknown); pulling it from Docker Hub',
+    );
+    expect(runtime.summaries.join('')).toContain('| mariadb | db | pulled | 157.3 MB |');
+  });
+
+  it('refuses a registry-mirror that is not a registry address', async () => {
+    const { runtime, docker } = await runMain({ inputs: { 'registry-mirror': 'mirror.example/a b' } });
+    expect(runtime.failed).toBe("Input 'registry-mirror' must be a registry's host[:port], e.g. mirror.gcr.io; got 'mirror.example/a b'.");
+    expect(docker.calls).toEqual([]);
+  });
+
   it('says in a timeout which image a service not started still waits for', async () => {
     const { runtime } = await runMain({ inputs: { timeout: '5' }, images: { mariadb: {} }, registry: { app: { ms: 60_000 } } });
     expect(runtime.failed).toContain('Not started: migrate (waiting for its image app: pulling); web (needs migrate).');

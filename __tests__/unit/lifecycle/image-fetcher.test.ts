@@ -1,6 +1,6 @@
 import { ImageFetcher, Puller } from '../../../src/lifecycle/image-fetcher';
 import { ComposeModel, parseResolvedConfig } from '../../../src/compose/compose-model';
-import { creationOrder, imageNeeds, registryOf } from '../../../src/plan/image-needs';
+import { creationOrder, imageNeeds, mirrorReference, registryOf } from '../../../src/plan/image-needs';
 import { planStart } from '../../../src/plan/dependency-graph';
 
 // The pulls of a cold engine, one download at a time in the order of need, over a fake puller: each
@@ -16,9 +16,9 @@ interface FakePull {
 
 function fakePuller(): { pull: Puller; pulls: FakePull[] } {
   const pulls: FakePull[] = [];
-  const pull: Puller = (service, onLine, signal) =>
+  const pull: Puller = (need, progress, signal) =>
     new Promise<void>((resolve, reject) => {
-      pulls.push({ service, line: onLine, finish: resolve, fail: (m) => reject(new Error(m)), signal });
+      pulls.push({ service: need.services[0], line: (l) => progress.take(l), finish: resolve, fail: (m) => reject(new Error(m)), signal });
       signal.addEventListener('abort', () => reject(new Error(`'docker-compose pull' was cancelled`)));
     });
   return { pull, pulls };
@@ -117,6 +117,14 @@ services:
     expect(imageNeeds(model, order, 'missing', () => true)).toEqual([]);
     expect(imageNeeds(model, order, 'always', () => true).map((n) => n.image)).toEqual(['mysql:8', 'ghcr.io/acme/web:2', 'localhost:5000/tests']);
     expect(imageNeeds(model, order, 'never', () => false)).toEqual([]);
+  });
+
+  it("names a Docker Hub image's place on a mirror, and none for other registries or digests", () => {
+    expect(mirrorReference('mysql:8', 'mirror.gcr.io')).toBe('mirror.gcr.io/library/mysql:8');
+    expect(mirrorReference('docker.io/bitnami/redis', 'https://m.example:5000/hub/')).toBe('m.example:5000/hub/bitnami/redis');
+    expect(mirrorReference('index.docker.io/library/mysql', 'm')).toBe('m/library/mysql');
+    expect(mirrorReference('ghcr.io/acme/web:2', 'm')).toBeUndefined();
+    expect(mirrorReference(`mysql@sha256:${'a'.repeat(64)}`, 'm')).toBeUndefined();
   });
 
   it('names the registry an image comes from', () => {
