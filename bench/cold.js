@@ -2,7 +2,7 @@
 // `npm run bench -- cold`: the founding shape from an empty engine, its images pulled from the test
 // registry (harness/registry-bed.js: a namespace's registry behind a 60 MB/s link), as on a cold
 // hosted runner. Each variant starts with none of the stack's images on the engine:
-//   - the action's main;
+//   - the action's main, and again with the registry answering 503 to its first 3 requests;
 //   - pull-then-start: every image pulled first (`compose pull`), then the action's main;
 //   - `docker compose up -d --wait`;
 //   - the ideal: from each image's own pull time (pulled alone, from empty) and each service's
@@ -80,6 +80,11 @@ async function cold(runs) {
       const row = {};
       await emptyEngine();
       row.main = (await action(`main-${i}`)).ms;
+      // The same from empty with the registry answering 503 to its first 3 requests.
+      await emptyEngine();
+      bed.fault({ kind: 'status', status: 503, count: 3 });
+      row.faulted = (await action(`faulted-${i}`)).ms;
+      bed.clearFaults();
       await emptyEngine();
       const pulled = await timed('docker', ['compose', '-p', `bench-cold-pull-${i}`, 'pull', '-q'], env);
       const warm = await action(`warm-${i}`);
@@ -109,7 +114,7 @@ async function cold(runs) {
       rows.push(row);
       const f = (ms) => `${(ms / 1000).toFixed(1)} s`;
       console.log(
-        `  run ${i + 1}: main ${f(row.main)}, pull-then-start ${f(row.pullThenStart)}, compose up -d --wait ${f(row.up)}${row.upError ? ` (failed: ${row.upError})` : ''}, ideal ${f(row.ideal)} (pulls alone: ${Object.entries(
+        `  run ${i + 1}: main ${f(row.main)}, with 503s ${f(row.faulted)}, pull-then-start ${f(row.pullThenStart)}, compose up -d --wait ${f(row.up)}${row.upError ? ` (failed: ${row.upError})` : ''}, ideal ${f(row.ideal)} (pulls alone: ${Object.entries(
           pullMs,
         )
           .map(([k, v]) => `${k} ${f(v)}`)
@@ -124,6 +129,9 @@ async function cold(runs) {
   console.log(`cold runner (empty engine, registry at 60 MB/s), median of ${runs}:`);
   console.log(`  main ${(m('main') / 1000).toFixed(1)} s; ideal ${(m('ideal') / 1000).toFixed(1)} s: ratio ${(m('main') / m('ideal')).toFixed(3)} (target <= 1.10)`);
   console.log(`  main over pull-then-start (${(m('pullThenStart') / 1000).toFixed(1)} s): ${(m('main') / m('pullThenStart')).toFixed(3)} (target <= 0.8)`);
+  console.log(
+    `  main with the registry answering 503 to its first 3 requests: ${(m('faulted') / 1000).toFixed(1)} s, ${(m('faulted') / m('main')).toFixed(3)} x the fault-free main (target <= 1.2)`,
+  );
   console.log(`  compose's own 'up -d --wait': ${(m('up') / 1000).toFixed(1)} s (what depends on db starts once db has started, not once it listens)`);
 }
 

@@ -56,10 +56,10 @@ describe('a cold engine', () => {
     expect(leftovers(name)).toEqual([]);
   });
 
-  it('tries again after the registry answers 503, saying so, and comes up', async () => {
+  it('tries again after the registry answers 503, saying so, and comes up (pulled through compose, for its platform)', async () => {
     removeImages('small-db');
     bed.fault({ kind: 'status', status: 503, count: 3, match: /small-db\/manifests/ });
-    const { result, log } = await up('503', { services: 'db' });
+    const { result, log } = await up('503', { 'compose-file': 'platform.yaml' });
     expect(result.main.outcome).toBe('success');
     expect(log).toContain(`Pulling ${bed.image('small-db')} failed: received unexpected HTTP status: 503 Service Unavailable; trying again in 1 s`);
     expect(log).toMatch(/Pulling .*small-db:1 \(db\), try [23]/);
@@ -111,6 +111,8 @@ describe('a cold engine', () => {
       ),
     );
     expect(log.match(/Pulling .*no-such-image/g)).toHaveLength(1);
+    // Refused to the engine's pull without credentials, then to compose's with the CLI's.
+    expect(log).toContain(`${missing}: the engine's pull without credentials failed (`);
     expect(log).not.toMatch(/Starting|started/i);
     expect(leftovers(name)).toEqual([]);
   });

@@ -40,6 +40,10 @@ export interface FakeDockerOptions {
    * pulls meet (one message each). An image in neither list cannot be pulled.
    */
   registry?: Record<string, { lines?: string[]; failures?: string[]; ms?: number; endLines?: string[] }>;
+  /** The engine is reached through its API (pulls go there directly, anonymously). */
+  api?: boolean;
+  /** Registries the CLI's configuration has credentials for. */
+  credentials?: string[];
   /** Containers the engine knows that are not the project's (a job container, say). */
   others?: ContainerFacts[];
   /** The engine's address (default: the local socket). */
@@ -184,11 +188,23 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
     return !this.options.images || image in this.options.images || this.pulled.has(image);
   }
 
+  get pullsThroughApi(): boolean {
+    return this.options.api === true;
+  }
+
+  mayHaveCredentials(registry: string): boolean {
+    return (this.options.credentials ?? []).includes(registry);
+  }
+
   async pullImage(image: string, progress: LayerEvents): Promise<void> {
     this.record(`pull image ${image}`, 'pullImage');
     const served = this.options.registry?.[image];
     if (!served) throw new DockerError(`manifest for ${image} not found: manifest unknown: manifest unknown`);
+    const failure = served.failures?.shift();
+    if (failure) throw new DockerError(failure);
     for (const line of served.lines ?? []) progress.take(line);
+    if (served.ms) await new Promise((r) => setTimeout(r, served.ms));
+    for (const line of served.endLines ?? []) progress.take(line);
     this.pulled.add(image);
   }
 

@@ -31932,6 +31932,7 @@ function parseServiceModel(name, raw) {
         hasHooks: hooks.length > 0,
         hasGeneratedFiles: false,
         replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
+        platform: typeof svc.platform === 'string' ? svc.platform : undefined,
         networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
     };
 }
@@ -33069,6 +33070,75 @@ function healthcheckCommand(test, shell = ['/bin/sh', '-c']) {
 
 /***/ }),
 
+/***/ 4279:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.mayHaveCredentials = mayHaveCredentials;
+const fs = __importStar(__nccwpck_require__(9896));
+const os = __importStar(__nccwpck_require__(857));
+const path = __importStar(__nccwpck_require__(6928));
+// What the Docker CLI's own configuration says about a registry: whether it holds credentials for
+// it. Pulls that need them go through compose, which reads them as the CLI does; the action never
+// reads a credential itself.
+/** The names Docker Hub goes by in the CLI's `auths`. */
+const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+/**
+ * Whether the CLI may have credentials for `registry` (its `auths`, a credential helper for it,
+ * or a credential store, which may hold any). A configuration that cannot be read counts as yes.
+ */
+function mayHaveCredentials(env, registry) {
+    const file = path.join(env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker'), 'config.json');
+    let config;
+    try {
+        config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    }
+    catch (e) {
+        return e.code !== 'ENOENT';
+    }
+    const keys = registry === 'docker.io' ? DOCKER_HUB_KEYS : [registry, `https://${registry}`, `http://${registry}`];
+    const named = (record) => Object.keys(record ?? {}).some((k) => keys.includes(k.replace(/\/+$/, '')) || keys.includes(k));
+    return Boolean(config.credsStore) || named(config.credHelpers) || named(config.auths);
+}
+
+
+/***/ }),
+
 /***/ 8559:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -33146,6 +33216,7 @@ const process_runner_1 = __nccwpck_require__(2578);
 const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
 const error_text_1 = __nccwpck_require__(8380);
+const docker_config_1 = __nccwpck_require__(4279);
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
 // calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and
@@ -33284,6 +33355,14 @@ class Docker extends compose_commands_1.ComposeCommands {
         });
         if (r.code !== 0)
             throw new docker_error_1.DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+    }
+    /** Pulls go through the Engine API here (and so tell their bytes); else through a process. */
+    get pullsThroughApi() {
+        return this.api !== undefined;
+    }
+    /** Whether the CLI's configuration may hold credentials for `registry` (see docker-config.ts). */
+    mayHaveCredentials(registry) {
+        return (0, docker_config_1.mayHaveCredentials)(this.env, registry);
     }
     async tagImage(source, target) {
         if (this.api)
@@ -34496,6 +34575,9 @@ class PullProgress {
         this.onChange();
     }
     apply(e) {
+        // The stream also says what it pulls under the tag's name (`1: Pulling from …`): not a layer.
+        if (!/^[0-9a-f]{12}$/.test(e.id))
+            return;
         if (/^Already exists/.test(e.status)) {
             this.cachedLayers += 1;
             return;
@@ -34707,6 +34789,7 @@ const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const secret_values_1 = __nccwpck_require__(6892);
 const image_needs_1 = __nccwpck_require__(2702);
+const pull_failure_1 = __nccwpck_require__(5604);
 const image_fetcher_1 = __nccwpck_require__(147);
 const error_text_1 = __nccwpck_require__(8380);
 const staged_create_1 = __nccwpck_require__(9097);
@@ -34821,16 +34904,23 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
     const fetcher = new image_fetcher_1.ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
     const showLine = createLine(secrets, log);
     const firstFacts = {};
+    const builds = [];
     const creator = async (services) => {
         // Images just pulled are not pulled again; a build's base images follow the input.
         const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
         log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
+        const started = Date.now();
         try {
             await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, services, error);
         }
+        // Builds go in calls of their own (StagedCreation): the call's time is theirs.
+        const built = services.filter((s) => model.services[s]?.hasBuild);
+        const seconds = (Date.now() - started) / 1000;
+        for (const s of built)
+            builds.push({ image: model.services[s].image ?? `${project.name}-${s}`, services: [s], how: 'built', seconds });
         const created = await containersByService(docker, project.name, secrets);
         firstFacts.composeFiles ??= created.composeFiles;
         firstFacts.projectDirectory ??= created.projectDirectory;
@@ -34849,22 +34939,41 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         fetcher.stop();
         throw e;
     });
-    return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+    return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...builds, ...onEngine] } };
 }
 /**
- * How an image is pulled: through compose, as its first service's (compose's credentials, platform
- * and policy); a Docker Hub image through the mirror first when there is one, then from Docker
- * Hub when the mirror cannot serve it.
+ * How an image is pulled. Where the Engine API reaches the engine, an image no credentials are
+ * configured for, and no `platform:` asks for, is pulled by the engine directly: no compose
+ * process per image, and the engine's own byte counts. Everything else goes through compose, as
+ * its first service's (compose's credentials, platform and policy), and so does an image the
+ * engine's pull without credentials was refused (a registry may answer "not found" for "not
+ * allowed"). A Docker Hub image comes from the mirror first when there is one.
  */
 function puller(docker, stack, settings, log) {
+    const { model } = stack;
     const viaCompose = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
+    const viaEngine = async (need, progress, signal) => {
+        try {
+            await docker.pullImage(need.image, progress, signal);
+        }
+        catch (e) {
+            const kind = (0, pull_failure_1.pullFailureKind)((0, error_text_1.errorText)(e));
+            // A fault of the registry or the link is the fetcher's to try again; a refusal may be the missing credentials'.
+            if (signal.aborted || kind === 'transient' || kind === 'rate-limited')
+                throw e;
+            log.info(`${need.image}: the engine's pull without credentials failed (${(0, error_text_1.errorText)(e)}); pulling it through compose`);
+            await viaCompose(need, progress, signal);
+        }
+    };
+    const direct = (need) => docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials((0, image_needs_1.registryOf)(need.image));
+    const fromOrigin = (need, progress, signal) => (direct(need) ? viaEngine : viaCompose)(need, progress, signal);
     const mirror = settings.registryMirror;
     if (!mirror)
-        return viaCompose;
+        return fromOrigin;
     return async (need, progress, signal) => {
         const from = (0, image_needs_1.mirrorReference)(need.image, mirror);
         if (!from)
-            return viaCompose(need, progress, signal);
+            return fromOrigin(need, progress, signal);
         try {
             await docker.pullImage(from, progress, signal);
             await docker.tagImage(from, need.image);
@@ -34874,7 +34983,7 @@ function puller(docker, stack, settings, log) {
             if (signal.aborted)
                 throw e;
             log.info(`The mirror could not serve ${need.image} (${(0, error_text_1.errorText)(e)}); pulling it from Docker Hub`);
-            return viaCompose(need, progress, signal);
+            return fromOrigin(need, progress, signal);
         }
         // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
         await docker.untagImage(from).catch(() => undefined);

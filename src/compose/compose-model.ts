@@ -37,6 +37,8 @@ export interface ServiceModel {
   /** `scale` or `deploy.replicas` as resolved (compose default 1). */
   replicas: number;
   networkMode?: string;
+  /** `platform:`, which only compose's own pull honours. */
+  platform?: string;
 }
 
 /**
@@ -179,6 +181,7 @@ function parseServiceModel(name: string, raw: unknown): ServiceModel {
     hasHooks: hooks.length > 0,
     hasGeneratedFiles: false,
     replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
+    platform: typeof svc.platform === 'string' ? svc.platform : undefined,
     networkMode: typeof svc.network_mode === 'string' ? svc.network_mode : undefined,
   };
 }

@@ -10,6 +10,7 @@ import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from
 import { EngineEvent, parseEventLine } from './engine-events';
 import { addressText, EngineApi, engineApiAddress, EngineUnreachableError } from './engine-api';
 import { errorText } from '../compose/error-text';
+import { mayHaveCredentials } from './docker-config';
 
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
@@ -164,6 +165,16 @@ export class Docker extends ComposeCommands implements EngineCalls {
       onLine: (line) => progress.take(line),
     });
     if (r.code !== 0) throw new DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+  }
+
+  /** Pulls go through the Engine API here (and so tell their bytes); else through a process. */
+  get pullsThroughApi(): boolean {
+    return this.api !== undefined;
+  }
+
+  /** Whether the CLI's configuration may hold credentials for `registry` (see docker-config.ts). */
+  mayHaveCredentials(registry: string): boolean {
+    return mayHaveCredentials(this.env, registry);
   }
 
   async tagImage(source: string, target: string): Promise<void> {

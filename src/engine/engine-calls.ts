@@ -46,6 +46,10 @@ export interface EngineCalls {
   hasImage(image: string): Promise<boolean>;
   /** `docker pull` of one reference; each layer event to `progress`. */
   pullImage(image: string, progress: LayerEvents, signal?: AbortSignal): Promise<void>;
+  /** Whether pullImage goes through the Engine API (anonymously, telling its bytes). */
+  readonly pullsThroughApi: boolean;
+  /** Whether the CLI's configuration may hold credentials for `registry`. */
+  mayHaveCredentials(registry: string): boolean;
   tagImage(source: string, target: string): Promise<void>;
   /** Removes one name of an image (its layers stay while another name uses them). */
   untagImage(image: string): Promise<void>;

@@ -52,6 +52,8 @@ export class PullProgress {
   }
 
   private apply(e: LayerEvent): void {
+    // The stream also says what it pulls under the tag's name (`1: Pulling from …`): not a layer.
+    if (!/^[0-9a-f]{12}$/.test(e.id)) return;
     if (/^Already exists/.test(e.status)) {
       this.cachedLayers += 1;
       return;

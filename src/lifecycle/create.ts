@@ -8,7 +8,8 @@ import { SecretRegistry } from '../secrets/secret-registry';
 import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
 import { EngineCalls } from '../engine/engine-calls';
-import { creationOrder, ImageNeed, imageNeeds, mirrorReference } from '../plan/image-needs';
+import { creationOrder, ImageNeed, imageNeeds, mirrorReference, registryOf } from '../plan/image-needs';
+import { pullFailureKind } from '../engine/pull-failure';
 import { FetchSettings, ImageFetcher, Puller } from './image-fetcher';
 import { errorText } from '../compose/error-text';
 import { ImageRow } from '../outputs/summary';
@@ -166,15 +167,21 @@ async function createStaged(
   const fetcher = new ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
   const showLine = createLine(secrets, log);
   const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
+  const builds: ImageRow[] = [];
   const creator = async (services: string[]): Promise<Record<string, string[]>> => {
     // Images just pulled are not pulled again; a build's base images follow the input.
     const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
     log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
+    const started = Date.now();
     try {
       await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
     }
+    // Builds go in calls of their own (StagedCreation): the call's time is theirs.
+    const built = services.filter((s) => model.services[s]?.hasBuild);
+    const seconds = (Date.now() - started) / 1000;
+    for (const s of built) builds.push({ image: model.services[s].image ?? `${project.name}-${s}`, services: [s], how: 'built', seconds });
     const created = await containersByService(docker, project.name, secrets);
     firstFacts.composeFiles ??= created.composeFiles;
     firstFacts.projectDirectory ??= created.projectDirectory;
@@ -193,21 +200,38 @@ async function createStaged(
     fetcher.stop();
     throw e;
   });
-  return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...onEngine] } };
+  return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...builds, ...onEngine] } };
 }
 
 /**
- * How an image is pulled: through compose, as its first service's (compose's credentials, platform
- * and policy); a Docker Hub image through the mirror first when there is one, then from Docker
- * Hub when the mirror cannot serve it.
+ * How an image is pulled. Where the Engine API reaches the engine, an image no credentials are
+ * configured for, and no `platform:` asks for, is pulled by the engine directly: no compose
+ * process per image, and the engine's own byte counts. Everything else goes through compose, as
+ * its first service's (compose's credentials, platform and policy), and so does an image the
+ * engine's pull without credentials was refused (a registry may answer "not found" for "not
+ * allowed"). A Docker Hub image comes from the mirror first when there is one.
  */
 function puller(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, log: CreateLog): Puller {
+  const { model } = stack;
   const viaCompose: Puller = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
+  const viaEngine: Puller = async (need, progress, signal) => {
+    try {
+      await docker.pullImage(need.image, progress, signal);
+    } catch (e) {
+      const kind = pullFailureKind(errorText(e));
+      // A fault of the registry or the link is the fetcher's to try again; a refusal may be the missing credentials'.
+      if (signal.aborted || kind === 'transient' || kind === 'rate-limited') throw e;
+      log.info(`${need.image}: the engine's pull without credentials failed (${errorText(e)}); pulling it through compose`);
+      await viaCompose(need, progress, signal);
+    }
+  };
+  const direct = (need: ImageNeed) => docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials(registryOf(need.image));
+  const fromOrigin: Puller = (need, progress, signal) => (direct(need) ? viaEngine : viaCompose)(need, progress, signal);
   const mirror = settings.registryMirror;
-  if (!mirror) return viaCompose;
+  if (!mirror) return fromOrigin;
   return async (need, progress, signal) => {
     const from = mirrorReference(need.image, mirror);
-    if (!from) return viaCompose(need, progress, signal);
+    if (!from) return fromOrigin(need, progress, signal);
     try {
       await docker.pullImage(from, progress, signal);
       await docker.tagImage(from, need.image);
@@ -215,7 +239,7 @@ function puller(docker: DockerClient, stack: PreparedStack, settings: CreateSett
     } catch (e) {
       if (signal.aborted) throw e;
       log.info(`The mirror could not serve ${need.image} (${errorText(e)}); pulling it from Docker Hub`);
-      return viaCompose(need, progress, signal);
+      return fromOrigin(need, progress, signal);
     }
     // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
     await docker.untagImage(from).catch(() => undefined);

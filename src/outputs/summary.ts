@@ -12,7 +12,7 @@ export function escapeCell(text: string): string {
 export interface ImageRow {
   image: string;
   services: string[];
-  how: 'pulled' | 'cached' | 'on the engine';
+  how: 'pulled' | 'cached' | 'built' | 'on the engine';
   seconds?: number;
   /** Bytes downloaded. */
   bytes?: number;

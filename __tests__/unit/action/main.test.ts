@@ -240,6 +240,53 @@ describe('main on a cold engine', () => {
     expect(runtime.summaries.join('')).toContain('| mariadb | db | pulled | 157.3 MB |');
   });
 
+  it('builds apart from the pulls, and the summary says which image was built', async () => {
+    const yaml = `name: shop
+services:
+  db:
+    image: mariadb
+    ports: [{target: 3306, published: "33060", protocol: tcp}]
+  web:
+    build: {context: .}
+    depends_on: [db]
+`;
+    const { runtime, docker } = await runMain({ yaml, behaviour: { db: { listens: [3306] } }, images: {}, registry: { mariadb: { ms: 1000 } } });
+    expect(runtime.failed).toBeUndefined();
+    // web's build does not wait for db's pull.
+    expect(docker.calls.filter((c) => /^(create|pull) /.test(c))).toEqual(['create web', 'pull db', 'create db']);
+    expect(runtime.summaries.join('')).toMatch(/\| shop-web \| web \| built \| — \| [\d.]+ s \|/);
+  });
+
+  it('has the engine pull directly where its API is reached, through compose where credentials or a platform are configured', async () => {
+    const direct = await runMain({ api: true, images: { app: {} }, registry: { mariadb: {} } });
+    expect(direct.runtime.failed).toBeUndefined();
+    expect(direct.docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull image mariadb']);
+    const loggedIn = await runMain({ api: true, credentials: ['docker.io'], images: { app: {} }, registry: { mariadb: {} } });
+    expect(loggedIn.docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull db']);
+    const platform = await runMain({
+      api: true,
+      yaml: STACK.replace('image: mariadb', 'image: mariadb\n    platform: linux/arm64'),
+      images: { app: {} },
+      registry: { mariadb: {} },
+    });
+    expect(platform.docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull db']);
+  });
+
+  it("pulls through compose an image the engine's pull without credentials was refused, and retries the registry's faults as they are", async () => {
+    const refused = await runMain({
+      api: true,
+      images: { app: {} },
+      registry: { mariadb: { failures: ["pull access denied for mariadb, repository does not exist or may require 'docker login'"] } },
+    });
+    expect(refused.runtime.failed).toBeUndefined();
+    expect(refused.docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull image mariadb', 'pull db']);
+    expect(refused.runtime.lines).toContain(
+      "mariadb: the engine's pull without credentials failed (pull access denied for mariadb, repository does not exist or may require 'docker login'); pulling it through compose",
+    );
+    const faulty = await runMain({ api: true, images: { app: {} }, registry: { mariadb: { failures: ['received unexpected HTTP status: 503 Service Unavailable'] } } });
+    expect(faulty.docker.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull image mariadb', 'pull image mariadb']);
+  });
+
   it('refuses a registry-mirror that is not a registry address', async () => {
     const { runtime, docker } = await runMain({ inputs: { 'registry-mirror': 'mirror.example/a b' } });
     expect(runtime.failed).toBe("Input 'registry-mirror' must be a registry's host[:port], e.g. mirror.gcr.io; got 'mirror.example/a b'.");
