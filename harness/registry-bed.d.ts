@@ -1,5 +1,6 @@
 export type Fault =
-  { kind: 'status'; status: number; retryAfter?: number; count?: number; match?: RegExp; message?: string } | { kind: 'reset' | 'stall'; count?: number; match?: RegExp };
+  | { kind: 'status'; status: number; retryAfter?: number; count?: number; skip?: number; match?: RegExp; message?: string }
+  | { kind: 'reset' | 'stall'; count?: number; skip?: number; match?: RegExp };
 
 export interface RegistryBed {
   /** host:port of the fault proxy: what image references name. */

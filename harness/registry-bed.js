@@ -110,7 +110,7 @@ async function startRegistryBed({ rateMBps = 60, slot } = {}) {
   const requests = [];
   const proxy = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    const f = faults.find((x) => x.left > 0 && (!x.match || x.match.test(req.url)));
+    const f = faults.find((x) => x.left > 0 && (!x.match || x.match.test(req.url)) && (x.skip -= 1) < 0);
     if (f) {
       f.left -= 1;
       if (f.kind === 'reset') return req.socket.destroy();
@@ -152,10 +152,11 @@ async function startRegistryBed({ rateMBps = 60, slot } = {}) {
     /** The image reference of one of the bed's images through the proxy, e.g. image('db'). */
     image: (name) => `${host}/ec-cold/${name}:1`,
     /**
-     * Arms a fault for the next `count` requests (matching `match`, a RegExp of the path, when given):
+     * Arms a fault for the next `count` requests (matching `match`, a RegExp of the path, when given;
+     * the first `skip` of them pass):
      * { kind: 'status', status: 503 } | { kind: 'status', status: 429, retryAfter: 2 } | { kind: 'reset' } | { kind: 'stall' }.
      */
-    fault: (spec) => faults.push({ left: spec.count ?? 1, ...spec }),
+    fault: (spec) => faults.push({ left: spec.count ?? 1, ...spec, skip: spec.skip ?? 0 }),
     /** Disarms every fault still armed (a test's left-overs must not meet the next test's pulls). */
     clearFaults: () => faults.splice(0),
     requests,

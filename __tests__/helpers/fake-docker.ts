@@ -188,6 +188,12 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
     return !this.options.images || image in this.options.images || this.pulled.has(image);
   }
 
+  async pullRefusal(image: string): Promise<string | undefined> {
+    if (!this.options.api) return undefined;
+    this.record(`check ${image}`, 'pullRefusal');
+    return this.options.registry?.[image] ? undefined : `manifest for ${image} not found: manifest unknown: manifest unknown`;
+  }
+
   get pullsThroughApi(): boolean {
     return this.options.api === true;
   }

@@ -33356,6 +33356,13 @@ class Docker extends compose_commands_1.ComposeCommands {
         if (r.code !== 0)
             throw new docker_error_1.DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
     }
+    /**
+     * Why the image's registry would not serve it to a pull without credentials (its manifest asked
+     * through the engine), or undefined when it would, or where only the CLI reaches the engine.
+     */
+    async pullRefusal(image) {
+        return this.api ? this.api.distributionRefusal(image) : undefined;
+    }
     /** Pulls go through the Engine API here (and so tell their bytes); else through a process. */
     get pullsThroughApi() {
         return this.api !== undefined;
@@ -33982,6 +33989,14 @@ class EngineApi {
             throw new Error(`Pulling ${image} was cancelled`);
         if (failed)
             throw new EngineApiError(failed);
+    }
+    /**
+     * What the image's registry answers the engine for its manifest, without credentials (`GET
+     * /distribution`): undefined when it has it, else the engine's message.
+     */
+    async distributionRefusal(image) {
+        const r = await this.request('GET', `/distribution/${encodeURIComponent(image)}/json`);
+        return r.status === 200 ? undefined : EngineApi.messageOf(r.body);
     }
     /** Gives an image another name (`docker tag`). */
     async tag(source, target) {
@@ -34864,7 +34879,21 @@ async function createStack(docker, stack, settings, secrets, log) {
     const onEngine = images
         .filter((i) => present.has(i))
         .map((image) => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+    // An image its registry refuses outright fails the step before anything exists. Asked only where
+    // the engine pulls without credentials (elsewhere its answer is not the pull's), and never of
+    // Docker Hub, which counts the manifest read as a pull against its rate limit.
+    const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => pullsDirectly(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
+    if (refused)
+        throw refused;
     return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+}
+/**
+ * Whether the engine pulls `need` itself: it is reached through its API, no credentials are
+ * configured for the image's registry and no `platform:` asks for a variant (both compose's to
+ * apply).
+ */
+function pullsDirectly(docker, model, need) {
+    return docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials((0, image_needs_1.registryOf)(need.image));
 }
 /** Everything in one `compose up --no-start`. */
 async function createAll(docker, stack, settings, secrets, log) {
@@ -34965,8 +34994,7 @@ function puller(docker, stack, settings, log) {
             await viaCompose(need, progress, signal);
         }
     };
-    const direct = (need) => docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials((0, image_needs_1.registryOf)(need.image));
-    const fromOrigin = (need, progress, signal) => (direct(need) ? viaEngine : viaCompose)(need, progress, signal);
+    const fromOrigin = (need, progress, signal) => (pullsDirectly(docker, model, need) ? viaEngine : viaCompose)(need, progress, signal);
     const mirror = settings.registryMirror;
     if (!mirror)
         return fromOrigin;
@@ -35039,6 +35067,7 @@ async function explainCreateFailure(docker, model, services, error) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ImageFetcher = exports.PullError = exports.STALL_MS = exports.PROGRESS_EVERY_MS = void 0;
+exports.refusedImage = refusedImage;
 const image_needs_1 = __nccwpck_require__(2702);
 const pull_failure_1 = __nccwpck_require__(5604);
 const pull_progress_1 = __nccwpck_require__(6635);
@@ -35201,6 +35230,20 @@ class ImageFetcher {
     }
 }
 exports.ImageFetcher = ImageFetcher;
+/**
+ * Before anything is created: the first image its registry says it does not have, or will not
+ * serve, as the step's error. `refusal` asks the registry (undefined: it would serve it); a fault
+ * of the registry or the link is left to the pulls, which try again.
+ */
+async function refusedImage(needs, refusal) {
+    const answers = await Promise.all(needs.map((n) => refusal(n.image).catch(() => undefined)));
+    for (const [i, message] of answers.entries()) {
+        const kind = message === undefined ? undefined : (0, pull_failure_1.pullFailureKind)(message);
+        if (message !== undefined && (kind === 'missing' || kind === 'unauthorized'))
+            return new PullError(finalMessage(needs[i], kind, message, 1), kind);
+    }
+    return undefined;
+}
 /** The step's error for an image that could not be fetched: what happened, and what to do. */
 function finalMessage(need, kind, message, tries) {
     const registry = (0, image_needs_1.registryOf)(need.image);

@@ -167,6 +167,14 @@ export class Docker extends ComposeCommands implements EngineCalls {
     if (r.code !== 0) throw new DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
   }
 
+  /**
+   * Why the image's registry would not serve it to a pull without credentials (its manifest asked
+   * through the engine), or undefined when it would, or where only the CLI reaches the engine.
+   */
+  async pullRefusal(image: string): Promise<string | undefined> {
+    return this.api ? this.api.distributionRefusal(image) : undefined;
+  }
+
   /** Pulls go through the Engine API here (and so tell their bytes); else through a process. */
   get pullsThroughApi(): boolean {
     return this.api !== undefined;

@@ -349,6 +349,15 @@ export class EngineApi {
     if (failed) throw new EngineApiError(failed);
   }
 
+  /**
+   * What the image's registry answers the engine for its manifest, without credentials (`GET
+   * /distribution`): undefined when it has it, else the engine's message.
+   */
+  async distributionRefusal(image: string): Promise<string | undefined> {
+    const r = await this.request('GET', `/distribution/${encodeURIComponent(image)}/json`);
+    return r.status === 200 ? undefined : EngineApi.messageOf(r.body);
+  }
+
   /** Gives an image another name (`docker tag`). */
   async tag(source: string, target: string): Promise<void> {
     const at = target.lastIndexOf(':');

@@ -46,6 +46,8 @@ export interface EngineCalls {
   hasImage(image: string): Promise<boolean>;
   /** `docker pull` of one reference; each layer event to `progress`. */
   pullImage(image: string, progress: LayerEvents, signal?: AbortSignal): Promise<void>;
+  /** Why the registry would not serve the image without credentials; undefined when it would (or cannot be asked). */
+  pullRefusal(image: string): Promise<string | undefined>;
   /** Whether pullImage goes through the Engine API (anonymously, telling its bytes). */
   readonly pullsThroughApi: boolean;
   /** Whether the CLI's configuration may hold credentials for `registry`. */

@@ -10,7 +10,7 @@ import { PreparedStack } from './prepare';
 import { EngineCalls } from '../engine/engine-calls';
 import { creationOrder, ImageNeed, imageNeeds, mirrorReference, registryOf } from '../plan/image-needs';
 import { pullFailureKind } from '../engine/pull-failure';
-import { FetchSettings, ImageFetcher, Puller } from './image-fetcher';
+import { FetchSettings, ImageFetcher, Puller, refusedImage } from './image-fetcher';
 import { errorText } from '../compose/error-text';
 import { ImageRow } from '../outputs/summary';
 import { creationNeeds, StagedCreation } from './staged-create';
@@ -111,7 +111,24 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
   const onEngine = images
     .filter((i) => present.has(i))
     .map((image): ImageRow => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+  // An image its registry refuses outright fails the step before anything exists. Asked only where
+  // the engine pulls without credentials (elsewhere its answer is not the pull's), and never of
+  // Docker Hub, which counts the manifest read as a pull against its rate limit.
+  const refused = await refusedImage(
+    needs.filter((n) => pullsDirectly(docker, model, n) && registryOf(n.image) !== 'docker.io'),
+    (image) => docker.pullRefusal(image),
+  );
+  if (refused) throw refused;
   return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+}
+
+/**
+ * Whether the engine pulls `need` itself: it is reached through its API, no credentials are
+ * configured for the image's registry and no `platform:` asks for a variant (both compose's to
+ * apply).
+ */
+function pullsDirectly(docker: DockerClient, model: ComposeModel, need: ImageNeed): boolean {
+  return docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials(registryOf(need.image));
 }
 
 /** Everything in one `compose up --no-start`. */
@@ -225,8 +242,7 @@ function puller(docker: DockerClient, stack: PreparedStack, settings: CreateSett
       await viaCompose(need, progress, signal);
     }
   };
-  const direct = (need: ImageNeed) => docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials(registryOf(need.image));
-  const fromOrigin: Puller = (need, progress, signal) => (direct(need) ? viaEngine : viaCompose)(need, progress, signal);
+  const fromOrigin: Puller = (need, progress, signal) => (pullsDirectly(docker, model, need) ? viaEngine : viaCompose)(need, progress, signal);
   const mirror = settings.registryMirror;
   if (!mirror) return fromOrigin;
   return async (need, progress, signal) => {

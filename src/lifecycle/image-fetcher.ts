@@ -186,6 +186,20 @@ export class ImageFetcher {
   }
 }
 
+/**
+ * Before anything is created: the first image its registry says it does not have, or will not
+ * serve, as the step's error. `refusal` asks the registry (undefined: it would serve it); a fault
+ * of the registry or the link is left to the pulls, which try again.
+ */
+export async function refusedImage(needs: ImageNeed[], refusal: (image: string) => Promise<string | undefined>): Promise<PullError | undefined> {
+  const answers = await Promise.all(needs.map((n) => refusal(n.image).catch(() => undefined)));
+  for (const [i, message] of answers.entries()) {
+    const kind = message === undefined ? undefined : pullFailureKind(message);
+    if (message !== undefined && (kind === 'missing' || kind === 'unauthorized')) return new PullError(finalMessage(needs[i], kind, message, 1), kind);
+  }
+  return undefined;
+}
+
 /** The step's error for an image that could not be fetched: what happened, and what to do. */
 function finalMessage(need: ImageNeed, kind: PullFailureKind, message: string, tries: number): string {
   const registry = registryOf(need.image);
