@@ -34804,9 +34804,8 @@ const path = __importStar(__nccwpck_require__(6928));
 const labels_1 = __nccwpck_require__(7853);
 const secret_values_1 = __nccwpck_require__(6892);
 const image_needs_1 = __nccwpck_require__(2702);
-const pull_failure_1 = __nccwpck_require__(5604);
 const image_fetcher_1 = __nccwpck_require__(147);
-const error_text_1 = __nccwpck_require__(8380);
+const image_pulls_1 = __nccwpck_require__(6824);
 const staged_create_1 = __nccwpck_require__(9097);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
@@ -34866,7 +34865,7 @@ function readDotEnv(file) {
  * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
  * each service is created as soon as its own image is there (StagedCreation): the first services
  * start while later levels' images still download. Returns once the first services exist; the
- * rest are in `later`.
+ * rest arrive through `arriving`.
  */
 async function createStack(docker, stack, settings, secrets, log) {
     const { model, plan } = stack;
@@ -34882,18 +34881,10 @@ async function createStack(docker, stack, settings, secrets, log) {
     // An image its registry refuses outright fails the step before anything exists. Asked only where
     // the engine pulls without credentials (elsewhere its answer is not the pull's), and never of
     // Docker Hub, which counts the manifest read as a pull against its rate limit.
-    const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => pullsDirectly(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
+    const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => (0, image_pulls_1.pullsDirectly)(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
     if (refused)
         throw refused;
     return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
-}
-/**
- * Whether the engine pulls `need` itself: it is reached through its API, no credentials are
- * configured for the image's registry and no `platform:` asks for a variant (both compose's to
- * apply).
- */
-function pullsDirectly(docker, model, need) {
-    return docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials((0, image_needs_1.registryOf)(need.image));
 }
 /** Everything in one `compose up --no-start`. */
 async function createAll(docker, stack, settings, secrets, log) {
@@ -34930,7 +34921,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
     const fetched = new Set(needs.map((n) => n.image));
     const pulled = needs.flatMap((n) => n.services);
     log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
-    const fetcher = new image_fetcher_1.ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
+    const fetcher = new image_fetcher_1.ImageFetcher(needs, (0, image_pulls_1.puller)(docker, stack, settings.pull, settings.registryMirror, log), fetch);
     const showLine = createLine(secrets, log);
     const firstFacts = {};
     const builds = [];
@@ -34969,53 +34960,6 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         throw e;
     });
     return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...builds, ...onEngine] } };
-}
-/**
- * How an image is pulled. Where the Engine API reaches the engine, an image no credentials are
- * configured for, and no `platform:` asks for, is pulled by the engine directly: no compose
- * process per image, and the engine's own byte counts. Everything else goes through compose, as
- * its first service's (compose's credentials, platform and policy), and so does an image the
- * engine's pull without credentials was refused (a registry may answer "not found" for "not
- * allowed"). A Docker Hub image comes from the mirror first when there is one.
- */
-function puller(docker, stack, settings, log) {
-    const { model } = stack;
-    const viaCompose = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
-    const viaEngine = async (need, progress, signal) => {
-        try {
-            await docker.pullImage(need.image, progress, signal);
-        }
-        catch (e) {
-            const kind = (0, pull_failure_1.pullFailureKind)((0, error_text_1.errorText)(e));
-            // A fault of the registry or the link is the fetcher's to try again; a refusal may be the missing credentials'.
-            if (signal.aborted || kind === 'transient' || kind === 'rate-limited')
-                throw e;
-            log.info(`${need.image}: the engine's pull without credentials failed (${(0, error_text_1.errorText)(e)}); pulling it through compose`);
-            await viaCompose(need, progress, signal);
-        }
-    };
-    const fromOrigin = (need, progress, signal) => (pullsDirectly(docker, model, need) ? viaEngine : viaCompose)(need, progress, signal);
-    const mirror = settings.registryMirror;
-    if (!mirror)
-        return fromOrigin;
-    return async (need, progress, signal) => {
-        const from = (0, image_needs_1.mirrorReference)(need.image, mirror);
-        if (!from)
-            return fromOrigin(need, progress, signal);
-        try {
-            await docker.pullImage(from, progress, signal);
-            await docker.tagImage(from, need.image);
-            log.info(`${need.image}: pulled from the mirror as ${from}`);
-        }
-        catch (e) {
-            if (signal.aborted)
-                throw e;
-            log.info(`The mirror could not serve ${need.image} (${(0, error_text_1.errorText)(e)}); pulling it from Docker Hub`);
-            return fromOrigin(need, progress, signal);
-        }
-        // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
-        await docker.untagImage(from).catch(() => undefined);
-    };
 }
 /** The containers of the first creation call (its promise is the first to settle). */
 async function firstCreated(staged, order) {
@@ -35262,6 +35206,75 @@ function finalMessage(need, kind, message, tries) {
         default:
             return `Pulling ${what} from ${registry} failed: ${message}.`;
     }
+}
+
+
+/***/ }),
+
+/***/ 6824:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.pullsDirectly = pullsDirectly;
+exports.puller = puller;
+const error_text_1 = __nccwpck_require__(8380);
+const pull_failure_1 = __nccwpck_require__(5604);
+const image_needs_1 = __nccwpck_require__(2702);
+/**
+ * Whether the engine pulls `need` itself: it is reached through its API, no credentials are
+ * configured for the image's registry and no `platform:` asks for a variant (both compose's to
+ * apply).
+ */
+function pullsDirectly(docker, model, need) {
+    return docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials((0, image_needs_1.registryOf)(need.image));
+}
+/**
+ * How an image is pulled. Where the Engine API reaches the engine, an image no credentials are
+ * configured for, and no `platform:` asks for, is pulled by the engine directly: no compose
+ * process per image, and the engine's own byte counts. Everything else goes through compose, as
+ * its first service's (compose's credentials, platform and policy), and so does an image the
+ * engine's pull without credentials was refused (a registry may answer "not found" for "not
+ * allowed"). A Docker Hub image comes from the mirror first when there is one.
+ */
+function puller(docker, stack, pull, mirror, log) {
+    const { model } = stack;
+    const viaCompose = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], pull, (line) => progress.take(line), signal);
+    const viaEngine = async (need, progress, signal) => {
+        try {
+            await docker.pullImage(need.image, progress, signal);
+        }
+        catch (e) {
+            const kind = (0, pull_failure_1.pullFailureKind)((0, error_text_1.errorText)(e));
+            // A fault of the registry or the link is the fetcher's to try again; a refusal may be the missing credentials'.
+            if (signal.aborted || kind === 'transient' || kind === 'rate-limited')
+                throw e;
+            log.info(`${need.image}: the engine's pull without credentials failed (${(0, error_text_1.errorText)(e)}); pulling it through compose`);
+            await viaCompose(need, progress, signal);
+        }
+    };
+    const fromOrigin = (need, progress, signal) => (pullsDirectly(docker, model, need) ? viaEngine : viaCompose)(need, progress, signal);
+    if (!mirror)
+        return fromOrigin;
+    return async (need, progress, signal) => {
+        const from = (0, image_needs_1.mirrorReference)(need.image, mirror);
+        if (!from)
+            return fromOrigin(need, progress, signal);
+        try {
+            await docker.pullImage(from, progress, signal);
+            await docker.tagImage(from, need.image);
+            log.info(`${need.image}: pulled from the mirror as ${from}`);
+        }
+        catch (e) {
+            if (signal.aborted)
+                throw e;
+            log.info(`The mirror could not serve ${need.image} (${(0, error_text_1.errorText)(e)}); pulling it from Docker Hub`);
+            return fromOrigin(need, progress, signal);
+        }
+        // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
+        await docker.untagImage(from).catch(() => undefined);
+    };
 }
 
 
@@ -39059,29 +39072,7 @@ class StackStarter {
     async startBatch(batch) {
         if (this.stopped)
             return;
-        // Services whose containers are still being created start when they are, those created together together.
-        const waits = new Map();
-        for (const n of batch) {
-            const created = this.creating(n);
-            if (created)
-                waits.set(created, [...(waits.get(created) ?? []), n]);
-        }
-        for (const [created, names] of waits) {
-            created.then((ids) => {
-                for (const n of names)
-                    this.book.add(n, ids[n] ?? []);
-                const call = this.startBatch(names).finally(() => {
-                    this.inFlight.delete(call);
-                    this.changes.notify();
-                });
-                this.inFlight.add(call);
-            }, (e) => {
-                for (const n of names)
-                    this.outcomes[n].status = 'failed';
-                this.verdict.fail(new outcomes_1.StackStartError((0, error_text_1.errorText)(e), this.outcomes, names[0]));
-            });
-        }
-        batch = batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
+        batch = this.startWhenCreated(batch);
         if (batch.length === 0)
             return;
         const missing = this.missingContainers(batch);
@@ -39121,6 +39112,36 @@ class StackStarter {
                     this.verdict.fail(new outcomes_1.StackStartError(`Waiting for '${n}' failed: ${(0, error_text_1.errorText)(e)}`, this.outcomes, n));
             });
         }
+    }
+    /**
+     * Of a batch, the services whose containers compose has still to create (their images arriving)
+     * start once it has, those created in one call together; returns the rest, to start now.
+     */
+    startWhenCreated(batch) {
+        const waits = new Map();
+        for (const n of batch) {
+            const created = this.creating(n);
+            if (created)
+                waits.set(created, [...(waits.get(created) ?? []), n]);
+        }
+        for (const [created, names] of waits) {
+            created.then((ids) => {
+                for (const n of names)
+                    this.book.add(n, ids[n] ?? []);
+                const call = this.startBatch(names).finally(() => {
+                    this.inFlight.delete(call);
+                    this.changes.notify();
+                });
+                this.inFlight.add(call);
+            }, (e) => {
+                if (this.stopped)
+                    return;
+                for (const n of names)
+                    this.outcomes[n].status = 'failed';
+                this.verdict.fail(new outcomes_1.StackStartError((0, error_text_1.errorText)(e), this.outcomes, names[0]));
+            });
+        }
+        return batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
     }
     serviceReady(name, how) {
         const o = this.outcomes[name];

@@ -8,10 +8,9 @@ import { SecretRegistry } from '../secrets/secret-registry';
 import { composeSecretValues, environmentSecrets, envInBuildLine, MAX_SECRET_FILE_BYTES } from '../secrets/secret-values';
 import { PreparedStack } from './prepare';
 import { EngineCalls } from '../engine/engine-calls';
-import { creationOrder, ImageNeed, imageNeeds, mirrorReference, registryOf } from '../plan/image-needs';
-import { pullFailureKind } from '../engine/pull-failure';
-import { FetchSettings, ImageFetcher, Puller, refusedImage } from './image-fetcher';
-import { errorText } from '../compose/error-text';
+import { creationOrder, ImageNeed, imageNeeds, registryOf } from '../plan/image-needs';
+import { FetchSettings, ImageFetcher, refusedImage } from './image-fetcher';
+import { puller, pullsDirectly } from './image-pulls';
 import { ImageRow } from '../outputs/summary';
 import { creationNeeds, StagedCreation } from './staged-create';
 
@@ -99,7 +98,7 @@ function readDotEnv(file: string): Record<string, string> {
  * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
  * each service is created as soon as its own image is there (StagedCreation): the first services
  * start while later levels' images still download. Returns once the first services exist; the
- * rest are in `later`.
+ * rest arrive through `arriving`.
  */
 export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
   const { model, plan } = stack;
@@ -120,15 +119,6 @@ export async function createStack(docker: DockerClient, stack: PreparedStack, se
   );
   if (refused) throw refused;
   return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
-}
-
-/**
- * Whether the engine pulls `need` itself: it is reached through its API, no credentials are
- * configured for the image's registry and no `platform:` asks for a variant (both compose's to
- * apply).
- */
-function pullsDirectly(docker: DockerClient, model: ComposeModel, need: ImageNeed): boolean {
-  return docker.pullsThroughApi && !need.services.some((s) => model.services[s]?.platform) && !docker.mayHaveCredentials(registryOf(need.image));
 }
 
 /** Everything in one `compose up --no-start`. */
@@ -181,7 +171,7 @@ async function createStaged(
   const fetched = new Set(needs.map((n) => n.image));
   const pulled = needs.flatMap((n) => n.services);
   log.info(`Images to pull, in the order the stack needs them: ${needs.map((n) => n.image).join(', ')}`);
-  const fetcher = new ImageFetcher(needs, puller(docker, stack, settings, log), fetch);
+  const fetcher = new ImageFetcher(needs, puller(docker, stack, settings.pull, settings.registryMirror, log), fetch);
   const showLine = createLine(secrets, log);
   const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
   const builds: ImageRow[] = [];
@@ -218,48 +208,6 @@ async function createStaged(
     throw e;
   });
   return { containers: first, ...firstFacts, arriving: { staged, fetcher, images: () => [...fetcher.records, ...builds, ...onEngine] } };
-}
-
-/**
- * How an image is pulled. Where the Engine API reaches the engine, an image no credentials are
- * configured for, and no `platform:` asks for, is pulled by the engine directly: no compose
- * process per image, and the engine's own byte counts. Everything else goes through compose, as
- * its first service's (compose's credentials, platform and policy), and so does an image the
- * engine's pull without credentials was refused (a registry may answer "not found" for "not
- * allowed"). A Docker Hub image comes from the mirror first when there is one.
- */
-function puller(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, log: CreateLog): Puller {
-  const { model } = stack;
-  const viaCompose: Puller = (need, progress, signal) => docker.composePull(stack.cli, stack.project, need.services[0], settings.pull, (line) => progress.take(line), signal);
-  const viaEngine: Puller = async (need, progress, signal) => {
-    try {
-      await docker.pullImage(need.image, progress, signal);
-    } catch (e) {
-      const kind = pullFailureKind(errorText(e));
-      // A fault of the registry or the link is the fetcher's to try again; a refusal may be the missing credentials'.
-      if (signal.aborted || kind === 'transient' || kind === 'rate-limited') throw e;
-      log.info(`${need.image}: the engine's pull without credentials failed (${errorText(e)}); pulling it through compose`);
-      await viaCompose(need, progress, signal);
-    }
-  };
-  const fromOrigin: Puller = (need, progress, signal) => (pullsDirectly(docker, model, need) ? viaEngine : viaCompose)(need, progress, signal);
-  const mirror = settings.registryMirror;
-  if (!mirror) return fromOrigin;
-  return async (need, progress, signal) => {
-    const from = mirrorReference(need.image, mirror);
-    if (!from) return fromOrigin(need, progress, signal);
-    try {
-      await docker.pullImage(from, progress, signal);
-      await docker.tagImage(from, need.image);
-      log.info(`${need.image}: pulled from the mirror as ${from}`);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      log.info(`The mirror could not serve ${need.image} (${errorText(e)}); pulling it from Docker Hub`);
-      return fromOrigin(need, progress, signal);
-    }
-    // Only the name the stack uses stays; a failure to drop the mirror's is no reason to stop.
-    await docker.untagImage(from).catch(() => undefined);
-  };
 }
 
 /** The containers of the first creation call (its promise is the first to settle). */

@@ -152,29 +152,7 @@ export class StackStarter {
 
   private async startBatch(batch: string[]): Promise<void> {
     if (this.stopped) return;
-    // Services whose containers are still being created start when they are, those created together together.
-    const waits = new Map<Promise<Record<string, string[]>>, string[]>();
-    for (const n of batch) {
-      const created = this.creating(n);
-      if (created) waits.set(created, [...(waits.get(created) ?? []), n]);
-    }
-    for (const [created, names] of waits) {
-      created.then(
-        (ids) => {
-          for (const n of names) this.book.add(n, ids[n] ?? []);
-          const call: Promise<void> = this.startBatch(names).finally(() => {
-            this.inFlight.delete(call);
-            this.changes.notify();
-          });
-          this.inFlight.add(call);
-        },
-        (e: unknown) => {
-          for (const n of names) this.outcomes[n].status = 'failed';
-          this.verdict.fail(new StackStartError(errorText(e), this.outcomes, names[0]));
-        },
-      );
-    }
-    batch = batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
+    batch = this.startWhenCreated(batch);
     if (batch.length === 0) return;
     const missing = this.missingContainers(batch);
     if (missing.length > 0) {
@@ -210,6 +188,36 @@ export class StackStarter {
         },
       );
     }
+  }
+
+  /**
+   * Of a batch, the services whose containers compose has still to create (their images arriving)
+   * start once it has, those created in one call together; returns the rest, to start now.
+   */
+  private startWhenCreated(batch: string[]): string[] {
+    const waits = new Map<Promise<Record<string, string[]>>, string[]>();
+    for (const n of batch) {
+      const created = this.creating(n);
+      if (created) waits.set(created, [...(waits.get(created) ?? []), n]);
+    }
+    for (const [created, names] of waits) {
+      created.then(
+        (ids) => {
+          for (const n of names) this.book.add(n, ids[n] ?? []);
+          const call: Promise<void> = this.startBatch(names).finally(() => {
+            this.inFlight.delete(call);
+            this.changes.notify();
+          });
+          this.inFlight.add(call);
+        },
+        (e: unknown) => {
+          if (this.stopped) return;
+          for (const n of names) this.outcomes[n].status = 'failed';
+          this.verdict.fail(new StackStartError(errorText(e), this.outcomes, names[0]));
+        },
+      );
+    }
+    return batch.filter((n) => ![...waits.values()].some((names) => names.includes(n)));
   }
 
   private serviceReady(name: string, how: ReadyHow): void {
