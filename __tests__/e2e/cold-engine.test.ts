@@ -115,6 +115,7 @@ describe('a cold engine', () => {
     // Asked of the registry before any pull or creation.
     expect(log).not.toMatch(/Pulling|Creating|starting/);
     expect(bed.requests.filter((r) => r.includes('no-such-image/blobs'))).toEqual([]);
+    expect(result.post?.output).toContain(`The main step stopped before creating anything, so project ${name} is not touched.`);
     expect(leftovers(name)).toEqual([]);
   });
 });

@@ -30660,6 +30660,8 @@ async function up(inputs, deps, signal) {
         await kind.checkExisting(docker, stack);
         stack = (0, stack_changes_1.changeStack)(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
         state.project = stack.project;
+        // Which images must be pulled, and whether their registries have them: before anything exists.
+        context.images = await (0, create_1.imagePlan)(docker, stack, inputs.pull);
         state.creationStarted = true;
         save();
         await kind.beforeCreate(docker, stack);
@@ -30705,7 +30707,7 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     const { runtime } = deps;
     const { docker, secrets } = ctx;
     const fetch = { deadline: Date.now() + inputs.timeoutSeconds * 1000, signal: ctx.signal, log: (line) => runtime.info(line) };
-    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch, registryMirror: inputs.registryMirror || undefined }, secrets, runtime);
+    const created = await (0, create_1.createStack)(docker, stack, { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch, registryMirror: inputs.registryMirror || undefined }, secrets, runtime, ctx.images);
     try {
         await startPublishRun(stack, created, inputs, deps, ctx);
     }
@@ -34798,6 +34800,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.registerKnownSecrets = registerKnownSecrets;
+exports.imagePlan = imagePlan;
 exports.createStack = createStack;
 const fs = __importStar(__nccwpck_require__(9896));
 const path = __importStar(__nccwpck_require__(6928));
@@ -34861,30 +34864,38 @@ function readDotEnv(file) {
     return out;
 }
 /**
+ * Which images the engine lacks, asked before anything is created: an image its registry refuses
+ * outright fails the step here, so nothing exists to clean up. The registry is asked only where
+ * the engine pulls without credentials (elsewhere its answer is not the pull's), and never Docker
+ * Hub, which counts the manifest read as a pull against its rate limit.
+ */
+async function imagePlan(docker, stack, pull) {
+    if (pull === 'never')
+        return { needs: [], onEngine: [] };
+    const { model, plan } = stack;
+    const order = (0, image_needs_1.creationOrder)(plan, stack.runService);
+    const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
+    const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
+    const needs = (0, image_needs_1.imageNeeds)(model, order, pull, (i) => present.has(i));
+    const onEngine = images
+        .filter((i) => present.has(i))
+        .map((image) => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+    const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => (0, image_pulls_1.pullsDirectly)(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
+    if (refused)
+        throw refused;
+    return { needs, onEngine };
+}
+/**
  * Creates the stack. With every image on the engine: one `compose up --no-start` (compose builds
  * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
  * each service is created as soon as its own image is there (StagedCreation): the first services
  * start while later levels' images still download. Returns once the first services exist; the
  * rest arrive through `arriving`.
  */
-async function createStack(docker, stack, settings, secrets, log) {
-    const { model, plan } = stack;
-    const order = (0, image_needs_1.creationOrder)(plan, stack.runService);
-    const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
-    const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
-    const needs = (0, image_needs_1.imageNeeds)(model, order, settings.pull, (i) => present.has(i));
-    if (needs.length === 0 || !settings.fetch)
+async function createStack(docker, stack, settings, secrets, log, images) {
+    if (!images || images.needs.length === 0 || !settings.fetch)
         return createAll(docker, stack, settings, secrets, log);
-    const onEngine = images
-        .filter((i) => present.has(i))
-        .map((image) => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
-    // An image its registry refuses outright fails the step before anything exists. Asked only where
-    // the engine pulls without credentials (elsewhere its answer is not the pull's), and never of
-    // Docker Hub, which counts the manifest read as a pull against its rate limit.
-    const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => (0, image_pulls_1.pullsDirectly)(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
-    if (refused)
-        throw refused;
-    return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+    return createStaged(docker, stack, settings, secrets, log, images.needs, (0, image_needs_1.creationOrder)(stack.plan, stack.runService), images.onEngine);
 }
 /** Everything in one `compose up --no-start`. */
 async function createAll(docker, stack, settings, secrets, log) {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { cliName } from '../compose/compose-cli';
 import { replacedNameNotice } from '../compose/project-name';
 import { DockerClient } from '../engine/docker';
-import { CreatedStack, createStack, registerKnownSecrets } from '../lifecycle/create';
+import { CreatedStack, createStack, ImagePlan, imagePlan, registerKnownSecrets } from '../lifecycle/create';
 import { JobIdentity, jobIdentity } from '../lifecycle/lifetime-record';
 import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log-collection';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
@@ -102,6 +102,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     await kind.checkExisting(docker, stack);
     stack = changeStack(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
     state.project = stack.project;
+    // Which images must be pulled, and whether their registries have them: before anything exists.
+    context.images = await imagePlan(docker, stack, inputs.pull);
     state.creationStarted = true;
     save();
     await kind.beforeCreate(docker, stack);
@@ -154,6 +156,8 @@ interface UpContext {
   ownName?: Promise<string | undefined>;
   /** What the outputs said, for the comment on a failure. */
   report?: StackReport;
+  /** The images to pull before their services can be created. */
+  images?: ImagePlan;
 }
 
 /** Creation of a service may go on while others start (their images arrive later). */
@@ -167,6 +171,7 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
     { ...inputs, upFlags: [...ctx.kind.upFlags, ...inputs.upFlags], fetch, registryMirror: inputs.registryMirror || undefined },
     secrets,
     runtime,
+    ctx.images,
   );
   try {
     await startPublishRun(stack, created, inputs, deps, ctx);

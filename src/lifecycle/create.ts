@@ -93,6 +93,38 @@ function readDotEnv(file: string): Record<string, string> {
   return out;
 }
 
+/** What the stack's images need before its services can be created (see imagePlan). */
+export interface ImagePlan {
+  /** The images to pull, in the order the stack needs them (none: every image is there). */
+  needs: ImageNeed[];
+  /** Those on the engine already, for the job summary. */
+  onEngine: ImageRow[];
+}
+
+/**
+ * Which images the engine lacks, asked before anything is created: an image its registry refuses
+ * outright fails the step here, so nothing exists to clean up. The registry is asked only where
+ * the engine pulls without credentials (elsewhere its answer is not the pull's), and never Docker
+ * Hub, which counts the manifest read as a pull against its rate limit.
+ */
+export async function imagePlan(docker: DockerClient, stack: PreparedStack, pull: PullPolicy): Promise<ImagePlan> {
+  if (pull === 'never') return { needs: [], onEngine: [] };
+  const { model, plan } = stack;
+  const order = creationOrder(plan, stack.runService);
+  const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
+  const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
+  const needs = imageNeeds(model, order, pull, (i) => present.has(i));
+  const onEngine = images
+    .filter((i) => present.has(i))
+    .map((image): ImageRow => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
+  const refused = await refusedImage(
+    needs.filter((n) => pullsDirectly(docker, model, n) && registryOf(n.image) !== 'docker.io'),
+    (image) => docker.pullRefusal(image),
+  );
+  if (refused) throw refused;
+  return { needs, onEngine };
+}
+
 /**
  * Creates the stack. With every image on the engine: one `compose up --no-start` (compose builds
  * what has a `build:`). Else the missing images are pulled in the order the stack needs them, and
@@ -100,25 +132,16 @@ function readDotEnv(file: string): Record<string, string> {
  * start while later levels' images still download. Returns once the first services exist; the
  * rest arrive through `arriving`.
  */
-export async function createStack(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
-  const { model, plan } = stack;
-  const order = creationOrder(plan, stack.runService);
-  const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
-  const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
-  const needs = imageNeeds(model, order, settings.pull, (i) => present.has(i));
-  if (needs.length === 0 || !settings.fetch) return createAll(docker, stack, settings, secrets, log);
-  const onEngine = images
-    .filter((i) => present.has(i))
-    .map((image): ImageRow => ({ image, services: order.filter((s) => model.services[s]?.image === image), how: 'on the engine' }));
-  // An image its registry refuses outright fails the step before anything exists. Asked only where
-  // the engine pulls without credentials (elsewhere its answer is not the pull's), and never of
-  // Docker Hub, which counts the manifest read as a pull against its rate limit.
-  const refused = await refusedImage(
-    needs.filter((n) => pullsDirectly(docker, model, n) && registryOf(n.image) !== 'docker.io'),
-    (image) => docker.pullRefusal(image),
-  );
-  if (refused) throw refused;
-  return createStaged(docker, stack, settings, secrets, log, needs, order, onEngine);
+export async function createStack(
+  docker: DockerClient,
+  stack: PreparedStack,
+  settings: CreateSettings,
+  secrets: SecretRegistry,
+  log: CreateLog,
+  images?: ImagePlan,
+): Promise<CreatedStack> {
+  if (!images || images.needs.length === 0 || !settings.fetch) return createAll(docker, stack, settings, secrets, log);
+  return createStaged(docker, stack, settings, secrets, log, images.needs, creationOrder(stack.plan, stack.runService), images.onEngine);
 }
 
 /** Everything in one `compose up --no-start`. */

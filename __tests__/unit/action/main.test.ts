@@ -289,12 +289,14 @@ services:
 
   it('fails before creating anything when a registry says it has no image the stack needs, even a later one', async () => {
     const yaml = STACK.replace(/image: app/g, 'image: ghcr.io/acme/app:2');
-    const { runtime, docker } = await runMain({ yaml, api: true, images: {}, registry: { mariadb: {} } });
+    const { runtime, docker, state } = await runMain({ yaml, api: true, images: {}, registry: { mariadb: {} } });
     expect(runtime.failed).toBe(
       "Registry ghcr.io has no image 'ghcr.io/acme/app:2' (services migrate, web): manifest for ghcr.io/acme/app:2 not found: manifest unknown: manifest unknown. Check the image's name and tag.",
     );
     // Docker Hub is not asked first: it counts a manifest read as a pull.
     expect(docker.calls.filter((c) => /^(check|pull|create|start)/.test(c))).toEqual(['check ghcr.io/acme/app:2']);
+    // Post is told nothing was created.
+    expect(state.creationStarted).toBeFalsy();
   });
 
   it('refuses a registry-mirror that is not a registry address', async () => {
