@@ -5,7 +5,7 @@
 #                                                    where none runs: Engine 28 and Compose 2.40, what
 #                                                    GitHub's runners have)
 #   scripts/test-e2e.sh oldest [jest arguments]      the smoke subset (cases of foundation, readiness,
-#                                                    bad input, compose fidelity) on the oldest Engine
+#                                                    bad input, compose fidelity, a cold engine) on the oldest Engine
 #                                                    and Compose the README promises, an engine of
 #                                                    its own beside the machine's
 #                                                    (scripts/oldest-engine.sh)
@@ -36,8 +36,10 @@ if [ "$target" = oldest ]; then
     'the readiness timeout names' 'comes up every time \(run 1\)' 'honours every probe kind' 'an unhealthy service fails'
     'service_completed_successfully is waited on' 'bad compose files' 'no compose, v1 or v2' 'a daemon that does not answer'
     'reads compose.yaml and its override' 'resolves a file below the root' 'takes COMPOSE_FILE and COMPOSE_PROFILES from .env'
+    'pulls in the order of need'
   )
   set -- __tests__/e2e/foundation.test.ts __tests__/e2e/readiness.test.ts __tests__/e2e/bad-input.test.ts __tests__/e2e/compose-fidelity.test.ts \
+    __tests__/e2e/cold-engine.test.ts \
     -t "$(IFS='|'; echo "${smoke[*]}")" "$@"
 fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.

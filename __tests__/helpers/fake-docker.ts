@@ -142,6 +142,8 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
       const svc = model.services[service];
       for (let i = 1; i <= svc.replicas; i++) {
         const id = `${service}-${i}`.padEnd(64, '0');
+        // As compose: a container whose configuration is unchanged is left as it is.
+        if (this.containers.has(id)) continue;
         const env = { ...(this.options.images?.[svc.image ?? ''] ?? {}), ...svc.environment, ...(this.options.behaviour?.[service]?.env ?? {}) };
         this.containers.set(
           id,

@@ -34936,13 +34936,14 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
     const showLine = createLine(secrets, log);
     const firstFacts = {};
     const builds = [];
+    const needsOf = (0, staged_create_1.creationNeeds)(model, order);
     const creator = async (services) => {
         // Images just pulled are not pulled again; a build's base images follow the input.
         const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
         log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
         const started = Date.now();
         try {
-            await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
+            await docker.create(cli, project, { build: settings.build, pull, services: (0, staged_create_1.withDependencies)(services, needsOf), upFlags: settings.upFlags }, showLine, fetch.signal);
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, services, error);
@@ -34963,7 +34964,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         return ids;
     };
     const imageOf = (s) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
-    const staged = new staged_create_1.StagedCreation(order, (0, staged_create_1.creationNeeds)(model, order), imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
+    const staged = new staged_create_1.StagedCreation(order, needsOf, imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
     staged.start();
     // What exists once the first call is done: enough for the route, the state and the notice.
     const first = await firstCreated(staged, order).catch((e) => {
@@ -36027,6 +36028,7 @@ function refuseHostNetwork(model) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StagedCreation = void 0;
 exports.creationNeeds = creationNeeds;
+exports.withDependencies = withDependencies;
 class StagedCreation {
     order;
     needsOf;
@@ -36133,9 +36135,29 @@ class StagedCreation {
     }
 }
 exports.StagedCreation = StagedCreation;
-/** The services whose containers a service's own creation names (created here too): its network_mode, volumes_from and links. */
+/**
+ * The services a service's creation waits for: every one it depends on that is created here too.
+ * Compose must be given them in the same call (see withDependencies), so they must exist first.
+ */
 function creationNeeds(model, order) {
-    return (service) => (model.services[service]?.dependencies ?? []).filter((d) => d.kind !== 'depends_on' && d.service !== service && order.includes(d.service)).map((d) => d.service);
+    return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+}
+/**
+ * `services` and, transitively, what they depend on. A compose call names them all, the created
+ * ones included (compose leaves a container whose configuration is unchanged as it is): Compose
+ * before 2.40 drops a `depends_on` on a service the call does not name from the configuration it
+ * hashes, and the container would carry another hash than `docker compose up` gives it.
+ */
+function withDependencies(services, needsOf) {
+    const all = new Set();
+    const visit = (s) => {
+        if (all.has(s))
+            return;
+        all.add(s);
+        needsOf(s).forEach(visit);
+    };
+    services.forEach(visit);
+    return [...all];
 }
 
 

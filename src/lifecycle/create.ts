@@ -12,7 +12,7 @@ import { creationOrder, ImageNeed, imageNeeds, registryOf } from '../plan/image-
 import { FetchSettings, ImageFetcher, refusedImage } from './image-fetcher';
 import { puller, pullsDirectly } from './image-pulls';
 import { ImageRow } from '../outputs/summary';
-import { creationNeeds, StagedCreation } from './staged-create';
+import { creationNeeds, StagedCreation, withDependencies } from './staged-create';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the
 // containers itself, in dependency order. Secrets are registered before anything can print them.
@@ -198,13 +198,14 @@ async function createStaged(
   const showLine = createLine(secrets, log);
   const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
   const builds: ImageRow[] = [];
+  const needsOf = creationNeeds(model, order);
   const creator = async (services: string[]): Promise<Record<string, string[]>> => {
     // Images just pulled are not pulled again; a build's base images follow the input.
     const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
     log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
     const started = Date.now();
     try {
-      await docker.create(cli, project, { build: settings.build, pull, services, upFlags: settings.upFlags }, showLine, fetch.signal);
+      await docker.create(cli, project, { build: settings.build, pull, services: withDependencies(services, needsOf), upFlags: settings.upFlags }, showLine, fetch.signal);
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
     }
@@ -223,7 +224,7 @@ async function createStaged(
     return ids;
   };
   const imageOf = (s: string) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
-  const staged = new StagedCreation(order, creationNeeds(model, order), imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
+  const staged = new StagedCreation(order, needsOf, imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
   staged.start();
   // What exists once the first call is done: enough for the route, the state and the notice.
   const first = await firstCreated(staged, order).catch((e: unknown) => {

@@ -2,12 +2,11 @@ import { ComposeModel } from '../compose/compose-model';
 import { ImageFetcher } from './image-fetcher';
 
 // Creating a stack while its images arrive: a service is created (by compose, `up --no-start
-// --no-deps`, so the config hash stays compose's) once its image is on the engine and the
-// containers it names at creation exist (a `network_mode: service:`, `volumes_from` or link);
-// services that become creatable together are created in one call, builds in a call of their own
-// so a build never holds up a pulled service. The first call runs alone: it creates the project's
-// networks and volumes, which later calls then find; it is a build only when nothing else can be
-// created yet.
+// --no-deps`, so the config hash stays compose's) once its image is on the engine and the services
+// it depends on are created; services that become creatable together are created in one call,
+// builds in a call of their own so a build never holds up a pulled service. The first call runs
+// alone: it creates the project's networks and volumes, which later calls then find; it is a build
+// only when nothing else can be created yet.
 
 /** Creates `services` and answers their container ids by service. */
 export type Creator = (services: string[]) => Promise<Record<string, string[]>>;
@@ -121,8 +120,27 @@ export class StagedCreation {
   }
 }
 
-/** The services whose containers a service's own creation names (created here too): its network_mode, volumes_from and links. */
+/**
+ * The services a service's creation waits for: every one it depends on that is created here too.
+ * Compose must be given them in the same call (see withDependencies), so they must exist first.
+ */
 export function creationNeeds(model: ComposeModel, order: string[]): (service: string) => string[] {
-  return (service) =>
-    (model.services[service]?.dependencies ?? []).filter((d) => d.kind !== 'depends_on' && d.service !== service && order.includes(d.service)).map((d) => d.service);
+  return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+}
+
+/**
+ * `services` and, transitively, what they depend on. A compose call names them all, the created
+ * ones included (compose leaves a container whose configuration is unchanged as it is): Compose
+ * before 2.40 drops a `depends_on` on a service the call does not name from the configuration it
+ * hashes, and the container would carry another hash than `docker compose up` gives it.
+ */
+export function withDependencies(services: string[], needsOf: (service: string) => string[]): string[] {
+  const all = new Set<string>();
+  const visit = (s: string) => {
+    if (all.has(s)) return;
+    all.add(s);
+    needsOf(s).forEach(visit);
+  };
+  services.forEach(visit);
+  return [...all];
 }

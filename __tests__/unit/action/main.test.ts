@@ -177,13 +177,15 @@ describe('main on a cold engine', () => {
       },
     });
     expect(runtime.failed).toBeUndefined();
-    // db is created and started before app's pull ends; migrate and web, which share app, in one creation.
+    // db is created and started before app's pull ends; then migrate, and web once migrate exists
+    // (compose is given what a service depends on in the same call).
     expect(docker.calls.filter((c) => /^(create|start|pull) /.test(c))).toEqual([
       'pull db',
       'pull migrate',
       'create db',
       'start db',
-      'create migrate web',
+      'create migrate db',
+      'create web db migrate',
       'start migrate',
       'start web',
     ]);
@@ -240,7 +242,7 @@ describe('main on a cold engine', () => {
     expect(runtime.summaries.join('')).toContain('| mariadb | db | pulled | 157.3 MB |');
   });
 
-  it('builds apart from the pulls, and the summary says which image was built', async () => {
+  it('builds in a call of its own once what it depends on exists, and the summary says which image was built', async () => {
     const yaml = `name: shop
 services:
   db:
@@ -252,8 +254,7 @@ services:
 `;
     const { runtime, docker } = await runMain({ yaml, behaviour: { db: { listens: [3306] } }, images: {}, registry: { mariadb: { ms: 1000 } } });
     expect(runtime.failed).toBeUndefined();
-    // web's build does not wait for db's pull.
-    expect(docker.calls.filter((c) => /^(create|pull) /.test(c))).toEqual(['create web', 'pull db', 'create db']);
+    expect(docker.calls.filter((c) => /^(create|pull) /.test(c))).toEqual(['pull db', 'create db', 'create web db']);
     expect(runtime.summaries.join('')).toMatch(/\| shop-web \| web \| built \| — \| [\d.]+ s \|/);
   });
 

@@ -1,6 +1,6 @@
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
 import { ImageFetcher } from '../../../src/lifecycle/image-fetcher';
-import { creationNeeds, StagedCreation } from '../../../src/lifecycle/staged-create';
+import { creationNeeds, StagedCreation, withDependencies } from '../../../src/lifecycle/staged-create';
 
 // Creation while images arrive, over a fake fetcher (images arrive when the test says) and a fake
 // creator (each call a promise the test settles): who is created when, in which calls.
@@ -44,33 +44,41 @@ const imageOf = (s: string) => (['db', 'web', 'sidecar'].includes(s) ? model.ser
 const builds = (s: string) => model.services[s].hasBuild;
 
 describe('staged creation', () => {
-  it('runs the first call alone, builds apart, and creates a service once its image is in and the container it names exists', async () => {
+  it('runs the first call alone, builds apart, and creates a service once its image is in and what it depends on exists', async () => {
     const { fetcher, arrive } = fakeFetcher(['mysql', 'web']);
     const { create, calls } = fakeCreator();
     const staged = new StagedCreation(ORDER, creationNeeds(model, ORDER), imageOf, builds, fetcher, create);
     staged.start();
     await flush();
-    // cache's image is there: the first call, alone; app's build waits for it to end, not for db's pull.
+    // cache's image is there: the first call, alone.
     expect(calls.map((c) => c.services)).toEqual([['cache']]);
     expect(staged.describe('db')).toBe('its image mysql: pulling');
     calls[0].done();
-    await flush();
-    expect(calls.map((c) => c.services)).toEqual([['cache'], ['app']]);
     arrive('web');
     await flush();
-    // sidecar names web's container: it waits for web's creation.
-    expect(calls.map((c) => c.services)).toEqual([['cache'], ['app'], ['web']]);
+    // app (a build) and web depend on db, whose image is still coming.
+    expect(calls.map((c) => c.services)).toEqual([['cache']]);
+    expect(staged.describe('web')).toBe('the creation of db');
+    arrive('mysql');
+    await flush();
+    expect(calls.map((c) => c.services)).toEqual([['cache'], ['db']]);
+    calls[1].done();
+    await flush();
+    // web and app's build in calls of their own; sidecar names web's container: it waits for web.
+    expect(calls.map((c) => c.services)).toEqual([['cache'], ['db'], ['web'], ['app']]);
     expect(staged.describe('sidecar')).toBe('the creation of web');
     calls[2].done();
     await flush();
-    expect(calls.map((c) => c.services)).toEqual([['cache'], ['app'], ['web'], ['sidecar']]);
-    arrive('mysql');
-    await flush();
-    expect(calls.at(-1)?.services).toEqual(['db']);
+    expect(calls.at(-1)?.services).toEqual(['sidecar']);
     await expect(staged.containersOf('web')).resolves.toEqual({ web: ['web-id'] });
     for (const c of calls) c.done();
     await staged.settled;
     await expect(staged.containersOf('db')).resolves.toEqual({ db: ['db-id'] });
+  });
+
+  it('names in each call what its services depend on, transitively, once each', () => {
+    const needsOf = creationNeeds(model, ORDER);
+    expect(withDependencies(['sidecar', 'app'], needsOf)).toEqual(['sidecar', 'web', 'db', 'app']);
   });
 
   it('tells every service not yet created why, when a pull fails', async () => {
