@@ -32488,6 +32488,36 @@ function usesDefaultNetwork(services) {
 
 /***/ }),
 
+/***/ 9112:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Signals that end a call when any of the ones given does (the step's cancel, a call's own limit).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.anyOf = void 0;
+exports.sleep = sleep;
+/** Ends when any of `signals` does; the undefined ones are left out. */
+const anyOf = (...signals) => AbortSignal.any(signals.filter((s) => s !== undefined));
+exports.anyOf = anyOf;
+/** Waits `ms`, ended early (resolving) when `signal` aborts; the listener goes with the wait. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+
+/***/ }),
+
 /***/ 3945:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -32536,6 +32566,8 @@ const compose_cli_1 = __nccwpck_require__(4063);
 const compose_version_1 = __nccwpck_require__(4041);
 const docker_error_1 = __nccwpck_require__(8559);
 const process_runner_1 = __nccwpck_require__(2578);
+const abort_signals_1 = __nccwpck_require__(9112);
+const pull_failure_1 = __nccwpck_require__(5604);
 // The compose calls: which compose there is, its resolved configuration, and what compose itself
 // must do (create, start where only compose can, run, down). Calls are built by docker-args.ts;
 // this only runs them and turns failures into messages a user can act on. Engine calls are
@@ -32543,12 +32575,6 @@ const process_runner_1 = __nccwpck_require__(2578);
 /** The CLI has no compose plugin. */
 function isUnknownComposeCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
-}
-/** The engine's reason from compose's pull output: its last `Error response from daemon` line, else its last line. */
-function pullError(output) {
-    const lines = output.trim().split('\n');
-    const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
-    return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'compose pull failed';
 }
 class ComposeCommands {
     runner;
@@ -32560,8 +32586,7 @@ class ComposeCommands {
         this.signal = signal;
     }
     composeOptions(project, onLine, signal) {
-        const signals = [this.signal, signal].filter((s) => s !== undefined);
-        return { cwd: project.workingDirectory, env: this.env, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], maxBytes: 64 << 20, onLine };
+        return { cwd: project.workingDirectory, env: this.env, signal: (0, abort_signals_1.anyOf)(this.signal, signal), maxBytes: 64 << 20, onLine };
     }
     async compose(cli, project, argv, what, onLine, signal) {
         try {
@@ -32688,7 +32713,7 @@ class ComposeCommands {
     async composePull(cli, project, service, pull, progress, signal) {
         const r = await this.compose(cli, project, args.composePullArgs(project, service, pull), 'compose pull', progress, signal);
         if (r.code !== 0)
-            throw new docker_error_1.DockerError(pullError(r.stderr || r.stdout));
+            throw new docker_error_1.DockerError((0, pull_failure_1.pullErrorReason)(r.stderr || r.stdout));
     }
     async composeStart(cli, project, services) {
         const r = await this.compose(cli, project, args.composeStartArgs(project, services), 'compose up (start)');
@@ -33219,6 +33244,8 @@ const engine_events_1 = __nccwpck_require__(3038);
 const engine_api_1 = __nccwpck_require__(1343);
 const error_text_1 = __nccwpck_require__(8380);
 const docker_config_1 = __nccwpck_require__(4279);
+const abort_signals_1 = __nccwpck_require__(9112);
+const pull_failure_1 = __nccwpck_require__(5604);
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
 // calls are compose-commands.ts's. Calls are built by docker-args.ts; this only runs them and
@@ -33231,8 +33258,6 @@ const START_CALLS = 6;
 const EXEC_OUTPUT_BYTES = 4096;
 /** How long post may take to print one container's last log lines. */
 const PRINT_LOGS_MS = 120000;
-/** Ends when either signal does. */
-const anyOf = (...signals) => AbortSignal.any(signals.filter((s) => s !== undefined));
 /**
  * An API stream as the CLI's streaming process would be: `done` is 0 when the engine ended it and
  * 130 once it was ended here (`stop`, or `signal`), as for a process; it fails when the connection
@@ -33240,7 +33265,7 @@ const anyOf = (...signals) => AbortSignal.any(signals.filter((s) => s !== undefi
  */
 function apiStream(read, signal) {
     const own = new AbortController();
-    const both = anyOf(signal, own.signal);
+    const both = (0, abort_signals_1.anyOf)(signal, own.signal);
     const done = read(both).then(() => (both.aborted ? 130 : 0), (e) => {
         if (both.aborted)
             return 130;
@@ -33348,15 +33373,15 @@ class Docker extends compose_commands_1.ComposeCommands {
      */
     async pullImage(image, progress, signal) {
         if (this.api)
-            return this.api.pull(image, (e) => progress.event(e), anyOf(this.signal, signal));
+            return this.api.pull(image, (e) => progress.event(e), (0, abort_signals_1.anyOf)(this.signal, signal));
         const r = await this.runner.run('docker', args.pullArgs(image), {
             env: this.env,
-            signal: anyOf(this.signal, signal),
+            signal: (0, abort_signals_1.anyOf)(this.signal, signal),
             maxBytes: 1 << 20,
             onLine: (line) => progress.take(line),
         });
         if (r.code !== 0)
-            throw new docker_error_1.DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+            throw new docker_error_1.DockerError((0, pull_failure_1.pullErrorReason)(r.stderr || r.stdout));
     }
     /**
      * Why the image's registry would not serve it to a pull without credentials (its manifest asked
@@ -33458,14 +33483,14 @@ class Docker extends compose_commands_1.ComposeCommands {
     printLogs(id, lines) {
         if (this.api) {
             const print = (line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
-            return exitCodeOf(this.api.logs(id, { tail: lines, follow: false, timestamps: true }, print, anyOf(this.signal, AbortSignal.timeout(PRINT_LOGS_MS))));
+            return exitCodeOf(this.api.logs(id, { tail: lines, follow: false, timestamps: true }, print, (0, abort_signals_1.anyOf)(this.signal, AbortSignal.timeout(PRINT_LOGS_MS))));
         }
         return this.runner.passThrough('docker', args.logsArgs(id, lines, false, true), { env: this.env, signal: this.signal, timeoutMs: PRINT_LOGS_MS });
     }
     /** Runs a command in the container; its exit code, or -1 when it did not finish in time. */
     async exec(id, command, timeoutMs, signal) {
         if (this.api) {
-            const inTime = anyOf(signal, AbortSignal.timeout(timeoutMs));
+            const inTime = (0, abort_signals_1.anyOf)(signal, AbortSignal.timeout(timeoutMs));
             try {
                 const r = await this.api.exec(id, command, EXEC_OUTPUT_BYTES, inTime);
                 return { code: r.code, output: r.output.trim() };
@@ -33668,6 +33693,7 @@ const http = __importStar(__nccwpck_require__(8611));
 const os = __importStar(__nccwpck_require__(857));
 const path = __importStar(__nccwpck_require__(6928));
 const engine_streams_1 = __nccwpck_require__(1394);
+const abort_signals_1 = __nccwpck_require__(9112);
 /** How messages name the address, as DOCKER_HOST would. */
 function addressText(a) {
     return 'socketPath' in a ? `unix://${a.socketPath}` : `tcp://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
@@ -33771,10 +33797,9 @@ class EngineApi {
      * head is in; the body is the caller's to read. `signal` (with the client's own) ends it.
      */
     open(method, urlPath, body, signal) {
-        const signals = [this.signal, signal].filter((s) => s !== undefined);
         return new Promise((resolve, reject) => {
             const headers = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-            const req = http.request({ ...this.address, method, path: urlPath, headers, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined }, resolve);
+            const req = http.request({ ...this.address, method, path: urlPath, headers, signal: (0, abort_signals_1.anyOf)(this.signal, signal) }, resolve);
             req.on('error', (e) => reject(this.requestError(e, true)));
             req.end(body === undefined ? undefined : JSON.stringify(body));
         });
@@ -34513,9 +34538,16 @@ exports.SpawnRunner = SpawnRunner;
 // next depends on it. A transient fault is tried again; the registry's rate limit is waited out
 // when it can be; a missing image or refused credentials fail at once, as trying again cannot help.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.pullErrorReason = pullErrorReason;
 exports.pullFailureKind = pullFailureKind;
 exports.backoffMs = backoffMs;
 exports.retryAfterSeconds = retryAfterSeconds;
+/** The engine's reason in a pull's output (compose's or the CLI's): its last `Error response from daemon` line, else its last line. */
+function pullErrorReason(output) {
+    const lines = output.trim().split('\n');
+    const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
+    return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'the pull failed';
+}
 /** Ordered: the engine wraps one error in another, and the first match is the root cause. */
 const KINDS = [
     ['rate-limited', /toomanyrequests|too many requests|\b429\b|rate limit/i],
@@ -35028,6 +35060,7 @@ const image_needs_1 = __nccwpck_require__(2702);
 const pull_failure_1 = __nccwpck_require__(5604);
 const pull_progress_1 = __nccwpck_require__(6635);
 const error_text_1 = __nccwpck_require__(8380);
+const abort_signals_1 = __nccwpck_require__(9112);
 exports.PROGRESS_EVERY_MS = 5000;
 exports.STALL_MS = 60_000;
 /** A pull failed for good; `kind` says why. */
@@ -35039,22 +35072,6 @@ class PullError extends Error {
     }
 }
 exports.PullError = PullError;
-function delay(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal.aborted)
-            return reject(new Error('cancelled'));
-        const timer = setTimeout(done, ms);
-        function done() {
-            signal.removeEventListener('abort', abort);
-            resolve();
-        }
-        function abort() {
-            clearTimeout(timer);
-            reject(new Error('cancelled'));
-        }
-        signal.addEventListener('abort', abort, { once: true });
-    });
-}
 class ImageFetcher {
     pull;
     settings;
@@ -35122,7 +35139,7 @@ class ImageFetcher {
                 const why = kind === 'rate-limited' ? `the registry's rate limit (${(0, image_needs_1.registryOf)(image)}): ${message}` : message;
                 this.settings.log(`Pulling ${image} failed: ${why}; trying again in ${Math.round(wait / 1000)} s`);
                 this.state.set(image, `waiting ${Math.round(wait / 1000)} s to try again after: ${message}`);
-                await (this.settings.sleep ?? delay)(wait, this.signal).catch(() => undefined);
+                await (this.settings.sleep ?? abort_signals_1.sleep)(wait, this.signal);
                 continue;
             }
             const seconds = (this.now - started) / 1000;
@@ -35715,6 +35732,7 @@ exports.releaseLockOrWarn = releaseLockOrWarn;
 const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
 const error_text_1 = __nccwpck_require__(8380);
+const abort_signals_1 = __nccwpck_require__(9112);
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
 exports.lockName = lockName;
 /**
@@ -35724,10 +35742,6 @@ exports.lockName = lockName;
 exports.LEASE_MARGIN_MS = 30 * 60 * 1000;
 const leaseFor = (waitMs) => waitMs + exports.LEASE_MARGIN_MS;
 exports.leaseFor = leaseFor;
-const sleep = (ms, signal) => new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-});
 function describeHolder(labels) {
     if (!labels)
         return 'a run that has just released it';
@@ -35771,7 +35785,7 @@ async function tryProjectLock(docker, project, options) {
             options.log(`Project ${project} is being changed by another run (${describeHolder(await docker.containerLabels(name))}): waiting for it.`);
             told = true;
         }
-        await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
+        await (0, abort_signals_1.sleep)(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
     }
 }
 /** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */

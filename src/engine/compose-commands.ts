@@ -8,6 +8,8 @@ import { cliFromCommand, cliName, ComposeCli, DOCKER_COMPOSE, pluginBinary, Pull
 import { composeMissing, judgeComposeVersion } from '../compose/compose-version';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunOptions, RunResult } from './process-runner';
+import { anyOf } from './abort-signals';
+import { pullErrorReason } from './pull-failure';
 
 // The compose calls: which compose there is, its resolved configuration, and what compose itself
 // must do (create, start where only compose can, run, down). Calls are built by docker-args.ts;
@@ -19,13 +21,6 @@ export function isUnknownComposeCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
-/** The engine's reason from compose's pull output: its last `Error response from daemon` line, else its last line. */
-function pullError(output: string): string {
-  const lines = output.trim().split('\n');
-  const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
-  return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'compose pull failed';
-}
-
 export class ComposeCommands implements ComposeCalls {
   constructor(
     protected readonly runner: ProcessRunner,
@@ -34,8 +29,7 @@ export class ComposeCommands implements ComposeCalls {
   ) {}
 
   private composeOptions(project: ComposeProject, onLine?: (line: string) => void, signal?: AbortSignal): RunOptions {
-    const signals = [this.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-    return { cwd: project.workingDirectory, env: this.env, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], maxBytes: 64 << 20, onLine };
+    return { cwd: project.workingDirectory, env: this.env, signal: anyOf(this.signal, signal), maxBytes: 64 << 20, onLine };
   }
 
   private async compose(cli: ComposeCli, project: ComposeProject, argv: string[], what: string, onLine?: (line: string) => void, signal?: AbortSignal): Promise<RunResult> {
@@ -154,7 +148,7 @@ export class ComposeCommands implements ComposeCalls {
   /** The image of `service`, as compose pulls it; `progress` sees each line of compose's plain output. */
   async composePull(cli: ComposeCli, project: ComposeProject, service: string, pull: PullPolicy, progress: (line: string) => void, signal?: AbortSignal): Promise<void> {
     const r = await this.compose(cli, project, args.composePullArgs(project, service, pull), 'compose pull', progress, signal);
-    if (r.code !== 0) throw new DockerError(pullError(r.stderr || r.stdout));
+    if (r.code !== 0) throw new DockerError(pullErrorReason(r.stderr || r.stdout));
   }
 
   async composeStart(cli: ComposeCli, project: ComposeProject, services: string[]): Promise<void> {

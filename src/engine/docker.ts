@@ -11,6 +11,8 @@ import { EngineEvent, parseEventLine } from './engine-events';
 import { addressText, EngineApi, engineApiAddress, EngineUnreachableError } from './engine-api';
 import { errorText } from '../compose/error-text';
 import { mayHaveCredentials } from './docker-config';
+import { anyOf } from './abort-signals';
+import { pullErrorReason } from './pull-failure';
 
 // The engine calls: containers, networks, volumes, logs, events, locks. The Engine API answers
 // them where it reaches the engine directly (engine-api.ts), the CLI everywhere else; compose's
@@ -28,9 +30,6 @@ const EXEC_OUTPUT_BYTES = 4096;
 
 /** How long post may take to print one container's last log lines. */
 const PRINT_LOGS_MS = 120000;
-
-/** Ends when either signal does. */
-const anyOf = (...signals: (AbortSignal | undefined)[]): AbortSignal => AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
 
 /**
  * An API stream as the CLI's streaming process would be: `done` is 0 when the engine ended it and
@@ -164,7 +163,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
       maxBytes: 1 << 20,
       onLine: (line) => progress.take(line),
     });
-    if (r.code !== 0) throw new DockerError((r.stderr || r.stdout).trim().replace(/^Error response from daemon:\s*/, ''));
+    if (r.code !== 0) throw new DockerError(pullErrorReason(r.stderr || r.stdout));
   }
 
   /**

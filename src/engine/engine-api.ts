@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { demultiplexer, linesOf, MULTIPLEXED_STREAM, StreamName } from './engine-streams';
 import { LayerEvent } from './pull-progress';
+import { anyOf } from './abort-signals';
 
 // The Docker Engine API, for every engine call the action makes: per container (inspect, start,
 // stop, remove, logs, probe execs), the event stream, the listings and removals, the locks: a
@@ -112,10 +113,9 @@ export class EngineApi {
    * head is in; the body is the caller's to read. `signal` (with the client's own) ends it.
    */
   private open(method: string, urlPath: string, body: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
-    const signals = [this.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     return new Promise((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = { Host: 'docker', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-      const req = http.request({ ...this.address, method, path: urlPath, headers, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined }, resolve);
+      const req = http.request({ ...this.address, method, path: urlPath, headers, signal: anyOf(this.signal, signal) }, resolve);
       req.on('error', (e: NodeJS.ErrnoException) => reject(this.requestError(e, true)));
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });

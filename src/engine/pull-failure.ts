@@ -2,6 +2,13 @@
 // next depends on it. A transient fault is tried again; the registry's rate limit is waited out
 // when it can be; a missing image or refused credentials fail at once, as trying again cannot help.
 
+/** The engine's reason in a pull's output (compose's or the CLI's): its last `Error response from daemon` line, else its last line. */
+export function pullErrorReason(output: string): string {
+  const lines = output.trim().split('\n');
+  const daemon = lines.filter((l) => /Error response from daemon:/.test(l)).pop();
+  return (daemon ?? lines.pop() ?? '').replace(/^.*Error response from daemon:\s*/, '').trim() || 'the pull failed';
+}
+
 export type PullFailureKind = 'missing' | 'unauthorized' | 'rate-limited' | 'transient' | 'other';
 
 /** Ordered: the engine wraps one error in another, and the first match is the root cause. */

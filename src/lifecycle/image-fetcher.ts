@@ -3,6 +3,7 @@ import { backoffMs, pullFailureKind, PullFailureKind, retryAfterSeconds } from '
 import { megabytes, PullProgress } from '../engine/pull-progress';
 import { errorText } from '../compose/error-text';
 import { ImageRow } from '../outputs/summary';
+import { sleep } from '../engine/abort-signals';
 
 // Fetches the images a cold engine lacks, one after the other in the order the stack needs them:
 // the link is shared, so the image needed first gets all of it and arrives first. Each pull says
@@ -37,22 +38,6 @@ export class PullError extends Error {
   ) {
     super(message);
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(new Error('cancelled'));
-    }
-    signal.addEventListener('abort', abort, { once: true });
-  });
 }
 
 export class ImageFetcher {
@@ -125,7 +110,7 @@ export class ImageFetcher {
         const why = kind === 'rate-limited' ? `the registry's rate limit (${registryOf(image)}): ${message}` : message;
         this.settings.log(`Pulling ${image} failed: ${why}; trying again in ${Math.round(wait / 1000)} s`);
         this.state.set(image, `waiting ${Math.round(wait / 1000)} s to try again after: ${message}`);
-        await (this.settings.sleep ?? delay)(wait, this.signal).catch(() => undefined);
+        await (this.settings.sleep ?? sleep)(wait, this.signal);
         continue;
       }
       const seconds = (this.now - started) / 1000;

@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import { PreviewLabels } from '../compose/labels';
 import { errorText } from '../compose/error-text';
 import { EngineCalls } from '../engine/engine-calls';
+import { sleep } from '../engine/abort-signals';
 
 // One compose run at a time per deployed project, across jobs and runners that share an engine:
 // a lock container (created, never started; see createLockArgs) named after the project. Deploy,
@@ -34,12 +35,6 @@ export const lockName = (project: string): string => `${project}-ephemeral-compo
  */
 export const LEASE_MARGIN_MS = 30 * 60 * 1000;
 export const leaseFor = (waitMs: number): number => waitMs + LEASE_MARGIN_MS;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 function describeHolder(labels: Record<string, string> | undefined): string {
   if (!labels) return 'a run that has just released it';
