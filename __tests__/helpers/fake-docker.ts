@@ -4,7 +4,7 @@ import { ActionRuntime } from '../../src/action/runtime';
 import { parseResolvedConfig } from '../../src/compose/compose-model';
 import { cliFromCommand, ComposeCli, DOCKER_COMPOSE, PullPolicy } from '../../src/compose/compose-cli';
 import { ContainerFacts, parseInspect } from '../../src/engine/container-facts';
-import { ComposeCalls, EngineCalls, LayerEvents } from '../../src/engine/engine-calls';
+import { BuilderFacts, ComposeCalls, EngineCalls, LayerEvents } from '../../src/engine/engine-calls';
 import { ComposeProject } from '../../src/compose/compose-project';
 import { CreateOptions } from '../../src/engine/docker-args';
 import { EngineEvent } from '../../src/engine/engine-events';
@@ -44,6 +44,8 @@ export interface FakeDockerOptions {
   api?: boolean;
   /** Registries the CLI's configuration has credentials for. */
   credentials?: string[];
+  /** The builder compose would use (absent: the engine's own on the containerd store); null: no buildx. */
+  builder?: BuilderFacts | null;
   /** Containers the engine knows that are not the project's (a job container, say). */
   others?: ContainerFacts[];
   /** The engine's address (default: the local socket). */
@@ -238,6 +240,12 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
     if (served.ms) await new Promise((r) => setTimeout(r, served.ms));
     for (const line of served.endLines ?? []) progress(line);
     this.pulled.add(image);
+  }
+
+  async builder(): Promise<BuilderFacts | undefined> {
+    this.record('builder', 'builder');
+    if (this.options.builder === null) return undefined;
+    return this.options.builder ?? { name: 'default', driver: 'docker', containerdImageStore: true };
   }
 
   async imageEnvironments(images: string[]): Promise<Record<string, string>[]> {

@@ -7,6 +7,7 @@ import { splitShellWords } from './shell-words';
 import { parseWaitFor, WaitRule } from '../plan/wait-for';
 import { PostSettings } from '../lifecycle/post-settings';
 import { errorText } from '../compose/error-text';
+import { BuildCache, parseBuildCache } from '../compose/build-cache';
 
 export interface Inputs {
   composeFiles: string[];
@@ -19,6 +20,8 @@ export interface Inputs {
   pull: PullPolicy;
   /** A mirror of Docker Hub, host[:port][/path], without a scheme; empty: none. */
   registryMirror: string;
+  /** Where builds keep their cache between jobs; undefined: none. */
+  buildCache?: BuildCache;
   timeoutSeconds: number;
   waitFor: Record<string, WaitRule>;
   /** Host name for URLs; empty: localhost, or the remote engine's host. */
@@ -194,6 +197,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     build: parseBoolean(Names.Build, read(Names.Build)),
     pull: parseChoice(Names.Pull, read(Names.Pull), ['missing', 'always', 'never'] as const),
     registryMirror: parseRegistryMirror(read(Names.RegistryMirror)),
+    buildCache: parseBuildCache(read(Names.BuildCache)),
     timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout)),
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
     host,

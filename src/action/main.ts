@@ -9,6 +9,8 @@ import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
 import { releaseProjectLock } from '../lifecycle/project-lock';
 import { changeStack } from '../lifecycle/stack-changes';
+import { buildingServices, checkBuildCache, keepNewLocalCaches } from '../lifecycle/build-cache';
+import { BuildCache, describeBuildCache, inWorkspace } from '../compose/build-cache';
 import { jobStack, UpKind } from '../lifecycle/up-kind';
 import { previewCommenter } from '../previews/pr-comment';
 import { previewDeploy } from '../previews/preview-deploy';
@@ -100,7 +102,17 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
     // Mistakes in the inputs are reported first; then, last before creating anything, the name.
     await kind.checkExisting(docker, stack);
-    stack = changeStack(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
+    const buildCache = inputs.buildCache && inWorkspace(inputs.buildCache, deps.cwd);
+    if (buildCache) {
+      context.buildCache = { cache: buildCache, services: buildingServices(stack.model) };
+      await checkBuildCache(docker, buildCache, context.buildCache.services, env);
+    }
+    stack = changeStack(stack, {
+      ephemeralPorts: inputs.ports === 'ephemeral',
+      labels: kind.labels(project.name),
+      buildCache,
+      directory: deps.env.RUNNER_TEMP || os.tmpdir(),
+    });
     state.project = stack.project;
     // Which images must be pulled, and whether their registries have them: before anything exists.
     context.images = await imagePlan(docker, stack, inputs.pull);
@@ -158,6 +170,8 @@ interface UpContext {
   report?: StackReport;
   /** The images to pull before their services can be created. */
   images?: ImagePlan;
+  /** Where the services that build keep their cache. */
+  buildCache?: { cache: BuildCache; services: string[] };
 }
 
 /** Creation of a service may go on while others start (their images arrive later). */
@@ -178,6 +192,19 @@ async function createStartPublish(stack: PreparedStack, inputs: Inputs, deps: Ma
   } finally {
     // Pulls still under way after a failure end with the step.
     created.arriving?.fetcher.stop();
+    keepBuiltCaches(ctx, runtime);
+  }
+}
+
+/** New local caches replace the ones they were built from, whatever came of the step after the builds. */
+function keepBuiltCaches(ctx: UpContext, log: { info(line: string): void; warning(line: string): void }): void {
+  if (!ctx.buildCache) return;
+  const { cache, services } = ctx.buildCache;
+  try {
+    const kept = keepNewLocalCaches(cache, services);
+    if (kept.length > 0) log.info(`Build cache of ${kept.join(', ')} saved to ${describeBuildCache(cache)}`);
+  } catch (e) {
+    log.warning(`Could not keep the new build cache (${describeBuildCache(cache)}): ${errorText(e)}`);
   }
 }
 

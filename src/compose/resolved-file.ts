@@ -1,9 +1,10 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
 import { parsePortEntry, PortSpec } from './port-spec';
+import { CacheEntries } from './build-cache';
 
 // The file the action hands compose instead of the user's, when it must change the configuration:
 // compose's own resolved output (`config`, which compose reads back, `$$` escapes kept), with host
-// ports left to the engine and labels added. Written as a whole file, not an override: an override
+// ports left to the engine, labels added and build caches named. Written as a whole file, not an override: an override
 // merges `ports` lists unless it carries `!override` tags, which older readers of it do not know.
 
 export interface Rewrite {
@@ -11,6 +12,8 @@ export interface Rewrite {
   ephemeralPorts: boolean;
   /** Added to every service, and to every network and volume compose creates (not external ones). */
   labels: Record<string, string>;
+  /** The cache entries a service with `build:` gets besides its own (input `build-cache`). */
+  buildCache?: (service: string) => CacheEntries;
 }
 
 /** One short-syntax entry per container port, without a host port: valid in every file version. */
@@ -51,6 +54,9 @@ export function rewriteResolvedConfig(configYaml: string, rewrite: Rewrite): str
       }
     }
     if (hasLabels) setLabels(svc, rewrite.labels, doc);
+    const build = svc.get('build', true);
+    const service = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (rewrite.buildCache && isMap(build)) addCacheEntries(build, rewrite.buildCache(service), doc);
   }
   if (hasLabels) {
     for (const kind of ['networks', 'volumes'] as const) {
@@ -73,6 +79,18 @@ export function rewriteResolvedConfig(configYaml: string, rewrite: Rewrite): str
     }
   }
   return doc.toString();
+}
+
+/** The file's own cache entries stay; the action's come after them (and are not repeated). */
+function addCacheEntries(build: YAMLMap, entries: CacheEntries, doc: Document): void {
+  for (const [key, added] of [
+    ['cache_from', entries.from],
+    ['cache_to', entries.to],
+  ] as const) {
+    const current = build.get(key, true);
+    const own = isSeq(current) ? current.items.map((i) => String(isScalar(i) ? i.value : i)) : [];
+    build.set(key, doc.createNode([...own, ...added.filter((e) => !own.includes(e))]));
+  }
 }
 
 /** A service without `networks` or `network_mode` is on the project's default network. */

@@ -254,6 +254,16 @@ export function cliPluginsArgs(): string[] {
   return ['info', '--format', '{{json .ClientInfo.Plugins}}'];
 }
 
+/** The builder compose builds with (BUILDX_BUILDER, else the CLI's current one) and its driver. */
+export function builderInspectArgs(): string[] {
+  return ['buildx', 'inspect'];
+}
+
+/** The storage driver's status: names the containerd snapshotter where the engine stores images in containerd. */
+export function storageStatusArgs(): string[] {
+  return ['info', '--format', '{{json .DriverStatus}}'];
+}
+
 export function serverVersionArgs(): string[] {
   return ['version', '--format', '{{.Server.Version}}'];
 }

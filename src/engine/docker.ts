@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
 import { ComposeCommands } from './compose-commands';
-import { ComposeCalls, EngineCalls, LayerEvents } from './engine-calls';
+import { BuilderFacts, ComposeCalls, EngineCalls, LayerEvents } from './engine-calls';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
 import { CommandNotFoundError, ProcessRunner, RunResult, StreamingProcess } from './process-runner';
@@ -192,6 +192,27 @@ export class Docker extends ComposeCommands implements EngineCalls {
   async untagImage(image: string): Promise<void> {
     if (this.api) return this.api.untag(image);
     await this.docker(args.untagArgs(image), 'docker image rm');
+  }
+
+  /**
+   * The builder compose builds with, as buildx resolves it (BUILDX_BUILDER, the CLI's current
+   * builder, the context); undefined where the CLI has no buildx plugin.
+   */
+  async builder(): Promise<BuilderFacts | undefined> {
+    let r: RunResult;
+    try {
+      r = await this.runner.run('docker', args.builderInspectArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 30000 });
+    } catch (e) {
+      if (e instanceof CommandNotFoundError) throw new DockerError(DOCKER_CLI_MISSING);
+      throw e;
+    }
+    if (r.code !== 0) {
+      if (/unknown command|is not a docker command|unknown flag/i.test(r.stderr)) return undefined;
+      throw failure('docker buildx inspect', r);
+    }
+    const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(r.stdout)?.[1] ?? '';
+    const status = await this.docker(args.storageStatusArgs(), 'docker info', { timeoutMs: 10000 });
+    return { name: field('Name'), driver: field('Driver'), containerdImageStore: status.includes('io.containerd.snapshotter') };
   }
 
   /** Environment variables the images set themselves; an image not on the engine yet gives none. */

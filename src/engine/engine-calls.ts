@@ -38,6 +38,14 @@ export interface ComposeCalls {
   down(cli: ComposeCli, project: ComposeProject, stopTimeoutSeconds: number, downFlags: string[]): Promise<void>;
 }
 
+export interface BuilderFacts {
+  name: string;
+  /** buildx's driver: `docker` (the engine's own BuildKit), `docker-container`, `remote`, … */
+  driver: string;
+  /** The engine keeps images in containerd (its `docker` driver can then export caches). */
+  containerdImageStore: boolean;
+}
+
 export interface EngineCalls {
   /** The engine's version, or a message that says which daemon did not answer. */
   serverVersion(): Promise<string>;
@@ -55,6 +63,8 @@ export interface EngineCalls {
   tagImage(source: string, target: string): Promise<void>;
   /** Removes one name of an image (its layers stay while another name uses them). */
   untagImage(image: string): Promise<void>;
+  /** The builder compose builds with; undefined where the CLI has no buildx. */
+  builder(): Promise<BuilderFacts | undefined>;
   /** Environment variables the images set themselves. */
   imageEnvironments(images: string[]): Promise<Record<string, string>[]>;
   /** What carries the project's label (and `alsoLabel`, when given). */

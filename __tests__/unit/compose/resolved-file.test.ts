@@ -95,4 +95,26 @@ describe('rewriteResolvedConfig', () => {
     expect(() => rewriteResolvedConfig('services: [', { ephemeralPorts: true, labels: {} })).toThrow('could not read the resolved compose configuration');
     expect(() => rewriteResolvedConfig('x: 1', { ephemeralPorts: true, labels: {} })).toThrow('has no services');
   });
+
+  it("adds the build cache's entries to services that build, after the file's own, without repeating one", () => {
+    const built = `services:
+  app:
+    build:
+      context: /w/app
+      dockerfile: Dockerfile
+      cache_from:
+      - type=registry,ref=own/cache
+      - type=local,src=/c/app
+  db:
+    image: mysql
+`;
+    const out = read(rewriteResolvedConfig(built, { ephemeralPorts: false, labels: {}, buildCache: (s) => ({ from: [`type=local,src=/c/${s}`], to: [`type=local,dest=/c/${s}.next`] }) }));
+    expect(out.services.app.build).toEqual({
+      context: '/w/app',
+      dockerfile: 'Dockerfile',
+      cache_from: ['type=registry,ref=own/cache', 'type=local,src=/c/app'],
+      cache_to: ['type=local,dest=/c/app.next'],
+    });
+    expect(out.services.db).toEqual({ image: 'mysql' });
+  });
 });
