@@ -22,6 +22,12 @@ export interface RemoteEngine {
   stopDaemon(): Promise<void>;
   /** Starts its dockerd again on the same data, and waits until it answers. */
   startDaemon(): Promise<void>;
+  /**
+   * Starts a writable registry (Debian's docker-registry) on the namespace's loopback, which the
+   * engine reaches without TLS (loopback registries are insecure by default); its address as the
+   * engine names it. Stopped with the engine.
+   */
+  startRegistry(): Promise<string>;
   /** Stops it and removes every trace (namespace, link, routes, data). */
   stop(): void;
 }
@@ -74,7 +80,12 @@ function ping(host: string): Promise<void> {
   });
 }
 
-export async function startRemoteEngine(images: string[]): Promise<RemoteEngine> {
+export interface RemoteEngineOptions {
+  /** Images kept in containerd (the engine's own builder can then export build caches). */
+  containerdImageStore?: boolean;
+}
+
+export async function startRemoteEngine(images: string[], options: RemoteEngineOptions = {}): Promise<RemoteEngine> {
   const id = process.pid % 100000;
   // One engine at a time per jest worker: its addresses come from the worker's number (offset per
   // suite run, scripts/test-e2e.sh), so engines of parallel workers and runs never share a link, a
@@ -89,7 +100,13 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
   const execRoot = `/run/ec-remote-${id}`;
   const dockerHost = `tcp://${remote}:2375`;
   let sshDir: string | undefined;
+  let registry: { process: ChildProcess; dir: string } | undefined;
   const stop = () => {
+    if (registry) {
+      if (registry.process.pid) tryRun(['kill', String(registry.process.pid)]);
+      fs.rmSync(registry.dir, { recursive: true, force: true });
+      registry = undefined;
+    }
     if (sshDir) {
       tryRun(['sh', '-c', `[ -f ${sshDir}/sshd.pid ] && kill $(cat ${sshDir}/sshd.pid)`]);
       fs.rmSync(sshDir, { recursive: true, force: true });
@@ -143,6 +160,7 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
         `ec-remote-${id}`,
         '--containerd-plugins-namespace',
         `ec-remote-${id}-plugins`,
+        ...(options.containerdImageStore ? ['--feature', 'containerd-snapshotter=true'] : []),
       ]),
     );
     const log = fs.openSync(logFile, 'a');
@@ -226,7 +244,27 @@ export async function startRemoteEngine(images: string[]): Promise<RemoteEngine>
     }
     return { dockerHost: dockerHostSsh, env, unknownHostEnv: wrapper('unknown', 'user_key', 'empty_known_hosts'), refusedKeyEnv: wrapper('refused', 'other_key', 'known_hosts') };
   };
+  const startRegistry = async (): Promise<string> => {
+    const binary = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'registry.sh'), 'binary'], { encoding: 'utf8' }).trim().split('\n').pop() as string;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-remote-registry-'));
+    const config = ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', '  addr: 127.0.0.1:5000', ''];
+    fs.writeFileSync(path.join(dir, 'config.yml'), config.join('\n'));
+    const [cmd, ...rest] = asRoot(inNs([binary, 'serve', path.join(dir, 'config.yml')]));
+    const log = fs.openSync(path.join(dir, 'registry.log'), 'a');
+    registry = { process: spawn(cmd, rest, { stdio: ['ignore', log, log] }), dir };
+    fs.closeSync(log);
+    for (let i = 0; ; i++) {
+      try {
+        run(inNs(['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/5000']));
+        break;
+      } catch {
+        if (i > 100) throw new Error(`the registry did not start: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return 'localhost:5000';
+  };
   // No registry: the images come over as `docker save | docker load`.
   for (const image of images) execFileSync('sh', ['-c', `docker save "$1" | DOCKER_HOST="$2" docker load -q`, 'sh', image, dockerHost], { stdio: 'ignore' });
-  return { host: remote, dockerHost, docker, startSsh, stopDaemon, startDaemon, stop };
+  return { host: remote, dockerHost, docker, startSsh, startRegistry, stopDaemon, startDaemon, stop };
 }

@@ -30349,6 +30349,7 @@ const url_template_1 = __nccwpck_require__(3246);
 const shell_words_1 = __nccwpck_require__(9084);
 const wait_for_1 = __nccwpck_require__(4380);
 const error_text_1 = __nccwpck_require__(8380);
+const build_cache_1 = __nccwpck_require__(6331);
 /**
  * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
  * a stack older than that whose post step never ran was left by a dead job.
@@ -30478,6 +30479,7 @@ function getInputs(readRaw = (n) => core.getInput(n), action = 'stack') {
         build: (0, input_parsing_1.parseBoolean)(names_1.InputNames.Build, read(names_1.InputNames.Build)),
         pull: (0, input_parsing_1.parseChoice)(names_1.InputNames.Pull, read(names_1.InputNames.Pull), ['missing', 'always', 'never']),
         registryMirror: parseRegistryMirror(read(names_1.InputNames.RegistryMirror)),
+        buildCache: (0, build_cache_1.parseBuildCache)(read(names_1.InputNames.BuildCache)),
         timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
@@ -30569,6 +30571,8 @@ const log_collection_1 = __nccwpck_require__(6155);
 const prepare_1 = __nccwpck_require__(1239);
 const project_lock_1 = __nccwpck_require__(633);
 const stack_changes_1 = __nccwpck_require__(2232);
+const build_cache_1 = __nccwpck_require__(7799);
+const build_cache_2 = __nccwpck_require__(6331);
 const up_kind_1 = __nccwpck_require__(3918);
 const pr_comment_1 = __nccwpck_require__(7075);
 const preview_deploy_1 = __nccwpck_require__(3305);
@@ -30658,7 +30662,17 @@ async function up(inputs, deps, signal) {
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
         await kind.checkExisting(docker, stack);
-        stack = (0, stack_changes_1.changeStack)(stack, { ephemeralPorts: inputs.ports === 'ephemeral', labels: kind.labels(project.name), directory: deps.env.RUNNER_TEMP || os.tmpdir() });
+        const buildCache = inputs.buildCache && (0, build_cache_2.inWorkspace)(inputs.buildCache, deps.cwd);
+        if (buildCache) {
+            context.buildCache = { cache: buildCache, services: (0, build_cache_1.buildingServices)(stack.model) };
+            await (0, build_cache_1.checkBuildCache)(docker, buildCache, context.buildCache.services, env);
+        }
+        stack = (0, stack_changes_1.changeStack)(stack, {
+            ephemeralPorts: inputs.ports === 'ephemeral',
+            labels: kind.labels(project.name),
+            buildCache,
+            directory: deps.env.RUNNER_TEMP || os.tmpdir(),
+        });
         state.project = stack.project;
         // Which images must be pulled, and whether their registries have them: before anything exists.
         context.images = await (0, create_1.imagePlan)(docker, stack, inputs.pull);
@@ -30714,6 +30728,21 @@ async function createStartPublish(stack, inputs, deps, ctx) {
     finally {
         // Pulls still under way after a failure end with the step.
         created.arriving?.fetcher.stop();
+        keepBuiltCaches(ctx, runtime);
+    }
+}
+/** New local caches replace the ones they were built from, whatever came of the step after the builds. */
+function keepBuiltCaches(ctx, log) {
+    if (!ctx.buildCache)
+        return;
+    const { cache, services } = ctx.buildCache;
+    try {
+        const kept = (0, build_cache_1.keepNewLocalCaches)(cache, services);
+        if (kept.length > 0)
+            log.info(`Build cache of ${kept.join(', ')} saved to ${(0, build_cache_2.describeBuildCache)(cache)}`);
+    }
+    catch (e) {
+        log.warning(`Could not keep the new build cache (${(0, build_cache_2.describeBuildCache)(cache)}): ${(0, error_text_1.errorText)(e)}`);
     }
 }
 async function startPublishRun(stack, created, inputs, deps, ctx) {
@@ -30862,6 +30891,7 @@ exports.InputNames = {
     Build: 'build',
     Pull: 'pull',
     RegistryMirror: 'registry-mirror',
+    BuildCache: 'build-cache',
     Timeout: 'timeout',
     WaitFor: 'wait-for',
     Teardown: 'teardown',
@@ -30904,6 +30934,7 @@ exports.InputDefaults = {
     [exports.InputNames.WorkingDirectory]: '.',
     [exports.InputNames.Build]: 'false',
     [exports.InputNames.Pull]: 'missing',
+    [exports.InputNames.BuildCache]: 'none',
     [exports.InputNames.Timeout]: '300',
     [exports.InputNames.Teardown]: 'always',
     [exports.InputNames.Logs]: 'on-failure',
@@ -31226,6 +31257,138 @@ function saveRunState(runtime, state) {
 }
 function loadRunState(runtime) {
     return decodeState(runtime.getState(names_1.StateKeys.Run));
+}
+
+
+/***/ }),
+
+/***/ 6331:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseBuildCache = parseBuildCache;
+exports.inWorkspace = inWorkspace;
+exports.registryCacheRef = registryCacheRef;
+exports.localCacheDir = localCacheDir;
+exports.nextLocalCacheDir = nextLocalCacheDir;
+exports.cacheEntries = cacheEntries;
+exports.describeBuildCache = describeBuildCache;
+const path = __importStar(__nccwpck_require__(6928));
+const BUILD_CACHE_FORMS = "'none', 'gha', 'gha:<scope>', 'registry:<image reference>' or 'local:<folder>'";
+/** The input's value; a folder stays as written (see inWorkspace). */
+function parseBuildCache(raw) {
+    const value = raw.trim();
+    if (value === '' || value === 'none')
+        return undefined;
+    const [kind, ...rest] = value.split(':');
+    const arg = rest.join(':').trim();
+    if (kind === 'gha' && /^[A-Za-z0-9._-]*$/.test(arg))
+        return { kind: 'gha', scope: arg };
+    if (kind === 'registry' && arg) {
+        const { repository, tag } = splitTag(arg);
+        if (!/^[a-z0-9][a-z0-9._:/-]*$/.test(repository) || (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(tag))) {
+            throw new Error(`Input 'build-cache': '${arg}' is not an image reference a cache can be pushed to (lower-case repository, optional tag, no digest).`);
+        }
+        return { kind: 'registry', ref: arg };
+    }
+    if (kind === 'local' && arg)
+        return { kind: 'local', dir: arg };
+    throw new Error(`Input 'build-cache' must be ${BUILD_CACHE_FORMS}; got '${value}'.`);
+}
+/** A relative folder is the workspace's (`base`), as actions/cache takes its paths. */
+function inWorkspace(cache, base) {
+    return cache.kind === 'local' ? { ...cache, dir: path.resolve(base, cache.dir) } : cache;
+}
+/** The repository and tag of a reference; the tag is undefined when it has none. */
+function splitTag(ref) {
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    // A colon before the last slash is a registry's port, not a tag.
+    return colon > slash ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref };
+}
+/** The cache image of one service: the reference's tag, or none, with the service's name. */
+function registryCacheRef(ref, service) {
+    const { repository, tag } = splitTag(ref);
+    return `${repository}:${tag ? `${tag}-${service}` : service}`;
+}
+/** The folder a service's cache is read from. */
+function localCacheDir(dir, service) {
+    return path.join(dir, service);
+}
+/**
+ * The folder its new cache is written to, then put in place of the old one: buildx's local exporter
+ * adds to a folder and never removes what the new build no longer uses, so writing over the old
+ * cache would grow it (and every save of it) on each change.
+ */
+function nextLocalCacheDir(dir, service) {
+    return path.join(dir, `${service}.next`);
+}
+/**
+ * The entries of one service. `mode=max` exports every stage's layers, not just the final image's,
+ * so a multi-stage build finds its builder stage cached too.
+ */
+function cacheEntries(cache, service) {
+    switch (cache.kind) {
+        case 'gha': {
+            const scope = cache.scope ? `${cache.scope}-${service}` : service;
+            return { from: [`type=gha,scope=${scope}`], to: [`type=gha,scope=${scope},mode=max`] };
+        }
+        case 'registry': {
+            const ref = registryCacheRef(cache.ref, service);
+            return { from: [`type=registry,ref=${ref}`], to: [`type=registry,ref=${ref},mode=max`] };
+        }
+        case 'local':
+            return {
+                from: [`type=local,src=${localCacheDir(cache.dir, service)}`],
+                to: [`type=local,dest=${nextLocalCacheDir(cache.dir, service)},mode=max`],
+            };
+    }
+}
+/** How the log and the summary name the backend. */
+function describeBuildCache(cache) {
+    switch (cache.kind) {
+        case 'gha':
+            return `GitHub's cache service${cache.scope ? ` (scope ${cache.scope}-<service>)` : ''}`;
+        case 'registry':
+            return `registry ${registryCacheRef(cache.ref, '<service>')}`;
+        case 'local':
+            return `folder ${localCacheDir(cache.dir, '<service>')}`;
+    }
 }
 
 
@@ -32438,6 +32601,10 @@ function rewriteResolvedConfig(configYaml, rewrite) {
         }
         if (hasLabels)
             setLabels(svc, rewrite.labels, doc);
+        const build = svc.get('build', true);
+        const service = (0, yaml_1.isScalar)(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (rewrite.buildCache && (0, yaml_1.isMap)(build))
+            addCacheEntries(build, rewrite.buildCache(service), doc);
     }
     if (hasLabels) {
         for (const kind of ['networks', 'volumes']) {
@@ -32465,6 +32632,17 @@ function rewriteResolvedConfig(configYaml, rewrite) {
         }
     }
     return doc.toString();
+}
+/** The file's own cache entries stay; the action's come after them (and are not repeated). */
+function addCacheEntries(build, entries, doc) {
+    for (const [key, added] of [
+        ['cache_from', entries.from],
+        ['cache_to', entries.to],
+    ]) {
+        const current = build.get(key, true);
+        const own = (0, yaml_1.isSeq)(current) ? current.items.map((i) => String((0, yaml_1.isScalar)(i) ? i.value : i)) : [];
+        build.set(key, doc.createNode([...own, ...added.filter((e) => !own.includes(e))]));
+    }
 }
 /** A service without `networks` or `network_mode` is on the project's default network. */
 function usesDefaultNetwork(services) {
@@ -32881,6 +33059,8 @@ exports.removeNetworksArgs = removeNetworksArgs;
 exports.listVolumesArgs = listVolumesArgs;
 exports.removeVolumesArgs = removeVolumesArgs;
 exports.cliPluginsArgs = cliPluginsArgs;
+exports.builderInspectArgs = builderInspectArgs;
+exports.storageStatusArgs = storageStatusArgs;
 exports.serverVersionArgs = serverVersionArgs;
 exports.healthcheckCommand = healthcheckCommand;
 const labels_1 = __nccwpck_require__(7853);
@@ -33081,6 +33261,14 @@ function removeVolumesArgs(names) {
 /** The CLI's plugins and where each binary is (no daemon call where the CLI can skip it). */
 function cliPluginsArgs() {
     return ['info', '--format', '{{json .ClientInfo.Plugins}}'];
+}
+/** The builder compose builds with (BUILDX_BUILDER, else the CLI's current one) and its driver. */
+function builderInspectArgs() {
+    return ['buildx', 'inspect'];
+}
+/** The storage driver's status: names the containerd snapshotter where the engine stores images in containerd. */
+function storageStatusArgs() {
+    return ['info', '--format', '{{json .DriverStatus}}'];
 }
 function serverVersionArgs() {
     return ['version', '--format', '{{.Server.Version}}'];
@@ -33407,6 +33595,29 @@ class Docker extends compose_commands_1.ComposeCommands {
         if (this.api)
             return this.api.untag(image);
         await this.docker(args.untagArgs(image), 'docker image rm');
+    }
+    /**
+     * The builder compose builds with, as buildx resolves it (BUILDX_BUILDER, the CLI's current
+     * builder, the context); undefined where the CLI has no buildx plugin.
+     */
+    async builder() {
+        let r;
+        try {
+            r = await this.runner.run('docker', args.builderInspectArgs(), { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 30000 });
+        }
+        catch (e) {
+            if (e instanceof process_runner_1.CommandNotFoundError)
+                throw new docker_error_1.DockerError(docker_error_1.DOCKER_CLI_MISSING);
+            throw e;
+        }
+        if (r.code !== 0) {
+            if (/unknown command|is not a docker command|unknown flag/i.test(r.stderr))
+                return undefined;
+            throw (0, docker_error_1.failure)('docker buildx inspect', r);
+        }
+        const field = (name) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(r.stdout)?.[1] ?? '';
+        const status = await this.docker(args.storageStatusArgs(), 'docker info', { timeoutMs: 10000 });
+        return { name: field('Name'), driver: field('Driver'), containerdImageStore: status.includes('io.containerd.snapshotter') };
     }
     /** Environment variables the images set themselves; an image not on the engine yet gives none. */
     async imageEnvironments(images) {
@@ -34792,6 +35003,125 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 
 /***/ }),
 
+/***/ 7799:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.canExportCache = canExportCache;
+exports.buildCacheRefusal = buildCacheRefusal;
+exports.buildingServices = buildingServices;
+exports.checkBuildCache = checkBuildCache;
+exports.prepareLocalCache = prepareLocalCache;
+exports.keepNewLocalCaches = keepNewLocalCaches;
+const fs = __importStar(__nccwpck_require__(9896));
+const build_cache_1 = __nccwpck_require__(6331);
+// Builds that read and write a cache (input `build-cache`): whether the builder compose uses can,
+// checked before anything is created, and the local folders it reads and writes.
+/** Can export a cache: every buildx driver but the engine's own on its classic image store. */
+function canExportCache(builder) {
+    return builder.driver !== 'docker' || builder.containerdImageStore;
+}
+/**
+ * Why builds of `services` cannot use the cache, or undefined when they can. Compose would fail
+ * the first build with buildx's own words, after other services had started.
+ */
+function buildCacheRefusal(cache, services, builder, env) {
+    if (services.length === 0)
+        return undefined;
+    const which = `Input 'build-cache' (${(0, build_cache_1.describeBuildCache)(cache)})`;
+    const builds = `${services.length > 1 ? 'services' : 'service'} ${services.join(', ')}`;
+    if (!builder)
+        return `${which} needs the Docker CLI's buildx plugin to build ${builds}, and this CLI has none: install it (Debian's docker-buildx, or docker/setup-buildx-action).`;
+    if (!canExportCache(builder)) {
+        return (`${which}: the builder compose would build ${builds} with ('${builder.name}', buildx's docker driver) cannot export a cache on an engine that keeps images in its classic store. ` +
+            `Add docker/setup-buildx-action before this step (its docker-container builder becomes the one compose uses), or turn on the engine's containerd image store; or set build-cache: none.`);
+    }
+    if (cache.kind === 'gha' && !(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL))) {
+        return `${which} needs the runner's cache service, whose address and token (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) the runner gives JavaScript actions; this step's environment lacks them (not run by a GitHub Actions runner?).`;
+    }
+    return undefined;
+}
+/** The services compose builds (when their image is missing, or with `build: true`). */
+function buildingServices(model) {
+    return Object.values(model.services)
+        .filter((s) => s.hasBuild)
+        .map((s) => s.name);
+}
+/** Fails before anything is created where the builds could not use the cache; readies its folders. */
+async function checkBuildCache(docker, cache, services, env) {
+    if (services.length === 0)
+        return;
+    const refusal = buildCacheRefusal(cache, services, await docker.builder(), env);
+    if (refusal)
+        throw new Error(refusal);
+    prepareLocalCache(cache, services);
+}
+/** Before building: a half-written new cache of an earlier job is removed, the folder made. */
+function prepareLocalCache(cache, services) {
+    if (cache.kind !== 'local')
+        return;
+    fs.mkdirSync(cache.dir, { recursive: true });
+    for (const s of services)
+        fs.rmSync((0, build_cache_1.nextLocalCacheDir)(cache.dir, s), { recursive: true, force: true });
+}
+/**
+ * After the builds: each complete new cache (buildx writes its index last) replaces the one it was
+ * built from. The services whose cache was replaced.
+ */
+function keepNewLocalCaches(cache, services) {
+    if (cache.kind !== 'local')
+        return [];
+    const kept = [];
+    for (const s of services) {
+        const next = (0, build_cache_1.nextLocalCacheDir)(cache.dir, s);
+        if (!fs.existsSync(`${next}/index.json`))
+            continue;
+        const current = (0, build_cache_1.localCacheDir)(cache.dir, s);
+        fs.rmSync(current, { recursive: true, force: true });
+        fs.renameSync(next, current);
+        kept.push(s);
+    }
+    return kept;
+}
+
+
+/***/ }),
+
 /***/ 194:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -36004,17 +36334,23 @@ const path = __importStar(__nccwpck_require__(6928));
 const crypto_1 = __nccwpck_require__(6982);
 const compose_model_1 = __nccwpck_require__(9832);
 const resolved_file_1 = __nccwpck_require__(2185);
+const build_cache_1 = __nccwpck_require__(6331);
 /**
- * The stack as compose will create it: when ports or labels change, compose reads a file the
+ * The stack as compose will create it: when ports, labels or build caches change, compose reads a file the
  * action writes from compose's own resolved output, in place of the user's files.
  */
 function changeStack(stack, changes) {
-    const { labels } = changes;
-    if (!changes.ephemeralPorts && Object.keys(labels).length === 0)
+    const { labels, buildCache } = changes;
+    const builds = buildCache !== undefined && Object.values(stack.model.services).some((s) => s.hasBuild);
+    if (!changes.ephemeralPorts && Object.keys(labels).length === 0 && !builds)
         return stack;
     if (changes.ephemeralPorts)
         refuseHostNetwork(stack.model);
-    const text = (0, resolved_file_1.rewriteResolvedConfig)(stack.configYaml, { ephemeralPorts: changes.ephemeralPorts, labels });
+    const text = (0, resolved_file_1.rewriteResolvedConfig)(stack.configYaml, {
+        ephemeralPorts: changes.ephemeralPorts,
+        labels,
+        buildCache: builds ? (service) => (0, build_cache_1.cacheEntries)(buildCache, service) : undefined,
+    });
     fs.mkdirSync(changes.directory, { recursive: true });
     const file = path.join(changes.directory, `ephemeral-compose-${stack.project.name}-${(0, crypto_1.randomBytes)(4).toString('hex')}.yaml`);
     // It holds the stack's environment as resolved: readable by this user only.

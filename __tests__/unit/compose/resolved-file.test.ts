@@ -53,7 +53,7 @@ networks:
 `;
 
 type Config = {
-  services: Record<string, { ports?: string[]; labels?: Record<string, string> | string[]; command?: string[] }>;
+  services: Record<string, { ports?: string[]; labels?: Record<string, string> | string[]; command?: string[]; build?: unknown; image?: string }>;
   networks?: Record<string, { labels?: Record<string, string> }>;
   volumes?: Record<string, { labels?: Record<string, string> }>;
 };
