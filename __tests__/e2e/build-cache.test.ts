@@ -91,7 +91,9 @@ describe('build-cache on a cold engine', () => {
     const name = project('cache-registry');
     expectSuccess(await build(dir, name, `registry:${registry}/cache/${name}:ci`));
     const builtAt = fileOf(name, '/built-at');
-    const tags = execFileSync('nsenter', [`--net=/run/netns/ec-remote-${process.pid % 100000}`, 'busybox', 'wget', '-qO-', `http://127.0.0.1:5000/v2/cache/${name}/tags/list`], { encoding: 'utf8' });
+    const tags = execFileSync('nsenter', [`--net=/run/netns/ec-remote-${process.pid % 100000}`, 'busybox', 'wget', '-qO-', `http://127.0.0.1:5000/v2/cache/${name}/tags/list`], {
+      encoding: 'utf8',
+    });
     expect(JSON.parse(tags)).toEqual({ name: `cache/${name}`, tags: ['ci-app'] });
 
     coldEngine(name);

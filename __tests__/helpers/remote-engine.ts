@@ -245,7 +245,10 @@ export async function startRemoteEngine(images: string[], options: RemoteEngineO
     return { dockerHost: dockerHostSsh, env, unknownHostEnv: wrapper('unknown', 'user_key', 'empty_known_hosts'), refusedKeyEnv: wrapper('refused', 'other_key', 'known_hosts') };
   };
   const startRegistry = async (): Promise<string> => {
-    const binary = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'registry.sh'), 'binary'], { encoding: 'utf8' }).trim().split('\n').pop() as string;
+    const binary = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'registry.sh'), 'binary'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop() as string;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-remote-registry-'));
     const config = ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', '  addr: 127.0.0.1:5000', ''];
     fs.writeFileSync(path.join(dir, 'config.yml'), config.join('\n'));

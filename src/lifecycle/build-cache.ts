@@ -19,7 +19,8 @@ export function buildCacheRefusal(cache: BuildCache, services: string[], builder
   if (services.length === 0) return undefined;
   const which = `Input 'build-cache' (${describeBuildCache(cache)})`;
   const builds = `${services.length > 1 ? 'services' : 'service'} ${services.join(', ')}`;
-  if (!builder) return `${which} needs the Docker CLI's buildx plugin to build ${builds}, and this CLI has none: install it (Debian's docker-buildx, or docker/setup-buildx-action).`;
+  if (!builder)
+    return `${which} needs the Docker CLI's buildx plugin to build ${builds}, and this CLI has none: install it (Debian's docker-buildx, or docker/setup-buildx-action).`;
   if (!canExportCache(builder)) {
     return (
       `${which}: the builder compose would build ${builds} with ('${builder.name}', buildx's docker driver) cannot export a cache on an engine that keeps images in its classic store. ` +

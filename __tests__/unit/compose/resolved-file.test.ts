@@ -108,7 +108,9 @@ describe('rewriteResolvedConfig', () => {
   db:
     image: mysql
 `;
-    const out = read(rewriteResolvedConfig(built, { ephemeralPorts: false, labels: {}, buildCache: (s) => ({ from: [`type=local,src=/c/${s}`], to: [`type=local,dest=/c/${s}.next`] }) }));
+    const out = read(
+      rewriteResolvedConfig(built, { ephemeralPorts: false, labels: {}, buildCache: (s) => ({ from: [`type=local,src=/c/${s}`], to: [`type=local,dest=/c/${s}.next`] }) }),
+    );
     expect(out.services.app.build).toEqual({
       context: '/w/app',
       dockerfile: 'Dockerfile',
