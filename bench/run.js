@@ -161,7 +161,11 @@ async function main() {
   const version = (args) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
   console.log(`Compose ${version(['compose', 'version', '--short'])}, Engine ${version(['version', '--format', '{{.Server.Version}}'])}`);
   // Cold runners pull every image first: the test registry's bed, only when asked (it moves 1.3 GB a run).
-  if (only === 'cold') return require('./cold.js').cold(RUNS);
+  if (only === 'cold') {
+    await require('./cold.js').cold(RUNS);
+    return require('./build-cache.js').buildCache(RUNS);
+  }
+  if (only === 'build-cache') return require('./build-cache.js').buildCache(RUNS);
   if (!only || only === 'readiness') {
     for (const mode of ['engine', 'active']) {
       const rows = [];
