@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expectFailure, FIXTURES, HarnessResult, leftovers, projectsRemovedAfterEach, removeProject, runAction } from '../helpers/engine';
@@ -49,6 +49,16 @@ function coldEngine(name: string): void {
   engine.docker('builder', 'prune', '-af');
 }
 
+/** The stand-in service answers in the engine's namespace. */
+function isListening(): boolean {
+  try {
+    execFileSync('nsenter', [`--net=${engine.netns}`, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/8899'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function expectSuccess(r: HarnessResult): void {
   expect(r.main.errors).toEqual([]);
   expect(r.main.outcome).toBe('success');
@@ -91,7 +101,7 @@ describe('build-cache on a cold engine', () => {
     const name = project('cache-registry');
     expectSuccess(await build(dir, name, `registry:${registry}/cache/${name}:ci`));
     const builtAt = fileOf(name, '/built-at');
-    const tags = execFileSync('nsenter', [`--net=/run/netns/ec-remote-${process.pid % 100000}`, 'busybox', 'wget', '-qO-', `http://127.0.0.1:5000/v2/cache/${name}/tags/list`], {
+    const tags = execFileSync('nsenter', [`--net=${engine.netns}`, 'busybox', 'wget', '-qO-', `http://127.0.0.1:5000/v2/cache/${name}/tags/list`], {
       encoding: 'utf8',
     });
     expect(JSON.parse(tags)).toEqual({ name: `cache/${name}`, tags: ['ci-app'] });
@@ -101,6 +111,60 @@ describe('build-cache on a cold engine', () => {
     expectSuccess(await build(dir, name, `registry:${registry}/cache/${name}:ci`));
     expect(fileOf(name, '/source')).toBe('v2');
     expect(fileOf(name, '/built-at')).toBe(builtAt);
+  }, 240_000);
+});
+
+describe("build-cache: gha, against a stand-in for the runner's cache service", () => {
+  // A token shaped as the runner's (buildx reads its scopes and expiry; nothing checks the signature).
+  const now = Math.floor(Date.now() / 1000);
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const token = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ ac: JSON.stringify([{ Scope: 'refs/heads/main', Permission: 3 }]), exp: now + 3600, iat: now, nbf: now })}.c2ln`;
+  let service: ChildProcess | undefined;
+  afterEach(() => {
+    if (service?.pid) execFileSync('kill', [String(service.pid)]);
+  });
+
+  it("reaches the service with the runner's address and token from the action's environment, a scope per service, and the rebuild takes its layer from there", async () => {
+    const log = path.join(tempDir('ec-gha-'), 'requests.jsonl');
+    fs.writeFileSync(log, '');
+    service = spawn('nsenter', [`--net=${engine.netns}`, process.execPath, path.join(__dirname, '..', '..', 'harness', 'gha-cache-fake.js'), '127.0.0.1', '8899', log], {
+      stdio: 'inherit',
+    });
+    for (let i = 0; i < 50 && !isListening(); i++) await new Promise((r) => setTimeout(r, 100));
+    const dir = workspace();
+    const name = project('cache-gha');
+    const runnerTemp = tempDir('ec-gha-temp-');
+    const run = () => {
+      ran.push(name);
+      return runAction({
+        workspace: dir,
+        env: { DOCKER_HOST: engine.dockerHost, ACTIONS_RUNTIME_TOKEN: token, ACTIONS_CACHE_URL: 'http://127.0.0.1:8899/', RUNNER_TEMP: runnerTemp },
+        inputs: { 'project-name': name, 'build-cache': 'gha:ci', 'stop-timeout': '0' },
+      });
+    };
+    expectSuccess(await run());
+    const builtAt = fileOf(name, '/built-at');
+    coldEngine(name);
+    fs.writeFileSync(path.join(dir, 'app', 'source'), 'v2\n');
+    expectSuccess(await run());
+    expect(fileOf(name, '/source')).toBe('v2');
+    expect(fileOf(name, '/built-at')).toBe(builtAt);
+
+    const requests = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { method: string; url: string; authorization: string });
+    const api = requests.filter((r) => r.url.startsWith('/_apis/'));
+    expect(api.length).toBeGreaterThan(0);
+    for (const r of api) expect(r.authorization).toBe(`Bearer ${token}`);
+    // The service's scope names its cache index; uploads were reserved, sent and committed.
+    expect(api.some((r) => r.method === 'GET' && /keys=index-ci-app-/.test(r.url))).toBe(true);
+    expect(api.some((r) => r.method === 'PATCH')).toBe(true);
+    // The token stays in the environment: no file the action wrote holds it.
+    const files = fs.readdirSync(runnerTemp, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(fs.readFileSync(path.join(f.parentPath, f.name), 'utf8')).not.toContain(token);
   }, 240_000);
 });
 

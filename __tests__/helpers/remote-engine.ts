@@ -14,6 +14,8 @@ export interface RemoteEngine {
   host: string;
   /** DOCKER_HOST for it. */
   dockerHost: string;
+  /** Its network namespace's path (for `nsenter --net=`): what runs there reaches the engine's loopback services. */
+  netns: string;
   /** Runs the docker CLI against it. */
   docker(...args: string[]): string;
   /** Starts sshd in its namespace, so the engine is reached at ssh://user@host too. */
@@ -269,5 +271,5 @@ export async function startRemoteEngine(images: string[], options: RemoteEngineO
   };
   // No registry: the images come over as `docker save | docker load`.
   for (const image of images) execFileSync('sh', ['-c', `docker save "$1" | DOCKER_HOST="$2" docker load -q`, 'sh', image, dockerHost], { stdio: 'ignore' });
-  return { host: remote, dockerHost, docker, startSsh, startRegistry, stopDaemon, startDaemon, stop };
+  return { host: remote, dockerHost, netns: `/run/netns/${ns}`, docker, startSsh, startRegistry, stopDaemon, startDaemon, stop };
 }
