@@ -71,6 +71,7 @@ describe('build-cache on a cold engine', () => {
     const first = await build(dir, name, 'local:.cache');
     expectSuccess(first);
     expect(first.main.output).toContain(`Build cache of app saved to folder ${dir}/.cache/<service>`);
+    expect(first.main.output).toMatch(/^Built app in [\d.]+ s: 3 steps, 0 from the cache$/m);
     expect(fs.readdirSync(path.join(dir, '.cache')).sort()).toEqual(['app']);
     const builtAt = fileOf(name, '/built-at');
 
@@ -80,6 +81,7 @@ describe('build-cache on a cold engine', () => {
     expectSuccess(second);
     expect(fileOf(name, '/source')).toBe('v2');
     expect(fileOf(name, '/built-at')).toBe(builtAt);
+    expect(second.main.output).toMatch(/^Built app in [\d.]+ s: 3 steps, 2 from the cache$/m);
     // Replaced by the new cache (which holds the layers of v2), not added to: v1's last layer is gone.
     const blobs = () => fs.readdirSync(path.join(dir, '.cache', 'app', 'blobs', 'sha256')).length;
     const afterSecond = blobs();

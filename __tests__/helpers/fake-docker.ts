@@ -44,6 +44,8 @@ export interface FakeDockerOptions {
   api?: boolean;
   /** Registries the CLI's configuration has credentials for. */
   credentials?: string[];
+  /** What compose prints while it builds a service's image (each create call that names it). */
+  buildOutput?: Record<string, string[]>;
   /** The builder compose would use (absent: the engine's own on the containerd store); null: no buildx. */
   builder?: BuilderFacts | null;
   /** Containers the engine knows that are not the project's (a job container, say). */
@@ -142,6 +144,7 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
     if (!this.networks.includes(`${project.name}_default`)) this.networks.push(`${project.name}_default`);
     for (const service of options.services) {
       const svc = model.services[service];
+      if (svc.hasBuild && ![...this.containers.values()].some((c) => c.service === service)) for (const line of this.options.buildOutput?.[service] ?? []) progress?.(line);
       for (let i = 1; i <= svc.replicas; i++) {
         const id = `${service}-${i}`.padEnd(64, '0');
         // As compose: a container whose configuration is unchanged is left as it is.

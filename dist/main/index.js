@@ -32696,6 +32696,65 @@ function sleep(ms, signal) {
 
 /***/ }),
 
+/***/ 2380:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// What BuildKit's plain progress (compose's build output where it is not a terminal) says of a
+// build, step by step: `#7 [app 2/3] RUN …` starts a step (the target's name appears where one
+// call builds several), `#7 CACHED` and `#7 DONE 13.1s` end it, `#7 ERROR: …` fails it; numbered
+// lines of a step's own output and BuildKit's internal steps (`[internal] load …`, exporting,
+// cache import and export) are not steps of the Dockerfile. A user wants which step runs, for how
+// long, and how many came from the cache.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.BuildProgress = void 0;
+exports.shortStep = shortStep;
+const STEP_START = /^#(\d+) (\[[^\]]*\d+\/\d+\] .*)$/;
+const STEP_END = /^#(\d+) (CACHED|DONE\b|ERROR\b)/;
+class BuildProgress {
+    now;
+    steps = new Map();
+    constructor(now = Date.now) {
+        this.now = now;
+    }
+    /** Takes one line of the build's output; lines of other kinds are ignored. */
+    take(line) {
+        const text = line.trim();
+        const start = STEP_START.exec(text);
+        if (start) {
+            if (!this.steps.has(start[1]))
+                this.steps.set(start[1], { name: start[2], startedAt: this.now() });
+            return;
+        }
+        const end = STEP_END.exec(text);
+        const step = end && this.steps.get(end[1]);
+        if (!step || step.ended)
+            return;
+        step.ended = end[2] === 'CACHED' ? 'cached' : end[2] === 'DONE' ? 'done' : 'error';
+    }
+    /** Dockerfile steps seen so far, those that ended, those taken from the cache. */
+    get counts() {
+        const all = [...this.steps.values()];
+        return { steps: all.length, ended: all.filter((s) => s.ended).length, cached: all.filter((s) => s.ended === 'cached').length };
+    }
+    /** The steps running now, longest-running first, with their seconds so far. */
+    running() {
+        return [...this.steps.values()]
+            .filter((s) => !s.ended)
+            .sort((a, b) => a.startedAt - b.startedAt)
+            .map((s) => ({ name: s.name, seconds: (this.now() - s.startedAt) / 1000 }));
+    }
+}
+exports.BuildProgress = BuildProgress;
+/** A step's text for a one-line report: long RUN lines cut. */
+function shortStep(name, max = 80) {
+    return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
+
+
+/***/ }),
+
 /***/ 3945:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -35122,6 +35181,71 @@ function keepNewLocalCaches(cache, services) {
 
 /***/ }),
 
+/***/ 4111:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.BUILD_PROGRESS_EVERY_MS = void 0;
+exports.buildProgressLine = buildProgressLine;
+exports.builtLine = builtLine;
+exports.withBuildProgress = withBuildProgress;
+const build_progress_1 = __nccwpck_require__(2380);
+exports.BUILD_PROGRESS_EVERY_MS = 5000;
+/** `2 of 3 steps done, 1 from the cache` */
+function stepsText(p) {
+    const { steps, ended, cached } = p.counts;
+    return `${ended} of ${steps} step${steps === 1 ? '' : 's'} done${cached > 0 ? `, ${cached} from the cache` : ''}`;
+}
+/** One line while it runs: the longest-running step, and how far the build is. */
+function buildProgressLine(what, p, seconds) {
+    const [step] = p.running();
+    const now = step ? `${(0, build_progress_1.shortStep)(step.name)} running ${step.seconds.toFixed(0)} s; ` : '';
+    return `  ${what}: ${now}${stepsText(p)} (${seconds.toFixed(0)} s)`;
+}
+/** The end's line: how long, how many steps, how many from the cache. */
+function builtLine(what, p, seconds) {
+    const { steps, cached } = p.counts;
+    return `Built ${what} in ${seconds.toFixed(1)} s: ${steps} step${steps === 1 ? '' : 's'}${steps > 0 ? `, ${cached} from the cache` : ''}`;
+}
+/**
+ * Runs `call`, which builds the images of `services`; each line of its output goes to `onLine`
+ * first (secrets are registered there), then to the debug log and the step count.
+ */
+async function withBuildProgress(services, log, onLine, call, options = {}) {
+    const now = options.now ?? Date.now;
+    const what = services.join(', ');
+    const progress = new build_progress_1.BuildProgress(now);
+    const started = now();
+    // Said once BuildKit's output begins: an image already there is not built, and nothing is said.
+    let building = false;
+    const tick = setInterval(() => {
+        if (building)
+            log.info(buildProgressLine(what, progress, (now() - started) / 1000));
+    }, options.everyMs ?? exports.BUILD_PROGRESS_EVERY_MS);
+    try {
+        const result = await call((line) => {
+            onLine(line);
+            log.debug(line);
+            if (!building && /^#\d+ /.test(line.trim())) {
+                building = true;
+                log.info(`Building ${what} (compose's build output: in the debug log)`);
+            }
+            progress.take(line);
+        });
+        if (building)
+            log.info(builtLine(what, progress, (now() - started) / 1000));
+        return result;
+    }
+    finally {
+        clearInterval(tick);
+    }
+}
+
+
+/***/ }),
+
 /***/ 194:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -35172,6 +35296,8 @@ const image_needs_1 = __nccwpck_require__(2702);
 const image_fetcher_1 = __nccwpck_require__(147);
 const image_pulls_1 = __nccwpck_require__(6824);
 const staged_create_1 = __nccwpck_require__(9097);
+const build_report_1 = __nccwpck_require__(4111);
+const build_progress_1 = __nccwpck_require__(2380);
 /**
  * Masks what the environment of the compose model and of the local images hold, before anything
  * is created: compose's create output, and container logs in a failure message, may echo them.
@@ -35265,14 +35391,25 @@ async function createAll(docker, stack, settings, secrets, log) {
     // The run service is created with the rest so its image is built or pulled now; `compose run`
     // then makes a container of its own, so the one created here is removed again.
     const runService = stack.runService ? [stack.runService] : [];
+    // Compose's output stays whole in the group; what it built is said after it.
+    const builds = new build_progress_1.BuildProgress();
+    const started = Date.now();
+    const showLine = createLine(secrets, log);
     await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
         try {
-            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, createLine(secrets, log));
+            await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, (line) => {
+                showLine(line);
+                builds.take(line);
+            });
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, plan.services, error);
         }
     });
+    if (builds.counts.steps > 0) {
+        const built = [...plan.services, ...runService].filter((s) => model.services[s]?.hasBuild);
+        log.info((0, build_report_1.builtLine)(built.join(', '), builds, (Date.now() - started) / 1000));
+    }
     const created = await containersByService(docker, project.name, secrets);
     for (const s of runService) {
         await docker.removeContainers(created.containers[s] ?? []);
@@ -35281,9 +35418,13 @@ async function createAll(docker, stack, settings, secrets, log) {
     return created;
 }
 /** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
+function maskBuildLine(secrets) {
+    return (line) => secrets.add((0, secret_values_1.environmentSecrets)((0, secret_values_1.envInBuildLine)(line)), 'Dockerfile ENV');
+}
 function createLine(secrets, log) {
+    const mask = maskBuildLine(secrets);
     return (line) => {
-        secrets.add((0, secret_values_1.environmentSecrets)((0, secret_values_1.envInBuildLine)(line)), 'Dockerfile ENV');
+        mask(line);
         log.info(line);
     };
 }
@@ -35304,14 +35445,15 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
         log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
         const started = Date.now();
+        // Builds go in calls of their own (StagedCreation): the call's time and output are theirs.
+        const built = services.filter((s) => model.services[s]?.hasBuild);
+        const create = (onLine) => docker.create(cli, project, { build: settings.build, pull, services: (0, staged_create_1.withDependencies)(services, needsOf), upFlags: settings.upFlags }, onLine, fetch.signal);
         try {
-            await docker.create(cli, project, { build: settings.build, pull, services: (0, staged_create_1.withDependencies)(services, needsOf), upFlags: settings.upFlags }, showLine, fetch.signal);
+            await (built.length > 0 ? (0, build_report_1.withBuildProgress)(built, log, maskBuildLine(secrets), create) : create(showLine));
         }
         catch (error) {
             throw await explainCreateFailure(docker, model, services, error);
         }
-        // Builds go in calls of their own (StagedCreation): the call's time is theirs.
-        const built = services.filter((s) => model.services[s]?.hasBuild);
         const seconds = (Date.now() - started) / 1000;
         for (const s of built)
             builds.push({ image: model.services[s].image ?? `${project.name}-${s}`, services: [s], how: 'built', seconds });

@@ -13,6 +13,8 @@ import { FetchSettings, ImageFetcher, refusedImage } from './image-fetcher';
 import { puller, pullsDirectly } from './image-pulls';
 import { ImageRow } from '../outputs/summary';
 import { creationNeeds, StagedCreation, withDependencies } from './staged-create';
+import { builtLine, withBuildProgress } from './build-report';
+import { BuildProgress } from '../engine/build-progress';
 
 // Creating the stack without starting it (`compose up --no-start`): the action starts the
 // containers itself, in dependency order. Secrets are registered before anything can print them.
@@ -29,6 +31,7 @@ export interface CreateSettings {
 
 export interface CreateLog {
   info(line: string): void;
+  debug(line: string): void;
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
@@ -150,18 +153,24 @@ async function createAll(docker: DockerClient, stack: PreparedStack, settings: C
   // The run service is created with the rest so its image is built or pulled now; `compose run`
   // then makes a container of its own, so the one created here is removed again.
   const runService = stack.runService ? [stack.runService] : [];
+  // Compose's output stays whole in the group; what it built is said after it.
+  const builds = new BuildProgress();
+  const started = Date.now();
+  const showLine = createLine(secrets, log);
   await log.group(`Creating ${[...plan.services, ...runService].join(', ')} (compose up --no-start)`, async () => {
     try {
-      await docker.create(
-        cli,
-        project,
-        { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags },
-        createLine(secrets, log),
-      );
+      await docker.create(cli, project, { build: settings.build, pull: settings.pull, services: [...plan.services, ...runService], upFlags: settings.upFlags }, (line) => {
+        showLine(line);
+        builds.take(line);
+      });
     } catch (error) {
       throw await explainCreateFailure(docker, model, plan.services, error as Error);
     }
   });
+  if (builds.counts.steps > 0) {
+    const built = [...plan.services, ...runService].filter((s) => model.services[s]?.hasBuild);
+    log.info(builtLine(built.join(', '), builds, (Date.now() - started) / 1000));
+  }
   const created = await containersByService(docker, project.name, secrets);
   for (const s of runService) {
     await docker.removeContainers(created.containers[s] ?? []);
@@ -171,9 +180,14 @@ async function createAll(docker: DockerClient, stack: PreparedStack, settings: C
 }
 
 /** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
+function maskBuildLine(secrets: SecretRegistry): (line: string) => void {
+  return (line) => secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+}
+
 function createLine(secrets: SecretRegistry, log: CreateLog): (line: string) => void {
+  const mask = maskBuildLine(secrets);
   return (line) => {
-    secrets.add(environmentSecrets(envInBuildLine(line)), 'Dockerfile ENV');
+    mask(line);
     log.info(line);
   };
 }
@@ -204,13 +218,15 @@ async function createStaged(
     const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
     log.info(`Creating ${services.join(', ')} (compose up --no-start)`);
     const started = Date.now();
+    // Builds go in calls of their own (StagedCreation): the call's time and output are theirs.
+    const built = services.filter((s) => model.services[s]?.hasBuild);
+    const create = (onLine: (line: string) => void) =>
+      docker.create(cli, project, { build: settings.build, pull, services: withDependencies(services, needsOf), upFlags: settings.upFlags }, onLine, fetch.signal);
     try {
-      await docker.create(cli, project, { build: settings.build, pull, services: withDependencies(services, needsOf), upFlags: settings.upFlags }, showLine, fetch.signal);
+      await (built.length > 0 ? withBuildProgress(built, log, maskBuildLine(secrets), create) : create(showLine));
     } catch (error) {
       throw await explainCreateFailure(docker, model, services, error as Error);
     }
-    // Builds go in calls of their own (StagedCreation): the call's time is theirs.
-    const built = services.filter((s) => model.services[s]?.hasBuild);
     const seconds = (Date.now() - started) / 1000;
     for (const s of built) builds.push({ image: model.services[s].image ?? `${project.name}-${s}`, services: [s], how: 'built', seconds });
     const created = await containersByService(docker, project.name, secrets);

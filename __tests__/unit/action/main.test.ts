@@ -252,9 +252,15 @@ services:
     build: {context: .}
     depends_on: [db]
 `;
-    const { runtime, docker } = await runMain({ yaml, behaviour: { db: { listens: [3306] } }, images: {}, registry: { mariadb: { ms: 1000 } } });
+    const buildOutput = { web: ['#5 [1/2] COPY requirements.txt /app/', '#5 CACHED', '#6 [2/2] RUN pip install -r /app/requirements.txt', '#6 DONE 0.1s'] };
+    const { runtime, docker } = await runMain({ yaml, behaviour: { db: { listens: [3306] } }, images: {}, registry: { mariadb: { ms: 1000 } }, buildOutput });
     expect(runtime.failed).toBeUndefined();
     expect(docker.calls.filter((c) => /^(create|pull) /.test(c))).toEqual(['pull db', 'create db', 'create web db']);
+    // Its progress, not compose's build output (which goes to the debug log).
+    expect(runtime.lines).toContain("Building web (compose's build output: in the debug log)");
+    expect(runtime.lines.some((l) => /^Built web in [\d.]+ s: 2 steps, 1 from the cache$/.test(l))).toBe(true);
+    expect(runtime.lines).toContain('::debug::#6 [2/2] RUN pip install -r /app/requirements.txt');
+    expect(runtime.lines).not.toContain('#6 [2/2] RUN pip install -r /app/requirements.txt');
     expect(runtime.summaries.join('')).toMatch(/\| shop-web \| web \| built \| — \| [\d.]+ s \|/);
   });
 
