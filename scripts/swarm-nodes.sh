@@ -7,9 +7,13 @@
 #   scripts/swarm-nodes.sh kernel   prints the UML kernel's path, built once per machine (~5 min)
 #   scripts/swarm-nodes.sh image    prints the nodes' base disk (Debian unstable: Engine 28), made
 #                                   once per machine
-#   scripts/swarm-nodes.sh up ID N  boots N nodes in network namespace ec-swarm-ID; prints their
-#                                   addresses (each engine on :2375 there)
-#   scripts/swarm-nodes.sh down ID  ends them and removes every trace
+#   scripts/swarm-nodes.sh up ID [N [SLOT]]
+#                                   boots N nodes (3) in network namespace ec-swarm-ID, at
+#                                   10.210.SLOT.11 and on, reached from here; prints their addresses
+#   scripts/swarm-nodes.sh swarm ID [SLOT [N]]
+#                                   makes them a swarm (node1 the manager); prints its DOCKER_HOST
+#   scripts/swarm-nodes.sh down ID [SLOT]
+#                                   ends them and removes every trace
 #
 # Both are kept under /usr/local/lib/ephemeral-compose/uml. Needs root (or passwordless sudo).
 set -euo pipefail
@@ -86,7 +90,8 @@ kernel() (
 )
 
 # The node's first process: mounts what dockerd needs, brings up the network the kernel's command
-# line names (ec.ip, ec.gw, ec.name), starts dockerd on tcp :2375 and its socket, and waits.
+# line names (ec.ip, ec.gw, ec.name), starts dockerd on tcp :2375 and its socket with its address
+# pool (ec.pool), and waits.
 NODE_INIT='#!/bin/sh
 # The kernel starts init with no PATH; dockerd finds docker-proxy, containerd and runc on it.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -100,7 +105,7 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 for kv in $(cat /proc/cmdline); do
-  case "$kv" in ec.ip=*) ip=${kv#ec.ip=} ;; ec.gw=*) gw=${kv#ec.gw=} ;; ec.name=*) name=${kv#ec.name=} ;; esac
+  case "$kv" in ec.ip=*) ip=${kv#ec.ip=} ;; ec.gw=*) gw=${kv#ec.gw=} ;; ec.name=*) name=${kv#ec.name=} ;; ec.pool=*) pool=${kv#ec.pool=} ;; esac
 done
 hostname "$name"
 echo "127.0.0.1 localhost $name" > /etc/hosts
@@ -109,7 +114,7 @@ ip addr add "$ip" dev vec0
 ip link set vec0 up
 ip route add default via "$gw"
 echo "nameserver $gw" > /etc/resolv.conf
-DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 dockerd -H tcp://0.0.0.0:2375 --tls=false -H unix:///run/docker.sock >/dev/console 2>&1 &
+DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 dockerd -H tcp://0.0.0.0:2375 --tls=false -H unix:///run/docker.sock --default-address-pool "base=$pool,size=24" >/dev/console 2>&1 &
 echo "ec-node $name: dockerd started"
 while :; do sleep 3600; done
 '
@@ -132,46 +137,80 @@ image() (
   echo "$out"
 )
 
-# up ID COUNT: boots COUNT nodes in the network namespace ec-swarm-ID, on a bridge there whose
-# address (10.210.0.1) is their gateway; node N answers at 10.210.0.(10+N), its engine on :2375.
-# Their disks are copy-on-write layers over the base image, their RAM files in /dev/shm.
+# Address pools inside the nodes (their bridges, swarm's overlays and ingress): routed
+# `unreachable` on this side, so nothing here can reach, or probe, a container address.
+NODE_POOL=10.213.0.0/16
+SWARM_POOL=10.212.0.0/16
+
+# up ID COUNT SLOT: boots COUNT nodes in the network namespace ec-swarm-ID, on a bridge there
+# (10.210.SLOT.1, their gateway); node N answers at 10.210.SLOT.(10+N), its engine on :2375 without
+# TLS. This side reaches them through a veth pair (10.211.SLOT.1 here, .2 there) and a route; the
+# namespace forwards between the two. Disks are copy-on-write layers over the base image, RAM files
+# in /dev/shm. Prints the nodes' addresses.
 up() {
-  local id=$1 count=$2 kernel base ns dir i
+  local id=$1 count=$2 slot=$3 kernel base ns dir i
   kernel=$(kernel)
   base=$(image)
   ns=ec-swarm-$id
   dir=/dev/shm/ec-swarm-$id
-  down "$id" 2>/dev/null || true
+  local net=10.210.$slot here=ecs$id
+  here=${here:0:13}
+  down "$id" "$slot" 2>/dev/null || true
   as_root ip netns add "$ns"
   as_root ip -n "$ns" link set lo up
   as_root ip -n "$ns" link add br0 type bridge
-  as_root ip -n "$ns" addr add 10.210.0.1/24 dev br0
+  as_root ip -n "$ns" addr add "$net.1/24" dev br0
   as_root ip -n "$ns" link set br0 up
+  as_root ip link add "${here}a" type veth peer name "${here}b"
+  as_root ip link set "${here}b" netns "$ns"
+  as_root ip addr add "10.211.$slot.1/30" dev "${here}a"
+  as_root ip link set "${here}a" up
+  as_root ip -n "$ns" addr add "10.211.$slot.2/30" dev "${here}b"
+  as_root ip -n "$ns" link set "${here}b" up
+  as_root ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+  as_root ip route replace "$net.0/24" via "10.211.$slot.2"
+  as_root ip route replace unreachable "$NODE_POOL"
+  as_root ip route replace unreachable "$SWARM_POOL"
   as_root mkdir -p "$dir"
   for i in $(seq 1 "$count"); do
     as_root ip -n "$ns" tuntap add "tap$i" mode tap
     as_root ip -n "$ns" link set "tap$i" master br0 up
     as_root sh -c "TMPDIR='$dir' nsenter --net=/run/netns/$ns '$kernel' mem=640M seccomp=on ubd0='$dir/node$i.cow,$base' root=/dev/ubda rw \
-      init=/sbin/ec-node-init vec0:transport=tap,ifname=tap$i ec.ip=10.210.0.$((10 + i))/24 ec.gw=10.210.0.1 ec.name=node$i \
+      init=/sbin/ec-node-init vec0:transport=tap,ifname=tap$i ec.ip=$net.$((10 + i))/24 ec.gw=$net.1 ec.name=node$i ec.pool=$NODE_POOL \
       con=null con0=null,fd:1 >'$dir/node$i.log' 2>&1 </dev/null & echo \$! >'$dir/node$i.pid'"
   done
   for i in $(seq 1 "$count"); do
     local t
     for t in $(seq 1 120); do
-      as_root nsenter --net=/run/netns/"$ns" docker -H "tcp://10.210.0.$((10 + i)):2375" version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
+      docker -H "tcp://$net.$((10 + i)):2375" version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
       [ "$t" -lt 120 ] || { echo "swarm-nodes: node$i did not answer within 120 s; its console:" >&2; tail -20 "$dir/node$i.log" >&2; return 1; }
       sleep 1
     done
-    echo "10.210.0.$((10 + i))"
+    echo "$net.$((10 + i))"
   done
 }
 
-# down ID: ends the nodes (by the PIDs their start wrote) and removes the namespace and the disks.
+# swarm ID SLOT COUNT: node1 becomes the manager (overlays from SWARM_POOL), the others join as
+# workers; each node gets the test images (swarm is told never to ask a registry).
+swarm() {
+  local slot=$2 count=$3 net=10.210.$2 token i
+  docker -H "tcp://$net.11:2375" swarm init --advertise-addr "$net.11" --default-addr-pool "$SWARM_POOL" >/dev/null
+  token=$(docker -H "tcp://$net.11:2375" swarm join-token -q worker)
+  for i in $(seq 2 "$count"); do docker -H "tcp://$net.$((10 + i)):2375" swarm join --token "$token" "$net.11:2377" >/dev/null; done
+  for i in $(seq 1 "$count"); do docker save ephemeral-compose-test/busybox | docker -H "tcp://$net.$((10 + i)):2375" load -q >/dev/null; done
+  echo "tcp://$net.11:2375"
+}
+
+# down ID SLOT: ends the nodes (by the PIDs their start wrote) and removes the namespace, the link,
+# the route and the disks.
 down() {
-  local id=$1 dir=/dev/shm/ec-swarm-$1 f
+  local id=$1 slot=$2 dir=/dev/shm/ec-swarm-$1 f here=ecs$1
+  here=${here:0:13}
   for f in "$dir"/node*.pid; do
     [ -f "$f" ] && as_root kill -9 "$(cat "$f")" 2>/dev/null || true
   done
+  as_root ip link del "${here}a" 2>/dev/null || true
+  as_root ip route del "10.210.$slot.0/24" 2>/dev/null || true
   as_root ip netns del "ec-swarm-$id" 2>/dev/null || true
   as_root rm -rf "$dir"
 }
@@ -179,10 +218,11 @@ down() {
 case "${1:-}" in
   kernel) kernel ;;
   image) image ;;
-  up) up "${2:?an id}" "${3:-3}" ;;
-  down) down "${2:?an id}" ;;
+  up) up "${2:?an id}" "${3:-3}" "${4:-1}" ;;
+  swarm) swarm "${2:?an id}" "${3:-1}" "${4:-3}" ;;
+  down) down "${2:?an id}" "${3:-1}" ;;
   *)
-    echo "usage: $0 kernel | image | up ID [COUNT] | down ID" >&2
+    echo "usage: $0 kernel | image | up ID [COUNT [SLOT]] | swarm ID [SLOT [COUNT]] | down ID [SLOT]" >&2
     exit 2
     ;;
 esac
