@@ -213,6 +213,11 @@ down() {
   as_root ip route del "10.210.$slot.0/24" 2>/dev/null || true
   as_root ip netns del "ec-swarm-$id" 2>/dev/null || true
   as_root rm -rf "$dir"
+  # The pools' routes go with the last bed.
+  if ! ip netns list | grep -q '^ec-swarm-'; then
+    as_root ip route del unreachable "$NODE_POOL" 2>/dev/null || true
+    as_root ip route del unreachable "$SWARM_POOL" 2>/dev/null || true
+  fi
 }
 
 case "${1:-}" in
