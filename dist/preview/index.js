@@ -35358,10 +35358,10 @@ function readDotEnv(file) {
  * Hub, which counts the manifest read as a pull against its rate limit.
  */
 async function imagePlan(docker, stack, pull) {
-    if (pull === 'never')
-        return { needs: [], onEngine: [] };
     const { model, plan } = stack;
     const order = (0, image_needs_1.creationOrder)(plan, stack.runService);
+    if (pull === 'never')
+        return { needs: [], onEngine: [], order };
     const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
     const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
     const needs = (0, image_needs_1.imageNeeds)(model, order, pull, (i) => present.has(i));
@@ -35371,7 +35371,7 @@ async function imagePlan(docker, stack, pull) {
     const refused = await (0, image_fetcher_1.refusedImage)(needs.filter((n) => (0, image_pulls_1.pullsDirectly)(docker, model, n) && (0, image_needs_1.registryOf)(n.image) !== 'docker.io'), (image) => docker.pullRefusal(image));
     if (refused)
         throw refused;
-    return { needs, onEngine };
+    return { needs, onEngine, order };
 }
 /**
  * Creates the stack. With every image on the engine: one `compose up --no-start` (compose builds
@@ -35383,13 +35383,11 @@ async function imagePlan(docker, stack, pull) {
 async function createStack(docker, stack, settings, secrets, log, images) {
     if (!images || images.needs.length === 0 || !settings.fetch)
         return createAll(docker, stack, settings, secrets, log);
-    return createStaged(docker, stack, settings, secrets, log, images.needs, (0, image_needs_1.creationOrder)(stack.plan, stack.runService), images.onEngine);
+    return createStaged(docker, stack, settings, secrets, log, images.needs, images.order, images.onEngine);
 }
 /** Everything in one `compose up --no-start`. */
 async function createAll(docker, stack, settings, secrets, log) {
     const { cli, model, plan, project } = stack;
-    // The run service is created with the rest so its image is built or pulled now; `compose run`
-    // then makes a container of its own, so the one created here is removed again.
     const runService = stack.runService ? [stack.runService] : [];
     // Compose's output stays whole in the group; what it built is said after it.
     const builds = new build_progress_1.BuildProgress();
@@ -35411,11 +35409,18 @@ async function createAll(docker, stack, settings, secrets, log) {
         log.info((0, build_report_1.builtLine)(built.join(', '), builds, (Date.now() - started) / 1000));
     }
     const created = await containersByService(docker, project.name, secrets);
-    for (const s of runService) {
-        await docker.removeContainers(created.containers[s] ?? []);
-        delete created.containers[s];
-    }
-    return created;
+    return { ...created, containers: await withoutRunContainer(docker, stack, created.containers) };
+}
+/**
+ * The run service is created with the rest so its image is built or pulled then; `compose run`
+ * makes a container of its own, so the one created with the rest is removed again.
+ */
+async function withoutRunContainer(docker, stack, containers) {
+    const run = stack.runService;
+    if (!run || !(run in containers))
+        return containers;
+    await docker.removeContainers(containers[run]);
+    return Object.fromEntries(Object.entries(containers).filter(([s]) => s !== run));
 }
 /** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
 function maskBuildLine(secrets) {
@@ -35460,12 +35465,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         const created = await containersByService(docker, project.name, secrets);
         firstFacts.composeFiles ??= created.composeFiles;
         firstFacts.projectDirectory ??= created.projectDirectory;
-        const ids = Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []]));
-        if (stack.runService && services.includes(stack.runService)) {
-            await docker.removeContainers(ids[stack.runService]);
-            delete ids[stack.runService];
-        }
-        return ids;
+        return withoutRunContainer(docker, stack, Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []])));
     };
     const imageOf = (s) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
     const staged = new staged_create_1.StagedCreation(order, needsOf, imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);

@@ -102,6 +102,8 @@ export interface ImagePlan {
   needs: ImageNeed[];
   /** Those on the engine already, for the job summary. */
   onEngine: ImageRow[];
+  /** The order services are created in (start order, the run service last). */
+  order: string[];
 }
 
 /**
@@ -111,9 +113,9 @@ export interface ImagePlan {
  * Hub, which counts the manifest read as a pull against its rate limit.
  */
 export async function imagePlan(docker: DockerClient, stack: PreparedStack, pull: PullPolicy): Promise<ImagePlan> {
-  if (pull === 'never') return { needs: [], onEngine: [] };
   const { model, plan } = stack;
   const order = creationOrder(plan, stack.runService);
+  if (pull === 'never') return { needs: [], onEngine: [], order };
   const images = [...new Set(order.flatMap((s) => (model.services[s]?.image && !model.services[s].hasBuild ? [model.services[s].image] : [])))];
   const present = new Set((await Promise.all(images.map(async (i) => ((await docker.hasImage(i)) ? i : undefined)))).filter((i) => i !== undefined));
   const needs = imageNeeds(model, order, pull, (i) => present.has(i));
@@ -125,7 +127,7 @@ export async function imagePlan(docker: DockerClient, stack: PreparedStack, pull
     (image) => docker.pullRefusal(image),
   );
   if (refused) throw refused;
-  return { needs, onEngine };
+  return { needs, onEngine, order };
 }
 
 /**
@@ -144,14 +146,12 @@ export async function createStack(
   images?: ImagePlan,
 ): Promise<CreatedStack> {
   if (!images || images.needs.length === 0 || !settings.fetch) return createAll(docker, stack, settings, secrets, log);
-  return createStaged(docker, stack, settings, secrets, log, images.needs, creationOrder(stack.plan, stack.runService), images.onEngine);
+  return createStaged(docker, stack, settings, secrets, log, images.needs, images.order, images.onEngine);
 }
 
 /** Everything in one `compose up --no-start`. */
 async function createAll(docker: DockerClient, stack: PreparedStack, settings: CreateSettings, secrets: SecretRegistry, log: CreateLog): Promise<CreatedStack> {
   const { cli, model, plan, project } = stack;
-  // The run service is created with the rest so its image is built or pulled now; `compose run`
-  // then makes a container of its own, so the one created here is removed again.
   const runService = stack.runService ? [stack.runService] : [];
   // Compose's output stays whole in the group; what it built is said after it.
   const builds = new BuildProgress();
@@ -172,11 +172,18 @@ async function createAll(docker: DockerClient, stack: PreparedStack, settings: C
     log.info(builtLine(built.join(', '), builds, (Date.now() - started) / 1000));
   }
   const created = await containersByService(docker, project.name, secrets);
-  for (const s of runService) {
-    await docker.removeContainers(created.containers[s] ?? []);
-    delete created.containers[s];
-  }
-  return created;
+  return { ...created, containers: await withoutRunContainer(docker, stack, created.containers) };
+}
+
+/**
+ * The run service is created with the rest so its image is built or pulled then; `compose run`
+ * makes a container of its own, so the one created with the rest is removed again.
+ */
+async function withoutRunContainer(docker: DockerClient, stack: PreparedStack, containers: Record<string, string[]>): Promise<Record<string, string[]>> {
+  const run = stack.runService;
+  if (!run || !(run in containers)) return containers;
+  await docker.removeContainers(containers[run]);
+  return Object.fromEntries(Object.entries(containers).filter(([s]) => s !== run));
 }
 
 /** A build echoes its Dockerfile's ENV lines before the image exists: masked as they pass. */
@@ -232,12 +239,7 @@ async function createStaged(
     const created = await containersByService(docker, project.name, secrets);
     firstFacts.composeFiles ??= created.composeFiles;
     firstFacts.projectDirectory ??= created.projectDirectory;
-    const ids = Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []]));
-    if (stack.runService && services.includes(stack.runService)) {
-      await docker.removeContainers(ids[stack.runService]);
-      delete ids[stack.runService];
-    }
-    return ids;
+    return withoutRunContainer(docker, stack, Object.fromEntries(services.map((s) => [s, created.containers[s] ?? []])));
   };
   const imageOf = (s: string) => (fetched.has(model.services[s]?.image ?? '') ? model.services[s].image : undefined);
   const staged = new StagedCreation(order, needsOf, imageOf, (s) => model.services[s]?.hasBuild === true, fetcher, creator);
