@@ -15,11 +15,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { runAction } = require('../harness/run-action.js');
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { median } = require('./median.js');
 
 async function buildCache(runs) {
   const { startRemoteEngine } = require('../build/__tests__/helpers/remote-engine.js');

@@ -14,6 +14,7 @@
 const { execFile } = require('child_process');
 const path = require('path');
 const { runAction } = require('../harness/run-action.js');
+const { median } = require('./median.js');
 const { removeBedImages, startRegistryBed } = require('../harness/registry-bed.js');
 
 const DIR = path.join(__dirname, 'cold');
@@ -32,11 +33,6 @@ function timed(command, args, env) {
     ),
   );
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Arrival of each image, fetched in the order of need one after the other; then the schedule. A

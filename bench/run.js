@@ -8,6 +8,7 @@
 const { spawn } = require('child_process');
 const path = require('path');
 const { runAction } = require('../harness/run-action.js');
+const { median } = require('./median.js');
 
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const CHAIN = ['db', 'migrate', 'web'];
@@ -46,11 +47,6 @@ function watchEvents(project) {
     },
   };
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function once(mode, i) {
   const project = `bench-${mode}-${process.pid}-${i}`;

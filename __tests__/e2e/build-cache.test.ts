@@ -49,16 +49,6 @@ function coldEngine(name: string): void {
   engine.docker('builder', 'prune', '-af');
 }
 
-/** The stand-in service answers in the engine's namespace. */
-function isListening(): boolean {
-  try {
-    execFileSync('nsenter', [`--net=${engine.netns}`, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/8899'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function expectSuccess(r: HarnessResult): void {
   expect(r.main.errors).toEqual([]);
   expect(r.main.outcome).toBe('success');
@@ -132,7 +122,7 @@ describe("build-cache: gha, against a stand-in for the runner's cache service", 
     service = spawn('nsenter', [`--net=${engine.netns}`, process.execPath, path.join(__dirname, '..', '..', 'harness', 'gha-cache-fake.js'), '127.0.0.1', '8899', log], {
       stdio: 'inherit',
     });
-    for (let i = 0; i < 50 && !isListening(); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !engine.listens(8899); i++) await new Promise((r) => setTimeout(r, 100));
     const dir = workspace();
     const name = project('cache-gha');
     const runnerTemp = tempDir('ec-gha-temp-');

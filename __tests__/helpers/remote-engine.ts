@@ -30,6 +30,8 @@ export interface RemoteEngine {
    * engine names it. Stopped with the engine.
    */
   startRegistry(): Promise<string>;
+  /** Something accepts connections on `port` of the namespace's loopback (a service the test runs there). */
+  listens(port: number): boolean;
   /** Stops it and removes every trace (namespace, link, routes, data). */
   stop(): void;
 }
@@ -249,6 +251,14 @@ export async function startRemoteEngine(images: string[], options: RemoteEngineO
     }
     return { dockerHost: dockerHostSsh, env, unknownHostEnv: wrapper('unknown', 'user_key', 'empty_known_hosts'), refusedKeyEnv: wrapper('refused', 'other_key', 'known_hosts') };
   };
+  const listens = (port: number): boolean => {
+    try {
+      run(inNs(['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const startRegistry = async (): Promise<string> => {
     const binary = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'registry.sh'), 'binary'], { encoding: 'utf8' })
       .trim()
@@ -261,18 +271,13 @@ export async function startRemoteEngine(images: string[], options: RemoteEngineO
     const log = fs.openSync(path.join(dir, 'registry.log'), 'a');
     registry = { process: spawn(cmd, rest, { stdio: ['ignore', log, log] }), dir };
     fs.closeSync(log);
-    for (let i = 0; ; i++) {
-      try {
-        run(inNs(['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/5000']));
-        break;
-      } catch {
-        if (i > 100) throw new Error(`the registry did not start: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    for (let i = 0; !listens(5000); i++) {
+      if (i > 100) throw new Error(`the registry did not start: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
     return 'localhost:5000';
   };
   // No registry: the images come over as `docker save | docker load`.
   for (const image of images) execFileSync('sh', ['-c', `docker save "$1" | DOCKER_HOST="$2" docker load -q`, 'sh', image, dockerHost], { stdio: 'ignore' });
-  return { host: remote, dockerHost, netns: `/run/netns/${ns}`, docker, startSsh, startRegistry, stopDaemon, startDaemon, stop };
+  return { host: remote, dockerHost, netns: `/run/netns/${ns}`, docker, startSsh, startRegistry, listens, stopDaemon, startDaemon, stop };
 }

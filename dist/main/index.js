@@ -32602,9 +32602,8 @@ function rewriteResolvedConfig(configYaml, rewrite) {
         if (hasLabels)
             setLabels(svc, rewrite.labels, doc);
         const build = svc.get('build', true);
-        const service = (0, yaml_1.isScalar)(pair.key) ? String(pair.key.value) : String(pair.key);
         if (rewrite.buildCache && (0, yaml_1.isMap)(build))
-            addCacheEntries(build, rewrite.buildCache(service), doc);
+            addCacheEntries(build, rewrite.buildCache((0, yaml_1.isScalar)(pair.key) ? String(pair.key.value) : String(pair.key)), doc);
     }
     if (hasLabels) {
         for (const kind of ['networks', 'volumes']) {
@@ -32795,7 +32794,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ComposeCommands = void 0;
-exports.isUnknownComposeCommand = isUnknownComposeCommand;
+exports.isUnknownCliCommand = isUnknownCliCommand;
 const path = __importStar(__nccwpck_require__(6928));
 const args = __importStar(__nccwpck_require__(6916));
 const container_facts_1 = __nccwpck_require__(1719);
@@ -32809,8 +32808,8 @@ const pull_failure_1 = __nccwpck_require__(5604);
 // must do (create, start where only compose can, run, down). Calls are built by docker-args.ts;
 // this only runs them and turns failures into messages a user can act on. Engine calls are
 // docker.ts's, which extends this.
-/** The CLI has no compose plugin. */
-function isUnknownComposeCommand(r) {
+/** The CLI has no such command (the plugin that would give it, compose's or buildx's, is not installed). */
+function isUnknownCliCommand(r) {
     return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 class ComposeCommands {
@@ -32868,7 +32867,7 @@ class ComposeCommands {
                 tried.push(`${name}: not found`);
                 continue;
             }
-            if (!explicit && isUnknownComposeCommand(r)) {
+            if (!explicit && isUnknownCliCommand(r)) {
                 tried.push(`${name}: not installed`);
                 continue;
             }
@@ -33670,7 +33669,7 @@ class Docker extends compose_commands_1.ComposeCommands {
             throw e;
         }
         if (r.code !== 0) {
-            if (/unknown command|is not a docker command|unknown flag/i.test(r.stderr))
+            if ((0, compose_commands_1.isUnknownCliCommand)(r))
                 return undefined;
             throw (0, docker_error_1.failure)('docker buildx inspect', r);
         }

@@ -55,8 +55,7 @@ export function rewriteResolvedConfig(configYaml: string, rewrite: Rewrite): str
     }
     if (hasLabels) setLabels(svc, rewrite.labels, doc);
     const build = svc.get('build', true);
-    const service = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    if (rewrite.buildCache && isMap(build)) addCacheEntries(build, rewrite.buildCache(service), doc);
+    if (rewrite.buildCache && isMap(build)) addCacheEntries(build, rewrite.buildCache(isScalar(pair.key) ? String(pair.key.value) : String(pair.key)), doc);
   }
   if (hasLabels) {
     for (const kind of ['networks', 'volumes'] as const) {

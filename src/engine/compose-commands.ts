@@ -16,8 +16,8 @@ import { pullErrorReason } from './pull-failure';
 // this only runs them and turns failures into messages a user can act on. Engine calls are
 // docker.ts's, which extends this.
 
-/** The CLI has no compose plugin. */
-export function isUnknownComposeCommand(r: RunResult): boolean {
+/** The CLI has no such command (the plugin that would give it, compose's or buildx's, is not installed). */
+export function isUnknownCliCommand(r: RunResult): boolean {
   return r.code !== 0 && /unknown command|is not a docker command/i.test(r.stderr);
 }
 
@@ -69,7 +69,7 @@ export class ComposeCommands implements ComposeCalls {
         tried.push(`${name}: not found`);
         continue;
       }
-      if (!explicit && isUnknownComposeCommand(r)) {
+      if (!explicit && isUnknownCliCommand(r)) {
         tried.push(`${name}: not installed`);
         continue;
       }

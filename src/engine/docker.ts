@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as args from './docker-args';
-import { ComposeCommands } from './compose-commands';
+import { ComposeCommands, isUnknownCliCommand } from './compose-commands';
 import { BuilderFacts, ComposeCalls, EngineCalls, LayerEvents } from './engine-calls';
 import { ContainerFacts, envFromList, parseInspect } from './container-facts';
 import { DOCKER_CLI_MISSING, DockerError, failure } from './docker-error';
@@ -207,7 +207,7 @@ export class Docker extends ComposeCommands implements EngineCalls {
       throw e;
     }
     if (r.code !== 0) {
-      if (/unknown command|is not a docker command|unknown flag/i.test(r.stderr)) return undefined;
+      if (isUnknownCliCommand(r)) return undefined;
       throw failure('docker buildx inspect', r);
     }
     const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(r.stdout)?.[1] ?? '';

@@ -1,13 +1,13 @@
-import { isUnknownComposeCommand } from '../../../src/engine/compose-commands';
+import { isUnknownCliCommand } from '../../../src/engine/compose-commands';
 import { Docker, mergeTimestampedLogs } from '../../../src/engine/docker';
 import { CommandNotFoundError, ProcessRunner, RunResult } from '../../../src/engine/process-runner';
 import { cliName } from '../../../src/compose/compose-cli';
 
 describe('compose detection and logs', () => {
   it('tells a missing compose plugin from a compose error', () => {
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' })).toBe(true);
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." })).toBe(true);
-    expect(isUnknownComposeCommand({ code: 1, stdout: '', stderr: 'yaml: line 3: mapping values are not allowed' })).toBe(false);
+    expect(isUnknownCliCommand({ code: 1, stdout: '', stderr: 'docker: unknown command: docker compose' })).toBe(true);
+    expect(isUnknownCliCommand({ code: 1, stdout: '', stderr: "docker: 'compose' is not a docker command." })).toBe(true);
+    expect(isUnknownCliCommand({ code: 1, stdout: '', stderr: 'yaml: line 3: mapping values are not allowed' })).toBe(false);
   });
   it('merges stdout and stderr by timestamp', () => {
     const out = '2026-01-01T00:00:00.1Z one\n2026-01-01T00:00:00.300000001Z three\n';
