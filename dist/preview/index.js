@@ -36512,7 +36512,7 @@ function refuseHostNetwork(model) {
 /***/ }),
 
 /***/ 9097:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
@@ -36520,6 +36520,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StagedCreation = void 0;
 exports.creationNeeds = creationNeeds;
 exports.withDependencies = withDependencies;
+const image_needs_1 = __nccwpck_require__(2702);
 class StagedCreation {
     order;
     needsOf;
@@ -36627,11 +36628,16 @@ class StagedCreation {
 }
 exports.StagedCreation = StagedCreation;
 /**
- * The services a service's creation waits for: every one it depends on that is created here too.
- * Compose must be given them in the same call (see withDependencies), so they must exist first.
+ * The services a service's creation waits for: every one it depends on that is created here too
+ * (compose must be given them in the same call, see withDependencies, so they must exist first), and
+ * the one that builds its image (imageNeeds fetches no such image: it exists once that one is built).
  */
 function creationNeeds(model, order) {
-    return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+    return (service) => {
+        const builder = (0, image_needs_1.builderOf)(model, service);
+        const needs = (model.services[service]?.dependencies ?? []).map((d) => d.service);
+        return [...new Set(builder ? [...needs, builder] : needs)].filter((d) => d !== service && order.includes(d));
+    };
 }
 /**
  * `services` and, transitively, what they depend on. A compose call names them all, the created
@@ -37734,6 +37740,7 @@ function dependents(plan, name) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.imageNeeds = imageNeeds;
+exports.builderOf = builderOf;
 exports.creationOrder = creationOrder;
 exports.registryOf = registryOf;
 exports.mirrorReference = mirrorReference;
@@ -37748,7 +37755,7 @@ function imageNeeds(model, services, pull, present) {
     const needs = new Map();
     for (const name of services) {
         const svc = model.services[name];
-        if (!svc?.image || svc.hasBuild || svc.replicas === 0)
+        if (!svc?.image || svc.hasBuild || svc.replicas === 0 || builderOf(model, name) !== undefined)
             continue;
         if (pull === 'missing' && present(svc.image))
             continue;
@@ -37757,6 +37764,13 @@ function imageNeeds(model, services, pull, present) {
         needs.set(svc.image, need);
     }
     return [...needs.values()];
+}
+/** The service of the project that builds `service`'s image when `service` has no `build:` of its own. */
+function builderOf(model, service) {
+    const svc = model.services[service];
+    if (!svc?.image || svc.hasBuild)
+        return undefined;
+    return Object.keys(model.services).find((name) => name !== service && model.services[name].hasBuild && model.services[name].image === svc.image);
 }
 /** Every service of the plan in start order, then the run service (created with the rest). */
 function creationOrder(plan, runService) {

@@ -1,4 +1,5 @@
 import { ComposeModel } from '../compose/compose-model';
+import { builderOf } from '../plan/image-needs';
 import { ImageFetcher } from './image-fetcher';
 
 // Creating a stack while its images arrive: a service is created (by compose, `up --no-start
@@ -121,11 +122,16 @@ export class StagedCreation {
 }
 
 /**
- * The services a service's creation waits for: every one it depends on that is created here too.
- * Compose must be given them in the same call (see withDependencies), so they must exist first.
+ * The services a service's creation waits for: every one it depends on that is created here too
+ * (compose must be given them in the same call, see withDependencies, so they must exist first), and
+ * the one that builds its image (imageNeeds fetches no such image: it exists once that one is built).
  */
 export function creationNeeds(model: ComposeModel, order: string[]): (service: string) => string[] {
-  return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+  return (service) => {
+    const builder = builderOf(model, service);
+    const needs = (model.services[service]?.dependencies ?? []).map((d) => d.service);
+    return [...new Set(builder ? [...needs, builder] : needs)].filter((d) => d !== service && order.includes(d));
+  };
 }
 
 /**

@@ -4,7 +4,10 @@ import { StartPlan } from './dependency-graph';
 
 // Which images must be fetched before their services can be created, in the order the stack needs
 // them: level 0's first, so the first services start while later levels' images still download.
-// Services with a `build:` are compose's to build when they are created; they fetch nothing here.
+// Services with a `build:` are compose's to build when they are created; they fetch nothing here,
+// and neither does a service whose image another service of the project builds (compose's rule,
+// isServiceImageToBuild: it tries a pull but builds when the pull fails; the action lets compose
+// build it, see creationNeeds).
 
 export interface ImageNeed {
   image: string;
@@ -22,13 +25,20 @@ export function imageNeeds(model: ComposeModel, services: readonly string[], pul
   const needs = new Map<string, ImageNeed>();
   for (const name of services) {
     const svc = model.services[name];
-    if (!svc?.image || svc.hasBuild || svc.replicas === 0) continue;
+    if (!svc?.image || svc.hasBuild || svc.replicas === 0 || builderOf(model, name) !== undefined) continue;
     if (pull === 'missing' && present(svc.image)) continue;
     const need = needs.get(svc.image) ?? { image: svc.image, services: [] };
     need.services.push(name);
     needs.set(svc.image, need);
   }
   return [...needs.values()];
+}
+
+/** The service of the project that builds `service`'s image when `service` has no `build:` of its own. */
+export function builderOf(model: ComposeModel, service: string): string | undefined {
+  const svc = model.services[service];
+  if (!svc?.image || svc.hasBuild) return undefined;
+  return Object.keys(model.services).find((name) => name !== service && model.services[name].hasBuild && model.services[name].image === svc.image);
 }
 
 /** Every service of the plan in start order, then the run service (created with the rest). */

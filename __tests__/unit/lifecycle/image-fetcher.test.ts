@@ -1,6 +1,6 @@
 import { ImageFetcher, Puller } from '../../../src/lifecycle/image-fetcher';
 import { ComposeModel, parseResolvedConfig } from '../../../src/compose/compose-model';
-import { creationOrder, imageNeeds, mirrorReference, registryOf } from '../../../src/plan/image-needs';
+import { builderOf, creationOrder, imageNeeds, mirrorReference, registryOf } from '../../../src/plan/image-needs';
 import { planStart } from '../../../src/plan/dependency-graph';
 
 // The pulls of a cold engine, one download at a time in the order of need, over a fake puller: each
@@ -117,6 +117,20 @@ services:
     expect(imageNeeds(model, order, 'missing', () => true)).toEqual([]);
     expect(imageNeeds(model, order, 'always', () => true).map((n) => n.image)).toEqual(['mysql:8', 'ghcr.io/acme/web:2', 'localhost:5000/tests']);
     expect(imageNeeds(model, order, 'never', () => false)).toEqual([]);
+  });
+
+  it('fetches no image that a service of the project builds: compose builds it (isServiceImageToBuild)', () => {
+    const built = parseResolvedConfig(`
+services:
+  checked: {build: {context: .}, image: "acme/tool:1"}
+  engine: {image: "acme/tool:1"}
+  db: {image: "mysql:8"}
+`);
+    expect(builderOf(built, 'engine')).toBe('checked');
+    expect(builderOf(built, 'checked')).toBeUndefined();
+    expect(builderOf(built, 'db')).toBeUndefined();
+    expect(imageNeeds(built, ['engine', 'checked', 'db'], 'missing', () => false)).toEqual([{ image: 'mysql:8', services: ['db'] }]);
+    expect(imageNeeds(built, ['engine', 'checked', 'db'], 'always', () => true).map((n) => n.image)).toEqual(['mysql:8']);
   });
 
   it("names a Docker Hub image's place on a mirror, and none for other registries or digests", () => {

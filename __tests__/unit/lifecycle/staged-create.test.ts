@@ -81,6 +81,40 @@ describe('staged creation', () => {
     expect(withDependencies(['sidecar', 'app'], needsOf)).toEqual(['sidecar', 'web', 'db', 'app']);
   });
 
+  it('creates a service whose image another service builds once that one is built, never before', async () => {
+    const shared = parseResolvedConfig(`
+services:
+  engine: {image: "acme/tool:1"}
+  checked: {build: {context: .}, image: "acme/tool:1"}
+  db: {image: mysql}
+`);
+    const order = ['engine', 'checked', 'db'];
+    const needsOf = creationNeeds(shared, order);
+    expect(needsOf('engine')).toEqual(['checked']);
+    const { fetcher, arrive } = fakeFetcher(['mysql']);
+    const { create, calls } = fakeCreator();
+    const staged = new StagedCreation(
+      order,
+      needsOf,
+      (s) => (s === 'db' ? 'mysql' : undefined),
+      (s) => shared.services[s].hasBuild,
+      fetcher,
+      create,
+    );
+    staged.start();
+    await flush();
+    // Nothing pulled is ready: the build goes first, alone; engine is not created before it.
+    expect(calls.map((c) => c.services)).toEqual([['checked']]);
+    expect(staged.describe('engine')).toBe('the creation of checked');
+    arrive('mysql');
+    calls[0].done();
+    await flush();
+    expect(calls.map((c) => c.services)).toEqual([['checked'], ['engine', 'db']]);
+    expect(withDependencies(['engine'], needsOf)).toEqual(['engine', 'checked']);
+    for (const c of calls) c.done();
+    await staged.settled;
+  });
+
   it('tells every service not yet created why, when a pull fails', async () => {
     const { fetcher, fail } = fakeFetcher(['mysql', 'web']);
     const { create, calls } = fakeCreator();
