@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { SwarmCalls, SwarmCli } from '../engine/swarm';
 import * as os from 'os';
 import { Docker, DockerClient } from '../engine/docker';
 import { nodeNetworkProbe, NetworkProbe } from '../engine/network-probe';
@@ -30,10 +31,15 @@ export interface MainDependencies {
   /** The event that runs the workflow, as the runner wrote it (GITHUB_EVENT_PATH). */
   eventPayload: () => unknown;
   now: () => Date;
+  /** The Swarm calls for an environment (`engine: swarm`); the CLI's where not given. */
+  swarm?: (env: NodeJS.ProcessEnv, signal?: AbortSignal) => SwarmCalls;
 }
 
 /** The docker module main and post use: the CLI (or the Engine API) for an environment and a cancel signal. */
 export const dockerFor = (env: NodeJS.ProcessEnv, signal: AbortSignal): DockerClient => new Docker(new SpawnRunner(), env, signal);
+
+/** The Swarm calls main and post use: the CLI, pointed as the environment says. */
+export const swarmFor = (env: NodeJS.ProcessEnv, signal?: AbortSignal): SwarmCalls => new SwarmCli(new SpawnRunner(), env, signal);
 
 export function defaultMainDependencies(): MainDependencies {
   return {

@@ -49,7 +49,11 @@ export interface Inputs {
   runTimeoutSeconds?: number;
   /** How long an ephemeral stack may live before a later run reaps it; undefined: as the default says. */
   maxLifetimeSeconds?: number;
+  /** `swarm`: the stack goes to the Swarm the engine manages (`docker stack deploy`). */
+  engine: EngineKind;
 }
+
+export type EngineKind = 'compose' | 'swarm';
 
 /**
  * No job on GitHub's hosted runners runs longer (the jobs' own limit, and `timeout-minutes`' default):
@@ -96,7 +100,7 @@ export type ActionKind = 'stack' | 'preview';
 
 /** Inputs of one action only (a unit test holds them to the two action.yml files). */
 export const PREVIEW_ONLY: string[] = [Names.Command, Names.UrlTemplate, Names.Ttl, Names.Comment, Names.GithubToken];
-export const STACK_ONLY: string[] = [Names.Teardown, Names.FailOnExit, Names.Run, Names.RunTimeout, Names.LogsArtifact, Names.MaxLifetime];
+export const STACK_ONLY: string[] = [Names.Teardown, Names.FailOnExit, Names.Run, Names.RunTimeout, Names.LogsArtifact, Names.MaxLifetime, Names.Engine];
 export type PortsPolicy = 'as-written' | 'ephemeral';
 
 function words(name: string, value: string): string[] {
@@ -198,6 +202,7 @@ export function getInputs(readRaw: (name: string) => string = (n) => core.getInp
     pull: parseChoice(Names.Pull, read(Names.Pull), ['missing', 'always', 'never'] as const),
     registryMirror: parseRegistryMirror(read(Names.RegistryMirror)),
     buildCache: parseBuildCache(read(Names.BuildCache)),
+    engine: parseChoice(Names.Engine, read(Names.Engine), ['compose', 'swarm'] as const),
     timeoutSeconds: parseSeconds(Names.Timeout, read(Names.Timeout)),
     waitFor: parseWaitFor(read(Names.WaitFor).split(/\r?\n/)),
     host,

@@ -35,6 +35,8 @@ export const InputNames = {
   RunTimeout: 'run-timeout',
   MaxLifetime: 'max-lifetime',
   LogsArtifact: 'logs-artifact',
+  /** compose (the engine runs the stack) or swarm (the engine is a Swarm manager: a stack deploy). */
+  Engine: 'engine',
 } as const;
 
 export const OutputNames = {
@@ -64,6 +66,7 @@ export const InputDefaults = {
   [InputNames.FailOnExit]: 'false',
   [InputNames.Ports]: 'as-written',
   [InputNames.Comment]: 'false',
+  [InputNames.Engine]: 'compose',
 } as const;
 
 /** `<service>-url` output for each service that publishes a port. */

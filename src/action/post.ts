@@ -11,7 +11,9 @@ import { exitsMarkdown } from '../outputs/summary';
 import { collectLogs, readKeptSecrets } from '../lifecycle/log-collection';
 import { ArtifactUploader, githubArtifacts, uploadLogsArtifact } from './logs-artifact';
 import { listenForCancel } from './cancellation';
-import { dockerFor } from './dependencies';
+import { dockerFor, swarmFor } from './dependencies';
+import { SwarmCalls } from '../engine/swarm';
+import { swarmDown } from '../lifecycle/swarm-down';
 import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
@@ -27,6 +29,8 @@ export interface PostDependencies {
   docker: (env: NodeJS.ProcessEnv, signal: AbortSignal) => DockerClient;
   env: NodeJS.ProcessEnv;
   artifacts?: ArtifactUploader;
+  /** The Swarm calls for an environment; the CLI's where not given. */
+  swarm?: (env: NodeJS.ProcessEnv, signal?: AbortSignal) => SwarmCalls;
 }
 
 export function defaultPostDependencies(): PostDependencies {
@@ -73,6 +77,11 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       runtime.info(`The main step stopped before creating anything, so project ${state.project.name} is not touched.`);
       return;
     }
+    if (state.engine === 'swarm') {
+      removing = state.project.name;
+      await swarmPost((deps.swarm ?? swarmFor)(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, cancel.signal), state, runtime, cancel.signal);
+      return;
+    }
     let containers: ContainerFacts[] | undefined;
     // One look serves the exit report, the logs and the artifact; none asked for, teardown needs none.
     if (state.watched?.length || state.post.logs !== 'never' || state.artifactFolder) {
@@ -117,6 +126,26 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
       runtime.warning(`The post step was cancelled: project ${removing} may be partly left. Remove it with: ${manualRemovalCommand(removing)}`);
     }
   }
+}
+
+/** How long post waits for a stack's networks and the rest to go. */
+const SWARM_REMOVAL_MS = 120000;
+
+/** Swarm: each service's last log lines as asked (through the manager, whichever node ran it), then the stack removed and waited for. */
+async function swarmPost(swarm: SwarmCalls, state: RunState, runtime: ActionRuntime, signal: AbortSignal): Promise<void> {
+  const stack = state.project.name;
+  const logs = state.post.logs;
+  if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) {
+    for (const service of state.swarmServices ?? []) {
+      const text = await swarm.serviceLogs(`${stack}_${service}`, 200).catch((e: Error) => `(no logs: ${e.message})`);
+      await runtime.group(`Logs of ${service} (docker service logs)`, async () => runtime.info(text || '(none)'));
+    }
+  }
+  if (state.post.teardown === 'never') {
+    runtime.info(`teardown: never, so stack ${stack} stays on the swarm.`);
+    return;
+  }
+  await swarmDown(swarm, stack, SWARM_REMOVAL_MS, runtime, signal);
 }
 
 /** Every container's whole log into the artifact's folder, before the stack goes; secrets hidden. */

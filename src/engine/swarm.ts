@@ -1,0 +1,154 @@
+import { DockerError, failure } from './docker-error';
+import { ProcessRunner } from './process-runner';
+
+// The calls a stack on Swarm needs, through the CLI (the engine the CLI is pointed at: DOCKER_HOST,
+// docker-host, a context). Every call goes to the manager; what runs on other nodes is seen
+// through it (tasks, their nodes' addresses, service logs), never by reaching a node directly.
+
+/** The engine's place in a swarm, as `docker info` says it. */
+export interface SwarmRole {
+  /** inactive, pending, active, error, locked */
+  state: string;
+  manager: boolean;
+  /** The manager's address in the swarm. */
+  nodeAddress?: string;
+  error?: string;
+}
+
+/** One task, as `docker stack ps` lists it. */
+export interface SwarmTask {
+  id: string;
+  /** The stack's name for the service (`<stack>_<service>`). */
+  service: string;
+  /** `<stack>_<service>.<slot>` */
+  name: string;
+  node: string;
+  /** Running, Shutdown, Complete, … */
+  desired: string;
+  /** The state word of "Running 3 seconds ago", "Failed 1 second ago", … */
+  state: string;
+  error: string;
+}
+
+/** A port of a service as Swarm publishes it. */
+export interface PublishedPort {
+  target: number;
+  published: number;
+  protocol: string;
+  /** ingress (every node answers) or host (the node that runs the task) */
+  mode: string;
+}
+
+export interface SwarmCalls {
+  role(): Promise<SwarmRole>;
+  /** The CLI's own check of a stack file: undefined when it takes it, else what it says. */
+  check(file: string): Promise<string | undefined>;
+  deploy(stack: string, file: string): Promise<void>;
+  tasks(stack: string): Promise<SwarmTask[]>;
+  ports(services: string[]): Promise<Record<string, PublishedPort[]>>;
+  nodeAddress(node: string): Promise<string | undefined>;
+  serviceLogs(service: string, lines: number): Promise<string>;
+  remove(stack: string): Promise<void>;
+  /** What still carries the stack's label: services, networks, configs, secrets. */
+  remaining(stack: string): Promise<string[]>;
+}
+
+const STACK_LABEL = 'com.docker.stack.namespace';
+
+export class SwarmCli implements SwarmCalls {
+  constructor(
+    private readonly runner: ProcessRunner,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private async docker(args: string[], what: string, timeoutMs = 60000): Promise<string> {
+    const r = await this.runner.run('docker', args, { env: this.env, signal: this.signal, maxBytes: 4 << 20, timeoutMs });
+    if (r.code !== 0) throw failure(what, r);
+    return r.stdout;
+  }
+
+  async role(): Promise<SwarmRole> {
+    const out = await this.docker(['info', '--format', '{{json .Swarm}}'], "'docker info'", 20000);
+    const s = JSON.parse(out) as { LocalNodeState?: string; ControlAvailable?: boolean; NodeAddr?: string; Error?: string };
+    return { state: s.LocalNodeState ?? 'inactive', manager: s.ControlAvailable === true, nodeAddress: s.NodeAddr || undefined, error: s.Error || undefined };
+  }
+
+  async check(file: string): Promise<string | undefined> {
+    const r = await this.runner.run('docker', ['stack', 'config', '-c', file], { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 30000 });
+    return r.code === 0 ? undefined : (r.stderr || r.stdout).trim();
+  }
+
+  async deploy(stack: string, file: string): Promise<void> {
+    // The images are the nodes' or their registry's: no digest is pinned from here.
+    await this.docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '-c', file, stack], `'docker stack deploy' of ${stack}`, 120000);
+  }
+
+  async tasks(stack: string): Promise<SwarmTask[]> {
+    const out = await this.docker(['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], `'docker stack ps ${stack}'`);
+    return parseTasks(out);
+  }
+
+  async ports(services: string[]): Promise<Record<string, PublishedPort[]>> {
+    if (services.length === 0) return {};
+    const out = await this.docker(['service', 'inspect', '--format', '{{json .}}', ...services], "'docker service inspect'");
+    const result: Record<string, PublishedPort[]> = {};
+    for (const line of out.split('\n').filter(Boolean)) {
+      const s = JSON.parse(line) as { Spec?: { Name?: string }; Endpoint?: { Ports?: { TargetPort?: number; PublishedPort?: number; Protocol?: string; PublishMode?: string }[] } };
+      result[s.Spec?.Name ?? ''] = (s.Endpoint?.Ports ?? [])
+        .filter((p) => p.PublishedPort)
+        .map((p) => ({ target: p.TargetPort ?? 0, published: p.PublishedPort ?? 0, protocol: p.Protocol ?? 'tcp', mode: p.PublishMode ?? 'ingress' }));
+    }
+    return result;
+  }
+
+  async nodeAddress(node: string): Promise<string | undefined> {
+    const out = await this.docker(['node', 'inspect', '--format', '{{.Status.Addr}}', node], `'docker node inspect ${node}'`);
+    return out.trim() || undefined;
+  }
+
+  async serviceLogs(service: string, lines: number): Promise<string> {
+    const r = await this.runner.run('docker', ['service', 'logs', '--raw', '--tail', String(lines), service], { env: this.env, maxBytes: 256 * 1024, timeoutMs: 30000 });
+    return `${r.stdout}${r.stderr}`.trimEnd();
+  }
+
+  async remove(stack: string): Promise<void> {
+    await this.docker(['stack', 'rm', stack], `'docker stack rm ${stack}'`);
+  }
+
+  async remaining(stack: string): Promise<string[]> {
+    const filter = `label=${STACK_LABEL}=${stack}`;
+    const kinds = ['service', 'network', 'config', 'secret'] as const;
+    const lists = await Promise.all(kinds.map((k) => this.docker([k, 'ls', '--filter', filter, '--format', '{{.Name}}'], `'docker ${k} ls'`)));
+    return kinds.flatMap((k, i) =>
+      lists[i]
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((n) => `${k} ${n}`),
+    );
+  }
+}
+
+/** `docker stack ps --format '{{json .}}'`, one task per line. */
+export function parseTasks(out: string): SwarmTask[] {
+  const tasks: SwarmTask[] = [];
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const t = JSON.parse(line) as Record<string, string>;
+    const name = t.Name ?? '';
+    tasks.push({
+      id: t.ID ?? '',
+      name,
+      // Old tasks of a slot are listed as "\_ name": the slot's name without that mark.
+      service: name.replace(/^[\\_\s]+/, '').replace(/\.[^.]+$/, ''),
+      node: t.Node ?? '',
+      desired: t.DesiredState ?? '',
+      state: (t.CurrentState ?? '').split(' ')[0] ?? '',
+      error: t.Error ?? '',
+    });
+  }
+  return tasks;
+}
+
+export { DockerError };
