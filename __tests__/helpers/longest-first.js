@@ -6,7 +6,7 @@
 const path = require('path');
 const Sequencer = require('@jest/test-sequencer').default;
 
-const LONGEST = ['faults', 'remote-engine', 'previews', 'readiness', 'bad-input', 'compose-fidelity', 'verdicts', 'foundation', 'compose-features', 'container-job'];
+const LONGEST = ['swarm', 'faults', 'remote-engine', 'previews', 'readiness', 'bad-input', 'compose-fidelity', 'verdicts', 'foundation', 'compose-features', 'container-job'];
 
 class LongestFirst extends Sequencer {
   sort(tests) {

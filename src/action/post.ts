@@ -138,7 +138,7 @@ async function swarmPost(swarm: SwarmCalls, state: RunState, runtime: ActionRunt
   if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) {
     for (const service of state.swarmServices ?? []) {
       const text = await swarm.serviceLogs(`${stack}_${service}`, 200).catch((e: Error) => `(no logs: ${e.message})`);
-      await runtime.group(`Logs of ${service} (docker service logs)`, async () => runtime.info(text || '(none)'));
+      await runtime.group(`Logs of ${service} (docker service logs)`, () => Promise.resolve(runtime.info(text || '(none)')));
     }
   }
   if (state.post.teardown === 'never') {

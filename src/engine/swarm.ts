@@ -81,7 +81,7 @@ export class SwarmCli implements SwarmCalls {
 
   async deploy(stack: string, file: string): Promise<void> {
     // The images are the nodes' or their registry's: no digest is pinned from here.
-    await this.docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '-c', file, stack], `'docker stack deploy' of ${stack}`, 120000);
+    await this.docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--with-registry-auth', '-c', file, stack], `'docker stack deploy' of ${stack}`, 120000);
   }
 
   async tasks(stack: string): Promise<SwarmTask[]> {

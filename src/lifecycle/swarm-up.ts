@@ -169,7 +169,6 @@ async function waitForLevel(
   const why = new Map<string, string>();
   const runningSince = new Map<string, number>();
   const ready: Record<string, Ready> = {};
-  let ports: Record<string, PublishedPort[]> | undefined;
   while (pending.size > 0) {
     if (settings.signal.aborted) throw new SwarmStartError('Cancelled while the stack was deployed to Swarm.');
     const tasks = await swarm.tasks(stack);
@@ -183,7 +182,6 @@ async function waitForLevel(
         runningSince.delete(service);
         continue;
       }
-      ports ??= undefined;
       const servicePorts = (await swarm.ports([full]))[full] ?? [];
       const reach = await portsFor(swarm, servicePorts, verdict.nodes, settings.host);
       const judged = await judgeCheck(check, service, full, reach, network, swarm, runningSince);

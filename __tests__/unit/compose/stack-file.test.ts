@@ -1,4 +1,12 @@
 import { parse } from 'yaml';
+
+interface StackDoc {
+  version: string;
+  services: Record<string, unknown>;
+  networks?: Record<string, unknown>;
+  volumes?: Record<string, unknown>;
+}
+const read = (yaml: string) => parse(yaml) as StackDoc;
 import { readResolved, stackDocument, swarmRefusals } from '../../../src/compose/stack-file';
 
 // Compose's resolved configuration rewritten for `docker stack deploy` (the CLI's 3.x loader). The
@@ -37,7 +45,7 @@ volumes:
 describe('the stack file for Swarm', () => {
   it('keeps what Swarm applies, names what it leaves out, and runs one-shots as jobs that never restart', () => {
     const { yaml, leftOut } = stackDocument(resolved, 'shop', ['db', 'migrate', 'web'], new Set(['migrate']));
-    const doc = parse(yaml);
+    const doc = read(yaml);
     expect(doc.version).toBe('3.8');
     expect(doc.services.db).toEqual({
       image: 'mysql:8',
@@ -62,7 +70,7 @@ describe('the stack file for Swarm', () => {
   });
 
   it('holds only the services of the levels deployed so far', () => {
-    const doc = parse(stackDocument(resolved, 'shop', ['db'], new Set()).yaml);
+    const doc = read(stackDocument(resolved, 'shop', ['db'], new Set()).yaml);
     expect(Object.keys(doc.services)).toEqual(['db']);
   });
 

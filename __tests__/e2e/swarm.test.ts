@@ -1,0 +1,134 @@
+import * as path from 'path';
+import { FIXTURES, httpGet, projectName, runAction, servicesOutput } from '../helpers/engine';
+import { startSwarm, SwarmBed } from '../helpers/swarm-bed';
+import { HarnessOptions } from '../../harness/run-action';
+
+// `engine: swarm` on a real three-node swarm (User-Mode Linux nodes with IPVS: the ingress mesh
+// and VIPs as on any swarm): the founding shape in order, one-shots as jobs, placement on a worker,
+// failures named at once, and nothing left after post.
+
+const SWARM = path.join(FIXTURES, 'swarm');
+let bed: SwarmBed;
+
+beforeAll(() => {
+  const slot = Number(process.env.EC_ENGINE_SLOTS_FROM ?? '0') + Number(process.env.JEST_WORKER_ID ?? '1');
+  bed = startSwarm(`w${slot}`, slot);
+}, 240_000);
+
+afterAll(() => bed?.stop());
+
+/** Everything that carries the stack's label on the swarm. */
+function onSwarm(stack: string): string[] {
+  const filter = `label=com.docker.stack.namespace=${stack}`;
+  return ['service', 'network', 'config', 'secret'].flatMap((kind) =>
+    bed
+      .docker(kind, 'ls', '--filter', filter, '--format', '{{.Name}}')
+      .split('\n')
+      .filter(Boolean)
+      .map((n) => `${kind} ${n}`),
+  );
+}
+
+/** Every task the stack ever had, as `docker stack ps` keeps them: service, state word, error. */
+function taskHistory(stack: string): { service: string; state: string; error: string }[] {
+  return bed
+    .docker('stack', 'ps', '--no-trunc', '--format', '{{.Name}}|{{.CurrentState}}|{{.Error}}', stack)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, state, error] = l.split('|');
+      return { service: name.replace(/^[\\_\s]+/, '').replace(/\.[^.]+$/, ''), state: state.split(' ')[0], error };
+    });
+}
+
+function swarmRun(stack: string, inputs: Record<string, string>, between?: HarnessOptions['between']) {
+  return runAction({ workspace: SWARM, inputs: { engine: 'swarm', 'project-name': stack, timeout: '120', ...inputs }, env: { DOCKER_HOST: bed.dockerHost }, between });
+}
+
+describe('engine: swarm', () => {
+  it('deploys the founding shape level by level: no dependent ever fails, its URLs answer through the mesh, post leaves nothing', async () => {
+    const stack = projectName('swfound');
+    let tasks: ReturnType<typeof taskHistory> = [];
+    let web = { status: 0, body: '' };
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      inputs: { engine: 'swarm', 'project-name': stack, timeout: '120' },
+      env: { DOCKER_HOST: bed.dockerHost },
+      between: async ({ outputs }) => {
+        tasks = taskHistory(stack);
+        web = await httpGet(`${JSON.parse(outputs.urls).webserver as string}/health`);
+      },
+    });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.output).toMatch(/Level 0: deploying db/);
+    expect(result.main.output).toMatch(/Level 1: deploying webserver, scheduler, myapp|Level 1: deploying myapp, scheduler, webserver/);
+    const services = servicesOutput(result);
+    expect(services.db).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(services.webserver).toMatchObject({ state: 'ready', readiness: 'listening' });
+    expect(services.scheduler).toMatchObject({ state: 'ready', readiness: 'running' });
+    expect(services.myapp).toMatchObject({ state: 'ready', readiness: 'running' });
+    // Each service one task, never failed (a dependent started before db listens exits 11-13).
+    expect(tasks.filter((t) => t.state !== 'Running')).toEqual([]);
+    expect(tasks.map((t) => t.service).sort()).toEqual(['db', 'myapp', 'scheduler', 'webserver'].map((s) => `${stack}_${s}`));
+    // Ingress-published at the manager's address, answered by the task through the mesh.
+    expect(JSON.parse(result.main.outputs.urls).webserver).toMatch(new RegExp(`^http://${bed.manager.replace(/\./g, '\\.')}:\\d+$`));
+    expect(web).toEqual({ status: 200, body: 'ok\n' });
+    expect(result.post?.warnings).toEqual([]);
+    expect(result.post?.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it('runs a one-shot once as a job before what needs it, and reaches a service placed on a worker through the manager', async () => {
+    const stack = projectName('swjobs');
+    let tasks: ReturnType<typeof taskHistory> = [];
+    let page = { status: 0, body: '' };
+    const result = await swarmRun(stack, { 'compose-file': 'one-shots.yaml' }, async ({ outputs }) => {
+      tasks = taskHistory(stack);
+      page = await httpGet(JSON.parse(outputs.urls).app as string);
+    });
+    expect(result.main.errors).toEqual([]);
+    const services = servicesOutput(result);
+    expect(services.migrate).toMatchObject({ readiness: 'completed' });
+    expect(services.app).toMatchObject({ readiness: 'listening', nodes: ['node2'] });
+    expect(tasks.filter((t) => t.service === `${stack}_migrate`)).toEqual([{ service: `${stack}_migrate`, state: 'Complete', error: '' }]);
+    expect(page).toEqual({ status: 200, body: 'placed\n' });
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it("fails on a one-shot's non-zero exit with the task's error and its output; what needs it is never deployed; post removes the rest", async () => {
+    const stack = projectName('swfail');
+    const result = await swarmRun(stack, { 'compose-file': 'failing-job.yaml' });
+    expect(result.main.outcome).toBe('failure');
+    expect(result.main.errors.join('\n')).toMatch(/Service migrate failed on Swarm: task \S+_migrate\.1 on node node\d failed: task: non-zero exit \(3\)/);
+    expect(result.main.errors.join('\n')).toContain('schema version 7 not found');
+    expect(result.main.output).not.toMatch(/Level 1: deploying app/);
+    expect(result.post?.output).toMatch(/Stack \S+ removed/);
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it("fails at once on a task no node can take, with the scheduler's reason", async () => {
+    const stack = projectName('swplace');
+    const started = Date.now();
+    const result = await swarmRun(stack, { 'compose-file': 'unschedulable.yaml', timeout: '100' });
+    expect(result.main.errors.join('\n')).toMatch(
+      /Service db failed on Swarm: task \S+_db\.1 cannot be placed: no suitable node \(scheduling constraints not satisfied on 3 nodes\)/,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it('refuses before deploying anything: a build-only service, a worker instead of a manager, an engine in no swarm', async () => {
+    const build = await swarmRun(projectName('swbuild'), { 'compose-file': 'build-only.yaml' });
+    expect(build.main.errors.join('\n')).toContain('service app has a build: section and no image: Swarm builds nothing');
+    const worker = await runAction({
+      workspace: SWARM,
+      inputs: { engine: 'swarm', 'compose-file': 'one-shots.yaml' },
+      env: { DOCKER_HOST: `tcp://${bed.nodes[1]}:2375` },
+    });
+    expect(worker.main.errors.join('\n')).toContain(`Input 'engine' is swarm, but the engine at tcp://${bed.nodes[1]}:2375 is a worker of its swarm, not a manager`);
+    // The machine's own engine is in no swarm (and is never made one here).
+    const single = await runAction({ workspace: SWARM, inputs: { engine: 'swarm', 'compose-file': 'one-shots.yaml' } });
+    expect(single.main.errors.join('\n')).toMatch(/Input 'engine' is swarm, but the local engine is not part of a swarm \(its swarm state: inactive\)/);
+    expect(bed.docker('stack', 'ls', '--format', '{{.Name}}').trim()).toBe('');
+  }, 240_000);
+});

@@ -1,0 +1,191 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { parseResolvedConfig } from '../../../src/compose/compose-model';
+import { NetworkProbe } from '../../../src/engine/network-probe';
+import { PublishedPort, SwarmCalls, SwarmTask } from '../../../src/engine/swarm';
+import { swarmDown } from '../../../src/lifecycle/swarm-down';
+import { swarmChecks, swarmUp, SwarmUpSettings } from '../../../src/lifecycle/swarm-up';
+import { planStart } from '../../../src/plan/dependency-graph';
+import { parseWaitFor } from '../../../src/plan/wait-for';
+
+// The level-by-level deploy over a fake swarm: each deploy's file is recorded, and tasks appear as
+// the test's script says. The real swarm: __tests__/e2e/swarm.test.ts.
+
+const CONFIG = `
+name: shop
+services:
+  db:
+    image: busybox
+    ports: [{mode: ingress, target: 3306, protocol: tcp}]
+  migrate:
+    image: busybox
+    depends_on: {db: {condition: service_started, required: true}}
+  web:
+    image: busybox
+    depends_on: {migrate: {condition: service_completed_successfully, required: true}}
+    healthcheck: {test: [CMD, "true"]}
+`;
+const model = parseResolvedConfig(CONFIG);
+const plan = planStart(model, Object.keys(model.services));
+
+type Script = (deployed: string[], polls: number) => Partial<SwarmTask>[];
+
+function fakeSwarm(script: Script) {
+  const files: string[][] = [];
+  let polls = 0;
+  let removed = false;
+  const swarm: SwarmCalls = {
+    role: () => Promise.resolve({ state: 'active', manager: true }),
+    check: () => Promise.resolve(undefined),
+    deploy: (_stack, file) => {
+      files.push(Object.keys((parse(fs.readFileSync(file, 'utf8')) as { services: Record<string, unknown> }).services));
+      return Promise.resolve();
+    },
+    tasks: (stack) => {
+      polls++;
+      const deployed = files.at(-1) ?? [];
+      return Promise.resolve(
+        script(deployed, polls).map((t, i) => ({
+          id: `t${i}`,
+          name: `${stack}_${t.service}.1`,
+          node: 'node1',
+          desired: 'Running',
+          state: 'Running',
+          error: '',
+          ...t,
+          service: `${stack}_${t.service}`,
+        })),
+      );
+    },
+    ports: (services) =>
+      Promise.resolve(
+        Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' } as PublishedPort] : []])),
+      ),
+    nodeAddress: () => Promise.resolve('10.0.0.2'),
+    serviceLogs: (service) => Promise.resolve(`last line of ${service}`),
+    remove: () => {
+      removed = true;
+      return Promise.resolve();
+    },
+    remaining: () => Promise.resolve(removed ? [] : ['service shop_db', 'network shop_default']),
+  };
+  return { swarm, files };
+}
+
+const network = (open: () => boolean): NetworkProbe => ({
+  tcp: () => Promise.resolve(open() ? undefined : 'ECONNREFUSED at 10.0.0.1:30001'),
+  tcpHeld: () => Promise.resolve(undefined),
+  http: () => Promise.resolve(undefined),
+});
+
+function settings(overrides: Partial<SwarmUpSettings> = {}): SwarmUpSettings {
+  return {
+    stack: 'shop',
+    model,
+    plan,
+    configYaml: CONFIG,
+    waitFor: {},
+    timeoutSeconds: 20,
+    host: '10.0.0.1',
+    directory: fs.mkdtempSync(path.join(os.tmpdir(), 'ect-swarm-')),
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+const log = () => {
+  const lines: string[] = [];
+  return { lines, info: (l: string) => lines.push(l), warning: (l: string) => lines.push(`warning: ${l}`) };
+};
+
+describe('swarm deploy', () => {
+  it('judges each service by what it has: health, published ports, a job, running', () => {
+    const checks = swarmChecks(model, plan, {});
+    expect(checks).toEqual({ db: { kind: 'published', ports: [3306] }, migrate: { kind: 'job' }, web: { kind: 'tasks', how: 'healthy' } });
+    expect(() => swarmChecks(model, plan, parseWaitFor(['migrate: tcp:5432']))).toThrow(
+      'service migrate: port 5432 is not published; on Swarm the action checks a port through its published port',
+    );
+    expect(() => swarmChecks(model, plan, parseWaitFor(['db: healthy']))).toThrow('service db must be healthy but has no healthcheck');
+  });
+
+  it('deploys level by level, each only once the one before is ready, and reports where each runs', async () => {
+    let dbListens = false;
+    const { swarm, files } = fakeSwarm((deployed, polls) => {
+      if (polls > 3) dbListens = true;
+      return [
+        { service: 'db' },
+        ...(deployed.includes('migrate') ? [{ service: 'migrate', desired: 'Complete', state: 'Complete', node: 'node2' }] : []),
+        ...(deployed.includes('web') ? [{ service: 'web', node: 'node3' }] : []),
+      ];
+    });
+    const l = log();
+    const reports = await swarmUp(
+      swarm,
+      network(() => dbListens),
+      settings(),
+      l,
+    );
+    expect(files).toEqual([['db'], ['db', 'migrate'], ['db', 'migrate', 'web']]);
+    expect(reports.db).toMatchObject({ readiness: 'listening', nodes: ['node1'], url: 'mysql://10.0.0.1:30001' });
+    expect(reports.migrate).toMatchObject({ readiness: 'completed', nodes: ['node2'] });
+    expect(reports.web).toMatchObject({ readiness: 'healthy', nodes: ['node3'] });
+    expect(l.lines.filter((x) => x.startsWith('Level'))).toEqual([
+      'Level 0: deploying db (docker stack deploy shop)',
+      'Level 1: deploying migrate (docker stack deploy shop)',
+      'Level 2: deploying web (docker stack deploy shop)',
+    ]);
+  });
+
+  it('fails on a failed task of this deploy with its node, error and logs; the next level is never deployed', async () => {
+    const { swarm, files } = fakeSwarm((deployed) => [
+      { service: 'db' },
+      ...(deployed.includes('migrate') ? [{ service: 'migrate', desired: 'Shutdown', state: 'Failed', node: 'node2', error: 'task: non-zero exit (3)' }] : []),
+    ]);
+    await expect(
+      swarmUp(
+        swarm,
+        network(() => true),
+        settings(),
+        log(),
+      ),
+    ).rejects.toThrow('Service migrate failed on Swarm: task shop_migrate.1 on node node2 failed: task: non-zero exit (3).\nIts last log lines:\nlast line of shop_migrate');
+    expect(files).toEqual([['db'], ['db', 'migrate']]);
+  });
+
+  it('names what each service waits for at the timeout', async () => {
+    const { swarm } = fakeSwarm(() => [{ service: 'db', state: 'Preparing' }]);
+    await expect(
+      swarmUp(
+        swarm,
+        network(() => true),
+        settings({ timeoutSeconds: 1 }),
+        log(),
+      ),
+    ).rejects.toThrow('Timed out after 1 s waiting for db (0 of 1 task running; tasks: preparing on node1).');
+  });
+
+  it('refuses a stack Swarm cannot run before deploying anything', async () => {
+    const config = 'services:\n  app: {build: {context: .}}\n';
+    const m = parseResolvedConfig(config);
+    const { swarm, files } = fakeSwarm(() => []);
+    await expect(
+      swarmUp(
+        swarm,
+        network(() => true),
+        settings({ model: m, plan: planStart(m, ['app']), configYaml: config }),
+        log(),
+      ),
+    ).rejects.toThrow('The stack cannot go to Swarm as it is: service app has a build: section and no image');
+    expect(files).toEqual([]);
+  });
+
+  it('post removes the stack and waits until nothing of it is left', async () => {
+    const { swarm } = fakeSwarm(() => []);
+    const l = log();
+    expect(await swarmDown(swarm, 'shop', 5000, l)).toBe(true);
+    expect(l.lines[0]).toBe('Removing stack shop from the swarm (docker stack rm): 2 object(s)');
+    expect(l.lines[1]).toMatch(/^Stack shop removed: its services, networks, configs and secrets are gone/);
+  });
+});
