@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { FIXTURES, httpGet, projectName, runAction, servicesOutput } from '../helpers/engine';
+import { FIXTURES, httpGet, projectName, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
 import { startSwarm, SwarmBed } from '../helpers/swarm-bed';
 import { HarnessOptions } from '../../harness/run-action';
 
@@ -56,7 +56,7 @@ describe('engine: swarm', () => {
       env: { DOCKER_HOST: bed.dockerHost },
       between: async ({ outputs }) => {
         tasks = taskHistory(stack);
-        web = await httpGet(`${JSON.parse(outputs.urls).webserver as string}/health`);
+        web = await httpGet(`${urlsOutput(outputs).webserver}/health`);
       },
     });
     expect(result.main.errors).toEqual([]);
@@ -71,7 +71,7 @@ describe('engine: swarm', () => {
     expect(tasks.filter((t) => t.state !== 'Running')).toEqual([]);
     expect(tasks.map((t) => t.service).sort()).toEqual(['db', 'myapp', 'scheduler', 'webserver'].map((s) => `${stack}_${s}`));
     // Ingress-published at the manager's address, answered by the task through the mesh.
-    expect(JSON.parse(result.main.outputs.urls).webserver).toMatch(new RegExp(`^http://${bed.manager.replace(/\./g, '\\.')}:\\d+$`));
+    expect(urlsOutput(result.main.outputs).webserver).toMatch(new RegExp(`^http://${bed.manager.replace(/\./g, '\\.')}:\\d+$`));
     expect(web).toEqual({ status: 200, body: 'ok\n' });
     expect(result.post?.warnings).toEqual([]);
     expect(result.post?.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);
@@ -84,7 +84,7 @@ describe('engine: swarm', () => {
     let page = { status: 0, body: '' };
     const result = await swarmRun(stack, { 'compose-file': 'one-shots.yaml' }, async ({ outputs }) => {
       tasks = taskHistory(stack);
-      page = await httpGet(JSON.parse(outputs.urls).app as string);
+      page = await httpGet(urlsOutput(outputs).app);
     });
     expect(result.main.errors).toEqual([]);
     const services = servicesOutput(result);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
 import { NetworkProbe } from '../../../src/engine/network-probe';
-import { PublishedPort, SwarmCalls, SwarmTask } from '../../../src/engine/swarm';
+import { SwarmCalls, SwarmTask } from '../../../src/engine/swarm';
 import { swarmDown } from '../../../src/lifecycle/swarm-down';
 import { swarmChecks, swarmUp, SwarmUpSettings } from '../../../src/lifecycle/swarm-up';
 import { planStart } from '../../../src/plan/dependency-graph';
@@ -61,7 +61,7 @@ function fakeSwarm(script: Script) {
     },
     ports: (services) =>
       Promise.resolve(
-        Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' } as PublishedPort] : []])),
+        Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' }] : []])),
       ),
     nodeAddress: () => Promise.resolve('10.0.0.2'),
     serviceLogs: (service) => Promise.resolve(`last line of ${service}`),
