@@ -29991,9 +29991,10 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.dockerFor = void 0;
+exports.swarmFor = exports.dockerFor = void 0;
 exports.defaultMainDependencies = defaultMainDependencies;
 const fs = __importStar(__nccwpck_require__(9896));
+const swarm_1 = __nccwpck_require__(5926);
 const os = __importStar(__nccwpck_require__(857));
 const docker_1 = __nccwpck_require__(3620);
 const network_probe_1 = __nccwpck_require__(7419);
@@ -30003,6 +30004,9 @@ const runtime_1 = __nccwpck_require__(4202);
 /** The docker module main and post use: the CLI (or the Engine API) for an environment and a cancel signal. */
 const dockerFor = (env, signal) => new docker_1.Docker(new process_runner_1.SpawnRunner(), env, signal);
 exports.dockerFor = dockerFor;
+/** The Swarm calls main and post use: the CLI, pointed as the environment says. */
+const swarmFor = (env, signal) => new swarm_1.SwarmCli(new process_runner_1.SpawnRunner(), env, signal);
+exports.swarmFor = swarmFor;
 function defaultMainDependencies() {
     return {
         runtime: (0, runtime_1.coreRuntime)(),
@@ -30383,7 +30387,7 @@ exports.PREVIEW_COMMANDS = ['deploy', 'down', 'sweep'];
 exports.MODES = ['ephemeral', ...exports.PREVIEW_COMMANDS];
 /** Inputs of one action only (a unit test holds them to the two action.yml files). */
 exports.PREVIEW_ONLY = [names_1.InputNames.Command, names_1.InputNames.UrlTemplate, names_1.InputNames.Ttl, names_1.InputNames.Comment, names_1.InputNames.GithubToken];
-exports.STACK_ONLY = [names_1.InputNames.Teardown, names_1.InputNames.FailOnExit, names_1.InputNames.Run, names_1.InputNames.RunTimeout, names_1.InputNames.LogsArtifact, names_1.InputNames.MaxLifetime];
+exports.STACK_ONLY = [names_1.InputNames.Teardown, names_1.InputNames.FailOnExit, names_1.InputNames.Run, names_1.InputNames.RunTimeout, names_1.InputNames.LogsArtifact, names_1.InputNames.MaxLifetime, names_1.InputNames.Engine];
 function words(name, value) {
     try {
         return (0, shell_words_1.splitShellWords)(value);
@@ -30480,6 +30484,7 @@ function getInputs(readRaw = (n) => core.getInput(n), action = 'stack') {
         pull: (0, input_parsing_1.parseChoice)(names_1.InputNames.Pull, read(names_1.InputNames.Pull), ['missing', 'always', 'never']),
         registryMirror: parseRegistryMirror(read(names_1.InputNames.RegistryMirror)),
         buildCache: (0, build_cache_1.parseBuildCache)(read(names_1.InputNames.BuildCache)),
+        engine: (0, input_parsing_1.parseChoice)(names_1.InputNames.Engine, read(names_1.InputNames.Engine), ['compose', 'swarm']),
         timeoutSeconds: (0, input_parsing_1.parseSeconds)(names_1.InputNames.Timeout, read(names_1.InputNames.Timeout)),
         waitFor: (0, wait_for_1.parseWaitFor)(read(names_1.InputNames.WaitFor).split(/\r?\n/)),
         host,
@@ -30590,12 +30595,81 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const inputs_1 = __nccwpck_require__(1729);
 const reaping_1 = __nccwpck_require__(9046);
 const names_1 = __nccwpck_require__(2814);
+const dependencies_2 = __nccwpck_require__(7977);
+const reachability_1 = __nccwpck_require__(5543);
+const swarm_up_1 = __nccwpck_require__(2884);
 const publish_1 = __nccwpck_require__(4001);
 const down_and_sweep_1 = __nccwpck_require__(4933);
 const state_1 = __nccwpck_require__(3175);
 const error_text_1 = __nccwpck_require__(8380);
-var dependencies_2 = __nccwpck_require__(7977);
-Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_2.defaultMainDependencies; } }));
+/** What `engine: swarm` cannot do (yet, or ever: Swarm builds nothing), refused before any docker call. */
+function checkSwarmInputs(inputs) {
+    const refused = [];
+    if (inputs.mode !== 'ephemeral')
+        refused.push('the preview action (its deploy, down and sweep run on a single engine only)');
+    if (inputs.run)
+        refused.push("'run'");
+    if (inputs.build)
+        refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
+    if (inputs.buildCache)
+        refused.push("'build-cache'");
+    if (inputs.ports === 'ephemeral')
+        refused.push("'ports: ephemeral' (leave the published port out of the file and Swarm picks one)");
+    if (refused.length > 0)
+        throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
+}
+/**
+ * The engine must manage a swarm: a worker cannot deploy, and an engine outside a swarm would need
+ * `docker swarm init`, which changes the machine and is the user's to do.
+ */
+function swarmRoleRefusal(role, dockerHost) {
+    if (role.manager)
+        return undefined;
+    const engine = dockerHost ? `the engine at ${dockerHost}` : 'the local engine';
+    if (role.state === 'active')
+        return `Input 'engine' is swarm, but ${engine} is a worker of its swarm, not a manager: stacks are deployed through a manager (point docker-host or DOCKER_HOST at one).`;
+    return `Input 'engine' is swarm, but ${engine} is not part of a swarm (its swarm state: ${role.state}${role.error ? `, ${role.error}` : ''}): point docker-host or DOCKER_HOST at a Swarm manager, or make this engine one with 'docker swarm init' before this step.`;
+}
+/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs. */
+async function upOnSwarm(stack, inputs, deps, ctx, env) {
+    const { runtime } = deps;
+    const swarm = (deps.swarm ?? dependencies_2.swarmFor)(env, ctx.signal);
+    const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
+    if (refusal)
+        throw new Error(refusal);
+    ctx.state.engine = 'swarm';
+    ctx.state.swarmServices = stack.plan.services;
+    ctx.state.creationStarted = true;
+    ctx.save();
+    try {
+        const reports = await (0, swarm_up_1.swarmUp)(swarm, deps.network, {
+            stack: stack.project.name,
+            model: stack.model,
+            plan: stack.plan,
+            configYaml: stack.configYaml,
+            waitFor: inputs.waitFor,
+            timeoutSeconds: inputs.timeoutSeconds,
+            host: inputs.host || (0, reachability_1.engineHostName)(env.DOCKER_HOST) || 'localhost',
+            directory: deps.env.RUNNER_TEMP || os.tmpdir(),
+            signal: ctx.signal,
+        }, runtime);
+        const urls = Object.fromEntries(Object.entries(reports).flatMap(([s, r]) => (r.url ? [[s, r.url]] : [])));
+        runtime.setOutput(names_1.OutputNames.Services, JSON.stringify(reports));
+        runtime.setOutput(names_1.OutputNames.Urls, JSON.stringify(urls));
+        for (const [service, url] of Object.entries(urls))
+            runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
+        ctx.state.outcome = 'success';
+    }
+    catch (error) {
+        ctx.state.outcome = 'failure';
+        throw error;
+    }
+    finally {
+        ctx.save();
+    }
+}
+var dependencies_3 = __nccwpck_require__(7977);
+Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_3.defaultMainDependencies; } }));
 /**
  * The main step of either action: create the stack, start it in dependency order, wait until it is
  * ready (the root action, and the preview action's deploy); or remove previews (down, sweep).
@@ -30629,6 +30703,8 @@ async function up(inputs, deps, signal) {
     const { runtime } = deps;
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     checkPreviewInputs(inputs, target);
+    if (inputs.engine === 'swarm')
+        checkSwarmInputs(inputs);
     const deploying = inputs.mode === 'deploy';
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
@@ -30660,6 +30736,11 @@ async function up(inputs, deps, signal) {
         runtime.info(`Compose ${stack.composeVersion} ('${(0, compose_cli_1.cliName)(stack.cli)}'), engine ${stack.engineVersion}`);
         runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
+        if (inputs.engine === 'swarm') {
+            created = true;
+            await upOnSwarm(stack, inputs, deps, context, env);
+            return;
+        }
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
         await kind.checkExisting(docker, stack);
         const buildCache = inputs.buildCache && (0, build_cache_2.inWorkspace)(inputs.buildCache, deps.cwd);
@@ -30916,6 +30997,8 @@ exports.InputNames = {
     RunTimeout: 'run-timeout',
     MaxLifetime: 'max-lifetime',
     LogsArtifact: 'logs-artifact',
+    /** compose (the engine runs the stack) or swarm (the engine is a Swarm manager: a stack deploy). */
+    Engine: 'engine',
 };
 exports.OutputNames = {
     ProjectName: 'project-name',
@@ -30943,6 +31026,7 @@ exports.InputDefaults = {
     [exports.InputNames.FailOnExit]: 'false',
     [exports.InputNames.Ports]: 'as-written',
     [exports.InputNames.Comment]: 'false',
+    [exports.InputNames.Engine]: 'compose',
 };
 /** `<service>-url` output for each service that publishes a port. */
 const serviceUrlOutput = (service) => `${service}-url`;
@@ -31249,6 +31333,8 @@ function decodeState(text) {
         mode,
         lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
         artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
+        engine: s.engine === 'swarm' ? 'swarm' : undefined,
+        swarmServices: Array.isArray(s.swarmServices) ? s.swarmServices.filter((x) => typeof x === 'string') : undefined,
     };
 }
 /** Saves the whole state under its one key; called again whenever it changes. */
@@ -32660,6 +32746,202 @@ function usesDefaultNetwork(services) {
             return nets.items.some((i) => (0, yaml_1.isScalar)(i) && i.value === 'default');
         return false;
     });
+}
+
+
+/***/ }),
+
+/***/ 5307:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readResolved = readResolved;
+exports.swarmRefusals = swarmRefusals;
+exports.stackDocument = stackDocument;
+const yaml_1 = __nccwpck_require__(8815);
+// `docker stack deploy` reads a compose file with the CLI's own loader (the 3.x file format), not
+// compose's. The action hands it what compose resolved (files, .env, profiles, interpolation are
+// compose's), rewritten into what that loader takes: keys Swarm cannot honour are refused before
+// anything is deployed, keys it would ignore are left out and named, so nobody believes they
+// applied. `docker stack config` then checks the result with the CLI's own schema.
+/** What a service keeps: the keys of the 3.x format that Swarm applies to a service's tasks. */
+const SWARM_SERVICE_KEYS = new Set([
+    'cap_add',
+    'cap_drop',
+    'command',
+    'configs',
+    'credential_spec',
+    'deploy',
+    'dns',
+    'dns_search',
+    'domainname',
+    'entrypoint',
+    'environment',
+    'extra_hosts',
+    'healthcheck',
+    'hostname',
+    'image',
+    'init',
+    'isolation',
+    'labels',
+    'logging',
+    'networks',
+    'ports',
+    'read_only',
+    'secrets',
+    'stdin_open',
+    'stop_grace_period',
+    'stop_signal',
+    'sysctls',
+    'tmpfs',
+    'tty',
+    'ulimits',
+    'user',
+    'volumes',
+    'working_dir',
+]);
+/** Keys the action itself carries out on Swarm, or that compose only used to resolve the rest: left out without a word. */
+const HANDLED_KEYS = new Set(['depends_on', 'env_file', 'expose', 'profiles']);
+const HEALTHCHECK_KEYS = new Set(['test', 'interval', 'timeout', 'retries', 'start_period', 'disable']);
+const PORT_KEYS = new Set(['mode', 'target', 'published', 'protocol']);
+const RESOURCE_KEYS = {
+    networks: new Set(['driver', 'driver_opts', 'ipam', 'external', 'internal', 'attachable', 'labels', 'name']),
+    volumes: new Set(['driver', 'driver_opts', 'external', 'labels', 'name']),
+    configs: new Set(['file', 'external', 'labels', 'name', 'template_driver']),
+    secrets: new Set(['file', 'external', 'labels', 'name', 'driver', 'driver_opts', 'template_driver']),
+};
+function record(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+/** Compose's resolved configuration, as it printed it. */
+function readResolved(configYaml) {
+    return record((0, yaml_1.parse)(configYaml));
+}
+/**
+ * Why the stack cannot go to Swarm as it is, one line per service and reason; empty when it can.
+ * Swarm builds nothing (a service needs an image every node can pull or has), and runs every
+ * task in its own network namespace on some node.
+ */
+function swarmRefusals(config, services) {
+    const refusals = [];
+    for (const name of services) {
+        const svc = record(record(config.services)[name]);
+        if (svc.build !== undefined && typeof svc.image !== 'string')
+            refusals.push(`service ${name} has a build: section and no image: Swarm builds nothing; build and push the image first and name it in image:`);
+        if (typeof svc.network_mode === 'string')
+            refusals.push(`service ${name} has network_mode: ${svc.network_mode}: Swarm gives each task a network of its own; attach it to a network of the stack instead`);
+    }
+    for (const kind of ['configs', 'secrets']) {
+        for (const [name, raw] of Object.entries(record(config[kind]))) {
+            const r = record(raw);
+            if (r.content !== undefined || r.environment !== undefined)
+                refusals.push(`${kind.slice(0, -1)} ${name} comes from ${r.content !== undefined ? 'content:' : 'environment:'}, which Swarm cannot read; use file: or an external one`);
+        }
+    }
+    return refusals;
+}
+/** Why a key is left out, where there is more to say than that Swarm ignores it. */
+const WHY = {
+    container_name: 'Swarm names the tasks itself',
+    restart: 'Swarm restarts tasks by deploy.restart_policy; set that instead',
+    build: 'Swarm builds nothing: the image must already be in a registry or on every node',
+    ports_host_ip: 'Swarm publishes on every address',
+    start_interval: "the stack format has no start_interval; the healthcheck's interval applies from the start",
+};
+/**
+ * The stack file for `services` (one level and those before it): compose's resolved services with
+ * only what Swarm applies, one-shots as jobs that are never restarted (their exit is the verdict),
+ * and the project's networks, volumes, configs and secrets. Names compose gave resources
+ * (`<project>_<key>`) are Swarm's own defaults and are left to it.
+ */
+function stackDocument(config, project, services, oneShots) {
+    const leftOut = [];
+    const out = { version: '3.8', services: {} };
+    const all = record(config.services);
+    for (const name of services) {
+        const svc = record(all[name]);
+        const kept = {};
+        const dropped = [];
+        for (const [key, value] of Object.entries(svc)) {
+            if (value === null || value === undefined)
+                continue;
+            if (SWARM_SERVICE_KEYS.has(key))
+                kept[key] = value;
+            else if (!HANDLED_KEYS.has(key))
+                dropped.push(WHY[key] ? `${key} (${WHY[key]})` : key);
+        }
+        if (Array.isArray(kept.ports))
+            kept.ports = kept.ports.map((p) => swarmPort(p, dropped));
+        if (kept.healthcheck)
+            kept.healthcheck = swarmHealthcheck(record(kept.healthcheck), dropped);
+        if (Array.isArray(kept.volumes))
+            kept.volumes = kept.volumes.map(swarmMount);
+        if (oneShots.has(name)) {
+            const deploy = record(kept.deploy);
+            kept.deploy = { ...deploy, mode: 'replicated-job', restart_policy: { ...record(deploy.restart_policy), condition: 'none' } };
+        }
+        if (dropped.length > 0)
+            leftOut.push(`service ${name}: ${[...new Set(dropped)].join(', ')}`);
+        out.services[name] = kept;
+    }
+    for (const kind of ['networks', 'volumes', 'configs', 'secrets']) {
+        const entries = Object.entries(record(config[kind]));
+        if (entries.length === 0)
+            continue;
+        const section = {};
+        for (const [key, raw] of entries) {
+            const kept = {};
+            for (const [k, v] of Object.entries(record(raw))) {
+                if (v === null || v === undefined || !RESOURCE_KEYS[kind].has(k))
+                    continue;
+                if (k === 'name' && v === `${project}_${key}`)
+                    continue;
+                if (k === 'ipam' && Object.keys(record(v)).length === 0)
+                    continue;
+                kept[k] = v;
+            }
+            section[key] = kept;
+        }
+        out[kind] = section;
+    }
+    return { yaml: (0, yaml_1.stringify)(out), leftOut };
+}
+/** A published port in the long form the stack format takes (compose prints `published` as a string). */
+function swarmPort(raw, dropped) {
+    const port = record(raw);
+    const kept = {};
+    for (const [k, v] of Object.entries(port))
+        if (PORT_KEYS.has(k) && v !== null && v !== undefined)
+            kept[k] = v;
+    if (typeof kept.published === 'string' && /^\d+$/.test(kept.published))
+        kept.published = Number(kept.published);
+    if (kept.published === '' || kept.published === undefined)
+        delete kept.published;
+    if (port.host_ip !== undefined)
+        dropped.push(`ports: host_ip (${WHY.ports_host_ip})`);
+    return kept;
+}
+function swarmHealthcheck(check, dropped) {
+    const kept = {};
+    for (const [k, v] of Object.entries(check))
+        if (HEALTHCHECK_KEYS.has(k) && v !== null && v !== undefined)
+            kept[k] = v;
+    if (check.start_interval !== undefined)
+        dropped.push(`healthcheck: start_interval (${WHY.start_interval})`);
+    return kept;
+}
+/** A mount without compose's own options (create_host_path: Swarm never creates a bind source). */
+function swarmMount(raw) {
+    const mount = record(raw);
+    if (Object.keys(mount).length === 0)
+        return raw;
+    const { bind, ...rest } = mount;
+    const bindOptions = record(bind);
+    delete bindOptions.create_host_path;
+    const keptBind = Object.fromEntries(Object.entries(bindOptions).filter(([k]) => k === 'propagation'));
+    return Object.keys(keptBind).length > 0 ? { ...rest, bind: keptBind } : rest;
 }
 
 
@@ -35061,6 +35343,110 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 
 /***/ }),
 
+/***/ 5926:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DockerError = exports.SwarmCli = void 0;
+exports.parseTasks = parseTasks;
+const docker_error_1 = __nccwpck_require__(8559);
+Object.defineProperty(exports, "DockerError", ({ enumerable: true, get: function () { return docker_error_1.DockerError; } }));
+const STACK_LABEL = 'com.docker.stack.namespace';
+class SwarmCli {
+    runner;
+    env;
+    signal;
+    constructor(runner, env, signal) {
+        this.runner = runner;
+        this.env = env;
+        this.signal = signal;
+    }
+    async docker(args, what, timeoutMs = 60000) {
+        const r = await this.runner.run('docker', args, { env: this.env, signal: this.signal, maxBytes: 4 << 20, timeoutMs });
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)(what, r);
+        return r.stdout;
+    }
+    async role() {
+        const out = await this.docker(['info', '--format', '{{json .Swarm}}'], "'docker info'", 20000);
+        const s = JSON.parse(out);
+        return { state: s.LocalNodeState ?? 'inactive', manager: s.ControlAvailable === true, nodeAddress: s.NodeAddr || undefined, error: s.Error || undefined };
+    }
+    async check(file) {
+        const r = await this.runner.run('docker', ['stack', 'config', '-c', file], { env: this.env, signal: this.signal, maxBytes: 1 << 20, timeoutMs: 30000 });
+        return r.code === 0 ? undefined : (r.stderr || r.stdout).trim();
+    }
+    async deploy(stack, file) {
+        // The images are the nodes' or their registry's: no digest is pinned from here.
+        await this.docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--with-registry-auth', '-c', file, stack], `'docker stack deploy' of ${stack}`, 120000);
+    }
+    async tasks(stack) {
+        const out = await this.docker(['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], `'docker stack ps ${stack}'`);
+        return parseTasks(out);
+    }
+    async ports(services) {
+        if (services.length === 0)
+            return {};
+        const out = await this.docker(['service', 'inspect', '--format', '{{json .}}', ...services], "'docker service inspect'");
+        const result = {};
+        for (const line of out.split('\n').filter(Boolean)) {
+            const s = JSON.parse(line);
+            result[s.Spec?.Name ?? ''] = (s.Endpoint?.Ports ?? [])
+                .filter((p) => p.PublishedPort)
+                .map((p) => ({ target: p.TargetPort ?? 0, published: p.PublishedPort ?? 0, protocol: p.Protocol ?? 'tcp', mode: p.PublishMode ?? 'ingress' }));
+        }
+        return result;
+    }
+    async nodeAddress(node) {
+        const out = await this.docker(['node', 'inspect', '--format', '{{.Status.Addr}}', node], `'docker node inspect ${node}'`);
+        return out.trim() || undefined;
+    }
+    async serviceLogs(service, lines) {
+        const r = await this.runner.run('docker', ['service', 'logs', '--raw', '--tail', String(lines), service], { env: this.env, maxBytes: 256 * 1024, timeoutMs: 30000 });
+        return `${r.stdout}${r.stderr}`.trimEnd();
+    }
+    async remove(stack) {
+        await this.docker(['stack', 'rm', stack], `'docker stack rm ${stack}'`);
+    }
+    async remaining(stack) {
+        const filter = `label=${STACK_LABEL}=${stack}`;
+        const kinds = ['service', 'network', 'config', 'secret'];
+        const lists = await Promise.all(kinds.map((k) => this.docker([k, 'ls', '--filter', filter, '--format', '{{.Name}}'], `'docker ${k} ls'`)));
+        return kinds.flatMap((k, i) => lists[i]
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+            .map((n) => `${k} ${n}`));
+    }
+}
+exports.SwarmCli = SwarmCli;
+/** `docker stack ps --format '{{json .}}'`, one task per line. */
+function parseTasks(out) {
+    const tasks = [];
+    for (const line of out.split('\n')) {
+        if (!line.trim())
+            continue;
+        const t = JSON.parse(line);
+        const name = t.Name ?? '';
+        tasks.push({
+            id: t.ID ?? '',
+            name,
+            // Old tasks of a slot are listed as "\_ name": the slot's name without that mark.
+            service: name.replace(/^[\\_\s]+/, '').replace(/\.[^.]+$/, ''),
+            node: t.Node ?? '',
+            desired: t.DesiredState ?? '',
+            state: (t.CurrentState ?? '').split(' ')[0] ?? '',
+            error: t.Error ?? '',
+        });
+    }
+    return tasks;
+}
+
+
+/***/ }),
+
 /***/ 7799:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -36711,6 +37097,256 @@ function stackEngine(docker, stack, since) {
         followLogs: (id, onLine, signal) => docker.followLogs(id, onLine, signal),
         watchEvents: (onEvent, signal) => docker.watchEvents(stack.project.name, since, onEvent, signal),
     };
+}
+
+
+/***/ }),
+
+/***/ 2884:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SwarmStartError = void 0;
+exports.swarmChecks = swarmChecks;
+exports.swarmUp = swarmUp;
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const stack_file_1 = __nccwpck_require__(5307);
+const wait_for_1 = __nccwpck_require__(4380);
+const readiness_rules_1 = __nccwpck_require__(517);
+const urls_1 = __nccwpck_require__(1161);
+const swarm_verdict_1 = __nccwpck_require__(3256);
+class SwarmStartError extends Error {
+}
+exports.SwarmStartError = SwarmStartError;
+const POLL_MS = 500;
+/**
+ * How each service is judged, or why the stack cannot be judged on Swarm: a port the action must
+ * check has to be published (the runner never probes overlay addresses), and health needs a
+ * healthcheck.
+ */
+function swarmChecks(model, plan, waitFor) {
+    const rules = (0, readiness_rules_1.rulesFromConditions)(model, plan.services, waitFor);
+    const checks = {};
+    const problems = [];
+    for (const name of plan.services) {
+        const svc = model.services[name];
+        const hasHealthcheck = svc.healthcheck !== undefined && !svc.healthcheck.disabled;
+        const published = svc.ports.filter((p) => p.protocol === 'tcp').map((p) => p.target);
+        const probe = rules[name]?.probe;
+        const needPublished = (ports) => {
+            const missing = ports.filter((p) => !published.includes(p));
+            if (missing.length > 0)
+                problems.push(`service ${name}: port ${missing.join(', ')} is not published; on Swarm the action checks a port through its published port (it never connects to overlay addresses), so publish it or give the service a healthcheck`);
+        };
+        if (!probe) {
+            if (hasHealthcheck)
+                checks[name] = { kind: 'tasks', how: 'healthy' };
+            else if (published.length > 0)
+                checks[name] = { kind: 'published', ports: published };
+            else
+                checks[name] = { kind: 'running', settleMs: wait_for_1.RUNNING_SETTLE_MS };
+            continue;
+        }
+        switch (probe.kind) {
+            case 'healthy':
+                if (!hasHealthcheck)
+                    problems.push(`service ${name} must be healthy but has no healthcheck`);
+                checks[name] = { kind: 'tasks', how: 'healthy' };
+                break;
+            case 'exit':
+                if (probe.code !== 0)
+                    problems.push(`service ${name}: on Swarm a one-shot's only verdict is its task's, complete on exit 0; exit:${probe.code} cannot be judged`);
+                checks[name] = { kind: 'job' };
+                break;
+            case 'tcp':
+                needPublished([...probe.ports, ...(probe.anyOf ?? []).slice(0, probe.ports.length === 0 ? 1 : 0)]);
+                checks[name] = { kind: 'published', ports: probe.ports.length > 0 ? probe.ports : published };
+                break;
+            case 'http':
+                needPublished([probe.port]);
+                checks[name] = { kind: 'http', port: probe.port, path: probe.path, scheme: probe.scheme, status: probe.status };
+                break;
+            case 'log':
+                checks[name] = { kind: 'log', pattern: probe.pattern };
+                break;
+            case 'running':
+                checks[name] = { kind: 'running', settleMs: probe.settleMs ?? wait_for_1.RUNNING_SETTLE_MS };
+                break;
+            case 'none':
+                checks[name] = { kind: 'none' };
+                break;
+        }
+    }
+    if (problems.length > 0)
+        throw new SwarmStartError(`Cannot judge the stack on Swarm: ${problems.join('; ')}.`);
+    return checks;
+}
+/** Refusals, the file checked by the CLI, then level by level: deploy, wait. Answers each service's report. */
+async function swarmUp(swarm, network, settings, log) {
+    const { stack, plan } = settings;
+    const config = (0, stack_file_1.readResolved)(settings.configYaml);
+    const refusals = (0, stack_file_1.swarmRefusals)(config, plan.services);
+    if (refusals.length > 0)
+        throw new SwarmStartError(`The stack cannot go to Swarm as it is: ${refusals.join('; ')}.`);
+    const checks = swarmChecks(settings.model, plan, settings.waitFor);
+    const jobs = new Set(plan.services.filter((s) => checks[s].kind === 'job'));
+    const file = path.join(settings.directory, `ephemeral-compose-swarm-${stack}.yaml`);
+    const whole = (0, stack_file_1.stackDocument)(config, stack, plan.services, jobs);
+    for (const line of whole.leftOut)
+        log.warning(`Left out on Swarm, ${line}`);
+    fs.writeFileSync(file, whole.yaml);
+    const problem = await swarm.check(file);
+    if (problem)
+        throw new SwarmStartError(`The stack file for Swarm is not one 'docker stack deploy' takes: ${problem}`);
+    const started = Date.now();
+    const deadline = started + settings.timeoutSeconds * 1000;
+    const reports = {};
+    const deployed = [];
+    for (const [i, level] of plan.levels.entries()) {
+        deployed.push(...level);
+        fs.writeFileSync(file, (0, stack_file_1.stackDocument)(config, stack, deployed, jobs).yaml);
+        const known = new Set((await swarm.tasks(stack).catch(() => [])).map((t) => t.id));
+        log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
+        await swarm.deploy(stack, file);
+        const levelStart = Date.now();
+        const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log);
+        for (const [service, r] of Object.entries(ready))
+            reports[service] = { ...r, readySeconds: Math.round((r.readyAt - levelStart) / 100) / 10 };
+    }
+    log.info(`Stack ${stack} ready on Swarm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return reports;
+}
+async function waitForLevel(swarm, network, settings, level, checks, known, deadline, log) {
+    const { stack, model } = settings;
+    const pending = new Set(level);
+    const why = new Map();
+    const runningSince = new Map();
+    const ready = {};
+    while (pending.size > 0) {
+        if (settings.signal.aborted)
+            throw new SwarmStartError('Cancelled while the stack was deployed to Swarm.');
+        const tasks = await swarm.tasks(stack);
+        for (const service of [...pending]) {
+            const full = `${stack}_${service}`;
+            const check = checks[service];
+            const verdict = (0, swarm_verdict_1.judgeTasks)(full, tasks, { replicas: model.services[service].replicas, job: check.kind === 'job' }, known);
+            if (verdict.kind === 'failed')
+                throw await serviceFailure(swarm, service, full, verdict.why);
+            if (verdict.kind === 'waiting') {
+                why.set(service, verdict.why);
+                runningSince.delete(service);
+                continue;
+            }
+            const servicePorts = (await swarm.ports([full]))[full] ?? [];
+            const reach = await portsFor(swarm, servicePorts, verdict.nodes, settings.host);
+            const judged = await judgeCheck(check, service, full, reach, network, swarm, runningSince);
+            if (typeof judged === 'string' || judged === undefined) {
+                why.set(service, judged ?? 'being checked');
+                continue;
+            }
+            pending.delete(service);
+            const url = reach.find((p) => p.url)?.url;
+            ready[service] = { state: 'ready', readiness: judged.how, readyAt: Date.now(), nodes: verdict.nodes, ports: reach, url };
+            log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'}`);
+        }
+        if (pending.size === 0)
+            break;
+        if (Date.now() > deadline)
+            throw new SwarmStartError(`Timed out after ${settings.timeoutSeconds} s waiting for ${[...pending].map((s) => `${s} (${why.get(s) ?? 'deployed, no task yet'})`).join('; ')}.`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return ready;
+}
+/** Published ports with where the runner reaches them: ingress ports at the swarm's host, host-mode ports at a node that runs a task. */
+async function portsFor(swarm, ports, nodes, host) {
+    const out = [];
+    for (const p of ports) {
+        const at = p.mode === 'host' && nodes.length > 0 ? ((await swarm.nodeAddress(nodes[0]).catch(() => undefined)) ?? host) : host;
+        out.push({ ...p, host: at, url: p.protocol === 'tcp' ? `${(0, urls_1.schemeForPort)(p.target)}://${(0, urls_1.formatHost)(at)}:${p.published}` : undefined });
+    }
+    return out;
+}
+/** Answers { how } once the check passed, else why not (a string). */
+async function judgeCheck(check, service, full, reach, network, swarm, runningSince) {
+    switch (check.kind) {
+        case 'tasks':
+            return { how: 'healthy' };
+        case 'job':
+            return { how: 'completed' };
+        case 'none':
+            return { how: 'deployed' };
+        case 'running': {
+            const since = runningSince.get(service) ?? Date.now();
+            runningSince.set(service, since);
+            const left = since + check.settleMs - Date.now();
+            return left <= 0 ? { how: 'running' } : `running, ${Math.ceil(left / 1000)} s of its settle window left`;
+        }
+        case 'published': {
+            // Through the mesh (IPVS forwards, it accepts nothing itself) or a host-mode port: a connect
+            // is answered by the task's own listener, so it is proof.
+            for (const target of check.ports) {
+                const p = reach.find((x) => x.target === target && x.protocol === 'tcp');
+                if (!p)
+                    return `port ${target} is not published yet`;
+                const failed = await network.tcp(p.host, p.published, 1000);
+                if (failed)
+                    return `port ${target} through ${(0, urls_1.formatHost)(p.host)}:${p.published}: ${failed}`;
+            }
+            return { how: 'listening' };
+        }
+        case 'http': {
+            const p = reach.find((x) => x.target === check.port && x.protocol === 'tcp');
+            if (!p)
+                return `port ${check.port} is not published yet`;
+            const url = `${check.scheme}://${(0, urls_1.formatHost)(p.host)}:${p.published}${check.path}`;
+            const failed = await network.http(url, check.status, 2000);
+            return failed ? `${url}: ${failed}` : { how: 'http' };
+        }
+        case 'log': {
+            const logs = await swarm.serviceLogs(full, 1000);
+            return check.pattern.test(logs) ? { how: 'log' } : `no log line matches ${check.pattern}`;
+        }
+    }
+}
+async function serviceFailure(swarm, service, full, why) {
+    const logs = await swarm.serviceLogs(full, 20).catch(() => '');
+    return new SwarmStartError(`Service ${service} failed on Swarm: ${why}.${logs ? `\nIts last log lines:\n${logs}` : ''}`);
 }
 
 
@@ -39800,6 +40436,51 @@ class StackStarter {
     }
 }
 exports.StackStarter = StackStarter;
+
+
+/***/ }),
+
+/***/ 3256:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.judgeTasks = judgeTasks;
+// A service's tasks on Swarm, judged: the scheduler's states are the evidence. Swarm holds a task
+// with a healthcheck in "starting" until the check passes, so "running" is already "healthy" for
+// one; a job's task ends "complete" on exit 0 and "failed" on anything else.
+/** Task states that end a task without it having done its work (a task that will not run again as it is). */
+const FAILED_STATES = new Set(['failed', 'rejected', 'orphaned']);
+/** The scheduler's error for a task that no node can take: it waits for a node that will never come. */
+const UNSCHEDULABLE = /no suitable node/i;
+/**
+ * One service's tasks against what it must reach. `known` are the ids of tasks that existed before
+ * this deploy (their failures are history, not this run's); a task this run made that failed, was
+ * rejected, or cannot be placed anywhere fails the service at once, naming the task's node.
+ */
+function judgeTasks(service, tasks, expect, known) {
+    const own = tasks.filter((t) => t.service === service);
+    for (const t of own) {
+        if (known.has(t.id))
+            continue;
+        const state = t.state.toLowerCase();
+        if (FAILED_STATES.has(state))
+            return { kind: 'failed', why: `task ${t.name}${t.node ? ` on node ${t.node}` : ''} ${state}${t.error ? `: ${t.error}` : ''}` };
+        if (t.error && UNSCHEDULABLE.test(t.error))
+            return { kind: 'failed', why: `task ${t.name} cannot be placed: ${t.error}` };
+    }
+    const current = own.filter((t) => ['running', 'complete'].includes(t.desired.toLowerCase()));
+    const done = expect.job ? current.filter((t) => t.state.toLowerCase() === 'complete') : current.filter((t) => t.state.toLowerCase() === 'running');
+    if (done.length >= expect.replicas)
+        return { kind: 'ready', nodes: [...new Set(done.map((t) => t.node).filter(Boolean))] };
+    const states = current.map((t) => `${t.state.toLowerCase()}${t.node ? ` on ${t.node}` : ''}${t.error ? ` (${t.error})` : ''}`);
+    const goal = expect.job ? 'complete' : 'running';
+    return {
+        kind: 'waiting',
+        why: `${done.length} of ${expect.replicas} task${expect.replicas === 1 ? '' : 's'} ${goal}${states.length > 0 ? `; tasks: ${[...new Set(states)].join(', ')}` : '; no task yet'}`,
+    };
+}
 
 
 /***/ }),
