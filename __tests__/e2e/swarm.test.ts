@@ -99,7 +99,7 @@ describe('engine: swarm', () => {
     const stack = projectName('swfail');
     const result = await swarmRun(stack, { 'compose-file': 'failing-job.yaml' });
     expect(result.main.outcome).toBe('failure');
-    expect(result.main.errors.join('\n')).toMatch(/Service migrate failed on Swarm: task \S+_migrate\.1 on node node\d failed: task: non-zero exit \(3\)/);
+    expect(result.main.errors.join('\n')).toMatch(/Service migrate failed on Swarm: task \S+_migrate\.\w+ on node node\d failed: task: non-zero exit \(3\)/);
     expect(result.main.errors.join('\n')).toContain('schema version 7 not found');
     expect(result.main.output).not.toMatch(/Level 1: deploying app/);
     expect(result.post?.output).toMatch(/Stack \S+ removed/);

@@ -35438,7 +35438,8 @@ function parseTasks(out) {
             node: t.Node ?? '',
             desired: t.DesiredState ?? '',
             state: (t.CurrentState ?? '').split(' ')[0] ?? '',
-            error: t.Error ?? '',
+            // --no-trunc prints the error quoted.
+            error: (t.Error ?? '').replace(/^"(.*)"$/s, '$1'),
         });
     }
     return tasks;
@@ -37237,10 +37238,8 @@ async function swarmUp(swarm, network, settings, log) {
     const started = Date.now();
     const deadline = started + settings.timeoutSeconds * 1000;
     const reports = {};
-    const deployed = [];
     for (const [i, level] of plan.levels.entries()) {
-        deployed.push(...level);
-        fs.writeFileSync(file, (0, stack_file_1.stackDocument)(config, stack, deployed, jobs).yaml);
+        fs.writeFileSync(file, (0, stack_file_1.stackDocument)(config, stack, level, jobs).yaml);
         const known = new Set((await swarm.tasks(stack).catch(() => [])).map((t) => t.id));
         log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
         await swarm.deploy(stack, file);

@@ -145,7 +145,8 @@ export function parseTasks(out: string): SwarmTask[] {
       node: t.Node ?? '',
       desired: t.DesiredState ?? '',
       state: (t.CurrentState ?? '').split(' ')[0] ?? '',
-      error: t.Error ?? '',
+      // --no-trunc prints the error quoted.
+      error: (t.Error ?? '').replace(/^"(.*)"$/s, '$1'),
     });
   }
   return tasks;

@@ -11,12 +11,14 @@ import { formatHost, schemeForPort } from '../outputs/urls';
 import { judgeTasks } from '../readiness/swarm-verdict';
 
 // A stack on Swarm, in dependency order: `docker stack deploy` knows no order (it ignores
-// depends_on), so the action deploys the stack level by level — each deploy the file of the
-// levels so far, so services already up are unchanged and stay as they are — and deploys the
-// next level only once every service of this one is ready. Dependents are thus created only when
-// what they need answers, and never crash-loop into a restart policy. (Deploying everything with
-// later levels at 0 replicas and scaling them up would change each service's spec after the
-// deploy, so a redeploy of the same files would update every dependent again.)
+// depends_on), so the action deploys the stack level by level — each deploy a file of that level's
+// services only (with the stack's networks, volumes, configs, secrets): without --prune the levels
+// before stay as they are, and a job that completed is never updated, which would run it again —
+// and deploys the next level only once every service of this one is ready. Dependents are thus
+// created only when what they need answers, and never crash-loop into a restart policy.
+// (Deploying everything with later levels at 0 replicas and scaling them up would change each
+// service's spec after the deploy, so a redeploy of the same files would update every dependent
+// again.)
 
 export interface SwarmUpLog {
   info(line: string): void;
@@ -137,10 +139,8 @@ export async function swarmUp(swarm: SwarmCalls, network: NetworkProbe, settings
   const started = Date.now();
   const deadline = started + settings.timeoutSeconds * 1000;
   const reports: Record<string, SwarmServiceReport> = {};
-  const deployed: string[] = [];
   for (const [i, level] of plan.levels.entries()) {
-    deployed.push(...level);
-    fs.writeFileSync(file, stackDocument(config, stack, deployed, jobs).yaml);
+    fs.writeFileSync(file, stackDocument(config, stack, level, jobs).yaml);
     const known = new Set((await swarm.tasks(stack).catch(() => [] as SwarmTask[])).map((t) => t.id));
     log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
     await swarm.deploy(stack, file);

@@ -45,7 +45,7 @@ function fakeSwarm(script: Script) {
     },
     tasks: (stack) => {
       polls++;
-      const deployed = files.at(-1) ?? [];
+      const deployed = files.flat();
       return Promise.resolve(
         script(deployed, polls).map((t, i) => ({
           id: `t${i}`,
@@ -60,9 +60,7 @@ function fakeSwarm(script: Script) {
       );
     },
     ports: (services) =>
-      Promise.resolve(
-        Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' }] : []])),
-      ),
+      Promise.resolve(Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' }] : []]))),
     nodeAddress: () => Promise.resolve('10.0.0.2'),
     serviceLogs: (service) => Promise.resolve(`last line of ${service}`),
     remove: () => {
@@ -127,7 +125,8 @@ describe('swarm deploy', () => {
       settings(),
       l,
     );
-    expect(files).toEqual([['db'], ['db', 'migrate'], ['db', 'migrate', 'web']]);
+    // Each deploy names only its level: the levels before are left as they are (a job is not run again).
+    expect(files).toEqual([['db'], ['migrate'], ['web']]);
     expect(reports.db).toMatchObject({ readiness: 'listening', nodes: ['node1'], url: 'mysql://10.0.0.1:30001' });
     expect(reports.migrate).toMatchObject({ readiness: 'completed', nodes: ['node2'] });
     expect(reports.web).toMatchObject({ readiness: 'healthy', nodes: ['node3'] });
@@ -151,7 +150,7 @@ describe('swarm deploy', () => {
         log(),
       ),
     ).rejects.toThrow('Service migrate failed on Swarm: task shop_migrate.1 on node node2 failed: task: non-zero exit (3).\nIts last log lines:\nlast line of shop_migrate');
-    expect(files).toEqual([['db'], ['db', 'migrate']]);
+    expect(files).toEqual([['db'], ['migrate']]);
   });
 
   it('names what each service waits for at the timeout', async () => {

@@ -10,7 +10,7 @@ describe('swarm tasks', () => {
   it('reads docker stack ps lines, the slot history mark and the state word included', () => {
     const [t, old]: SwarmTask[] = ps(
       { ID: 'a1', Name: 'shop_db.1', Node: 'node2', DesiredState: 'Running', CurrentState: 'Running 3 seconds ago', Error: '' },
-      { ID: 'a0', Name: ' \\_ shop_db.1', Node: 'node1', DesiredState: 'Shutdown', CurrentState: 'Failed 9 seconds ago', Error: 'task: non-zero exit (1)' },
+      { ID: 'a0', Name: ' \\_ shop_db.1', Node: 'node1', DesiredState: 'Shutdown', CurrentState: 'Failed 9 seconds ago', Error: '"task: non-zero exit (1)"' },
     );
     expect(t).toEqual({ id: 'a1', name: 'shop_db.1', service: 'shop_db', node: 'node2', desired: 'Running', state: 'Running', error: '' });
     expect(old).toMatchObject({ service: 'shop_db', state: 'Failed', error: 'task: non-zero exit (1)' });
