@@ -131,4 +131,33 @@ describe('engine: swarm', () => {
     expect(single.main.errors.join('\n')).toMatch(/Input 'engine' is swarm, but the local engine is not part of a swarm \(its swarm state: inactive\)/);
     expect(bed.docker('stack', 'ls', '--format', '{{.Name}}').trim()).toBe('');
   }, 240_000);
+
+  it('reaches a dnsrr service through its host-mode port at the node that runs it, and its dependents by name', async () => {
+    const stack = projectName('swdnsrr');
+    let page = { status: 0, body: '' };
+    const result = await swarmRun(stack, { 'compose-file': 'dnsrr.yaml' }, async ({ outputs }) => {
+      page = await httpGet(urlsOutput(outputs).api);
+    });
+    expect(result.main.errors).toEqual([]);
+    const services = servicesOutput(result);
+    expect(services.api).toMatchObject({ readiness: 'listening', nodes: ['node3'], url: `http://${bed.nodes[2]}:18080` });
+    expect(services.client).toMatchObject({ readiness: 'running' });
+    expect(page).toEqual({ status: 200, body: 'dnsrr\n' });
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it('cancelled while a level waits: post removes everything deployed so far', async () => {
+    const stack = projectName('swcancel');
+    const result = await runAction({
+      workspace: path.join(FIXTURES, 'founding'),
+      inputs: { engine: 'swarm', 'project-name': stack, timeout: '120' },
+      env: { DOCKER_HOST: bed.dockerHost },
+      // db is up and level 1 on its way: some of the stack exists, not all.
+      cancel: { whenOutput: /db ready/ },
+    });
+    expect(result.main.cancelled).toBe(true);
+    expect(result.post?.output).toMatch(/Removing stack \S+ from the swarm \(docker stack rm\)/);
+    expect(result.post?.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
 });

@@ -136,7 +136,9 @@ async function swarmPost(swarm: SwarmCalls, state: RunState, runtime: ActionRunt
   const stack = state.project.name;
   const logs = state.post.logs;
   if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) {
-    for (const service of state.swarmServices ?? []) {
+    // Only the services deployed: a cancel or a failure may have come before the later levels.
+    const deployed = new Set((await swarm.remaining(stack).catch(() => [] as string[])).filter((k) => k.startsWith('service ')).map((k) => k.slice('service '.length)));
+    for (const service of (state.swarmServices ?? []).filter((s) => deployed.has(`${stack}_${s}`))) {
       const text = await swarm.serviceLogs(`${stack}_${service}`, 200).catch((e: Error) => `(no logs: ${e.message})`);
       await runtime.group(`Logs of ${service} (docker service logs)`, () => Promise.resolve(runtime.info(text || '(none)')));
     }
