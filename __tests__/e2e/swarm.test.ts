@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { FIXTURES, httpGet, projectName, runAction, servicesOutput, urlsOutput } from '../helpers/engine';
+import { FIXTURES, httpGet, projectName, runAction, servicesOutput, sleep, urlsOutput } from '../helpers/engine';
 import { startSwarm, SwarmBed } from '../helpers/swarm-bed';
 import { HarnessOptions } from '../../harness/run-action';
 
@@ -41,8 +41,14 @@ function taskHistory(stack: string): { service: string; state: string; error: st
     });
 }
 
-function swarmRun(stack: string, inputs: Record<string, string>, between?: HarnessOptions['between']) {
-  return runAction({ workspace: SWARM, inputs: { engine: 'swarm', 'project-name': stack, timeout: '120', ...inputs }, env: { DOCKER_HOST: bed.dockerHost }, between });
+function swarmRun(stack: string, inputs: Record<string, string>, between?: HarnessOptions['between'], onMainOutput?: HarnessOptions['onMainOutput']) {
+  return runAction({
+    workspace: SWARM,
+    inputs: { engine: 'swarm', 'project-name': stack, timeout: '120', ...inputs },
+    env: { DOCKER_HOST: bed.dockerHost },
+    between,
+    onMainOutput,
+  });
 }
 
 describe('engine: swarm', () => {
@@ -158,6 +164,41 @@ describe('engine: swarm', () => {
     expect(result.main.cancelled).toBe(true);
     expect(result.post?.output).toMatch(/Removing stack \S+ from the swarm \(docker stack rm\)/);
     expect(result.post?.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);
+    expect(onSwarm(stack)).toEqual([]);
+  }, 240_000);
+
+  it('fails over when the node of a task is drained during the wait: the task is placed again and the service judged there', async () => {
+    const stack = projectName('swdrain');
+    let drained = '';
+    const drain = async () => {
+      // The first task's node, once Swarm has placed it; then that node is drained.
+      for (let i = 0; i < 100 && !drained; i++) {
+        let node = '';
+        try {
+          node = bed.docker('service', 'ps', '--format', '{{.Node}}', '--filter', 'desired-state=running', `${stack}_web`).trim();
+        } catch {
+          // Not deployed yet.
+        }
+        if (node) {
+          bed.docker('node', 'update', '--availability', 'drain', node);
+          drained = node;
+        } else await sleep(100);
+      }
+    };
+    let draining: Promise<void> | undefined;
+    try {
+      const result = await swarmRun(stack, { 'compose-file': 'drain.yaml' }, undefined, (out) => {
+        if (!draining && /Level 0: deploying web/.test(out)) draining = drain();
+      });
+      await draining;
+      expect(result.main.errors).toEqual([]);
+      expect(drained).toMatch(/^node[23]$/);
+      const services = servicesOutput(result);
+      expect(services.web).toMatchObject({ nodes: [drained === 'node2' ? 'node3' : 'node2'] });
+      expect(result.main.output).toMatch(/web ready \(listening\) on node[23]/);
+    } finally {
+      if (drained) bed.docker('node', 'update', '--availability', 'active', drained);
+    }
     expect(onSwarm(stack)).toEqual([]);
   }, 240_000);
 });

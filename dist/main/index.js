@@ -37244,14 +37244,17 @@ async function swarmUp(swarm, network, settings, log) {
         log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
         await swarm.deploy(stack, file);
         const levelStart = Date.now();
-        const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log);
+        const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart);
         for (const [service, r] of Object.entries(ready))
             reports[service] = { ...r, readySeconds: Math.round((r.readyAt - levelStart) / 100) / 10 };
     }
     log.info(`Stack ${stack} ready on Swarm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const [service, r] of Object.entries(reports))
+        if (r.url)
+            log.info(`  ${service}: ${r.url}`);
     return reports;
 }
-async function waitForLevel(swarm, network, settings, level, checks, known, deadline, log) {
+async function waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart) {
     const { stack, model } = settings;
     const pending = new Set(level);
     const why = new Map();
@@ -37282,7 +37285,7 @@ async function waitForLevel(swarm, network, settings, level, checks, known, dead
             pending.delete(service);
             const url = reach.find((p) => p.url)?.url;
             ready[service] = { state: 'ready', readiness: judged.how, readyAt: Date.now(), nodes: verdict.nodes, ports: reach, url };
-            log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'}`);
+            log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'} in ${((Date.now() - levelStart) / 1000).toFixed(1)} s`);
         }
         if (pending.size === 0)
             break;

@@ -145,10 +145,11 @@ export async function swarmUp(swarm: SwarmCalls, network: NetworkProbe, settings
     log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
     await swarm.deploy(stack, file);
     const levelStart = Date.now();
-    const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log);
+    const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart);
     for (const [service, r] of Object.entries(ready)) reports[service] = { ...r, readySeconds: Math.round((r.readyAt - levelStart) / 100) / 10 };
   }
   log.info(`Stack ${stack} ready on Swarm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const [service, r] of Object.entries(reports)) if (r.url) log.info(`  ${service}: ${r.url}`);
   return reports;
 }
 
@@ -163,6 +164,7 @@ async function waitForLevel(
   known: ReadonlySet<string>,
   deadline: number,
   log: SwarmUpLog,
+  levelStart: number,
 ): Promise<Record<string, Ready>> {
   const { stack, model } = settings;
   const pending = new Set(level);
@@ -192,7 +194,7 @@ async function waitForLevel(
       pending.delete(service);
       const url = reach.find((p) => p.url)?.url;
       ready[service] = { state: 'ready', readiness: judged.how, readyAt: Date.now(), nodes: verdict.nodes, ports: reach, url };
-      log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'}`);
+      log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'} in ${((Date.now() - levelStart) / 1000).toFixed(1)} s`);
     }
     if (pending.size === 0) break;
     if (Date.now() > deadline)
