@@ -162,6 +162,8 @@ async function main() {
     return require('./build-cache.js').buildCache(RUNS);
   }
   if (only === 'build-cache') return require('./build-cache.js').buildCache(RUNS);
+  // A three-node swarm of UML nodes (their kernel and disk made once per machine by scripts/swarm-nodes.sh).
+  if (only === 'swarm') return require('./swarm.js').swarmBench(RUNS);
   if (!only || only === 'readiness') {
     for (const mode of ['engine', 'active']) {
       const rows = [];

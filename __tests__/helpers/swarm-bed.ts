@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 // A Docker Swarm of User-Mode Linux nodes (scripts/swarm-nodes.sh): one manager and workers, each
@@ -7,7 +8,10 @@ import * as path from 'path';
 // and overlay pools are routed `unreachable` here. The UML kernel has IPVS: the ingress mesh and
 // service VIPs work as on any swarm.
 
-const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'swarm-nodes.sh');
+/** The script, from the tests' folder or from their compiled copy under build/ (the benches'). */
+const SCRIPT = [path.resolve(__dirname, '..', '..', 'scripts', 'swarm-nodes.sh'), path.resolve(__dirname, '..', '..', '..', 'scripts', 'swarm-nodes.sh')].find((f) =>
+  fs.existsSync(f),
+) as string;
 
 export interface SwarmBed {
   /** DOCKER_HOST of the manager (node1). */
