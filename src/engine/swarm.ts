@@ -1,4 +1,4 @@
-import { DockerError, failure } from './docker-error';
+import { failure } from './docker-error';
 import { ProcessRunner } from './process-runner';
 
 // The calls a stack on Swarm needs, through the CLI (the engine the CLI is pointed at: DOCKER_HOST,
@@ -151,5 +151,3 @@ export function parseTasks(out: string): SwarmTask[] {
   }
   return tasks;
 }
-
-export { DockerError };

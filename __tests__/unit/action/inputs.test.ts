@@ -1,6 +1,7 @@
 import { splitShellWords } from '../../../src/action/shell-words';
 import { describeDuration, parseBoolean, parseChoice, parseList, parseSeconds, parseDuration } from '../../../src/action/input-parsing';
 import { getInputs, parseExportEnv, parseLogs, parseRun, PREVIEW_ONLY, stackLifetime, STACK_ONLY } from '../../../src/action/inputs';
+import { checkSwarmInputs } from '../../../src/action/swarm-stack';
 import { InputDefaults, InputNames } from '../../../src/action/names';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -170,5 +171,24 @@ describe('the merged inputs', () => {
     expect(() => parseLogs('always lots')).toThrow("got 'lots'");
     expect(() => parseLogs('sometimes')).toThrow("Input 'logs' must be one of on-failure, always, never; got 'sometimes'.");
     expect(() => parseLogs('always 5 more')).toThrow("Input 'logs' must be one of");
+  });
+});
+
+describe('engine: swarm', () => {
+  const read = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+  it('is compose unless swarm is asked; anything else is refused with the choices', () => {
+    expect(getInputs(read({})).engine).toBe('compose');
+    expect(getInputs(read({ engine: 'swarm' })).engine).toBe('swarm');
+    expect(() => getInputs(read({ engine: 'kubernetes' }))).toThrow("Input 'engine'");
+    // The preview action has no engine input: it reads as the default.
+    expect(getInputs(read({ engine: 'swarm', command: 'deploy' }), 'preview').engine).toBe('compose');
+  });
+
+  it('refuses, in one message, the inputs Swarm cannot honour', () => {
+    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', build: 'true', 'build-cache': 'gha', ports: 'ephemeral', run: 'tests' })))).toThrow(
+      "Input 'engine' is swarm, which does not go with 'run', 'build: true' (Swarm builds nothing: push the images, or load them on every node), 'build-cache', 'ports: ephemeral' (leave the published port out of the file and Swarm picks one).",
+    );
+    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm' })))).not.toThrow();
   });
 });
