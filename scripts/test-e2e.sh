@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The real-engine tests.
 #
-#   scripts/test-e2e.sh [current] [jest arguments]   every e2e test, on the machine's engine (set up
-#                                                    where none runs: Engine 28 and Compose 2.40, what
-#                                                    GitHub's runners have)
+#   scripts/test-e2e.sh [current] [jest arguments]   every e2e test but Swarm's, on the machine's
+#                                                    engine (set up where none runs: Engine 28 and
+#                                                    Compose 2.40, what GitHub's runners have)
+#   scripts/test-e2e.sh swarm [jest arguments]       the Swarm tests, on a swarm of three UML nodes
+#                                                    (scripts/swarm-nodes.sh), alone: beside the
+#                                                    other files the nodes slowed them all
 #   scripts/test-e2e.sh oldest [jest arguments]      the smoke subset (cases of foundation, readiness,
 #                                                    bad input, compose fidelity, a cold engine) on the oldest Engine
 #                                                    and Compose the README promises, an engine of
@@ -15,11 +18,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=current
-case "${1:-}" in current | oldest) target=$1; shift ;; esac
+case "${1:-}" in current | oldest | swarm) target=$1; shift ;; esac
 bash scripts/ensure-docker.sh
 bash scripts/build-test-images.sh
 bash images/build.sh
-if [ "$target" = current ]; then
+if [ "$target" = swarm ]; then
   # The Swarm tests' nodes: a UML kernel and a base disk, made once per machine (a fresh machine
   # takes about a quarter of an hour for both, two cores; then nothing).
   t=$(date +%s)
@@ -50,6 +53,8 @@ if [ "$target" = oldest ]; then
     __tests__/e2e/cold-engine.test.ts \
     -t "$(IFS='|'; echo "${smoke[*]}")" "$@"
 fi
+if [ "$target" = current ]; then set -- --testPathIgnorePatterns '/swarm\.test\.ts$' "$@"; fi
+if [ "$target" = swarm ]; then set -- __tests__/e2e/swarm.test.ts "$@"; fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
 echo "== real-engine tests ($target): Engine $(docker version --format '{{.Server.Version}}'), Compose $(docker compose version --short)"

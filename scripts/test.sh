@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README): lint, unit tests with coverage (85 % of src/'s lines at least),
 # a check that dist/ is built from src/, then the real-engine tests on the current Engine and
-# Compose (what GitHub's runners have) and the smoke subset on the oldest versions the README
-# promises, on an engine of its own. One after the other: run side by side on two cores, the
+# Compose (what GitHub's runners have), the Swarm tests on a swarm of UML nodes, and the smoke
+# subset on the oldest versions the README promises, on an engine of its own. One after the other: run side by side on two cores, the
 # tests' short readiness timeouts were missed. Prints each part's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +27,5 @@ part lint npm run lint
 part unit npx jest --selectProjects unit --coverage
 part dist bash scripts/check-dist.sh
 part e2e-current bash scripts/test-e2e.sh current
+part e2e-swarm bash scripts/test-e2e.sh swarm
 part e2e-oldest bash scripts/test-e2e.sh oldest

@@ -30595,81 +30595,13 @@ const input_parsing_1 = __nccwpck_require__(6831);
 const inputs_1 = __nccwpck_require__(1729);
 const reaping_1 = __nccwpck_require__(9046);
 const names_1 = __nccwpck_require__(2814);
-const dependencies_2 = __nccwpck_require__(7977);
-const reachability_1 = __nccwpck_require__(5543);
-const swarm_up_1 = __nccwpck_require__(2884);
+const swarm_stack_1 = __nccwpck_require__(9383);
 const publish_1 = __nccwpck_require__(4001);
 const down_and_sweep_1 = __nccwpck_require__(4933);
 const state_1 = __nccwpck_require__(3175);
 const error_text_1 = __nccwpck_require__(8380);
-/** What `engine: swarm` cannot do (yet, or ever: Swarm builds nothing), refused before any docker call. */
-function checkSwarmInputs(inputs) {
-    const refused = [];
-    if (inputs.mode !== 'ephemeral')
-        refused.push('the preview action (its deploy, down and sweep run on a single engine only)');
-    if (inputs.run)
-        refused.push("'run'");
-    if (inputs.build)
-        refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
-    if (inputs.buildCache)
-        refused.push("'build-cache'");
-    if (inputs.ports === 'ephemeral')
-        refused.push("'ports: ephemeral' (leave the published port out of the file and Swarm picks one)");
-    if (refused.length > 0)
-        throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
-}
-/**
- * The engine must manage a swarm: a worker cannot deploy, and an engine outside a swarm would need
- * `docker swarm init`, which changes the machine and is the user's to do.
- */
-function swarmRoleRefusal(role, dockerHost) {
-    if (role.manager)
-        return undefined;
-    const engine = dockerHost ? `the engine at ${dockerHost}` : 'the local engine';
-    if (role.state === 'active')
-        return `Input 'engine' is swarm, but ${engine} is a worker of its swarm, not a manager: stacks are deployed through a manager (point docker-host or DOCKER_HOST at one).`;
-    return `Input 'engine' is swarm, but ${engine} is not part of a swarm (its swarm state: ${role.state}${role.error ? `, ${role.error}` : ''}): point docker-host or DOCKER_HOST at a Swarm manager, or make this engine one with 'docker swarm init' before this step.`;
-}
-/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs. */
-async function upOnSwarm(stack, inputs, deps, ctx, env) {
-    const { runtime } = deps;
-    const swarm = (deps.swarm ?? dependencies_2.swarmFor)(env, ctx.signal);
-    const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
-    if (refusal)
-        throw new Error(refusal);
-    ctx.state.engine = 'swarm';
-    ctx.state.swarmServices = stack.plan.services;
-    ctx.state.creationStarted = true;
-    ctx.save();
-    try {
-        const reports = await (0, swarm_up_1.swarmUp)(swarm, deps.network, {
-            stack: stack.project.name,
-            model: stack.model,
-            plan: stack.plan,
-            configYaml: stack.configYaml,
-            waitFor: inputs.waitFor,
-            timeoutSeconds: inputs.timeoutSeconds,
-            host: inputs.host || (0, reachability_1.engineHostName)(env.DOCKER_HOST) || 'localhost',
-            directory: deps.env.RUNNER_TEMP || os.tmpdir(),
-            signal: ctx.signal,
-        }, runtime);
-        const urls = Object.fromEntries(Object.entries(reports).flatMap(([s, r]) => (r.url ? [[s, r.url]] : [])));
-        runtime.setOutput(names_1.OutputNames.Services, JSON.stringify(reports));
-        runtime.setOutput(names_1.OutputNames.Urls, JSON.stringify(urls));
-        for (const [service, url] of Object.entries(urls))
-            runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
-        ctx.state.outcome = 'success';
-    }
-    catch (error) {
-        ctx.state.outcome = 'failure';
-        throw error;
-    }
-    finally {
-        ctx.save();
-    }
-}
-var dependencies_3 = __nccwpck_require__(7977);
-Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_3.defaultMainDependencies; } }));
+var dependencies_2 = __nccwpck_require__(7977);
+Object.defineProperty(exports, "defaultMainDependencies", ({ enumerable: true, get: function () { return dependencies_2.defaultMainDependencies; } }));
 /**
  * The main step of either action: create the stack, start it in dependency order, wait until it is
  * ready (the root action, and the preview action's deploy); or remove previews (down, sweep).
@@ -30704,7 +30636,7 @@ async function up(inputs, deps, signal) {
     const target = (0, preview_target_1.previewTarget)(deps.env, deps.eventPayload());
     checkPreviewInputs(inputs, target);
     if (inputs.engine === 'swarm')
-        checkSwarmInputs(inputs);
+        (0, swarm_stack_1.checkSwarmInputs)(inputs);
     const deploying = inputs.mode === 'deploy';
     const project = (0, prepare_1.resolveProject)(inputs, deps.env, deps.cwd, deploying && !inputs.projectName ? (0, preview_target_1.previewProjectName)(target, path.basename(deps.cwd)) : undefined);
     // Compose reads this use's project as its inputs and files say, not what an earlier use exported.
@@ -30738,7 +30670,7 @@ async function up(inputs, deps, signal) {
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
         if (inputs.engine === 'swarm') {
             created = true;
-            await upOnSwarm(stack, inputs, deps, context, env);
+            await (0, swarm_stack_1.upOnSwarm)(stack, inputs, deps, { state, save, signal }, env);
             return;
         }
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
@@ -31343,6 +31275,125 @@ function saveRunState(runtime, state) {
 }
 function loadRunState(runtime) {
     return decodeState(runtime.getState(names_1.StateKeys.Run));
+}
+
+
+/***/ }),
+
+/***/ 9383:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.checkSwarmInputs = checkSwarmInputs;
+exports.upOnSwarm = upOnSwarm;
+const os = __importStar(__nccwpck_require__(857));
+const reachability_1 = __nccwpck_require__(5543);
+const swarm_up_1 = __nccwpck_require__(2884);
+const dependencies_1 = __nccwpck_require__(7977);
+const names_1 = __nccwpck_require__(2814);
+// `engine: swarm` in the main step: the inputs Swarm cannot honour, the engine's role, then the
+// level-by-level deploy (lifecycle/swarm-up.ts) and its outputs. State says `swarm` before the
+// first deploy, so post removes the stack with `docker stack rm` whatever happens after.
+/** What `engine: swarm` cannot do (yet, or ever: Swarm builds nothing), refused before any docker call. */
+function checkSwarmInputs(inputs) {
+    const refused = [];
+    if (inputs.mode !== 'ephemeral')
+        refused.push('the preview action (its deploy, down and sweep run on a single engine only)');
+    if (inputs.run)
+        refused.push("'run'");
+    if (inputs.build)
+        refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
+    if (inputs.buildCache)
+        refused.push("'build-cache'");
+    if (inputs.ports === 'ephemeral')
+        refused.push("'ports: ephemeral' (leave the published port out of the file and Swarm picks one)");
+    if (refused.length > 0)
+        throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
+}
+/**
+ * The engine must manage a swarm: a worker cannot deploy, and an engine outside a swarm would need
+ * `docker swarm init`, which changes the machine and is the user's to do.
+ */
+function swarmRoleRefusal(role, dockerHost) {
+    if (role.manager)
+        return undefined;
+    const engine = dockerHost ? `the engine at ${dockerHost}` : 'the local engine';
+    if (role.state === 'active')
+        return `Input 'engine' is swarm, but ${engine} is a worker of its swarm, not a manager: stacks are deployed through a manager (point docker-host or DOCKER_HOST at one).`;
+    return `Input 'engine' is swarm, but ${engine} is not part of a swarm (its swarm state: ${role.state}${role.error ? `, ${role.error}` : ''}): point docker-host or DOCKER_HOST at a Swarm manager, or make this engine one with 'docker swarm init' before this step.`;
+}
+/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs. */
+async function upOnSwarm(stack, inputs, deps, ctx, env) {
+    const { runtime } = deps;
+    const swarm = (deps.swarm ?? dependencies_1.swarmFor)(env, ctx.signal);
+    const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
+    if (refusal)
+        throw new Error(refusal);
+    ctx.state.engine = 'swarm';
+    ctx.state.swarmServices = stack.plan.services;
+    ctx.state.creationStarted = true;
+    ctx.save();
+    try {
+        const reports = await (0, swarm_up_1.swarmUp)(swarm, deps.network, {
+            stack: stack.project.name,
+            model: stack.model,
+            plan: stack.plan,
+            configYaml: stack.configYaml,
+            waitFor: inputs.waitFor,
+            timeoutSeconds: inputs.timeoutSeconds,
+            host: inputs.host || (0, reachability_1.engineHostName)(env.DOCKER_HOST) || 'localhost',
+            directory: deps.env.RUNNER_TEMP || os.tmpdir(),
+            signal: ctx.signal,
+        }, runtime);
+        const urls = Object.fromEntries(Object.entries(reports).flatMap(([s, r]) => (r.url ? [[s, r.url]] : [])));
+        runtime.setOutput(names_1.OutputNames.Services, JSON.stringify(reports));
+        runtime.setOutput(names_1.OutputNames.Urls, JSON.stringify(urls));
+        for (const [service, url] of Object.entries(urls))
+            runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
+        ctx.state.outcome = 'success';
+    }
+    catch (error) {
+        ctx.state.outcome = 'failure';
+        throw error;
+    }
+    finally {
+        ctx.save();
+    }
 }
 
 
@@ -35349,10 +35400,9 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DockerError = exports.SwarmCli = void 0;
+exports.SwarmCli = void 0;
 exports.parseTasks = parseTasks;
 const docker_error_1 = __nccwpck_require__(8559);
-Object.defineProperty(exports, "DockerError", ({ enumerable: true, get: function () { return docker_error_1.DockerError; } }));
 const STACK_LABEL = 'com.docker.stack.namespace';
 class SwarmCli {
     runner;
