@@ -141,13 +141,14 @@ describe('engine: swarm', () => {
   it('reaches a dnsrr service through its host-mode port at the node that runs it, and its dependents by name', async () => {
     const stack = projectName('swdnsrr');
     let page = { status: 0, body: '' };
-    const result = await swarmRun(stack, { 'compose-file': 'dnsrr.yaml' }, async ({ outputs }) => {
+    // client is judged by its log line (docker service logs), api by an HTTP probe through its host-mode port.
+    const result = await swarmRun(stack, { 'compose-file': 'dnsrr.yaml', 'wait-for': 'api: http://:8080/ status=200\nclient: log:/fetched from api/' }, async ({ outputs }) => {
       page = await httpGet(urlsOutput(outputs).api);
     });
     expect(result.main.errors).toEqual([]);
     const services = servicesOutput(result);
-    expect(services.api).toMatchObject({ readiness: 'listening', nodes: ['node3'], url: `http://${bed.nodes[2]}:18080` });
-    expect(services.client).toMatchObject({ readiness: 'running' });
+    expect(services.api).toMatchObject({ readiness: 'http', nodes: ['node3'], url: `http://${bed.nodes[2]}:18080` });
+    expect(services.client).toMatchObject({ readiness: 'log' });
     expect(page).toEqual({ status: 200, body: 'dnsrr\n' });
     expect(onSwarm(stack)).toEqual([]);
   }, 240_000);
@@ -161,6 +162,8 @@ describe('engine: swarm', () => {
       // db is up and level 1 on its way: some of the stack exists, not all.
       cancel: { whenOutput: /db ready/ },
     });
+    // The line the cancel waits for (the output shows why, where main ended before it).
+    expect(result.main.output).toMatch(/db ready/);
     expect(result.main.cancelled).toBe(true);
     expect(result.post?.output).toMatch(/Removing stack \S+ from the swarm \(docker stack rm\)/);
     expect(result.post?.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);

@@ -35433,8 +35433,18 @@ class SwarmCli {
         await this.docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--with-registry-auth', '-c', file, stack], `'docker stack deploy' of ${stack}`, 120000);
     }
     async tasks(stack) {
-        const out = await this.docker(['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], `'docker stack ps ${stack}'`);
-        return parseTasks(out);
+        const r = await this.runner.run('docker', ['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], {
+            env: this.env,
+            signal: this.signal,
+            maxBytes: 4 << 20,
+            timeoutMs: 60000,
+        });
+        // A stack whose services have no task yet (just deployed), or no stack at all: an error to the CLI, no tasks here.
+        if (r.code !== 0 && /nothing found in stack/i.test(r.stderr))
+            return [];
+        if (r.code !== 0)
+            throw (0, docker_error_1.failure)(`'docker stack ps ${stack}'`, r);
+        return parseTasks(r.stdout);
     }
     async ports(services) {
         if (services.length === 0)
@@ -37246,7 +37256,7 @@ function swarmChecks(model, plan, waitFor) {
                 checks[name] = { kind: 'job' };
                 break;
             case 'tcp':
-                needPublished([...probe.ports, ...(probe.anyOf ?? []).slice(0, probe.ports.length === 0 ? 1 : 0)]);
+                needPublished(probe.ports);
                 checks[name] = { kind: 'published', ports: probe.ports.length > 0 ? probe.ports : published };
                 break;
             case 'http':

@@ -85,8 +85,16 @@ export class SwarmCli implements SwarmCalls {
   }
 
   async tasks(stack: string): Promise<SwarmTask[]> {
-    const out = await this.docker(['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], `'docker stack ps ${stack}'`);
-    return parseTasks(out);
+    const r = await this.runner.run('docker', ['stack', 'ps', '--no-trunc', '--format', '{{json .}}', stack], {
+      env: this.env,
+      signal: this.signal,
+      maxBytes: 4 << 20,
+      timeoutMs: 60000,
+    });
+    // A stack whose services have no task yet (just deployed), or no stack at all: an error to the CLI, no tasks here.
+    if (r.code !== 0 && /nothing found in stack/i.test(r.stderr)) return [];
+    if (r.code !== 0) throw failure(`'docker stack ps ${stack}'`, r);
+    return parseTasks(r.stdout);
   }
 
   async ports(services: string[]): Promise<Record<string, PublishedPort[]>> {

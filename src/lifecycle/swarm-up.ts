@@ -99,7 +99,7 @@ export function swarmChecks(model: ComposeModel, plan: StartPlan, waitFor: Recor
         checks[name] = { kind: 'job' };
         break;
       case 'tcp':
-        needPublished([...probe.ports, ...(probe.anyOf ?? []).slice(0, probe.ports.length === 0 ? 1 : 0)]);
+        needPublished(probe.ports);
         checks[name] = { kind: 'published', ports: probe.ports.length > 0 ? probe.ports : published };
         break;
       case 'http':

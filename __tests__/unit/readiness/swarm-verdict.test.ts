@@ -1,4 +1,4 @@
-import { parseTasks, SwarmTask } from '../../../src/engine/swarm';
+import { parseTasks, SwarmCli, SwarmTask } from '../../../src/engine/swarm';
 import { judgeTasks } from '../../../src/readiness/swarm-verdict';
 
 // Tasks as `docker stack ps --no-trunc --format '{{json .}}'` lists them, judged.
@@ -49,5 +49,20 @@ describe('swarm tasks', () => {
       kind: 'failed',
       why: 'task shop_app.1 cannot be placed: no suitable node (scheduling constraints not satisfied on 3 nodes)',
     });
+  });
+});
+
+describe('the swarm CLI calls', () => {
+  const runner = (code: number, stdout: string, stderr: string) => ({
+    run: () => Promise.resolve({ code, stdout, stderr }),
+    stream: () => {
+      throw new Error('not used');
+    },
+    passThrough: () => Promise.resolve(0),
+  });
+
+  it('reads a stack whose services have no task yet as no tasks, and fails on any other error', async () => {
+    await expect(new SwarmCli(runner(1, '', 'nothing found in stack: shop\n'), {}).tasks('shop')).resolves.toEqual([]);
+    await expect(new SwarmCli(runner(1, '', 'Cannot connect to the Docker daemon\n'), {}).tasks('shop')).rejects.toThrow("'docker stack ps shop' failed (exit code 1)");
   });
 });
