@@ -35891,6 +35891,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
     const firstFacts = {};
     const builds = [];
     const needsOf = (0, staged_create_1.creationNeeds)(model, order);
+    const dependenciesOf = (0, staged_create_1.dependencyNeeds)(model, order);
     const creator = async (services) => {
         // Images just pulled are not pulled again; a build's base images follow the input.
         const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
@@ -35898,7 +35899,7 @@ async function createStaged(docker, stack, settings, secrets, log, needs, order,
         const started = Date.now();
         // Builds go in calls of their own (StagedCreation): the call's time and output are theirs.
         const built = services.filter((s) => model.services[s]?.hasBuild);
-        const create = (onLine) => docker.create(cli, project, { build: settings.build, pull, services: (0, staged_create_1.withDependencies)(services, needsOf), upFlags: settings.upFlags }, onLine, fetch.signal);
+        const create = (onLine) => docker.create(cli, project, { build: settings.build, pull, services: (0, staged_create_1.withDependencies)(services, dependenciesOf), upFlags: settings.upFlags }, onLine, fetch.signal);
         try {
             await (built.length > 0 ? (0, build_report_1.withBuildProgress)(built, log, maskBuildLine(secrets), create) : create(showLine));
         }
@@ -36965,6 +36966,7 @@ function refuseHostNetwork(model) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StagedCreation = void 0;
+exports.dependencyNeeds = dependencyNeeds;
 exports.creationNeeds = creationNeeds;
 exports.withDependencies = withDependencies;
 const image_needs_1 = __nccwpck_require__(2702);
@@ -37075,15 +37077,23 @@ class StagedCreation {
 }
 exports.StagedCreation = StagedCreation;
 /**
- * The services a service's creation waits for: every one it depends on that is created here too
- * (compose must be given them in the same call, see withDependencies, so they must exist first), and
- * the one that builds its image (imageNeeds fetches no such image: it exists once that one is built).
+ * The services a service depends on that are created here too: compose must be given them in the
+ * same call (see withDependencies), so they must exist first.
+ */
+function dependencyNeeds(model, order) {
+    return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+}
+/**
+ * The services a service's creation waits for: its dependencies (dependencyNeeds), and the one that
+ * builds its image (imageNeeds fetches no such image: it exists once that one is built). The builder
+ * is waited for, not named in the call: named again, it would be built again under `--build`.
  */
 function creationNeeds(model, order) {
+    const dependencies = dependencyNeeds(model, order);
     return (service) => {
         const builder = (0, image_needs_1.builderOf)(model, service);
-        const needs = (model.services[service]?.dependencies ?? []).map((d) => d.service);
-        return [...new Set(builder ? [...needs, builder] : needs)].filter((d) => d !== service && order.includes(d));
+        const needs = dependencies(service);
+        return builder && order.includes(builder) && !needs.includes(builder) ? [...needs, builder] : needs;
     };
 }
 /**

@@ -12,7 +12,7 @@ import { creationOrder, ImageNeed, imageNeeds, registryOf } from '../plan/image-
 import { FetchSettings, ImageFetcher, refusedImage } from './image-fetcher';
 import { puller, pullsDirectly } from './image-pulls';
 import { ImageRow } from '../outputs/summary';
-import { creationNeeds, StagedCreation, withDependencies } from './staged-create';
+import { creationNeeds, dependencyNeeds, StagedCreation, withDependencies } from './staged-create';
 import { builtLine, withBuildProgress } from './build-report';
 import { BuildProgress } from '../engine/build-progress';
 
@@ -220,6 +220,7 @@ async function createStaged(
   const firstFacts: { composeFiles?: string[]; projectDirectory?: string } = {};
   const builds: ImageRow[] = [];
   const needsOf = creationNeeds(model, order);
+  const dependenciesOf = dependencyNeeds(model, order);
   const creator = async (services: string[]): Promise<Record<string, string[]>> => {
     // Images just pulled are not pulled again; a build's base images follow the input.
     const pull = services.every((s) => pulled.includes(s)) && settings.pull === 'always' ? 'missing' : settings.pull;
@@ -228,7 +229,7 @@ async function createStaged(
     // Builds go in calls of their own (StagedCreation): the call's time and output are theirs.
     const built = services.filter((s) => model.services[s]?.hasBuild);
     const create = (onLine: (line: string) => void) =>
-      docker.create(cli, project, { build: settings.build, pull, services: withDependencies(services, needsOf), upFlags: settings.upFlags }, onLine, fetch.signal);
+      docker.create(cli, project, { build: settings.build, pull, services: withDependencies(services, dependenciesOf), upFlags: settings.upFlags }, onLine, fetch.signal);
     try {
       await (built.length > 0 ? withBuildProgress(built, log, maskBuildLine(secrets), create) : create(showLine));
     } catch (error) {

@@ -122,15 +122,24 @@ export class StagedCreation {
 }
 
 /**
- * The services a service's creation waits for: every one it depends on that is created here too
- * (compose must be given them in the same call, see withDependencies, so they must exist first), and
- * the one that builds its image (imageNeeds fetches no such image: it exists once that one is built).
+ * The services a service depends on that are created here too: compose must be given them in the
+ * same call (see withDependencies), so they must exist first.
+ */
+export function dependencyNeeds(model: ComposeModel, order: string[]): (service: string) => string[] {
+  return (service) => [...new Set((model.services[service]?.dependencies ?? []).filter((d) => d.service !== service && order.includes(d.service)).map((d) => d.service))];
+}
+
+/**
+ * The services a service's creation waits for: its dependencies (dependencyNeeds), and the one that
+ * builds its image (imageNeeds fetches no such image: it exists once that one is built). The builder
+ * is waited for, not named in the call: named again, it would be built again under `--build`.
  */
 export function creationNeeds(model: ComposeModel, order: string[]): (service: string) => string[] {
+  const dependencies = dependencyNeeds(model, order);
   return (service) => {
     const builder = builderOf(model, service);
-    const needs = (model.services[service]?.dependencies ?? []).map((d) => d.service);
-    return [...new Set(builder ? [...needs, builder] : needs)].filter((d) => d !== service && order.includes(d));
+    const needs = dependencies(service);
+    return builder && order.includes(builder) && !needs.includes(builder) ? [...needs, builder] : needs;
   };
 }
 

@@ -242,6 +242,26 @@ describe('main on a cold engine', () => {
     expect(runtime.summaries.join('')).toContain('| mariadb | db | pulled | 157.3 MB |');
   });
 
+  it('creates a service whose image another service builds after the build, without naming the builder again (build: true would rebuild it)', async () => {
+    const yaml = `name: shop
+services:
+  checked:
+    build: {context: .}
+    image: acme/tool
+  engine:
+    image: acme/tool
+  db:
+    image: mariadb
+`;
+    const { runtime, docker } = await runMain({ yaml, inputs: { build: 'true' }, images: {}, registry: { mariadb: { ms: 1000 } } });
+    expect(runtime.failed).toBeUndefined();
+    const creates = docker.calls.filter((c) => c.startsWith('create '));
+    // acme/tool is the build's: never pulled; checked is created (built) once, engine after it.
+    expect(docker.calls.filter((c) => c.startsWith('pull '))).toEqual(['pull db']);
+    expect(creates.filter((c) => c.split(' ').includes('checked'))).toEqual(['create checked']);
+    expect(creates.indexOf('create engine')).toBeGreaterThan(creates.indexOf('create checked'));
+  });
+
   it('builds in a call of its own once what it depends on exists, and the summary says which image was built', async () => {
     const yaml = `name: shop
 services:
