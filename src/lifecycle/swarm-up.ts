@@ -171,6 +171,13 @@ async function waitForLevel(
   const why = new Map<string, string>();
   const runningSince = new Map<string, number>();
   const ready: Record<string, Ready> = {};
+  // A node's address does not change during the wait: asked once per node.
+  const addresses = new Map<string, Promise<string | undefined>>();
+  const addressOf = (node: string) => {
+    let address = addresses.get(node);
+    if (!address) addresses.set(node, (address = swarm.nodeAddress(node).catch(() => undefined)));
+    return address;
+  };
   while (pending.size > 0) {
     if (settings.signal.aborted) throw new SwarmStartError('Cancelled while the stack was deployed to Swarm.');
     const tasks = await swarm.tasks(stack);
@@ -184,16 +191,18 @@ async function waitForLevel(
         runningSince.delete(service);
         continue;
       }
-      const servicePorts = (await swarm.ports([full]))[full] ?? [];
-      const reach = await portsFor(swarm, servicePorts, verdict.nodes, settings.host);
+      // The service's published ports, asked only when a check or the report needs them.
+      let reached: Promise<SwarmServiceReport['ports']> | undefined;
+      const reach = () => (reached ??= swarm.ports([full]).then((p) => portsFor(p[full] ?? [], verdict.nodes, settings.host, addressOf)));
       const judged = await judgeCheck(check, service, full, reach, network, swarm, runningSince);
       if (typeof judged === 'string' || judged === undefined) {
         why.set(service, judged ?? 'being checked');
         continue;
       }
       pending.delete(service);
-      const url = reach.find((p) => p.url)?.url;
-      ready[service] = { state: 'ready', readiness: judged.how, readyAt: Date.now(), nodes: verdict.nodes, ports: reach, url };
+      const readyAt = Date.now();
+      const ports = await reach();
+      ready[service] = { state: 'ready', readiness: judged.how, readyAt, nodes: verdict.nodes, ports, url: ports.find((p) => p.url)?.url };
       log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'} in ${((Date.now() - levelStart) / 1000).toFixed(1)} s`);
     }
     if (pending.size === 0) break;
@@ -207,10 +216,10 @@ async function waitForLevel(
 }
 
 /** Published ports with where the runner reaches them: ingress ports at the swarm's host, host-mode ports at a node that runs a task. */
-async function portsFor(swarm: SwarmCalls, ports: PublishedPort[], nodes: string[], host: string): Promise<SwarmServiceReport['ports']> {
+async function portsFor(ports: PublishedPort[], nodes: string[], host: string, addressOf: (node: string) => Promise<string | undefined>): Promise<SwarmServiceReport['ports']> {
   const out: SwarmServiceReport['ports'] = [];
   for (const p of ports) {
-    const at = p.mode === 'host' && nodes.length > 0 ? ((await swarm.nodeAddress(nodes[0]).catch(() => undefined)) ?? host) : host;
+    const at = p.mode === 'host' && nodes.length > 0 ? ((await addressOf(nodes[0])) ?? host) : host;
     out.push({ ...p, host: at, url: p.protocol === 'tcp' ? `${schemeForPort(p.target)}://${formatHost(at)}:${p.published}` : undefined });
   }
   return out;
@@ -221,7 +230,7 @@ async function judgeCheck(
   check: SwarmCheck,
   service: string,
   full: string,
-  reach: SwarmServiceReport['ports'],
+  reach: () => Promise<SwarmServiceReport['ports']>,
   network: NetworkProbe,
   swarm: SwarmCalls,
   runningSince: Map<string, number>,
@@ -242,8 +251,9 @@ async function judgeCheck(
     case 'published': {
       // Through the mesh (IPVS forwards, it accepts nothing itself) or a host-mode port: a connect
       // is answered by the task's own listener, so it is proof.
+      const ports = await reach();
       for (const target of check.ports) {
-        const p = reach.find((x) => x.target === target && x.protocol === 'tcp');
+        const p = ports.find((x) => x.target === target && x.protocol === 'tcp');
         if (!p) return `port ${target} is not published yet`;
         const failed = await network.tcp(p.host, p.published, 1000);
         if (failed) return `port ${target} through ${formatHost(p.host)}:${p.published}: ${failed}`;
@@ -251,7 +261,7 @@ async function judgeCheck(
       return { how: 'listening' };
     }
     case 'http': {
-      const p = reach.find((x) => x.target === check.port && x.protocol === 'tcp');
+      const p = (await reach()).find((x) => x.target === check.port && x.protocol === 'tcp');
       if (!p) return `port ${check.port} is not published yet`;
       const url = `${check.scheme}://${formatHost(p.host)}:${p.published}${check.path}`;
       const failed = await network.http(url, check.status, 2000);

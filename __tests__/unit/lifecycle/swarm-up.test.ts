@@ -153,6 +153,27 @@ describe('swarm deploy', () => {
     expect(files).toEqual([['db'], ['migrate']]);
   });
 
+  it("asks for a service's published ports only when a check or the report needs them, not at every poll", async () => {
+    const config = 'services:\n  app:\n    image: busybox\n';
+    const m = parseResolvedConfig(config);
+    const { swarm } = fakeSwarm(() => [{ service: 'app' }]);
+    const asked: string[][] = [];
+    const ports = swarm.ports.bind(swarm);
+    swarm.ports = (services) => {
+      asked.push(services);
+      return ports(services);
+    };
+    const reports = await swarmUp(
+      swarm,
+      network(() => true),
+      settings({ model: m, plan: planStart(m, ['app']), configYaml: config, waitFor: parseWaitFor(['app: running 1s']) }),
+      log(),
+    );
+    expect(reports.app).toMatchObject({ readiness: 'running', ports: [] });
+    // Judged by running over several polls; its ports asked once, for the report.
+    expect(asked).toEqual([['shop_app']]);
+  });
+
   it('names what each service waits for at the timeout', async () => {
     const { swarm } = fakeSwarm(() => [{ service: 'db', state: 'Preparing' }]);
     await expect(
