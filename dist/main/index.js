@@ -31266,7 +31266,6 @@ function decodeState(text) {
         lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
         artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
         engine: s.engine === 'swarm' ? 'swarm' : undefined,
-        swarmServices: Array.isArray(s.swarmServices) ? s.swarmServices.filter((x) => typeof x === 'string') : undefined,
     };
 }
 /** Saves the whole state under its one key; called again whenever it changes. */
@@ -31365,7 +31364,6 @@ async function upOnSwarm(stack, inputs, deps, ctx, env) {
     if (refusal)
         throw new Error(refusal);
     ctx.state.engine = 'swarm';
-    ctx.state.swarmServices = stack.plan.services;
     ctx.state.creationStarted = true;
     ctx.save();
     try {
@@ -37330,6 +37328,14 @@ async function waitForLevel(swarm, network, settings, level, checks, known, dead
     const why = new Map();
     const runningSince = new Map();
     const ready = {};
+    // A node's address does not change during the wait: asked once per node.
+    const addresses = new Map();
+    const addressOf = (node) => {
+        let address = addresses.get(node);
+        if (!address)
+            addresses.set(node, (address = swarm.nodeAddress(node).catch(() => undefined)));
+        return address;
+    };
     while (pending.size > 0) {
         if (settings.signal.aborted)
             throw new SwarmStartError('Cancelled while the stack was deployed to Swarm.');
@@ -37345,16 +37351,18 @@ async function waitForLevel(swarm, network, settings, level, checks, known, dead
                 runningSince.delete(service);
                 continue;
             }
-            const servicePorts = (await swarm.ports([full]))[full] ?? [];
-            const reach = await portsFor(swarm, servicePorts, verdict.nodes, settings.host);
+            // The service's published ports, asked only when a check or the report needs them.
+            let reached;
+            const reach = () => (reached ??= swarm.ports([full]).then((p) => portsFor(p[full] ?? [], verdict.nodes, settings.host, addressOf)));
             const judged = await judgeCheck(check, service, full, reach, network, swarm, runningSince);
             if (typeof judged === 'string' || judged === undefined) {
                 why.set(service, judged ?? 'being checked');
                 continue;
             }
             pending.delete(service);
-            const url = reach.find((p) => p.url)?.url;
-            ready[service] = { state: 'ready', readiness: judged.how, readyAt: Date.now(), nodes: verdict.nodes, ports: reach, url };
+            const readyAt = Date.now();
+            const ports = await reach();
+            ready[service] = { state: 'ready', readiness: judged.how, readyAt, nodes: verdict.nodes, ports, url: ports.find((p) => p.url)?.url };
             log.info(`${service} ready (${judged.how}) on ${verdict.nodes.join(', ') || 'the swarm'} in ${((Date.now() - levelStart) / 1000).toFixed(1)} s`);
         }
         if (pending.size === 0)
@@ -37366,10 +37374,10 @@ async function waitForLevel(swarm, network, settings, level, checks, known, dead
     return ready;
 }
 /** Published ports with where the runner reaches them: ingress ports at the swarm's host, host-mode ports at a node that runs a task. */
-async function portsFor(swarm, ports, nodes, host) {
+async function portsFor(ports, nodes, host, addressOf) {
     const out = [];
     for (const p of ports) {
-        const at = p.mode === 'host' && nodes.length > 0 ? ((await swarm.nodeAddress(nodes[0]).catch(() => undefined)) ?? host) : host;
+        const at = p.mode === 'host' && nodes.length > 0 ? ((await addressOf(nodes[0])) ?? host) : host;
         out.push({ ...p, host: at, url: p.protocol === 'tcp' ? `${(0, urls_1.schemeForPort)(p.target)}://${(0, urls_1.formatHost)(at)}:${p.published}` : undefined });
     }
     return out;
@@ -37392,8 +37400,9 @@ async function judgeCheck(check, service, full, reach, network, swarm, runningSi
         case 'published': {
             // Through the mesh (IPVS forwards, it accepts nothing itself) or a host-mode port: a connect
             // is answered by the task's own listener, so it is proof.
+            const ports = await reach();
             for (const target of check.ports) {
-                const p = reach.find((x) => x.target === target && x.protocol === 'tcp');
+                const p = ports.find((x) => x.target === target && x.protocol === 'tcp');
                 if (!p)
                     return `port ${target} is not published yet`;
                 const failed = await network.tcp(p.host, p.published, 1000);
@@ -37403,7 +37412,7 @@ async function judgeCheck(check, service, full, reach, network, swarm, runningSi
             return { how: 'listening' };
         }
         case 'http': {
-            const p = reach.find((x) => x.target === check.port && x.protocol === 'tcp');
+            const p = (await reach()).find((x) => x.target === check.port && x.protocol === 'tcp');
             if (!p)
                 return `port ${check.port} is not published yet`;
             const url = `${check.scheme}://${(0, urls_1.formatHost)(p.host)}:${p.published}${check.path}`;

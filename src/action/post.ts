@@ -136,9 +136,10 @@ async function swarmPost(swarm: SwarmCalls, state: RunState, runtime: ActionRunt
   const stack = state.project.name;
   const logs = state.post.logs;
   if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) {
-    // Only the services deployed: a cancel or a failure may have come before the later levels.
-    const deployed = new Set((await swarm.remaining(stack).catch(() => [] as string[])).filter((k) => k.startsWith('service ')).map((k) => k.slice('service '.length)));
-    for (const service of (state.swarmServices ?? []).filter((s) => deployed.has(`${stack}_${s}`))) {
+    // The services on the swarm: a cancel or a failure may have come before the later levels.
+    const prefix = `service ${stack}_`;
+    const deployed = (await swarm.remaining(stack).catch(() => [] as string[])).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    for (const service of deployed) {
       const text = await swarm.serviceLogs(`${stack}_${service}`, 200).catch((e: Error) => `(no logs: ${e.message})`);
       await runtime.group(`Logs of ${service} (docker service logs)`, () => Promise.resolve(runtime.info(text || '(none)')));
     }

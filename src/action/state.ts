@@ -39,8 +39,6 @@ export interface RunState {
   artifactFolder?: string;
   /** `swarm`: the project is a stack on the swarm the engine manages, removed with `docker stack rm`. */
   engine?: 'swarm';
-  /** swarm: the stack's services, for their logs. */
-  swarmServices?: string[];
 }
 
 export function encodeState(state: RunState): string {
@@ -73,7 +71,6 @@ export function decodeState(text: string): RunState | undefined {
     lock: typeof s.lock?.name === 'string' && typeof s.lock.token === 'string' ? s.lock : undefined,
     artifactFolder: typeof s.artifactFolder === 'string' && s.artifactFolder !== '' ? s.artifactFolder : undefined,
     engine: s.engine === 'swarm' ? 'swarm' : undefined,
-    swarmServices: Array.isArray(s.swarmServices) ? s.swarmServices.filter((x): x is string => typeof x === 'string') : undefined,
   };
 }
 

@@ -48,7 +48,6 @@ export async function upOnSwarm(
   const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
   if (refusal) throw new Error(refusal);
   ctx.state.engine = 'swarm';
-  ctx.state.swarmServices = stack.plan.services;
   ctx.state.creationStarted = true;
   ctx.save();
   try {
