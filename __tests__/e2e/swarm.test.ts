@@ -17,6 +17,16 @@ beforeAll(() => {
 
 afterAll(() => bed?.stop());
 
+// Cases share the swarm, and a new stack's overlay may get the subnet of one just removed. The
+// manager forgets a removed network first; a worker that still holds it rejects the new stack's
+// tasks ("Pool overlaps with other one on this address space"). Each case begins once every node
+// has let go of the stacks' networks.
+beforeEach(async () => {
+  for (let n = 1; n <= bed.nodes.length; n++) {
+    for (let i = 0; i < 120 && bed.dockerOn(n, 'network', 'ls', '-q', '--filter', 'label=com.docker.stack.namespace').trim() !== ''; i++) await sleep(500);
+  }
+}, 240_000);
+
 /** Everything that carries the stack's label on the swarm. */
 function onSwarm(stack: string): string[] {
   const filter = `label=com.docker.stack.namespace=${stack}`;
