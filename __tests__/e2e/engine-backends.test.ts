@@ -185,8 +185,6 @@ describe.each(backends)('the %s backend, streams and locks', (backend) => {
     const found = await engine.containerIdAndLabels(lock);
     expect(found?.id).toMatch(/^[0-9a-f]{64}$/);
     expect(found?.labels).toEqual(labels);
-    expect(await engine.containerLabels(lock)).toEqual(labels);
-    expect(await engine.containerLabels(`${lock}-none`)).toBeUndefined();
     expect(await engine.containerIdAndLabels(`${lock}-none`)).toBeUndefined();
     await engine.removeContainers([lock]);
     const network = docker('network', 'create', '--label', label, `${project}_${backend}-extra`);

@@ -302,11 +302,6 @@ export class FakeDocker implements ComposeCalls, EngineCalls {
     return labels ? { id: name, labels } : undefined;
   }
 
-  async containerLabels(name: string): Promise<Record<string, string> | undefined> {
-    this.record(`labels ${name}`, 'containerLabels');
-    return this.locks.get(name) ?? [...this.containers.values()].find((c) => c.name === name)?.labels;
-  }
-
   async containerIds(): Promise<string[]> {
     this.record('ps', 'containerIds');
     return [...this.containers.keys()];

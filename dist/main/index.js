@@ -30091,6 +30091,8 @@ exports.down = down;
 exports.sweep = sweep;
 const path = __importStar(__nccwpck_require__(6928));
 const previews_1 = __nccwpck_require__(1156);
+const swarm_previews_1 = __nccwpck_require__(4915);
+const swarm_stack_1 = __nccwpck_require__(9383);
 const preview_target_1 = __nccwpck_require__(7583);
 const project_name_1 = __nccwpck_require__(1833);
 const compose_project_1 = __nccwpck_require__(1424);
@@ -30105,7 +30107,11 @@ const reaping_1 = __nccwpck_require__(9046);
 const state_1 = __nccwpck_require__(3175);
 // The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
 // `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
-// but release a lock a cancel left.
+// but release a lock a cancel left. With `engine: swarm` the previews are the swarm's stacks.
+/** Where the previews are: the engine's compose projects, or (engine: swarm) the stacks of the swarm it manages. */
+async function previewPlace(inputs, deps, docker, env, signal) {
+    return inputs.engine === 'swarm' ? (0, swarm_previews_1.swarmPlace)(await (0, swarm_stack_1.managerSwarm)(deps, env, signal)) : (0, previews_1.enginePlace)(docker);
+}
 function removalOptions(inputs, deps, state, signal, run) {
     const { runtime } = deps;
     return {
@@ -30136,14 +30142,16 @@ async function down(inputs, deps, signal) {
     runtime.setOutput(names_1.OutputNames.ProjectName, name);
     const docker = deps.docker(env, signal);
     const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
-    const how = await (0, previews_1.downProject)(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
+    const how = await (0, previews_1.downProject)(await previewPlace(inputs, deps, docker, env, signal), name, removalOptions(inputs, deps, state, signal, target.runUrl));
     if (inputs.comment)
         await (0, pr_comment_1.previewCommenter)(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
     state.outcome = 'success';
     (0, state_1.saveRunState)(runtime, state);
     await runtime.appendSummary((0, summary_1.downMarkdown)(name, how));
     if (how === 'gone')
-        runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+        runtime.notice(inputs.engine === 'swarm'
+            ? `Stack ${name} is already gone: nothing of it is on the swarm.`
+            : `Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
     await reaping;
 }
 async function sweep(inputs, deps, signal) {
@@ -30161,7 +30169,7 @@ async function sweep(inputs, deps, signal) {
     // One after the other: both lines of removals read better apart, and sweep has no hurry.
     const reaped = await (0, reaping_1.startReaping)(docker, inputs, deps, (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl));
     const closed = (0, pull_request_state_1.closedPullRequests)(deps, inputs.githubToken, target.repository);
-    const result = await (0, previews_1.sweepPreviews)(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
+    const result = await (0, previews_1.sweepPreviews)(await previewPlace(inputs, deps, docker, env, signal), deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
     runtime.setOutput(names_1.OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
     const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
     runtime.info(`Sweep: removed ${removed.length} project(s)${removed.length ? `: ${removed.join(', ')}` : ''}; ${result.kept} deployed project(s) left` +
@@ -30387,7 +30395,7 @@ exports.PREVIEW_COMMANDS = ['deploy', 'down', 'sweep'];
 exports.MODES = ['ephemeral', ...exports.PREVIEW_COMMANDS];
 /** Inputs of one action only (a unit test holds them to the two action.yml files). */
 exports.PREVIEW_ONLY = [names_1.InputNames.Command, names_1.InputNames.UrlTemplate, names_1.InputNames.Ttl, names_1.InputNames.Comment, names_1.InputNames.GithubToken];
-exports.STACK_ONLY = [names_1.InputNames.Teardown, names_1.InputNames.FailOnExit, names_1.InputNames.Run, names_1.InputNames.RunTimeout, names_1.InputNames.LogsArtifact, names_1.InputNames.MaxLifetime, names_1.InputNames.Engine];
+exports.STACK_ONLY = [names_1.InputNames.Teardown, names_1.InputNames.FailOnExit, names_1.InputNames.Run, names_1.InputNames.RunTimeout, names_1.InputNames.LogsArtifact, names_1.InputNames.MaxLifetime];
 function words(name, value) {
     try {
         return (0, shell_words_1.splitShellWords)(value);
@@ -30652,7 +30660,8 @@ async function up(inputs, deps, signal) {
     const job = (0, lifetime_record_1.jobIdentity)(deps.env, target.runUrl);
     const reaping = (0, reaping_1.startReaping)(docker, inputs, deps, job);
     const kind = deploying ? deployKind(inputs, deps, project.name, target, signal) : stackKind(inputs, deps, job);
-    state.lock = await kind.lock(docker);
+    // On Swarm the lock is the swarm's (swarm-stack.ts), taken once the engine is known to manage one.
+    state.lock = inputs.engine === 'swarm' ? undefined : await kind.lock(docker);
     if (state.lock)
         save();
     const secrets = new secret_registry_1.SecretRegistry((value) => runtime.setSecret(value), (message) => runtime.warning(message));
@@ -30669,8 +30678,7 @@ async function up(inputs, deps, signal) {
         runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
         runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
         if (inputs.engine === 'swarm') {
-            created = true;
-            await (0, swarm_stack_1.upOnSwarm)(stack, inputs, deps, { state, save, signal }, env);
+            await (0, swarm_stack_1.upOnSwarm)(stack, inputs, deps, { state, save, signal, target, secrets }, env);
             return;
         }
         // Mistakes in the inputs are reported first; then, last before creating anything, the name.
@@ -30703,7 +30711,7 @@ async function up(inputs, deps, signal) {
     finally {
         if (state.lock) {
             // After a cancel this call may be cut short too: the lock then stays in state for post.
-            const released = await (0, project_lock_1.releaseProjectLock)(docker, state.lock).catch(() => false);
+            const released = await (0, project_lock_1.releaseProjectLock)((0, project_lock_1.containerLocks)(docker), state.lock).catch(() => false);
             if (released) {
                 state.lock = undefined;
                 save();
@@ -31319,28 +31327,35 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkSwarmInputs = checkSwarmInputs;
+exports.managerSwarm = managerSwarm;
 exports.upOnSwarm = upOnSwarm;
 const os = __importStar(__nccwpck_require__(857));
+const error_text_1 = __nccwpck_require__(8380);
 const reachability_1 = __nccwpck_require__(5543);
+const project_lock_1 = __nccwpck_require__(633);
 const swarm_up_1 = __nccwpck_require__(2884);
+const url_template_1 = __nccwpck_require__(3246);
+const urls_1 = __nccwpck_require__(1161);
+const deploy_record_1 = __nccwpck_require__(9246);
+const pr_comment_1 = __nccwpck_require__(7075);
+const preview_target_1 = __nccwpck_require__(7583);
+const swarm_previews_1 = __nccwpck_require__(4915);
+const input_parsing_1 = __nccwpck_require__(6831);
 const dependencies_1 = __nccwpck_require__(7977);
 const names_1 = __nccwpck_require__(2814);
 // `engine: swarm` in the main step: the inputs Swarm cannot honour, the engine's role, then the
 // level-by-level deploy (lifecycle/swarm-up.ts) and its outputs. State says `swarm` before the
-// first deploy, so post removes the stack with `docker stack rm` whatever happens after.
-/** What `engine: swarm` cannot do (yet, or ever: Swarm builds nothing), refused before any docker call. */
+// first deploy, so post removes the stack with `docker stack rm` whatever happens after (a
+// preview's deploy, under the swarm's lock for the project, is left up).
+/** What `engine: swarm` cannot do (Swarm builds nothing; `run` is one engine's container), refused before any docker call. */
 function checkSwarmInputs(inputs) {
     const refused = [];
-    if (inputs.mode !== 'ephemeral')
-        refused.push('the preview action (its deploy, down and sweep run on a single engine only)');
     if (inputs.run)
         refused.push("'run'");
     if (inputs.build)
         refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
     if (inputs.buildCache)
         refused.push("'build-cache'");
-    if (inputs.ports === 'ephemeral')
-        refused.push("'ports: ephemeral' (leave the published port out of the file and Swarm picks one)");
     if (refused.length > 0)
         throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
 }
@@ -31356,19 +31371,52 @@ function swarmRoleRefusal(role, dockerHost) {
         return `Input 'engine' is swarm, but ${engine} is a worker of its swarm, not a manager: stacks are deployed through a manager (point docker-host or DOCKER_HOST at one).`;
     return `Input 'engine' is swarm, but ${engine} is not part of a swarm (its swarm state: ${role.state}${role.error ? `, ${role.error}` : ''}): point docker-host or DOCKER_HOST at a Swarm manager, or make this engine one with 'docker swarm init' before this step.`;
 }
-/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs. */
-async function upOnSwarm(stack, inputs, deps, ctx, env) {
-    const { runtime } = deps;
-    const swarm = (deps.swarm ?? dependencies_1.swarmFor)(env, ctx.signal);
+/** The Swarm calls, once the engine is known to manage a swarm. */
+async function managerSwarm(deps, env, signal) {
+    const swarm = (deps.swarm ?? dependencies_1.swarmFor)(env, signal);
     const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
     if (refusal)
         throw new Error(refusal);
-    ctx.state.engine = 'swarm';
-    ctx.state.creationStarted = true;
-    ctx.save();
+    return swarm;
+}
+/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs; a preview left up, recorded and commented. */
+async function upOnSwarm(stack, inputs, deps, ctx, env) {
+    const { runtime } = deps;
+    const { state, save, target } = ctx;
+    const project = stack.project.name;
+    const swarm = await managerSwarm(deps, env, ctx.signal);
+    const preview = inputs.mode === 'deploy';
+    let record;
+    const comment = preview && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project, inputs.githubToken, target, () => record?.expiresAt) : undefined;
+    try {
+        if (preview) {
+            record = await (0, swarm_previews_1.beginSwarmPreview)(swarm, { project, target, lockWaitMs: inputs.timeoutSeconds * 1000, ttlSeconds: inputs.ttlSeconds, signal: ctx.signal, now: deps.now, log: runtime, describeDuration: input_parsing_1.describeDuration }, (lock) => {
+                state.lock = lock;
+                save();
+            });
+        }
+        state.engine = 'swarm';
+        state.creationStarted = true;
+        save();
+        await deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment);
+    }
+    finally {
+        if (state.lock) {
+            const released = await (0, project_lock_1.releaseLockOrWarn)((0, project_lock_1.swarmLocks)(swarm), state.lock, (l) => runtime.warning(l));
+            if (released !== 'failed') {
+                state.lock = undefined;
+                save();
+            }
+        }
+    }
+}
+async function deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment) {
+    const { runtime } = deps;
+    const project = stack.project.name;
+    const preview = inputs.mode === 'deploy';
     try {
         const reports = await (0, swarm_up_1.swarmUp)(swarm, deps.network, {
-            stack: stack.project.name,
+            stack: project,
             model: stack.model,
             plan: stack.plan,
             configYaml: stack.configYaml,
@@ -31377,20 +31425,43 @@ async function upOnSwarm(stack, inputs, deps, ctx, env) {
             host: inputs.host || (0, reachability_1.engineHostName)(env.DOCKER_HOST) || 'localhost',
             directory: deps.env.RUNNER_TEMP || os.tmpdir(),
             signal: ctx.signal,
+            labels: preview ? (0, deploy_record_1.deployedLabels)(project, ctx.target) : undefined,
+            ephemeralPorts: inputs.ports === 'ephemeral',
+            removeOrphans: preview,
         }, runtime);
+        if (inputs.urlTemplate)
+            applyUrlTemplate(reports, inputs.urlTemplate, project, ctx.target);
         const urls = Object.fromEntries(Object.entries(reports).flatMap(([s, r]) => (r.url ? [[s, r.url]] : [])));
         runtime.setOutput(names_1.OutputNames.Services, JSON.stringify(reports));
         runtime.setOutput(names_1.OutputNames.Urls, JSON.stringify(urls));
         for (const [service, url] of Object.entries(urls))
             runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
         ctx.state.outcome = 'success';
+        await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
     }
     catch (error) {
         ctx.state.outcome = 'failure';
+        await comment?.({ status: 'failed', failure: (0, error_text_1.errorText)(error) }, ctx.secrets.all());
         throw error;
     }
     finally {
         ctx.save();
+    }
+}
+/** `url-template`: the public URL of each HTTP service in place of its published port's. */
+function applyUrlTemplate(reports, template, project, target) {
+    for (const [service, r] of Object.entries(reports)) {
+        const main = r.ports.find((p) => p.url === r.url);
+        if (!main || !r.url || !/^https?:/.test(r.url))
+            continue;
+        r.url = (0, url_template_1.expandPreviewUrl)(template, {
+            service,
+            project,
+            pr: target.pr !== undefined ? String(target.pr) : '',
+            branch: (0, preview_target_1.branchSlug)(target.branch),
+            port: String(main.published),
+            host: (0, urls_1.formatHost)(main.host),
+        });
     }
 }
 
@@ -32411,7 +32482,7 @@ function errorText(e) {
 // Labels compose puts on everything it creates: the engine's own record of which project and
 // service a container, network or volume belongs to (read instead of compose's printed output).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.LifetimeLabels = exports.PreviewLabels = exports.ComposeLabels = void 0;
+exports.LifetimeLabels = exports.PreviewLabels = exports.StackLabels = exports.ComposeLabels = void 0;
 exports.ComposeLabels = {
     Project: 'com.docker.compose.project',
     Service: 'com.docker.compose.service',
@@ -32424,6 +32495,10 @@ exports.ComposeLabels = {
     WorkingDir: 'com.docker.compose.project.working_dir',
     /** Compose's hash of the service's configuration: equal to `config --hash`'s for the same project. */
     ConfigHash: 'com.docker.compose.config-hash',
+};
+/** The label `docker stack deploy` puts on everything of a stack; `docker stack rm` removes what carries it. */
+exports.StackLabels = {
+    Namespace: 'com.docker.stack.namespace',
 };
 /**
  * Labels this action puts on what it deploys as a preview (the preview action's `command: deploy`). Containers, networks
@@ -32900,12 +32975,12 @@ const WHY = {
     start_interval: "the stack format has no start_interval; the healthcheck's interval applies from the start",
 };
 /**
- * The stack file for `services` (one level and those before it): compose's resolved services with
- * only what Swarm applies, one-shots as jobs that are never restarted (their exit is the verdict),
- * and the project's networks, volumes, configs and secrets. Names compose gave resources
+ * The stack file for `services` (one level): compose's resolved services with only what Swarm
+ * applies, one-shots as jobs that are never restarted (their exit is the verdict), and the
+ * project's networks, volumes, configs and secrets. Names compose gave resources
  * (`<project>_<key>`) are Swarm's own defaults and are left to it.
  */
-function stackDocument(config, project, services, oneShots) {
+function stackDocument(config, project, services, oneShots, extras = {}) {
     const leftOut = [];
     const out = { version: '3.8', services: {} };
     const all = record(config.services);
@@ -32922,7 +32997,7 @@ function stackDocument(config, project, services, oneShots) {
                 dropped.push(WHY[key] ? `${key} (${WHY[key]})` : key);
         }
         if (Array.isArray(kept.ports))
-            kept.ports = kept.ports.map((p) => swarmPort(p, dropped));
+            kept.ports = kept.ports.map((p) => swarmPort(p, dropped, extras.ephemeralPorts === true));
         if (kept.healthcheck)
             kept.healthcheck = swarmHealthcheck(record(kept.healthcheck), dropped);
         if (Array.isArray(kept.volumes))
@@ -32930,6 +33005,10 @@ function stackDocument(config, project, services, oneShots) {
         if (oneShots.has(name)) {
             const deploy = record(kept.deploy);
             kept.deploy = { ...deploy, mode: 'replicated-job', restart_policy: { ...record(deploy.restart_policy), condition: 'none' } };
+        }
+        if (extras.labels) {
+            const deploy = record(kept.deploy);
+            kept.deploy = { ...deploy, labels: { ...labelMap(deploy.labels), ...extras.labels } };
         }
         if (dropped.length > 0)
             leftOut.push(`service ${name}: ${[...new Set(dropped)].join(', ')}`);
@@ -32957,8 +33036,17 @@ function stackDocument(config, project, services, oneShots) {
     }
     return { yaml: (0, yaml_1.stringify)(out), leftOut };
 }
-/** A published port in the long form the stack format takes (compose prints `published` as a string). */
-function swarmPort(raw, dropped) {
+/** Labels as a map, whichever form the file gave (compose prints a map; `KEY=value` lists are read too). */
+function labelMap(raw) {
+    if (!Array.isArray(raw))
+        return Object.fromEntries(Object.entries(record(raw)).map(([k, v]) => [k, String(v)]));
+    return Object.fromEntries(raw.map((l) => String(l)).map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
+}
+/**
+ * A published port in the long form the stack format takes (compose prints `published` as a
+ * string); without `published` when the swarm is to pick it.
+ */
+function swarmPort(raw, dropped, ephemeral) {
     const port = record(raw);
     const kept = {};
     for (const [k, v] of Object.entries(port))
@@ -32966,7 +33054,7 @@ function swarmPort(raw, dropped) {
             kept[k] = v;
     if (typeof kept.published === 'string' && /^\d+$/.test(kept.published))
         kept.published = Number(kept.published);
-    if (kept.published === '' || kept.published === undefined)
+    if (kept.published === '' || kept.published === undefined || ephemeral)
         delete kept.published;
     if (port.host_ip !== undefined)
         dropped.push(`ports: host_ip (${WHY.ports_host_ip})`);
@@ -33437,7 +33525,6 @@ exports.createVolumeArgs = createVolumeArgs;
 exports.importEmptyImageArgs = importEmptyImageArgs;
 exports.createLockArgs = createLockArgs;
 exports.containerIdAndLabelsArgs = containerIdAndLabelsArgs;
-exports.containerLabelsArgs = containerLabelsArgs;
 exports.manualRemovalCommand = manualRemovalCommand;
 exports.imageEnvArgs = imageEnvArgs;
 exports.listNetworksArgs = listNetworksArgs;
@@ -33611,9 +33698,6 @@ function createLockArgs(name, image, labels) {
 }
 function containerIdAndLabelsArgs(name) {
     return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
-}
-function containerLabelsArgs(name) {
-    return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
 }
 /** One shell line a user can paste to remove what carries the project's label. */
 function manualRemovalCommand(project) {
@@ -34220,18 +34304,6 @@ class Docker extends compose_commands_1.ComposeCommands {
         const text = r.stdout.trim();
         const space = text.indexOf(' ');
         return { id: text.slice(0, space), labels: JSON.parse(text.slice(space + 1) || 'null') ?? {} };
-    }
-    /** A container's labels, or undefined when there is no such container. */
-    async containerLabels(name) {
-        if (this.api)
-            return (await this.api.containerIdAndLabels(name))?.labels;
-        const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
-        if (r.code !== 0) {
-            if (/No such (container|object)/i.test(r.stderr))
-                return undefined;
-            throw (0, docker_error_1.failure)('docker container inspect', r);
-        }
-        return JSON.parse(r.stdout.trim() || 'null') ?? {};
     }
     async removeVolumes(names) {
         if (this.api)
@@ -35399,9 +35471,11 @@ function chooseReachability(dockerHost, interfaces, now = Date.now) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SwarmCli = void 0;
+exports.readService = readService;
 exports.parseTasks = parseTasks;
+const labels_1 = __nccwpck_require__(7853);
 const docker_error_1 = __nccwpck_require__(8559);
-const STACK_LABEL = 'com.docker.stack.namespace';
+const STACK_LABEL = labels_1.StackLabels.Namespace;
 class SwarmCli {
     runner;
     env;
@@ -35478,8 +35552,71 @@ class SwarmCli {
             .filter(Boolean)
             .map((n) => `${k} ${n}`));
     }
+    async services(stack) {
+        const ids = lines(await this.docker(['service', 'ls', '-q', '--filter', `label=${STACK_LABEL}=${stack}`], "'docker service ls'"));
+        if (ids.length === 0)
+            return [];
+        const out = await this.docker(['service', 'inspect', '--format', '{{json .}}', ...ids], "'docker service inspect'");
+        return lines(out).map((l) => readService(JSON.parse(l)));
+    }
+    async removeServices(names) {
+        if (names.length > 0)
+            await this.docker(['service', 'rm', ...names], "'docker service rm'");
+    }
+    async createConfig(name, labels, data) {
+        const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+        const r = await this.runner.run('docker', ['config', 'create', ...labelArgs, name, '-'], {
+            env: this.env,
+            signal: this.signal,
+            maxBytes: 64 * 1024,
+            timeoutMs: 30000,
+            input: Promise.resolve(data),
+        });
+        if (r.code === 0)
+            return true;
+        if (/already exists|AlreadyExists/i.test(r.stderr))
+            return false;
+        throw (0, docker_error_1.failure)(`'docker config create ${name}'`, r);
+    }
+    async configs(label) {
+        const ids = lines(await this.docker(['config', 'ls', '-q', '--filter', `label=${label}`], "'docker config ls'"));
+        return ids.length === 0 ? [] : this.inspectConfigs(ids);
+    }
+    async config(name) {
+        // By exact name: `config inspect` would also take an id prefix.
+        const found = await this.inspectConfigs([name]).catch((e) => {
+            if (/no such config|not found/i.test(e.message))
+                return [];
+            throw e;
+        });
+        return found.find((c) => c.name === name);
+    }
+    async removeConfig(idOrName) {
+        await this.docker(['config', 'rm', idOrName], `'docker config rm ${idOrName}'`);
+    }
+    async inspectConfigs(ids) {
+        const out = await this.docker(['config', 'inspect', '--format', '{{json .}}', ...ids], "'docker config inspect'");
+        return lines(out).map((l) => {
+            const c = JSON.parse(l);
+            return { id: c.ID ?? '', name: c.Spec?.Name ?? '', labels: c.Spec?.Labels ?? {} };
+        });
+    }
 }
 exports.SwarmCli = SwarmCli;
+const lines = (out) => out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+/** A service from `docker service inspect`. */
+function readService(s) {
+    const hostPorts = (s.Spec?.EndpointSpec?.Ports ?? []).filter((p) => p.PublishMode === 'host');
+    return {
+        name: s.Spec?.Name ?? '',
+        labels: s.Spec?.Labels ?? {},
+        taskSpec: JSON.stringify({ task: s.Spec?.TaskTemplate ?? null, hostPorts }),
+        job: Boolean(s.Spec?.Mode?.ReplicatedJob || s.Spec?.Mode?.GlobalJob),
+    };
+}
 /** `docker stack ps --format '{{json .}}'`, one task per line. */
 function parseTasks(out) {
     const tasks = [];
@@ -36642,6 +36779,8 @@ const DEFAULT_FILE_NAMES = [
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.leaseFor = exports.LEASE_MARGIN_MS = exports.lockName = void 0;
+exports.containerLocks = containerLocks;
+exports.swarmLocks = swarmLocks;
 exports.tryProjectLock = tryProjectLock;
 exports.acquireProjectLock = acquireProjectLock;
 exports.releaseProjectLock = releaseProjectLock;
@@ -36650,6 +36789,25 @@ const crypto_1 = __nccwpck_require__(6982);
 const labels_1 = __nccwpck_require__(7853);
 const error_text_1 = __nccwpck_require__(8380);
 const abort_signals_1 = __nccwpck_require__(9112);
+/** Locks as never-started containers of the engine. */
+function containerLocks(docker) {
+    return {
+        createLock: (name, labels) => docker.createLock(name, labels),
+        lockIdAndLabels: (name) => docker.containerIdAndLabels(name),
+        removeLock: (id) => docker.removeContainers([id]),
+        removalCommand: (name) => `docker rm ${name}`,
+    };
+}
+/** Locks as configs of the swarm: a config's name is the managers' to give, once, whichever manager is asked. */
+function swarmLocks(swarm) {
+    return {
+        kind: 'swarm',
+        createLock: (name, labels) => swarm.createConfig(name, labels, 'ephemeral-compose lock\n'),
+        lockIdAndLabels: (name) => swarm.config(name),
+        removeLock: (id) => swarm.removeConfig(id),
+        removalCommand: (name) => `docker config rm ${name}`,
+    };
+}
 const lockName = (project) => `${project}-ephemeral-compose-lock`;
 exports.lockName = lockName;
 /**
@@ -36669,17 +36827,17 @@ function describeHolder(labels) {
  * Removes the lock if its holder's lease is over, by the id it had when judged: a lock another run
  * created since under the same name is not touched. A lock without a lease is never taken over.
  */
-async function takeOverExpired(docker, project, log) {
-    const holder = await docker.containerIdAndLabels((0, exports.lockName)(project));
+async function takeOverExpired(locks, project, log) {
+    const holder = await locks.lockIdAndLabels((0, exports.lockName)(project));
     const until = Date.parse(holder?.labels[labels_1.PreviewLabels.LeaseUntil] ?? '');
     if (!holder || Number.isNaN(until) || until > Date.now())
         return false;
-    await docker.removeContainers([holder.id]).catch(() => undefined);
+    await locks.removeLock(holder.id).catch(() => undefined);
     log(`Project ${project}'s lock was held by ${describeHolder(holder.labels)} until ${new Date(until).toISOString()}, which has passed: taken over.`);
     return true;
 }
 /** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
-async function tryProjectLock(docker, project, options) {
+async function tryProjectLock(locks, project, options) {
     const name = (0, exports.lockName)(project);
     const token = (0, crypto_1.randomBytes)(8).toString('hex');
     const labels = {
@@ -36692,49 +36850,49 @@ async function tryProjectLock(docker, project, options) {
     const deadline = Date.now() + options.waitMs;
     let told = false;
     for (;;) {
-        if (await docker.createLock(name, labels))
-            return { name, token };
-        if (await takeOverExpired(docker, project, options.log))
+        if (await locks.createLock(name, labels))
+            return { name, token, ...(locks.kind ? { store: locks.kind } : {}) };
+        if (await takeOverExpired(locks, project, options.log))
             continue;
         if (Date.now() >= deadline || options.signal?.aborted)
             return undefined;
         if (!told) {
-            options.log(`Project ${project} is being changed by another run (${describeHolder(await docker.containerLabels(name))}): waiting for it.`);
+            options.log(`Project ${project} is being changed by another run (${describeHolder((await locks.lockIdAndLabels(name))?.labels)}): waiting for it.`);
             told = true;
         }
         await (0, abort_signals_1.sleep)(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
     }
 }
 /** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */
-async function acquireProjectLock(docker, project, options) {
-    const lock = await tryProjectLock(docker, project, options);
+async function acquireProjectLock(locks, project, options) {
+    const lock = await tryProjectLock(locks, project, options);
     if (lock)
         return lock;
     if (options.signal?.aborted)
         throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
-    const labels = await docker.containerLabels((0, exports.lockName)(project));
+    const labels = (await locks.lockIdAndLabels((0, exports.lockName)(project)))?.labels;
     const lease = labels?.[labels_1.PreviewLabels.LeaseUntil];
     throw new Error(`Project ${project} is still being changed by another run (${describeHolder(labels)}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
-        `If that run is gone, remove its lock: docker rm ${(0, exports.lockName)(project)}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`);
+        `If that run is gone, remove its lock: ${locks.removalCommand((0, exports.lockName)(project))}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`);
 }
 /** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
-async function releaseProjectLock(docker, lock) {
-    const labels = await docker.containerLabels(lock.name);
-    if (labels?.[labels_1.PreviewLabels.LockToken] !== lock.token)
+async function releaseProjectLock(locks, lock) {
+    const holder = await locks.lockIdAndLabels(lock.name);
+    if (!holder || holder.labels[labels_1.PreviewLabels.LockToken] !== lock.token)
         return false;
-    await docker.removeContainers([lock.name]);
+    await locks.removeLock(holder.id);
     return true;
 }
 /**
  * Releases the lock as above; a failure is a warning with the command that removes it by hand.
  * 'not-held': someone removed it by hand and another run may hold it now.
  */
-async function releaseLockOrWarn(docker, lock, warn) {
+async function releaseLockOrWarn(locks, lock, warn) {
     try {
-        return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
+        return (await releaseProjectLock(locks, lock)) ? 'released' : 'not-held';
     }
     catch (e) {
-        warn(`Could not release the lock ${lock.name}: ${(0, error_text_1.errorText)(e)}. Remove it with: docker rm ${lock.name}`);
+        warn(`Could not release the lock ${lock.name}: ${(0, error_text_1.errorText)(e)}. Remove it with: ${locks.removalCommand(lock.name)}`);
         return 'failed';
     }
 }
@@ -36779,7 +36937,7 @@ async function reapDeadStacks(docker, now, options) {
  */
 async function reapOne(docker, record, now, options) {
     const { project } = record;
-    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.asking.run, log: (l) => options.log.info(l) });
+    const lock = await (0, project_lock_1.tryProjectLock)((0, project_lock_1.containerLocks)(docker), project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.asking.run, log: (l) => options.log.info(l) });
     if (!lock)
         return 'skipped';
     try {
@@ -36798,7 +36956,7 @@ async function reapOne(docker, record, now, options) {
         return 'reaped';
     }
     finally {
-        await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l));
+        await (0, project_lock_1.releaseLockOrWarn)((0, project_lock_1.containerLocks)(docker), lock, (l) => options.log.warning(l));
     }
 }
 
@@ -37171,6 +37329,58 @@ function stackEngine(docker, stack, since) {
 
 /***/ }),
 
+/***/ 6077:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.printSwarmLogs = printSwarmLogs;
+exports.swarmDown = swarmDown;
+/**
+ * The last log lines of the stack's services (`docker service logs`, through the manager, whichever
+ * node ran the task): all of them, or those failing now (a task that should run and does not).
+ */
+async function printSwarmLogs(swarm, stack, which, lines, log) {
+    // The services on the swarm: a cancel or a failure may have come before the later levels.
+    let services = (await swarm.services(stack).catch(() => [])).map((s) => s.name);
+    if (which === 'failing') {
+        const tasks = await swarm.tasks(stack).catch(() => []);
+        const failing = new Set(tasks.filter((t) => t.desired.toLowerCase() === 'running' && t.state.toLowerCase() !== 'running').map((t) => t.service));
+        services = services.filter((s) => failing.has(s));
+    }
+    for (const service of services) {
+        const text = await swarm.serviceLogs(service, lines).catch((e) => `(no logs: ${e.message})`);
+        await log.group(`Logs of ${service.slice(stack.length + 1)} (docker service logs)`, () => Promise.resolve(log.info(text || '(none)')));
+    }
+}
+const POLL_MS = 500;
+/** Removes the stack and waits until its services, networks, configs and secrets are gone, at most `timeoutMs`. */
+async function swarmDown(swarm, stack, timeoutMs, log, signal) {
+    const started = Date.now();
+    const before = await swarm.remaining(stack);
+    if (before.length === 0) {
+        log.info(`Stack ${stack} is not on the swarm: nothing to remove.`);
+        return true;
+    }
+    log.info(`Removing stack ${stack} from the swarm (docker stack rm): ${before.length} object(s)`);
+    await swarm.remove(stack);
+    let left = before;
+    while (Date.now() - started < timeoutMs && !signal?.aborted) {
+        left = await swarm.remaining(stack);
+        if (left.length === 0) {
+            log.info(`Stack ${stack} removed: its services, networks, configs and secrets are gone (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+            return true;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    log.warning(`Stack ${stack}: still on the swarm after ${Math.round((Date.now() - started) / 1000)} s: ${left.join(', ')}. Remove it with: docker stack rm ${stack}`);
+    return false;
+}
+
+
+/***/ }),
+
 /***/ 2884:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -37295,8 +37505,9 @@ async function swarmUp(swarm, network, settings, log) {
         throw new SwarmStartError(`The stack cannot go to Swarm as it is: ${refusals.join('; ')}.`);
     const checks = swarmChecks(settings.model, plan, settings.waitFor);
     const jobs = new Set(plan.services.filter((s) => checks[s].kind === 'job'));
+    const extras = { labels: settings.labels, ephemeralPorts: settings.ephemeralPorts };
     const file = path.join(settings.directory, `ephemeral-compose-swarm-${stack}.yaml`);
-    const whole = (0, stack_file_1.stackDocument)(config, stack, plan.services, jobs);
+    const whole = (0, stack_file_1.stackDocument)(config, stack, plan.services, jobs, extras);
     for (const line of whole.leftOut)
         log.warning(`Left out on Swarm, ${line}`);
     fs.writeFileSync(file, whole.yaml);
@@ -37305,14 +37516,18 @@ async function swarmUp(swarm, network, settings, log) {
         throw new SwarmStartError(`The stack file for Swarm is not one 'docker stack deploy' takes: ${problem}`);
     const started = Date.now();
     const deadline = started + settings.timeoutSeconds * 1000;
+    if (settings.removeOrphans)
+        await removeOrphans(swarm, settings, log);
     const reports = {};
     for (const [i, level] of plan.levels.entries()) {
-        fs.writeFileSync(file, (0, stack_file_1.stackDocument)(config, stack, level, jobs).yaml);
+        fs.writeFileSync(file, (0, stack_file_1.stackDocument)(config, stack, level, jobs, extras).yaml);
         const known = new Set((await swarm.tasks(stack).catch(() => [])).map((t) => t.id));
+        const before = await swarm.services(stack);
         log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
         await swarm.deploy(stack, file);
         const levelStart = Date.now();
-        const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart);
+        const fresh = await freshServices(swarm, stack, level, jobs, before, log);
+        const ready = await waitForLevel(swarm, network, settings, level, checks, known, fresh, deadline, log, levelStart);
         for (const [service, r] of Object.entries(ready))
             reports[service] = { ...r, readySeconds: Math.round((r.readyAt - levelStart) / 100) / 10 };
     }
@@ -37322,7 +37537,42 @@ async function swarmUp(swarm, network, settings, log) {
             log.info(`  ${service}: ${r.url}`);
     return reports;
 }
-async function waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart) {
+/** Services of the stack that the files no longer have: removed before the deploy, as compose's --remove-orphans. */
+async function removeOrphans(swarm, settings, log) {
+    const prefix = `${settings.stack}_`;
+    const orphans = (await swarm.services(settings.stack)).map((s) => s.name).filter((n) => !(n.slice(prefix.length) in settings.model.services));
+    if (orphans.length === 0)
+        return;
+    log.info(`Removing ${orphans.map((n) => n.slice(prefix.length)).join(', ')}: no longer in the compose files.`);
+    await swarm.removeServices(orphans);
+}
+/**
+ * The services of a level judged on this deploy's tasks only: new ones, jobs, and those whose task
+ * spec the deploy changed (Swarm replaces their tasks). The others keep theirs, which count.
+ */
+async function freshServices(swarm, stack, level, jobs, before, log) {
+    const was = new Map(before.map((s) => [s.name, s]));
+    const existed = level.filter((s) => was.has(`${stack}_${s}`));
+    if (existed.length === 0)
+        return new Set(level);
+    const now = new Map((await swarm.services(stack)).map((s) => [s.name, s]));
+    const fresh = new Set(level.filter((s) => !was.has(`${stack}_${s}`)));
+    const kept = [];
+    for (const s of existed) {
+        const full = `${stack}_${s}`;
+        if (jobs.has(s) || was.get(full)?.taskSpec !== now.get(full)?.taskSpec)
+            fresh.add(s);
+        else
+            kept.push(s);
+    }
+    const replaced = existed.filter((s) => fresh.has(s));
+    if (replaced.length > 0)
+        log.info(`  changed, waiting for new tasks: ${replaced.join(', ')}`);
+    if (kept.length > 0)
+        log.info(`  unchanged, keeping their tasks: ${kept.join(', ')}`);
+    return fresh;
+}
+async function waitForLevel(swarm, network, settings, level, checks, known, fresh, deadline, log, levelStart) {
     const { stack, model } = settings;
     const pending = new Set(level);
     const why = new Map();
@@ -37343,7 +37593,7 @@ async function waitForLevel(swarm, network, settings, level, checks, known, dead
         for (const service of [...pending]) {
             const full = `${stack}_${service}`;
             const check = checks[service];
-            const verdict = (0, swarm_verdict_1.judgeTasks)(full, tasks, { replicas: model.services[service].replicas, job: check.kind === 'job' }, known);
+            const verdict = (0, swarm_verdict_1.judgeTasks)(full, tasks, { replicas: model.services[service].replicas, job: check.kind === 'job', fresh: fresh.has(service) }, known);
             if (verdict.kind === 'failed')
                 throw await serviceFailure(swarm, service, full, verdict.why);
             if (verdict.kind === 'waiting') {
@@ -38947,7 +39197,13 @@ function previewDeploy(o) {
     let record;
     const comment = o.commenter?.(() => record?.expiresAt);
     return {
-        lock: (docker) => (0, project_lock_1.acquireProjectLock)(docker, o.project, { waitMs: o.lockWaitMs, leaseMs: (0, project_lock_1.leaseFor)(o.lockWaitMs), run: o.target.runUrl, signal: o.signal, log: (l) => o.log.info(l) }),
+        lock: (docker) => (0, project_lock_1.acquireProjectLock)((0, project_lock_1.containerLocks)(docker), o.project, {
+            waitMs: o.lockWaitMs,
+            leaseMs: (0, project_lock_1.leaseFor)(o.lockWaitMs),
+            run: o.target.runUrl,
+            signal: o.signal,
+            log: (l) => o.log.info(l),
+        }),
         checkExisting: async (docker, stack) => {
             (0, ownership_1.refuseForeignProject)(o.project, await (0, previews_1.foreignResources)(docker, o.project, stack.existing), 'update');
             o.log.info((0, ownership_1.isEmpty)(stack.existing) ? `Deploying project ${o.project} (new).` : `Updating project ${o.project} in place: compose recreates what changed.`);
@@ -39032,6 +39288,7 @@ function previewProjectName(target, fallbackBase) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.enginePlace = enginePlace;
 exports.foreignResources = foreignResources;
 exports.stopOrphans = stopOrphans;
 exports.writeDeployRecord = writeDeployRecord;
@@ -39044,8 +39301,16 @@ const record_volumes_1 = __nccwpck_require__(9301);
 const ownership_1 = __nccwpck_require__(9749);
 const project_lock_1 = __nccwpck_require__(633);
 const teardown_1 = __nccwpck_require__(6734);
-// Preview stacks: deployed and left running, updated in place by the next deploy, removed by
-// `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
+/** Previews as compose projects on one engine. */
+function enginePlace(docker) {
+    return {
+        locks: (0, project_lock_1.containerLocks)(docker),
+        records: () => deployRecords(docker),
+        exists: async (project) => !(0, ownership_1.isEmpty)(await docker.projectResources(project)),
+        refuseForeign: async (project, doing) => (0, ownership_1.refuseForeignProject)(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
+        remove: (project, options) => removeDeployed(docker, project, options),
+    };
+}
 const deployedFilter = (project) => `${labels_1.PreviewLabels.Deployed}=${project}`;
 /** What of the project exists that this action did not deploy (nothing, for a project it may update). */
 async function foreignResources(docker, project, all) {
@@ -39079,8 +39344,8 @@ const unhealthy = (c) => c.status === 'restarting' || c.status === 'dead' || (c.
  * Removes one deployed project, containers, networks and volumes; needs no compose file. One this
  * action did not deploy is refused; one that is gone already is a notice.
  */
-async function downProject(docker, project, options) {
-    const lock = await (0, project_lock_1.acquireProjectLock)(docker, project, {
+async function downProject(place, project, options) {
+    const lock = await (0, project_lock_1.acquireProjectLock)(place.locks, project, {
         waitMs: options.lockWaitMs,
         leaseMs: (0, project_lock_1.leaseFor)(options.lockWaitMs),
         run: options.run,
@@ -39089,15 +39354,14 @@ async function downProject(docker, project, options) {
     });
     options.holding?.(lock);
     try {
-        const all = await docker.projectResources(project);
-        if ((0, ownership_1.isEmpty)(all))
+        if (!(await place.exists(project)))
             return 'gone';
-        (0, ownership_1.refuseForeignProject)(project, await foreignResources(docker, project, all), 'remove');
-        await removeDeployed(docker, project, options);
+        await place.refuseForeign(project, 'remove');
+        await place.remove(project, options);
         return 'removed';
     }
     finally {
-        await release(docker, lock, options);
+        await release(place.locks, lock, options);
     }
 }
 /** Logs as `logs` says (on-failure: of containers that crashed, restart or are unhealthy), then removal. */
@@ -39118,8 +39382,8 @@ async function deployRecords(docker) {
  * Removes every project this action deployed whose expiry has passed (never one without a ttl),
  * and, given `closed`, every one whose pull request is closed.
  */
-async function sweepPreviews(docker, now, options, closed) {
-    const all = await deployRecords(docker);
+async function sweepPreviews(place, now, options, closed) {
+    const all = await place.records();
     const expired = new Set((0, deploy_record_1.expiredRecords)(all, now).map((r) => r.project));
     const due = new Map();
     for (const r of all)
@@ -39135,7 +39399,7 @@ async function sweepPreviews(docker, now, options, closed) {
     }
     const result = { removed: [], kept: all.length - due.size, skipped: [] };
     for (const [project, why] of due) {
-        const outcome = await removeDue(docker, project, why, expired.has(project), options);
+        const outcome = await removeDue(place, project, why, expired.has(project), options);
         if (outcome === 'skipped')
             result.skipped.push(project);
         else if (outcome === 'kept')
@@ -39146,9 +39410,9 @@ async function sweepPreviews(docker, now, options, closed) {
     return result;
 }
 /** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
-async function removeDue(docker, project, why, byExpiry, options) {
+async function removeDue(place, project, why, byExpiry, options) {
     // A deploy under way refreshes the expiry: not the moment to remove it.
-    const lock = await (0, project_lock_1.tryProjectLock)(docker, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
+    const lock = await (0, project_lock_1.tryProjectLock)(place.locks, project, { waitMs: 0, leaseMs: (0, project_lock_1.leaseFor)(0), run: options.run, log: (l) => options.log.info(l) });
     if (!lock) {
         options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
         return 'skipped';
@@ -39156,26 +39420,26 @@ async function removeDue(docker, project, why, byExpiry, options) {
     options.holding?.(lock);
     try {
         // Read again under the lock: a deploy that finished meanwhile has a new expiry.
-        const current = (await deployRecords(docker)).find((r) => r.project === project);
+        const current = (await place.records()).find((r) => r.project === project);
         if (!current)
             return undefined;
         if (byExpiry && (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0)
             return 'kept';
-        const foreign = await foreignResources(docker, project, await docker.projectResources(project));
-        if (!(0, ownership_1.isEmpty)(foreign)) {
+        const foreign = await place.refuseForeign(project, 'remove').then(() => false, () => true);
+        if (foreign) {
             options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
             return 'skipped';
         }
         options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
-        await removeDeployed(docker, project, options);
+        await place.remove(project, options);
         return current;
     }
     finally {
-        await release(docker, lock, options);
+        await release(place.locks, lock, options);
     }
 }
-async function release(docker, lock, options) {
-    if ((await (0, project_lock_1.releaseLockOrWarn)(docker, lock, (l) => options.log.warning(l))) !== 'failed')
+async function release(locks, lock, options) {
+    if ((await (0, project_lock_1.releaseLockOrWarn)(locks, lock, (l) => options.log.warning(l))) !== 'failed')
         options.holding?.(undefined);
 }
 
@@ -39218,6 +39482,96 @@ function closedPullRequests(ctx, token, repository) {
             return undefined;
         }
     };
+}
+
+
+/***/ }),
+
+/***/ 4915:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.swarmRecordName = exports.SWARM_REMOVAL_MS = void 0;
+exports.writeSwarmRecord = writeSwarmRecord;
+exports.refuseForeignStack = refuseForeignStack;
+exports.swarmPlace = swarmPlace;
+exports.beginSwarmPreview = beginSwarmPreview;
+const labels_1 = __nccwpck_require__(7853);
+const project_lock_1 = __nccwpck_require__(633);
+const swarm_down_1 = __nccwpck_require__(6077);
+const deploy_record_1 = __nccwpck_require__(9246);
+// Previews as stacks on a swarm. Everything is asked of the manager, so any runner that reaches a
+// manager may deploy, update or remove a preview: the lock is a config of the swarm, the record
+// another one carrying the stack's label (so `docker stack rm` removes it with the stack), and the
+// services carry the preview labels, which tell a stack this action deployed from one it did not.
+/** How long removal waits for the stack's networks and the rest to go. */
+exports.SWARM_REMOVAL_MS = 120000;
+const swarmRecordName = (project) => `${project}_ephemeral-compose-record`;
+exports.swarmRecordName = swarmRecordName;
+async function swarmRecords(swarm) {
+    return (await swarm.configs(labels_1.PreviewLabels.Record)).map((c) => (0, deploy_record_1.readRecord)(c.labels)).filter((r) => r !== undefined);
+}
+/** Rewrites the stack's record (configs cannot change: removed and created again). */
+async function writeSwarmRecord(swarm, project, target, now, ttlSeconds) {
+    const name = (0, exports.swarmRecordName)(project);
+    const labels = { ...(0, deploy_record_1.recordLabels)(project, target, now, ttlSeconds), [labels_1.StackLabels.Namespace]: project };
+    const old = await swarm.config(name);
+    if (old)
+        await swarm.removeConfig(old.id);
+    const record = (0, deploy_record_1.readRecord)(labels);
+    await swarm.createConfig(name, labels, `${JSON.stringify(record, null, 2)}\n`);
+    return record;
+}
+/** The stack's services that this action did not deploy (no preview label naming the stack). */
+async function foreignServices(swarm, project) {
+    return (await swarm.services(project)).filter((s) => s.labels[labels_1.PreviewLabels.Deployed] !== project).map((s) => s.name);
+}
+/** Deploy and down act on a stack only when all its services were deployed by this action. */
+async function refuseForeignStack(swarm, project, doing) {
+    const foreign = await foreignServices(swarm, project);
+    if (foreign.length === 0)
+        return;
+    throw new Error(`Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${labels_1.PreviewLabels.Deployed}), so it does not ${doing} it. ` +
+        `The action never touches a stack it did not create: choose another 'project-name', or remove that stack yourself (docker stack rm ${project}).`);
+}
+/** Previews as stacks on the swarm the engine manages. */
+function swarmPlace(swarm) {
+    return {
+        locks: (0, project_lock_1.swarmLocks)(swarm),
+        records: () => swarmRecords(swarm),
+        exists: async (project) => (await swarm.remaining(project)).length > 0,
+        refuseForeign: (project, doing) => refuseForeignStack(swarm, project, doing),
+        remove: async (project, options) => {
+            if (options.post.logs !== 'never')
+                await (0, swarm_down_1.printSwarmLogs)(swarm, project, options.post.logs === 'always' ? 'all' : 'failing', options.post.logLines, options.log);
+            if (!(await (0, swarm_down_1.swarmDown)(swarm, project, exports.SWARM_REMOVAL_MS, options.log, options.signal)))
+                throw new Error(`Stack ${project} was not removed within ${exports.SWARM_REMOVAL_MS / 1000} s.`);
+        },
+    };
+}
+/**
+ * The preview deploy's steps before the stack is deployed: the lock, the stack's owner checked, the
+ * record rewritten (its expiry renewed). Answers the lock, for the caller to release.
+ */
+async function beginSwarmPreview(swarm, o, held) {
+    const lock = await (0, project_lock_1.acquireProjectLock)((0, project_lock_1.swarmLocks)(swarm), o.project, {
+        waitMs: o.lockWaitMs,
+        leaseMs: (0, project_lock_1.leaseFor)(o.lockWaitMs),
+        run: o.target.runUrl,
+        signal: o.signal,
+        log: (l) => o.log.info(l),
+    });
+    held(lock);
+    await refuseForeignStack(swarm, o.project, 'update');
+    const existing = await swarm.services(o.project);
+    o.log.info(existing.length === 0 ? `Deploying stack ${o.project} (new).` : `Updating stack ${o.project} in place: Swarm replaces the tasks of what changed.`);
+    const record = await writeSwarmRecord(swarm, o.project, o.target, o.now(), o.ttlSeconds);
+    o.log.info(record.expiresAt
+        ? `Expires ${record.expiresAt.toISOString()} (ttl ${o.describeDuration(o.ttlSeconds ?? 0)}), unless deployed again.`
+        : 'No ttl: stays until command: down removes it.');
+    return record;
 }
 
 
@@ -40551,7 +40905,7 @@ function judgeTasks(service, tasks, expect, known) {
         if (t.error && UNSCHEDULABLE.test(t.error))
             return { kind: 'failed', why: `task ${t.name} cannot be placed: ${t.error}` };
     }
-    const current = own.filter((t) => ['running', 'complete'].includes(t.desired.toLowerCase()));
+    const current = own.filter((t) => ['running', 'complete'].includes(t.desired.toLowerCase()) && !(expect.fresh && known.has(t.id)));
     const done = expect.job ? current.filter((t) => t.state.toLowerCase() === 'complete') : current.filter((t) => t.state.toLowerCase() === 'running');
     if (done.length >= expect.replicas)
         return { kind: 'ready', nodes: [...new Set(done.map((t) => t.node).filter(Boolean))] };

@@ -1,5 +1,8 @@
 import * as path from 'path';
-import { downProject, sweepPreviews, RemovalOptions } from '../previews/previews';
+import { downProject, enginePlace, PreviewPlace, sweepPreviews, RemovalOptions } from '../previews/previews';
+import { swarmPlace } from '../previews/swarm-previews';
+import { DockerClient } from '../engine/docker';
+import { managerSwarm } from './swarm-stack';
 import { previewProjectName, previewTarget } from '../previews/preview-target';
 import { validateProjectName } from '../compose/project-name';
 import { projectWithoutFiles } from '../compose/compose-project';
@@ -16,7 +19,12 @@ import { RunState, saveRunState } from './state';
 
 // The two preview commands that only remove: `down` (one deployed project, no compose file needed) and
 // `sweep` (every deployed project whose ttl has passed, and the stacks of dead runs). Both run in main; post has nothing to do
-// but release a lock a cancel left.
+// but release a lock a cancel left. With `engine: swarm` the previews are the swarm's stacks.
+
+/** Where the previews are: the engine's compose projects, or (engine: swarm) the stacks of the swarm it manages. */
+async function previewPlace(inputs: Inputs, deps: MainDependencies, docker: DockerClient, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<PreviewPlace> {
+  return inputs.engine === 'swarm' ? swarmPlace(await managerSwarm(deps, env, signal)) : enginePlace(docker);
+}
 
 function removalOptions(inputs: Inputs, deps: MainDependencies, state: RunState, signal: AbortSignal, run?: string): RemovalOptions {
   const { runtime } = deps;
@@ -49,12 +57,17 @@ export async function down(inputs: Inputs, deps: MainDependencies, signal: Abort
   runtime.setOutput(OutputNames.ProjectName, name);
   const docker = deps.docker(env, signal);
   const reaping = startReaping(docker, inputs, deps, jobIdentity(deps.env, target.runUrl));
-  const how = await downProject(docker, name, removalOptions(inputs, deps, state, signal, target.runUrl));
+  const how = await downProject(await previewPlace(inputs, deps, docker, env, signal), name, removalOptions(inputs, deps, state, signal, target.runUrl));
   if (inputs.comment) await previewCommenter(deps, name, inputs.githubToken, target)({ status: 'removed' }, []);
   state.outcome = 'success';
   saveRunState(runtime, state);
   await runtime.appendSummary(downMarkdown(name, how));
-  if (how === 'gone') runtime.notice(`Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`);
+  if (how === 'gone')
+    runtime.notice(
+      inputs.engine === 'swarm'
+        ? `Stack ${name} is already gone: nothing of it is on the swarm.`
+        : `Project ${name} is already gone: nothing labelled com.docker.compose.project=${name} is on the engine.`,
+    );
   await reaping;
 }
 
@@ -73,7 +86,7 @@ export async function sweep(inputs: Inputs, deps: MainDependencies, signal: Abor
   // One after the other: both lines of removals read better apart, and sweep has no hurry.
   const reaped = await startReaping(docker, inputs, deps, jobIdentity(deps.env, target.runUrl));
   const closed = closedPullRequests(deps, inputs.githubToken, target.repository);
-  const result = await sweepPreviews(docker, deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
+  const result = await sweepPreviews(await previewPlace(inputs, deps, docker, env, signal), deps.now(), removalOptions(inputs, deps, state, signal, target.runUrl), closed);
   runtime.setOutput(OutputNames.Removed, JSON.stringify(result.removed.map((r) => r.project)));
   const removed = result.removed.map((r) => `${r.project}${r.pr ? ` (#${r.pr})` : ''}`);
   runtime.info(

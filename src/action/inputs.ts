@@ -100,7 +100,7 @@ export type ActionKind = 'stack' | 'preview';
 
 /** Inputs of one action only (a unit test holds them to the two action.yml files). */
 export const PREVIEW_ONLY: string[] = [Names.Command, Names.UrlTemplate, Names.Ttl, Names.Comment, Names.GithubToken];
-export const STACK_ONLY: string[] = [Names.Teardown, Names.FailOnExit, Names.Run, Names.RunTimeout, Names.LogsArtifact, Names.MaxLifetime, Names.Engine];
+export const STACK_ONLY: string[] = [Names.Teardown, Names.FailOnExit, Names.Run, Names.RunTimeout, Names.LogsArtifact, Names.MaxLifetime];
 export type PortsPolicy = 'as-written' | 'ephemeral';
 
 function words(name: string, value: string): string[] {

@@ -7,7 +7,7 @@ import { CreatedStack, createStack, ImagePlan, imagePlan, registerKnownSecrets }
 import { JobIdentity, jobIdentity } from '../lifecycle/lifetime-record';
 import { ARTIFACT_FILES, keepSecrets, writeArtifactFile } from '../lifecycle/log-collection';
 import { PreparedStack, readStack, resolveProject } from '../lifecycle/prepare';
-import { releaseProjectLock } from '../lifecycle/project-lock';
+import { containerLocks, releaseProjectLock } from '../lifecycle/project-lock';
 import { changeStack } from '../lifecycle/stack-changes';
 import { buildingServices, checkBuildCache, keepNewLocalCaches } from '../lifecycle/build-cache';
 import { BuildCache, describeBuildCache, inWorkspace } from '../compose/build-cache';
@@ -85,7 +85,8 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   const job = jobIdentity(deps.env, target.runUrl);
   const reaping = startReaping(docker, inputs, deps, job);
   const kind = deploying ? deployKind(inputs, deps, project.name, target, signal) : stackKind(inputs, deps, job);
-  state.lock = await kind.lock(docker);
+  // On Swarm the lock is the swarm's (swarm-stack.ts), taken once the engine is known to manage one.
+  state.lock = inputs.engine === 'swarm' ? undefined : await kind.lock(docker);
   if (state.lock) save();
   const secrets = new SecretRegistry(
     (value) => runtime.setSecret(value),
@@ -104,8 +105,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
     runtime.info(`Start order: ${stack.plan.levels.map((l, i) => `${i}: ${l.join(' ')}`).join(' | ')}`);
     runtime.debug(`Needs: ${JSON.stringify(stack.plan.needs)}`);
     if (inputs.engine === 'swarm') {
-      created = true;
-      await upOnSwarm(stack, inputs, deps, { state, save, signal }, env);
+      await upOnSwarm(stack, inputs, deps, { state, save, signal, target, secrets }, env);
       return;
     }
     // Mistakes in the inputs are reported first; then, last before creating anything, the name.
@@ -135,7 +135,7 @@ async function up(inputs: Inputs, deps: MainDependencies, signal: AbortSignal): 
   } finally {
     if (state.lock) {
       // After a cancel this call may be cut short too: the lock then stays in state for post.
-      const released = await releaseProjectLock(docker, state.lock).catch(() => false);
+      const released = await releaseProjectLock(containerLocks(docker), state.lock).catch(() => false);
       if (released) {
         state.lock = undefined;
         save();

@@ -2,7 +2,7 @@ import { ContainerFacts } from '../engine/container-facts';
 import { withoutEarlierComposeExports } from '../outputs/compose-env';
 import { DockerClient } from '../engine/docker';
 import { manualRemovalCommand } from '../engine/docker-args';
-import { releaseLockOrWarn } from '../lifecycle/project-lock';
+import { containerLocks, releaseLockOrWarn, swarmLocks } from '../lifecycle/project-lock';
 import { leaveNetworks } from '../lifecycle/route';
 import { printServiceLogs, projectContainers, removeStack, shouldPrintLogs } from '../lifecycle/teardown';
 import { describeExit, ExitAfterMain, exitsAfterMain } from '../lifecycle/exits-after-main';
@@ -13,7 +13,8 @@ import { ArtifactUploader, githubArtifacts, uploadLogsArtifact } from './logs-ar
 import { listenForCancel } from './cancellation';
 import { dockerFor, swarmFor } from './dependencies';
 import { SwarmCalls } from '../engine/swarm';
-import { swarmDown } from '../lifecycle/swarm-down';
+import { printSwarmLogs, swarmDown } from '../lifecycle/swarm-down';
+import { SWARM_REMOVAL_MS } from '../previews/swarm-previews';
 import { StateKeys } from './names';
 import { coreRuntime, ActionRuntime, teardownLog } from './runtime';
 import { loadRunState, RunState } from './state';
@@ -63,11 +64,14 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     // The engine main used, whatever this step's environment says.
     // The project as main recorded it; COMPOSE_* that main (or a later use) exported must not change it.
     const env = withoutEarlierComposeExports(deps.env);
-    const docker = deps.docker(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, cancel.signal);
+    const engineEnv = state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env;
+    const docker = deps.docker(engineEnv, cancel.signal);
+    const swarm = () => (deps.swarm ?? swarmFor)(engineEnv, cancel.signal);
     // Main holds a project's lock only while it runs: one left means main was cut short.
     if (state.lock) {
       const lock = state.lock;
-      if ((await releaseLockOrWarn(docker, lock, (l) => runtime.warning(l))) === 'released') runtime.info(`Released the lock ${lock.name} the main step held.`);
+      const locks = lock.store === 'swarm' ? swarmLocks(swarm()) : containerLocks(docker);
+      if ((await releaseLockOrWarn(locks, lock, (l) => runtime.warning(l))) === 'released') runtime.info(`Released the lock ${lock.name} the main step held.`);
     }
     if (state.mode === 'down' || state.mode === 'sweep') {
       runtime.info(`command: ${state.mode}: the main step did all there is to do.`);
@@ -79,7 +83,7 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
     }
     if (state.engine === 'swarm') {
       removing = state.project.name;
-      await swarmPost((deps.swarm ?? swarmFor)(state.dockerHost ? { ...env, DOCKER_HOST: state.dockerHost } : env, cancel.signal), state, runtime, cancel.signal);
+      await swarmPost(swarm(), state, runtime, cancel.signal);
       return;
     }
     let containers: ContainerFacts[] | undefined;
@@ -128,21 +132,14 @@ export async function run(deps: PostDependencies = defaultPostDependencies()): P
   }
 }
 
-/** How long post waits for a stack's networks and the rest to go. */
-const SWARM_REMOVAL_MS = 120000;
-
-/** Swarm: each service's last log lines as asked (through the manager, whichever node ran it), then the stack removed and waited for. */
+/** Swarm: the services' last log lines as asked, then the stack removed and waited for (a preview's is left up). */
 async function swarmPost(swarm: SwarmCalls, state: RunState, runtime: ActionRuntime, signal: AbortSignal): Promise<void> {
   const stack = state.project.name;
   const logs = state.post.logs;
-  if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) {
-    // The services on the swarm: a cancel or a failure may have come before the later levels.
-    const prefix = `service ${stack}_`;
-    const deployed = (await swarm.remaining(stack).catch(() => [] as string[])).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    for (const service of deployed) {
-      const text = await swarm.serviceLogs(`${stack}_${service}`, 200).catch((e: Error) => `(no logs: ${e.message})`);
-      await runtime.group(`Logs of ${service} (docker service logs)`, () => Promise.resolve(runtime.info(text || '(none)')));
-    }
+  if (logs === 'always' || (logs === 'on-failure' && state.outcome !== 'success')) await printSwarmLogs(swarm, stack, 'all', state.post.logLines, runtime);
+  if (state.mode === 'deploy') {
+    runtime.info(`Preview ${stack} stays up on the swarm (command: down removes it).`);
+    return;
   }
   if (state.post.teardown === 'never') {
     runtime.info(`teardown: never, so stack ${stack} stays on the swarm.`);

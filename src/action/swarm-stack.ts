@@ -1,8 +1,18 @@
 import * as os from 'os';
+import { errorText } from '../compose/error-text';
 import { engineHostName } from '../engine/reachability';
-import { SwarmRole } from '../engine/swarm';
+import { SwarmCalls, SwarmRole } from '../engine/swarm';
 import { PreparedStack } from '../lifecycle/prepare';
-import { swarmUp } from '../lifecycle/swarm-up';
+import { releaseLockOrWarn, swarmLocks } from '../lifecycle/project-lock';
+import { SwarmServiceReport, swarmUp } from '../lifecycle/swarm-up';
+import { expandPreviewUrl } from '../outputs/url-template';
+import { formatHost } from '../outputs/urls';
+import { DeployRecord, deployedLabels } from '../previews/deploy-record';
+import { Commenter, previewCommenter } from '../previews/pr-comment';
+import { branchSlug, PreviewTarget } from '../previews/preview-target';
+import { beginSwarmPreview } from '../previews/swarm-previews';
+import { SecretRegistry } from '../secrets/secret-registry';
+import { describeDuration } from './input-parsing';
 import { MainDependencies, swarmFor } from './dependencies';
 import { Inputs } from './inputs';
 import { OutputNames, serviceUrlOutput } from './names';
@@ -10,16 +20,15 @@ import { RunState } from './state';
 
 // `engine: swarm` in the main step: the inputs Swarm cannot honour, the engine's role, then the
 // level-by-level deploy (lifecycle/swarm-up.ts) and its outputs. State says `swarm` before the
-// first deploy, so post removes the stack with `docker stack rm` whatever happens after.
+// first deploy, so post removes the stack with `docker stack rm` whatever happens after (a
+// preview's deploy, under the swarm's lock for the project, is left up).
 
-/** What `engine: swarm` cannot do (yet, or ever: Swarm builds nothing), refused before any docker call. */
+/** What `engine: swarm` cannot do (Swarm builds nothing; `run` is one engine's container), refused before any docker call. */
 export function checkSwarmInputs(inputs: Inputs): void {
   const refused: string[] = [];
-  if (inputs.mode !== 'ephemeral') refused.push('the preview action (its deploy, down and sweep run on a single engine only)');
   if (inputs.run) refused.push("'run'");
   if (inputs.build) refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
   if (inputs.buildCache) refused.push("'build-cache'");
-  if (inputs.ports === 'ephemeral') refused.push("'ports: ephemeral' (leave the published port out of the file and Swarm picks one)");
   if (refused.length > 0) throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
 }
 
@@ -35,27 +44,75 @@ function swarmRoleRefusal(role: SwarmRole, dockerHost: string | undefined): stri
   return `Input 'engine' is swarm, but ${engine} is not part of a swarm (its swarm state: ${role.state}${role.error ? `, ${role.error}` : ''}): point docker-host or DOCKER_HOST at a Swarm manager, or make this engine one with 'docker swarm init' before this step.`;
 }
 
-/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs. */
-export async function upOnSwarm(
+interface SwarmContext {
+  state: RunState;
+  save: () => void;
+  signal: AbortSignal;
+  target: PreviewTarget;
+  secrets: SecretRegistry;
+}
+
+/** The Swarm calls, once the engine is known to manage a swarm. */
+export async function managerSwarm(deps: MainDependencies, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<SwarmCalls> {
+  const swarm = (deps.swarm ?? swarmFor)(env, signal);
+  const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
+  if (refusal) throw new Error(refusal);
+  return swarm;
+}
+
+/** The stack deployed level by level to the swarm, ready-checked, its URLs published as outputs; a preview left up, recorded and commented. */
+export async function upOnSwarm(stack: PreparedStack, inputs: Inputs, deps: MainDependencies, ctx: SwarmContext, env: NodeJS.ProcessEnv): Promise<void> {
+  const { runtime } = deps;
+  const { state, save, target } = ctx;
+  const project = stack.project.name;
+  const swarm = await managerSwarm(deps, env, ctx.signal);
+  const preview = inputs.mode === 'deploy';
+  let record: DeployRecord | undefined;
+  const comment = preview && inputs.comment ? previewCommenter(deps, project, inputs.githubToken, target, () => record?.expiresAt) : undefined;
+  try {
+    if (preview) {
+      record = await beginSwarmPreview(
+        swarm,
+        { project, target, lockWaitMs: inputs.timeoutSeconds * 1000, ttlSeconds: inputs.ttlSeconds, signal: ctx.signal, now: deps.now, log: runtime, describeDuration },
+        (lock) => {
+          state.lock = lock;
+          save();
+        },
+      );
+    }
+    state.engine = 'swarm';
+    state.creationStarted = true;
+    save();
+    await deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment);
+  } finally {
+    if (state.lock) {
+      const released = await releaseLockOrWarn(swarmLocks(swarm), state.lock, (l) => runtime.warning(l));
+      if (released !== 'failed') {
+        state.lock = undefined;
+        save();
+      }
+    }
+  }
+}
+
+async function deployAndPublish(
+  swarm: SwarmCalls,
   stack: PreparedStack,
   inputs: Inputs,
   deps: MainDependencies,
-  ctx: { state: RunState; save: () => void; signal: AbortSignal },
+  ctx: SwarmContext,
   env: NodeJS.ProcessEnv,
+  comment: Commenter | undefined,
 ): Promise<void> {
   const { runtime } = deps;
-  const swarm = (deps.swarm ?? swarmFor)(env, ctx.signal);
-  const refusal = swarmRoleRefusal(await swarm.role(), env.DOCKER_HOST);
-  if (refusal) throw new Error(refusal);
-  ctx.state.engine = 'swarm';
-  ctx.state.creationStarted = true;
-  ctx.save();
+  const project = stack.project.name;
+  const preview = inputs.mode === 'deploy';
   try {
     const reports = await swarmUp(
       swarm,
       deps.network,
       {
-        stack: stack.project.name,
+        stack: project,
         model: stack.model,
         plan: stack.plan,
         configYaml: stack.configYaml,
@@ -64,18 +121,40 @@ export async function upOnSwarm(
         host: inputs.host || engineHostName(env.DOCKER_HOST) || 'localhost',
         directory: deps.env.RUNNER_TEMP || os.tmpdir(),
         signal: ctx.signal,
+        labels: preview ? deployedLabels(project, ctx.target) : undefined,
+        ephemeralPorts: inputs.ports === 'ephemeral',
+        removeOrphans: preview,
       },
       runtime,
     );
+    if (inputs.urlTemplate) applyUrlTemplate(reports, inputs.urlTemplate, project, ctx.target);
     const urls = Object.fromEntries(Object.entries(reports).flatMap(([s, r]) => (r.url ? [[s, r.url]] : [])));
     runtime.setOutput(OutputNames.Services, JSON.stringify(reports));
     runtime.setOutput(OutputNames.Urls, JSON.stringify(urls));
     for (const [service, url] of Object.entries(urls)) runtime.setOutput(serviceUrlOutput(service), url);
     ctx.state.outcome = 'success';
+    await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
   } catch (error) {
     ctx.state.outcome = 'failure';
+    await comment?.({ status: 'failed', failure: errorText(error) }, ctx.secrets.all());
     throw error;
   } finally {
     ctx.save();
+  }
+}
+
+/** `url-template`: the public URL of each HTTP service in place of its published port's. */
+function applyUrlTemplate(reports: Record<string, SwarmServiceReport>, template: string, project: string, target: PreviewTarget): void {
+  for (const [service, r] of Object.entries(reports)) {
+    const main = r.ports.find((p) => p.url === r.url);
+    if (!main || !r.url || !/^https?:/.test(r.url)) continue;
+    r.url = expandPreviewUrl(template, {
+      service,
+      project,
+      pr: target.pr !== undefined ? String(target.pr) : '',
+      branch: branchSlug(target.branch),
+      port: String(main.published),
+      host: formatHost(main.host),
+    });
   }
 }

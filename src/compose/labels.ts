@@ -15,6 +15,11 @@ export const ComposeLabels = {
   ConfigHash: 'com.docker.compose.config-hash',
 } as const;
 
+/** The label `docker stack deploy` puts on everything of a stack; `docker stack rm` removes what carries it. */
+export const StackLabels = {
+  Namespace: 'com.docker.stack.namespace',
+} as const;
+
 /**
  * Labels this action puts on what it deploys as a preview (the preview action's `command: deploy`). Containers, networks
  * and volumes carry the stable ones, which compose folds into its configuration hash: a label that

@@ -106,13 +106,21 @@ const WHY: Record<string, string> = {
   start_interval: "the stack format has no start_interval; the healthcheck's interval applies from the start",
 };
 
+/** What the action adds to each service of the stack file. */
+export interface StackExtras {
+  /** Service labels (a preview's: who deployed it), beside the file's own deploy.labels. */
+  labels?: Record<string, string>;
+  /** `ports: ephemeral`: published ports are left to Swarm, which picks free ones. */
+  ephemeralPorts?: boolean;
+}
+
 /**
- * The stack file for `services` (one level and those before it): compose's resolved services with
- * only what Swarm applies, one-shots as jobs that are never restarted (their exit is the verdict),
- * and the project's networks, volumes, configs and secrets. Names compose gave resources
+ * The stack file for `services` (one level): compose's resolved services with only what Swarm
+ * applies, one-shots as jobs that are never restarted (their exit is the verdict), and the
+ * project's networks, volumes, configs and secrets. Names compose gave resources
  * (`<project>_<key>`) are Swarm's own defaults and are left to it.
  */
-export function stackDocument(config: Doc, project: string, services: readonly string[], oneShots: ReadonlySet<string>): StackDocument {
+export function stackDocument(config: Doc, project: string, services: readonly string[], oneShots: ReadonlySet<string>, extras: StackExtras = {}): StackDocument {
   const leftOut: string[] = [];
   const out: Doc = { version: '3.8', services: {} };
   const all = record(config.services);
@@ -125,12 +133,16 @@ export function stackDocument(config: Doc, project: string, services: readonly s
       if (SWARM_SERVICE_KEYS.has(key)) kept[key] = value;
       else if (!HANDLED_KEYS.has(key)) dropped.push(WHY[key] ? `${key} (${WHY[key]})` : key);
     }
-    if (Array.isArray(kept.ports)) kept.ports = kept.ports.map((p) => swarmPort(p, dropped));
+    if (Array.isArray(kept.ports)) kept.ports = kept.ports.map((p) => swarmPort(p, dropped, extras.ephemeralPorts === true));
     if (kept.healthcheck) kept.healthcheck = swarmHealthcheck(record(kept.healthcheck), dropped);
     if (Array.isArray(kept.volumes)) kept.volumes = kept.volumes.map(swarmMount);
     if (oneShots.has(name)) {
       const deploy = record(kept.deploy);
       kept.deploy = { ...deploy, mode: 'replicated-job', restart_policy: { ...record(deploy.restart_policy), condition: 'none' } };
+    }
+    if (extras.labels) {
+      const deploy = record(kept.deploy);
+      kept.deploy = { ...deploy, labels: { ...labelMap(deploy.labels), ...extras.labels } };
     }
     if (dropped.length > 0) leftOut.push(`service ${name}: ${[...new Set(dropped)].join(', ')}`);
     (out.services as Doc)[name] = kept;
@@ -154,13 +166,22 @@ export function stackDocument(config: Doc, project: string, services: readonly s
   return { yaml: stringify(out), leftOut };
 }
 
-/** A published port in the long form the stack format takes (compose prints `published` as a string). */
-function swarmPort(raw: unknown, dropped: string[]): Doc {
+/** Labels as a map, whichever form the file gave (compose prints a map; `KEY=value` lists are read too). */
+function labelMap(raw: unknown): Record<string, string> {
+  if (!Array.isArray(raw)) return Object.fromEntries(Object.entries(record(raw)).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(raw.map((l) => String(l)).map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
+}
+
+/**
+ * A published port in the long form the stack format takes (compose prints `published` as a
+ * string); without `published` when the swarm is to pick it.
+ */
+function swarmPort(raw: unknown, dropped: string[], ephemeral: boolean): Doc {
   const port = record(raw);
   const kept: Doc = {};
   for (const [k, v] of Object.entries(port)) if (PORT_KEYS.has(k) && v !== null && v !== undefined) kept[k] = v;
   if (typeof kept.published === 'string' && /^\d+$/.test(kept.published)) kept.published = Number(kept.published);
-  if (kept.published === '' || kept.published === undefined) delete kept.published;
+  if (kept.published === '' || kept.published === undefined || ephemeral) delete kept.published;
   if (port.host_ip !== undefined) dropped.push(`ports: host_ip (${WHY.ports_host_ip})`);
   return kept;
 }

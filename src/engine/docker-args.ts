@@ -204,10 +204,6 @@ export function containerIdAndLabelsArgs(name: string): string[] {
   return ['container', 'inspect', '--format', '{{.Id}} {{json .Config.Labels}}', '--', name];
 }
 
-export function containerLabelsArgs(name: string): string[] {
-  return ['container', 'inspect', '--format', '{{json .Config.Labels}}', '--', name];
-}
-
 /** One shell line a user can paste to remove what carries the project's label. */
 export function manualRemovalCommand(project: string): string {
   const f = `--filter ${projectFilter(project)}`;

@@ -425,17 +425,6 @@ export class Docker extends ComposeCommands implements EngineCalls {
     return { id: text.slice(0, space), labels: (JSON.parse(text.slice(space + 1) || 'null') as Record<string, string> | null) ?? {} };
   }
 
-  /** A container's labels, or undefined when there is no such container. */
-  async containerLabels(name: string): Promise<Record<string, string> | undefined> {
-    if (this.api) return (await this.api.containerIdAndLabels(name))?.labels;
-    const r = await this.runner.run('docker', args.containerLabelsArgs(name), { env: this.env, signal: this.signal, maxBytes: 256 * 1024 });
-    if (r.code !== 0) {
-      if (/No such (container|object)/i.test(r.stderr)) return undefined;
-      throw failure('docker container inspect', r);
-    }
-    return (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
-  }
-
   async removeVolumes(names: string[]): Promise<void> {
     if (this.api) return this.api.removeVolumes(names);
     if (names.length > 0) await this.docker(args.removeVolumesArgs(names), 'docker volume rm');

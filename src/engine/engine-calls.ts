@@ -94,5 +94,4 @@ export interface EngineCalls {
   /** Creates a lock container; false when one of that name exists. */
   createLock(name: string, labels: Record<string, string>): Promise<boolean>;
   containerIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined>;
-  containerLabels(name: string): Promise<Record<string, string> | undefined>;
 }

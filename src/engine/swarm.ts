@@ -1,3 +1,4 @@
+import { StackLabels } from '../compose/labels';
 import { failure } from './docker-error';
 import { ProcessRunner } from './process-runner';
 
@@ -39,6 +40,27 @@ export interface PublishedPort {
   mode: string;
 }
 
+/** A service of a stack, as `docker service inspect` says. */
+export interface SwarmService {
+  /** The stack's name for it (`<stack>_<service>`). */
+  name: string;
+  labels: Record<string, string>;
+  /**
+   * What its tasks are made from (the task template, and the ports published in host mode, which
+   * are bound to the tasks): when it changes, Swarm replaces every task.
+   */
+  taskSpec: string;
+  /** A job (replicated-job or global-job): every update of it runs it again. */
+  job: boolean;
+}
+
+/** A swarm config's id and labels. */
+export interface SwarmConfig {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface SwarmCalls {
   role(): Promise<SwarmRole>;
   /** The CLI's own check of a stack file: undefined when it takes it, else what it says. */
@@ -51,9 +73,19 @@ export interface SwarmCalls {
   remove(stack: string): Promise<void>;
   /** What still carries the stack's label: services, networks, configs, secrets. */
   remaining(stack: string): Promise<string[]>;
+  /** The stack's services. */
+  services(stack: string): Promise<SwarmService[]>;
+  removeServices(names: string[]): Promise<void>;
+  /** Creates a config; false when one of that name exists (the managers give a name to one creator). */
+  createConfig(name: string, labels: Record<string, string>, data: string): Promise<boolean>;
+  /** The configs that carry a label (`key` or `key=value`). */
+  configs(label: string): Promise<SwarmConfig[]>;
+  /** The config of that name, or undefined. */
+  config(name: string): Promise<SwarmConfig | undefined>;
+  removeConfig(idOrName: string): Promise<void>;
 }
 
-const STACK_LABEL = 'com.docker.stack.namespace';
+const STACK_LABEL = StackLabels.Namespace;
 
 export class SwarmCli implements SwarmCalls {
   constructor(
@@ -136,6 +168,84 @@ export class SwarmCli implements SwarmCalls {
         .map((n) => `${k} ${n}`),
     );
   }
+
+  async services(stack: string): Promise<SwarmService[]> {
+    const ids = lines(await this.docker(['service', 'ls', '-q', '--filter', `label=${STACK_LABEL}=${stack}`], "'docker service ls'"));
+    if (ids.length === 0) return [];
+    const out = await this.docker(['service', 'inspect', '--format', '{{json .}}', ...ids], "'docker service inspect'");
+    return lines(out).map((l) => readService(JSON.parse(l) as InspectedService));
+  }
+
+  async removeServices(names: string[]): Promise<void> {
+    if (names.length > 0) await this.docker(['service', 'rm', ...names], "'docker service rm'");
+  }
+
+  async createConfig(name: string, labels: Record<string, string>, data: string): Promise<boolean> {
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const r = await this.runner.run('docker', ['config', 'create', ...labelArgs, name, '-'], {
+      env: this.env,
+      signal: this.signal,
+      maxBytes: 64 * 1024,
+      timeoutMs: 30000,
+      input: Promise.resolve(data),
+    });
+    if (r.code === 0) return true;
+    if (/already exists|AlreadyExists/i.test(r.stderr)) return false;
+    throw failure(`'docker config create ${name}'`, r);
+  }
+
+  async configs(label: string): Promise<SwarmConfig[]> {
+    const ids = lines(await this.docker(['config', 'ls', '-q', '--filter', `label=${label}`], "'docker config ls'"));
+    return ids.length === 0 ? [] : this.inspectConfigs(ids);
+  }
+
+  async config(name: string): Promise<SwarmConfig | undefined> {
+    // By exact name: `config inspect` would also take an id prefix.
+    const found = await this.inspectConfigs([name]).catch((e: Error) => {
+      if (/no such config|not found/i.test(e.message)) return [];
+      throw e;
+    });
+    return found.find((c) => c.name === name);
+  }
+
+  async removeConfig(idOrName: string): Promise<void> {
+    await this.docker(['config', 'rm', idOrName], `'docker config rm ${idOrName}'`);
+  }
+
+  private async inspectConfigs(ids: string[]): Promise<SwarmConfig[]> {
+    const out = await this.docker(['config', 'inspect', '--format', '{{json .}}', ...ids], "'docker config inspect'");
+    return lines(out).map((l) => {
+      const c = JSON.parse(l) as { ID?: string; Spec?: { Name?: string; Labels?: Record<string, string> } };
+      return { id: c.ID ?? '', name: c.Spec?.Name ?? '', labels: c.Spec?.Labels ?? {} };
+    });
+  }
+}
+
+const lines = (out: string): string[] =>
+  out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+interface InspectedService {
+  Spec?: {
+    Name?: string;
+    Labels?: Record<string, string>;
+    TaskTemplate?: unknown;
+    Mode?: { ReplicatedJob?: unknown; GlobalJob?: unknown };
+    EndpointSpec?: { Ports?: { PublishMode?: string }[] };
+  };
+}
+
+/** A service from `docker service inspect`. */
+export function readService(s: InspectedService): SwarmService {
+  const hostPorts = (s.Spec?.EndpointSpec?.Ports ?? []).filter((p) => p.PublishMode === 'host');
+  return {
+    name: s.Spec?.Name ?? '',
+    labels: s.Spec?.Labels ?? {},
+    taskSpec: JSON.stringify({ task: s.Spec?.TaskTemplate ?? null, hostPorts }),
+    job: Boolean(s.Spec?.Mode?.ReplicatedJob || s.Spec?.Mode?.GlobalJob),
+  };
 }
 
 /** `docker stack ps --format '{{json .}}'`, one task per line. */

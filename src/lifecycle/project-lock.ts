@@ -2,17 +2,44 @@ import { randomBytes } from 'crypto';
 import { PreviewLabels } from '../compose/labels';
 import { errorText } from '../compose/error-text';
 import { EngineCalls } from '../engine/engine-calls';
+import { SwarmCalls } from '../engine/swarm';
 import { sleep } from '../engine/abort-signals';
 
-// One compose run at a time per deployed project, across jobs and runners that share an engine:
-// a lock container (created, never started; see createLockArgs) named after the project. Deploy,
-// down and sweep take it; a second deploy waits for the first, bounded by 'timeout'. The lock
-// carries a lease: a holder that died without releasing it (runner lost, job killed) blocks others
-// only until its lease is over; then the next run takes it over, saying so.
+// One run at a time per deployed project, across jobs and runners that share an engine (or a
+// swarm): a lock object named after the project, which the engine gives to one creator only — a
+// container, created and never started (see createLockArgs), or on Swarm a config (the managers
+// agree on its name). Deploy, down and sweep take it; a second deploy waits for the first, bounded
+// by 'timeout'. The lock carries a lease: a holder that died without releasing it (runner lost, job
+// killed) blocks others only until its lease is over; then the next run takes it over, saying so.
 
 export interface HeldLock {
   name: string;
   token: string;
+  /** Where the lock is: a swarm's config (a container on the engine otherwise). */
+  store?: 'swarm';
+}
+
+/** Where locks are made: whoever implements it must let only one creator have a name. */
+export interface LockStore {
+  readonly kind?: 'swarm';
+  /** Creates the lock; false when one of that name exists. */
+  createLock(name: string, labels: Record<string, string>): Promise<boolean>;
+  /** The lock's id and labels, undefined when there is none. */
+  lockIdAndLabels(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined>;
+  /** Removes the lock by id (or name). */
+  removeLock(id: string): Promise<void>;
+  /** The command that removes it by hand. */
+  removalCommand(name: string): string;
+}
+
+/** Locks as never-started containers of the engine. */
+export function containerLocks(docker: EngineCalls): LockStore {
+  return {
+    createLock: (name, labels) => docker.createLock(name, labels),
+    lockIdAndLabels: (name) => docker.containerIdAndLabels(name),
+    removeLock: (id) => docker.removeContainers([id]),
+    removalCommand: (name) => `docker rm ${name}`,
+  };
 }
 
 export interface LockOptions {
@@ -25,6 +52,17 @@ export interface LockOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
   pollMs?: number;
+}
+
+/** Locks as configs of the swarm: a config's name is the managers' to give, once, whichever manager is asked. */
+export function swarmLocks(swarm: SwarmCalls): LockStore {
+  return {
+    kind: 'swarm',
+    createLock: (name, labels) => swarm.createConfig(name, labels, 'ephemeral-compose lock\n'),
+    lockIdAndLabels: (name) => swarm.config(name),
+    removeLock: (id) => swarm.removeConfig(id),
+    removalCommand: (name) => `docker config rm ${name}`,
+  };
 }
 
 export const lockName = (project: string): string => `${project}-ephemeral-compose-lock`;
@@ -46,17 +84,17 @@ function describeHolder(labels: Record<string, string> | undefined): string {
  * Removes the lock if its holder's lease is over, by the id it had when judged: a lock another run
  * created since under the same name is not touched. A lock without a lease is never taken over.
  */
-async function takeOverExpired(docker: EngineCalls, project: string, log: (line: string) => void): Promise<boolean> {
-  const holder = await docker.containerIdAndLabels(lockName(project));
+async function takeOverExpired(locks: LockStore, project: string, log: (line: string) => void): Promise<boolean> {
+  const holder = await locks.lockIdAndLabels(lockName(project));
   const until = Date.parse(holder?.labels[PreviewLabels.LeaseUntil] ?? '');
   if (!holder || Number.isNaN(until) || until > Date.now()) return false;
-  await docker.removeContainers([holder.id]).catch(() => undefined);
+  await locks.removeLock(holder.id).catch(() => undefined);
   log(`Project ${project}'s lock was held by ${describeHolder(holder.labels)} until ${new Date(until).toISOString()}, which has passed: taken over.`);
   return true;
 }
 
 /** The lock, or undefined when another run holds it and `waitMs` passed (0: at once). */
-export async function tryProjectLock(docker: EngineCalls, project: string, options: LockOptions): Promise<HeldLock | undefined> {
+export async function tryProjectLock(locks: LockStore, project: string, options: LockOptions): Promise<HeldLock | undefined> {
   const name = lockName(project);
   const token = randomBytes(8).toString('hex');
   const labels = {
@@ -69,11 +107,11 @@ export async function tryProjectLock(docker: EngineCalls, project: string, optio
   const deadline = Date.now() + options.waitMs;
   let told = false;
   for (;;) {
-    if (await docker.createLock(name, labels)) return { name, token };
-    if (await takeOverExpired(docker, project, options.log)) continue;
+    if (await locks.createLock(name, labels)) return { name, token, ...(locks.kind ? { store: locks.kind } : {}) };
+    if (await takeOverExpired(locks, project, options.log)) continue;
     if (Date.now() >= deadline || options.signal?.aborted) return undefined;
     if (!told) {
-      options.log(`Project ${project} is being changed by another run (${describeHolder(await docker.containerLabels(name))}): waiting for it.`);
+      options.log(`Project ${project} is being changed by another run (${describeHolder((await locks.lockIdAndLabels(name))?.labels)}): waiting for it.`);
       told = true;
     }
     await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now())), options.signal);
@@ -81,23 +119,23 @@ export async function tryProjectLock(docker: EngineCalls, project: string, optio
 }
 
 /** The lock, waiting up to `waitMs`; an error naming the project and the holder otherwise. */
-export async function acquireProjectLock(docker: EngineCalls, project: string, options: LockOptions): Promise<HeldLock> {
-  const lock = await tryProjectLock(docker, project, options);
+export async function acquireProjectLock(locks: LockStore, project: string, options: LockOptions): Promise<HeldLock> {
+  const lock = await tryProjectLock(locks, project, options);
   if (lock) return lock;
   if (options.signal?.aborted) throw new Error(`Cancelled while waiting for the lock of project ${project}.`);
-  const labels = await docker.containerLabels(lockName(project));
+  const labels = (await locks.lockIdAndLabels(lockName(project)))?.labels;
   const lease = labels?.[PreviewLabels.LeaseUntil];
   throw new Error(
     `Project ${project} is still being changed by another run (${describeHolder(labels)}) after ${Math.round(options.waitMs / 1000)} s ('timeout'). ` +
-      `If that run is gone, remove its lock: docker rm ${lockName(project)}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`,
+      `If that run is gone, remove its lock: ${locks.removalCommand(lockName(project))}${lease ? ` (the next run takes it over after ${lease}, when its lease ends)` : ''}`,
   );
 }
 
 /** Removes the lock if it is still this run's (one removed by hand may have been taken since); says whether it did. */
-export async function releaseProjectLock(docker: EngineCalls, lock: HeldLock): Promise<boolean> {
-  const labels = await docker.containerLabels(lock.name);
-  if (labels?.[PreviewLabels.LockToken] !== lock.token) return false;
-  await docker.removeContainers([lock.name]);
+export async function releaseProjectLock(locks: LockStore, lock: HeldLock): Promise<boolean> {
+  const holder = await locks.lockIdAndLabels(lock.name);
+  if (!holder || holder.labels[PreviewLabels.LockToken] !== lock.token) return false;
+  await locks.removeLock(holder.id);
   return true;
 }
 
@@ -105,11 +143,11 @@ export async function releaseProjectLock(docker: EngineCalls, lock: HeldLock): P
  * Releases the lock as above; a failure is a warning with the command that removes it by hand.
  * 'not-held': someone removed it by hand and another run may hold it now.
  */
-export async function releaseLockOrWarn(docker: EngineCalls, lock: HeldLock, warn: (line: string) => void): Promise<'released' | 'not-held' | 'failed'> {
+export async function releaseLockOrWarn(locks: LockStore, lock: HeldLock, warn: (line: string) => void): Promise<'released' | 'not-held' | 'failed'> {
   try {
-    return (await releaseProjectLock(docker, lock)) ? 'released' : 'not-held';
+    return (await releaseProjectLock(locks, lock)) ? 'released' : 'not-held';
   } catch (e) {
-    warn(`Could not release the lock ${lock.name}: ${errorText(e)}. Remove it with: docker rm ${lock.name}`);
+    warn(`Could not release the lock ${lock.name}: ${errorText(e)}. Remove it with: ${locks.removalCommand(lock.name)}`);
     return 'failed';
   }
 }

@@ -4,7 +4,7 @@ import { projectWithoutFiles } from '../compose/compose-project';
 import { isDead, JobIdentity, LifetimeRecord, readLifetimeRecord } from './lifetime-record';
 import { isEmpty } from './ownership';
 import { PostSettings } from './post-settings';
-import { leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
+import { containerLocks, leaseFor, releaseLockOrWarn, tryProjectLock } from './project-lock';
 import { removeStack, TeardownLog } from './teardown';
 import { EngineCalls } from '../engine/engine-calls';
 
@@ -54,7 +54,7 @@ export async function reapDeadStacks(docker: DockerClient, now: () => Date, opti
  */
 async function reapOne(docker: DockerClient, record: LifetimeRecord, now: () => Date, options: ReapOptions): Promise<'reaped' | 'skipped' | 'gone'> {
   const { project } = record;
-  const lock = await tryProjectLock(docker, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.asking.run, log: (l) => options.log.info(l) });
+  const lock = await tryProjectLock(containerLocks(docker), project, { waitMs: 0, leaseMs: leaseFor(0), run: options.asking.run, log: (l) => options.log.info(l) });
   if (!lock) return 'skipped';
   try {
     const current = (await lifetimeRecords(docker)).find((r) => r.project === project);
@@ -76,6 +76,6 @@ async function reapOne(docker: DockerClient, record: LifetimeRecord, now: () => 
     );
     return 'reaped';
   } finally {
-    await releaseLockOrWarn(docker, lock, (l) => options.log.warning(l));
+    await releaseLockOrWarn(containerLocks(docker), lock, (l) => options.log.warning(l));
   }
 }

@@ -10,6 +10,29 @@ export interface SwarmDownLog {
   warning(line: string): void;
 }
 
+export interface SwarmLogsLog {
+  info(line: string): void;
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The last log lines of the stack's services (`docker service logs`, through the manager, whichever
+ * node ran the task): all of them, or those failing now (a task that should run and does not).
+ */
+export async function printSwarmLogs(swarm: SwarmCalls, stack: string, which: 'all' | 'failing', lines: number, log: SwarmLogsLog): Promise<void> {
+  // The services on the swarm: a cancel or a failure may have come before the later levels.
+  let services = (await swarm.services(stack).catch(() => [])).map((s) => s.name);
+  if (which === 'failing') {
+    const tasks = await swarm.tasks(stack).catch(() => []);
+    const failing = new Set(tasks.filter((t) => t.desired.toLowerCase() === 'running' && t.state.toLowerCase() !== 'running').map((t) => t.service));
+    services = services.filter((s) => failing.has(s));
+  }
+  for (const service of services) {
+    const text = await swarm.serviceLogs(service, lines).catch((e: Error) => `(no logs: ${e.message})`);
+    await log.group(`Logs of ${service.slice(stack.length + 1)} (docker service logs)`, () => Promise.resolve(log.info(text || '(none)')));
+  }
+}
+
 const POLL_MS = 500;
 
 /** Removes the stack and waits until its services, networks, configs and secrets are gone, at most `timeoutMs`. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ComposeModel } from '../compose/compose-model';
 import { readResolved, stackDocument, swarmRefusals } from '../compose/stack-file';
 import { NetworkProbe } from '../engine/network-probe';
-import { PublishedPort, SwarmCalls, SwarmTask } from '../engine/swarm';
+import { PublishedPort, SwarmCalls, SwarmService, SwarmTask } from '../engine/swarm';
 import { StartPlan } from '../plan/dependency-graph';
 import { RUNNING_SETTLE_MS, WaitRule } from '../plan/wait-for';
 import { rulesFromConditions } from '../plan/readiness-rules';
@@ -19,6 +19,9 @@ import { judgeTasks } from '../readiness/swarm-verdict';
 // (Deploying everything with later levels at 0 replicas and scaling them up would change each
 // service's spec after the deploy, so a redeploy of the same files would update every dependent
 // again.)
+// A redeploy (a preview's next push) converges in place the same way: a service whose task spec
+// did not change keeps its tasks and counts as ready on them; one whose spec changed (its tasks are
+// replaced) and a job (every update runs it again) count only on the tasks of this deploy.
 
 export interface SwarmUpLog {
   info(line: string): void;
@@ -37,6 +40,12 @@ export interface SwarmUpSettings {
   /** Where the stack file is written (RUNNER_TEMP). */
   directory: string;
   signal: AbortSignal;
+  /** Labels on every service (a preview's). */
+  labels?: Record<string, string>;
+  /** `ports: ephemeral`: Swarm picks the published ports. */
+  ephemeralPorts?: boolean;
+  /** A redeploy: services of the stack that are no longer in the files are removed first. */
+  removeOrphans?: boolean;
 }
 
 /** How a service is judged on Swarm, from its wait-for rule, its depends_on conditions and its file. */
@@ -129,8 +138,9 @@ export async function swarmUp(swarm: SwarmCalls, network: NetworkProbe, settings
   if (refusals.length > 0) throw new SwarmStartError(`The stack cannot go to Swarm as it is: ${refusals.join('; ')}.`);
   const checks = swarmChecks(settings.model, plan, settings.waitFor);
   const jobs = new Set(plan.services.filter((s) => checks[s].kind === 'job'));
+  const extras = { labels: settings.labels, ephemeralPorts: settings.ephemeralPorts };
   const file = path.join(settings.directory, `ephemeral-compose-swarm-${stack}.yaml`);
-  const whole = stackDocument(config, stack, plan.services, jobs);
+  const whole = stackDocument(config, stack, plan.services, jobs, extras);
   for (const line of whole.leftOut) log.warning(`Left out on Swarm, ${line}`);
   fs.writeFileSync(file, whole.yaml);
   const problem = await swarm.check(file);
@@ -138,19 +148,53 @@ export async function swarmUp(swarm: SwarmCalls, network: NetworkProbe, settings
 
   const started = Date.now();
   const deadline = started + settings.timeoutSeconds * 1000;
+  if (settings.removeOrphans) await removeOrphans(swarm, settings, log);
   const reports: Record<string, SwarmServiceReport> = {};
   for (const [i, level] of plan.levels.entries()) {
-    fs.writeFileSync(file, stackDocument(config, stack, level, jobs).yaml);
+    fs.writeFileSync(file, stackDocument(config, stack, level, jobs, extras).yaml);
     const known = new Set((await swarm.tasks(stack).catch(() => [] as SwarmTask[])).map((t) => t.id));
+    const before = await swarm.services(stack);
     log.info(`Level ${i}: deploying ${level.join(', ')} (docker stack deploy ${stack})`);
     await swarm.deploy(stack, file);
     const levelStart = Date.now();
-    const ready = await waitForLevel(swarm, network, settings, level, checks, known, deadline, log, levelStart);
+    const fresh = await freshServices(swarm, stack, level, jobs, before, log);
+    const ready = await waitForLevel(swarm, network, settings, level, checks, known, fresh, deadline, log, levelStart);
     for (const [service, r] of Object.entries(ready)) reports[service] = { ...r, readySeconds: Math.round((r.readyAt - levelStart) / 100) / 10 };
   }
   log.info(`Stack ${stack} ready on Swarm in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const [service, r] of Object.entries(reports)) if (r.url) log.info(`  ${service}: ${r.url}`);
   return reports;
+}
+
+/** Services of the stack that the files no longer have: removed before the deploy, as compose's --remove-orphans. */
+async function removeOrphans(swarm: SwarmCalls, settings: SwarmUpSettings, log: SwarmUpLog): Promise<void> {
+  const prefix = `${settings.stack}_`;
+  const orphans = (await swarm.services(settings.stack)).map((s) => s.name).filter((n) => !(n.slice(prefix.length) in settings.model.services));
+  if (orphans.length === 0) return;
+  log.info(`Removing ${orphans.map((n) => n.slice(prefix.length)).join(', ')}: no longer in the compose files.`);
+  await swarm.removeServices(orphans);
+}
+
+/**
+ * The services of a level judged on this deploy's tasks only: new ones, jobs, and those whose task
+ * spec the deploy changed (Swarm replaces their tasks). The others keep theirs, which count.
+ */
+async function freshServices(swarm: SwarmCalls, stack: string, level: string[], jobs: ReadonlySet<string>, before: SwarmService[], log: SwarmUpLog): Promise<Set<string>> {
+  const was = new Map(before.map((s) => [s.name, s]));
+  const existed = level.filter((s) => was.has(`${stack}_${s}`));
+  if (existed.length === 0) return new Set(level);
+  const now = new Map((await swarm.services(stack)).map((s) => [s.name, s]));
+  const fresh = new Set(level.filter((s) => !was.has(`${stack}_${s}`)));
+  const kept: string[] = [];
+  for (const s of existed) {
+    const full = `${stack}_${s}`;
+    if (jobs.has(s) || was.get(full)?.taskSpec !== now.get(full)?.taskSpec) fresh.add(s);
+    else kept.push(s);
+  }
+  const replaced = existed.filter((s) => fresh.has(s));
+  if (replaced.length > 0) log.info(`  changed, waiting for new tasks: ${replaced.join(', ')}`);
+  if (kept.length > 0) log.info(`  unchanged, keeping their tasks: ${kept.join(', ')}`);
+  return fresh;
 }
 
 type Ready = Omit<SwarmServiceReport, 'readySeconds'> & { readyAt: number };
@@ -162,6 +206,7 @@ async function waitForLevel(
   level: string[],
   checks: Record<string, SwarmCheck>,
   known: ReadonlySet<string>,
+  fresh: ReadonlySet<string>,
   deadline: number,
   log: SwarmUpLog,
   levelStart: number,
@@ -184,7 +229,7 @@ async function waitForLevel(
     for (const service of [...pending]) {
       const full = `${stack}_${service}`;
       const check = checks[service];
-      const verdict = judgeTasks(full, tasks, { replicas: model.services[service].replicas, job: check.kind === 'job' }, known);
+      const verdict = judgeTasks(full, tasks, { replicas: model.services[service].replicas, job: check.kind === 'job', fresh: fresh.has(service) }, known);
       if (verdict.kind === 'failed') throw await serviceFailure(swarm, service, full, verdict.why);
       if (verdict.kind === 'waiting') {
         why.set(service, verdict.why);

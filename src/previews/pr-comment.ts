@@ -1,7 +1,6 @@
 import { PreviewTarget } from './preview-target';
-import { commentMarker, previewCommentBody, PreviewStatus } from './preview-comment';
+import { CommentedStack, commentMarker, previewCommentBody, PreviewStatus } from './preview-comment';
 import { hideSecrets } from '../secrets/secret-values';
-import { StackReport } from '../outputs/service-report';
 import { errorText } from '../compose/error-text';
 import { PreviewLog } from './preview-log';
 
@@ -16,7 +15,7 @@ export interface PullRequestComments {
 export interface CommentUpdate {
   status: PreviewStatus;
   failure?: string;
-  report?: StackReport;
+  report?: CommentedStack;
 }
 
 /** Writes the preview's comment as things stand; a failure to comment is a warning, never the step's. */

@@ -1,5 +1,4 @@
 import { hideSecrets } from '../secrets/secret-values';
-import { StackReport } from '../outputs/service-report';
 import { escapeCell } from '../outputs/summary';
 
 // The one pull-request comment per preview: found again by its hidden marker, and rewritten on
@@ -7,12 +6,17 @@ import { escapeCell } from '../outputs/summary';
 
 export type PreviewStatus = 'ready' | 'failed' | 'removed';
 
+/** What the comment shows of each service (a compose stack's report, or a swarm stack's). */
+export interface CommentedStack {
+  services: Record<string, { state: string; url?: string | null }>;
+}
+
 export interface PreviewComment {
   project: string;
   status: PreviewStatus;
   commit?: string;
   runUrl?: string;
-  report?: StackReport;
+  report?: CommentedStack;
   /** Why the deploy failed. */
   failure?: string;
   expiresAt?: Date;

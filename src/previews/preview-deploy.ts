@@ -1,5 +1,5 @@
 import { isEmpty, refuseForeignProject } from '../lifecycle/ownership';
-import { acquireProjectLock, leaseFor } from '../lifecycle/project-lock';
+import { acquireProjectLock, containerLocks, leaseFor } from '../lifecycle/project-lock';
 import { UpKind } from '../lifecycle/up-kind';
 import { DeployRecord, deployedLabels } from './deploy-record';
 import { Commenter } from './pr-comment';
@@ -32,7 +32,13 @@ export function previewDeploy(o: PreviewDeployOptions): UpKind {
   const comment = o.commenter?.(() => record?.expiresAt);
   return {
     lock: (docker) =>
-      acquireProjectLock(docker, o.project, { waitMs: o.lockWaitMs, leaseMs: leaseFor(o.lockWaitMs), run: o.target.runUrl, signal: o.signal, log: (l) => o.log.info(l) }),
+      acquireProjectLock(containerLocks(docker), o.project, {
+        waitMs: o.lockWaitMs,
+        leaseMs: leaseFor(o.lockWaitMs),
+        run: o.target.runUrl,
+        signal: o.signal,
+        log: (l) => o.log.info(l),
+      }),
     checkExisting: async (docker, stack) => {
       refuseForeignProject(o.project, await foreignResources(docker, o.project, stack.existing), 'update');
       o.log.info(isEmpty(stack.existing) ? `Deploying project ${o.project} (new).` : `Updating project ${o.project} in place: compose recreates what changed.`);

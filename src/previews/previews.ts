@@ -7,12 +7,38 @@ import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from '..
 import { PostSettings } from '../lifecycle/post-settings';
 import { PreparedStack } from '../lifecycle/prepare';
 import { PreviewTarget } from './preview-target';
-import { acquireProjectLock, HeldLock, leaseFor, releaseLockOrWarn, tryProjectLock } from '../lifecycle/project-lock';
+import { acquireProjectLock, containerLocks, HeldLock, leaseFor, LockStore, releaseLockOrWarn, tryProjectLock } from '../lifecycle/project-lock';
 import { printServiceLogs, projectContainers, removeStack, TeardownLog } from '../lifecycle/teardown';
 import { EngineCalls } from '../engine/engine-calls';
 
 // Preview stacks: deployed and left running, updated in place by the next deploy, removed by
 // `down` or, once their ttl has passed, by `sweep`. Only ever a project this action deployed.
+// Where they live (an engine's compose projects, or a swarm's stacks) is a PreviewPlace; down and
+// sweep are the same on both.
+
+/** Where previews are deployed: whoever implements it removes only what this action deployed. */
+export interface PreviewPlace {
+  locks: LockStore;
+  /** The records of every preview deployed here. */
+  records(): Promise<DeployRecord[]>;
+  /** Whether anything of the project is here. */
+  exists(project: string): Promise<boolean>;
+  /** Fails, saying what, when part of the project was not deployed by this action. */
+  refuseForeign(project: string, doing: string): Promise<void>;
+  /** Logs as `logs` says, then the project removed. */
+  remove(project: string, options: RemovalOptions): Promise<void>;
+}
+
+/** Previews as compose projects on one engine. */
+export function enginePlace(docker: DockerClient): PreviewPlace {
+  return {
+    locks: containerLocks(docker),
+    records: () => deployRecords(docker),
+    exists: async (project) => !isEmpty(await docker.projectResources(project)),
+    refuseForeign: async (project, doing) => refuseForeignProject(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
+    remove: (project, options) => removeDeployed(docker, project, options),
+  };
+}
 
 const deployedFilter = (project: string): string => `${PreviewLabels.Deployed}=${project}`;
 
@@ -67,8 +93,8 @@ const unhealthy = (c: { status: string; exitCode: number; health?: string }) =>
  * Removes one deployed project, containers, networks and volumes; needs no compose file. One this
  * action did not deploy is refused; one that is gone already is a notice.
  */
-export async function downProject(docker: DockerClient, project: string, options: RemovalOptions): Promise<'removed' | 'gone'> {
-  const lock = await acquireProjectLock(docker, project, {
+export async function downProject(place: PreviewPlace, project: string, options: RemovalOptions): Promise<'removed' | 'gone'> {
+  const lock = await acquireProjectLock(place.locks, project, {
     waitMs: options.lockWaitMs,
     leaseMs: leaseFor(options.lockWaitMs),
     run: options.run,
@@ -77,13 +103,12 @@ export async function downProject(docker: DockerClient, project: string, options
   });
   options.holding?.(lock);
   try {
-    const all = await docker.projectResources(project);
-    if (isEmpty(all)) return 'gone';
-    refuseForeignProject(project, await foreignResources(docker, project, all), 'remove');
-    await removeDeployed(docker, project, options);
+    if (!(await place.exists(project))) return 'gone';
+    await place.refuseForeign(project, 'remove');
+    await place.remove(project, options);
     return 'removed';
   } finally {
-    await release(docker, lock, options);
+    await release(place.locks, lock, options);
   }
 }
 
@@ -125,8 +150,8 @@ async function deployRecords(docker: EngineCalls): Promise<DeployRecord[]> {
  * Removes every project this action deployed whose expiry has passed (never one without a ttl),
  * and, given `closed`, every one whose pull request is closed.
  */
-export async function sweepPreviews(docker: DockerClient, now: Date, options: RemovalOptions, closed?: ClosedCheck): Promise<SweepResult> {
-  const all = await deployRecords(docker);
+export async function sweepPreviews(place: PreviewPlace, now: Date, options: RemovalOptions, closed?: ClosedCheck): Promise<SweepResult> {
+  const all = await place.records();
   const expired = new Set(expiredRecords(all, now).map((r) => r.project));
   const due = new Map<string, string>();
   for (const r of all) if (expired.has(r.project)) due.set(r.project, `expired at ${r.expiresAt?.toISOString()}`);
@@ -139,7 +164,7 @@ export async function sweepPreviews(docker: DockerClient, now: Date, options: Re
   }
   const result: SweepResult = { removed: [], kept: all.length - due.size, skipped: [] };
   for (const [project, why] of due) {
-    const outcome = await removeDue(docker, project, why, expired.has(project), options);
+    const outcome = await removeDue(place, project, why, expired.has(project), options);
     if (outcome === 'skipped') result.skipped.push(project);
     else if (outcome === 'kept') result.kept += 1;
     else if (outcome) result.removed.push({ ...outcome, why });
@@ -148,9 +173,9 @@ export async function sweepPreviews(docker: DockerClient, now: Date, options: Re
 }
 
 /** One due project, under its lock; an expiry is judged again there (a deploy may have renewed it). */
-async function removeDue(docker: DockerClient, project: string, why: string, byExpiry: boolean, options: RemovalOptions): Promise<DeployRecord | 'kept' | 'skipped' | undefined> {
+async function removeDue(place: PreviewPlace, project: string, why: string, byExpiry: boolean, options: RemovalOptions): Promise<DeployRecord | 'kept' | 'skipped' | undefined> {
   // A deploy under way refreshes the expiry: not the moment to remove it.
-  const lock = await tryProjectLock(docker, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.run, log: (l) => options.log.info(l) });
+  const lock = await tryProjectLock(place.locks, project, { waitMs: 0, leaseMs: leaseFor(0), run: options.run, log: (l) => options.log.info(l) });
   if (!lock) {
     options.log.info(`Project ${project} is due (${why}), but another run is changing it now: left.`);
     return 'skipped';
@@ -158,22 +183,25 @@ async function removeDue(docker: DockerClient, project: string, why: string, byE
   options.holding?.(lock);
   try {
     // Read again under the lock: a deploy that finished meanwhile has a new expiry.
-    const current = (await deployRecords(docker)).find((r) => r.project === project);
+    const current = (await place.records()).find((r) => r.project === project);
     if (!current) return undefined;
     if (byExpiry && expiredRecords([current], new Date()).length === 0) return 'kept';
-    const foreign = await foreignResources(docker, project, await docker.projectResources(project));
-    if (!isEmpty(foreign)) {
+    const foreign = await place.refuseForeign(project, 'remove').then(
+      () => false,
+      () => true,
+    );
+    if (foreign) {
       options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
       return 'skipped';
     }
     options.log.info(byExpiry ? `Project ${project} ${why}${current.pr ? ` (pull request #${current.pr})` : ''}: removing it.` : `Project ${project}: ${why}, removing it.`);
-    await removeDeployed(docker, project, options);
+    await place.remove(project, options);
     return current;
   } finally {
-    await release(docker, lock, options);
+    await release(place.locks, lock, options);
   }
 }
 
-async function release(docker: DockerClient, lock: HeldLock, options: RemovalOptions): Promise<void> {
-  if ((await releaseLockOrWarn(docker, lock, (l) => options.log.warning(l))) !== 'failed') options.holding?.(undefined);
+async function release(locks: LockStore, lock: HeldLock, options: RemovalOptions): Promise<void> {
+  if ((await releaseLockOrWarn(locks, lock, (l) => options.log.warning(l))) !== 'failed') options.holding?.(undefined);
 }

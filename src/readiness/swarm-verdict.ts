@@ -19,6 +19,12 @@ export interface TaskExpectation {
   replicas: number;
   /** A job: its tasks must complete (exit 0). */
   job: boolean;
+  /**
+   * Only tasks of this deploy count: the service is new, its tasks are being replaced (its task
+   * spec changed), or it is a job (every update runs it again). Otherwise tasks that were running
+   * before the deploy count too: an unchanged service keeps them.
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -34,7 +40,7 @@ export function judgeTasks(service: string, tasks: SwarmTask[], expect: TaskExpe
     if (FAILED_STATES.has(state)) return { kind: 'failed', why: `task ${t.name}${t.node ? ` on node ${t.node}` : ''} ${state}${t.error ? `: ${t.error}` : ''}` };
     if (t.error && UNSCHEDULABLE.test(t.error)) return { kind: 'failed', why: `task ${t.name} cannot be placed: ${t.error}` };
   }
-  const current = own.filter((t) => ['running', 'complete'].includes(t.desired.toLowerCase()));
+  const current = own.filter((t) => ['running', 'complete'].includes(t.desired.toLowerCase()) && !(expect.fresh && known.has(t.id)));
   const done = expect.job ? current.filter((t) => t.state.toLowerCase() === 'complete') : current.filter((t) => t.state.toLowerCase() === 'running');
   if (done.length >= expect.replicas) return { kind: 'ready', nodes: [...new Set(done.map((t) => t.node).filter(Boolean))] };
   const states = current.map((t) => `${t.state.toLowerCase()}${t.node ? ` on ${t.node}` : ''}${t.error ? ` (${t.error})` : ''}`);

@@ -181,14 +181,16 @@ describe('engine: swarm', () => {
     expect(getInputs(read({})).engine).toBe('compose');
     expect(getInputs(read({ engine: 'swarm' })).engine).toBe('swarm');
     expect(() => getInputs(read({ engine: 'kubernetes' }))).toThrow("Input 'engine'");
-    // The preview action has no engine input: it reads as the default.
-    expect(getInputs(read({ engine: 'swarm', command: 'deploy' }), 'preview').engine).toBe('compose');
+    // The preview action takes it too: previews as stacks on a swarm.
+    expect(getInputs(read({ engine: 'swarm', command: 'deploy' }), 'preview').engine).toBe('swarm');
   });
 
   it('refuses, in one message, the inputs Swarm cannot honour', () => {
     expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', build: 'true', 'build-cache': 'gha', ports: 'ephemeral', run: 'tests' })))).toThrow(
-      "Input 'engine' is swarm, which does not go with 'run', 'build: true' (Swarm builds nothing: push the images, or load them on every node), 'build-cache', 'ports: ephemeral' (leave the published port out of the file and Swarm picks one).",
+      "Input 'engine' is swarm, which does not go with 'run', 'build: true' (Swarm builds nothing: push the images, or load them on every node), 'build-cache'.",
     );
-    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm' })))).not.toThrow();
+    // ports: ephemeral is Swarm's own choice of published ports; the preview action is welcome.
+    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', ports: 'ephemeral' })))).not.toThrow();
+    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', command: 'deploy' }), 'preview'))).not.toThrow();
   });
 });

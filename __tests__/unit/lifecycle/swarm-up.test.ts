@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
 import { NetworkProbe } from '../../../src/engine/network-probe';
-import { SwarmCalls, SwarmTask } from '../../../src/engine/swarm';
+import { fakeSwarm } from '../../helpers/fake-swarm';
 import { swarmDown } from '../../../src/lifecycle/swarm-down';
 import { swarmChecks, swarmUp, SwarmUpSettings } from '../../../src/lifecycle/swarm-up';
 import { planStart } from '../../../src/plan/dependency-graph';
@@ -29,48 +28,6 @@ services:
 `;
 const model = parseResolvedConfig(CONFIG);
 const plan = planStart(model, Object.keys(model.services));
-
-type Script = (deployed: string[], polls: number) => Partial<SwarmTask>[];
-
-function fakeSwarm(script: Script) {
-  const files: string[][] = [];
-  let polls = 0;
-  let removed = false;
-  const swarm: SwarmCalls = {
-    role: () => Promise.resolve({ state: 'active', manager: true }),
-    check: () => Promise.resolve(undefined),
-    deploy: (_stack, file) => {
-      files.push(Object.keys((parse(fs.readFileSync(file, 'utf8')) as { services: Record<string, unknown> }).services));
-      return Promise.resolve();
-    },
-    tasks: (stack) => {
-      polls++;
-      const deployed = files.flat();
-      return Promise.resolve(
-        script(deployed, polls).map((t, i) => ({
-          id: `t${i}`,
-          name: `${stack}_${t.service}.1`,
-          node: 'node1',
-          desired: 'Running',
-          state: 'Running',
-          error: '',
-          ...t,
-          service: `${stack}_${t.service}`,
-        })),
-      );
-    },
-    ports: (services) =>
-      Promise.resolve(Object.fromEntries(services.map((s) => [s, s.endsWith('_db') ? [{ target: 3306, published: 30001, protocol: 'tcp', mode: 'ingress' }] : []]))),
-    nodeAddress: () => Promise.resolve('10.0.0.2'),
-    serviceLogs: (service) => Promise.resolve(`last line of ${service}`),
-    remove: () => {
-      removed = true;
-      return Promise.resolve();
-    },
-    remaining: () => Promise.resolve(removed ? [] : ['service shop_db', 'network shop_default']),
-  };
-  return { swarm, files };
-}
 
 const network = (open: () => boolean): NetworkProbe => ({
   tcp: () => Promise.resolve(open() ? undefined : 'ECONNREFUSED at 10.0.0.1:30001'),
@@ -201,8 +158,74 @@ describe('swarm deploy', () => {
     expect(files).toEqual([]);
   });
 
+  it('redeploys in place: an unchanged service counts on the tasks it has, a changed one and a job only on new ones', async () => {
+    let phase = 1;
+    const pollsSince = new Map<number, number>();
+    const { swarm, files } = fakeSwarm(() => {
+      if (phase === 1)
+        return [
+          { service: 'db', id: 'db1' },
+          { service: 'migrate', id: 'm1', desired: 'Complete', state: 'Complete' },
+          { service: 'web', id: 'w1' },
+        ];
+      // The job runs again and the changed web gets a new task, a few polls after each's deploy.
+      pollsSince.set(files.length, (pollsSince.get(files.length) ?? 0) + 1);
+      const migrated = files.length > 5 || (files.length === 5 && (pollsSince.get(5) ?? 0) > 3);
+      const replaced = files.length === 6 && (pollsSince.get(6) ?? 0) > 3;
+      return [
+        { service: 'db', id: 'db1' },
+        { service: 'migrate', id: 'm1', desired: 'Complete', state: 'Complete' },
+        ...(migrated ? [{ service: 'migrate', id: 'm2', desired: 'Complete', state: 'Complete', node: 'node2' }] : []),
+        { service: 'web', id: 'w1', desired: replaced ? 'Shutdown' : 'Running' },
+        ...(replaced ? [{ service: 'web', id: 'w2', node: 'node3' }] : []),
+      ];
+    });
+    await swarmUp(
+      swarm,
+      network(() => true),
+      settings(),
+      log(),
+    );
+    phase = 2;
+    const changed = CONFIG.replace('healthcheck: {test: [CMD, "true"]}', 'healthcheck: {test: [CMD, "true"]}\n    environment: {RELEASE: "2"}');
+    const m = parseResolvedConfig(changed);
+    const l = log();
+    const reports = await swarmUp(
+      swarm,
+      network(() => true),
+      settings({ model: m, plan: planStart(m, Object.keys(m.services)), configYaml: changed }),
+      l,
+    );
+    expect(files.slice(3)).toEqual([['db'], ['migrate'], ['web']]);
+    expect(l.lines).toContain('  unchanged, keeping their tasks: db');
+    expect(l.lines).toContain('  changed, waiting for new tasks: migrate');
+    expect(l.lines).toContain('  changed, waiting for new tasks: web');
+    // Judged on the new tasks (the job's on node2, web's on node3), not on the old ones still listed when the deploy returned.
+    expect(reports.migrate).toMatchObject({ readiness: 'completed', nodes: ['node2'] });
+    expect(reports.web).toMatchObject({ readiness: 'healthy', nodes: ['node3'] });
+    expect(reports.db).toMatchObject({ readiness: 'listening', nodes: ['node1'] });
+  }, 20000);
+
+  it('a redeploy removes the services the files no longer have first; labels and ephemeral ports go into the file', async () => {
+    const { swarm, documents, removedServices } = fakeSwarm(() => [{ service: 'db' }, { service: 'migrate', desired: 'Complete', state: 'Complete' }, { service: 'web' }], {
+      services: [{ name: 'shop_old', labels: { 'ephemeral-compose.deployed': 'shop' }, taskSpec: '{}', job: false }],
+    });
+    const l = log();
+    await swarmUp(
+      swarm,
+      network(() => true),
+      settings({ removeOrphans: true, labels: { 'ephemeral-compose.deployed': 'shop' }, ephemeralPorts: true }),
+      l,
+    );
+    expect(removedServices).toEqual(['shop_old']);
+    expect(l.lines[0]).toBe('Removing old: no longer in the compose files.');
+    const db = (documents[0].services as Record<string, { deploy: { labels: Record<string, string> }; ports: unknown[] }>).db;
+    expect(db.deploy.labels).toEqual({ 'ephemeral-compose.deployed': 'shop' });
+    expect(db.ports).toEqual([{ mode: 'ingress', target: 3306, protocol: 'tcp' }]);
+  });
+
   it('post removes the stack and waits until nothing of it is left', async () => {
-    const { swarm } = fakeSwarm(() => []);
+    const { swarm } = fakeSwarm(() => [], { services: [{ name: 'shop_db', labels: {}, taskSpec: '{}', job: false }] });
     const l = log();
     expect(await swarmDown(swarm, 'shop', 5000, l)).toBe(true);
     expect(l.lines[0]).toBe('Removing stack shop from the swarm (docker stack rm): 2 object(s)');
