@@ -1,5 +1,8 @@
 import * as path from 'path';
-import { FIXTURES, httpGet, projectName, runAction, servicesOutput, sleep, urlsOutput } from '../helpers/engine';
+import * as fs from 'fs';
+import * as os from 'os';
+import { FIXTURES, httpGet, PREVIEW_ACTION, projectName, runAction, servicesOutput, sleep, urlsOutput } from '../helpers/engine';
+import { FakeGitHub, startFakeGitHub } from '../helpers/github-api';
 import { startSwarm, SwarmBed } from '../helpers/swarm-bed';
 import { HarnessOptions } from '../../harness/run-action';
 
@@ -8,6 +11,7 @@ import { HarnessOptions } from '../../harness/run-action';
 // failures named at once, and nothing left after post.
 
 const SWARM = path.join(FIXTURES, 'swarm');
+const REPOSITORY = 'ephemeral-compose/harness';
 let bed: SwarmBed;
 
 beforeAll(() => {
@@ -15,7 +19,19 @@ beforeAll(() => {
   bed = startSwarm(`w${slot}`, slot);
 }, 240_000);
 
-afterAll(() => bed?.stop());
+let github: FakeGitHub;
+let events: string;
+
+beforeAll(async () => {
+  github = await startFakeGitHub(REPOSITORY);
+  events = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-swarm-events-'));
+});
+
+afterAll(async () => {
+  bed?.stop();
+  await github?.close();
+  if (events) fs.rmSync(events, { recursive: true, force: true });
+});
 
 // Cases share the swarm, and a new stack's overlay may get the subnet of one just removed. The
 // manager forgets a removed network first; a worker that still holds it rejects the new stack's
@@ -214,4 +230,106 @@ describe('engine: swarm', () => {
     }
     expect(onSwarm(stack)).toEqual([]);
   }, 240_000);
+});
+
+/** The preview action on the swarm, as a pull_request workflow runs it for one pull request. */
+function swarmPreview(pr: number, command: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const file = path.join(events, `pr-${pr}-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify({ number: pr, pull_request: { number: pr, head: { sha: 'a'.repeat(40), ref: 'feature/swarm' } } }));
+  return runAction({
+    actionDir: PREVIEW_ACTION,
+    workspace: SWARM,
+    inputs: { engine: 'swarm', command, 'compose-file': 'preview.yaml', timeout: '120', comment: 'true', 'github-token': github.token, ...inputs },
+    env: {
+      DOCKER_HOST: bed.dockerHost,
+      GITHUB_API_URL: github.url,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: file,
+      GITHUB_HEAD_REF: 'feature/swarm',
+      ...env,
+    },
+  });
+}
+
+/** The ids of a service's tasks that should be running now. */
+const runningTasks = (service: string) => bed.docker('service', 'ps', '-q', '--filter', 'desired-state=running', service).trim().split('\n').filter(Boolean);
+
+describe('previews on the swarm (the preview action with engine: swarm)', () => {
+  // A pull request's number of this process's own, so the stacks of reruns never meet.
+  const pr = (process.pid % 9000) * 10 + 1;
+  const stack = `harness-pr-${pr}`;
+
+  it('deploys, updates in place (unchanged tasks kept, the changed one replaced, the job run again, an orphan removed), then down removes it all', async () => {
+    const first = await swarmPreview(pr, 'deploy', { profiles: 'extra', ports: 'ephemeral', ttl: '1h', 'url-template': 'https://{service}.pr-{pr}.preview.test' });
+    expect(first.main.errors).toEqual([]);
+    expect(first.main.output).toContain(`Deploying stack ${stack} (new).`);
+    const services = servicesOutput(first);
+    // ports: ephemeral: Swarm chose db's published port, not the file's 15432.
+    expect(services.db.ports[0]).toMatchObject({ target: 5432, mode: 'ingress' });
+    expect(services.db.ports[0].published).not.toBe(15432);
+    // url-template names web's public URL; its published port still answers from the runner.
+    expect(urlsOutput(first.main.outputs).web).toBe(`https://web.pr-${pr}.preview.test`);
+    expect((await httpGet(services.web.ports[0].url as string)).body).toBe('web 1\n');
+    expect(first.post?.output).toContain(`Preview ${stack} stays up on the swarm (command: down removes it).`);
+    expect(bed.docker('config', 'ls', '--format', '{{.Name}}')).not.toContain('ephemeral-compose-lock');
+    expect(onSwarm(stack).sort()).toEqual(
+      expect.arrayContaining([`config ${stack}_ephemeral-compose-record`, ...['db', 'migrate', 'web', 'worker'].map((s) => `service ${stack}_${s}`)]),
+    );
+    expect(github.commentsOn(pr)[0].body).toContain(`### Preview \`${stack}\` is ready`);
+    const [db1] = runningTasks(`${stack}_db`);
+    const [web1] = runningTasks(`${stack}_web`);
+
+    const second = await swarmPreview(pr, 'deploy', { ports: 'ephemeral', ttl: '1h' }, { WEB_VERSION: '2' });
+    expect(second.main.errors).toEqual([]);
+    expect(second.main.output).toContain(`Updating stack ${stack} in place`);
+    expect(second.main.output).toContain('Removing worker: no longer in the compose files.');
+    expect(second.main.output).toContain('unchanged, keeping their tasks: db');
+    expect(second.main.output).toContain('changed, waiting for new tasks: web');
+    const after = servicesOutput(second);
+    // The same db task; a new web task serving the new version; the job ran once more.
+    expect(runningTasks(`${stack}_db`)).toEqual([db1]);
+    expect(runningTasks(`${stack}_web`)).not.toContain(web1);
+    expect(after.db.ports[0].published).toBe(services.db.ports[0].published);
+    expect((await httpGet(after.web.ports[0].url as string)).body).toBe('web 2\n');
+    expect(taskHistory(stack).filter((t) => t.service === `${stack}_migrate` && t.state === 'Complete')).toHaveLength(2);
+    expect(onSwarm(stack)).not.toContain(`service ${stack}_worker`);
+    expect(github.commentsOn(pr)).toHaveLength(1);
+
+    const down = await swarmPreview(pr, 'down', { logs: 'always' });
+    expect(down.main.errors).toEqual([]);
+    expect(down.main.output).toMatch(/Logs of web \(docker service logs\)/);
+    expect(down.main.output).toMatch(/Stack \S+ removed: its services, networks, configs and secrets are gone/);
+    expect(onSwarm(stack)).toEqual([]);
+    expect(github.commentsOn(pr)[0].body).toContain('was removed');
+    const again = await swarmPreview(pr, 'down');
+    expect(again.main.output).toContain(`::notice::Stack ${stack} is already gone: nothing of it is on the swarm.`);
+  }, 400_000);
+
+  it('sweep removes an expired preview stack; deploy and down refuse a stack the action did not deploy', async () => {
+    const expiring = projectName('swsweep');
+    const deployed = await swarmPreview(pr + 1, 'deploy', { 'project-name': expiring, ttl: '1s', ports: 'ephemeral' });
+    expect(deployed.main.errors).toEqual([]);
+    await sleep(1500);
+    const sweep = await swarmPreview(pr + 1, 'sweep');
+    expect(sweep.main.errors).toEqual([]);
+    expect(JSON.parse(sweep.main.outputs.removed)).toEqual([expiring]);
+    expect(onSwarm(expiring)).toEqual([]);
+
+    // A stack someone deployed by hand under the name a preview would take.
+    const foreign = projectName('swforeign');
+    const file = path.join(events, 'foreign.yaml');
+    fs.writeFileSync(file, 'version: "3.8"\nservices:\n  app:\n    image: ephemeral-compose-test/busybox\n    command: ["sleep", "3600"]\n');
+    bed.docker('stack', 'deploy', '--detach=true', '-c', file, foreign);
+    try {
+      const update = await swarmPreview(pr + 2, 'deploy', { 'project-name': foreign });
+      expect(update.main.errors.join('\n')).toContain(
+        `Stack '${foreign}' is on the swarm but was not deployed by this action (service ${foreign}_app without the label ephemeral-compose.deployed), so it does not update it.`,
+      );
+      const down = await swarmPreview(pr + 2, 'down', { 'project-name': foreign });
+      expect(down.main.errors.join('\n')).toContain('so it does not remove it');
+      expect(onSwarm(foreign)).toContain(`service ${foreign}_app`);
+    } finally {
+      bed.docker('stack', 'rm', foreign);
+    }
+  }, 400_000);
 });
