@@ -233,7 +233,7 @@ describe('engine: swarm', () => {
 });
 
 /** The preview action on the swarm, as a pull_request workflow runs it for one pull request. */
-function swarmPreview(pr: number, command: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
+function swarmPreview(pr: number, command: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}, between?: HarnessOptions['between']) {
   const file = path.join(events, `pr-${pr}-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, JSON.stringify({ number: pr, pull_request: { number: pr, head: { sha: 'a'.repeat(40), ref: 'feature/swarm' } } }));
   return runAction({
@@ -248,6 +248,7 @@ function swarmPreview(pr: number, command: string, inputs: Record<string, string
       GITHUB_HEAD_REF: 'feature/swarm',
       ...env,
     },
+    between,
   });
 }
 
@@ -270,6 +271,8 @@ describe('previews on the swarm (the preview action with engine: swarm)', () => 
     // url-template names web's public URL; its published port still answers from the runner.
     expect(urlsOutput(first.main.outputs).web).toBe(`https://web.pr-${pr}.preview.test`);
     expect((await httpGet(services.web.ports[0].url as string)).body).toBe('web 1\n');
+    // export-env as on one engine: where the runner reaches each service's first published port.
+    expect(first.main.env).toMatchObject({ DB_PORT: String(services.db.ports[0].published), DB_HOST: bed.manager, WEB_URL: `https://web.pr-${pr}.preview.test` });
     expect(first.post?.output).toContain(`Preview ${stack} stays up on the swarm (command: down removes it).`);
     expect(bed.docker('config', 'ls', '--format', '{{.Name}}')).not.toContain('ephemeral-compose-lock');
     expect(onSwarm(stack).sort()).toEqual(
@@ -279,7 +282,12 @@ describe('previews on the swarm (the preview action with engine: swarm)', () => 
     const [db1] = runningTasks(`${stack}_db`);
     const [web1] = runningTasks(`${stack}_web`);
 
-    const second = await swarmPreview(pr, 'deploy', { ports: 'ephemeral', ttl: '1h' }, { WEB_VERSION: '2' });
+    // Looked at the moment main ends: web is ready only once its new task serves the new version.
+    let atReady = { web: '', webTasks: [] as string[] };
+    const second = await swarmPreview(pr, 'deploy', { ports: 'ephemeral', ttl: '1h' }, { WEB_VERSION: '2' }, async ({ outputs }) => {
+      const url = (JSON.parse(outputs.services) as Record<string, { ports: { url?: string }[] }>).web.ports[0].url as string;
+      atReady = { web: (await httpGet(url).catch((e: Error) => ({ body: e.message }))).body, webTasks: runningTasks(`${stack}_web`) };
+    });
     expect(second.main.errors).toEqual([]);
     expect(second.main.output).toContain(`Updating stack ${stack} in place`);
     expect(second.main.output).toContain('Removing worker: no longer in the compose files.');
@@ -288,10 +296,13 @@ describe('previews on the swarm (the preview action with engine: swarm)', () => 
     const after = servicesOutput(second);
     // The same db task; a new web task serving the new version; the job ran once more.
     expect(runningTasks(`${stack}_db`)).toEqual([db1]);
-    expect(runningTasks(`${stack}_web`)).not.toContain(web1);
+    expect(atReady.web).toBe('web 2\n');
+    expect(atReady.webTasks).not.toContain(web1);
     expect(after.db.ports[0].published).toBe(services.db.ports[0].published);
     expect((await httpGet(after.web.ports[0].url as string)).body).toBe('web 2\n');
     expect(taskHistory(stack).filter((t) => t.service === `${stack}_migrate` && t.state === 'Complete')).toHaveLength(2);
+    // Judged on its new run (2 s), not on the first deploy's completed task.
+    expect(after.migrate.readySeconds).toBeGreaterThanOrEqual(2);
     expect(onSwarm(stack)).not.toContain(`service ${stack}_worker`);
     expect(github.commentsOn(pr)).toHaveLength(1);
 

@@ -31334,6 +31334,7 @@ const error_text_1 = __nccwpck_require__(8380);
 const reachability_1 = __nccwpck_require__(5543);
 const project_lock_1 = __nccwpck_require__(633);
 const swarm_up_1 = __nccwpck_require__(2884);
+const publication_1 = __nccwpck_require__(8924);
 const url_template_1 = __nccwpck_require__(3246);
 const urls_1 = __nccwpck_require__(1161);
 const deploy_record_1 = __nccwpck_require__(9246);
@@ -31436,6 +31437,16 @@ async function deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment) {
         runtime.setOutput(names_1.OutputNames.Urls, JSON.stringify(urls));
         for (const [service, url] of Object.entries(urls))
             runtime.setOutput((0, names_1.serviceUrlOutput)(service), url);
+        // <SERVICE>_HOST, _PORT, _URL as on one engine: the first published TCP port, where the runner reaches it.
+        const reached = Object.fromEntries(Object.entries(reports).map(([s, r]) => {
+            const p = r.ports.find((x) => x.protocol === 'tcp');
+            return [s, { url: r.url, reach: p ? { host: p.host, port: p.published } : undefined }];
+        }));
+        const exported = (0, publication_1.variablesToExport)({ services: reached }, { exportEnv: inputs.exportEnv, envPrefix: inputs.envPrefix, jobEnv: deps.env });
+        for (const w of exported.warnings)
+            runtime.warning(w);
+        for (const [name, value] of Object.entries(exported.variables))
+            runtime.exportVariable(name, value);
         ctx.state.outcome = 'success';
         await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
     }
@@ -38193,14 +38204,14 @@ function connectionString(containerPort, env, host, published) {
 
 "use strict";
 
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.envVariableName = envVariableName;
-exports.exportedVariables = exportedVariables;
 // Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
 // The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
 // a name that would start with a digit gets a leading '_'. Names compose and docker read
 // themselves (COMPOSE_*, DOCKER_*) are never written: a service called "docker" must not set
 // DOCKER_HOST for every later step.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.envVariableName = envVariableName;
+exports.exportedVariables = exportedVariables;
 const RESERVED = /^(COMPOSE_|DOCKER_)/;
 function envVariableName(prefix, service, suffix) {
     const name = `${prefix}${service}_${suffix}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
@@ -38244,34 +38255,43 @@ function exportedVariables(report, prefix) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.variablesToExport = variablesToExport;
 exports.publication = publication;
 const compose_env_1 = __nccwpck_require__(2876);
 const exported_env_1 = __nccwpck_require__(5093);
 const secret_values_1 = __nccwpck_require__(6892);
 const service_report_1 = __nccwpck_require__(8052);
 const summary_1 = __nccwpck_require__(8786);
+/**
+ * `export-env`: the variables for later steps (each service's host, port and URL, and the project's
+ * COMPOSE_* settings where compose runs it), with what the user should hear about them.
+ */
+function variablesToExport(report, options) {
+    const warnings = [];
+    let variables = {};
+    if (!options.exportEnv)
+        return { variables, warnings };
+    const exported = (0, exported_env_1.exportedVariables)(report, options.envPrefix);
+    variables = exported.variables;
+    for (const c of exported.collisions) {
+        warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
+    }
+    if (exported.skipped.length > 0)
+        warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
+    if (options.compose)
+        variables = { ...(0, compose_env_1.composeVariables)(options.compose), ...variables };
+    const names = Object.keys(variables);
+    const overwrite = (0, compose_env_1.overwriteWarning)(options.jobEnv ?? {}, names);
+    if (overwrite)
+        warnings.push(overwrite);
+    variables[compose_env_1.EXPORTED_NAMES] = (0, compose_env_1.exportedNamesValue)(options.jobEnv ?? {}, names);
+    return { variables, warnings };
+}
 function publication(projectName, model, outcomes, options, secrets, failure) {
     const report = (0, service_report_1.buildReport)(model, outcomes, options.host, options.form, options.preview);
     // Registered before any line below is formed: a connection string carries a password.
     secrets.add(report.secrets);
-    const warnings = [];
-    let variables = {};
-    if (options.exportEnv) {
-        const exported = (0, exported_env_1.exportedVariables)(report, options.envPrefix);
-        variables = exported.variables;
-        for (const c of exported.collisions) {
-            warnings.push(`Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`);
-        }
-        if (exported.skipped.length > 0)
-            warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
-        if (options.compose)
-            variables = { ...(0, compose_env_1.composeVariables)(options.compose), ...variables };
-        const names = Object.keys(variables);
-        const overwrite = (0, compose_env_1.overwriteWarning)(options.jobEnv ?? {}, names);
-        if (overwrite)
-            warnings.push(overwrite);
-        variables[compose_env_1.EXPORTED_NAMES] = (0, compose_env_1.exportedNamesValue)(options.jobEnv ?? {}, names);
-    }
+    const { variables, warnings } = variablesToExport(report, options);
     const entries = Object.entries(report.urls);
     const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${(0, secret_values_1.hideSecrets)(url, secrets.all())}`)] : [];
     return {
@@ -40890,16 +40910,27 @@ const FAILED_STATES = new Set(['failed', 'rejected', 'orphaned']);
 /** The scheduler's error for a task that no node can take: it waits for a node that will never come. */
 const UNSCHEDULABLE = /no suitable node/i;
 /**
+ * A rejection Swarm gets over by placing the task again: a node that still holds the subnet of a
+ * network just removed (the stack before, on a busy swarm) refuses the new stack's network for a
+ * moment. Only a service Swarm restarts gets over it; a job is never restarted.
+ */
+const TRANSIENT_REJECTION = /pool overlaps/i;
+/**
  * One service's tasks against what it must reach. `known` are the ids of tasks that existed before
  * this deploy (their failures are history, not this run's); a task this run made that failed, was
  * rejected, or cannot be placed anywhere fails the service at once, naming the task's node.
  */
 function judgeTasks(service, tasks, expect, known) {
     const own = tasks.filter((t) => t.service === service);
+    const retried = [];
     for (const t of own) {
         if (known.has(t.id))
             continue;
         const state = t.state.toLowerCase();
+        if (state === 'rejected' && !expect.job && TRANSIENT_REJECTION.test(t.error)) {
+            retried.push(`rejected${t.node ? ` on ${t.node}` : ''} (${t.error}), placed again`);
+            continue;
+        }
         if (FAILED_STATES.has(state))
             return { kind: 'failed', why: `task ${t.name}${t.node ? ` on node ${t.node}` : ''} ${state}${t.error ? `: ${t.error}` : ''}` };
         if (t.error && UNSCHEDULABLE.test(t.error))
@@ -40913,7 +40944,7 @@ function judgeTasks(service, tasks, expect, known) {
     const goal = expect.job ? 'complete' : 'running';
     return {
         kind: 'waiting',
-        why: `${done.length} of ${expect.replicas} task${expect.replicas === 1 ? '' : 's'} ${goal}${states.length > 0 ? `; tasks: ${[...new Set(states)].join(', ')}` : '; no task yet'}`,
+        why: `${done.length} of ${expect.replicas} task${expect.replicas === 1 ? '' : 's'} ${goal}${states.length > 0 ? `; tasks: ${[...new Set(states)].join(', ')}` : '; no task yet'}${retried.length > 0 ? `; ${[...new Set(retried)].join(', ')}` : ''}`,
     };
 }
 

@@ -5,6 +5,7 @@ import { SwarmCalls, SwarmRole } from '../engine/swarm';
 import { PreparedStack } from '../lifecycle/prepare';
 import { releaseLockOrWarn, swarmLocks } from '../lifecycle/project-lock';
 import { SwarmServiceReport, swarmUp } from '../lifecycle/swarm-up';
+import { variablesToExport } from '../outputs/publication';
 import { expandPreviewUrl } from '../outputs/url-template';
 import { formatHost } from '../outputs/urls';
 import { DeployRecord, deployedLabels } from '../previews/deploy-record';
@@ -132,6 +133,16 @@ async function deployAndPublish(
     runtime.setOutput(OutputNames.Services, JSON.stringify(reports));
     runtime.setOutput(OutputNames.Urls, JSON.stringify(urls));
     for (const [service, url] of Object.entries(urls)) runtime.setOutput(serviceUrlOutput(service), url);
+    // <SERVICE>_HOST, _PORT, _URL as on one engine: the first published TCP port, where the runner reaches it.
+    const reached = Object.fromEntries(
+      Object.entries(reports).map(([s, r]) => {
+        const p = r.ports.find((x) => x.protocol === 'tcp');
+        return [s, { url: r.url, reach: p ? { host: p.host, port: p.published } : undefined }];
+      }),
+    );
+    const exported = variablesToExport({ services: reached }, { exportEnv: inputs.exportEnv, envPrefix: inputs.envPrefix, jobEnv: deps.env });
+    for (const w of exported.warnings) runtime.warning(w);
+    for (const [name, value] of Object.entries(exported.variables)) runtime.exportVariable(name, value);
     ctx.state.outcome = 'success';
     await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
   } catch (error) {

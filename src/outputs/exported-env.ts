@@ -1,5 +1,3 @@
-import { StackReport } from './service-report';
-
 // Variables for later steps: <PREFIX><SERVICE>_HOST, _PORT (first published port) and _URL.
 // The service name is upper-cased with every other character than A-Z and 0-9 turned into '_';
 // a name that would start with a digit gets a leading '_'. Names compose and docker read
@@ -20,7 +18,12 @@ export interface EnvCollision {
   services: string[];
 }
 
-export function exportedVariables(report: StackReport, prefix: string): { variables: Record<string, string>; skipped: string[]; collisions: EnvCollision[] } {
+/** Where each service is reached: a stack's report on one engine, or on a swarm. */
+export interface ReachedServices {
+  services: Record<string, { reach?: { host: string; port: number }; url?: string | null }>;
+}
+
+export function exportedVariables(report: ReachedServices, prefix: string): { variables: Record<string, string>; skipped: string[]; collisions: EnvCollision[] } {
   const variables: Record<string, string> = {};
   const skipped: string[] = [];
   const owner: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { ComposeModel } from '../compose/compose-model';
 import { ServiceOutcome } from '../readiness/outcomes';
 import { ComposeSelection, composeVariables, EXPORTED_NAMES, exportedNamesValue, overwriteWarning } from './compose-env';
-import { exportedVariables } from './exported-env';
+import { exportedVariables, ReachedServices } from './exported-env';
 import { SecretRegistry } from '../secrets/secret-registry';
 import { hideSecrets } from '../secrets/secret-values';
 import { buildReport, ReachForm, StackReport } from './service-report';
@@ -41,6 +41,34 @@ export interface Publication {
   summary: string;
 }
 
+/**
+ * `export-env`: the variables for later steps (each service's host, port and URL, and the project's
+ * COMPOSE_* settings where compose runs it), with what the user should hear about them.
+ */
+export function variablesToExport(
+  report: ReachedServices,
+  options: Pick<PublishOptions, 'exportEnv' | 'envPrefix' | 'compose' | 'jobEnv'>,
+): { variables: Record<string, string>; warnings: string[] } {
+  const warnings: string[] = [];
+  let variables: Record<string, string> = {};
+  if (!options.exportEnv) return { variables, warnings };
+  const exported = exportedVariables(report, options.envPrefix);
+  variables = exported.variables;
+  for (const c of exported.collisions) {
+    warnings.push(
+      `Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`,
+    );
+  }
+  if (exported.skipped.length > 0)
+    warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
+  if (options.compose) variables = { ...composeVariables(options.compose), ...variables };
+  const names = Object.keys(variables);
+  const overwrite = overwriteWarning(options.jobEnv ?? {}, names);
+  if (overwrite) warnings.push(overwrite);
+  variables[EXPORTED_NAMES] = exportedNamesValue(options.jobEnv ?? {}, names);
+  return { variables, warnings };
+}
+
 export function publication(
   projectName: string,
   model: ComposeModel,
@@ -52,24 +80,7 @@ export function publication(
   const report = buildReport(model, outcomes, options.host, options.form, options.preview);
   // Registered before any line below is formed: a connection string carries a password.
   secrets.add(report.secrets);
-  const warnings: string[] = [];
-  let variables: Record<string, string> = {};
-  if (options.exportEnv) {
-    const exported = exportedVariables(report, options.envPrefix);
-    variables = exported.variables;
-    for (const c of exported.collisions) {
-      warnings.push(
-        `Services ${c.services.map((s) => `'${s}'`).join(' and ')} both export ${c.name}; those hold the values of '${c.services[0]}'. Rename one service, or read the 'services' output instead.`,
-      );
-    }
-    if (exported.skipped.length > 0)
-      warnings.push(`Not exported, as compose and docker read these names themselves: ${exported.skipped.join(', ')}. Set 'export-env' to a prefix (e.g. STACK_) to export them.`);
-    if (options.compose) variables = { ...composeVariables(options.compose), ...variables };
-    const names = Object.keys(variables);
-    const overwrite = overwriteWarning(options.jobEnv ?? {}, names);
-    if (overwrite) warnings.push(overwrite);
-    variables[EXPORTED_NAMES] = exportedNamesValue(options.jobEnv ?? {}, names);
-  }
+  const { variables, warnings } = variablesToExport(report, options);
   const entries = Object.entries(report.urls);
   const lines = entries.length > 0 ? ['Service URLs:', ...entries.map(([service, url]) => `  ${service}: ${hideSecrets(url, secrets.all())}`)] : [];
   return {

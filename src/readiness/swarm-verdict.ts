@@ -10,6 +10,13 @@ const FAILED_STATES = new Set(['failed', 'rejected', 'orphaned']);
 /** The scheduler's error for a task that no node can take: it waits for a node that will never come. */
 const UNSCHEDULABLE = /no suitable node/i;
 
+/**
+ * A rejection Swarm gets over by placing the task again: a node that still holds the subnet of a
+ * network just removed (the stack before, on a busy swarm) refuses the new stack's network for a
+ * moment. Only a service Swarm restarts gets over it; a job is never restarted.
+ */
+const TRANSIENT_REJECTION = /pool overlaps/i;
+
 export type TaskVerdict =
   /** `nodes`: where its tasks run (or ran, for a job). */
   { kind: 'ready'; nodes: string[] } | { kind: 'waiting'; why: string } | { kind: 'failed'; why: string };
@@ -34,9 +41,14 @@ export interface TaskExpectation {
  */
 export function judgeTasks(service: string, tasks: SwarmTask[], expect: TaskExpectation, known: ReadonlySet<string>): TaskVerdict {
   const own = tasks.filter((t) => t.service === service);
+  const retried: string[] = [];
   for (const t of own) {
     if (known.has(t.id)) continue;
     const state = t.state.toLowerCase();
+    if (state === 'rejected' && !expect.job && TRANSIENT_REJECTION.test(t.error)) {
+      retried.push(`rejected${t.node ? ` on ${t.node}` : ''} (${t.error}), placed again`);
+      continue;
+    }
     if (FAILED_STATES.has(state)) return { kind: 'failed', why: `task ${t.name}${t.node ? ` on node ${t.node}` : ''} ${state}${t.error ? `: ${t.error}` : ''}` };
     if (t.error && UNSCHEDULABLE.test(t.error)) return { kind: 'failed', why: `task ${t.name} cannot be placed: ${t.error}` };
   }
@@ -47,6 +59,6 @@ export function judgeTasks(service: string, tasks: SwarmTask[], expect: TaskExpe
   const goal = expect.job ? 'complete' : 'running';
   return {
     kind: 'waiting',
-    why: `${done.length} of ${expect.replicas} task${expect.replicas === 1 ? '' : 's'} ${goal}${states.length > 0 ? `; tasks: ${[...new Set(states)].join(', ')}` : '; no task yet'}`,
+    why: `${done.length} of ${expect.replicas} task${expect.replicas === 1 ? '' : 's'} ${goal}${states.length > 0 ? `; tasks: ${[...new Set(states)].join(', ')}` : '; no task yet'}${retried.length > 0 ? `; ${[...new Set(retried)].join(', ')}` : ''}`,
   };
 }

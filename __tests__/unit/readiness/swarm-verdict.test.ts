@@ -61,6 +61,26 @@ describe('the swarm CLI calls', () => {
     passThrough: () => Promise.resolve(0),
   });
 
+  it("waits on a service's task rejected for a network pool a node still holds (Swarm places it again); a job's rejection fails", () => {
+    const error = '"failed to create network x_default: Error response from daemon: Pool overlaps with other one on this address space"';
+    const tasks = ps(
+      { ID: 'r1', Name: 'shop_web.1', Node: 'node2', DesiredState: 'Shutdown', CurrentState: 'Rejected 2 seconds ago', Error: error },
+      { ID: 'r2', Name: 'shop_web.1', Node: 'node3', DesiredState: 'Running', CurrentState: 'Preparing 1 second ago' },
+      { ID: 'j1', Name: 'shop_migrate.1', Node: 'node2', DesiredState: 'Shutdown', CurrentState: 'Rejected 2 seconds ago', Error: error },
+    );
+    expect(judgeTasks('shop_web', tasks, { replicas: 1, job: false }, new Set())).toEqual({
+      kind: 'waiting',
+      why: '0 of 1 task running; tasks: preparing on node3; rejected on node2 (failed to create network x_default: Error response from daemon: Pool overlaps with other one on this address space), placed again',
+    });
+    expect(judgeTasks('shop_migrate', tasks, { replicas: 1, job: true }, new Set())).toMatchObject({ kind: 'failed' });
+    // Any other rejection fails at once.
+    const other = ps({ ID: 'r3', Name: 'shop_web.1', Node: 'node2', DesiredState: 'Shutdown', CurrentState: 'Rejected 1 second ago', Error: '"No such image: shop/web:2"' });
+    expect(judgeTasks('shop_web', other, { replicas: 1, job: false }, new Set())).toEqual({
+      kind: 'failed',
+      why: 'task shop_web.1 on node node2 rejected: No such image: shop/web:2',
+    });
+  });
+
   it('reads a stack whose services have no task yet as no tasks, and fails on any other error', async () => {
     await expect(new SwarmCli(runner(1, '', 'nothing found in stack: shop\n'), {}).tasks('shop')).resolves.toEqual([]);
     await expect(new SwarmCli(runner(1, '', 'Cannot connect to the Docker daemon\n'), {}).tasks('shop')).rejects.toThrow("'docker stack ps shop' failed (exit code 1)");
