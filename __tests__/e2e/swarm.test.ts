@@ -271,6 +271,9 @@ describe('previews on the swarm (the preview action with engine: swarm)', () => 
     // url-template names web's public URL; its published port still answers from the runner.
     expect(urlsOutput(first.main.outputs).web).toBe(`https://web.pr-${pr}.preview.test`);
     expect((await httpGet(services.web.ports[0].url as string)).body).toBe('web 1\n');
+    // The job summary: each service's verdict and where it runs.
+    expect(first.main.summary).toContain(`### Ephemeral Compose: \`${stack}\` on Swarm`);
+    expect(first.main.summary).toMatch(/\| db \| listening \| [\d.]+ s \| node\d \| \w+:\/\/[\d.]+:\d+ \|/);
     // export-env as on one engine: where the runner reaches each service's first published port.
     expect(first.main.env).toMatchObject({ DB_PORT: String(services.db.ports[0].published), DB_HOST: bed.manager, WEB_URL: `https://web.pr-${pr}.preview.test` });
     expect(first.post?.output).toContain(`Preview ${stack} stays up on the swarm (command: down removes it).`);

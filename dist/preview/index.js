@@ -31335,6 +31335,7 @@ const reachability_1 = __nccwpck_require__(5543);
 const project_lock_1 = __nccwpck_require__(633);
 const swarm_up_1 = __nccwpck_require__(2884);
 const publication_1 = __nccwpck_require__(8924);
+const summary_1 = __nccwpck_require__(8786);
 const url_template_1 = __nccwpck_require__(3246);
 const urls_1 = __nccwpck_require__(1161);
 const deploy_record_1 = __nccwpck_require__(9246);
@@ -31448,10 +31449,12 @@ async function deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment) {
         for (const [name, value] of Object.entries(exported.variables))
             runtime.exportVariable(name, value);
         ctx.state.outcome = 'success';
+        await runtime.appendSummary((0, summary_1.swarmSummaryMarkdown)(project, reports, undefined, ctx.secrets.all()));
         await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
     }
     catch (error) {
         ctx.state.outcome = 'failure';
+        await runtime.appendSummary((0, summary_1.swarmSummaryMarkdown)(project, {}, (0, error_text_1.errorText)(error), ctx.secrets.all())).catch(() => undefined);
         await comment?.({ status: 'failed', failure: (0, error_text_1.errorText)(error) }, ctx.secrets.all());
         throw error;
     }
@@ -38380,6 +38383,7 @@ function buildReport(model, outcomes, host, form = 'published', preview) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeCell = escapeCell;
 exports.summaryMarkdown = summaryMarkdown;
+exports.swarmSummaryMarkdown = swarmSummaryMarkdown;
 exports.exitsMarkdown = exitsMarkdown;
 exports.downMarkdown = downMarkdown;
 exports.sweepMarkdown = sweepMarkdown;
@@ -38416,6 +38420,26 @@ function summaryMarkdown(projectName, report, failure, secrets = report.secrets,
     if (failure) {
         const fence = '````';
         lines.push('', '**The stack did not come up:**', '', fence, hide(failure.message).replace(/````/g, '` ` ` `'), fence);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The job summary of a stack on a swarm: each service's verdict, where its tasks run and its ports; or why it did not come up. */
+function swarmSummaryMarkdown(stack, services, failure, secrets = []) {
+    const hide = (text) => (0, secret_values_1.hideSecrets)(text, secrets);
+    const lines = [`### Ephemeral Compose: \`${stack.replace(/`/g, '')}\` on Swarm`];
+    const names = Object.keys(services);
+    if (names.length > 0) {
+        lines.push('', '| service | ready | ready after | nodes | ports |', '| --- | --- | --- | --- | --- |');
+        for (const name of names) {
+            const s = services[name];
+            const portUrls = s.ports.map((p) => `${p.url ?? `${p.published}/${p.protocol}`}${p.mode === 'host' ? ' (host mode)' : ''}`);
+            const shown = s.url && !s.ports.some((p) => p.url === s.url) ? [s.url, ...portUrls] : portUrls;
+            lines.push(`| ${escapeCell(name)} | ${escapeCell(s.readiness)} | ${s.readySeconds.toFixed(1)} s | ${escapeCell(s.nodes.join(', ') || '—')} | ${shown.map((u) => escapeCell(hide(u))).join('<br>') || '—'} |`);
+        }
+    }
+    if (failure) {
+        const fence = '````';
+        lines.push('', '**The stack did not come up:**', '', fence, hide(failure).replace(/````/g, '` ` ` `'), fence);
     }
     return lines.join('\n') + '\n';
 }

@@ -6,6 +6,7 @@ import { PreparedStack } from '../lifecycle/prepare';
 import { releaseLockOrWarn, swarmLocks } from '../lifecycle/project-lock';
 import { SwarmServiceReport, swarmUp } from '../lifecycle/swarm-up';
 import { variablesToExport } from '../outputs/publication';
+import { swarmSummaryMarkdown } from '../outputs/summary';
 import { expandPreviewUrl } from '../outputs/url-template';
 import { formatHost } from '../outputs/urls';
 import { DeployRecord, deployedLabels } from '../previews/deploy-record';
@@ -144,9 +145,11 @@ async function deployAndPublish(
     for (const w of exported.warnings) runtime.warning(w);
     for (const [name, value] of Object.entries(exported.variables)) runtime.exportVariable(name, value);
     ctx.state.outcome = 'success';
+    await runtime.appendSummary(swarmSummaryMarkdown(project, reports, undefined, ctx.secrets.all()));
     await comment?.({ status: 'ready', report: { services: reports } }, ctx.secrets.all());
   } catch (error) {
     ctx.state.outcome = 'failure';
+    await runtime.appendSummary(swarmSummaryMarkdown(project, {}, errorText(error), ctx.secrets.all())).catch(() => undefined);
     await comment?.({ status: 'failed', failure: errorText(error) }, ctx.secrets.all());
     throw error;
   } finally {

@@ -50,6 +50,38 @@ export function summaryMarkdown(projectName: string, report: StackReport, failur
   return lines.join('\n') + '\n';
 }
 
+/** What the summary shows of a service on a swarm. */
+export interface SwarmServiceRow {
+  readiness: string;
+  readySeconds: number;
+  nodes: string[];
+  ports: { url?: string; published: number; protocol: string; mode: string }[];
+  url?: string;
+}
+
+/** The job summary of a stack on a swarm: each service's verdict, where its tasks run and its ports; or why it did not come up. */
+export function swarmSummaryMarkdown(stack: string, services: Record<string, SwarmServiceRow>, failure?: string, secrets: string[] = []): string {
+  const hide = (text: string) => hideSecrets(text, secrets);
+  const lines = [`### Ephemeral Compose: \`${stack.replace(/`/g, '')}\` on Swarm`];
+  const names = Object.keys(services);
+  if (names.length > 0) {
+    lines.push('', '| service | ready | ready after | nodes | ports |', '| --- | --- | --- | --- | --- |');
+    for (const name of names) {
+      const s = services[name];
+      const portUrls = s.ports.map((p) => `${p.url ?? `${p.published}/${p.protocol}`}${p.mode === 'host' ? ' (host mode)' : ''}`);
+      const shown = s.url && !s.ports.some((p) => p.url === s.url) ? [s.url, ...portUrls] : portUrls;
+      lines.push(
+        `| ${escapeCell(name)} | ${escapeCell(s.readiness)} | ${s.readySeconds.toFixed(1)} s | ${escapeCell(s.nodes.join(', ') || '—')} | ${shown.map((u) => escapeCell(hide(u))).join('<br>') || '—'} |`,
+      );
+    }
+  }
+  if (failure) {
+    const fence = '````';
+    lines.push('', '**The stack did not come up:**', '', fence, hide(failure).replace(/````/g, '` ` ` `'), fence);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** A service that was ready and stopped after main, as post found it: one sentence, its log's tail. */
 export interface StoppedAfterMain {
   container: string;

@@ -1,7 +1,7 @@
 import { parseResolvedConfig } from '../../../src/compose/compose-model';
 import { parseInspect } from '../../../src/engine/container-facts';
 import { buildReport } from '../../../src/outputs/service-report';
-import { escapeCell, summaryMarkdown } from '../../../src/outputs/summary';
+import { escapeCell, summaryMarkdown, swarmSummaryMarkdown } from '../../../src/outputs/summary';
 
 describe('report and summary', () => {
   const model = parseResolvedConfig('services:\n  "web|x":\n    image: nginx\n    ports: ["80"]\n  job:\n    image: busybox\n');
@@ -49,5 +49,42 @@ describe('report and summary', () => {
     // Judged otherwise (a wait-for probe), the engine's word stands.
     const byProbe = buildReport(dbModel, { db: { name: 'db', status: 'ready', how: 'listening', containers: [db('starting')] } }, 'localhost');
     expect(byProbe.services.db.health).toBe('starting');
+  });
+});
+
+describe('the job summary of a stack on a swarm', () => {
+  it("lists each service's verdict, time, nodes and ports (host mode named); a failure says why, secrets hidden", () => {
+    const md = swarmSummaryMarkdown('shop', {
+      db: {
+        readiness: 'listening',
+        readySeconds: 6.24,
+        nodes: ['node1'],
+        ports: [{ url: 'mysql://10.0.0.1:30001', published: 30001, protocol: 'tcp', mode: 'ingress' }],
+        url: 'mysql://10.0.0.1:30001',
+      },
+      api: {
+        readiness: 'http',
+        readySeconds: 2,
+        nodes: ['node3'],
+        ports: [{ url: 'http://10.0.0.3:18080', published: 18080, protocol: 'tcp', mode: 'host' }],
+        url: 'https://api.pr-7.example.test',
+      },
+      migrate: { readiness: 'completed', readySeconds: 1.5, nodes: [], ports: [] },
+    });
+    expect(md).toBe(
+      [
+        '### Ephemeral Compose: `shop` on Swarm',
+        '',
+        '| service | ready | ready after | nodes | ports |',
+        '| --- | --- | --- | --- | --- |',
+        '| db | listening | 6.2 s | node1 | mysql://10.0.0.1:30001 |',
+        '| api | http | 2.0 s | node3 | https://api.pr-7.example.test<br>http://10.0.0.3:18080 (host mode) |',
+        '| migrate | completed | 1.5 s | — | — |',
+        '',
+      ].join('\n'),
+    );
+    expect(swarmSummaryMarkdown('shop', {}, 'Service migrate failed on Swarm: password s3cret rejected', ['s3cret'])).toBe(
+      '### Ephemeral Compose: `shop` on Swarm\n\n**The stack did not come up:**\n\n````\nService migrate failed on Swarm: password *** rejected\n````\n',
+    );
   });
 });
