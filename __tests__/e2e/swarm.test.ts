@@ -162,6 +162,21 @@ describe('engine: swarm', () => {
     const single = await runAction({ workspace: SWARM, inputs: { engine: 'swarm', 'compose-file': 'one-shots.yaml' } });
     expect(single.main.errors.join('\n')).toMatch(/Input 'engine' is swarm, but the local engine is not part of a swarm \(its swarm state: inactive\)/);
     expect(bed.docker('stack', 'ls', '--format', '{{.Name}}').trim()).toBe('');
+    // A stack of the run's name that someone else deployed: not deployed into, and post leaves it.
+    const theirs = projectName('swtheirs');
+    const file = path.join(events, 'theirs.yaml');
+    fs.writeFileSync(file, 'version: "3.8"\nservices:\n  app:\n    image: ephemeral-compose-test/busybox\n    command: ["sleep", "3600"]\n');
+    bed.docker('stack', 'deploy', '--detach=true', '-c', file, theirs);
+    try {
+      const taken = await swarmRun(theirs, { 'compose-file': 'one-shots.yaml' });
+      expect(taken.main.errors.join('\n')).toContain(
+        `Stack '${theirs}' is already on the swarm (service ${theirs}_app, network ${theirs}_default), and this run did not deploy it.`,
+      );
+      expect(taken.post?.output).toContain('stopped before creating anything');
+      expect(onSwarm(theirs).sort()).toEqual([`network ${theirs}_default`, `service ${theirs}_app`]);
+    } finally {
+      bed.docker('stack', 'rm', theirs);
+    }
   }, 240_000);
 
   it('reaches a dnsrr service through its host-mode port at the node that runs it, and its dependents by name', async () => {

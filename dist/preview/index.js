@@ -31391,6 +31391,8 @@ async function upOnSwarm(stack, inputs, deps, ctx, env) {
     let record;
     const comment = preview && inputs.comment ? (0, pr_comment_1.previewCommenter)(deps, project, inputs.githubToken, target, () => record?.expiresAt) : undefined;
     try {
+        if (!preview)
+            await refuseExistingStack(swarm, project);
         if (preview) {
             record = await (0, swarm_previews_1.beginSwarmPreview)(swarm, { project, target, lockWaitMs: inputs.timeoutSeconds * 1000, ttlSeconds: inputs.ttlSeconds, signal: ctx.signal, now: deps.now, log: runtime, describeDuration: input_parsing_1.describeDuration }, (lock) => {
                 state.lock = lock;
@@ -31411,6 +31413,15 @@ async function upOnSwarm(stack, inputs, deps, ctx, env) {
             }
         }
     }
+}
+/** The stack action's stack is this run's own: a stack of that name on the swarm is someone else's, never deployed into nor removed. */
+async function refuseExistingStack(swarm, project) {
+    const existing = await swarm.remaining(project);
+    if (existing.length === 0)
+        return;
+    const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? ', ...' : '');
+    throw new Error(`Stack '${project}' is already on the swarm (${shown}), and this run did not deploy it. ` +
+        `The action never touches a stack it did not create: choose another 'project-name', or remove that stack first (docker stack rm ${project}).`);
 }
 async function deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment) {
     const { runtime } = deps;

@@ -72,6 +72,7 @@ export async function upOnSwarm(stack: PreparedStack, inputs: Inputs, deps: Main
   let record: DeployRecord | undefined;
   const comment = preview && inputs.comment ? previewCommenter(deps, project, inputs.githubToken, target, () => record?.expiresAt) : undefined;
   try {
+    if (!preview) await refuseExistingStack(swarm, project);
     if (preview) {
       record = await beginSwarmPreview(
         swarm,
@@ -95,6 +96,17 @@ export async function upOnSwarm(stack: PreparedStack, inputs: Inputs, deps: Main
       }
     }
   }
+}
+
+/** The stack action's stack is this run's own: a stack of that name on the swarm is someone else's, never deployed into nor removed. */
+async function refuseExistingStack(swarm: SwarmCalls, project: string): Promise<void> {
+  const existing = await swarm.remaining(project);
+  if (existing.length === 0) return;
+  const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? ', ...' : '');
+  throw new Error(
+    `Stack '${project}' is already on the swarm (${shown}), and this run did not deploy it. ` +
+      `The action never touches a stack it did not create: choose another 'project-name', or remove that stack first (docker stack rm ${project}).`,
+  );
 }
 
 async function deployAndPublish(
