@@ -5,7 +5,10 @@
 //   - by the action (`engine: swarm`): its main step, then its post step;
 //   - by `docker stack deploy --detach=false` of the same file, as a user would without it: until
 //     the command returns (the services converged), with the tasks that failed on the way; then
-//     `docker stack rm` and a wait until the stack's networks are gone (what post does).
+//     `docker stack rm` and a wait until the stack's networks are gone (what post does);
+//   - as a preview (the preview action, `engine: swarm`): deployed, deployed again unchanged (a
+//     push that changes nothing in the stack), then `down`; against the plain stack deployed
+//     again unchanged with `docker stack deploy --detach=false`.
 // Prints figures; asserts nothing.
 
 const fs = require('fs');
@@ -16,6 +19,7 @@ const { runAction } = require('../harness/run-action.js');
 const { median } = require('./median.js');
 
 const FOUNDING = path.join(__dirname, '..', '__tests__', 'fixtures', 'founding');
+const PREVIEW_ACTION = path.join(__dirname, '..', 'preview');
 
 async function swarmBench(runs) {
   const { startSwarm } = require('../build/__tests__/helpers/swarm-bed.js');
@@ -26,7 +30,28 @@ async function swarmBench(runs) {
       .split('\n')
       .filter((l) => /^(Failed|Rejected)/.test(l)).length;
   const gone = (stack) => ['service', 'network'].every((k) => docker(k, 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${stack}`).trim() === '');
-  const rows = { actionMain: [], actionPost: [], actionFailed: [], deployMain: [], deployFailed: [], deployPost: [] };
+  const rows = {
+    actionMain: [],
+    actionPost: [],
+    actionFailed: [],
+    deployMain: [],
+    deployFailed: [],
+    deployPost: [],
+    previewFirst: [],
+    previewAgain: [],
+    previewDown: [],
+    deployAgain: [],
+  };
+  const preview = async (stack, command) => {
+    const r = await runAction({
+      actionDir: PREVIEW_ACTION,
+      workspace: FOUNDING,
+      inputs: { engine: 'swarm', command, 'project-name': stack, timeout: '300' },
+      env: { DOCKER_HOST: bed.dockerHost },
+    });
+    if (r.main.outcome !== 'success') throw new Error(`the preview action's ${command} failed:\n${r.main.output}`);
+    return r.main.durationMs / 1000;
+  };
   try {
     for (let i = 0; i < runs; i++) {
       const stack = `bench-sw-${process.pid}-${i}`;
@@ -54,9 +79,17 @@ async function swarmBench(runs) {
       rows.deployMain.push((Date.now() - started) / 1000);
       rows.deployFailed.push(failedTasks(plain));
       started = Date.now();
+      docker('stack', 'deploy', '--detach=false', '--resolve-image', 'never', '-c', file, plain);
+      rows.deployAgain.push((Date.now() - started) / 1000);
+      started = Date.now();
       docker('stack', 'rm', plain);
       while (!gone(plain)) await new Promise((res) => setTimeout(res, 200));
       rows.deployPost.push((Date.now() - started) / 1000);
+
+      const previewStack = `bench-pv-${process.pid}-${i}`;
+      rows.previewFirst.push(await preview(previewStack, 'deploy'));
+      rows.previewAgain.push(await preview(previewStack, 'deploy'));
+      rows.previewDown.push(await preview(previewStack, 'down'));
     }
   } finally {
     bed.stop();
@@ -67,6 +100,9 @@ async function swarmBench(runs) {
     `  main:  action ${m(rows.actionMain)} s, dependents' failed tasks ${rows.actionFailed.join('/')}; docker stack deploy --detach=false ${m(rows.deployMain)} s, failed tasks ${rows.deployFailed.join('/')}`,
   );
   console.log(`  post:  action ${m(rows.actionPost)} s; docker stack rm + networks gone ${m(rows.deployPost)} s`);
+  console.log(
+    `  preview: deploy ${m(rows.previewFirst)} s, deploy again unchanged ${m(rows.previewAgain)} s, down ${m(rows.previewDown)} s; docker stack deploy --detach=false again unchanged ${m(rows.deployAgain)} s`,
+  );
 }
 
 module.exports = { swarmBench };

@@ -36588,6 +36588,7 @@ exports.isEmpty = void 0;
 exports.describeResources = describeResources;
 exports.notDeployed = notDeployed;
 exports.refuseExistingProject = refuseExistingProject;
+exports.foreignProjectRefusal = foreignProjectRefusal;
 exports.refuseForeignProject = refuseForeignProject;
 const docker_args_1 = __nccwpck_require__(6916);
 const isEmpty = (r) => r.containers.length + r.networks.length + r.volumes.length === 0;
@@ -36618,12 +36619,17 @@ function refuseExistingProject(projectName, existing) {
     throw new Error(`Project '${projectName}' already exists on this engine: ${describeResources(existing)}, and this run did not create it. ` +
         `The action never touches a stack it did not create: choose another 'project-name', or remove that project first (${(0, docker_args_1.manualRemovalCommand)(projectName)}).`);
 }
-/** Deploy and down act on a project only when all of it was deployed by this action. */
-function refuseForeignProject(projectName, foreign, doing) {
+/** Deploy and down act on a project only when all of it was deployed by this action: why not, or undefined. */
+function foreignProjectRefusal(projectName, foreign, doing) {
     if ((0, exports.isEmpty)(foreign))
-        return;
-    throw new Error(`Project '${projectName}' exists on this engine but was not deployed by this action (${describeResources(foreign)} without the label ephemeral-compose.deployed), so it does not ${doing} it. ` +
+        return undefined;
+    return (`Project '${projectName}' exists on this engine but was not deployed by this action (${describeResources(foreign)} without the label ephemeral-compose.deployed), so it does not ${doing} it. ` +
         `The action never touches a stack it did not create: choose another 'project-name', or remove that project yourself (${(0, docker_args_1.manualRemovalCommand)(projectName)}).`);
+}
+function refuseForeignProject(projectName, foreign, doing) {
+    const refusal = foreignProjectRefusal(projectName, foreign, doing);
+    if (refusal)
+        throw new Error(refusal);
 }
 
 
@@ -39362,7 +39368,7 @@ function enginePlace(docker) {
         locks: (0, project_lock_1.containerLocks)(docker),
         records: () => deployRecords(docker),
         exists: async (project) => !(0, ownership_1.isEmpty)(await docker.projectResources(project)),
-        refuseForeign: async (project, doing) => (0, ownership_1.refuseForeignProject)(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
+        refusal: async (project, doing) => (0, ownership_1.foreignProjectRefusal)(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
         remove: (project, options) => removeDeployed(docker, project, options),
     };
 }
@@ -39411,7 +39417,9 @@ async function downProject(place, project, options) {
     try {
         if (!(await place.exists(project)))
             return 'gone';
-        await place.refuseForeign(project, 'remove');
+        const refusal = await place.refusal(project, 'remove');
+        if (refusal)
+            throw new Error(refusal);
         await place.remove(project, options);
         return 'removed';
     }
@@ -39480,8 +39488,7 @@ async function removeDue(place, project, why, byExpiry, options) {
             return undefined;
         if (byExpiry && (0, deploy_record_1.expiredRecords)([current], new Date()).length === 0)
             return 'kept';
-        const foreign = await place.refuseForeign(project, 'remove').then(() => false, () => true);
-        if (foreign) {
+        if (await place.refusal(project, 'remove')) {
             options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
             return 'skipped';
         }
@@ -39550,7 +39557,6 @@ function closedPullRequests(ctx, token, repository) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.swarmRecordName = exports.SWARM_REMOVAL_MS = void 0;
 exports.writeSwarmRecord = writeSwarmRecord;
-exports.refuseForeignStack = refuseForeignStack;
 exports.swarmPlace = swarmPlace;
 exports.beginSwarmPreview = beginSwarmPreview;
 const labels_1 = __nccwpck_require__(7853);
@@ -39583,12 +39589,12 @@ async function writeSwarmRecord(swarm, project, target, now, ttlSeconds) {
 async function foreignServices(swarm, project) {
     return (await swarm.services(project)).filter((s) => s.labels[labels_1.PreviewLabels.Deployed] !== project).map((s) => s.name);
 }
-/** Deploy and down act on a stack only when all its services were deployed by this action. */
-async function refuseForeignStack(swarm, project, doing) {
+/** Deploy and down act on a stack only when all its services were deployed by this action: why not, or undefined. */
+async function foreignStackRefusal(swarm, project, doing) {
     const foreign = await foreignServices(swarm, project);
     if (foreign.length === 0)
-        return;
-    throw new Error(`Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${labels_1.PreviewLabels.Deployed}), so it does not ${doing} it. ` +
+        return undefined;
+    return (`Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${labels_1.PreviewLabels.Deployed}), so it does not ${doing} it. ` +
         `The action never touches a stack it did not create: choose another 'project-name', or remove that stack yourself (docker stack rm ${project}).`);
 }
 /** Previews as stacks on the swarm the engine manages. */
@@ -39597,7 +39603,7 @@ function swarmPlace(swarm) {
         locks: (0, project_lock_1.swarmLocks)(swarm),
         records: () => swarmRecords(swarm),
         exists: async (project) => (await swarm.remaining(project)).length > 0,
-        refuseForeign: (project, doing) => refuseForeignStack(swarm, project, doing),
+        refusal: (project, doing) => foreignStackRefusal(swarm, project, doing),
         remove: async (project, options) => {
             if (options.post.logs !== 'never')
                 await (0, swarm_down_1.printSwarmLogs)(swarm, project, options.post.logs === 'always' ? 'all' : 'failing', options.post.logLines, options.log);
@@ -39619,7 +39625,9 @@ async function beginSwarmPreview(swarm, o, held) {
         log: (l) => o.log.info(l),
     });
     held(lock);
-    await refuseForeignStack(swarm, o.project, 'update');
+    const refusal = await foreignStackRefusal(swarm, o.project, 'update');
+    if (refusal)
+        throw new Error(refusal);
     const existing = await swarm.services(o.project);
     o.log.info(existing.length === 0 ? `Deploying stack ${o.project} (new).` : `Updating stack ${o.project} in place: Swarm replaces the tasks of what changed.`);
     const record = await writeSwarmRecord(swarm, o.project, o.target, o.now(), o.ttlSeconds);

@@ -43,11 +43,16 @@ export function refuseExistingProject(projectName: string, existing: ProjectReso
   );
 }
 
-/** Deploy and down act on a project only when all of it was deployed by this action. */
-export function refuseForeignProject(projectName: string, foreign: ProjectResources, doing: string): void {
-  if (isEmpty(foreign)) return;
-  throw new Error(
+/** Deploy and down act on a project only when all of it was deployed by this action: why not, or undefined. */
+export function foreignProjectRefusal(projectName: string, foreign: ProjectResources, doing: string): string | undefined {
+  if (isEmpty(foreign)) return undefined;
+  return (
     `Project '${projectName}' exists on this engine but was not deployed by this action (${describeResources(foreign)} without the label ephemeral-compose.deployed), so it does not ${doing} it. ` +
-      `The action never touches a stack it did not create: choose another 'project-name', or remove that project yourself (${manualRemovalCommand(projectName)}).`,
+    `The action never touches a stack it did not create: choose another 'project-name', or remove that project yourself (${manualRemovalCommand(projectName)}).`
   );
+}
+
+export function refuseForeignProject(projectName: string, foreign: ProjectResources, doing: string): void {
+  const refusal = foreignProjectRefusal(projectName, foreign, doing);
+  if (refusal) throw new Error(refusal);
 }

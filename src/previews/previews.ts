@@ -3,7 +3,7 @@ import { DockerClient } from '../engine/docker';
 import { projectWithoutFiles } from '../compose/compose-project';
 import { DeployRecord, expiredRecords, readRecord, recordLabels } from './deploy-record';
 import { deployRecordName } from '../lifecycle/record-volumes';
-import { isEmpty, notDeployed, ProjectResources, refuseForeignProject } from '../lifecycle/ownership';
+import { foreignProjectRefusal, isEmpty, notDeployed, ProjectResources } from '../lifecycle/ownership';
 import { PostSettings } from '../lifecycle/post-settings';
 import { PreparedStack } from '../lifecycle/prepare';
 import { PreviewTarget } from './preview-target';
@@ -23,8 +23,8 @@ export interface PreviewPlace {
   records(): Promise<DeployRecord[]>;
   /** Whether anything of the project is here. */
   exists(project: string): Promise<boolean>;
-  /** Fails, saying what, when part of the project was not deployed by this action. */
-  refuseForeign(project: string, doing: string): Promise<void>;
+  /** Why the action does not `doing` the project (part of it was not deployed by this action), or undefined. */
+  refusal(project: string, doing: string): Promise<string | undefined>;
   /** Logs as `logs` says, then the project removed. */
   remove(project: string, options: RemovalOptions): Promise<void>;
 }
@@ -35,7 +35,7 @@ export function enginePlace(docker: DockerClient): PreviewPlace {
     locks: containerLocks(docker),
     records: () => deployRecords(docker),
     exists: async (project) => !isEmpty(await docker.projectResources(project)),
-    refuseForeign: async (project, doing) => refuseForeignProject(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
+    refusal: async (project, doing) => foreignProjectRefusal(project, await foreignResources(docker, project, await docker.projectResources(project)), doing),
     remove: (project, options) => removeDeployed(docker, project, options),
   };
 }
@@ -104,7 +104,8 @@ export async function downProject(place: PreviewPlace, project: string, options:
   options.holding?.(lock);
   try {
     if (!(await place.exists(project))) return 'gone';
-    await place.refuseForeign(project, 'remove');
+    const refusal = await place.refusal(project, 'remove');
+    if (refusal) throw new Error(refusal);
     await place.remove(project, options);
     return 'removed';
   } finally {
@@ -186,11 +187,7 @@ async function removeDue(place: PreviewPlace, project: string, why: string, byEx
     const current = (await place.records()).find((r) => r.project === project);
     if (!current) return undefined;
     if (byExpiry && expiredRecords([current], new Date()).length === 0) return 'kept';
-    const foreign = await place.refuseForeign(project, 'remove').then(
-      () => false,
-      () => true,
-    );
-    if (foreign) {
+    if (await place.refusal(project, 'remove')) {
       options.log.warning(`Project ${project} is due (${why}), but holds what this action did not deploy: left. Remove it yourself if it should go.`);
       return 'skipped';
     }

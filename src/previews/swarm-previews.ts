@@ -37,13 +37,13 @@ async function foreignServices(swarm: SwarmCalls, project: string): Promise<stri
   return (await swarm.services(project)).filter((s) => s.labels[PreviewLabels.Deployed] !== project).map((s) => s.name);
 }
 
-/** Deploy and down act on a stack only when all its services were deployed by this action. */
-export async function refuseForeignStack(swarm: SwarmCalls, project: string, doing: string): Promise<void> {
+/** Deploy and down act on a stack only when all its services were deployed by this action: why not, or undefined. */
+async function foreignStackRefusal(swarm: SwarmCalls, project: string, doing: string): Promise<string | undefined> {
   const foreign = await foreignServices(swarm, project);
-  if (foreign.length === 0) return;
-  throw new Error(
+  if (foreign.length === 0) return undefined;
+  return (
     `Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${PreviewLabels.Deployed}), so it does not ${doing} it. ` +
-      `The action never touches a stack it did not create: choose another 'project-name', or remove that stack yourself (docker stack rm ${project}).`,
+    `The action never touches a stack it did not create: choose another 'project-name', or remove that stack yourself (docker stack rm ${project}).`
   );
 }
 
@@ -53,7 +53,7 @@ export function swarmPlace(swarm: SwarmCalls): PreviewPlace {
     locks: swarmLocks(swarm),
     records: () => swarmRecords(swarm),
     exists: async (project) => (await swarm.remaining(project)).length > 0,
-    refuseForeign: (project, doing) => refuseForeignStack(swarm, project, doing),
+    refusal: (project, doing) => foreignStackRefusal(swarm, project, doing),
     remove: async (project, options) => {
       if (options.post.logs !== 'never') await printSwarmLogs(swarm, project, options.post.logs === 'always' ? 'all' : 'failing', options.post.logLines, options.log);
       if (!(await swarmDown(swarm, project, SWARM_REMOVAL_MS, options.log, options.signal)))
@@ -86,7 +86,8 @@ export async function beginSwarmPreview(swarm: SwarmCalls, o: SwarmPreviewOption
     log: (l) => o.log.info(l),
   });
   held(lock);
-  await refuseForeignStack(swarm, o.project, 'update');
+  const refusal = await foreignStackRefusal(swarm, o.project, 'update');
+  if (refusal) throw new Error(refusal);
   const existing = await swarm.services(o.project);
   o.log.info(existing.length === 0 ? `Deploying stack ${o.project} (new).` : `Updating stack ${o.project} in place: Swarm replaces the tasks of what changed.`);
   const record = await writeSwarmRecord(swarm, o.project, o.target, o.now(), o.ttlSeconds);
