@@ -31358,6 +31358,13 @@ function checkSwarmInputs(inputs) {
         refused.push("'build: true' (Swarm builds nothing: push the images, or load them on every node)");
     if (inputs.buildCache)
         refused.push("'build-cache'");
+    // These read one engine's containers; on Swarm they would do nothing, which nobody should believe they did.
+    if (inputs.post.logsArtifact)
+        refused.push("'logs-artifact' (post prints the services' logs with docker service logs, as 'logs' says)");
+    if (inputs.maxLifetimeSeconds !== undefined)
+        refused.push("'max-lifetime' (its reaper removes compose projects of one engine; remove a dead run's stack with docker stack rm)");
+    if (inputs.post.failOnExit)
+        refused.push("'fail-on-exit'");
     if (refused.length > 0)
         throw new Error(`Input 'engine' is swarm, which does not go with ${refused.join(', ')}.`);
 }

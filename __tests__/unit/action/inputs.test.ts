@@ -189,6 +189,9 @@ describe('engine: swarm', () => {
     expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', build: 'true', 'build-cache': 'gha', ports: 'ephemeral', run: 'tests' })))).toThrow(
       "Input 'engine' is swarm, which does not go with 'run', 'build: true' (Swarm builds nothing: push the images, or load them on every node), 'build-cache'.",
     );
+    expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', 'logs-artifact': 'stack-logs', 'max-lifetime': '2h', 'fail-on-exit': 'true' })))).toThrow(
+      "Input 'engine' is swarm, which does not go with 'logs-artifact' (post prints the services' logs with docker service logs, as 'logs' says), 'max-lifetime' (its reaper removes compose projects of one engine; remove a dead run's stack with docker stack rm), 'fail-on-exit'.",
+    );
     // ports: ephemeral is Swarm's own choice of published ports; the preview action is welcome.
     expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', ports: 'ephemeral' })))).not.toThrow();
     expect(() => checkSwarmInputs(getInputs(read({ engine: 'swarm', command: 'deploy' }), 'preview'))).not.toThrow();
