@@ -30789,9 +30789,7 @@ async function startPublishRun(stack, created, inputs, deps, ctx) {
         },
     });
     runtime.info(route.reachability.description);
-    const preview = inputs.urlTemplate
-        ? { template: inputs.urlTemplate, project: project.name, pr: ctx.target.pr !== undefined ? String(ctx.target.pr) : '', branch: (0, preview_target_1.branchSlug)(ctx.target.branch) }
-        : undefined;
+    const preview = inputs.urlTemplate ? (0, preview_target_1.previewUrls)(inputs.urlTemplate, project.name, ctx.target) : undefined;
     const publishing = {
         ...inputs,
         host: inputs.host || route.publishedHost || 'localhost',
@@ -31337,7 +31335,6 @@ const swarm_up_1 = __nccwpck_require__(2884);
 const publication_1 = __nccwpck_require__(8924);
 const summary_1 = __nccwpck_require__(8786);
 const url_template_1 = __nccwpck_require__(3246);
-const urls_1 = __nccwpck_require__(1161);
 const deploy_record_1 = __nccwpck_require__(9246);
 const pr_comment_1 = __nccwpck_require__(7075);
 const preview_target_1 = __nccwpck_require__(7583);
@@ -31482,18 +31479,12 @@ async function deployAndPublish(swarm, stack, inputs, deps, ctx, env, comment) {
 }
 /** `url-template`: the public URL of each HTTP service in place of its published port's. */
 function applyUrlTemplate(reports, template, project, target) {
+    const preview = (0, preview_target_1.previewUrls)(template, project, target);
     for (const [service, r] of Object.entries(reports)) {
         const main = r.ports.find((p) => p.url === r.url);
         if (!main || !r.url || !/^https?:/.test(r.url))
             continue;
-        r.url = (0, url_template_1.expandPreviewUrl)(template, {
-            service,
-            project,
-            pr: target.pr !== undefined ? String(target.pr) : '',
-            branch: (0, preview_target_1.branchSlug)(target.branch),
-            port: String(main.published),
-            host: (0, urls_1.formatHost)(main.host),
-        });
+        r.url = (0, url_template_1.previewServiceUrl)(preview, service, main.published, main.host);
     }
 }
 
@@ -38372,7 +38363,7 @@ function buildReport(model, outcomes, host, form = 'published', preview) {
             url = (0, url_template_1.expandUrlTemplate)(template, reachable, (p) => p.host, name);
         // The team's proxy serves HTTP services; a service's own label is the more specific and wins.
         else if (preview && main && url && /^https?:/.test(url)) {
-            url = (0, url_template_1.expandPreviewUrl)(preview.template, { ...preview, service: name, port: String(main.published), host: (0, urls_1.formatHost)(main.host) });
+            url = (0, url_template_1.previewServiceUrl)(preview, name, main.published, main.host);
         }
         if (url)
             urls[name] = url;
@@ -38515,6 +38506,7 @@ exports.PREVIEW_URL_FIELDS = exports.URL_LABEL = void 0;
 exports.expandUrlTemplate = expandUrlTemplate;
 exports.urlTemplateFields = urlTemplateFields;
 exports.expandPreviewUrl = expandPreviewUrl;
+exports.previewServiceUrl = previewServiceUrl;
 const urls_1 = __nccwpck_require__(1161);
 // The `ephemeral-compose.url` label: a service says what its URL is, e.g.
 //   ephemeral-compose.url: "http://{host}:{port:8080}/admin"
@@ -38553,6 +38545,10 @@ function urlTemplateFields(template) {
 }
 function expandPreviewUrl(template, fields) {
     return template.replace(/\{([a-z]+)\}/g, (_, f) => fields[f]);
+}
+/** A service's public URL: the template filled with the preview's fields and the service's own. */
+function previewServiceUrl(preview, service, port, host) {
+    return expandPreviewUrl(preview.template, { ...preview, service, port: String(port), host: (0, urls_1.formatHost)(host) });
 }
 
 
@@ -39304,6 +39300,7 @@ function previewDeploy(o) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.previewTarget = previewTarget;
+exports.previewUrls = previewUrls;
 exports.branchSlug = branchSlug;
 exports.previewProjectName = previewProjectName;
 const project_name_1 = __nccwpck_require__(1833);
@@ -39325,6 +39322,10 @@ function previewTarget(env, payload) {
         event,
         runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     };
+}
+/** The fields `url-template` is filled with for this run's preview. */
+function previewUrls(template, project, target) {
+    return { template, project, pr: target.pr !== undefined ? String(target.pr) : '', branch: branchSlug(target.branch) };
 }
 /** A branch as it may appear in a host name or project name: lower case, '-' for anything else. */
 function branchSlug(branch) {

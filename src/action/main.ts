@@ -14,7 +14,7 @@ import { BuildCache, describeBuildCache, inWorkspace } from '../compose/build-ca
 import { jobStack, UpKind } from '../lifecycle/up-kind';
 import { previewCommenter } from '../previews/pr-comment';
 import { previewDeploy } from '../previews/preview-deploy';
-import { branchSlug, PreviewTarget, previewProjectName, previewTarget } from '../previews/preview-target';
+import { PreviewTarget, previewProjectName, previewTarget, previewUrls } from '../previews/preview-target';
 import { chooseRoute } from '../lifecycle/route';
 import { startStack, watchedContainers } from '../lifecycle/start';
 import { Outcomes, StackStartError } from '../readiness/outcomes';
@@ -238,9 +238,7 @@ async function startPublishRun(stack: PreparedStack, created: CreatedStack, inpu
     },
   });
   runtime.info(route.reachability.description);
-  const preview = inputs.urlTemplate
-    ? { template: inputs.urlTemplate, project: project.name, pr: ctx.target.pr !== undefined ? String(ctx.target.pr) : '', branch: branchSlug(ctx.target.branch) }
-    : undefined;
+  const preview = inputs.urlTemplate ? previewUrls(inputs.urlTemplate, project.name, ctx.target) : undefined;
   const publishing = {
     ...inputs,
     host: inputs.host || route.publishedHost || 'localhost',

@@ -7,11 +7,10 @@ import { releaseLockOrWarn, swarmLocks } from '../lifecycle/project-lock';
 import { SwarmServiceReport, swarmUp } from '../lifecycle/swarm-up';
 import { variablesToExport } from '../outputs/publication';
 import { swarmSummaryMarkdown } from '../outputs/summary';
-import { expandPreviewUrl } from '../outputs/url-template';
-import { formatHost } from '../outputs/urls';
+import { previewServiceUrl } from '../outputs/url-template';
 import { DeployRecord, deployedLabels } from '../previews/deploy-record';
 import { Commenter, previewCommenter } from '../previews/pr-comment';
-import { branchSlug, PreviewTarget } from '../previews/preview-target';
+import { PreviewTarget, previewUrls } from '../previews/preview-target';
 import { beginSwarmPreview } from '../previews/swarm-previews';
 import { SecretRegistry } from '../secrets/secret-registry';
 import { describeDuration } from './input-parsing';
@@ -175,16 +174,10 @@ async function deployAndPublish(
 
 /** `url-template`: the public URL of each HTTP service in place of its published port's. */
 function applyUrlTemplate(reports: Record<string, SwarmServiceReport>, template: string, project: string, target: PreviewTarget): void {
+  const preview = previewUrls(template, project, target);
   for (const [service, r] of Object.entries(reports)) {
     const main = r.ports.find((p) => p.url === r.url);
     if (!main || !r.url || !/^https?:/.test(r.url)) continue;
-    r.url = expandPreviewUrl(template, {
-      service,
-      project,
-      pr: target.pr !== undefined ? String(target.pr) : '',
-      branch: branchSlug(target.branch),
-      port: String(main.published),
-      host: formatHost(main.host),
-    });
+    r.url = previewServiceUrl(preview, service, main.published, main.host);
   }
 }

@@ -1,8 +1,8 @@
 import { ComposeModel } from '../compose/compose-model';
 import { connectionString } from './connection-strings';
 import { ServiceOutcome } from '../readiness/outcomes';
-import { expandPreviewUrl, expandUrlTemplate, PreviewUrls, URL_LABEL } from './url-template';
-import { formatHost, networkPorts, PublishedPort, publishedPorts } from './urls';
+import { expandUrlTemplate, previewServiceUrl, PreviewUrls, URL_LABEL } from './url-template';
+import { networkPorts, PublishedPort, publishedPorts } from './urls';
 
 // The `services`, `urls` and `<service>-url` outputs, computed from engine facts after the wait.
 // A service's URL is, in order: its `ephemeral-compose.url` label, a connection string with
@@ -73,7 +73,7 @@ export function buildReport(model: ComposeModel, outcomes: Record<string, Servic
     if (template && reachable.length > 0) url = expandUrlTemplate(template, reachable, (p) => p.host, name);
     // The team's proxy serves HTTP services; a service's own label is the more specific and wins.
     else if (preview && main && url && /^https?:/.test(url)) {
-      url = expandPreviewUrl(preview.template, { ...preview, service: name, port: String(main.published), host: formatHost(main.host) });
+      url = previewServiceUrl(preview, name, main.published, main.host);
     }
     if (url) urls[name] = url;
     services[name] = {

@@ -54,3 +54,8 @@ export interface PreviewUrls {
   pr: string;
   branch: string;
 }
+
+/** A service's public URL: the template filled with the preview's fields and the service's own. */
+export function previewServiceUrl(preview: PreviewUrls, service: string, port: number, host: string): string {
+  return expandPreviewUrl(preview.template, { ...preview, service, port: String(port), host: formatHost(host) });
+}

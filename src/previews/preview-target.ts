@@ -1,4 +1,5 @@
 import { sanitizeProjectName } from '../compose/project-name';
+import { PreviewUrls } from '../outputs/url-template';
 
 // What a preview is for: the pull request (or branch) and commit of the event that runs the
 // workflow, read from the runner's environment and the event's payload (GITHUB_EVENT_PATH).
@@ -41,6 +42,11 @@ export function previewTarget(env: NodeJS.ProcessEnv, payload: unknown): Preview
     event,
     runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
   };
+}
+
+/** The fields `url-template` is filled with for this run's preview. */
+export function previewUrls(template: string, project: string, target: PreviewTarget): PreviewUrls {
+  return { template, project, pr: target.pr !== undefined ? String(target.pr) : '', branch: branchSlug(target.branch) };
 }
 
 /** A branch as it may appear in a host name or project name: lower case, '-' for anything else. */
