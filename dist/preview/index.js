@@ -31397,7 +31397,7 @@ async function upOnSwarm(stack, inputs, deps, ctx, env) {
     try {
         if (!preview)
             await refuseExistingStack(swarm, project);
-        if (preview) {
+        else {
             record = await (0, swarm_previews_1.beginSwarmPreview)(swarm, { project, target, lockWaitMs: inputs.timeoutSeconds * 1000, ttlSeconds: inputs.ttlSeconds, signal: ctx.signal, now: deps.now, log: runtime, describeDuration: input_parsing_1.describeDuration }, (lock) => {
                 state.lock = lock;
                 save();
@@ -35569,11 +35569,7 @@ class SwarmCli {
         const filter = `label=${STACK_LABEL}=${stack}`;
         const kinds = ['service', 'network', 'config', 'secret'];
         const lists = await Promise.all(kinds.map((k) => this.docker([k, 'ls', '--filter', filter, '--format', '{{.Name}}'], `'docker ${k} ls'`)));
-        return kinds.flatMap((k, i) => lists[i]
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean)
-            .map((n) => `${k} ${n}`));
+        return kinds.flatMap((k, i) => lines(lists[i]).map((n) => `${k} ${n}`));
     }
     async services(stack) {
         const ids = lines(await this.docker(['service', 'ls', '-q', '--filter', `label=${STACK_LABEL}=${stack}`], "'docker service ls'"));
@@ -39593,13 +39589,12 @@ async function writeSwarmRecord(swarm, project, target, now, ttlSeconds) {
     await swarm.createConfig(name, labels, `${JSON.stringify(record, null, 2)}\n`);
     return record;
 }
-/** The stack's services that this action did not deploy (no preview label naming the stack). */
-async function foreignServices(swarm, project) {
-    return (await swarm.services(project)).filter((s) => s.labels[labels_1.PreviewLabels.Deployed] !== project).map((s) => s.name);
-}
-/** Deploy and down act on a stack only when all its services were deployed by this action: why not, or undefined. */
-async function foreignStackRefusal(swarm, project, doing) {
-    const foreign = await foreignServices(swarm, project);
+/**
+ * Deploy and down act on a stack only when all its services were deployed by this action (carry
+ * the preview label naming the stack): why not, or undefined.
+ */
+function foreignStackRefusal(services, project, doing) {
+    const foreign = services.filter((s) => s.labels[labels_1.PreviewLabels.Deployed] !== project).map((s) => s.name);
     if (foreign.length === 0)
         return undefined;
     return (`Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${labels_1.PreviewLabels.Deployed}), so it does not ${doing} it. ` +
@@ -39611,7 +39606,7 @@ function swarmPlace(swarm) {
         locks: (0, project_lock_1.swarmLocks)(swarm),
         records: () => swarmRecords(swarm),
         exists: async (project) => (await swarm.remaining(project)).length > 0,
-        refusal: (project, doing) => foreignStackRefusal(swarm, project, doing),
+        refusal: async (project, doing) => foreignStackRefusal(await swarm.services(project), project, doing),
         remove: async (project, options) => {
             if (options.post.logs !== 'never')
                 await (0, swarm_down_1.printSwarmLogs)(swarm, project, options.post.logs === 'always' ? 'all' : 'failing', options.post.logLines, options.log);
@@ -39633,10 +39628,10 @@ async function beginSwarmPreview(swarm, o, held) {
         log: (l) => o.log.info(l),
     });
     held(lock);
-    const refusal = await foreignStackRefusal(swarm, o.project, 'update');
+    const existing = await swarm.services(o.project);
+    const refusal = foreignStackRefusal(existing, o.project, 'update');
     if (refusal)
         throw new Error(refusal);
-    const existing = await swarm.services(o.project);
     o.log.info(existing.length === 0 ? `Deploying stack ${o.project} (new).` : `Updating stack ${o.project} in place: Swarm replaces the tasks of what changed.`);
     const record = await writeSwarmRecord(swarm, o.project, o.target, o.now(), o.ttlSeconds);
     o.log.info(record.expiresAt

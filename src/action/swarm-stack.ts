@@ -76,7 +76,7 @@ export async function upOnSwarm(stack: PreparedStack, inputs: Inputs, deps: Main
   const comment = preview && inputs.comment ? previewCommenter(deps, project, inputs.githubToken, target, () => record?.expiresAt) : undefined;
   try {
     if (!preview) await refuseExistingStack(swarm, project);
-    if (preview) {
+    else {
       record = await beginSwarmPreview(
         swarm,
         { project, target, lockWaitMs: inputs.timeoutSeconds * 1000, ttlSeconds: inputs.ttlSeconds, signal: ctx.signal, now: deps.now, log: runtime, describeDuration },

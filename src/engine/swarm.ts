@@ -160,13 +160,7 @@ export class SwarmCli implements SwarmCalls {
     const filter = `label=${STACK_LABEL}=${stack}`;
     const kinds = ['service', 'network', 'config', 'secret'] as const;
     const lists = await Promise.all(kinds.map((k) => this.docker([k, 'ls', '--filter', filter, '--format', '{{.Name}}'], `'docker ${k} ls'`)));
-    return kinds.flatMap((k, i) =>
-      lists[i]
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .map((n) => `${k} ${n}`),
-    );
+    return kinds.flatMap((k, i) => lines(lists[i]).map((n) => `${k} ${n}`));
   }
 
   async services(stack: string): Promise<SwarmService[]> {

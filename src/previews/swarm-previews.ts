@@ -1,5 +1,5 @@
 import { PreviewLabels, StackLabels } from '../compose/labels';
-import { SwarmCalls } from '../engine/swarm';
+import { SwarmCalls, SwarmService } from '../engine/swarm';
 import { acquireProjectLock, HeldLock, leaseFor, swarmLocks } from '../lifecycle/project-lock';
 import { printSwarmLogs, swarmDown } from '../lifecycle/swarm-down';
 import { DeployRecord, readRecord, recordLabels } from './deploy-record';
@@ -32,14 +32,12 @@ export async function writeSwarmRecord(swarm: SwarmCalls, project: string, targe
   return record;
 }
 
-/** The stack's services that this action did not deploy (no preview label naming the stack). */
-async function foreignServices(swarm: SwarmCalls, project: string): Promise<string[]> {
-  return (await swarm.services(project)).filter((s) => s.labels[PreviewLabels.Deployed] !== project).map((s) => s.name);
-}
-
-/** Deploy and down act on a stack only when all its services were deployed by this action: why not, or undefined. */
-async function foreignStackRefusal(swarm: SwarmCalls, project: string, doing: string): Promise<string | undefined> {
-  const foreign = await foreignServices(swarm, project);
+/**
+ * Deploy and down act on a stack only when all its services were deployed by this action (carry
+ * the preview label naming the stack): why not, or undefined.
+ */
+function foreignStackRefusal(services: SwarmService[], project: string, doing: string): string | undefined {
+  const foreign = services.filter((s) => s.labels[PreviewLabels.Deployed] !== project).map((s) => s.name);
   if (foreign.length === 0) return undefined;
   return (
     `Stack '${project}' is on the swarm but was not deployed by this action (service${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')} without the label ${PreviewLabels.Deployed}), so it does not ${doing} it. ` +
@@ -53,7 +51,7 @@ export function swarmPlace(swarm: SwarmCalls): PreviewPlace {
     locks: swarmLocks(swarm),
     records: () => swarmRecords(swarm),
     exists: async (project) => (await swarm.remaining(project)).length > 0,
-    refusal: (project, doing) => foreignStackRefusal(swarm, project, doing),
+    refusal: async (project, doing) => foreignStackRefusal(await swarm.services(project), project, doing),
     remove: async (project, options) => {
       if (options.post.logs !== 'never') await printSwarmLogs(swarm, project, options.post.logs === 'always' ? 'all' : 'failing', options.post.logLines, options.log);
       if (!(await swarmDown(swarm, project, SWARM_REMOVAL_MS, options.log, options.signal)))
@@ -86,9 +84,9 @@ export async function beginSwarmPreview(swarm: SwarmCalls, o: SwarmPreviewOption
     log: (l) => o.log.info(l),
   });
   held(lock);
-  const refusal = await foreignStackRefusal(swarm, o.project, 'update');
-  if (refusal) throw new Error(refusal);
   const existing = await swarm.services(o.project);
+  const refusal = foreignStackRefusal(existing, o.project, 'update');
+  if (refusal) throw new Error(refusal);
   o.log.info(existing.length === 0 ? `Deploying stack ${o.project} (new).` : `Updating stack ${o.project} in place: Swarm replaces the tasks of what changed.`);
   const record = await writeSwarmRecord(swarm, o.project, o.target, o.now(), o.ttlSeconds);
   o.log.info(
