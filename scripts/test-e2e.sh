@@ -14,7 +14,7 @@
 #                                                    (scripts/oldest-engine.sh)
 #
 # Sets up Docker and the test images first (built once per machine and engine). Extra arguments go
-# to jest, e.g. a test file.
+# to jest, e.g. a test file: scripts/test-e2e.sh current __tests__/e2e/foundation.test.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=current
@@ -53,7 +53,10 @@ if [ "$target" = oldest ]; then
     __tests__/e2e/cold-engine.test.ts \
     -t "$(IFS='|'; echo "${smoke[*]}")" "$@"
 fi
-if [ "$target" = current ]; then set -- --testPathIgnorePatterns '/swarm\.test\.ts$' "$@"; fi
+# Jest's array options take every word after them: the ignore pattern goes last, so that a file
+# named on the command line stays a file to run (before it, it became a second pattern to ignore).
+last=()
+if [ "$target" = current ]; then last=(--testPathIgnorePatterns '/swarm\.test\.ts$'); fi
 if [ "$target" = swarm ]; then set -- __tests__/e2e/swarm.test.ts "$@"; fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
@@ -62,5 +65,5 @@ echo "== real-engine tests ($target): Engine $(docker version --format '{{.Serve
 # the cores busy then. Cases whose outcome hung on the machine's speed are written so it does not
 # (a fixture that counts its own attempts, a cancel well inside the window it aims at).
 # EC_E2E_WORKERS overrides.
-npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-3}" "$@"
+npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-3}" "$@" "${last[@]}"
 echo "== real-engine tests ($target) took $(($(date +%s) - started)) s"
