@@ -61,9 +61,12 @@ if [ "$target" = swarm ]; then set -- __tests__/e2e/swarm.test.ts "$@"; fi
 # Test engines of this run's workers get addresses apart from those of a run beside it.
 if [ "$target" = oldest ]; then export EC_ENGINE_SLOTS_FROM=4; else export EC_ENGINE_SLOTS_FROM=0; fi
 echo "== real-engine tests ($target): Engine $(docker version --format '{{.Server.Version}}'), Compose $(docker compose version --short)"
-# Three workers on two cores: the files wait on containers part of the time, and a third keeps
-# the cores busy then. Cases whose outcome hung on the machine's speed are written so it does not
-# (a fixture that counts its own attempts, a cancel well inside the window it aims at).
+# A worker per core and one more: the files wait on containers part of the time, and the extra
+# one keeps the cores busy then (three on two cores). The suite is CPU-bound, so a machine with
+# more cores runs it in less time. Cases whose outcome hung on the machine's speed are written so
+# it does not (a fixture that counts its own attempts, a cancel well inside the window it aims at).
 # EC_E2E_WORKERS overrides.
-npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-3}" "$@" "${last[@]}"
+workers=$(($(nproc) + 1))
+echo "== jest workers: ${EC_E2E_WORKERS:-$workers} ($(nproc) cores)"
+npx jest --selectProjects e2e --maxWorkers="${EC_E2E_WORKERS:-$workers}" "$@" "${last[@]}"
 echo "== real-engine tests ($target) took $(($(date +%s) - started)) s"
