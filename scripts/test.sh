@@ -3,7 +3,7 @@
 # a check that dist/ is built from src/, then the real-engine tests on the current Engine and
 # Compose (what GitHub's runners have), the Swarm tests on a swarm of UML nodes, and the smoke
 # subset on the oldest versions the README promises, on an engine of its own. One after the other: run side by side on two cores, the
-# tests' short readiness timeouts were missed. Prints each part's time.
+# tests' short readiness timeouts were missed. Prints each part's time and how busy the cores were.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
@@ -16,12 +16,18 @@ report() {
   echo "== times: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g'); total $(($(date +%s) - started)) s"
 }
 trap report EXIT
+# The cores' busy share while a part ran (from /proc/stat): a part near 100 % is bound by CPU, and
+# only less work or more cores makes it shorter.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat 2>/dev/null || echo "0 0"; }
 part() {
   current=$1
   t=$(date +%s)
   shift
+  read -r busy0 idle0 < <(cpu_ticks)
   "$@"
-  times+=("$current $(($(date +%s) - t)) s")
+  read -r busy1 idle1 < <(cpu_ticks)
+  local all=$((busy1 - busy0 + idle1 - idle0))
+  times+=("$current $(($(date +%s) - t)) s$([ "$all" -gt 0 ] && echo " (CPU $((100 * (busy1 - busy0) / all)) % busy)")")
 }
 part lint npm run lint
 part unit npx jest --selectProjects unit --coverage
