@@ -26,8 +26,9 @@ part() {
   read -r busy0 idle0 < <(cpu_ticks)
   "$@"
   read -r busy1 idle1 < <(cpu_ticks)
-  local all=$((busy1 - busy0 + idle1 - idle0))
-  times+=("$current $(($(date +%s) - t)) s$([ "$all" -gt 0 ] && echo " (CPU $((100 * (busy1 - busy0) / all)) % busy)")")
+  local all=$((busy1 - busy0 + idle1 - idle0)) share=''
+  if [ "$all" -gt 0 ]; then share=" (CPU $((100 * (busy1 - busy0) / all)) % busy)"; fi
+  times+=("$current $(($(date +%s) - t)) s$share")
 }
 part lint npm run lint
 part unit npx jest --selectProjects unit --coverage
