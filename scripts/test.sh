@@ -31,7 +31,9 @@ part() {
   times+=("$current $(($(date +%s) - t)) s$share")
 }
 part lint npm run lint
-part unit npx jest --selectProjects unit --coverage
+# Jest's default is a worker fewer than the cores (one on two): the unit tests are pure CPU, so a
+# worker per core and one more finishes them in about two thirds of the time.
+part unit npx jest --selectProjects unit --coverage --maxWorkers=$(($(nproc) + 1))
 part dist bash scripts/check-dist.sh
 part e2e-current bash scripts/test-e2e.sh current
 part e2e-swarm bash scripts/test-e2e.sh swarm
