@@ -299,7 +299,7 @@ async function latePort() {
     path.join(dir, 'compose.yaml'),
     'services:\n  db:\n    image: ephemeral-compose-test/busybox\n    command: ["sh", "-c", "sleep 2; cut -d\\" \\" -f1 /proc/uptime; exec nc -ll -p 3306 -e cat"]\n    expose: ["3306"]\n',
   );
-  const uptimeToEpochMs = (uptime) => Date.now() - Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000 + uptime * 1000;
+  const { uptimeToEpochMs } = require('../build/__tests__/helpers/kernel-clock.js');
   const delays = [];
   const lags = [];
   for (let i = 0; i < Math.max(RUNS, 5); i++) {

@@ -1,19 +1,11 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { containerIds, containerOf, docker, expectServiceFailed, FIXTURES, sleep, leftovers, projectsRemovedAfterEach, runAction, servicesOutput } from '../helpers/engine';
+import { UPTIME_RESOLUTION_MS, uptimeToEpochMs } from '../helpers/kernel-clock';
 
 // Readiness in dependency order on the real engine: the founding example's shape, late ports,
 // every way to fail fast, and every wait-for probe.
 
 const project = projectsRemovedAfterEach();
-
-/**
- * A moment of the kernel's uptime (what a container reads in /proc/uptime, the machine's own) as
- * epoch milliseconds. /proc/uptime has centiseconds: read here and in the container, a moment is
- * known to within 20 ms.
- */
-const UPTIME_RESOLUTION_MS = 20;
-const uptimeToEpochMs = (uptimeSeconds: number) => Date.now() - Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000 + uptimeSeconds * 1000;
 
 describe('the founding example shape', () => {
   it.each([1, 2, 3])('comes up every time (run %i)', async () => {
